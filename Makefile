@@ -1,0 +1,47 @@
+# The README's two commands: `make demo` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed-stamp
+DEMO_HOME ?= demo-home
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-fast bench lint lock clean smoke
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv
+	$(UV) pip install -q --python $(PY) -r requirements.txt
+	$(UV) pip install -q --python $(PY) --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/finbot --home $(DEMO_HOME) demo
+
+smoke: setup
+	$(PY) -m finbot.tools.run_smoke
+
+test: setup
+	rm -f .coverage .coverage.*
+	$(PY) -m pytest -n 2 --cov=finbot --cov-report= $(PYTEST_ARGS)
+	$(PY) scripts/coverage_by_package.py
+
+test-fast: setup
+	$(PY) -m pytest -n 2 -m "not slow and not reliability and not load" $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m benchmarks.run
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy
+
+# Regenerate the exact-version lock from pyproject.toml's ranges.
+lock: setup
+	$(UV) pip compile -q pyproject.toml --extra dev --python-version 3.11 -o requirements.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage .coverage.* $(DEMO_HOME)

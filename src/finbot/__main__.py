@@ -1,0 +1,6 @@
+"""``python -m finbot``."""
+
+from finbot.cli.app import main
+
+if __name__ == "__main__":
+    main()

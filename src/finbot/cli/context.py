@@ -1,0 +1,60 @@
+"""What every command receives: the home's paths, its settings (loaded on first use), the
+language, and two consoles (stdout for results, stderr for progress and logs)."""
+
+from __future__ import annotations
+
+import json
+import locale
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from finbot.config import Settings, load_settings
+from finbot.paths import Paths
+
+
+def detect_lang(explicit: str | None = None) -> str:
+    """``--lang`` beats ``$FINBOT_LANG`` beats the locale; French when it says ``fr``."""
+    if explicit:
+        return explicit
+    env = os.environ.get("FINBOT_LANG")
+    if env in ("fr", "en"):
+        return env
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    loc = locale.getlocale()[0] or ""
+    return "fr" if loc.lower().startswith("fr") else "en"
+
+
+@dataclass
+class AppContext:
+    paths: Paths
+    lang: str = "en"
+    verbose: bool = False
+    console: Console = field(default_factory=lambda: Console(soft_wrap=True))
+    err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.paths)
+
+    def tr(self, en: str, fr: str, **values: Any) -> str:
+        """The message in the user's language, formatted with ``values``."""
+        return (fr if self.lang == "fr" else en).format(**values)
+
+    def emit_json(self, data: Any) -> None:
+        """One JSON object on stdout and nothing else (the ``--json`` contract)."""
+        typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def get(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppContext):  # pragma: no cover - only when a command is misused
+        raise RuntimeError("finbot commands must run under the root app")
+    return obj

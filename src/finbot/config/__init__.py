@@ -1,0 +1,29 @@
+"""Typed configuration: the spec's six JSON files, defaults shipped in ``defaults/``."""
+
+from finbot.config.loader import (
+    effective_config,
+    load_settings,
+    mask,
+    resolve_coin,
+    save_secrets,
+)
+from finbot.config.models import (
+    ApiConfig,
+    Coin,
+    CoinGeckoConfig,
+    CoinsConfig,
+    Costs,
+    ExchangeConfig,
+    ExchangeRateConfig,
+    GeneralSettings,
+    Secrets,
+    Settings,
+    Targets,
+    Thresholds,
+)
+
+__all__ = [
+    "ApiConfig", "Coin", "CoinGeckoConfig", "CoinsConfig", "Costs", "ExchangeConfig",
+    "ExchangeRateConfig", "GeneralSettings", "Secrets", "Settings", "Targets", "Thresholds",
+    "effective_config", "load_settings", "mask", "resolve_coin", "save_secrets",
+]

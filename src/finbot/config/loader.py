@@ -1,0 +1,191 @@
+"""Load the six configuration files: package defaults, overlaid by the user's copies in
+``$FINBOT_HOME/config/``, secrets from the environment or ``secrets.json``.
+
+A malformed file raises one ConfigError line naming the file, the field and the expectation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from finbot.config.models import (
+    ApiConfig,
+    Coin,
+    CoinsConfig,
+    Costs,
+    GeneralSettings,
+    Secrets,
+    Settings,
+    Targets,
+    Thresholds,
+)
+from finbot.errors import ConfigError, UsageError
+from finbot.paths import Paths
+
+FILES: dict[str, type[BaseModel]] = {
+    "api_config.json": ApiConfig,
+    "coins.json": CoinsConfig,
+    "settings.json": GeneralSettings,
+    "thresholds.json": Thresholds,
+    "targets.json": Targets,
+    "costs.json": Costs,
+}
+_FIELD_OF = {
+    "api_config.json": "api",
+    "coins.json": "coins",
+    "settings.json": "general",
+    "thresholds.json": "thresholds",
+    "targets.json": "targets",
+    "costs.json": "costs",
+}
+
+
+def default_text(name: str) -> str:
+    """The shipped default of a configuration file, as text."""
+    return resources.files("finbot.config").joinpath("defaults", name).read_text("utf-8")
+
+
+def _read_json(path: Path | None, text: str, label: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{label}: line {exc.lineno} column {exc.colno}: expected valid JSON ({exc.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label}: expected a JSON object at the top level")
+    return data
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge dicts; any other value (lists included) in ``override`` replaces the base."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _describe(label: str, exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    got = err.get("input")
+    got_text = "" if isinstance(got, dict | list) else f", got {got!r}"
+    message = err["msg"].replace("Value error, ", "")
+    return f"{label}: {where}: {message}{got_text}"
+
+
+def _load_file(name: str, paths: Paths) -> BaseModel:
+    data = _read_json(None, default_text(name), f"defaults/{name}")
+    user = paths.config_dir / name
+    label = f"config/{name}"
+    if user.exists():
+        try:
+            text = user.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{label}: cannot read ({exc})") from None
+        data = _merge(data, _read_json(user, text, str(user)))
+        label = str(user)
+    model = FILES[name]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(label, exc)) from None
+    except UsageError as exc:  # duration parsing inside validators
+        raise ConfigError(f"{label}: {exc}") from None
+
+
+def load_secrets(paths: Paths, api: ApiConfig) -> Secrets:
+    """Keys from ``$COINGECKO_API_KEYS`` / ``$EXCHANGERATE_API_KEY``, else ``secrets.json``."""
+    file_data: dict[str, Any] = {}
+    if paths.secrets_file.exists():
+        file_data = _read_json(
+            paths.secrets_file, paths.secrets_file.read_text("utf-8"), "config/secrets.json"
+        )
+    env_keys = os.environ.get(api.coingecko.auth.keys_env, "")
+    keys = [k.strip() for k in env_keys.split(",") if k.strip()]
+    if not keys:
+        raw = file_data.get("coingecko_api_keys", [])
+        if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+            raise ConfigError("config/secrets.json: coingecko_api_keys: expected a list of strings")
+        keys = [k.strip() for k in raw if k.strip()]
+    fx_key = os.environ.get(api.exchangerate.key_env) or file_data.get("exchangerate_api_key")
+    if fx_key is not None and not isinstance(fx_key, str):
+        raise ConfigError("config/secrets.json: exchangerate_api_key: expected a string")
+    return Secrets(coingecko_keys=tuple(keys), exchangerate_key=fx_key or None)
+
+
+def save_secrets(paths: Paths, secrets: Secrets) -> Path:
+    """Write ``secrets.json`` readable by its owner only (mode 0600), atomically."""
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    target = paths.secrets_file
+    tmp = target.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(
+            {
+                "coingecko_api_keys": list(secrets.coingecko_keys),
+                "exchangerate_api_key": secrets.exchangerate_key,
+            },
+            handle,
+        )
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
+    return target
+
+
+def _check_coin_references(settings: Settings) -> None:
+    known = {spelling: coin.id for coin in settings.coins.coins for spelling in coin.names()}
+    for coin_id in settings.targets.net_profit_eur:
+        if coin_id not in known:
+            raise ConfigError(
+                f"config/targets.json: net_profit_eur.{coin_id}: unknown coin id; "
+                f"expected one of {', '.join(settings.coins.ids)}"
+            )
+
+
+def load_settings(paths: Paths) -> Settings:
+    """Load and validate every configuration file of ``paths.home`` (ConfigError on problems)."""
+    parts = {_FIELD_OF[name]: _load_file(name, paths) for name in FILES}
+    api = parts["api"]
+    assert isinstance(api, ApiConfig)
+    settings = Settings(**parts, secrets=load_secrets(paths, api))  # type: ignore[arg-type]
+    _check_coin_references(settings)
+    return settings
+
+
+def resolve_coin(coins: CoinsConfig, text: str) -> Coin:
+    """A coin by id, symbol, name or alias (case-insensitive); UsageError when unknown."""
+    wanted = text.strip().lower()
+    for coin in coins.coins:
+        if wanted in coin.names():
+            return coin
+    raise UsageError(f"coin: unknown {text!r}; expected one of {', '.join(coins.ids)}")
+
+
+def mask(key: str) -> str:
+    """A key shown as ``****wxyz`` (the last four characters only for keys long enough)."""
+    return "****" + key[-4:] if len(key) >= 12 else "****"
+
+
+def effective_config(settings: Settings) -> dict[str, Any]:
+    """The effective configuration as plain JSON data, keys masked."""
+    data = {name: getattr(settings, field).model_dump(mode="json", by_alias=True)
+            for name, field in _FIELD_OF.items()}
+    data["secrets"] = {
+        "coingecko_api_keys": [mask(k) for k in settings.secrets.coingecko_keys],
+        "exchangerate_api_key": mask(settings.secrets.exchangerate_key)
+        if settings.secrets.exchangerate_key
+        else None,
+    }
+    return data

@@ -1,0 +1,326 @@
+"""Typed, immutable settings: one pydantic model per spec configuration file.
+
+Percentages in the files are written in percent and named ``*_pct``; code converts them to
+fractions once, through the ``*_frac`` helpers, so a unit is never read the wrong way.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from finbot.timeframes import TIMEFRAMES, canonical, duration_seconds
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- api_config.json
+class Timeouts(Frozen):
+    connect: float = Field(5.0, gt=0)
+    read: float = Field(10.0, gt=0)
+
+
+class Retries(Frozen):
+    max_attempts: int = Field(3, ge=1, le=20)
+    backoff_sec: float = Field(1.5, ge=0)
+    jitter: float = Field(0.2, ge=0, le=1)
+    max_wait_sec: float = Field(60.0, gt=0)
+
+
+class CoinGeckoAuth(Frozen):
+    keys_env: str = "COINGECKO_API_KEYS"
+    rpm_per_key: int = Field(500, gt=0)
+    public_rpm: int = Field(10, gt=0)
+    monthly_cap_total: int = Field(2_000_000, gt=0)
+    rotation: Literal["round_robin"] = "round_robin"
+
+
+class CacheTtl(Frozen):
+    simple_price: float = Field(10, ge=0)
+    coins_markets: float = Field(60, ge=0)
+    market_chart: float = Field(300, ge=0)
+    tickers: float = Field(600, ge=0)
+    ohlc: float = Field(300, ge=0)
+
+
+class CoinGeckoConfig(Frozen):
+    base_url: str = "https://api.coingecko.com/api/v3"
+    pro_base_url: str = "https://pro-api.coingecko.com/api/v3"
+    plan: Literal["auto", "public", "demo", "pro"] = "auto"
+    auth: CoinGeckoAuth = CoinGeckoAuth()
+    timeouts_sec: Timeouts = Timeouts()
+    retries: Retries = Retries()
+    cache_ttl_sec: CacheTtl = CacheTtl()
+
+
+class ExchangeRateConfig(Frozen):
+    base_url: str = "https://open.er-api.com/v6"
+    keyed_base_url: str = "https://v6.exchangerate-api.com/v6"
+    key_env: str = "EXCHANGERATE_API_KEY"
+    ttl_sec: float = Field(3600, ge=0)
+    timeouts_sec: Timeouts = Timeouts()
+    retries: Retries = Retries(backoff_sec=2.0)
+
+
+class ExchangeConfig(Frozen):
+    """Optional true-OHLCV source through ccxt (public endpoints, no key)."""
+
+    enabled: bool = False
+    id: str = "binance"
+    base_url: str | None = None
+    quote: str = "USDT"
+
+
+class ApiConfig(Frozen):
+    coingecko: CoinGeckoConfig = CoinGeckoConfig()
+    exchangerate: ExchangeRateConfig = ExchangeRateConfig()
+    exchange: ExchangeConfig = ExchangeConfig()
+
+
+# ---------------------------------------------------------------- coins.json
+class Coin(Frozen):
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    symbol: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    enabled: bool = True
+    aliases: tuple[str, ...] = ()
+    exchange_symbol: str | None = None  # e.g. "BTC/USDT"; default: f"{symbol}/{quote}"
+
+    def names(self) -> set[str]:
+        """Every spelling a user may type for this coin, lower-cased."""
+        return {self.id, self.symbol.lower(), self.name.lower(), *(a.lower() for a in self.aliases)}
+
+
+class CoinsConfig(Frozen):
+    coins: tuple[Coin, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> CoinsConfig:
+        seen: dict[str, str] = {}
+        for coin in self.coins:
+            for spelling in coin.names():
+                if spelling in seen and seen[spelling] != coin.id:
+                    raise ValueError(f"{spelling!r} names both {seen[spelling]} and {coin.id}")
+                seen[spelling] = coin.id
+        return self
+
+    @property
+    def enabled(self) -> tuple[Coin, ...]:
+        return tuple(c for c in self.coins if c.enabled)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.enabled)
+
+
+# ---------------------------------------------------------------- settings.json
+class Cadences(Frozen):
+    prices: int = Field(30, ge=10, le=30)
+    markets: int = Field(60, gt=0)
+    chart_5m: int = Field(300, gt=0)
+    tickers: int = Field(600, gt=0)
+    fx: int = Field(3600, gt=0)
+    prediction_check: int = Field(120, gt=0)
+
+
+class Retention(Frozen):
+    """Days to keep per timeframe (``None``: forever) and for stored records."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    m5: int | None = Field(30, alias="5m", gt=0)
+    h1: int | None = Field(730, alias="1h", gt=0)
+    h4: int | None = Field(None, alias="4h", gt=0)
+    d1: int | None = Field(None, alias="1d", gt=0)
+    w1: int | None = Field(None, alias="1w", gt=0)
+    predictions: int = Field(60, gt=0)
+    evaluation: int = Field(365, gt=0)
+
+    def for_timeframe(self, timeframe: str) -> int | None:
+        return {"5m": self.m5, "1h": self.h1, "4h": self.h4, "1d": self.d1, "1w": self.w1}[
+            timeframe
+        ]
+
+
+class Training(Frozen):
+    algorithms: tuple[Literal["linear", "random_forest", "lightgbm", "xgboost"], ...] = (
+        "linear", "random_forest", "lightgbm", "xgboost",
+    )
+    test_fraction: float = Field(0.3, gt=0, lt=1)
+    workers: int = Field(2, ge=1)
+    backend: Literal["joblib", "dask"] = "joblib"
+    dask_address: str | None = None
+    keep_versions: int = Field(5, ge=1)
+    micro_window_days: int = Field(90, gt=0)
+    micro_hour_utc: int = Field(3, ge=0, le=23)
+    mini_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+
+
+class ConfidenceSettings(Frozen):
+    level: float = Field(0.80, gt=0.5, lt=1)
+
+
+class ProcessSettings(Frozen):
+    single_instance_lock: bool = True
+    resume_on_start: bool = True
+    anti_sleep: bool = True
+
+
+def _horizon_list(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(canonical(v, field="horizons") for v in values)
+
+
+class GeneralSettings(Frozen):
+    timezone: Literal["UTC"] = "UTC"
+    lang: Literal["fr", "en"] | None = None
+    horizons: tuple[str, ...] = ("10m", "1h", "6h", "8h", "12h")
+    horizon_weights: dict[str, float] = {"10m": 0.1, "1h": 0.25, "6h": 0.25, "8h": 0.2, "12h": 0.2}
+    timeframes: tuple[str, ...] = ("5m", "1h", "1d")
+    cadences_sec: Cadences = Cadences()
+    retention_days: Retention = Retention()
+    history_days: dict[str, int] = {"1d": 3650, "1h": 730, "5m": 1}
+    training: Training = Training()
+    confidence: ConfidenceSettings = ConfidenceSettings()
+    process: ProcessSettings = ProcessSettings()
+
+    @field_validator("horizons", mode="before")
+    @classmethod
+    def _horizons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _horizon_list(tuple(value))
+
+    @field_validator("timeframes")
+    @classmethod
+    def _timeframes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for tf in value:
+            if tf not in TIMEFRAMES:
+                raise ValueError(f"expected timeframes among {', '.join(TIMEFRAMES)}, got {tf!r}")
+        return value
+
+    @field_validator("horizon_weights", mode="before")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        out = {}
+        for key, weight in dict(value).items():
+            if not isinstance(weight, int | float) or weight < 0:
+                raise ValueError(f"weight of {key!r}: expected a number >= 0, got {weight!r}")
+            out[canonical(key, field="horizon_weights")] = float(weight)
+        return out
+
+    @field_validator("history_days")
+    @classmethod
+    def _history(cls, value: dict[str, int]) -> dict[str, int]:
+        for tf, days in value.items():
+            if tf not in TIMEFRAMES or days <= 0:
+                raise ValueError(f"history_days[{tf!r}]: expected a timeframe and days > 0")
+        return value
+
+    def weight(self, horizon: str) -> float:
+        return self.horizon_weights.get(canonical(horizon), 0.0)
+
+
+# ---------------------------------------------------------------- thresholds.json
+def _interpolate(anchors: dict[int, float], x: int) -> float:
+    points = sorted(anchors.items())
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+class DecisionThresholds(Frozen):
+    buy_return_pct: float = Field(0.30, ge=0)
+    sell_return_pct: float = Field(0.30, ge=0)
+    volatility_scaling: bool = True
+    reference_volatility_pct: float = Field(1.0, gt=0)
+    min_confidence: float = Field(50, ge=0, le=100)
+
+
+class Thresholds(Frozen):
+    max_expected_error_pct: dict[str, float] = {"10m": 2.0, "6h": 5.0, "24h": 8.0}
+    max_expected_error_cap_pct: float = Field(10.0, gt=0)
+    alert_level: float = Field(0.80, gt=0, le=1)
+    decision: DecisionThresholds = DecisionThresholds()
+
+    @field_validator("max_expected_error_pct")
+    @classmethod
+    def _anchors(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("expected at least one horizon anchor")
+        for key, pct in value.items():
+            duration_seconds(key, field="max_expected_error_pct")
+            if pct <= 0:
+                raise ValueError(f"{key}: expected a percentage > 0, got {pct}")
+        return value
+
+    def max_error_frac(self, horizon: str) -> float:
+        """Maximum acceptable expected error at ``horizon`` as a fraction (interpolated, capped)."""
+        anchors = {duration_seconds(k): v for k, v in self.max_expected_error_pct.items()}
+        pct = min(_interpolate(anchors, duration_seconds(horizon)), self.max_expected_error_cap_pct)
+        return pct / 100.0
+
+
+# ---------------------------------------------------------------- targets.json
+class Targets(Frozen):
+    currency: Literal["EUR"] = "EUR"
+    net_profit_eur: dict[str, dict[str, float]] = {}
+
+    @field_validator("net_profit_eur")
+    @classmethod
+    def _targets(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for coin, by_horizon in value.items():
+            for horizon, eur in by_horizon.items():
+                duration_seconds(horizon, field=f"net_profit_eur.{coin}")
+                if eur < 0:
+                    raise ValueError(f"{coin}.{horizon}: expected a target >= 0 EUR, got {eur}")
+        return value
+
+    def target_eur(self, coin_id: str, horizon: str) -> float | None:
+        """The coin's net-profit target at ``horizon``, interpolated linearly in time."""
+        by_horizon = self.net_profit_eur.get(coin_id)
+        if not by_horizon:
+            return None
+        anchors = {duration_seconds(k): v for k, v in by_horizon.items()}
+        return _interpolate(anchors, duration_seconds(horizon))
+
+
+# ---------------------------------------------------------------- costs.json
+class Costs(Frozen):
+    currency: Literal["EUR"] = "EUR"
+    fee_per_order_eur: float = Field(1.0, ge=0)
+    maker_fee_pct: float = Field(0.0, ge=0, lt=10)
+    taker_fee_pct: float = Field(0.0, ge=0, lt=10)
+    spread_margin_pct: float = Field(0.2, ge=0, lt=10)
+    default_spread_pct: float = Field(0.1, ge=0, lt=10)
+    slippage_pct: float = Field(0.05, ge=0, lt=10)
+    slippage_volume_impact: float = Field(0.1, ge=0)
+    exchanges_whitelist: tuple[str, ...] = (
+        "binance", "coinbase", "kraken", "bitstamp", "okx", "bybit",
+    )
+    default_order_eur: float = Field(1000.0, gt=0)
+
+
+# ---------------------------------------------------------------- secrets (env or file)
+class Secrets(Frozen):
+    coingecko_keys: tuple[str, ...] = ()
+    exchangerate_key: str | None = None
+
+    def __repr__(self) -> str:  # never print a key, even by accident
+        return f"Secrets(coingecko_keys={len(self.coingecko_keys)} keys, exchangerate_key=***)"
+
+    __str__ = __repr__
+
+
+class Settings(Frozen):
+    """Everything finbot is configured with; each component takes only the part it needs."""
+
+    api: ApiConfig
+    coins: CoinsConfig
+    general: GeneralSettings
+    thresholds: Thresholds
+    targets: Targets
+    costs: Costs
+    secrets: Secrets = Secrets()

@@ -1,0 +1,67 @@
+"""The one error hierarchy of finbot.
+
+Every message says what was wrong and what was expected, on one line, so the CLI can print it
+as is. Exit codes: ConfigError and UsageError map to 2, everything else to 1.
+"""
+
+from __future__ import annotations
+
+
+class FinbotError(Exception):
+    """Base of every error finbot raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(FinbotError):
+    """A configuration file or value is malformed (file, field and expectation in the text)."""
+
+    exit_code = 2
+
+
+class UsageError(FinbotError):
+    """The user asked for something impossible: unknown coin, bad horizon, bad option."""
+
+    exit_code = 2
+
+
+class ApiError(FinbotError):
+    """An API answered with an error we could not recover from."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class RateLimited(ApiError):
+    """Every key is rate-limited; ``retry_after`` seconds until one is free."""
+
+    def __init__(self, message: str, *, retry_after: float, status: int | None = 429):
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class QuotaExhausted(ApiError):
+    """The monthly request cap would be exceeded."""
+
+
+class HistoryLimit(ApiError):
+    """The plan cannot reach that far back (CoinGecko error 10012: past 365 days)."""
+
+
+class DataError(FinbotError):
+    """Stored or received data is malformed (corrupt Parquet, bad CSV row, absurd price)."""
+
+
+class ModelError(FinbotError):
+    """A model is missing, incompatible with the feature builder, or failed to load."""
+
+
+class AlreadyRunning(FinbotError):
+    """Another finbot process holds the lock of this home."""
+
+    def __init__(self, pid: int | None):
+        who = f"PID {pid}" if pid else "another process"
+        super().__init__(f"finbot is already running ({who}); use 'finbot stop' first")
+        self.pid = pid

@@ -1,0 +1,61 @@
+"""Durations used everywhere: timeframes (``5m``, ``1h``, ``4h``, ``1d``, ``1w``) and horizons
+(``10m``, ``1h``, ``6h``, ``8h``, ``12h``, any ``<n><unit>``). One parser, one spelling."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from finbot.errors import UsageError
+
+TIMEFRAMES: tuple[str, ...] = ("5m", "1h", "4h", "1d", "1w")
+
+_UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_PATTERN = re.compile(r"^\s*(\d+)\s*(s|min|m|h|d|w)\s*$", re.IGNORECASE)
+
+
+def duration_seconds(text: str, *, field: str = "horizon") -> int:
+    """``"10m"`` → 600. Raises UsageError naming ``field`` for anything else or for zero."""
+    match = _PATTERN.match(str(text))
+    if not match:
+        raise UsageError(
+            f"{field}: expected a positive duration like 10m, 1h, 6h or 1d, got {text!r}"
+        )
+    value = int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    if value <= 0:
+        raise UsageError(f"{field}: expected a positive duration, got {text!r}")
+    return value
+
+
+def duration_ms(text: str, *, field: str = "horizon") -> int:
+    return duration_seconds(text, field=field) * 1000
+
+
+def to_timedelta(text: str, *, field: str = "horizon") -> timedelta:
+    return timedelta(seconds=duration_seconds(text, field=field))
+
+
+def canonical(text: str, *, field: str = "horizon") -> str:
+    """Normalise a duration to its shortest spelling: ``"60min"`` → ``"1h"``, ``"24h"`` → ``"1d"``."""
+    seconds = duration_seconds(text, field=field)
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def from_unit_value(unit: str, value: float) -> str:
+    """The original CLI's ``--unit min|h|d --value N`` pair → a canonical horizon string."""
+    units = {"min": "m", "m": "m", "h": "h", "d": "d"}
+    key = unit.lower()
+    if key not in units:
+        raise UsageError(f"unit: expected one of min, h, d, got {unit!r}")
+    if value <= 0 or float(value) != int(value):
+        raise UsageError(f"value: expected a positive whole number, got {value!r}")
+    return canonical(f"{int(value)}{units[key]}")
+
+
+def check_timeframe(text: str) -> str:
+    if text not in TIMEFRAMES:
+        raise UsageError(f"timeframe: expected one of {', '.join(TIMEFRAMES)}, got {text!r}")
+    return text
