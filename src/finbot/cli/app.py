@@ -20,7 +20,8 @@ from finbot.paths import Paths
 COMMAND_MODULES: tuple[str, ...] = (
     "finbot.cli.settings_cmd",  # settings / parametres
     "finbot.cli.storage_cmd",  # storage verify / retention, import-csv
-    "finbot.cli.collect_cmd",  # collect KIND, collect-historical, replay-server
+    "finbot.cli.collect_cmd",  # collect KIND, collect-historical
+    "finbot.cli.replay_cmd",  # replay-server
     "finbot.cli.train_cmd",  # train, train-incremental
     "finbot.cli.models_cmd",  # models list, cleanup-models
     "finbot.cli.predict_cmd",  # predict / prevoir (price, amount, when, best)
