@@ -1,0 +1,1 @@
+"""Collectors: the one CoinGecko client and one small module per data kind."""

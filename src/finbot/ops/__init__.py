@@ -1,0 +1,1 @@
+"""Operations: scheduler, process control, logs, API usage, status."""

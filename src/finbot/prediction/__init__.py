@@ -1,0 +1,1 @@
+"""Prediction: features, models against the naive baseline, confidence, decisions."""

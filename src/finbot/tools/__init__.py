@@ -1,0 +1,1 @@
+"""Developer tools, each runnable with ``python -m finbot.tools.<name>``."""
