@@ -13,7 +13,9 @@ import pytest
 from finbot.config import Settings, load_settings
 from finbot.paths import Paths
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = [
+    "tests.fixtures.storage",
+]
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
 

@@ -1,0 +1,192 @@
+"""Crash-safe Parquet files: atomic writes, per-partition locks, month partitions, quarantine.
+
+Every dataset file is replaced whole: the new content goes to a temporary file in the same
+folder, is flushed and fsynced, then ``os.replace``-d over the old one. A crash or a full disk
+at any moment leaves either the old file or the new one, never a partial file. Writers of the
+same partition (the scheduler and a CLI command) serialise on a lock file next to it; readers
+need no lock because a rename is atomic.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import filelock
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from finbot.errors import DataError
+
+log = logging.getLogger(__name__)
+
+PART_FILE = "part.parquet"
+LOCK_TIMEOUT_S = 120.0
+_MONTH_DIR = re.compile(r"^month=(\d{2})$")
+_YEAR_DIR = re.compile(r"^year=(\d{4})$")
+
+
+class StorageWriteError(DataError):
+    """A file could not be written (disk full, permissions); the previous file is unchanged."""
+
+
+# ---------------------------------------------------------------- month partitions
+def month_of(ts_ms: int) -> tuple[int, int]:
+    """(year, month) of a UTC epoch-ms timestamp."""
+    moment = datetime.fromtimestamp(ts_ms / 1000, tz=UTC)
+    return moment.year, moment.month
+
+
+def month_start_ms(year: int, month: int) -> int:
+    return int(datetime(year, month, 1, tzinfo=UTC).timestamp() * 1000)
+
+
+def month_end_ms(year: int, month: int) -> int:
+    """Exclusive end of the month (the first ms of the next one)."""
+    return month_start_ms(year + month // 12, month % 12 + 1)
+
+
+def month_dir(base: Path, year: int, month: int) -> Path:
+    return base / f"year={year:04d}" / f"month={month:02d}"
+
+
+def month_files(base: Path) -> list[tuple[int, int, Path]]:
+    """Every ``year=/month=/part.parquet`` under ``base``, oldest first."""
+    found: list[tuple[int, int, Path]] = []
+    if not base.is_dir():
+        return found
+    for year_dir in base.iterdir():
+        year_match = _YEAR_DIR.match(year_dir.name)
+        if not year_match or not year_dir.is_dir():
+            continue
+        for mdir in year_dir.iterdir():
+            month_match = _MONTH_DIR.match(mdir.name)
+            if month_match and (mdir / PART_FILE).is_file():
+                year, month = int(year_match.group(1)), int(month_match.group(1))
+                found.append((year, month, mdir / PART_FILE))
+    return sorted(found)
+
+
+def files_in_range(
+    base: Path, start_ms: int | None, end_ms: int | None
+) -> list[tuple[int, int, Path]]:
+    """The month files of ``base`` that may hold rows with ``start_ms <= ts <= end_ms``."""
+    chosen = []
+    for year, month, path in month_files(base):
+        if start_ms is not None and month_end_ms(year, month) <= start_ms:
+            continue
+        if end_ms is not None and month_start_ms(year, month) > end_ms:
+            continue
+        chosen.append((year, month, path))
+    return chosen
+
+
+def split_by_month(
+    frame: pl.DataFrame, ts_column: str = "ts"
+) -> Iterator[tuple[int, int, pl.DataFrame]]:
+    """Split rows by the UTC month of ``ts_column`` (epoch ms)."""
+    keyed = frame.with_columns(
+        pl.from_epoch(pl.col(ts_column), time_unit="ms").dt.year().alias("__year"),
+        pl.from_epoch(pl.col(ts_column), time_unit="ms").dt.month().alias("__month"),
+    )
+    for (year, month), part in keyed.group_by(["__year", "__month"], maintain_order=True):
+        yield int(str(year)), int(str(month)), part.drop("__year", "__month")
+
+
+# ---------------------------------------------------------------- locking
+def partition_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> filelock.FileLock:
+    """The lock serialising writers of ``path`` (a hidden file beside it, across processes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(str(path.parent / f".{path.name}.lock"), timeout=timeout)
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Temporary files left by a writer that crashed (call with the partition lock held)."""
+    for stale in folder.glob(f".{PART_FILE}.*.tmp"):
+        log.warning("removing temporary file left by an interrupted write: %s", stale)
+        stale.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- atomic write / read
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory handles (Windows)
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on directories
+        pass
+    finally:
+        os.close(fd)
+
+
+def _to_arrow(frame: pl.DataFrame, metadata: Mapping[str, str]) -> pa.Table:
+    table = frame.to_arrow()
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+
+
+def atomic_write(path: Path, frame: pl.DataFrame, metadata: Mapping[str, str]) -> None:
+    """Write ``frame`` (zstd, key-value ``metadata``) to ``path`` through temp + fsync + rename.
+
+    On any failure the temporary file is removed and the old ``path`` is left untouched.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        with open(temp, "wb") as handle:
+            pq.write_table(_to_arrow(frame, metadata), handle, compression="zstd")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise StorageWriteError(
+            f"storage: could not write {path} ({exc.strerror or exc}); "
+            "the previous file is unchanged"
+        ) from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def read_file(path: Path) -> pl.DataFrame:
+    """One Parquet file as a frame; DataError when it is unreadable (corrupt or truncated)."""
+    try:
+        return pl.read_parquet(path, hive_partitioning=False)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # polars/arrow raise many kinds for a damaged file
+        raise DataError(f"storage: {path} is not a readable Parquet file ({exc})") from exc
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """The file's key-value metadata (decoded), DataError when unreadable."""
+    try:
+        raw = pq.read_schema(path).metadata or {}
+    except Exception as exc:
+        raise DataError(f"storage: {path} is not a readable Parquet file ({exc})") from exc
+    return {k.decode(): v.decode() for k, v in raw.items() if not k.startswith(b"ARROW:")}
+
+
+def quarantine(path: Path, root: Path, quarantine_dir: Path, reason: str) -> Path:
+    """Move a damaged file out of the dataset, keeping its path relative to ``root``."""
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        relative = Path(path.name)
+    target = quarantine_dir / relative
+    if target.exists():
+        target = target.with_name(f"{target.name}.{uuid.uuid4().hex[:8]}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), str(target))
+    log.error("storage: quarantined %s → %s (%s)", path, target, reason)
+    return target

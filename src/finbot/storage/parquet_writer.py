@@ -1,0 +1,314 @@
+"""The bar store: a Hive-partitioned zstd Parquet dataset in the canonical bars schema.
+
+Layout: ``root/timeframe=1h/coin=bitcoin/year=2024/month=01/part.parquet`` (one file per
+month), readable directly by polars, DuckDB, pyarrow or Spark. Writes are upserts keyed by
+``ts``: a re-collected bar replaces the stored one, never duplicates it. Invalid bars are
+dropped with a warning and counted in the result; they never raise (a collector keeps the good
+part of a payload), except a batch whose columns are missing or of the wrong type (DataError).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from finbot.clock import iso_utc
+from finbot.errors import DataError, UsageError
+from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars
+from finbot.storage import files
+from finbot.storage.validation import as_bars, validate_bars
+from finbot.timeframes import check_timeframe
+
+if TYPE_CHECKING:
+    from finbot.storage.verify import VerifyReport
+
+log = logging.getLogger(__name__)
+
+_COIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_VALUE_COLUMNS = tuple(c for c in BAR_COLUMNS if c != "ts")
+META_VERSION = "finbot.schema_version"
+META_KIND = "finbot.kind"
+META_TIMEFRAME = "finbot.timeframe"
+META_COIN = "finbot.coin"
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What an upsert did: new bars, replaced bars (values changed), identical re-sends, and
+    invalid bars dropped (``reasons``: count per failed rule)."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        reasons = dict(self.reasons)
+        for reason, count in other.reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + count
+        return UpsertResult(self.inserted + other.inserted, self.updated + other.updated,
+                            self.unchanged + other.unchanged, self.rejected + other.rejected,
+                            reasons)
+
+
+def check_coin(coin: str) -> str:
+    """A coin id safe to use as a partition folder name."""
+    if not _COIN.match(coin):
+        raise UsageError(
+            f"coin: expected a CoinGecko id like 'bitcoin' (a-z, 0-9, -), got {coin!r}"
+        )
+    return coin
+
+
+def merge_on_key(
+    existing: pl.DataFrame, incoming: pl.DataFrame, keys: list[str]
+) -> tuple[pl.DataFrame, int, int, int]:
+    """``existing`` with ``incoming`` upserted on ``keys`` (incoming deduped, last wins).
+
+    Returns the merged frame sorted by ``keys`` and the inserted/updated/unchanged counts.
+    """
+    incoming = incoming.unique(subset=keys, keep="last", maintain_order=True)
+    values = [c for c in incoming.columns if c not in keys and c in existing.columns]
+    marked = existing.select(*keys, *values).with_columns(pl.lit(True).alias("__present"))
+    joined = incoming.join(marked, on=keys, how="left", suffix="__old", nulls_equal=False)
+    present = pl.col("__present").fill_null(False)
+    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}__old")) for c in values])
+    flags = joined.select(
+        (~present).sum().alias("inserted"),
+        (present & same).sum().alias("unchanged"),
+        (present & ~same).sum().alias("updated"),
+    ).row(0)
+    kept = existing.join(incoming.select(keys), on=keys, how="anti")
+    merged = pl.concat([kept, incoming], how="diagonal_relaxed").sort(keys)
+    return merged, int(flags[0]), int(flags[2]), int(flags[1])
+
+
+class BarStore:
+    """Upserts and reads bars per (coin, timeframe); see the module docstring for the layout."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        quarantine_dir: Path | None = None,
+        lock_timeout: float = files.LOCK_TIMEOUT_S,
+    ):
+        self.root = Path(root)
+        self.quarantine_dir = (
+            Path(quarantine_dir) if quarantine_dir else self.root.parent / "quarantine"
+        )
+        self.lock_timeout = lock_timeout
+
+    # ------------------------------------------------------------ layout
+    def series_dir(self, coin: str, timeframe: str) -> Path:
+        return self.root / f"timeframe={check_timeframe(timeframe)}" / f"coin={check_coin(coin)}"
+
+    def _metadata(self, coin: str, timeframe: str) -> dict[str, str]:
+        return {META_VERSION: str(SCHEMA_VERSION), META_KIND: "bars",
+                META_TIMEFRAME: timeframe, META_COIN: coin}
+
+    # ------------------------------------------------------------ writing
+    def upsert(self, coin: str, timeframe: str, bars: pl.DataFrame) -> UpsertResult:
+        """Insert or replace ``bars`` (keyed by ``ts``); invalid rows are dropped and counted."""
+        base = self.series_dir(coin, timeframe)
+        checked = validate_bars(as_bars(bars))
+        if checked.rejected:
+            log.warning("storage: %s %s: rejected %d of %d bars (%s)", coin, timeframe,
+                        checked.rejected_total, bars.height,
+                        "; ".join(f"{n} {reason}" for reason, n in checked.rejected.items()))
+        result = UpsertResult(rejected=checked.rejected_total, reasons=checked.rejected)
+        metadata = self._metadata(coin, timeframe)
+        for year, month, part in files.split_by_month(checked.good):
+            path = files.month_dir(base, year, month) / files.PART_FILE
+            result = result + self._upsert_month(path, part, metadata)
+        return result
+
+    def _upsert_month(
+        self, path: Path, part: pl.DataFrame, metadata: dict[str, str]
+    ) -> UpsertResult:
+        with files.partition_lock(path, self.lock_timeout):
+            files.remove_stale_temps(path.parent)
+            existing = self._load_for_write(path)
+            merged, inserted, updated, unchanged = merge_on_key(existing, part, ["ts"])
+            if inserted or updated:
+                files.atomic_write(path, merged.select(BAR_COLUMNS), metadata)
+        return UpsertResult(inserted, updated, unchanged)
+
+    def _load_for_write(self, path: Path) -> pl.DataFrame:
+        if not path.exists():
+            return empty_bars()
+        try:
+            return conform(files.read_file(path))
+        except DataError as exc:
+            files.quarantine(path, self.root, self.quarantine_dir, str(exc))
+            return empty_bars()
+
+    def rewrite_month(self, path: Path, keep: pl.Expr) -> int:
+        """Keep only the rows of one month file matching ``keep`` (retention); rows removed."""
+        with files.partition_lock(path, self.lock_timeout):
+            frame = self._read_month(path, locked=True)
+            if frame is None:
+                return 0
+            kept = frame.filter(keep)
+            if kept.height == frame.height:
+                return 0
+            if kept.height == 0:
+                path.unlink()
+            else:
+                metadata = files.read_metadata(path)
+                files.atomic_write(path, kept, metadata)
+            return frame.height - kept.height
+
+    # ------------------------------------------------------------ reading
+    def _read_month(self, path: Path, *, locked: bool = False) -> pl.DataFrame | None:
+        """One month file, or None after quarantining it when it is damaged (logged)."""
+        try:
+            return conform(files.read_file(path))
+        except FileNotFoundError:
+            return None
+        except DataError as exc:
+            if locked:
+                files.quarantine(path, self.root, self.quarantine_dir, str(exc))
+                return None
+            with files.partition_lock(path, self.lock_timeout):
+                return self._read_month(path, locked=True)
+
+    def _read_months(self, paths: list[Path]) -> list[pl.DataFrame]:
+        """Several month files in one parallel read; file by file (quarantining damaged ones)
+        when the batch fails."""
+        if not paths:
+            return []
+        try:
+            frame = pl.read_parquet(paths, hive_partitioning=False)
+            return [frame if frame.schema == BARS_SCHEMA else conform(frame)]
+        except Exception:  # one file is damaged or of another schema: find which, one by one
+            frames = (self._read_month(path) for path in paths)
+            return [frame for frame in frames if frame is not None]
+
+    def read(
+        self,
+        coin: str,
+        timeframe: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        last_n: int | None = None,
+    ) -> pl.DataFrame:
+        """Bars with ``start_ms <= ts <= end_ms`` (the last ``last_n`` of them when given),
+        sorted by ``ts``, unique, in the canonical schema; reads only the months needed."""
+        if last_n is not None and last_n <= 0:
+            raise UsageError(f"last_n: expected a positive number of bars, got {last_n}")
+        months = [p for _, _, p in files.files_in_range(self.series_dir(coin, timeframe),
+                                                          start_ms, end_ms)]
+        if last_n is None:
+            frames = self._read_months(months)
+        else:
+            frames = self._read_newest(months, start_ms, end_ms, last_n)
+        if not frames:
+            return empty_bars()
+        out = _sorted_unique(_in_range(pl.concat(frames), start_ms, end_ms))
+        return out.tail(last_n) if last_n is not None else out
+
+    def _read_newest(
+        self, months: list[Path], start_ms: int | None, end_ms: int | None, last_n: int
+    ) -> list[pl.DataFrame]:
+        """The newest months, in batches of growing size, until ``last_n`` rows are in range."""
+        frames: list[pl.DataFrame] = []
+        rows, batch, stop = 0, 1, len(months)
+        while stop > 0 and rows < last_n:
+            start = max(0, stop - batch)
+            chunk = self._read_months(months[start:stop])
+            frames = chunk + frames
+            rows += sum(_in_range(f, start_ms, end_ms).height for f in chunk)
+            stop, batch = start, batch * 2
+        return frames
+
+    def last_ts(self, coin: str, timeframe: str) -> int | None:
+        """Open time (ms) of the newest stored bar, None when there is none."""
+        frame = self.read(coin, timeframe, last_n=1)
+        return int(frame["ts"][0]) if frame.height else None
+
+    def first_ts(self, coin: str, timeframe: str) -> int | None:
+        """Open time (ms) of the oldest stored bar, None when there is none."""
+        for _, _, path in files.month_files(self.series_dir(coin, timeframe)):
+            frame = self._read_month(path)
+            if frame is not None and frame.height:
+                return int(frame["ts"][0])  # month files are sorted
+        return None
+
+    # ------------------------------------------------------------ listing
+    def timeframes(self, coin: str) -> list[str]:
+        """Timeframes holding at least one file for ``coin``."""
+        check_coin(coin)
+        found = []
+        for tf_dir in sorted(self.root.glob("timeframe=*")):
+            timeframe = tf_dir.name.split("=", 1)[1]
+            if files.month_files(tf_dir / f"coin={coin}"):
+                found.append(timeframe)
+        return found
+
+    def coins(self) -> list[str]:
+        """Coins holding at least one file in any timeframe."""
+        names = {p.parent.name.split("=", 1)[1]
+                 for p in self.root.glob("timeframe=*/coin=*/year=*")}
+        return sorted(n for n in names if _COIN.match(n))
+
+    def summary(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """``{coin: {timeframe: {rows, files, oldest, newest, newest_ms}}}`` from file footers."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for coin in self.coins():
+            for timeframe in self.timeframes(coin):
+                out.setdefault(coin, {})[timeframe] = self._series_summary(coin, timeframe)
+        return out
+
+    def _series_summary(self, coin: str, timeframe: str) -> dict[str, Any]:
+        months = files.month_files(self.series_dir(coin, timeframe))
+        rows = 0
+        for _, _, path in months:
+            try:
+                rows += pq.read_metadata(path).num_rows
+            except Exception:  # a damaged footer: verify() reports and quarantines it
+                log.warning("storage: cannot read the footer of %s; run 'finbot storage verify'",
+                            path)
+        newest = self.last_ts(coin, timeframe)
+        oldest = self.first_ts(coin, timeframe)
+        return {"rows": rows, "files": len(months),
+                "oldest": iso_utc(oldest) if oldest is not None else None,
+                "newest": iso_utc(newest) if newest is not None else None,
+                "newest_ms": newest}
+
+    # ------------------------------------------------------------ maintenance
+    def verify(self) -> VerifyReport:
+        """Integrity check of the whole dataset (see ``finbot.storage.verify``)."""
+        from finbot.storage.verify import verify_store
+
+        return verify_store(self)
+
+    def apply_retention(
+        self, timeframe: str, keep_days: int | None, now_ms: int, *, dry_run: bool = False
+    ) -> int:
+        """Drop bars older than ``keep_days`` (never the newest month); rows removed."""
+        from finbot.storage.retention import apply_retention
+
+        return apply_retention(self, timeframe, keep_days, now_ms, dry_run=dry_run)
+
+
+def _in_range(frame: pl.DataFrame, start_ms: int | None, end_ms: int | None) -> pl.DataFrame:
+    if start_ms is not None:
+        frame = frame.filter(pl.col("ts") >= start_ms)
+    if end_ms is not None:
+        frame = frame.filter(pl.col("ts") <= end_ms)
+    return frame
+
+
+def _sorted_unique(frame: pl.DataFrame) -> pl.DataFrame:
+    """Month files are sorted and unique already; repair only when they are not."""
+    if frame.height < 2 or frame["ts"].diff().drop_nulls().min() > 0:  # type: ignore[operator]
+        return frame
+    return frame.unique(subset="ts", keep="last").sort("ts")
