@@ -1,0 +1,356 @@
+"""The one CoinGecko client: plans and keys, timeouts, retries with backoff and jitter, 429
+handling with key rotation, a blocking per-key limiter, request accounting and the monthly cap.
+
+The same code talks to api.coingecko.com, pro-api.coingecko.com and the loopback replay
+server; only ``base_url`` and the keys change. Attempt accounting (``retries.max_attempts``):
+every answer that fails transiently (5xx, 408, timeout, connection error, truncated or
+malformed JSON, a 429 that has to be waited out) uses one attempt; switching to another key
+after a 429 or a rejected key uses none, because the request itself did not fail.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import httpx
+
+from finbot.clock import Clock, SystemClock, now_ms
+from finbot.collectors import payloads
+from finbot.collectors.errors_parse import (
+    HISTORY_LIMIT_CODE,
+    KEY_REJECTED_CODES,
+    parse_error_body,
+    rate_limit_wait,
+)
+from finbot.collectors.keys import KeyRing
+from finbot.collectors.limiter import SlidingWindowLimiter
+from finbot.config import CoinGeckoConfig
+from finbot.errors import (
+    ApiError,
+    ConfigError,
+    DataError,
+    HistoryLimit,
+    QuotaExhausted,
+    RateLimited,
+)
+
+log = logging.getLogger(__name__)
+
+URL_ENV = "FINBOT_COINGECKO_URL"
+DEMO_HEADER = "x-cg-demo-api-key"
+PRO_HEADER = "x-cg-pro-api-key"
+MIN_COOLDOWN_SEC = 1.0
+T = TypeVar("T")
+
+
+class UsageRecorder(Protocol):
+    def record(self, endpoint: str, status: int, latency_ms: float, key_id: str,
+               ts_ms: int) -> None: ...
+
+    def month_total(self, now_ms: int) -> int: ...
+
+
+class RandomSource(Protocol):
+    def random(self) -> float: ...
+
+
+@dataclass
+class ClientStats:
+    """What this client did: HTTP requests sent, attempts retried, key switches."""
+
+    requests: int = 0
+    retries: int = 0
+    rotations: int = 0
+    rate_limited: int = 0
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: ApiError
+    wait: float | None = None  # explicit wait (429 reset); None: exponential backoff
+    rotate: bool = False  # another key can take the request now: not an attempt
+
+
+def resolve_plan(config: CoinGeckoConfig, has_keys: bool) -> str:
+    """``auto``: public without keys, demo with keys; demo and pro need keys."""
+    if config.plan == "auto":
+        return "demo" if has_keys else "public"
+    if config.plan in ("demo", "pro") and not has_keys:
+        raise ConfigError(
+            f"api_config.json: coingecko.plan: {config.plan!r} needs keys in "
+            f"${config.auth.keys_env}; expected keys or plan 'auto'/'public'"
+        )
+    return config.plan
+
+
+def resolve_base_url(config: CoinGeckoConfig, plan: str, explicit: str | None) -> str:
+    """Explicit argument > ``$FINBOT_COINGECKO_URL`` > the plan's default."""
+    chosen = explicit or os.environ.get(URL_ENV) or (
+        config.pro_base_url if plan == "pro" else config.base_url
+    )
+    return chosen.rstrip("/")
+
+
+class CoinGeckoClient:
+    """A synchronous CoinGecko API client (see the module docstring for the policies)."""
+
+    def __init__(
+        self,
+        config: CoinGeckoConfig,
+        keys: tuple[str, ...] | list[str] = (),
+        *,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+        usage: UsageRecorder | None = None,
+        rng: RandomSource | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ):
+        self._config = config
+        self._clock = clock or SystemClock()
+        self._rng: RandomSource = rng or random.Random()
+        self._usage = usage
+        self._ring = KeyRing(tuple(keys) if config.plan != "public" else ())
+        self.plan = resolve_plan(config, not self._ring.keyless)
+        self.base_url = resolve_base_url(config, self.plan, base_url)
+        rpm = config.auth.public_rpm if self._ring.keyless else config.auth.rpm_per_key
+        self.limiter = SlidingWindowLimiter(rpm, self._clock)
+        self.stats = ClientStats()
+        timeouts = config.timeouts_sec
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
+            transport=transport,
+            headers={"accept": "application/json", "user-agent": "finbot/0.1"},
+        )
+
+    def __repr__(self) -> str:
+        return (f"CoinGeckoClient(plan={self.plan!r}, base_url={self.base_url!r}, "
+                f"keys={self._ring!r})")
+
+    def __enter__(self) -> CoinGeckoClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    @property
+    def key_ids(self) -> list[str]:
+        return self._ring.ids()
+
+    # ------------------------------------------------------------ the request loop
+    def get(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        endpoint: str | None = None,
+        parse: Callable[[Any], T] | None = None,
+    ) -> Any:
+        """GET ``path`` and return its JSON (through ``parse`` when given: a DataError from
+        ``parse`` counts as a failed attempt, so a malformed answer is fetched again)."""
+        template = endpoint or path
+        failures = 0
+        rotations = 0
+        while True:
+            key_id = self._ready_key(template)
+            outcome = self._attempt(path, params, template, key_id, parse)
+            if not isinstance(outcome, _Failure):
+                return outcome
+            if outcome.rotate and rotations < 4 * max(1, len(self._ring)):
+                rotations += 1
+                self.stats.rotations += 1
+                continue
+            failures += 1
+            if failures >= self._config.retries.max_attempts:
+                raise outcome.error
+            self.stats.retries += 1
+            if outcome.wait is None:
+                self._clock.sleep(self.backoff(failures))
+
+    def backoff(self, failures: int) -> float:
+        """Exponential backoff ``backoff_sec * 2^(n-1)``, +/- ``jitter``, capped."""
+        retries = self._config.retries
+        base = retries.backoff_sec * (2 ** (failures - 1))
+        spread = 1 + retries.jitter * (2 * self._rng.random() - 1)
+        return float(min(retries.max_wait_sec, max(0.0, base * spread)))
+
+    def _ready_key(self, template: str) -> str:
+        """A key that may send now: waits out cool-downs and the limiter, checks the cap."""
+        if len(self._ring) == 0:
+            raise ApiError("CoinGecko rejected every API key; check COINGECKO_API_KEYS",
+                           status=401)
+        key_id, wait = self._ring.pick(self._clock.now())
+        if wait > self._config.retries.max_wait_sec:
+            raise RateLimited(
+                f"CoinGecko {template}: every key is rate-limited for {wait:.0f} s more",
+                retry_after=wait,
+            )
+        if wait > 0:
+            log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, key_id)
+            self._clock.sleep(wait)
+        self._check_quota(template)
+        self.limiter.acquire(key_id)
+        return key_id
+
+    def _check_quota(self, template: str) -> None:
+        if self._usage is None:
+            return
+        cap = self._config.auth.monthly_cap_total
+        used = self._usage.month_total(now_ms(self._clock))
+        if used >= cap:
+            raise QuotaExhausted(
+                f"CoinGecko {template}: monthly cap reached ({used}/{cap} requests); "
+                "raise coingecko.auth.monthly_cap_total or wait for next month"
+            )
+
+    def _headers(self, key_id: str) -> dict[str, str]:
+        secret = self._ring.secret_of(key_id)
+        if secret is None:
+            return {}
+        return {PRO_HEADER if self.plan == "pro" else DEMO_HEADER: secret}
+
+    def _attempt(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        template: str,
+        key_id: str,
+        parse: Callable[[Any], Any] | None,
+    ) -> Any:
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        started = time.perf_counter()
+        status = 0
+        try:
+            response = self._http.get(url, params=dict(params or {}), headers=self._headers(key_id))
+            status = response.status_code
+            body = response.content  # reading may fail mid-body (truncated, reset)
+        except httpx.TimeoutException as exc:
+            return _Failure(ApiError(f"CoinGecko {template}: timed out ({type(exc).__name__})"))
+        except httpx.TransportError as exc:
+            return _Failure(ApiError(f"CoinGecko {template}: connection failed "
+                                     f"({type(exc).__name__})"))
+        finally:
+            self._account(template, status, started, key_id)
+        return self._handle(response, body, template, key_id, parse)
+
+    def _account(self, template: str, status: int, started: float, key_id: str) -> None:
+        self.stats.requests += 1
+        if self._usage is not None:
+            latency = (time.perf_counter() - started) * 1000
+            self._usage.record(template, status, latency, key_id, now_ms(self._clock))
+
+    def _handle(
+        self,
+        response: httpx.Response,
+        body: bytes,
+        template: str,
+        key_id: str,
+        parse: Callable[[Any], Any] | None,
+    ) -> Any:
+        status = response.status_code
+        if status == 200:
+            return self._decode(body, template, parse)
+        if status == 429:
+            return self._rate_limited(response, template, key_id)
+        info = parse_error_body(body.decode("utf-8", "replace"))
+        label = f"CoinGecko {template}: HTTP {status}"
+        detail = f"{label}" + (f" error {info.code}" if info.code else "") + (
+            f": {info.message}" if info.message else "")
+        if info.code == HISTORY_LIMIT_CODE:
+            raise HistoryLimit(f"{detail} (past-365-days limit of the public/demo plans)",
+                               status=status, code=info.code)
+        if status in (401, 403) and (info.code in KEY_REJECTED_CODES or info.code is None):
+            return self._rejected(key_id, detail, status, info.code)
+        if status >= 500 or status == 408:
+            return _Failure(ApiError(detail, status=status, code=info.code))
+        raise ApiError(detail, status=status, code=info.code)
+
+    def _decode(self, body: bytes, template: str, parse: Callable[[Any], Any] | None) -> Any:
+        try:
+            data = payloads.loads(body)
+        except DataError as exc:
+            log.warning("CoinGecko %s: unreadable answer (%s); retrying", template, exc)
+            return _Failure(ApiError(f"CoinGecko {template}: {exc}"))
+        if parse is None:
+            return data
+        try:
+            return parse(data)
+        except DataError as exc:
+            log.warning("CoinGecko %s: malformed answer rejected (%s)", template, exc)
+            return _Failure(ApiError(f"CoinGecko {template}: malformed answer ({exc})"))
+
+    def _rate_limited(self, response: httpx.Response, template: str, key_id: str) -> _Failure:
+        self.stats.rate_limited += 1
+        now = self._clock.now()
+        wait = rate_limit_wait(response.headers, now)
+        if wait is None:
+            wait = self.backoff(1)
+        wait = max(wait, MIN_COOLDOWN_SEC)
+        self._ring.cool_down(key_id, now + wait)
+        log.warning("CoinGecko %s: 429 for key %s; resets in %.1f s", template, key_id, wait)
+        error = RateLimited(f"CoinGecko {template}: HTTP 429 rate limited", retry_after=wait)
+        return _Failure(error, wait=wait, rotate=self._ring.any_ready(now))
+
+    def _rejected(self, key_id: str, detail: str, status: int, code: int | None) -> _Failure:
+        if self._ring.keyless:
+            raise ApiError(f"{detail}; a key may be required (set COINGECKO_API_KEYS)",
+                           status=status, code=code)
+        self._ring.drop(key_id, f"HTTP {status}" + (f" error {code}" if code else ""))
+        if len(self._ring) == 0:
+            raise ApiError(f"{detail}; every CoinGecko key was rejected", status=status, code=code)
+        return _Failure(ApiError(detail, status=status, code=code), rotate=True)
+
+    # ------------------------------------------------------------ typed helpers
+    def simple_price(self, ids: list[str] | tuple[str, ...],
+                     vs: tuple[str, ...] = ("usd", "eur")) -> dict[str, payloads.SimplePrice]:
+        """/simple/price for every coin in ONE request, with cap, volume, change, update time."""
+        params = {
+            "ids": ",".join(ids), "vs_currencies": ",".join(vs),
+            "include_market_cap": "true", "include_24hr_vol": "true",
+            "include_24hr_change": "true", "include_last_updated_at": "true",
+            "precision": "full",
+        }
+        return self.get("simple/price", params, endpoint="/simple/price",  # type: ignore[no-any-return]
+                        parse=lambda d: payloads.parse_simple_price(d, ids, vs))
+
+    def coins_markets(self, ids: list[str] | tuple[str, ...],
+                      vs: str = "usd") -> list[payloads.MarketRow]:
+        params = {"vs_currency": vs, "ids": ",".join(ids), "order": "market_cap_desc",
+                  "per_page": 250, "page": 1, "sparkline": "false",
+                  "price_change_percentage": "1h,24h,7d"}
+        return self.get("coins/markets", params, endpoint="/coins/markets",  # type: ignore[no-any-return]
+                        parse=payloads.parse_markets)
+
+    def market_chart(self, coin: str, days: int | str, vs: str = "usd") -> payloads.Chart:
+        return self.get(f"coins/{coin}/market_chart",  # type: ignore[no-any-return]
+                        {"vs_currency": vs, "days": str(days)},
+                        endpoint="/coins/{id}/market_chart", parse=payloads.parse_chart)
+
+    def market_chart_range(self, coin: str, start_s: int, end_s: int,
+                           vs: str = "usd") -> payloads.Chart:
+        return self.get(f"coins/{coin}/market_chart/range",  # type: ignore[no-any-return]
+                        {"vs_currency": vs, "from": int(start_s), "to": int(end_s)},
+                        endpoint="/coins/{id}/market_chart/range", parse=payloads.parse_chart)
+
+    def ohlc(self, coin: str, days: int, vs: str = "usd") -> list[payloads.Candle]:
+        if days not in payloads.OHLC_DAYS:
+            raise ValueError(f"days: expected one of {payloads.OHLC_DAYS}, got {days!r}")
+        return self.get(f"coins/{coin}/ohlc",  # type: ignore[no-any-return]
+                        {"vs_currency": vs, "days": str(days)},
+                        endpoint="/coins/{id}/ohlc", parse=payloads.parse_ohlc)
+
+    def tickers(self, coin: str, exchange_ids: tuple[str, ...] = (),
+                page: int = 1) -> list[payloads.Ticker]:
+        params: dict[str, Any] = {"page": page, "order": "volume_desc"}
+        if exchange_ids:
+            params["exchange_ids"] = ",".join(exchange_ids)
+        return self.get(f"coins/{coin}/tickers", params,  # type: ignore[no-any-return]
+                        endpoint="/coins/{id}/tickers", parse=payloads.parse_tickers)

@@ -1,0 +1,254 @@
+"""Strict readers of CoinGecko's JSON payloads.
+
+Anything malformed (wrong types, nulls where a price is due, NaN, negative or absurd prices)
+raises DataError naming the field, so the client fetches the answer again instead of storing
+a bad value. Timestamps come out as UTC epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from finbot.errors import DataError
+
+OHLC_DAYS: tuple[int, ...] = (1, 7, 14, 30, 90, 180, 365)
+MAX_PRICE_USD = 1e9  # no asset trades above this: such a value is a corrupted payload
+MIN_TS_MS = 1_230_768_000_000  # 2009-01-01: older "timestamps" are seconds or garbage
+
+
+@dataclass(frozen=True)
+class SimplePrice:
+    coin: str
+    usd: float
+    eur: float | None
+    usd_market_cap: float | None
+    usd_24h_vol: float | None
+    usd_24h_change: float | None
+    last_updated_at: int  # epoch seconds, as CoinGecko gives it
+
+
+@dataclass(frozen=True)
+class MarketRow:
+    coin: str
+    symbol: str
+    price: float
+    market_cap: float | None
+    rank: int | None
+    volume_24h: float | None
+    high_24h: float | None
+    low_24h: float | None
+    change_1h_pct: float | None
+    change_24h_pct: float | None
+    change_7d_pct: float | None
+    last_updated_ms: int | None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """market_chart series, each a list of (ts_ms, value)."""
+
+    prices: list[tuple[int, float]]
+    market_caps: list[tuple[int, float]]
+    volumes: list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Candle:
+    ts_ms: int  # CoinGecko's timestamp: the candle's CLOSE time
+    open: float
+    high: float
+    low: float
+    close: float
+
+
+@dataclass(frozen=True)
+class Ticker:
+    exchange: str
+    base: str
+    target: str
+    last_usd: float | None
+    volume_usd: float | None
+    spread_pct: float | None  # bid_ask_spread_percentage: ALREADY a percent (0.05 = 0.05 %)
+    trust_score: str | None
+    ts_ms: int | None
+
+
+def _reject_constant(name: str) -> float:
+    raise DataError(f"payload: {name} is not a number")
+
+
+def loads(body: bytes | str) -> Any:
+    """JSON text → data; truncated or invalid JSON and NaN/Infinity raise DataError."""
+    try:
+        return json.loads(body, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"payload: invalid JSON ({exc})") from None
+
+
+def number(value: Any, field: str, *, optional: bool = False, minimum: float = 0.0) -> Any:
+    """A finite number >= ``minimum`` (bools and strings refused); None allowed if optional."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DataError(f"payload: {field}: expected a number, got {value!r:.40}")
+    if not math.isfinite(value) or value < minimum:
+        raise DataError(f"payload: {field}: expected a finite number >= {minimum}, got {value!r}")
+    return float(value)
+
+
+def price(value: Any, field: str) -> float:
+    result = number(value, field)
+    if result <= 0 or result > MAX_PRICE_USD:
+        raise DataError(
+            f"payload: {field}: expected a price in (0, {MAX_PRICE_USD:g}], got {value!r}"
+        )
+    return float(result)
+
+
+def timestamp_ms(value: Any, field: str) -> int:
+    ts = number(value, field)
+    if ts < MIN_TS_MS or ts != int(ts):
+        raise DataError(f"payload: {field}: expected epoch milliseconds, got {value!r}")
+    return int(ts)
+
+
+def _object(data: Any, field: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise DataError(f"payload: {field}: expected an object, got {type(data).__name__}")
+    return data
+
+
+def _list(data: Any, field: str) -> list[Any]:
+    if not isinstance(data, list):
+        raise DataError(f"payload: {field}: expected a list, got {type(data).__name__}")
+    return data
+
+
+def parse_simple_price(data: Any, ids: list[str] | tuple[str, ...],
+                       vs: tuple[str, ...]) -> dict[str, SimplePrice]:
+    """/simple/price → {coin: SimplePrice}; coins CoinGecko does not know are simply absent."""
+    body = _object(data, "simple/price")
+    out: dict[str, SimplePrice] = {}
+    for coin in ids:
+        if coin not in body:
+            continue
+        row = _object(body[coin], coin)
+        updated = number(row.get("last_updated_at"), f"{coin}.last_updated_at")
+        out[coin] = SimplePrice(
+            coin=coin,
+            usd=price(row.get("usd"), f"{coin}.usd"),
+            eur=price(row["eur"], f"{coin}.eur") if "eur" in vs and row.get("eur") is not None
+            else None,
+            usd_market_cap=number(row.get("usd_market_cap"), f"{coin}.usd_market_cap",
+                                  optional=True),
+            usd_24h_vol=number(row.get("usd_24h_vol"), f"{coin}.usd_24h_vol", optional=True),
+            usd_24h_change=number(row.get("usd_24h_change"), f"{coin}.usd_24h_change",
+                                  optional=True, minimum=-100.0),
+            last_updated_at=int(updated),
+        )
+    return out
+
+
+def _iso_ms(value: Any) -> int | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
+
+
+def _pct(row: dict[str, Any], name: str, coin: str) -> float | None:
+    value = row.get(name)
+    return number(value, f"{coin}.{name}", optional=True, minimum=-100.0)  # type: ignore[no-any-return]
+
+
+def parse_markets(data: Any) -> list[MarketRow]:
+    """/coins/markets rows (price change windows 1h, 24h, 7d in percent)."""
+    rows = []
+    for index, raw in enumerate(_list(data, "coins/markets")):
+        row = _object(raw, f"coins/markets[{index}]")
+        coin = row.get("id")
+        if not isinstance(coin, str) or not coin:
+            raise DataError(f"payload: coins/markets[{index}].id: expected a coin id")
+        rank = row.get("market_cap_rank")
+        rows.append(MarketRow(
+            coin=coin, symbol=str(row.get("symbol") or ""),
+            price=price(row.get("current_price"), f"{coin}.current_price"),
+            market_cap=number(row.get("market_cap"), f"{coin}.market_cap", optional=True),
+            rank=int(rank) if isinstance(rank, int) and not isinstance(rank, bool) else None,
+            volume_24h=number(row.get("total_volume"), f"{coin}.total_volume", optional=True),
+            high_24h=number(row.get("high_24h"), f"{coin}.high_24h", optional=True),
+            low_24h=number(row.get("low_24h"), f"{coin}.low_24h", optional=True),
+            change_1h_pct=_pct(row, "price_change_percentage_1h_in_currency", coin),
+            change_24h_pct=_pct(row, "price_change_percentage_24h_in_currency", coin),
+            change_7d_pct=_pct(row, "price_change_percentage_7d_in_currency", coin),
+            last_updated_ms=_iso_ms(row.get("last_updated")),
+        ))
+    return rows
+
+
+def _series(data: dict[str, Any], name: str, *, prices: bool) -> list[tuple[int, float]]:
+    out = []
+    for index, pair in enumerate(_list(data.get(name), name)):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise DataError(f"payload: {name}[{index}]: expected [timestamp, value]")
+        ts = timestamp_ms(pair[0], f"{name}[{index}].ts")
+        if prices:
+            out.append((ts, price(pair[1], f"{name}[{index}]")))
+        elif pair[1] is not None:  # CoinGecko sends null caps for some old days
+            out.append((ts, float(number(pair[1], f"{name}[{index}]"))))
+    return out
+
+
+def parse_chart(data: Any) -> Chart:
+    """/market_chart and /market_chart/range → three (ts_ms, value) series."""
+    body = _object(data, "market_chart")
+    return Chart(
+        prices=_series(body, "prices", prices=True),
+        market_caps=_series(body, "market_caps", prices=False),
+        volumes=_series(body, "total_volumes", prices=False),
+    )
+
+
+def parse_ohlc(data: Any) -> list[Candle]:
+    """/ohlc rows ``[ts, open, high, low, close]`` with high >= max(open, close) >= low."""
+    candles = []
+    for index, row in enumerate(_list(data, "ohlc")):
+        if not isinstance(row, list) or len(row) != 5:
+            raise DataError(f"payload: ohlc[{index}]: expected [ts, open, high, low, close]")
+        o, h, lo, c = (price(v, f"ohlc[{index}]") for v in row[1:])
+        if h < max(o, c, lo) or lo > min(o, c):
+            raise DataError(f"payload: ohlc[{index}]: inconsistent high/low")
+        candles.append(Candle(timestamp_ms(row[0], f"ohlc[{index}].ts"), o, h, lo, c))
+    return candles
+
+
+def parse_tickers(data: Any) -> list[Ticker]:
+    """/coins/{id}/tickers → one Ticker per market (spread kept as CoinGecko's percent)."""
+    out = []
+    for index, raw in enumerate(_list(_object(data, "tickers").get("tickers"), "tickers")):
+        row = _object(raw, f"tickers[{index}]")
+        market = _object(row.get("market") or {}, f"tickers[{index}].market")
+        usd = row.get("converted_last") or {}
+        vol = row.get("converted_volume") or {}
+        out.append(Ticker(
+            exchange=str(market.get("identifier") or market.get("name") or "?").lower(),
+            base=str(row.get("base") or ""), target=str(row.get("target") or ""),
+            last_usd=number(usd.get("usd") if isinstance(usd, dict) else None,
+                            f"tickers[{index}].converted_last.usd", optional=True),
+            volume_usd=number(vol.get("usd") if isinstance(vol, dict) else None,
+                              f"tickers[{index}].converted_volume.usd", optional=True),
+            spread_pct=number(row.get("bid_ask_spread_percentage"),
+                              f"tickers[{index}].bid_ask_spread_percentage", optional=True),
+            trust_score=row.get("trust_score") if isinstance(row.get("trust_score"), str)
+            else None,
+            ts_ms=_iso_ms(row.get("timestamp")),
+        ))
+    return out
