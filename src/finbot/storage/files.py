@@ -15,6 +15,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -190,3 +191,39 @@ def quarantine(path: Path, root: Path, quarantine_dir: Path, reason: str) -> Pat
     shutil.move(str(path), str(target))
     log.error("storage: quarantined %s → %s (%s)", path, target, reason)
     return target
+
+
+@dataclass(frozen=True)
+class FileSet:
+    """The month files of one dataset root: locked writes, reads that quarantine damage."""
+
+    root: Path
+    quarantine_dir: Path
+    lock_timeout: float = LOCK_TIMEOUT_S
+
+    def lock(self, path: Path) -> filelock.FileLock:
+        return partition_lock(path, self.lock_timeout)
+
+    def read_one(self, path: Path, *, locked: bool = False) -> pl.DataFrame | None:
+        """One file, or None when it is absent or damaged (then quarantined, logged)."""
+        try:
+            return read_file(path)
+        except FileNotFoundError:
+            return None
+        except DataError as exc:
+            if locked:
+                if path.exists():
+                    quarantine(path, self.root, self.quarantine_dir, str(exc))
+                return None
+            with self.lock(path):  # a writer may have replaced it meanwhile: look again
+                return self.read_one(path, locked=True)
+
+    def read_many(self, paths: list[Path]) -> list[pl.DataFrame]:
+        """Several files in one parallel read; one by one when that fails (damage, schemas)."""
+        if not paths:
+            return []
+        try:
+            return [pl.read_parquet(paths, hive_partitioning=False)]
+        except Exception:  # find the damaged file, or read differing schemas separately
+            frames = (self.read_one(path) for path in paths)
+            return [frame for frame in frames if frame is not None]

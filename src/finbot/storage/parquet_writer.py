@@ -19,7 +19,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from finbot.clock import iso_utc
-from finbot.errors import DataError, UsageError
+from finbot.errors import UsageError
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars
 from finbot.storage import files
 from finbot.storage.validation import as_bars, validate_bars
@@ -104,7 +104,7 @@ class BarStore:
         self.quarantine_dir = (
             Path(quarantine_dir) if quarantine_dir else self.root.parent / "quarantine"
         )
-        self.lock_timeout = lock_timeout
+        self.files = files.FileSet(self.root, self.quarantine_dir, lock_timeout)
 
     # ------------------------------------------------------------ layout
     def series_dir(self, coin: str, timeframe: str) -> Path:
@@ -133,26 +133,18 @@ class BarStore:
     def _upsert_month(
         self, path: Path, part: pl.DataFrame, metadata: dict[str, str]
     ) -> UpsertResult:
-        with files.partition_lock(path, self.lock_timeout):
+        with self.files.lock(path):
             files.remove_stale_temps(path.parent)
-            existing = self._load_for_write(path)
+            existing = self._read_month(path, locked=True)
+            existing = empty_bars() if existing is None else existing
             merged, inserted, updated, unchanged = merge_on_key(existing, part, ["ts"])
             if inserted or updated:
                 files.atomic_write(path, merged.select(BAR_COLUMNS), metadata)
         return UpsertResult(inserted, updated, unchanged)
 
-    def _load_for_write(self, path: Path) -> pl.DataFrame:
-        if not path.exists():
-            return empty_bars()
-        try:
-            return conform(files.read_file(path))
-        except DataError as exc:
-            files.quarantine(path, self.root, self.quarantine_dir, str(exc))
-            return empty_bars()
-
     def rewrite_month(self, path: Path, keep: pl.Expr) -> int:
         """Keep only the rows of one month file matching ``keep`` (retention); rows removed."""
-        with files.partition_lock(path, self.lock_timeout):
+        with self.files.lock(path):
             frame = self._read_month(path, locked=True)
             if frame is None:
                 return 0
@@ -168,29 +160,12 @@ class BarStore:
 
     # ------------------------------------------------------------ reading
     def _read_month(self, path: Path, *, locked: bool = False) -> pl.DataFrame | None:
-        """One month file, or None after quarantining it when it is damaged (logged)."""
-        try:
-            return conform(files.read_file(path))
-        except FileNotFoundError:
-            return None
-        except DataError as exc:
-            if locked:
-                files.quarantine(path, self.root, self.quarantine_dir, str(exc))
-                return None
-            with files.partition_lock(path, self.lock_timeout):
-                return self._read_month(path, locked=True)
+        """One month file in the schema, or None when absent or damaged (then quarantined)."""
+        frame = self.files.read_one(path, locked=locked)
+        return None if frame is None else _bars(frame)
 
     def _read_months(self, paths: list[Path]) -> list[pl.DataFrame]:
-        """Several month files in one parallel read; file by file (quarantining damaged ones)
-        when the batch fails."""
-        if not paths:
-            return []
-        try:
-            frame = pl.read_parquet(paths, hive_partitioning=False)
-            return [frame if frame.schema == BARS_SCHEMA else conform(frame)]
-        except Exception:  # one file is damaged or of another schema: find which, one by one
-            frames = (self._read_month(path) for path in paths)
-            return [frame for frame in frames if frame is not None]
+        return [_bars(frame) for frame in self.files.read_many(paths)]
 
     def read(
         self,
@@ -297,6 +272,10 @@ class BarStore:
         from finbot.storage.retention import apply_retention
 
         return apply_retention(self, timeframe, keep_days, now_ms, dry_run=dry_run)
+
+
+def _bars(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame if frame.schema == BARS_SCHEMA else conform(frame)
 
 
 def _in_range(frame: pl.DataFrame, start_ms: int | None, end_ms: int | None) -> pl.DataFrame:

@@ -8,11 +8,11 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-from tests.fixtures.storage import HOUR_MS, JAN_2024_MS, make_bars
 
 from finbot.errors import DataError, UsageError
 from finbot.schema import BARS_SCHEMA, SCHEMA_VERSION
 from finbot.storage.parquet_writer import BarStore, UpsertResult
+from tests.fixtures.storage import HOUR_MS, JAN_2024_MS, make_bars
 
 pytestmark = pytest.mark.unit
 

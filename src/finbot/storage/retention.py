@@ -1,0 +1,48 @@
+"""Retention: drop bars older than a timeframe's window, never the newest month's data.
+
+``keep_days=None`` keeps everything (the daily and weekly defaults). The newest month file of
+each series is never touched, so a series whose collection stopped long ago keeps its last
+month rather than vanishing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from finbot.errors import UsageError
+from finbot.storage import files
+
+if TYPE_CHECKING:
+    from finbot.storage.parquet_writer import BarStore
+
+DAY_MS = 86_400_000
+
+
+def apply_retention(
+    store: BarStore, timeframe: str, keep_days: int | None, now_ms: int, *, dry_run: bool = False
+) -> int:
+    """Remove (or, with ``dry_run``, count) the bars with ``ts < now - keep_days``."""
+    if keep_days is None:
+        return 0
+    if keep_days <= 0:
+        raise UsageError(f"retention_days.{timeframe}: expected a positive number of days or "
+                         f"null (keep forever), got {keep_days}")
+    cutoff = now_ms - keep_days * DAY_MS
+    removed = 0
+    for coin in store.coins():
+        months = files.month_files(store.series_dir(coin, timeframe))
+        for year, month, path in months[:-1]:  # the newest month is never touched
+            if files.month_start_ms(year, month) >= cutoff:
+                break
+            removed += _count_old(store, path, cutoff) if dry_run else store.rewrite_month(
+                path, pl.col("ts") >= cutoff
+            )
+    return removed
+
+
+def _count_old(store: BarStore, path: Path, cutoff: int) -> int:
+    frame = store.files.read_one(path)
+    return 0 if frame is None else frame.filter(pl.col("ts") < cutoff).height
