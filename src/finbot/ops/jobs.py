@@ -1,0 +1,221 @@
+"""The scheduler's jobs: module-level functions referenced by text (``finbot.ops.jobs:NAME``).
+
+Each takes the home path as a string (and, for collectors, the CoinGecko base URL), so the job
+store can persist it. Each loads the home's settings afresh (a changed cadence or coin list is
+picked up), calls one library function, logs one structured line (job, duration, rows), records
+the run in ``job_runs`` for ``status``, and never lets an exception reach APScheduler: a failed
+run is logged with its traceback and the next run happens as planned.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from finbot.clock import SystemClock, now_ms
+from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.config import Settings
+
+log = logging.getLogger("finbot.jobs")
+DAY_MS = 86_400_000
+CACHE_MAX_AGE_S = 7 * 86_400
+
+Work = Callable[["Settings", Paths], Any]
+
+
+def run_job(job_id: str, home: str, work: Work) -> str:
+    """Run ``work(settings, paths)`` as job ``job_id``; returns "ok" or "error", never raises."""
+    from finbot.config import load_settings
+    from finbot.ops.job_runs import RunRecord, record_run
+    from finbot.storage.db import engine_for
+
+    paths = Paths.resolve(home)
+    started_ms = now_ms(SystemClock())
+    begin = time.perf_counter()
+    status, rows, error = "ok", None, None
+    try:
+        rows = _count(work(load_settings(paths), paths))
+    except Exception as exc:  # a job must never take the scheduler down
+        status, error = "error", f"{type(exc).__name__}: {exc}"
+        log.exception("job failed", extra={"job": job_id})
+    duration = round(time.perf_counter() - begin, 3)
+    if status == "ok":
+        log.info("job done", extra={"job": job_id, "duration_s": duration, "rows": rows})
+    try:
+        record_run(engine_for(paths.db_url),
+                   RunRecord(job_id, started_ms, duration, status, rows, error))
+    except Exception:
+        log.exception("could not record the job run", extra={"job": job_id})
+    return status
+
+
+def _count(result: Any) -> int | None:
+    """Rows from whatever a library call returned (an int, or an object with ``rows``)."""
+    if isinstance(result, bool) or result is None:
+        return None
+    if isinstance(result, int):
+        return result
+    for name in ("rows", "inserted", "count"):
+        value = getattr(result, name, None)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    if isinstance(result, list | tuple | dict):
+        return len(result)
+    return None
+
+
+# ------------------------------------------------------------------ collectors
+def _collector(kind: str, base_url: str | None) -> Work:
+    def work(settings: Settings, paths: Paths) -> Any:
+        from finbot.collectors.runner import run_collector
+
+        return run_collector(kind, settings, paths, base_url=base_url)
+
+    return work
+
+
+def collect_prices(home: str, base_url: str | None = None) -> str:
+    return run_job("prices", home, _collector("prices", base_url))
+
+
+def collect_markets(home: str, base_url: str | None = None) -> str:
+    return run_job("markets", home, _collector("markets", base_url))
+
+
+def collect_chart_5m(home: str, base_url: str | None = None) -> str:
+    return run_job("chart_5m", home, _collector("chart_5m", base_url))
+
+
+def collect_tickers(home: str, base_url: str | None = None) -> str:
+    return run_job("tickers", home, _collector("tickers", base_url))
+
+
+def collect_fx(home: str, base_url: str | None = None) -> str:
+    return run_job("fx", home, _collector("fx", base_url))
+
+
+# ------------------------------------------------------------------ predictions and models
+def _resolve_predictions(settings: Settings, paths: Paths) -> int:
+    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.storage.db import engine_for
+    from finbot.storage.parquet_writer import BarStore
+
+    tracker = PredictionTracker(engine_for(paths.db_url))
+    return int(tracker.resolve_due(BarStore(paths.parquet_dir), now_ms(SystemClock())))
+
+
+def check_predictions(home: str) -> str:
+    """Score the stored predictions whose target time has passed (the tracker)."""
+    return run_job("prediction_check", home, _resolve_predictions)
+
+
+def _incremental(mode: str) -> Work:
+    def work(settings: Settings, paths: Paths) -> Any:
+        from finbot.prediction import incremental_trainer
+
+        return incremental_trainer.run(mode, settings, paths)
+
+    return work
+
+
+def train_micro(home: str) -> str:
+    """Daily light update of every model on the recent window (never replaces a better one)."""
+    return run_job("train_micro", home, _incremental("micro"))
+
+
+def train_mini(home: str) -> str:
+    """Weekly re-training of every model."""
+    return run_job("train_mini", home, _incremental("mini"))
+
+
+def _train_missing(settings: Settings, paths: Paths) -> int:
+    from finbot.ops.training import missing_sets, train_sets
+
+    missing = missing_sets(settings, paths)
+    if not missing:
+        return 0
+    return train_sets(settings, paths, missing)
+
+
+def train_missing(home: str) -> str:
+    """Train every (coin, horizon) that has no model yet: the rest of a first start."""
+    return run_job("train_missing", home, _train_missing)
+
+
+def _cleanup_models(settings: Settings, paths: Paths) -> Any:
+    from finbot.prediction.model_store import ModelStore
+
+    store = ModelStore(paths.models_dir)
+    return store.cleanup(keep=settings.general.training.keep_versions)
+
+
+def cleanup_models(home: str) -> str:
+    """Drop old model versions beyond ``training.keep_versions`` (never the live one)."""
+    return run_job("cleanup_models", home, _cleanup_models)
+
+
+# ------------------------------------------------------------------ housekeeping
+def _retention(settings: Settings, paths: Paths) -> int:
+    from finbot.ops.api_usage import open_usage
+    from finbot.storage.parquet_writer import BarStore
+
+    now = now_ms(SystemClock())
+    store = BarStore(paths.parquet_dir)
+    removed = 0
+    for timeframe in store_timeframes(store):
+        keep = settings.general.retention_days.for_timeframe(timeframe)
+        if keep is not None:
+            removed += int(store.apply_retention(timeframe, keep, now))
+    removed += open_usage(settings, paths).prune(now)
+    removed += _prune_predictions(settings, paths, now)
+    return removed
+
+
+def _prune_predictions(settings: Settings, paths: Paths, now: int) -> int:
+    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.storage.db import engine_for
+
+    tracker = PredictionTracker(engine_for(paths.db_url))
+    return tracker.prune(settings.general.retention_days.predictions, now)
+
+
+def store_timeframes(store: Any) -> list[str]:
+    """Every timeframe that has data for at least one coin."""
+    return sorted({tf for coin in store.coins() for tf in store.timeframes(coin)})
+
+
+def apply_retention(home: str) -> str:
+    """Daily: bars past their timeframe's retention, old API request rows."""
+    return run_job("retention", home, _retention)
+
+
+def _clean_cache(_settings: Settings, paths: Paths) -> int:
+    """Files in the cache folder untouched for a week (every TTL is far shorter)."""
+    if not paths.cache_dir.is_dir():
+        return 0
+    cutoff = time.time() - CACHE_MAX_AGE_S
+    removed = 0
+    for entry in paths.cache_dir.iterdir():
+        if entry.stat().st_mtime >= cutoff:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def clean_cache(home: str) -> str:
+    """Weekly: stale entries of the on-disk cache."""
+    return run_job("clean_cache", home, _clean_cache)
+
+
+def heartbeat(home: str) -> str:
+    """Every minute: proves the scheduler is alive (``status`` shows its last run)."""
+    return run_job("heartbeat", home, lambda _s, _p: None)

@@ -1,0 +1,175 @@
+"""Logging for the whole bot: JSON lines in a size-rotated file, readable lines on stderr.
+
+The file (``$FINBOT_HOME/logs/finbot.log``) is for machines and post-mortems: one JSON object
+per line with ``timestamp`` (ISO 8601 UTC), ``level``, ``logger``, ``event``, every extra field
+passed with ``logger.info("...", extra={...})`` and, for errors, the traceback. The console is
+for people (Rich, stderr, INFO or DEBUG with ``-v``). A filter masks API keys in every record,
+whatever the code that logged it forgot to do.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import traceback
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from logging.handlers import RotatingFileHandler
+from typing import Any
+
+from finbot.paths import Paths
+
+LOG_FILE = "finbot.log"
+MAX_BYTES = 5 * 1024 * 1024
+BACKUP_COUNT = 5
+DAEMON_ENV = "FINBOT_DAEMON"  # set for the background bot: its stderr is a file, not a person
+_MARK = "_finbot_handler"
+# Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+# Things that look like keys even when nobody registered them: CoinGecko keys, key parameters.
+_KEY_PATTERNS = (
+    re.compile(r"\bCG-[A-Za-z0-9]{8,}"),
+    re.compile(r"(?i)(x[-_]cg[-_](?:demo|pro)[-_]api[-_]key[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"),
+    re.compile(r"(?i)(api[-_]?key[\"']?\s*[=:]\s*[\"']?)[^&\s\"',}]+"),
+)
+
+
+def _masked(key: str) -> str:
+    return "****" + key[-4:] if len(key) >= 12 else "****"
+
+
+class SecretMaskFilter(logging.Filter):
+    """Replaces known secrets and key-looking strings in a record's message and fields."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, _masked(secret))
+        for pattern in _KEY_PATTERNS:
+            text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "****", text)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.scrub(record.getMessage())
+        record.args = None
+        for name, value in list(record.__dict__.items()):
+            if name not in _STANDARD and isinstance(value, str):
+                setattr(record, name, self.scrub(value))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info))
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record; extra fields kept; tracebacks under ``exception``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = datetime.fromtimestamp(record.created, tz=UTC)
+        data: dict[str, Any] = {
+            "timestamp": stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+            "pid": record.process,
+        }
+        for name, value in record.__dict__.items():
+            if name not in _STANDARD and not name.startswith("_"):
+                data[name] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info))
+        if record.exc_text:
+            data["exception"] = record.exc_text
+        return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def known_secrets(paths: Paths) -> list[str]:
+    """The API keys this home may use, read cheaply (environment and ``secrets.json``)."""
+    found = [k.strip() for k in os.environ.get("COINGECKO_API_KEYS", "").split(",")]
+    found.append(os.environ.get("EXCHANGERATE_API_KEY", ""))
+    try:
+        data = json.loads(paths.secrets_file.read_text("utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    if isinstance(data, dict):
+        keys = data.get("coingecko_api_keys")
+        if isinstance(keys, list):
+            found.extend(k for k in keys if isinstance(k, str))
+        fx = data.get("exchangerate_api_key")
+        found.append(fx if isinstance(fx, str) else "")
+    return [k for k in found if k]
+
+
+def _file_handler(paths: Paths, level: int, mask: SecretMaskFilter,
+                  max_bytes: int, backups: int) -> logging.Handler:
+    paths.logs_dir.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(
+        paths.logs_dir / LOG_FILE, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+    )
+    handler.setLevel(level)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(mask)
+    return handler
+
+
+def _console_handler(level: int, mask: SecretMaskFilter) -> logging.Handler:
+    from rich.console import Console
+    from rich.logging import RichHandler
+
+    handler = RichHandler(
+        console=Console(stderr=True, soft_wrap=True), show_path=False, rich_tracebacks=False,
+        log_time_format="%H:%M:%S",
+    )
+    handler.setLevel(level)
+    handler.addFilter(mask)
+    return handler
+
+
+def console_wanted() -> bool:
+    """False in the background bot, whose stderr is a file (the JSON log already has it all)."""
+    return os.environ.get(DAEMON_ENV) != "1"
+
+
+def setup_logging(
+    paths: Paths,
+    verbose: bool = False,
+    console: bool = True,
+    *,
+    secrets: Iterable[str] | None = None,
+    max_bytes: int = MAX_BYTES,
+    backups: int = BACKUP_COUNT,
+) -> logging.Logger:
+    """Configure the root logger for ``paths``; calling it again replaces finbot's handlers.
+
+    Handlers added by others (pytest's capture, for one) are left alone.
+    """
+    root = logging.getLogger()
+    level = logging.DEBUG if verbose else logging.INFO
+    shutdown_logging()
+    mask = SecretMaskFilter(known_secrets(paths) if secrets is None else secrets)
+    handlers = [_file_handler(paths, level, mask, max_bytes, backups)]
+    if console:
+        handlers.append(_console_handler(level, mask))
+    for handler in handlers:
+        setattr(handler, _MARK, True)
+        root.addHandler(handler)
+    root.setLevel(level)
+    # APScheduler says "Running job ..." at INFO on every run: keep that for -v only.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    return root
+
+
+def shutdown_logging() -> None:
+    """Flush and remove finbot's handlers (on stop, and before re-configuring)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, _MARK, False):
+            root.removeHandler(handler)
+            handler.flush()
+            handler.close()

@@ -1,0 +1,182 @@
+"""The bot's timetable: APScheduler 3 with its jobs persisted in the project database.
+
+Every job is referenced by text (``finbot.ops.jobs:collect_prices``) with plain arguments
+(the home path, the base URL), so the ``SQLAlchemyJobStore`` can keep it across restarts. All
+jobs coalesce (after a sleep, the missed runs collapse into one), run one instance at a time
+(an overrunning job is skipped, not piled up), and tolerate a late start within their
+``misfire_grace_time``. On start, jobs already in the store keep their next run time when their
+definition has not changed; changed ones are replaced, obsolete ones removed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from finbot.clock import iso_utc
+from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from finbot.config import Settings
+
+log = logging.getLogger("finbot.scheduler")
+JOBS_TABLE = "apscheduler_jobs"
+DAILY_GRACE_S = 6 * 3600
+_JOBS = "finbot.ops.jobs:"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job: its id, the textual reference of its function, its trigger and arguments."""
+
+    id: str
+    func: str
+    trigger: str  # "interval" or "cron"
+    trigger_args: dict[str, Any]
+    args: tuple[Any, ...] = ()
+    misfire_grace_time: int = 60
+    run_at_start: bool = False
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def make_trigger(self) -> Any:
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        if self.trigger == "interval":
+            return IntervalTrigger(timezone=UTC, **self.trigger_args)
+        if self.trigger == "cron":
+            return CronTrigger(timezone=UTC, **self.trigger_args)
+        raise ValueError(f"job {self.id}: trigger: expected interval or cron, got {self.trigger}")
+
+
+def interval_job(job_id: str, func: str, seconds: float, args: tuple[Any, ...],
+                 *, run_at_start: bool = False) -> JobSpec:
+    """An interval job whose grace time is one interval (a late run still counts)."""
+    return JobSpec(job_id, func, "interval", {"seconds": seconds}, args,
+                   misfire_grace_time=max(int(seconds), 30), run_at_start=run_at_start)
+
+
+def job_specs(settings: Settings, paths: Paths, *, base_url: str | None = None) -> list[JobSpec]:
+    """Every job of the bot, with cadences and hours from ``settings.json``."""
+    home = str(paths.home)
+    cad = settings.general.cadences_sec
+    training = settings.general.training
+    hour, weekday = training.micro_hour_utc, training.mini_weekday
+    collect = [("prices", cad.prices), ("markets", cad.markets), ("chart_5m", cad.chart_5m),
+               ("tickers", cad.tickers), ("fx", cad.fx)]
+    specs = [interval_job(kind, f"{_JOBS}collect_{kind}", secs, (home, base_url),
+                          run_at_start=True) for kind, secs in collect]
+    specs += [
+        interval_job("prediction_check", f"{_JOBS}check_predictions", cad.prediction_check,
+                     (home,)),
+        interval_job("heartbeat", f"{_JOBS}heartbeat", 60, (home,)),
+        interval_job("train_missing", f"{_JOBS}train_missing", 3600, (home,), run_at_start=True),
+        _cron("retention", "apply_retention", home, hour=(hour + 22) % 24, minute=15),
+        _cron("train_micro", "train_micro", home, hour=hour, minute=0),
+        _cron("train_mini", "train_mini", home, day_of_week=weekday, hour=hour, minute=30),
+        _cron("clean_cache", "clean_cache", home, day_of_week=weekday, hour=(hour + 1) % 24,
+              minute=45),
+        _cron("cleanup_models", "cleanup_models", home, day_of_week=weekday,
+              hour=(hour + 2) % 24, minute=0),
+    ]
+    return specs
+
+
+def _cron(job_id: str, func: str, home: str, **when: Any) -> JobSpec:
+    return JobSpec(job_id, _JOBS + func, "cron", when, (home,), misfire_grace_time=DAILY_GRACE_S)
+
+
+def build_scheduler(paths: Paths, *, workers: int = 4) -> BackgroundScheduler:
+    """A BackgroundScheduler over the home's database (not started)."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from finbot.storage.db import engine_for
+
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine_for(paths.db_url),
+                                                 tablename=JOBS_TABLE)},
+        executors={"default": ThreadPoolExecutor(workers)},
+        job_defaults={"coalesce": True, "max_instances": 1},
+        timezone=UTC,
+    )
+
+
+def _same(job: Any, spec: JobSpec, trigger: Any) -> bool:
+    return bool(job.func_ref == spec.func and tuple(job.args) == tuple(spec.args)
+                and dict(job.kwargs) == spec.kwargs and str(job.trigger) == str(trigger)
+                and job.misfire_grace_time == spec.misfire_grace_time)
+
+
+def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str, str]:
+    """Make the store hold exactly ``specs``; returns ``{id: kept|added|replaced|removed}``."""
+    outcome: dict[str, str] = {}
+    wanted = {spec.id for spec in specs}
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            job.remove()
+            outcome[job.id] = "removed"
+    now = datetime.now(UTC)
+    for spec in specs:
+        trigger = spec.make_trigger()
+        existing = scheduler.get_job(spec.id)
+        if existing is not None and _same(existing, spec, trigger):
+            outcome[spec.id] = "kept"
+            if spec.run_at_start:
+                existing.modify(next_run_time=now)
+            continue
+        extra = {"next_run_time": now} if spec.run_at_start else {}
+        scheduler.add_job(
+            spec.func, trigger, args=list(spec.args), kwargs=dict(spec.kwargs), id=spec.id,
+            name=spec.id, replace_existing=True, coalesce=True, max_instances=1,
+            misfire_grace_time=spec.misfire_grace_time, **extra,
+        )
+        outcome[spec.id] = "replaced" if existing is not None else "added"
+    return outcome
+
+
+def start_scheduler(paths: Paths, specs: list[JobSpec], *, workers: int = 4
+                    ) -> BackgroundScheduler:
+    """Start the scheduler paused, reconcile its jobs with ``specs``, then let it run."""
+    scheduler = build_scheduler(paths, workers=workers)
+    scheduler.start(paused=True)
+    outcome = sync_jobs(scheduler, specs)
+    log.info("scheduler jobs", extra={"jobs": outcome})
+    scheduler.resume()
+    return scheduler
+
+
+def scheduler_jobs(paths: Paths) -> list[dict[str, Any]]:
+    """``[{id, last_run, next_run, status, duration_s, rows, runs, failures, error}]`` read
+    from the database, so any process (``finbot status``) sees what the running bot did."""
+    from sqlalchemy import inspect, text
+
+    from finbot.ops.job_runs import last_runs
+    from finbot.storage.db import engine_for
+
+    engine = engine_for(paths.db_url)
+    next_runs: dict[str, float | None] = {}
+    if inspect(engine).has_table(JOBS_TABLE):
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOBS_TABLE}"))
+            next_runs = {str(r[0]): r[1] for r in rows}
+    runs = last_runs(engine)
+    out = []
+    for job_id in sorted(set(next_runs) | set(runs)):
+        run = runs.get(job_id, {})
+        nxt = next_runs.get(job_id)
+        last_ms = run.get("last_run_ms")
+        out.append({
+            "id": job_id,
+            "last_run": iso_utc(last_ms) if last_ms is not None else None,
+            "next_run": iso_utc(int(nxt * 1000)) if nxt is not None else None,
+            "status": run.get("status"), "duration_s": run.get("duration_s"),
+            "rows": run.get("rows"), "runs": run.get("runs", 0),
+            "failures": run.get("failures", 0), "error": run.get("error"),
+        })
+    return out

@@ -1,0 +1,149 @@
+"""``finbot status`` / ``etat``: what the bot is doing, read from the database and files.
+
+Nothing here asks the running process: the lock says whether it runs, the job store and
+``job_runs`` say what the scheduler did, the Parquet footers what data there is, the model
+store what models, the tracker and the API-usage tables how it went. So a separate ``status``
+process sees what the bot did (the original's counter lived in one process and always showed
+zero). A section that cannot be read reports its error; the others still show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from finbot.clock import Clock, SystemClock, iso_utc, now_ms
+from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.config import Settings
+
+log = logging.getLogger("finbot.status")
+
+
+def _section(name: str, read: Callable[[], Any]) -> Any:
+    try:
+        return read()
+    except ImportError as exc:
+        return {"error": f"not available: {exc}"}
+    except Exception as exc:  # one broken section must not hide the others
+        log.debug("status section %s failed", name, exc_info=True)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _process(paths: Paths, now: int) -> dict[str, Any]:
+    from finbot.ops.process import probe
+    from finbot.ops.system import process_metrics
+
+    state = probe(paths)
+    out: dict[str, Any] = {"running": state.running, "pid": state.pid, "uptime_s": None,
+                           "started_at": None}
+    if not state.running:
+        out["stale_pid_file"] = state.stale_pid
+        return out
+    started = process_metrics(state.pid).get("started_at") if state.pid else None
+    if started is not None:
+        out["started_at"] = iso_utc(int(started * 1000))
+        out["uptime_s"] = max(0, round(now / 1000 - started))
+    return out
+
+
+def data_section(paths: Paths, now: int) -> dict[str, Any]:
+    """``{coin: {timeframe: {rows, files, newest, age_s}}}`` from the Parquet footers."""
+    from finbot.storage.parquet_writer import BarStore
+
+    summary = BarStore(paths.parquet_dir).summary()
+    out: dict[str, Any] = {}
+    for coin, by_tf in summary.items():
+        for tf, info in by_tf.items():
+            newest_ms = info.get("newest_ms")
+            out.setdefault(coin, {})[tf] = {
+                "rows": info.get("rows"), "files": info.get("files"),
+                "newest": info.get("newest"),
+                "age_s": round((now - newest_ms) / 1000) if newest_ms is not None else None,
+            }
+    return out
+
+
+def _age_hours(trained_at: Any, now: int) -> float | None:
+    if isinstance(trained_at, int | float):
+        ms = trained_at if trained_at > 1e11 else trained_at * 1000
+    elif isinstance(trained_at, str):
+        ms = datetime.fromisoformat(trained_at.replace("Z", "+00:00")).timestamp() * 1000
+    else:
+        return None
+    return round((now - ms) / 3_600_000, 2)
+
+
+def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]:
+    """The newest version per (coin, timeframe, horizon) with its age and baseline ratio, and
+    how many of the configured coin x horizon sets have a model (training progress)."""
+    from finbot.prediction.model_store import ModelStore
+
+    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    versions: dict[tuple[str, str, str], int] = {}
+    for entry in ModelStore(paths.models_dir).list_models():
+        key = (str(entry["coin"]), str(entry["timeframe"]), str(entry["horizon"]))
+        versions[key] = versions.get(key, 0) + 1
+        if key not in latest or str(entry.get("version")) > str(latest[key].get("version")):
+            latest[key] = dict(entry)
+    rows = []
+    for key, entry in sorted(latest.items()):
+        rows.append({"coin": key[0], "timeframe": key[1], "horizon": key[2],
+                     "version": entry.get("version"), "algorithm": entry.get("algorithm"),
+                     "trained_at": entry.get("trained_at"),
+                     "age_h": _age_hours(entry.get("trained_at"), now),
+                     "mae_ratio": entry.get("mae_ratio"), "versions": versions[key]})
+    wanted = {(c, h) for c in settings.coins.ids for h in settings.general.horizons}
+    have = {(r["coin"], r["horizon"]) for r in rows} & wanted
+    return {"count": len(rows), "latest": rows,
+            "training_progress": {"trained": len(have), "expected": len(wanted)}}
+
+
+def tracker_section(paths: Paths, now: int) -> dict[str, Any]:
+    """Prediction counts (pending / resolved / expired) and live accuracy per coin x horizon
+    over 24 h / 7 d / 30 d."""
+    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.storage.db import engine_for
+
+    tracker = PredictionTracker(engine_for(paths.db_url))
+    return {"counts": tracker.counts(), "accuracy": tracker.summary(now)}
+
+
+def _usage(settings: Settings, paths: Paths) -> Any:
+    from finbot.ops.api_usage import open_usage
+
+    return open_usage(settings, paths)
+
+
+def collectors_section(settings: Settings, paths: Paths) -> dict[str, Any]:
+    out = _usage(settings, paths).collector_summary()
+    for entry in out.values():
+        last = entry.get("last_run_ms")
+        entry["last_run"] = iso_utc(int(last)) if last is not None else None
+    return out
+
+
+def collect_status(settings: Settings, paths: Paths, *, clock: Clock | None = None
+                   ) -> dict[str, Any]:
+    """Everything ``status --json`` prints (DESIGN.md keys and more)."""
+    from finbot.ops.scheduler import scheduler_jobs
+    from finbot.ops.system import system_metrics
+
+    now = now_ms(clock or SystemClock())
+    out: dict[str, Any] = {"home": str(paths.home), "as_of": iso_utc(now)}
+    out.update(_process(paths, now))
+    sections: dict[str, Callable[[], Any]] = {
+        "jobs": lambda: scheduler_jobs(paths),
+        "data": lambda: data_section(paths, now),
+        "models": lambda: models_section(settings, paths, now),
+        "tracker": lambda: tracker_section(paths, now),
+        "api_usage": lambda: _usage(settings, paths).summary(now),
+        "collectors": lambda: collectors_section(settings, paths),
+        "system": lambda: system_metrics(paths.home, pid=out["pid"] if out["running"] else None),
+    }
+    for name, read in sections.items():
+        out[name] = _section(name, read)
+    return out

@@ -1,0 +1,72 @@
+"""First start: history, then the quickest useful models, then the rest in the background.
+
+The original bot trained every coin x horizon in the foreground (up to an hour before the
+first prediction). Here the first start trains one horizon (1 h when configured) for every
+coin, so a prediction is available within minutes; the scheduler's ``train_missing`` job
+trains the remaining sets afterwards, and ``status`` shows how far it got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.config import Settings
+
+QUICK_HORIZON = "1h"
+
+
+def trained_sets(paths: Paths) -> set[tuple[str, str]]:
+    """(coin, horizon) pairs that have at least one saved model."""
+    from finbot.prediction.model_store import ModelStore
+
+    if not paths.models_dir.is_dir():
+        return set()
+    return {(str(m["coin"]), str(m["horizon"])) for m in ModelStore(paths.models_dir).list_models()}
+
+
+def has_models(paths: Paths) -> bool:
+    return bool(trained_sets(paths))
+
+
+def missing_sets(settings: Settings, paths: Paths) -> list[tuple[str, str]]:
+    """Configured (coin, horizon) pairs without a model, in horizon order."""
+    have = trained_sets(paths)
+    return [(coin, horizon) for horizon in settings.general.horizons
+            for coin in settings.coins.ids if (coin, horizon) not in have]
+
+
+def quick_horizon(settings: Settings) -> str:
+    horizons = settings.general.horizons
+    return QUICK_HORIZON if QUICK_HORIZON in horizons else horizons[0]
+
+
+def train_sets(settings: Settings, paths: Paths, sets: Sequence[tuple[str, str]],
+               progress: Any = None) -> int:
+    """Train ``sets`` horizon by horizon through the fan-out; returns how many were trained."""
+    from finbot.prediction.fanout import train_all
+
+    by_horizon: dict[str, list[str]] = {}
+    for coin, horizon in sets:
+        by_horizon.setdefault(horizon, []).append(coin)
+    done = 0
+    for horizon, coins in by_horizon.items():
+        result = train_all(settings, paths, coins, [horizon], progress=progress)
+        done += len(result) if isinstance(result, list | tuple | dict) else len(coins)
+    return done
+
+
+def first_start(settings: Settings, paths: Paths, *, base_url: str | None = None,
+                progress: Any = None) -> dict[str, Any]:
+    """Historical collection for every enabled coin, then the quick horizon for each."""
+    from finbot.collectors.historical_collector import collect_historical
+
+    coins = list(settings.coins.ids)
+    history = collect_historical(settings, paths, coins, base_url=base_url, progress=progress)
+    horizon = quick_horizon(settings)
+    trained = train_sets(settings, paths, [(c, horizon) for c in coins], progress=progress)
+    return {"history": history, "horizon": horizon, "trained": trained,
+            "remaining": len(missing_sets(settings, paths))}
