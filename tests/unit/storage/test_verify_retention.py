@@ -152,8 +152,10 @@ def test_stale_temp_file_is_noted_and_removed_by_the_next_write(bar_store: BarSt
 
 
 def test_datasets_are_verified_for_readability_and_unique_keys(bar_store: BarStore) -> None:
-    prices = ParquetDataset(bar_store.root, "prices", ["ts"], quarantine_dir=bar_store.quarantine_dir)
-    prices.upsert(pl.DataFrame({"ts": [JAN_2024_MS, JAN_2024_MS + 1], "usd": [1.0, 2.0]}), "bitcoin")
+    prices = ParquetDataset(bar_store.root, "prices", ["ts"],
+                            quarantine_dir=bar_store.quarantine_dir)
+    snapshot = pl.DataFrame({"ts": [JAN_2024_MS, JAN_2024_MS + 1], "usd": [1.0, 2.0]})
+    prices.upsert(snapshot, "bitcoin")
     assert bar_store.verify().ok
     path = next((bar_store.root / "prices").rglob("part.parquet"))
     table = pq.read_table(path)
