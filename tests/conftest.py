@@ -15,6 +15,8 @@ from finbot.paths import Paths
 
 pytest_plugins: list[str] = [
     "tests.fixtures.storage",
+    "tests.fixtures.bars",
+    "tests.fixtures.replay",
 ]
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
