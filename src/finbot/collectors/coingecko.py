@@ -309,48 +309,61 @@ class CoinGeckoClient:
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)
 
     # ------------------------------------------------------------ typed helpers
-    def simple_price(self, ids: list[str] | tuple[str, ...],
-                     vs: tuple[str, ...] = ("usd", "eur")) -> dict[str, payloads.SimplePrice]:
-        """/simple/price for every coin in ONE request, with cap, volume, change, update time."""
+    def _typed(self, path: str, params: Mapping[str, Any], endpoint: str,
+               parser: Callable[[Any], Any], raw: bool) -> Any:
+        """GET with ``parser`` as validation; the parsed value, or with ``raw`` the validated
+        JSON itself (what a cache stores)."""
+        if raw:
+            return self.get(path, params, endpoint=endpoint,
+                            parse=lambda data: (parser(data), data)[1])
+        return self.get(path, params, endpoint=endpoint, parse=parser)
+
+    def simple_price(self, ids: list[str] | tuple[str, ...], vs: tuple[str, ...] = ("usd", "eur"),
+                     *, raw: bool = False) -> Any:
+        """/simple/price for every coin in ONE request, with cap, volume, change, update time:
+        ``{coin: SimplePrice}``."""
         params = {
             "ids": ",".join(ids), "vs_currencies": ",".join(vs),
             "include_market_cap": "true", "include_24hr_vol": "true",
             "include_24hr_change": "true", "include_last_updated_at": "true",
             "precision": "full",
         }
-        return self.get("simple/price", params, endpoint="/simple/price",  # type: ignore[no-any-return]
-                        parse=lambda d: payloads.parse_simple_price(d, ids, vs))
+        return self._typed("simple/price", params, "/simple/price",
+                           lambda d: payloads.parse_simple_price(d, ids, vs), raw)
 
-    def coins_markets(self, ids: list[str] | tuple[str, ...],
-                      vs: str = "usd") -> list[payloads.MarketRow]:
+    def coins_markets(self, ids: list[str] | tuple[str, ...], vs: str = "usd",
+                      *, raw: bool = False) -> Any:
+        """/coins/markets rows (``list[MarketRow]``) with 1h/24h/7d changes."""
         params = {"vs_currency": vs, "ids": ",".join(ids), "order": "market_cap_desc",
                   "per_page": 250, "page": 1, "sparkline": "false",
                   "price_change_percentage": "1h,24h,7d"}
-        return self.get("coins/markets", params, endpoint="/coins/markets",  # type: ignore[no-any-return]
-                        parse=payloads.parse_markets)
+        return self._typed("coins/markets", params, "/coins/markets", payloads.parse_markets, raw)
 
-    def market_chart(self, coin: str, days: int | str, vs: str = "usd") -> payloads.Chart:
-        return self.get(f"coins/{coin}/market_chart",  # type: ignore[no-any-return]
-                        {"vs_currency": vs, "days": str(days)},
-                        endpoint="/coins/{id}/market_chart", parse=payloads.parse_chart)
+    def market_chart(self, coin: str, days: int | str, vs: str = "usd",
+                     *, raw: bool = False) -> Any:
+        """/coins/{id}/market_chart (``Chart``); CoinGecko picks the step from ``days``."""
+        return self._typed(f"coins/{coin}/market_chart", {"vs_currency": vs, "days": str(days)},
+                           "/coins/{id}/market_chart", payloads.parse_chart, raw)
 
-    def market_chart_range(self, coin: str, start_s: int, end_s: int,
-                           vs: str = "usd") -> payloads.Chart:
-        return self.get(f"coins/{coin}/market_chart/range",  # type: ignore[no-any-return]
-                        {"vs_currency": vs, "from": int(start_s), "to": int(end_s)},
-                        endpoint="/coins/{id}/market_chart/range", parse=payloads.parse_chart)
+    def market_chart_range(self, coin: str, start_s: int, end_s: int, vs: str = "usd",
+                           *, raw: bool = False) -> Any:
+        """/coins/{id}/market_chart/range between UNIX seconds (``Chart``)."""
+        params = {"vs_currency": vs, "from": int(start_s), "to": int(end_s)}
+        return self._typed(f"coins/{coin}/market_chart/range", params,
+                           "/coins/{id}/market_chart/range", payloads.parse_chart, raw)
 
-    def ohlc(self, coin: str, days: int, vs: str = "usd") -> list[payloads.Candle]:
+    def ohlc(self, coin: str, days: int, vs: str = "usd", *, raw: bool = False) -> Any:
+        """/coins/{id}/ohlc candles (``list[Candle]``); ``days`` among CoinGecko's values."""
         if days not in payloads.OHLC_DAYS:
             raise ValueError(f"days: expected one of {payloads.OHLC_DAYS}, got {days!r}")
-        return self.get(f"coins/{coin}/ohlc",  # type: ignore[no-any-return]
-                        {"vs_currency": vs, "days": str(days)},
-                        endpoint="/coins/{id}/ohlc", parse=payloads.parse_ohlc)
+        return self._typed(f"coins/{coin}/ohlc", {"vs_currency": vs, "days": str(days)},
+                           "/coins/{id}/ohlc", payloads.parse_ohlc, raw)
 
-    def tickers(self, coin: str, exchange_ids: tuple[str, ...] = (),
-                page: int = 1) -> list[payloads.Ticker]:
+    def tickers(self, coin: str, exchange_ids: tuple[str, ...] = (), page: int = 1,
+                *, raw: bool = False) -> Any:
+        """/coins/{id}/tickers (``list[Ticker]``), by volume."""
         params: dict[str, Any] = {"page": page, "order": "volume_desc"}
         if exchange_ids:
             params["exchange_ids"] = ",".join(exchange_ids)
-        return self.get(f"coins/{coin}/tickers", params,  # type: ignore[no-any-return]
-                        endpoint="/coins/{id}/tickers", parse=payloads.parse_tickers)
+        return self._typed(f"coins/{coin}/tickers", params, "/coins/{id}/tickers",
+                           payloads.parse_tickers, raw)

@@ -1,0 +1,62 @@
+"""What collectors share: their result, the record datasets they write, small helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from finbot.storage.dataset import ParquetDataset
+
+
+class Cache(Protocol):
+    """The part of ``finbot.storage.cache_store``'s cache the collectors use."""
+
+    def get(self, kind: str, key: str) -> Any: ...
+
+    def set(self, kind: str, key: str, value: Any) -> None: ...
+
+
+@dataclass
+class Collected:
+    """What one collector run did: rows stored, requests sent, notes for the user."""
+
+    rows: int = 0
+    requests: int = 0
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+def prices_dataset(root: Path) -> ParquetDataset:
+    """/simple/price snapshots per coin, keyed by CoinGecko's ``last_updated_at`` (ms)."""
+    return ParquetDataset(root, "prices", ["ts"], positive_columns=["usd"])
+
+
+def markets_dataset(root: Path) -> ParquetDataset:
+    return ParquetDataset(root, "markets", ["ts"], positive_columns=["price"])
+
+
+def tickers_dataset(root: Path) -> ParquetDataset:
+    return ParquetDataset(root, "tickers", ["ts", "exchange", "target"])
+
+
+def fx_dataset(root: Path) -> ParquetDataset:
+    return ParquetDataset(root, "fx", ["ts"], partition_key="pair", positive_columns=["rate"])
+
+
+def cached(cache: Cache | None, kind: str, key: str, fetch: Any, result: Collected) -> Any:
+    """``fetch()`` through ``cache`` (counting hits and misses in ``result``); ``fetch``
+    returns JSON data (the client's ``raw=True`` answers), which any cache backend stores."""
+    if cache is not None:
+        value = cache.get(kind, key)
+        if value is not None:
+            result.cache_hits += 1
+            return value
+        result.cache_misses += 1
+    value = fetch()
+    if cache is not None:
+        cache.set(kind, key, value)
+    return value
+

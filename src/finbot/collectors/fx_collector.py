@@ -1,0 +1,210 @@
+"""EUR/USD from ExchangeRate-API, cached one hour in ``cache_dir/fx.json``.
+
+Two shapes are read: the keyless ``open.er-api.com/v6/latest/USD`` (``rates``) and the keyed
+``v6.exchangerate-api.com/v6/KEY/latest/USD`` (``conversion_rates``); a ``result: error``
+answer raises ApiError naming its ``error-type``. The key is only ever in the request path:
+it never appears in logs or error messages. When the API cannot be reached, ``eur_per_usd``
+falls back to the EUR/USD ratio implied by the latest /simple/price snapshot (which quotes
+every coin in both currencies).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from finbot.clock import Clock, SystemClock, now_ms
+from finbot.collectors import payloads
+from finbot.collectors.common import Collected, fx_dataset, prices_dataset
+from finbot.config import ExchangeRateConfig, Settings
+from finbot.errors import ApiError, DataError, FinbotError
+from finbot.paths import Paths
+
+log = logging.getLogger(__name__)
+
+URL_ENV = "FINBOT_FX_URL"
+CACHE_FILE = "fx.json"
+
+
+@dataclass(frozen=True)
+class FxRate:
+    """EUR per USD, when it was published (ms) and where it came from."""
+
+    rate: float
+    as_of_ms: int
+    source: str
+    fetched_ms: int = 0
+
+
+def replay_fx_base(coingecko_url: str | None) -> str | None:
+    """The FX base URL that goes with a loopback CoinGecko URL: the replay server serves
+    ExchangeRate-API under ``/fx/v6`` beside ``/api/v3``. None for any other URL."""
+    if not coingecko_url:
+        return None
+    parts = urlsplit(coingecko_url)
+    if parts.hostname not in ("127.0.0.1", "localhost") or not parts.path.rstrip("/").endswith(
+            "/api/v3"):
+        return None
+    root = parts.path.rstrip("/")[: -len("/api/v3")]
+    return f"{parts.scheme}://{parts.netloc}{root}/fx/v6"
+
+
+def fx_url(config: ExchangeRateConfig, key: str | None, base_url: str | None = None) -> str:
+    """``/latest/USD`` keyless or ``/KEY/latest/USD`` keyed; base: arg > $FINBOT_FX_URL >
+    config."""
+    base = base_url or os.environ.get(URL_ENV) or (
+        config.keyed_base_url if key else config.base_url)
+    base = base.rstrip("/")
+    return f"{base}/{key}/latest/USD" if key else f"{base}/latest/USD"
+
+
+def parse_fx(data: Any) -> tuple[float, int]:
+    """(EUR per USD, publication time ms) from either shape; ApiError on ``result: error``."""
+    if not isinstance(data, dict):
+        raise DataError("fx: expected a JSON object")
+    if data.get("result") == "error":
+        raise ApiError(f"ExchangeRate-API error: {data.get('error-type', 'unknown')}")
+    rates = data.get("conversion_rates", data.get("rates"))
+    if not isinstance(rates, dict):
+        raise DataError("fx: expected 'rates' or 'conversion_rates'")
+    rate = payloads.number(rates.get("EUR"), "fx.rates.EUR")
+    if not 0.2 < rate < 5:
+        raise DataError(f"fx: EUR per USD {rate} is not plausible")
+    updated = data.get("time_last_update_unix")
+    as_of = int(updated) * 1000 if isinstance(updated, int | float) else 0
+    return float(rate), as_of
+
+
+def fetch_fx(
+    config: ExchangeRateConfig,
+    key: str | None,
+    *,
+    base_url: str | None = None,
+    clock: Clock | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> FxRate:
+    """One rate, with ``config.retries`` attempts on transient failures."""
+    clock = clock or SystemClock()
+    url = fx_url(config, key, base_url)
+    timeout = httpx.Timeout(config.timeouts_sec.read, connect=config.timeouts_sec.connect)
+    source = "exchangerate-api" + (" (keyed)" if key else "")
+    with httpx.Client(timeout=timeout, transport=transport) as http:
+        for attempt in range(1, config.retries.max_attempts + 1):
+            try:
+                rate, as_of = _fetch_once(http, url)
+                return FxRate(rate, as_of or now_ms(clock), source, now_ms(clock))
+            except (DataError, _Transient) as exc:
+                if attempt == config.retries.max_attempts:
+                    raise ApiError(
+                        f"ExchangeRate-API: failed after {attempt} attempts ({exc})"
+                    ) from None
+                delay = config.retries.backoff_sec * 2 ** (attempt - 1)
+                clock.sleep(min(config.retries.max_wait_sec,
+                                delay * (1 + config.retries.jitter * random.random())))
+    raise ApiError("ExchangeRate-API: no attempt made")  # max_attempts >= 1: unreachable
+
+
+class _Transient(Exception):
+    pass
+
+
+def _fetch_once(http: httpx.Client, url: str) -> tuple[float, int]:
+    try:
+        response = http.get(url)
+        body = response.content
+    except httpx.HTTPError as exc:  # the message of httpx errors may hold the URL: not kept
+        raise _Transient(type(exc).__name__) from None
+    if response.status_code >= 500 or response.status_code == 429:
+        raise _Transient(f"HTTP {response.status_code}")
+    try:
+        data = payloads.loads(body)
+    except DataError:
+        if response.status_code != 200:
+            raise ApiError(f"ExchangeRate-API: HTTP {response.status_code}") from None
+        raise
+    return parse_fx(data)
+
+
+# ---------------------------------------------------------------- the cache file
+def cache_path(paths: Paths) -> Path:
+    return paths.cache_dir / CACHE_FILE
+
+
+def read_cache(paths: Paths) -> FxRate | None:
+    """The cached rate, or None when the file is absent or unreadable."""
+    try:
+        data = json.loads(cache_path(paths).read_text("utf-8"))
+        return FxRate(float(data["rate"]), int(data["as_of_ms"]), str(data["source"]),
+                      int(data["fetched_ms"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_cache(paths: Paths, rate: FxRate) -> None:
+    """Atomically replace the cache file."""
+    target = cache_path(paths)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(rate)), "utf-8")
+    os.replace(tmp, target)
+
+
+def implied_rate(paths: Paths, coins: tuple[str, ...]) -> FxRate | None:
+    """EUR per USD implied by the latest /simple/price snapshot (eur / usd of one coin)."""
+    dataset = prices_dataset(paths.parquet_dir)
+    for coin in coins:
+        last = dataset.last_ts(coin)
+        if last is None:
+            continue
+        row = dataset.read(coin, start_ms=last).sort("ts").row(-1, named=True)
+        if row.get("eur") and row.get("usd"):
+            return FxRate(float(row["eur"]) / float(row["usd"]), int(row["ts"]),
+                          f"implied by {coin} /simple/price")
+    return None
+
+
+def eur_per_usd(settings: Settings, paths: Paths, *, clock: Clock | None = None,
+                base_url: str | None = None) -> FxRate:
+    """EUR per USD: the cache while younger than the TTL, else the API (cached), else the
+    ratio implied by stored prices, else the stale cache; DataError when none exists."""
+    clock = clock or SystemClock()
+    config = settings.api.exchangerate
+    cached = read_cache(paths)
+    if cached and now_ms(clock) - cached.fetched_ms <= config.ttl_sec * 1000:
+        return cached
+    try:
+        fresh = fetch_fx(config, settings.secrets.exchangerate_key, base_url=base_url,
+                         clock=clock)
+    except FinbotError as exc:
+        log.warning("FX: %s; falling back", exc)
+        fallback = implied_rate(paths, settings.coins.ids) or cached
+        if fallback is None:
+            raise DataError("fx: no EUR/USD rate (API unreachable, no prices, no cache)") from exc
+        return fallback
+    write_cache(paths, fresh)
+    return fresh
+
+
+def collect_fx(settings: Settings, paths: Paths, *, clock: Clock | None = None,
+               base_url: str | None = None) -> Collected:
+    """Fetch EUR/USD now (bypassing the cache), refresh the cache and store the rate."""
+    import polars as pl
+
+    clock = clock or SystemClock()
+    rate = fetch_fx(settings.api.exchangerate, settings.secrets.exchangerate_key,
+                    base_url=base_url, clock=clock)
+    write_cache(paths, rate)
+    frame = pl.DataFrame([{"ts": rate.as_of_ms, "rate": rate.rate, "source": rate.source,
+                           "fetched_ms": rate.fetched_ms}],
+                         schema={"ts": pl.Int64, "rate": pl.Float64, "source": pl.String,
+                                 "fetched_ms": pl.Int64})
+    stored = fx_dataset(paths.parquet_dir).upsert(frame, partition="eurusd")
+    return Collected(rows=stored.inserted + stored.updated, requests=1)

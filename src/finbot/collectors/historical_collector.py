@@ -1,0 +1,231 @@
+"""Historical backfill by time slices: daily bars for the oldest years, hourly for the middle,
+5-minute for the most recent days (``settings.general.history_days`` per timeframe).
+
+Resumable: what is stored is not fetched again. A series already reaching back to its window
+start is only extended from its newest bar (re-fetched, as it may have been incomplete); one
+that starts later than the window also gets the older part. When the exchange source is
+enabled it gives the bars (true high/low/volume) and CoinGecko /market_chart/range the market
+cap; CoinGecko's resampled points are the bars otherwise, or when the exchange fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from finbot.clock import Clock, SystemClock, now_ms
+from finbot.collectors.coingecko import CoinGeckoClient
+from finbot.collectors.payloads import Chart
+from finbot.collectors.range_collector import fetch_range
+from finbot.collectors.resample import points_to_bars
+from finbot.config import Settings
+from finbot.errors import ApiError, QuotaExhausted
+from finbot.paths import Paths
+from finbot.schema import conform
+from finbot.storage.parquet_writer import BarStore
+from finbot.timeframes import duration_ms
+
+log = logging.getLogger(__name__)
+
+DAY_MS = 86_400_000
+ORDER = ("1w", "1d", "4h", "1h", "5m")  # coarse first: their market caps serve finer ones
+COINGECKO_5M_MS = DAY_MS  # CoinGecko gives 5-minute points for the last day only
+Progress = Callable[[str, int, int], None]  # (description, done, total)
+
+
+@dataclass
+class SeriesReport:
+    coin: str
+    timeframe: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    requests: int = 0
+    source: str = "coingecko"
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class HistoricalSummary:
+    series: list[SeriesReport] = field(default_factory=list)
+    requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def clamps(self) -> list[str]:
+        return [n for s in self.series for n in s.notes if "clamped" in n]
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{s.coin} {s.timeframe}: {s.error}" for s in self.series if s.error]
+
+    def as_dict(self) -> dict[str, Any]:
+        rows: dict[str, dict[str, int]] = {}
+        for s in self.series:
+            rows.setdefault(s.coin, {})[s.timeframe] = s.rows
+        return {
+            "rows": rows, "inserted": sum(s.inserted for s in self.series),
+            "updated": sum(s.updated for s in self.series), "requests": self.requests,
+            "seconds": round(self.seconds, 2), "clamps": self.clamps, "errors": self.errors,
+            "notes": sorted({n for s in self.series for n in s.notes}),
+            "sources": {f"{s.coin}/{s.timeframe}": s.source for s in self.series},
+        }
+
+
+@dataclass
+class _Job:
+    """One (coin, timeframe) backfill with its collaborators."""
+
+    client: CoinGeckoClient
+    store: BarStore
+    settings: Settings
+    base_url: str | None
+    now_ms: int
+    caps: list[tuple[int, float]]  # market caps seen for this coin so far
+
+
+def plan_windows(settings: Settings, days: int | None) -> dict[str, int]:
+    """Days of history per timeframe (``days`` caps each one), coarse timeframes first."""
+    wanted = settings.general.history_days
+    return {tf: min(wanted[tf], days) if days else wanted[tf] for tf in ORDER if tf in wanted}
+
+
+def segments(store: BarStore, coin: str, tf: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of ``[start, end]`` still to fetch (older part, then from the newest bar)."""
+    first, last = store.first_ts(coin, tf), store.last_ts(coin, tf)
+    if last is None or first is None:
+        return [(start, end)]
+    out = []
+    if first > start + duration_ms(tf):
+        out.append((start, first))
+    out.append((max(last, start), end))
+    return out
+
+
+def _previous(store: BarStore, coin: str, tf: str, before_ms: int) -> tuple[int, float] | None:
+    frame = store.read(coin, tf, end_ms=before_ms - 1, last_n=1)
+    if frame.height == 0:
+        return None
+    return int(frame["ts"][-1]), float(frame["close"][-1])
+
+
+def _with_caps(bars: pl.DataFrame, caps: list[tuple[int, float]]) -> pl.DataFrame:
+    """Exchange bars with the latest CoinGecko market cap known at each bar (as-of join)."""
+    if not caps or bars.is_empty():
+        return bars
+    cap_frame = pl.DataFrame({"ts": [t for t, _ in caps], "cap": [c for _, c in caps]},
+                             schema={"ts": pl.Int64, "cap": pl.Float64}).unique("ts").sort("ts")
+    joined = bars.sort("ts").join_asof(cap_frame, on="ts", strategy="backward",
+                                       tolerance=2 * DAY_MS)
+    return conform(joined.with_columns(pl.coalesce("market_cap", "cap").alias("market_cap")))
+
+
+def _exchange_bars(job: _Job, coin: str, tf: str, start: int, end: int) -> pl.DataFrame | None:
+    """True-OHLCV bars from the exchange source, None when it is off or fails."""
+    if not job.settings.api.exchange.enabled:
+        return None
+    try:
+        from finbot.collectors.exchange_collector import collect_exchange_ohlcv
+
+        frame = collect_exchange_ohlcv(job.settings, coin, tf, start, end, base_url=None)
+    except ApiError as exc:
+        log.warning("%s %s: exchange source failed (%s); using CoinGecko", coin, tf, exc)
+        return None
+    return frame if frame is not None and frame.height else None
+
+
+def _coingecko_chart(job: _Job, report: SeriesReport, coin: str, tf: str, start: int,
+                     end: int) -> Chart:
+    if tf == "5m" and start < end - COINGECKO_5M_MS:
+        start = end - COINGECKO_5M_MS
+    fetched = fetch_range(job.client, coin, start, end, tf, now_ms=job.now_ms)
+    report.requests += fetched.requests
+    if fetched.clamp:
+        report.notes.append(fetched.clamp.describe(coin, tf))
+    job.caps.extend(fetched.chart.market_caps)
+    return fetched.chart
+
+
+def _segment_bars(job: _Job, report: SeriesReport, coin: str, tf: str, start: int,
+                  end: int) -> pl.DataFrame:
+    chart = _coingecko_chart(job, report, coin, tf, start, end)
+    exchange = _exchange_bars(job, coin, tf, start, end)
+    if exchange is not None:
+        report.source = str(exchange["source"][0])
+        return _with_caps(exchange, job.caps)
+    if tf == "5m" and start < end - COINGECKO_5M_MS:
+        report.notes.append("5m: CoinGecko gives 5-minute points for the last day only")
+    bars = points_to_bars(chart.prices, tf, volumes=chart.volumes,
+                          market_caps=chart.market_caps,
+                          previous=_previous(job.store, coin, tf, start))
+    return bars.filter(pl.col("ts") >= start)
+
+
+def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
+    """Fetch and store what is missing of ``coin``'s ``tf`` series over the last ``days``."""
+    report = SeriesReport(coin, tf)
+    tf_ms = duration_ms(tf)
+    start = (job.now_ms - days * DAY_MS) // tf_ms * tf_ms
+    try:
+        for seg_start, seg_end in segments(job.store, coin, tf, start, job.now_ms):
+            bars = _segment_bars(job, report, coin, tf, seg_start, seg_end)
+            stored = job.store.upsert(coin, tf, bars)
+            report.inserted += stored.inserted
+            report.updated += stored.updated
+    except QuotaExhausted:
+        raise
+    except ApiError as exc:
+        report.error = str(exc)
+        log.error("%s %s: backfill failed: %s", coin, tf, exc)
+    report.rows = job.store.read(coin, tf).height
+    return report
+
+
+def collect_historical(
+    settings: Settings,
+    paths: Paths,
+    coins: Sequence[str],
+    days: int | None = None,
+    *,
+    base_url: str | None = None,
+    progress: Progress | None = None,
+    clock: Clock | None = None,
+    client: CoinGeckoClient | None = None,
+) -> HistoricalSummary:
+    """Backfill every coin x timeframe of ``history_days``; a second run fetches only what
+    is missing. Returns rows per series, requests, seconds and the clamps applied."""
+    from finbot.ops.api_usage import open_usage
+
+    clock = clock or SystemClock()
+    started = time.perf_counter()
+    own = client is None
+    client = client or CoinGeckoClient(settings.api.coingecko, settings.secrets.coingecko_keys,
+                                       base_url=base_url, clock=clock,
+                                       usage=open_usage(settings, paths))
+    store = BarStore(paths.parquet_dir)
+    windows = plan_windows(settings, days)
+    summary = HistoricalSummary()
+    total, done = len(coins) * len(windows), 0
+    before = client.stats.requests
+    try:
+        for coin in coins:
+            job = _Job(client, store, settings, base_url, now_ms(clock), [])
+            for tf, tf_days in windows.items():
+                if progress:
+                    progress(f"{coin} {tf}", done, total)
+                summary.series.append(backfill_series(job, coin, tf, tf_days))
+                done += 1
+        if progress:
+            progress("done", done, total)
+    finally:
+        summary.requests = client.stats.requests - before
+        summary.seconds = time.perf_counter() - started
+        if own:
+            client.close()
+    return summary

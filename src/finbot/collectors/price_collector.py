@@ -1,0 +1,70 @@
+"""Live prices: ONE /simple/price request for every enabled coin (USD and EUR, market cap,
+24 h volume and change, last update time).
+
+CoinGecko caches /simple/price on its side (about 60 s on the demo plan, 20 s on paid ones),
+so asking every 10-30 s often returns the same quote again: a snapshot is stored only when
+``last_updated_at`` moved, never a duplicate of an unchanged quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from finbot.collectors import payloads
+from finbot.collectors.coingecko import CoinGeckoClient
+from finbot.collectors.common import Cache, Collected, cached
+from finbot.storage.dataset import ParquetDataset
+
+SCHEMA = {
+    "ts": pl.Int64, "usd": pl.Float64, "eur": pl.Float64, "market_cap_usd": pl.Float64,
+    "volume_24h_usd": pl.Float64, "change_24h_pct": pl.Float64, "collected_ms": pl.Int64,
+}
+
+
+def collect_prices(
+    client: CoinGeckoClient,
+    dataset: ParquetDataset,
+    coins: Sequence[str],
+    *,
+    now_ms: int,
+    cache: Cache | None = None,
+) -> Collected:
+    """Fetch all ``coins`` in one request; store the quotes whose update time moved."""
+    result = Collected()
+    before = client.stats.requests
+    raw = cached(cache, "simple_price", ",".join(coins),
+                 lambda: client.simple_price(list(coins), raw=True), result)
+    quotes = payloads.parse_simple_price(raw, coins, ("usd", "eur"))
+    result.requests = client.stats.requests - before
+    for coin in coins:
+        quote = quotes.get(coin)
+        if quote is None:
+            result.notes.append(f"{coin}: not in CoinGecko's answer")
+            continue
+        ts = quote.last_updated_at * 1000
+        last = dataset.last_ts(coin)
+        if last is not None and ts <= last:
+            result.skipped.append(coin)
+            continue
+        row = {"ts": ts, "usd": quote.usd, "eur": quote.eur,
+               "market_cap_usd": quote.usd_market_cap, "volume_24h_usd": quote.usd_24h_vol,
+               "change_24h_pct": quote.usd_24h_change, "collected_ms": now_ms}
+        stored = dataset.upsert(pl.DataFrame([row], schema=SCHEMA), partition=coin)
+        result.rows += stored.inserted + stored.updated
+    return result
+
+
+def latest_prices(dataset: ParquetDataset, coins: Sequence[str]) -> dict[str, dict[str, float]]:
+    """The newest stored snapshot per coin: {coin: {ts, usd, eur}} (coins without one absent)."""
+    out: dict[str, dict[str, float]] = {}
+    for coin in coins:
+        last = dataset.last_ts(coin)
+        if last is None:
+            continue
+        frame = dataset.read(coin, start_ms=last)
+        if frame.height:
+            row = frame.sort("ts").row(-1, named=True)
+            out[coin] = {"ts": row["ts"], "usd": row["usd"], "eur": row.get("eur")}
+    return out

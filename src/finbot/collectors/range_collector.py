@@ -1,0 +1,83 @@
+"""/market_chart/range for any window, split into chunks that keep the wanted granularity.
+
+CoinGecko picks the step from the length of the requested window: up to 1 day → 5-minutely,
+up to 90 days → hourly, beyond → daily. So 5m series are fetched 1 day at a time, hourly ones
+90 days at a time, daily ones 365 days at a time. The public and demo plans refuse windows
+older than 365 days (HTTP 401, error 10012): the window is then clamped to the last 365 days,
+with a warning and a note in the result, instead of failing the whole backfill.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from finbot.clock import iso_utc
+from finbot.collectors.coingecko import CoinGeckoClient
+from finbot.collectors.payloads import Chart
+from finbot.errors import HistoryLimit
+
+log = logging.getLogger(__name__)
+
+DAY_MS = 86_400_000
+CHUNK_MS: dict[str, int] = {"5m": DAY_MS, "1h": 90 * DAY_MS, "4h": 90 * DAY_MS,
+                            "1d": 365 * DAY_MS, "1w": 365 * DAY_MS}
+PLAN_HISTORY_MS = 365 * DAY_MS
+CLAMP_MARGIN_MS = 3_600_000  # stay an hour inside the limit: the server's clock may run ahead
+
+
+@dataclass(frozen=True)
+class Clamp:
+    requested_start_ms: int
+    served_start_ms: int
+
+    def describe(self, coin: str, timeframe: str) -> str:
+        return (f"{coin} {timeframe}: CoinGecko's plan serves only the past 365 days; window "
+                f"clamped from {iso_utc(self.requested_start_ms)} to "
+                f"{iso_utc(self.served_start_ms)}")
+
+
+@dataclass
+class RangeFetch:
+    """Merged series of every chunk, and the clamp applied (if any)."""
+
+    chart: Chart = field(default_factory=lambda: Chart([], [], []))
+    requests: int = 0
+    clamp: Clamp | None = None
+
+
+def chunks(start_ms: int, end_ms: int, chunk_ms: int) -> list[tuple[int, int]]:
+    """Consecutive ``[a, b]`` windows covering ``[start_ms, end_ms]``, oldest first."""
+    out = []
+    cursor = start_ms
+    while cursor < end_ms:
+        out.append((cursor, min(cursor + chunk_ms, end_ms)))
+        cursor += chunk_ms
+    return out
+
+
+def _extend(into: Chart, more: Chart) -> None:
+    into.prices.extend(more.prices)
+    into.market_caps.extend(more.market_caps)
+    into.volumes.extend(more.volumes)
+
+
+def fetch_range(client: CoinGeckoClient, coin: str, start_ms: int, end_ms: int,
+                timeframe: str, *, now_ms: int) -> RangeFetch:
+    """Every point of ``[start_ms, end_ms]`` at the granularity ``timeframe`` needs."""
+    result = RangeFetch()
+    before = client.stats.requests
+    pending = chunks(start_ms, end_ms, CHUNK_MS[timeframe])
+    while pending:
+        a, b = pending.pop(0)
+        try:
+            _extend(result.chart, client.market_chart_range(coin, a // 1000, b // 1000))
+        except HistoryLimit:
+            if result.clamp is not None:
+                raise
+            limit = now_ms - PLAN_HISTORY_MS + CLAMP_MARGIN_MS
+            result.clamp = Clamp(start_ms, limit)
+            log.warning("%s", result.clamp.describe(coin, timeframe))
+            pending = chunks(max(a, limit), end_ms, CHUNK_MS[timeframe])
+    result.requests = client.stats.requests - before
+    return result

@@ -1,0 +1,151 @@
+"""One entry point per collector kind for the scheduler and ``finbot collect KIND``.
+
+``run_collector`` builds the client (with the home's API-usage store), the cache (TTLs from
+api_config.json) and the stores, runs the collector, records the run in the database (so a
+separate ``finbot status`` sees it) and returns a CollectorResult; it never raises for a failed
+collection (the error is in the result), only for bad usage (unknown kind).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from finbot.clock import Clock, SystemClock, now_ms
+from finbot.collectors.common import Cache, Collected
+from finbot.config import Settings
+from finbot.errors import FinbotError, UsageError
+from finbot.paths import Paths
+
+log = logging.getLogger(__name__)
+
+KINDS: tuple[str, ...] = ("prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange")
+_CACHE_KIND = {"prices": "simple_price", "markets": "coins_markets", "chart_5m": "market_chart",
+               "tickers": "tickers", "ohlc": "ohlc"}
+
+
+@dataclass(frozen=True)
+class CollectorResult:
+    kind: str
+    ok: bool
+    rows: int
+    requests: int
+    latency_ms: float
+    error: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "ok": self.ok, "rows": self.rows, "requests": self.requests,
+                "latency_ms": round(self.latency_ms, 1), "error": self.error,
+                "notes": list(self.notes)}
+
+
+def make_client(settings: Settings, paths: Paths, *, base_url: str | None = None,
+                clock: Clock | None = None) -> Any:
+    """The CoinGecko client of a home: its keys, limits and usage store."""
+    from finbot.collectors.coingecko import CoinGeckoClient
+    from finbot.ops.api_usage import open_usage
+
+    return CoinGeckoClient(settings.api.coingecko, settings.secrets.coingecko_keys,
+                           base_url=base_url, clock=clock, usage=open_usage(settings, paths))
+
+
+def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
+    from finbot.storage.cache_store import make_cache
+
+    ttl = settings.api.coingecko.cache_ttl_sec
+    return make_cache(ttl.model_dump(), clock)  # type: ignore[return-value]
+
+
+def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]:
+    from finbot.collectors import common
+
+    def run(client: Any, paths: Paths, cache: Cache | None, now: int) -> Collected:
+        from finbot.collectors import (
+            chart_collector,
+            markets_collector,
+            ohlc_collector,
+            price_collector,
+            tickers_collector,
+        )
+        from finbot.storage.parquet_writer import BarStore
+
+        root = paths.parquet_dir
+        if kind == "prices":
+            return price_collector.collect_prices(client, common.prices_dataset(root), coins,
+                                                  now_ms=now, cache=cache)
+        if kind == "markets":
+            return markets_collector.collect_markets(client, common.markets_dataset(root), coins,
+                                                     now_ms=now, cache=cache)
+        if kind == "tickers":
+            return tickers_collector.collect_tickers(client, common.tickers_dataset(root), coins,
+                                                     now_ms=now, cache=cache)
+        if kind == "chart_5m":
+            return chart_collector.collect_chart_5m(client, BarStore(root), coins, cache=cache)
+        return ohlc_collector.collect_ohlc(client, BarStore(root), coins, cache=cache)
+
+    return run
+
+
+def _run_kind(kind: str, settings: Settings, paths: Paths, coins: Sequence[str],
+              base_url: str | None, clock: Clock, cache: Cache | None) -> Collected:
+    if kind == "fx":
+        from finbot.collectors.fx_collector import collect_fx, replay_fx_base
+
+        return collect_fx(settings, paths, clock=clock, base_url=replay_fx_base(base_url))
+    if kind == "exchange":
+        from finbot.collectors.exchange_collector import collect_exchange
+
+        return collect_exchange(settings, paths, coins, clock=clock)  # type: ignore[no-any-return]
+    with make_client(settings, paths, base_url=base_url, clock=clock) as client:
+        return _coingecko_kind(kind, coins)(client, paths, cache, now_ms(clock))
+
+
+def _ttl_left(cache: Cache | None, kind: str, coins: Sequence[str]) -> float | None:
+    ttl_left = getattr(cache, "ttl_left", None)
+    if ttl_left is None or kind not in _CACHE_KIND:
+        return None
+    key = coins[0] if kind == "tickers" else ",".join(coins)
+    key = f"{key}:1" if kind == "chart_5m" else key
+    value = ttl_left(_CACHE_KIND[kind], key)
+    return float(value) if value is not None else None
+
+
+def run_collector(
+    kind: str,
+    settings: Settings,
+    paths: Paths,
+    *,
+    base_url: str | None = None,
+    clock: Clock | None = None,
+    coins: Sequence[str] | None = None,
+    cache: Cache | None = None,
+) -> CollectorResult:
+    """Run collector ``kind`` once for ``coins`` (default: the enabled coins) and record it.
+
+    ``cache``: pass a long-lived one (the scheduler's) so TTLs span runs; default: a new one.
+    """
+    if kind not in KINDS:
+        raise UsageError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    from finbot.ops.api_usage import open_usage
+
+    clock = clock or SystemClock()
+    coins = tuple(coins or settings.coins.ids)
+    cache = cache if cache is not None else make_collector_cache(settings, clock)
+    started = time.perf_counter()
+    try:
+        collected = _run_kind(kind, settings, paths, coins, base_url, clock, cache)
+        error = None
+    except FinbotError as exc:
+        log.error("collector %s failed: %s", kind, exc)
+        collected, error = Collected(), str(exc)
+    latency = (time.perf_counter() - started) * 1000
+    open_usage(settings, paths).record_collector_run(
+        kind, "ok" if error is None else "failed", latency, collected.rows, error,
+        collected.cache_hits, collected.cache_misses, _ttl_left(cache, kind, coins),
+        ts_ms=now_ms(clock))
+    return CollectorResult(kind, error is None, collected.rows, collected.requests, latency,
+                           error, tuple(collected.notes))
