@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import functools
+
 import httpx
 import pytest
 
@@ -16,8 +18,15 @@ DAY_MS = 86_400_000
 END_S = REPLAY_END_MS // 1000
 
 
+
+@functools.cache
+def _client() -> httpx.Client:
+    """One client for the module: a new one per request costs an SSL context each time."""
+    return httpx.Client()
+
+
 def get(server: ReplayServer, path: str, **params: Any) -> httpx.Response:
-    return httpx.get(server.url + path, params=params, timeout=10)
+    return _client().get(server.url + path, params=params, timeout=10)
 
 
 def test_ping(replay_server: ReplayServer) -> None:
