@@ -21,7 +21,7 @@ import polars as pl
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.payloads import Chart
-from finbot.collectors.range_collector import fetch_range
+from finbot.collectors.range_collector import Clamp, fetch_range
 from finbot.collectors.resample import points_to_bars
 from finbot.config import Settings
 from finbot.errors import ApiError, QuotaExhausted
@@ -80,14 +80,18 @@ class HistoricalSummary:
 
 @dataclass
 class _Job:
-    """One (coin, timeframe) backfill with its collaborators."""
+    """A backfill run's collaborators and what it learned on the way."""
 
     client: CoinGeckoClient
     store: BarStore
     settings: Settings
-    base_url: str | None
+    paths: Paths
+    clock: Clock
     now_ms: int
-    caps: list[tuple[int, float]]  # market caps seen for this coin so far
+    exchange: bool  # the exchange source is enabled, installed and answering
+    exchange_url: str | None = None
+    caps: list[tuple[int, float]] = field(default_factory=list)  # this coin's market caps
+    history_floor_ms: int | None = None  # set by the first 10012: the plan's oldest time
 
 
 def plan_windows(settings: Settings, days: int | None) -> dict[str, int]:
@@ -126,41 +130,79 @@ def _with_caps(bars: pl.DataFrame, caps: list[tuple[int, float]]) -> pl.DataFram
     return conform(joined.with_columns(pl.coalesce("market_cap", "cap").alias("market_cap")))
 
 
-def _exchange_bars(job: _Job, coin: str, tf: str, start: int, end: int) -> pl.DataFrame | None:
-    """True-OHLCV bars from the exchange source, None when it is off or fails."""
-    if not job.settings.api.exchange.enabled:
-        return None
-    try:
-        from finbot.collectors.exchange_collector import collect_exchange_ohlcv
+def replay_exchange_base(coingecko_url: str | None) -> str | None:
+    """The exchange URL that goes with a loopback CoinGecko URL (the replay server serves a
+    Binance subset under ``/binance``); None otherwise (the configured exchange)."""
+    from finbot.collectors.fx_collector import replay_fx_base
 
-        frame = collect_exchange_ohlcv(job.settings, coin, tf, start, end, base_url=None)
-    except ApiError as exc:
-        log.warning("%s %s: exchange source failed (%s); using CoinGecko", coin, tf, exc)
-        return None
-    return frame if frame is not None and frame.height else None
+    fx = replay_fx_base(coingecko_url)
+    return fx[: -len("/fx/v6")] + "/binance" if fx else None
+
+
+def exchange_available(settings: Settings) -> bool:
+    """Whether the exchange source is enabled and installed in this build."""
+    if not settings.api.exchange.enabled:
+        return False
+    try:
+        from finbot.collectors import exchange_collector  # noqa: F401
+    except ImportError:
+        log.warning("exchange source enabled but not installed; bars come from CoinGecko")
+        return False
+    return True
+
+
+def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesReport) -> bool:
+    """Let the exchange source store ``coin``'s ``tf`` bars; False when it is off, does not
+    list the coin, or fails (then CoinGecko's bars are used)."""
+    if not job.exchange:
+        return False
+    from finbot.collectors.exchange_collector import collect_exchange_ohlcv
+    from finbot.config import resolve_coin
+
+    try:
+        out = collect_exchange_ohlcv(job.settings, job.paths, [resolve_coin(job.settings.coins,
+                                                                             coin)],
+                                     [tf], days, base_url=job.exchange_url, clock=job.clock)
+    except Exception as exc:  # ccxt raises its own errors: any failure means "use CoinGecko"
+        log.warning("exchange source failed (%s); bars come from CoinGecko for this run",
+                    type(exc).__name__)
+        job.exchange = False
+        return False
+    if coin in out.get("skipped", []):
+        report.notes.append(f"{coin}: not listed on {out.get('source')}; bars from CoinGecko")
+        return False
+    done = out.get("coins", {}).get(coin, {}).get(tf, {})
+    report.inserted += int(done.get("inserted", 0))
+    report.updated += int(done.get("updated", 0))
+    report.source = str(out.get("source"))
+    return True
 
 
 def _coingecko_chart(job: _Job, report: SeriesReport, coin: str, tf: str, start: int,
                      end: int) -> Chart:
     if tf == "5m" and start < end - COINGECKO_5M_MS:
         start = end - COINGECKO_5M_MS
+    if job.history_floor_ms is not None and start < job.history_floor_ms:
+        clamp = Clamp(start, job.history_floor_ms)
+        report.notes.append(clamp.describe(coin, tf))
+        start = job.history_floor_ms
     fetched = fetch_range(job.client, coin, start, end, tf, now_ms=job.now_ms)
     report.requests += fetched.requests
     if fetched.clamp:
         report.notes.append(fetched.clamp.describe(coin, tf))
+        job.history_floor_ms = fetched.clamp.served_start_ms
     job.caps.extend(fetched.chart.market_caps)
     return fetched.chart
 
 
 def _segment_bars(job: _Job, report: SeriesReport, coin: str, tf: str, start: int,
-                  end: int) -> pl.DataFrame:
+                  end: int, exchange: bool) -> pl.DataFrame:
+    """CoinGecko bars of ``[start, end]``; with ``exchange``, the exchange's stored bars with
+    CoinGecko's market caps added instead."""
     chart = _coingecko_chart(job, report, coin, tf, start, end)
-    exchange = _exchange_bars(job, coin, tf, start, end)
-    if exchange is not None:
-        report.source = str(exchange["source"][0])
-        return _with_caps(exchange, job.caps)
-    if tf == "5m" and start < end - COINGECKO_5M_MS:
-        report.notes.append("5m: CoinGecko gives 5-minute points for the last day only")
+    if exchange:
+        stored = job.store.read(coin, tf, start_ms=start, end_ms=end)
+        return _with_caps(stored.filter(pl.col("market_cap").is_null()), job.caps)
     bars = points_to_bars(chart.prices, tf, volumes=chart.volumes,
                           market_caps=chart.market_caps,
                           previous=_previous(job.store, coin, tf, start))
@@ -173,8 +215,14 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
     tf_ms = duration_ms(tf)
     start = (job.now_ms - days * DAY_MS) // tf_ms * tf_ms
     try:
-        for seg_start, seg_end in segments(job.store, coin, tf, start, job.now_ms):
-            bars = _segment_bars(job, report, coin, tf, seg_start, seg_end)
+        todo = segments(job.store, coin, tf, start, job.now_ms)
+        exchange = _exchange_fetch(job, coin, tf, days, report)
+        if tf == "5m" and not exchange and start < job.now_ms - COINGECKO_5M_MS:
+            start = (job.now_ms - COINGECKO_5M_MS) // tf_ms * tf_ms
+            report.notes.append("5m: CoinGecko gives 5-minute points for the last day only")
+            todo = segments(job.store, coin, tf, start, job.now_ms)
+        for seg_start, seg_end in todo:
+            bars = _segment_bars(job, report, coin, tf, seg_start, seg_end, exchange)
             stored = job.store.upsert(coin, tf, bars)
             report.inserted += stored.inserted
             report.updated += stored.updated
@@ -212,10 +260,12 @@ def collect_historical(
     windows = plan_windows(settings, days)
     summary = HistoricalSummary()
     total, done = len(coins) * len(windows), 0
+    job = _Job(client, store, settings, paths, clock, now_ms(clock),
+               exchange_available(settings), replay_exchange_base(base_url))
     before = client.stats.requests
     try:
         for coin in coins:
-            job = _Job(client, store, settings, base_url, now_ms(clock), [])
+            job.caps = []
             for tf, tf_days in windows.items():
                 if progress:
                     progress(f"{coin} {tf}", done, total)

@@ -1,0 +1,112 @@
+"""``finbot collect KIND`` and ``finbot collect-historical``: run collectors by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from finbot.cli import context
+
+KIND_HELP = "prices, markets, chart_5m, tickers, fx, ohlc or exchange"
+
+
+def _coins(app_ctx: context.AppContext, text: str | None) -> list[str]:
+    from finbot.config import resolve_coin
+
+    if not text:
+        return list(app_ctx.settings.coins.ids)
+    return [resolve_coin(app_ctx.settings.coins, part).id for part in text.split(",") if part]
+
+
+def collect_command(
+    ctx: typer.Context,
+    kind: str = typer.Argument(..., help=KIND_HELP),
+    coins: str | None = typer.Option(None, "--coins", help="Comma-separated coins (default all)."),
+    base_url: str | None = typer.Option(None, "--base-url", help="CoinGecko base URL."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+) -> None:
+    """Run one collector once (the scheduler runs them on their cadence)."""
+    from finbot.collectors.runner import run_collector
+
+    app_ctx = context.get(ctx)
+    result = run_collector(kind, app_ctx.settings, app_ctx.paths, base_url=base_url,
+                           coins=_coins(app_ctx, coins))
+    if as_json:
+        app_ctx.emit_json(result.as_dict())
+    else:
+        state = "ok" if result.ok else app_ctx.tr("failed", "échec")
+        app_ctx.console.print(app_ctx.tr(
+            "{kind}: {state}, {rows} rows, {requests} requests, {ms:.0f} ms",
+            "{kind} : {state}, {rows} lignes, {requests} requêtes, {ms:.0f} ms",
+            kind=kind, state=state, rows=result.rows, requests=result.requests,
+            ms=result.latency_ms))
+        for note in result.notes:
+            app_ctx.err.print(f"  {note}")
+        if result.error:
+            app_ctx.err.print(f"[red]{result.error}[/red]")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _progress_bar(app_ctx: context.AppContext) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                    "{task.total}"), TimeElapsedColumn(), console=app_ctx.err, transient=True)
+
+
+def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=app_ctx.tr("Historical collection", "Collecte historique"))
+    for header in ("coin", "timeframe", app_ctx.tr("rows", "lignes"), "source"):
+        table.add_column(header)
+    for coin, per_tf in data["rows"].items():
+        for tf, rows in per_tf.items():
+            table.add_row(coin, tf, str(rows), data["sources"].get(f"{coin}/{tf}", ""))
+    app_ctx.console.print(table)
+    app_ctx.console.print(app_ctx.tr(
+        "{inserted} new bars, {updated} updated, {requests} CoinGecko requests, {seconds} s",
+        "{inserted} nouvelles barres, {updated} mises à jour, {requests} requêtes CoinGecko, "
+        "{seconds} s", **{k: data[k] for k in ("inserted", "updated", "requests", "seconds")}))
+    for note in data["notes"]:
+        app_ctx.console.print(f"[yellow]{note}[/yellow]")
+    for error in data["errors"]:
+        app_ctx.console.print(f"[red]{error}[/red]")
+
+
+def collect_historical_command(
+    ctx: typer.Context,
+    coins: str | None = typer.Option(None, "--coins", help="Comma-separated coins (default all)."),
+    days: int | None = typer.Option(None, "--days", min=1, help="At most N days per timeframe."),
+    base_url: str | None = typer.Option(None, "--base-url", help="CoinGecko base URL."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+) -> None:
+    """Backfill history (daily, hourly, 5-minute); a second run fetches only what is missing."""
+    from finbot.collectors.historical_collector import collect_historical
+
+    app_ctx = context.get(ctx)
+    chosen = _coins(app_ctx, coins)
+    with _progress_bar(app_ctx) as bar:
+        task = bar.add_task(app_ctx.tr("collecting", "collecte"), total=None)
+
+        def progress(description: str, done: int, total: int) -> None:
+            bar.update(task, description=description, completed=done, total=total)
+
+        summary = collect_historical(app_ctx.settings, app_ctx.paths, chosen, days,
+                                     base_url=base_url, progress=progress)
+    data = summary.as_dict()
+    if as_json:
+        app_ctx.emit_json(data)
+    else:
+        _print_summary(app_ctx, data)
+    if data["errors"]:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("collect")(collect_command)
+    app.command("collect-historical")(collect_historical_command)
+    app.command("collecte-historique", help="Alias de 'collect-historical'.")(
+        collect_historical_command)
