@@ -89,9 +89,10 @@ class ParquetDataset:
                         "; ".join(f"{n} {reason}" for reason, n in reasons.items()))
         result = UpsertResult(rejected=sum(reasons.values()), reasons=reasons)
         metadata = {META_DATASET: self.name, META_KEYS: json.dumps(self.key_columns)}
-        for year, month, part in files.split_by_month(good, self.time_column):
-            path = files.month_dir(base, year, month) / files.PART_FILE
-            result = result + self._upsert_month(path, part, metadata)
+        jobs = [(files.month_dir(base, year, month) / files.PART_FILE, part)
+                for year, month, part in files.split_by_month(good, self.time_column)]
+        for done in files.run_months(lambda job: self._upsert_month(*job, metadata), jobs):
+            result = result + done
         return result
 
     def _validate(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:

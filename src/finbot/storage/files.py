@@ -14,10 +14,12 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import filelock
 import polars as pl
@@ -29,6 +31,9 @@ from finbot.errors import DataError
 log = logging.getLogger(__name__)
 
 PART_FILE = "part.parquet"
+MONTH_WORKERS = 4
+T = TypeVar("T")
+R = TypeVar("R")
 LOCK_TIMEOUT_S = 120.0
 _MONTH_DIR = re.compile(r"^month=(\d{2})$")
 _YEAR_DIR = re.compile(r"^year=(\d{4})$")
@@ -99,6 +104,16 @@ def split_by_month(
     )
     for (year, month), part in keyed.group_by(["__year", "__month"], maintain_order=True):
         yield int(str(year)), int(str(month)), part.drop("__year", "__month")
+
+
+def run_months(work: Callable[[T], R], jobs: list[T], workers: int = MONTH_WORKERS) -> list[R]:
+    """``work`` over month partitions; a few in parallel for a multi-month batch (each month
+    has its own lock and file, and the time goes to compression and fsync, which release the
+    GIL). The first failure is raised after the others finished."""
+    if len(jobs) <= 1:
+        return [work(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        return list(pool.map(work, jobs))
 
 
 # ---------------------------------------------------------------- locking

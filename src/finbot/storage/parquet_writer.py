@@ -74,7 +74,10 @@ def merge_on_key(
 
     Returns the merged frame sorted by ``keys`` and the inserted/updated/unchanged counts.
     """
-    incoming = incoming.unique(subset=keys, keep="last", maintain_order=True)
+    if incoming.select(pl.struct(keys).is_duplicated().any()).item():
+        incoming = incoming.unique(subset=keys, keep="last", maintain_order=True)
+    if existing.height == 0:
+        return incoming.sort(keys), incoming.height, 0, 0
     values = [c for c in incoming.columns if c not in keys and c in existing.columns]
     marked = existing.select(*keys, *values).with_columns(pl.lit(True).alias("__present"))
     joined = incoming.join(marked, on=keys, how="left", suffix="__old", nulls_equal=False)
@@ -125,9 +128,10 @@ class BarStore:
                         "; ".join(f"{n} {reason}" for reason, n in checked.rejected.items()))
         result = UpsertResult(rejected=checked.rejected_total, reasons=checked.rejected)
         metadata = self._metadata(coin, timeframe)
-        for year, month, part in files.split_by_month(checked.good):
-            path = files.month_dir(base, year, month) / files.PART_FILE
-            result = result + self._upsert_month(path, part, metadata)
+        jobs = [(files.month_dir(base, year, month) / files.PART_FILE, part)
+                for year, month, part in files.split_by_month(checked.good)]
+        for done in files.run_months(lambda job: self._upsert_month(*job, metadata), jobs):
+            result = result + done
         return result
 
     def _upsert_month(

@@ -1,0 +1,254 @@
+"""Import a user's OHLCV CSV (``timestamp,open,high,low,close,volume``) into the bar store.
+
+The timestamp is the bar's open time: ISO 8601 (``2024-01-01T00:00:00Z``; no offset means
+UTC), or epoch seconds or milliseconds, told apart by size, row by row. Gzipped files are
+recognised by their first bytes. Every row is checked (numbers finite and positive, OHLC
+consistent, volume not negative, timestamp on the timeframe's grid); bad rows are reported
+with their line numbers. By default one bad row imports nothing (exit code 2, the store is
+unchanged); ``skip_bad`` imports the valid rows and reports the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from finbot.errors import DataError, UsageError
+from finbot.storage.parquet_writer import BarStore, UpsertResult
+from finbot.timeframes import check_timeframe, duration_ms
+
+VolumeUnit = Literal["base", "quote"]
+REQUIRED = ("timestamp", "open", "high", "low", "close", "volume")
+_ALIASES = {"ts": "timestamp", "time": "timestamp", "date": "timestamp", "datetime": "timestamp",
+            "open_time": "timestamp", "vol": "volume", "marketcap": "market_cap"}
+MIN_TS_MS = 1_230_768_000_000  # 2009-01-01: nothing traded before Bitcoin's genesis block
+MAX_TS_MS = 4_102_444_800_000  # 2100-01-01
+SHOWN_ERRORS = 20
+
+Row = tuple[int, float, float, float, float, float | None, float | None]
+
+
+class CsvRejected(DataError):
+    """A CSV with bad rows (or none usable): nothing was imported. User input: exit code 2."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, errors: Sequence[RowError] = ()):
+        super().__init__(message)
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.problem}"
+
+
+@dataclass
+class ParsedCsv:
+    """The valid rows as bars, and every rejected row with its line number."""
+
+    bars: pl.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def duplicates(self) -> int:
+        return self.bars.height - self.bars["ts"].n_unique()
+
+
+# ---------------------------------------------------------------- one value, one row
+def _float(text: str) -> float | None:
+    """``float(text)`` for plain decimal numbers only (no ``1_000``), None otherwise."""
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if "_" in text else number
+
+
+def parse_timestamp(text: str) -> int:
+    """ISO 8601 or epoch seconds/milliseconds → UTC epoch ms; DataError otherwise."""
+    value = text.strip()
+    number = _float(value)
+    if number is not None:
+        millis = number * 1000 if abs(number) < 1e11 else number  # seconds until year 5138
+        if not math.isfinite(millis):
+            raise DataError(f"timestamp: expected a finite epoch time, got {text[:40]!r}")
+        stamp = round(millis)
+    else:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise DataError(f"timestamp: expected ISO 8601 (2024-01-01T00:00:00Z) or epoch "
+                            f"seconds/milliseconds, got {text[:40]!r}") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        stamp = round(moment.timestamp() * 1000)
+    if not MIN_TS_MS <= stamp < MAX_TS_MS:
+        raise DataError(f"timestamp: expected a date between 2009 and 2100, got {text[:40]!r}")
+    return stamp
+
+
+def _number(name: str, text: str, *, positive: bool) -> float:
+    number = _float(text)
+    if number is None:
+        raise DataError(f"{name}: expected a number, got {text[:40]!r}")
+    if not math.isfinite(number):
+        raise DataError(f"{name}: expected a finite number, got {text[:40]!r}")
+    if positive and number <= 0:
+        raise DataError(f"{name}: expected a price > 0, got {text[:40]!r}")
+    if number < 0:
+        raise DataError(f"{name}: expected a value >= 0, got {text[:40]!r}")
+    return number
+
+
+def _optional(name: str, text: str) -> float | None:
+    return None if not text.strip() else _number(name, text, positive=False)
+
+
+def parse_row(
+    values: Sequence[str], columns: dict[str, int], *, step_ms: int | None = None,
+    volume_unit: VolumeUnit = "quote",
+) -> Row:
+    """One CSV row → (ts, open, high, low, close, volume USD, market_cap); DataError naming
+    the field and what was expected when anything is wrong."""
+    if max(columns.values()) >= len(values):
+        raise DataError(f"expected {len(columns)} fields, got {len(values)}")
+    ts = parse_timestamp(values[columns["timestamp"]])
+    if step_ms is not None and ts % step_ms:
+        raise DataError(f"timestamp: expected a bar open time on the {step_ms // 60000}-minute "
+                        f"grid, got {values[columns['timestamp']][:40]!r}")
+    o = _number("open", values[columns["open"]], positive=True)
+    h = _number("high", values[columns["high"]], positive=True)
+    lo = _number("low", values[columns["low"]], positive=True)
+    c = _number("close", values[columns["close"]], positive=True)
+    if h < max(o, c):
+        raise DataError(f"high: expected >= max(open, close) = {max(o, c)}, got {h}")
+    if lo > min(o, c):
+        raise DataError(f"low: expected <= min(open, close) = {min(o, c)}, got {lo}")
+    volume = _optional("volume", values[columns["volume"]])
+    if volume is not None and volume_unit == "base":
+        volume *= c
+    cap_at = columns.get("market_cap")
+    cap = None if cap_at is None else _optional("market_cap", values[cap_at])
+    return ts, o, h, lo, c, volume, cap
+
+
+# ---------------------------------------------------------------- a whole file
+def _open_text(path: Path) -> io.TextIOBase:
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    raw = gzip.open(path, "rb") if gzipped else open(path, "rb")  # noqa: SIM115
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+
+
+def header_columns(header: Sequence[str]) -> dict[str, int]:
+    """Column positions from the header row; DataError naming the missing columns."""
+    names = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
+    columns = {name: i for i, name in enumerate(names) if name in (*REQUIRED, "market_cap")}
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise CsvRejected(f"header: missing column(s) {', '.join(missing)}; expected "
+                          f"{','.join(REQUIRED)} (got {','.join(header)[:80]!r})")
+    return columns
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | DataError]]:
+    """(line number, fields) per non-empty row; a csv-level failure comes as a DataError."""
+    line = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line += 1
+            yield line, DataError(f"unreadable CSV row ({exc})")
+            continue
+        line += 1
+        if values and any(v.strip() for v in values):
+            yield line, values
+
+
+def parse_csv(
+    path: Path, timeframe: str, *, volume_unit: VolumeUnit = "quote", source: str = "csv"
+) -> ParsedCsv:
+    """Every row of ``path`` checked: the valid ones as bars, the others as RowErrors."""
+    step = duration_ms(check_timeframe(timeframe)) if timeframe != "1w" else None
+    good: list[Row] = []
+    errors: list[RowError] = []
+    with _open_text(path) as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise CsvRejected(f"{path.name}: empty file; expected a header {','.join(REQUIRED)}")
+        columns = header_columns(header)
+        for line, values in _rows(reader):
+            try:
+                if isinstance(values, DataError):
+                    raise values
+                good.append(parse_row(values, columns, step_ms=step, volume_unit=volume_unit))
+            except DataError as exc:
+                errors.append(RowError(line, str(exc)))
+    return ParsedCsv(_to_bars(good, source), errors, len(good) + len(errors))
+
+
+def _to_bars(rows: list[Row], source: str) -> pl.DataFrame:
+    names = ["ts", "open", "high", "low", "close", "volume", "market_cap"]
+    schema: dict[str, Any] = {"ts": pl.Int64, **{n: pl.Float64 for n in names[1:]}}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(pl.lit(source, dtype=pl.String).alias("source"))
+
+
+@dataclass
+class ImportReport:
+    path: str
+    coin: str
+    timeframe: str
+    rows_read: int
+    result: UpsertResult
+    errors: list[RowError]
+    duplicates: int
+
+    def to_dict(self, shown: int = SHOWN_ERRORS) -> dict[str, Any]:
+        return {"file": self.path, "coin": self.coin, "timeframe": self.timeframe,
+                "rows_read": self.rows_read, "inserted": self.result.inserted,
+                "updated": self.result.updated, "unchanged": self.result.unchanged,
+                "rejected": len(self.errors) + self.result.rejected,
+                "duplicates": self.duplicates,
+                "errors": [{"line": e.line, "problem": e.problem} for e in self.errors[:shown]]}
+
+
+def import_csv(
+    store: BarStore, path: Path, coin: str, timeframe: str, *,
+    volume_unit: VolumeUnit = "quote", source: str = "csv", skip_bad: bool = False,
+) -> ImportReport:
+    """Check every row of ``path``, then upsert the bars into ``store`` (see module doc)."""
+    if volume_unit not in ("base", "quote"):
+        raise UsageError(f"volume-unit: expected base or quote, got {volume_unit!r}")
+    if not path.is_file():
+        raise UsageError(f"file: {path} does not exist or is not a file")
+    parsed = parse_csv(path, timeframe, volume_unit=volume_unit, source=source)
+    valid = parsed.bars.height
+    if parsed.errors and not skip_bad:
+        raise CsvRejected(f"{path.name}: {len(parsed.errors)} of {parsed.rows_read} rows rejected, "
+                          f"nothing imported (first: {parsed.errors[0]}); fix them, or pass "
+                          f"--skip-bad to import the {valid} valid rows", parsed.errors)
+    if valid == 0:
+        raise CsvRejected(f"{path.name}: no valid rows to import", parsed.errors)
+    result = store.upsert(coin, timeframe, parsed.bars)
+    return ImportReport(str(path), coin, timeframe, parsed.rows_read, result, parsed.errors,
+                        parsed.duplicates)
