@@ -58,7 +58,8 @@ def test_round_trip_in_native_format(algorithm, reports, x_rows, tmp_path: Path)
 
 def test_new_process_predicts_the_same_numbers(reports, x_rows, tmp_path: Path) -> None:
     store = ModelStore(tmp_path)
-    versions = {name: store.save(r, trained_at=T0, make_latest=False) for name, r in reports.items()}
+    versions = {name: store.save(r, trained_at=T0, make_latest=False)
+                for name, r in reports.items()}
     np.save(tmp_path / "x.npy", x_rows)
     script = (
         "import sys, json, numpy as np; from pathlib import Path;"
@@ -144,7 +145,8 @@ def test_list_models_and_missing_model(reports, tmp_path: Path) -> None:
     version = store.save(reports["xgboost"], trained_at=T0)
     (rows,) = store.list_models()
     assert rows["version"] == version and rows["algorithm"] == "xgboost"
-    assert {"coin", "timeframe", "horizon", "trained_at", "mae_ratio", "has_edge", "status"} <= set(rows)
+    keys = {"coin", "timeframe", "horizon", "trained_at", "mae_ratio", "has_edge", "status"}
+    assert keys <= set(rows)
 
 
 def test_corrupt_files_raise_model_error(reports, tmp_path: Path) -> None:

@@ -25,7 +25,8 @@ HOUR = 3_600_000
 
 def test_targets_join_by_timestamp_not_by_row() -> None:
     """A missing bar gives a null label, never the return to the next available row."""
-    bars = pl.DataFrame({"ts": [0, HOUR, 3 * HOUR, 4 * HOUR], "close": [100.0, 110.0, 121.0, 133.1]})
+    bars = pl.DataFrame({"ts": [0, HOUR, 3 * HOUR, 4 * HOUR],
+                         "close": [100.0, 110.0, 121.0, 133.1]})
     labels = forward_log_returns(bars, "1h")
     assert labels["ts"].to_list() == [0, HOUR, 3 * HOUR, 4 * HOUR]
     got = labels["target"].to_list()
@@ -41,7 +42,8 @@ def test_horizon_bars(horizon: str, timeframe: str, bars: int) -> None:
     assert horizon_bars(horizon, timeframe) == bars
 
 
-@pytest.mark.parametrize(("n", "fraction", "h_bars"), [(1000, 0.3, 1), (1000, 0.3, 6), (500, 0.2, 12)])
+@pytest.mark.parametrize(("n", "fraction", "h_bars"),
+                         [(1000, 0.3, 1), (1000, 0.3, 6), (500, 0.2, 12)])
 def test_time_split_is_ordered_with_a_one_horizon_gap(n: int, fraction: float, h_bars: int) -> None:
     ts = np.arange(n, dtype=np.int64) * HOUR
     split = time_split(ts, fraction, h_bars * HOUR)
