@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -216,3 +217,41 @@ def confidence_score(
     total_w = sum(WEIGHTS[k] for k in parts)
     score = 100.0 * sum(WEIGHTS[k] * v for k, v in parts.items()) / total_w
     return ConfidenceScore(round(score, 1), {k: round(v, 4) for k, v in parts.items()})
+
+
+def bars_vol(bars: Any) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """(ts, rolling volatility) of a canonical bars frame sorted by ts."""
+    ts = np.asarray(bars["ts"].to_numpy(), dtype=np.int64)
+    return ts, rolling_vol(np.asarray(bars["close"].to_numpy(), dtype=np.float64))
+
+
+def current_vol(bars: Any) -> float | None:
+    """The rolling volatility at the last bar (None with too few bars)."""
+    if bars is None or len(bars) <= VOL_WINDOW:
+        return None
+    value = float(bars_vol(bars)[1][-1])
+    return value if math.isfinite(value) and value > 0 else None
+
+
+def _calibration_arrays(calibration: Any, bars: Any | None) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    y_true = np.asarray(calibration["y_true"].to_numpy(), dtype=np.float64)
+    y_pred = np.asarray(calibration["y_pred"].to_numpy(), dtype=np.float64)
+    vol = None
+    if bars is not None and len(bars) > VOL_WINDOW:
+        bar_ts, bar_vol = bars_vol(bars)
+        vol = vol_asof(calibration["ts"].to_numpy(), bar_ts, bar_vol)
+        if np.isfinite(vol).mean() < 0.5:  # bars do not cover the calibration window
+            vol = None
+    return y_true, y_pred, vol
+
+
+def calibrator_from_frame(calibration: Any, bars: Any | None, level: float) -> ConformalCalibrator:
+    """Fit on a version's ``calibration.parquet`` (normalised when ``bars`` cover it)."""
+    y_true, y_pred, vol = _calibration_arrays(calibration, bars)
+    return fit_conformal(y_true, y_pred, level, vol)
+
+
+def coverage_from_frame(calibration: Any, bars: Any | None, level: float) -> CoverageReport:
+    """Fit on the first half of a version's calibration window, measure on the second."""
+    y_true, y_pred, vol = _calibration_arrays(calibration, bars)
+    return measure_coverage(y_true, y_pred, level, vol)
