@@ -147,9 +147,9 @@ def _aggregate_every(bars: _Bars, step_ms: int, offset_ms: int = 0) -> _Bars:
     fine_ms = int(bars.ts[1] - bars.ts[0]) if len(bars.ts) > 1 else step_ms
     per_group = step_ms // fine_ms
     first = int(np.argmax((bars.ts - offset_ms) % step_ms == 0))
-    if (bars.ts[first] - offset_ms) % step_ms:
-        return _Bars(*(a[:0] for a in bars._fields()))
     count = (len(bars.ts) - first) // per_group
+    if (bars.ts[first] - offset_ms) % step_ms or count == 0:
+        return _Bars(*(a[:0] for a in bars._fields()))
     starts = first + np.arange(count) * per_group
     trimmed = _Bars(*(a[: first + count * per_group] for a in bars._fields()))
     return _aggregate(trimmed, starts)
