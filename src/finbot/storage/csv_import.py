@@ -91,12 +91,12 @@ def parse_timestamp(text: str) -> int:
     else:
         try:
             moment = datetime.fromisoformat(value)
-        except ValueError:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            stamp = round(moment.timestamp() * 1000)
+        except (ValueError, OverflowError):
             raise DataError(f"timestamp: expected ISO 8601 (2024-01-01T00:00:00Z) or epoch "
                             f"seconds/milliseconds, got {text[:40]!r}") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        stamp = round(moment.timestamp() * 1000)
     if not MIN_TS_MS <= stamp < MAX_TS_MS:
         raise DataError(f"timestamp: expected a date between 2009 and 2100, got {text[:40]!r}")
     return stamp
