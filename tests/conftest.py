@@ -14,9 +14,11 @@ from finbot.config import Settings, load_settings
 from finbot.paths import Paths
 
 pytest_plugins: list[str] = [
+    "tests.fixtures.bars",  # first: other plugins import its builders
+    "tests.fixtures.trained_home",
     "tests.fixtures.storage",
-    "tests.fixtures.bars",
     "tests.fixtures.replay",
+    "tests.fixtures.ops",
 ]
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

@@ -90,8 +90,13 @@ class StoredModel:
 
 
 class ModelStore:
-    def __init__(self, root: Path):
+    """The models of one home. Loaded versions are cached per instance (a version folder
+    never changes once written), so a long-lived store makes warm predictions cheap."""
+
+    def __init__(self, root: Path, *, cache_size: int = 256):
         self.root = Path(root)
+        self._cache: dict[tuple[str, str, str, str], StoredModel] = {}
+        self._cache_size = cache_size
 
     def group(self, coin: str, timeframe: str, horizon: str) -> Path:
         return self.root / coin / timeframe / horizon
@@ -172,7 +177,15 @@ class ModelStore:
         return meta
 
     def load(self, coin: str, timeframe: str, horizon: str, version: str) -> StoredModel:
-        """Load one version; ModelError when its features differ from the builder's."""
+        """Load one version (cached); ModelError when its features differ from the builder's."""
+        key = (coin, timeframe, horizon, version)
+        if key not in self._cache:
+            if len(self._cache) >= self._cache_size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = self._load(coin, timeframe, horizon, version)
+        return self._cache[key]
+
+    def _load(self, coin: str, timeframe: str, horizon: str, version: str) -> StoredModel:
         meta = self.read_meta(coin, timeframe, horizon, version)
         check_features(meta)
         folder = self.group(coin, timeframe, horizon) / version
@@ -231,6 +244,7 @@ class ModelStore:
                                 "version": version})
                 if not dry_run:
                     shutil.rmtree(self.group(coin, timeframe, horizon) / version)
+                    self._cache.pop((coin, timeframe, horizon, version), None)
         return removed
 
     def _old_enough(self, coin: str, timeframe: str, horizon: str, version: str,

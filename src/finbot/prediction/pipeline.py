@@ -1,0 +1,148 @@
+"""Live prediction: recent bars → features → the right model → a predicted return and price.
+
+Public API (stable): ``predict(coin, horizon, *, settings, paths, store=None, bars=None,
+refresh=None, clock=None, timeframe=None) -> Prediction``; ``default_timeframe(horizon)``;
+``Prediction`` (``to_dict()`` for JSON; ``calibration()`` / ``residuals()`` give the chosen
+model's out-of-sample test-window errors for conformal intervals).
+
+* Only the tail of the stored bars is read (``TAIL_BARS``: enough for the indicators'
+  warm-up to converge), and the LATEST complete bar's features are used (the original used
+  rows ``horizon`` steps old). A bar still open at ``clock.now()`` is not used.
+* The model is the stacking master when it beat its sub-models and the baseline, else the
+  latest model of the horizon's default timeframe (10m → 5m, others → 1h).
+* Pass one ``ModelStore`` across calls: it caches loaded models, so a warm call costs a
+  pointer-file read, a short Parquet read and the features of ~600 bars (a few ms).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from finbot.clock import Clock, SystemClock, iso_utc, now_ms
+from finbot.errors import DataError
+from finbot.paths import Paths
+from finbot.prediction.feature_builder import TAIL_BARS, build_features, feature_matrix
+from finbot.prediction.model_store import MASTER, ModelStore, StoredModel
+from finbot.timeframes import canonical, duration_ms
+
+if TYPE_CHECKING:
+    from finbot.config import Settings
+
+DEFAULT_TIMEFRAMES: Mapping[str, str] = {"10m": "5m"}
+FALLBACK_TIMEFRAME = "1h"
+STALE_BARS = 2
+Refresh = Callable[[str, str], Any]
+
+
+def default_timeframe(horizon: str, overrides: Mapping[str, str] | None = None) -> str:
+    """The timeframe whose model serves ``horizon`` (10m → 5m, others → 1h)."""
+    table = {**DEFAULT_TIMEFRAMES, **(overrides or {})}
+    return table.get(canonical(horizon), FALLBACK_TIMEFRAME)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    coin: str
+    horizon: str
+    as_of: int  # open time (UTC ms) of the last bar used
+    last_price: float
+    predicted_return: float  # log return over the horizon, shrink applied
+    predicted_price: float
+    model: str
+    model_version: str
+    timeframe: str
+    mae_ratio: float
+    has_edge: bool
+    stored: StoredModel = field(repr=False, compare=False)
+
+    def calibration(self) -> pl.DataFrame:
+        """The model's test-window predictions (ts, y_true, y_pred), all out of sample."""
+        return self.stored.calibration()
+
+    def residuals(self) -> np.ndarray:
+        frame = self.calibration()
+        return np.asarray(frame["y_true"] - frame["y_pred"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "coin": self.coin, "horizon": self.horizon, "as_of": iso_utc(self.as_of),
+            "last_price": self.last_price, "predicted_price": self.predicted_price,
+            "predicted_return": self.predicted_return, "model": self.model,
+            "model_version": self.model_version, "timeframe": self.timeframe,
+            "mae_ratio": self.mae_ratio, "has_edge": self.has_edge,
+        }
+
+
+def recent_bars(paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS) -> pl.DataFrame:
+    from finbot.storage.parquet_writer import BarStore
+
+    return BarStore(paths.parquet_dir).read(coin, timeframe, last_n=n)
+
+
+def complete_bars(bars: pl.DataFrame, timeframe: str, now: int) -> pl.DataFrame:
+    """Bars that have closed by ``now`` (an open bar's close is not final yet)."""
+    return bars.filter(pl.col("ts") + duration_ms(timeframe, field="timeframe") <= now)
+
+
+def _fresh_bars(coin: str, timeframe: str, paths: Paths, bars: pl.DataFrame | None,
+                refresh: Refresh | None, now: int) -> pl.DataFrame:
+    frame = bars if bars is not None else recent_bars(paths, coin, timeframe)
+    step = duration_ms(timeframe, field="timeframe")
+    stale = frame.is_empty() or now - int(frame["ts"][-1]) > STALE_BARS * step
+    if stale and refresh is not None and bars is None:
+        refresh(coin, timeframe)
+        frame = recent_bars(paths, coin, timeframe)
+    return complete_bars(frame, timeframe, now)
+
+
+def choose_model(store: ModelStore, coin: str, horizon: str, timeframe: str) -> StoredModel:
+    """The master when it won on its held-out window, else the timeframe's latest model."""
+    if store.latest_version(coin, MASTER, horizon):
+        master = store.load_latest(coin, MASTER, horizon)
+        if master.meta.get("extra", {}).get("master_wins"):
+            return master
+    return store.load_latest(coin, timeframe, horizon)
+
+
+def _predict_return(model: StoredModel, coin: str, timeframe: str, paths: Paths,
+                    bars: pl.DataFrame, now: int) -> tuple[float, int, float]:
+    """(log return, as_of, last close) from the latest complete feature row."""
+    if model.algorithm == MASTER:
+        from finbot.prediction.master_trainer import predict_master
+
+        return predict_master(model, coin, paths, bars, now)
+    features = build_features(bars.tail(TAIL_BARS))
+    if features.is_empty():
+        raise DataError(f"{coin} {timeframe}: not enough recent bars to compute features "
+                        f"(need more than {TAIL_BARS // 20}); collect data first")
+    last = features.tail(1)
+    as_of = int(last["ts"][0])
+    close = float(bars.filter(pl.col("ts") == as_of)["close"][0])
+    return float(model.predict(feature_matrix(last))[0]), as_of, close
+
+
+def predict(coin: str, horizon: str, *, settings: Settings | None = None, paths: Paths,
+            store: ModelStore | None = None, bars: pl.DataFrame | None = None,
+            refresh: Refresh | None = None, clock: Clock | None = None,
+            timeframe: str | None = None) -> Prediction:
+    """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar."""
+    horizon = canonical(horizon)
+    timeframe = timeframe or default_timeframe(horizon)
+    store = store or ModelStore(paths.models_dir)
+    model = choose_model(store, coin, horizon, timeframe)
+    now = now_ms(clock or SystemClock())
+    frame = _fresh_bars(coin, timeframe, paths, bars, refresh, now)
+    ret, as_of, close = _predict_return(model, coin, timeframe, paths, frame, now)
+    return Prediction(
+        coin=coin, horizon=horizon, as_of=as_of, last_price=close, predicted_return=ret,
+        predicted_price=close * math.exp(ret), model=model.algorithm,
+        model_version=model.version, timeframe=str(model.meta["timeframe"]),
+        mae_ratio=float(model.meta.get("mae_ratio", 1.0)),
+        has_edge=bool(model.meta.get("has_edge", False)), stored=model,
+    )

@@ -1,0 +1,94 @@
+"""Pipeline: the LATEST complete feature row, shrink applied, master used when it wins."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+
+from finbot.clock import FakeClock
+from finbot.prediction import pipeline
+from finbot.prediction.feature_builder import build_features, feature_matrix
+from finbot.prediction.model_store import ModelStore
+from finbot.prediction.trainer import train
+from finbot.storage.parquet_writer import BarStore
+from tests.fixtures.bars import planted_signal
+
+pytestmark = pytest.mark.unit
+HOUR = 3_600_000
+
+
+@pytest.fixture
+def trained(home):
+    bars = planted_signal(1500, seed=31)
+    BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
+    store = ModelStore(home.models_dir)
+    store.save(train("bitcoin", "1h", "1h", bars, algorithms=["linear"]))
+    return bars, store
+
+
+def _clock_after(bars: pl.DataFrame, bars_later: float = 1.0) -> FakeClock:
+    return FakeClock((int(bars["ts"][-1]) + bars_later * HOUR) / 1000)
+
+
+def test_predicts_from_the_latest_complete_row(trained, home, settings) -> None:
+    bars, store = trained
+    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
+                           clock=_clock_after(bars))
+    assert out.as_of == int(bars["ts"][-1])  # not rows ``horizon`` steps old (original bug)
+    x_last = feature_matrix(build_features(bars).tail(1))
+    model = store.load_latest("bitcoin", "1h", "1h")
+    assert out.predicted_return == pytest.approx(float(model.predict(x_last)[0]))
+    assert out.last_price == pytest.approx(float(bars["close"][-1]))
+    assert out.predicted_price == pytest.approx(out.last_price * math.exp(out.predicted_return))
+    assert out.model == "linear" and out.timeframe == "1h" and out.has_edge
+    assert out.to_dict()["as_of"].endswith("Z")
+    assert out.residuals().size == out.calibration().height > 0
+
+
+def test_an_open_bar_is_not_used(trained, home, settings) -> None:
+    bars, store = trained
+    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
+                           clock=_clock_after(bars, 0.5))
+    assert out.as_of == int(bars["ts"][-2])
+
+
+def test_stale_data_calls_refresh(trained, home, settings) -> None:
+    bars, store = trained
+    calls = []
+    pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
+                     clock=_clock_after(bars, 5), refresh=lambda c, tf: calls.append((c, tf)))
+    assert calls == [("bitcoin", "1h")]
+    pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
+                     clock=_clock_after(bars, 1), refresh=lambda c, tf: calls.append((c, tf)))
+    assert len(calls) == 1
+
+
+def test_given_bars_and_default_timeframes(trained, home, settings) -> None:
+    bars, store = trained
+    out = pipeline.predict("bitcoin", "60min", settings=settings, paths=home, store=store,
+                           bars=bars.head(1000), clock=_clock_after(bars))
+    assert out.as_of == int(bars["ts"][999]) and out.horizon == "1h"
+    assert pipeline.default_timeframe("10m") == "5m"
+    assert pipeline.default_timeframe("12h") == "1h"
+    assert pipeline.default_timeframe("6h", {"6h": "4h"}) == "4h"
+
+
+def test_master_is_used_when_it_wins(trained, home, settings, monkeypatch) -> None:
+    bars, store = trained
+    from finbot.prediction.master_trainer import train_master
+
+    report = train_master("bitcoin", "1h", {"1h": bars}, n_folds=2)
+    report.extra["master_wins"] = True
+    store.save(report)
+    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
+                           clock=_clock_after(bars))
+    assert out.model == "master" and out.as_of == int(bars["ts"][-1])
+    assert np.isfinite(out.predicted_return)
+    report.extra["master_wins"] = False
+    store.save(report)
+    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
+                           clock=_clock_after(bars))
+    assert out.model == "linear"
