@@ -8,7 +8,10 @@ import pytest
 
 from finbot.clock import FakeClock
 from finbot.collectors.exchange_collector import (
-    collect_exchange_ohlcv, make_exchange, symbol_for, to_bars,
+    collect_exchange_ohlcv,
+    make_exchange,
+    symbol_for,
+    to_bars,
 )
 from finbot.config import Coin, ExchangeConfig, Settings
 from finbot.errors import ApiError, UsageError
@@ -24,13 +27,15 @@ def _coins(settings: Settings, *ids: str) -> list[Coin]:
     return [c for c in settings.coins.enabled if c.id in ids]
 
 
-def test_collects_true_ohlcv_and_resumes(settings: Settings, home: Paths, make_replay_server: Any,
-                                          replay_history: Any) -> None:
+def test_collects_true_ohlcv_and_resumes(
+    settings: Settings, home: Paths, make_replay_server: Any, replay_history: Any
+) -> None:
     clock = FakeClock(REPLAY_END_MS / 1000 - 2 * 86400)
     server = make_replay_server(clock=clock)
     coins = _coins(settings, "bitcoin", "polygon-ecosystem-token")
-    first = collect_exchange_ohlcv(settings, home, coins, ("1h", "1d"), days=5,
-                                   base_url=server.exchange_url, clock=clock)
+    first = collect_exchange_ohlcv(
+        settings, home, coins, ("1h", "1d"), days=5, base_url=server.exchange_url, clock=clock
+    )
     assert first["source"] == "binance" and first["skipped"] == []
     btc = first["coins"]["bitcoin"]["1h"]
     assert btc["symbol"] == "BTC/USDT" and btc["fetched"] == btc["inserted"] == 5 * 24
@@ -39,27 +44,41 @@ def test_collects_true_ohlcv_and_resumes(settings: Settings, home: Paths, make_r
     stored = store.read("bitcoin", "1h")
     expected = replay_history["bitcoin"]["1h"].filter(
         (replay_history["bitcoin"]["1h"]["ts"] >= int(stored["ts"][0]))
-        & (replay_history["bitcoin"]["1h"]["ts"] <= int(stored["ts"][-1])))
+        & (replay_history["bitcoin"]["1h"]["ts"] <= int(stored["ts"][-1]))
+    )
     assert stored["close"].to_list() == pytest.approx(expected["close"].to_list())
-    assert stored["volume"].to_list() == pytest.approx(expected["volume"].to_list(), rel=1e-6)  # USD again
+    assert stored["volume"].to_list() == pytest.approx(
+        expected["volume"].to_list(), rel=1e-6
+    )  # USD again
     assert set(stored["source"].to_list()) == {"binance"}
     assert all(not p.startswith("/api/v3/") for p in (r["path"] for r in server.requests))
 
-    again = collect_exchange_ohlcv(settings, home, coins, ("1h",), days=5,
-                                   base_url=server.exchange_url, clock=clock)
+    again = collect_exchange_ohlcv(
+        settings, home, coins, ("1h",), days=5, base_url=server.exchange_url, clock=clock
+    )
     assert again["coins"]["bitcoin"]["1h"]["fetched"] == 0
     clock.advance(3 * HOUR_MS / 1000)
-    later = collect_exchange_ohlcv(settings, home, coins, ("1h",), days=5,
-                                   base_url=server.exchange_url, clock=clock)
+    later = collect_exchange_ohlcv(
+        settings, home, coins, ("1h",), days=5, base_url=server.exchange_url, clock=clock
+    )
     assert later["coins"]["bitcoin"]["1h"]["fetched"] == 3
     assert store.read("bitcoin", "1h").height == 5 * 24 + 3
 
 
-def test_paginates_past_the_page_limit(settings: Settings, home: Paths, make_replay_server: Any) -> None:
+def test_paginates_past_the_page_limit(
+    settings: Settings, home: Paths, make_replay_server: Any
+) -> None:
     clock = FakeClock(REPLAY_END_MS / 1000)
     server = make_replay_server(clock=clock)
-    summary = collect_exchange_ohlcv(settings, home, _coins(settings, "ethereum"), ("5m",), days=5,
-                                     base_url=server.exchange_url, clock=clock)
+    summary = collect_exchange_ohlcv(
+        settings,
+        home,
+        _coins(settings, "ethereum"),
+        ("5m",),
+        days=5,
+        base_url=server.exchange_url,
+        clock=clock,
+    )
     assert summary["coins"]["ethereum"]["5m"]["fetched"] == 5 * 288
     klines = [r for r in server.requests if r["path"].endswith("/klines")]
     assert len(klines) >= 2
@@ -67,37 +86,72 @@ def test_paginates_past_the_page_limit(settings: Settings, home: Paths, make_rep
     assert ts == sorted(set(ts)) and ts[-1] == REPLAY_END_MS - 300_000
 
 
-def test_coin_without_market_is_skipped(settings: Settings, home: Paths, make_replay_server: Any,
-                                         replay_history: Any) -> None:
+def test_coin_without_market_is_skipped(
+    settings: Settings, home: Paths, make_replay_server: Any, replay_history: Any
+) -> None:
     server = make_replay_server(history={"bitcoin": replay_history["bitcoin"]})
-    summary = collect_exchange_ohlcv(settings, home, _coins(settings, "bitcoin", "ethereum"), ("1d",),
-                                     days=3, base_url=server.exchange_url,
-                                     clock=FakeClock(REPLAY_END_MS / 1000))
+    summary = collect_exchange_ohlcv(
+        settings,
+        home,
+        _coins(settings, "bitcoin", "ethereum"),
+        ("1d",),
+        days=3,
+        base_url=server.exchange_url,
+        clock=FakeClock(REPLAY_END_MS / 1000),
+    )
     assert summary["skipped"] == ["ethereum"] and summary["coins"]["bitcoin"]["1d"]["fetched"] == 3
 
 
 def test_progress_is_reported(settings: Settings, home: Paths, replay_server: Any) -> None:
     seen: list[tuple[str, str, int]] = []
-    collect_exchange_ohlcv(settings, home, _coins(settings, "solana"), ("1d",), days=2,
-                           base_url=replay_server.exchange_url, clock=FakeClock(REPLAY_END_MS / 1000),
-                           progress=lambda c, tf, n: seen.append((c, tf, n)))
+    collect_exchange_ohlcv(
+        settings,
+        home,
+        _coins(settings, "solana"),
+        ("1d",),
+        days=2,
+        base_url=replay_server.exchange_url,
+        clock=FakeClock(REPLAY_END_MS / 1000),
+        progress=lambda c, tf, n: seen.append((c, tf, n)),
+    )
     assert seen == [("solana", "1d", 2)]
 
 
-def test_server_errors_become_api_errors(settings: Settings, home: Paths, replay_server: Any) -> None:
+def test_server_errors_become_api_errors(
+    settings: Settings, home: Paths, replay_server: Any
+) -> None:
     replay_server.inject("500", count=10, path="/klines")
     with pytest.raises(ApiError, match="binance"):
-        collect_exchange_ohlcv(settings, home, _coins(settings, "bitcoin"), ("1d",), days=2,
-                               base_url=replay_server.exchange_url, clock=FakeClock(REPLAY_END_MS / 1000))
+        collect_exchange_ohlcv(
+            settings,
+            home,
+            _coins(settings, "bitcoin"),
+            ("1d",),
+            days=2,
+            base_url=replay_server.exchange_url,
+            clock=FakeClock(REPLAY_END_MS / 1000),
+        )
 
 
 @pytest.mark.parametrize(
     ("coin", "markets", "expected"),
     [
         (Coin(id="bitcoin", symbol="BTC", name="Bitcoin"), ["BTC/USDT"], "BTC/USDT"),
-        (Coin(id="polygon-ecosystem-token", symbol="POL", name="Polygon", aliases=("matic-network", "MATIC")),
-         ["MATIC/USDT"], "MATIC/USDT"),
-        (Coin(id="x", symbol="XX", name="X", exchange_symbol="XX/BUSD"), ["XX/BUSD", "XX/USDT"], "XX/BUSD"),
+        (
+            Coin(
+                id="polygon-ecosystem-token",
+                symbol="POL",
+                name="Polygon",
+                aliases=("matic-network", "MATIC"),
+            ),
+            ["MATIC/USDT"],
+            "MATIC/USDT",
+        ),
+        (
+            Coin(id="x", symbol="XX", name="X", exchange_symbol="XX/BUSD"),
+            ["XX/BUSD", "XX/USDT"],
+            "XX/BUSD",
+        ),
         (Coin(id="y", symbol="YY", name="Y"), ["BTC/USDT"], None),
     ],
 )
@@ -108,14 +162,23 @@ def test_symbol_for(coin: Coin, markets: list[str], expected: str | None) -> Non
 def test_to_bars_converts_base_volume_to_usd() -> None:
     bars = to_bars([[0, 1.0, 2.0, 0.5, 1.5, 10.0]], "kraken")
     assert bars.row(0, named=True) | {} == {
-        "ts": 0, "open": 1.0, "high": 2.0, "low": 0.5, "close": 1.5, "volume": 15.0,
-        "market_cap": None, "source": "kraken"}
+        "ts": 0,
+        "open": 1.0,
+        "high": 2.0,
+        "low": 0.5,
+        "close": 1.5,
+        "volume": 15.0,
+        "market_cap": None,
+        "source": "kraken",
+    }
     assert to_bars([], "kraken").height == 0
 
 
 def test_make_exchange_points_every_url_at_the_base() -> None:
     exchange = make_exchange(ExchangeConfig(id="binance"), "http://127.0.0.1:9/binance")
     urls = exchange.urls["api"]
-    assert all(u.startswith("http://127.0.0.1:9/binance") for u in urls.values() if isinstance(u, str))
+    assert all(
+        u.startswith("http://127.0.0.1:9/binance") for u in urls.values() if isinstance(u, str)
+    )
     with pytest.raises(UsageError, match="api.exchange.id"):
         make_exchange(ExchangeConfig(id="no-such-exchange"))

@@ -20,7 +20,9 @@ from finbot.errors import UsageError
 DAY_MS = 86_400_000
 
 
-def _history(data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: str) -> Any:
+def _history(
+    data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: str
+) -> Any:
     from finbot.collectors.replay_server import HistorySource, load_csv_dir
     from finbot.tools.test_data_manager import default_coin_ids, generate_history
 
@@ -30,7 +32,9 @@ def _history(data: Path | None, csv_dir: Path | None, seed: int, days: int, volu
     if folder is not None:
         return load_csv_dir(folder, volume_unit=volume_unit)
     end = (int(time.time() * 1000) // DAY_MS + 2) * DAY_MS
-    return HistorySource(generate_history(default_coin_ids(), end - days * DAY_MS, end, seed), label="synthetic")
+    return HistorySource(
+        generate_history(default_coin_ids(), end - days * DAY_MS, end, seed), label="synthetic"
+    )
 
 
 def _wait_for_signal(stop: threading.Event) -> None:
@@ -45,13 +49,23 @@ def _wait_for_signal(stop: threading.Event) -> None:
 
 def replay_server_command(
     ctx: typer.Context,
-    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one)."),
-    data: Path | None = typer.Option(None, "--data", help="Folder written by finbot.tools.test_data_manager."),
-    csv_dir: Path | None = typer.Option(None, "--csv-dir", help="Folder of <coin>_<tf>.csv[.gz] OHLCV files."),
-    volume_unit: str = typer.Option("auto", "--volume-unit", help="CSV volume unit: auto, usd or base."),
+    port: int = typer.Option(
+        0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one)."
+    ),
+    data: Path | None = typer.Option(
+        None, "--data", help="Folder written by finbot.tools.test_data_manager."
+    ),
+    csv_dir: Path | None = typer.Option(
+        None, "--csv-dir", help="Folder of <coin>_<tf>.csv[.gz] OHLCV files."
+    ),
+    volume_unit: str = typer.Option(
+        "auto", "--volume-unit", help="CSV volume unit: auto, usd or base."
+    ),
     seed: int = typer.Option(42, "--seed", help="Seed of the embedded synthetic history."),
     days: int = typer.Option(730, "--days", min=2, help="Days of embedded synthetic history."),
-    fault_rate: float = typer.Option(0.0, "--fault-rate", min=0.0, max=1.0, help="Fraction of requests failed at random."),
+    fault_rate: float = typer.Option(
+        0.0, "--fault-rate", min=0.0, max=1.0, help="Fraction of requests failed at random."
+    ),
     plan: str = typer.Option("demo", "--plan", help="demo (365-day history limit) or pro."),
     as_json: bool = typer.Option(False, "--json", help="Print the URLs as one JSON line."),
 ) -> None:
@@ -63,23 +77,44 @@ def replay_server_command(
     source = _history(data, csv_dir, seed, days, volume_unit)
     server = ReplayServer(source, port=port, clock=SystemClock(), plan=plan)
     if fault_rate > 0:
-        server.set_random(fault_rate, seed=seed, kinds=["429", "500", "502", "503", "truncated", "reset"])
+        server.set_random(
+            fault_rate, seed=seed, kinds=["429", "500", "502", "503", "truncated", "reset"]
+        )
     server.start()
-    info = {"url": server.url, "fx_url": server.fx_url, "exchange_url": server.exchange_url,
-            "port": server.port, "data": source.label, "coins": source.coins}
+    info = {
+        "url": server.url,
+        "fx_url": server.fx_url,
+        "exchange_url": server.exchange_url,
+        "port": server.port,
+        "data": source.label,
+        "coins": source.coins,
+    }
     try:
         if as_json:
             app_ctx.emit_json(info)
         else:
-            app_ctx.console.print(app_ctx.tr(
-                "Replay server ({label} data) at {url}\n  FX: {fx}\n  exchange: {ex}\nCtrl-C to stop.",
-                "Serveur de rejeu (données {label}) sur {url}\n  FX : {fx}\n  bourse : {ex}\nCtrl-C pour arrêter.",
-                label=source.label, url=server.url, fx=server.fx_url, ex=server.exchange_url))
+            app_ctx.console.print(
+                app_ctx.tr(
+                    "Replay server ({label} data) at {url}\n  FX: {fx}\n  exchange: {ex}\n"
+                    "Ctrl-C to stop.",
+                    "Serveur de rejeu (données {label}) sur {url}\n  FX : {fx}\n  bourse : {ex}\n"
+                    "Ctrl-C pour arrêter.",
+                    label=source.label,
+                    url=server.url,
+                    fx=server.fx_url,
+                    ex=server.exchange_url,
+                )
+            )
         _wait_for_signal(threading.Event())
     finally:
         server.stop()
-        app_ctx.err.print(app_ctx.tr("replay server stopped: {n} requests",
-                                     "serveur de rejeu arrêté : {n} requêtes", n=server.stats()["requests"]))
+        app_ctx.err.print(
+            app_ctx.tr(
+                "replay server stopped: {n} requests",
+                "serveur de rejeu arrêté : {n} requêtes",
+                n=server.stats()["requests"],
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -47,13 +47,22 @@ def make_exchange(config: ExchangeConfig, base_url: str | None = None) -> Any:
 
     factory = getattr(ccxt, config.id, None)
     if factory is None:
-        raise UsageError(f"api.exchange.id: expected a ccxt exchange id such as binance or kraken, got {config.id!r}")
+        raise UsageError(
+            "api.exchange.id: expected a ccxt exchange id such as binance or kraken, "
+            f"got {config.id!r}"
+        )
     url = base_url or config.base_url
-    exchange = factory({
-        "enableRateLimit": url is None,
-        "options": {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False,
-                    "defaultType": "spot", "adjustForTimeDifference": False},
-    })
+    exchange = factory(
+        {
+            "enableRateLimit": url is None,
+            "options": {
+                "fetchMarkets": {"types": ["spot"]},
+                "fetchCurrencies": False,
+                "defaultType": "spot",
+                "adjustForTimeDifference": False,
+            },
+        }
+    )
     exchange.session.trust_env = False
     if url:
         exchange.urls["api"] = _point_urls(exchange.urls["api"], url)
@@ -65,16 +74,21 @@ def symbol_for(coin: Coin, markets: Iterable[str], quote: str) -> str | None:
     listed = set(markets)
     candidates = [coin.exchange_symbol] if coin.exchange_symbol else []
     candidates.append(f"{coin.symbol.upper()}/{quote}")
-    candidates += [f"{a.upper()}/{quote}" for a in coin.aliases if re.fullmatch(r"[A-Za-z0-9]{2,10}", a)]
+    candidates += [
+        f"{a.upper()}/{quote}" for a in coin.aliases if re.fullmatch(r"[A-Za-z0-9]{2,10}", a)
+    ]
     return next((c for c in candidates if c in listed), None)
 
 
 def to_bars(rows: Sequence[Sequence[float]], source: str) -> pl.DataFrame:
     """ccxt OHLCV rows ``[ms, o, h, l, c, base volume]`` → canonical bars with USD volume."""
     if not rows:
-        return conform(pl.DataFrame({"ts": [], "source": []}, schema={"ts": pl.Int64, "source": pl.String}))
+        return conform(
+            pl.DataFrame({"ts": [], "source": []}, schema={"ts": pl.Int64, "source": pl.String})
+        )
     frame = pl.DataFrame(
-        [list(r[:6]) for r in rows], schema=["ts", "open", "high", "low", "close", "base_volume"],
+        [list(r[:6]) for r in rows],
+        schema=["ts", "open", "high", "low", "close", "base_volume"],
         orient="row",
     )
     frame = frame.with_columns(
@@ -84,8 +98,15 @@ def to_bars(rows: Sequence[Sequence[float]], source: str) -> pl.DataFrame:
     return conform(frame).unique("ts", keep="last").sort("ts")
 
 
-def fetch_ohlcv_range(exchange: Any, symbol: str, timeframe: str, since_ms: int, until_ms: int,
-                      *, limit: int = PAGE_LIMIT) -> list[list[float]]:
+def fetch_ohlcv_range(
+    exchange: Any,
+    symbol: str,
+    timeframe: str,
+    since_ms: int,
+    until_ms: int,
+    *,
+    limit: int = PAGE_LIMIT,
+) -> list[list[float]]:
     """Every complete bar from ``since_ms`` whose close is at or before ``until_ms``, paged."""
     step = duration_ms(timeframe, field="timeframe")
     out: list[list[float]] = []
@@ -94,7 +115,9 @@ def fetch_ohlcv_range(exchange: Any, symbol: str, timeframe: str, since_ms: int,
         try:
             page = exchange.fetch_ohlcv(symbol, timeframe, since=cursor, limit=limit)
         except Exception as exc:  # ccxt raises its own hierarchy; callers see one ApiError
-            raise ApiError(f"{exchange.id} {symbol} {timeframe}: {type(exc).__name__}: {exc}") from exc
+            raise ApiError(
+                f"{exchange.id} {symbol} {timeframe}: {type(exc).__name__}: {exc}"
+            ) from exc
         page = [row for row in page if row[0] >= cursor and row[0] + step <= until_ms]
         if not page:
             break
@@ -104,9 +127,15 @@ def fetch_ohlcv_range(exchange: Any, symbol: str, timeframe: str, since_ms: int,
 
 
 def collect_exchange_ohlcv(
-    settings: Settings, paths: Paths, coins: Sequence[Coin] | None = None,
-    timeframes: Sequence[str] = ("5m", "1h", "1d"), days: int | None = None, *,
-    base_url: str | None = None, progress: Progress | None = None, clock: Clock | None = None,
+    settings: Settings,
+    paths: Paths,
+    coins: Sequence[Coin] | None = None,
+    timeframes: Sequence[str] = ("5m", "1h", "1d"),
+    days: int | None = None,
+    *,
+    base_url: str | None = None,
+    progress: Progress | None = None,
+    clock: Clock | None = None,
     exchange: Any = None,
 ) -> dict[str, Any]:
     """Fetch OHLCV for ``coins`` x ``timeframes`` into the bar store; returns a summary
@@ -131,9 +160,12 @@ def collect_exchange_ohlcv(
             since = _since(store, coin.id, timeframe, now, _days_for(settings, timeframe, days))
             rows = fetch_ohlcv_range(exchange, symbol, timeframe, since, now)
             result = store.upsert(coin.id, timeframe, to_bars(rows, exchange.id)) if rows else None
-            per_tf[timeframe] = {"symbol": symbol, "fetched": len(rows),
-                                 "inserted": result.inserted if result else 0,
-                                 "updated": result.updated if result else 0}
+            per_tf[timeframe] = {
+                "symbol": symbol,
+                "fetched": len(rows),
+                "inserted": result.inserted if result else 0,
+                "updated": result.updated if result else 0,
+            }
             summary["bars"] += len(rows)
             if progress is not None:
                 progress(coin.id, timeframe, len(rows))

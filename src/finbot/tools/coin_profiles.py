@@ -61,6 +61,12 @@ def profile_for(coin_id: str) -> CoinProfile:
     symbol = "".join(ch for ch in coin_id.upper() if ch.isalnum())[:5] or "COIN"
     name = coin_id.replace("-", " ").title()
     return CoinProfile(
-        coin_id, symbol, name, level, 0.04 + 0.03 * u_vol, market_cap / level,
-        market_cap * 0.04, 0.9 + 0.5 * u_beta,
+        coin_id,
+        symbol,
+        name,
+        level,
+        0.04 + 0.03 * u_vol,
+        market_cap / level,
+        market_cap * 0.04,
+        0.9 + 0.5 * u_beta,
     )

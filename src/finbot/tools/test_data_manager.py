@@ -63,7 +63,9 @@ class _Bars:
     volume: np.ndarray
 
     def concat(self, later: _Bars) -> _Bars:
-        return _Bars(*(np.concatenate([a, b]) for a, b in zip(self._fields(), later._fields())))
+        return _Bars(
+            *(np.concatenate([a, b]) for a, b in zip(self._fields(), later._fields(), strict=False))
+        )
 
     def _fields(self) -> tuple[np.ndarray, ...]:
         return (self.ts, self.open, self.high, self.low, self.close, self.volume)
@@ -85,7 +87,8 @@ def _log_vol_state(rng: np.random.Generator, n: int, phi: float, sd: float) -> n
 
 def _t_shocks(rng: np.random.Generator, n: int) -> np.ndarray:
     """Unit-variance Student-t shocks (fat tails)."""
-    return rng.standard_t(_T_DF, n) / np.sqrt(_T_DF / (_T_DF - 2.0))
+    shocks: np.ndarray = rng.standard_t(_T_DF, n) / np.sqrt(_T_DF / (_T_DF - 2.0))
+    return shocks
 
 
 def _simulate(
@@ -111,8 +114,12 @@ def _simulate(
 
 
 def _bars_from_returns(
-    rng: np.random.Generator, prof: CoinProfile, r: np.ndarray, sigma: np.ndarray,
-    dt: float, anchor: float,
+    rng: np.random.Generator,
+    prof: CoinProfile,
+    r: np.ndarray,
+    sigma: np.ndarray,
+    dt: float,
+    anchor: float,
 ) -> tuple[np.ndarray, ...]:
     """OHLCV of one coin from its log returns; the last close is ``exp(anchor)``."""
     cum = np.cumsum(r)
@@ -156,8 +163,12 @@ def _aggregate_every(bars: _Bars, step_ms: int, offset_ms: int = 0) -> _Bars:
 
 
 def _segment(
-    profiles: Sequence[CoinProfile], seed: int, timeframe: str,
-    start_ms: int, end_ms: int, anchor: np.ndarray,
+    profiles: Sequence[CoinProfile],
+    seed: int,
+    timeframe: str,
+    start_ms: int,
+    end_ms: int,
+    anchor: np.ndarray,
 ) -> _Bars:
     step = STEP_MS[timeframe]
     n = max(0, (end_ms - start_ms) // step)
@@ -173,8 +184,12 @@ def _first_open_log(bars: _Bars, fallback: np.ndarray) -> np.ndarray:
 
 
 def _chain(
-    profiles: Sequence[CoinProfile], seed: int, start_ms: int, end_ms: int,
-    hourly_days: int, m5_days: int,
+    profiles: Sequence[CoinProfile],
+    seed: int,
+    start_ms: int,
+    end_ms: int,
+    hourly_days: int,
+    m5_days: int,
 ) -> dict[str, _Bars]:
     """5m path (recent) → 1h (aggregated there, simulated before) → 1d likewise."""
     m5_start = max(start_ms, end_ms - m5_days * DAY_MS)
@@ -188,24 +203,41 @@ def _chain(
     d1 = _segment(profiles, seed, "1d", start_ms, h1_start, anchor)
     d1 = d1.concat(_aggregate_every(h1, DAY_MS)) if len(h1.ts) else d1
     return {
-        "5m": m5, "1h": h1, "4h": _aggregate_every(h1, 4 * 3_600_000), "1d": d1,
+        "5m": m5,
+        "1h": h1,
+        "4h": _aggregate_every(h1, 4 * 3_600_000),
+        "1d": d1,
         "1w": _aggregate_every(d1, 7 * DAY_MS, offset_ms=4 * DAY_MS),  # weeks start on Monday
     }
 
 
 def _frame(bars: _Bars, k: int, prof: CoinProfile) -> pl.DataFrame:
     close = bars.close[:, k]
-    return conform(pl.DataFrame({
-        "ts": bars.ts.astype(np.int64), "open": bars.open[:, k], "high": bars.high[:, k],
-        "low": bars.low[:, k], "close": close, "volume": bars.volume[:, k],
-        "market_cap": close * prof.supply, "source": SOURCE,
-    }))
+    return conform(
+        pl.DataFrame(
+            {
+                "ts": bars.ts.astype(np.int64),
+                "open": bars.open[:, k],
+                "high": bars.high[:, k],
+                "low": bars.low[:, k],
+                "close": close,
+                "volume": bars.volume[:, k],
+                "market_cap": close * prof.supply,
+                "source": SOURCE,
+            }
+        )
+    )
 
 
 def generate_history(
-    coins: Iterable[str], start_ms: int, end_ms: int, seed: int,
-    timeframes: Sequence[str] = ("5m", "1h", "1d"), *,
-    hourly_days: int = 730, m5_days: int = 30,
+    coins: Iterable[str],
+    start_ms: int,
+    end_ms: int,
+    seed: int,
+    timeframes: Sequence[str] = ("5m", "1h", "1d"),
+    *,
+    hourly_days: int = 730,
+    m5_days: int = 30,
 ) -> dict[str, dict[str, pl.DataFrame]]:
     """``{coin: {timeframe: bars}}`` of synthetic history in the canonical schema.
 
@@ -214,7 +246,9 @@ def generate_history(
     """
     unknown = [tf for tf in timeframes if tf not in SUPPORTED_TIMEFRAMES]
     if unknown:
-        raise UsageError(f"timeframes: expected some of {', '.join(SUPPORTED_TIMEFRAMES)}, got {unknown}")
+        raise UsageError(
+            f"timeframes: expected some of {', '.join(SUPPORTED_TIMEFRAMES)}, got {unknown}"
+        )
     start = -(-int(start_ms) // DAY_MS) * DAY_MS
     end = int(end_ms) // DAY_MS * DAY_MS
     if end <= start:
@@ -251,7 +285,8 @@ def write_history_csv(
     not write (its manifest lists what it wrote).
     """
     out.mkdir(parents=True, exist_ok=True)
-    ours = set(_read_manifest(out).get("files", []))  # type: ignore[arg-type]
+    listed = _read_manifest(out).get("files", [])
+    ours = {str(name) for name in listed} if isinstance(listed, list) else set()
     targets = {(c, tf): out / f"{c}_{tf}.csv" for c, tfs in history.items() for tf in tfs}
     foreign = [p.name for p in targets.values() if p.exists() and p.name not in ours]
     if foreign:
@@ -264,8 +299,11 @@ def write_history_csv(
         frame.write_csv(path)
         written.append(path)
     manifest = {
-        "label": SOURCE, "volume_unit": "usd", "created_by": "finbot.tools.test_data_manager",
-        "files": sorted(ours | {p.name for p in written}), **(meta or {}),
+        "label": SOURCE,
+        "volume_unit": "usd",
+        "created_by": "finbot.tools.test_data_manager",
+        "files": sorted(ours | {p.name for p in written}),
+        **(meta or {}),
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return written
@@ -279,10 +317,16 @@ def default_coin_ids() -> list[str]:
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m finbot.tools.test_data_manager",
-                                     description="Write synthetic (labelled) market history as CSV.")
-    parser.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
-    parser.add_argument("--coins", default=None, help="comma-separated coin ids (default: configured)")
+    parser = argparse.ArgumentParser(
+        prog="python -m finbot.tools.test_data_manager",
+        description="Write synthetic (labelled) market history as CSV.",
+    )
+    parser.add_argument(
+        "--out", required=True, type=Path, help="output folder (created if missing)"
+    )
+    parser.add_argument(
+        "--coins", default=None, help="comma-separated coin ids (default: configured)"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--days", type=int, default=3650, help="days of daily history")
     parser.add_argument("--hourly-days", type=int, default=730)
@@ -294,13 +338,21 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
-    end = (datetime.strptime(args.end, "%Y-%m-%d").replace(tzinfo=UTC) if args.end
-           else datetime.now(UTC))
+    end = (
+        datetime.strptime(args.end, "%Y-%m-%d").replace(tzinfo=UTC)
+        if args.end
+        else datetime.now(UTC)
+    )
     end_ms = int(end.timestamp() * 1000) // DAY_MS * DAY_MS
     coins = args.coins.split(",") if args.coins else default_coin_ids()
     history = generate_history(
-        coins, end_ms - args.days * DAY_MS, end_ms, args.seed, tuple(args.timeframes.split(",")),
-        hourly_days=args.hourly_days, m5_days=args.m5_days,
+        coins,
+        end_ms - args.days * DAY_MS,
+        end_ms,
+        args.seed,
+        tuple(args.timeframes.split(",")),
+        hourly_days=args.hourly_days,
+        m5_days=args.m5_days,
     )
     written = write_history_csv(history, args.out, meta={"seed": args.seed, "end_ms": end_ms})
     print(f"wrote {len(written)} synthetic files to {args.out}")

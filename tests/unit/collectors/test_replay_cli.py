@@ -19,8 +19,13 @@ pytestmark = pytest.mark.integration
 
 def _start(args: list[str], home: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "FINBOT_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "finbot", "replay-server", "--json", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "finbot", "replay-server", "--json", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _stop(proc: subprocess.Popen[str]) -> str:
@@ -36,7 +41,9 @@ def test_embedded_synthetic_history(tmp_path: Path) -> None:
         info = json.loads(proc.stdout.readline())  # type: ignore[union-attr]
         assert info["data"] == "synthetic" and info["url"].startswith("http://127.0.0.1:")
         assert info["url"].endswith("/api/v3") and "bitcoin" in info["coins"]
-        body = httpx.get(info["url"] + "/simple/price", params={"ids": "bitcoin", "vs_currencies": "usd"}).json()
+        body = httpx.get(
+            info["url"] + "/simple/price", params={"ids": "bitcoin", "vs_currencies": "usd"}
+        ).json()
         assert body["bitcoin"]["usd"] > 0
         assert httpx.get(info["fx_url"] + "/latest/USD").json()["result"] == "success"
     finally:
@@ -51,7 +58,9 @@ def test_serves_a_data_folder(tmp_path: Path) -> None:
     try:
         info = json.loads(proc.stdout.readline())  # type: ignore[union-attr]
         assert info["coins"] == ["bitcoin"] and info["data"] == "synthetic"
-        chart = httpx.get(info["url"] + "/coins/bitcoin/market_chart", params={"vs_currency": "usd", "days": "1"})
+        chart = httpx.get(
+            info["url"] + "/coins/bitcoin/market_chart", params={"vs_currency": "usd", "days": "1"}
+        )
         assert chart.status_code == 200 and chart.json()["prices"]
     finally:
         _stop(proc)

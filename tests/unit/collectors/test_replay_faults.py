@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 from datetime import UTC, datetime
 from typing import Any
-
-import functools
 
 import httpx
 import pytest
@@ -24,19 +23,29 @@ PRICE = "/simple/price"
 PRICE_Q = {"ids": "bitcoin", "vs_currencies": "usd"}
 
 
-
 @functools.cache
 def _client() -> httpx.Client:
     """One client for the module: a new one per request costs an SSL context each time."""
     return httpx.Client()
 
 
-def get(server: ReplayServer, path: str = PRICE, *, headers: dict[str, str] | None = None,
-        timeout: float = 10, **params: Any) -> httpx.Response:
-    return _client().get(server.url + path, params=params or PRICE_Q, headers=headers, timeout=timeout)
+def get(
+    server: ReplayServer,
+    path: str = PRICE,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+    **params: Any,
+) -> httpx.Response:
+    return _client().get(
+        server.url + path, params=params or PRICE_Q, headers=headers, timeout=timeout
+    )
 
 
-@pytest.mark.parametrize(("kind", "status"), [("500", 500), ("502", 502), ("503", 503), ("429_1015", 429), ("401_10012", 401)])
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [("500", 500), ("502", 502), ("503", 503), ("429_1015", 429), ("401_10012", 401)],
+)
 def test_status_faults(replay_server: ReplayServer, kind: str, status: int) -> None:
     replay_server.inject(kind)
     response = get(replay_server)
@@ -68,7 +77,9 @@ def test_429_with_retry_after_and_reset_in(replay_server: ReplayServer) -> None:
 def test_1015_is_plain_text(replay_server: ReplayServer) -> None:
     replay_server.inject("429_1015")
     response = get(replay_server)
-    assert response.text == "error code: 1015" and response.headers["content-type"].startswith("text/plain")
+    assert response.text == "error code: 1015" and response.headers["content-type"].startswith(
+        "text/plain"
+    )
 
 
 def test_10012_body(replay_server: ReplayServer) -> None:
@@ -92,7 +103,9 @@ def test_truncated_transport_breaks_the_http_layer(replay_server: ReplayServer) 
 
 def test_wrong_types(replay_server: ReplayServer) -> None:
     replay_server.inject("wrong_types")
-    prices = get(replay_server, "/coins/bitcoin/market_chart", vs_currency="usd", days="1").json()["prices"]
+    prices = get(replay_server, "/coins/bitcoin/market_chart", vs_currency="usd", days="1").json()[
+        "prices"
+    ]
     assert isinstance(prices[0][1], str) and prices[1][1] is None
     assert isinstance(prices[0][0], int)  # timestamps stay integers
 
@@ -100,7 +113,9 @@ def test_wrong_types(replay_server: ReplayServer) -> None:
 @pytest.mark.parametrize("variant", ["nan", "negative", "absurd", "mixed"])
 def test_nan_fault(replay_server: ReplayServer, variant: str) -> None:
     replay_server.inject("nan", variant=variant)
-    body = json.loads(get(replay_server, "/coins/bitcoin/market_chart", vs_currency="usd", days="1").text)
+    body = json.loads(
+        get(replay_server, "/coins/bitcoin/market_chart", vs_currency="usd", days="1").text
+    )
     values = [p[1] for p in body["prices"]]
     good = 10_000 < values[-1] < 500_000
     assert not good or variant == "mixed"
@@ -175,7 +190,9 @@ def test_keys_by_header(make_replay_server: Any, header: str) -> None:
 
 def test_key_by_query_and_required_key(make_replay_server: Any) -> None:
     server = make_replay_server(valid_keys={"good"}, require_key=True)
-    assert get(server, ids="bitcoin", vs_currencies="usd", x_cg_demo_api_key="good").status_code == 200
+    assert (
+        get(server, ids="bitcoin", vs_currencies="usd", x_cg_demo_api_key="good").status_code == 200
+    )
     missing = get(server)
     assert missing.status_code == 401 and missing.json()["status"]["error_code"] == 10002
 
@@ -199,9 +216,14 @@ def test_refuses_non_loopback_hosts(replay_history: Any, host: str) -> None:
 def test_binds_loopback_only(replay_server: ReplayServer) -> None:
     assert replay_server._httpd is not None
     assert replay_server._httpd.server_address[0] == "127.0.0.1"
-    addresses = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    addresses = {
+        info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    }
     for address in addresses - {"127.0.0.1"}:
-        with pytest.raises(OSError), socket.create_connection((address, replay_server.port), timeout=1):
+        with (
+            pytest.raises(OSError),
+            socket.create_connection((address, replay_server.port), timeout=1),
+        ):
             pass
 
 
@@ -214,7 +236,9 @@ def test_replays_as_the_clock_advances(make_replay_server: Any) -> None:
     clock.advance(299)
     assert get(server, ids="bitcoin", vs_currencies="usd").json()["bitcoin"]["usd"] == first
     clock.advance(1)
-    later = get(server, ids="bitcoin", vs_currencies="usd", include_last_updated_at="true").json()["bitcoin"]
+    later = get(server, ids="bitcoin", vs_currencies="usd", include_last_updated_at="true").json()[
+        "bitcoin"
+    ]
     assert later["last_updated_at"] == END_S - 3 * 3600 + 300 and later["usd"] != first
     chart = get(server, "/coins/bitcoin/market_chart", vs_currency="usd", days="1").json()["prices"]
     assert chart[-1][0] == (END_S - 3 * 3600 + 300) * 1000

@@ -39,7 +39,9 @@ def test_schema_and_label(history: dict[str, dict[str, pl.DataFrame]]) -> None:
             assert frame["ts"].is_sorted() and frame["ts"].n_unique() == frame.height
 
 
-@pytest.mark.parametrize(("tf", "rows"), [("5m", 30 * 288), ("1h", 730 * 24), ("1d", 800), ("4h", 730 * 6)])
+@pytest.mark.parametrize(
+    ("tf", "rows"), [("5m", 30 * 288), ("1h", 730 * 24), ("1d", 800), ("4h", 730 * 6)]
+)
 def test_windows(history: dict[str, dict[str, pl.DataFrame]], tf: str, rows: int) -> None:
     frame = history["bitcoin"][tf]
     assert frame.height == rows
@@ -58,14 +60,29 @@ def test_ohlc_is_consistent(history: dict[str, dict[str, pl.DataFrame]]) -> None
             assert frame["open"][1:].to_list() == pytest.approx(frame["close"][:-1].to_list())
 
 
-@pytest.mark.parametrize(("fine", "coarse", "size_ms"), [("5m", "1h", 3_600_000), ("1h", "1d", DAY), ("1h", "4h", 14_400_000), ("1d", "1w", 7 * DAY)])
-def test_timeframes_agree_exactly(history: dict[str, dict[str, pl.DataFrame]], fine: str, coarse: str, size_ms: int) -> None:
+@pytest.mark.parametrize(
+    ("fine", "coarse", "size_ms"),
+    [("5m", "1h", 3_600_000), ("1h", "1d", DAY), ("1h", "4h", 14_400_000), ("1d", "1w", 7 * DAY)],
+)
+def test_timeframes_agree_exactly(
+    history: dict[str, dict[str, pl.DataFrame]], fine: str, coarse: str, size_ms: int
+) -> None:
     offset = 4 * DAY if coarse == "1w" else 0
     fine_frame, coarse_frame = history["ethereum"][fine], history["ethereum"][coarse]
-    agg = (fine_frame.with_columns(((pl.col("ts") - offset) // size_ms * size_ms + offset).alias("g"))
-           .group_by("g").agg(pl.col("open").first(), pl.col("high").max(), pl.col("low").min(),
-                              pl.col("close").last(), pl.col("volume").sum(), pl.len().alias("n"))
-           .filter(pl.col("n") == size_ms // tdm.STEP_MS[fine]).rename({"g": "ts"}))
+    agg = (
+        fine_frame.with_columns(((pl.col("ts") - offset) // size_ms * size_ms + offset).alias("g"))
+        .group_by("g")
+        .agg(
+            pl.col("open").first(),
+            pl.col("high").max(),
+            pl.col("low").min(),
+            pl.col("close").last(),
+            pl.col("volume").sum(),
+            pl.len().alias("n"),
+        )
+        .filter(pl.col("n") == size_ms // tdm.STEP_MS[fine])
+        .rename({"g": "ts"})
+    )
     joined = coarse_frame.join(agg, on="ts", suffix="_agg")
     assert joined.height >= 3
     for col in ("open", "high", "low", "close", "volume"):
@@ -120,10 +137,19 @@ def test_volume_follows_absolute_returns(history: dict[str, dict[str, pl.DataFra
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"timeframes": ("2m",)}, "timeframes"), ({"end_ms": END - 500 * DAY}, "end_ms"), ({"coins": []}, "coins")],
+    [
+        ({"timeframes": ("2m",)}, "timeframes"),
+        ({"end_ms": END - 500 * DAY}, "end_ms"),
+        ({"coins": []}, "coins"),
+    ],
 )
 def test_bad_arguments(kwargs: dict[str, object], field: str) -> None:
-    args: dict[str, object] = {"coins": ["bitcoin"], "start_ms": END - 400 * DAY, "end_ms": END, "seed": 1}
+    args: dict[str, object] = {
+        "coins": ["bitcoin"],
+        "start_ms": END - 400 * DAY,
+        "end_ms": END,
+        "seed": 1,
+    }
     args.update(kwargs)
     with pytest.raises(UsageError, match=field):
         tdm.generate_history(**args)  # type: ignore[arg-type]
@@ -144,7 +170,9 @@ def test_csv_writer_never_deletes_and_refuses_foreign_files(tmp_path: Path) -> N
     assert manifest["label"] == "synthetic" and manifest["volume_unit"] == "usd"
     (out / "ethereum_1h.csv").write_text("someone else's")
     with pytest.raises(DataError, match="did not write"):
-        tdm.write_history_csv(tdm.generate_history(["ethereum"], END - 3 * DAY, END, 1, ("1h",)), out)
+        tdm.write_history_csv(
+            tdm.generate_history(["ethereum"], END - 3 * DAY, END, 1, ("1h",)), out
+        )
     assert (out / "ethereum_1h.csv").read_text() == "someone else's"
 
 
@@ -157,7 +185,19 @@ def test_csv_format(tmp_path: Path) -> None:
 
 
 def test_main_writes_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = tdm.main(["--out", str(tmp_path / "o"), "--coins", "bitcoin,cardano", "--days", "5",
-                     "--end", "2024-06-01", "--timeframes", "1h,1d"])
+    code = tdm.main(
+        [
+            "--out",
+            str(tmp_path / "o"),
+            "--coins",
+            "bitcoin,cardano",
+            "--days",
+            "5",
+            "--end",
+            "2024-06-01",
+            "--timeframes",
+            "1h,1d",
+        ]
+    )
     assert code == 0 and "wrote 4 synthetic files" in capsys.readouterr().out
     assert (tmp_path / "o" / "cardano_1h.csv").exists()

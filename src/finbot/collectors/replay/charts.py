@@ -20,7 +20,11 @@ import numpy as np
 
 from finbot.collectors.replay.history import DAY_MS, HistorySource, Points, eur_per_usd
 from finbot.collectors.replay.responses import (
-    Reply, history_limit, json_reply, simple_error, status_error,
+    Reply,
+    history_limit,
+    json_reply,
+    simple_error,
+    status_error,
 )
 
 Params = Mapping[str, str]
@@ -47,15 +51,17 @@ def _fx(currency: str) -> bool | None:
 def _pairs(ts: np.ndarray, values: np.ndarray, eur: bool) -> list[list[float | int]]:
     if eur:
         values = values * np.array([eur_per_usd(int(t)) for t in ts])
-    return [[int(t), float(v)] for t, v in zip(ts, values)]
+    return [[int(t), float(v)] for t, v in zip(ts, values, strict=False)]
 
 
 def _chart_body(points: Points, eur: bool) -> Reply:
-    return json_reply({
-        "prices": _pairs(points.ts, points.price, eur),
-        "market_caps": _pairs(points.ts, points.market_cap, eur),
-        "total_volumes": _pairs(points.ts, points.volume_24h, eur),
-    })
+    return json_reply(
+        {
+            "prices": _pairs(points.ts, points.price, eur),
+            "market_caps": _pairs(points.ts, points.market_cap, eur),
+            "total_volumes": _pairs(points.ts, points.volume_24h, eur),
+        }
+    )
 
 
 def _with_latest(source: HistorySource, coin: str, points: Points, now_ms: int) -> Points:
@@ -63,8 +69,12 @@ def _with_latest(source: HistorySource, coin: str, points: Points, now_ms: int) 
     if latest is None or (len(points.ts) and latest[0] <= int(points.ts[-1])):
         return points
     t, price, cap, vol = latest
-    return Points(np.append(points.ts, t), np.append(points.price, price),
-                  np.append(points.market_cap, cap), np.append(points.volume_24h, vol))
+    return Points(
+        np.append(points.ts, t),
+        np.append(points.price, price),
+        np.append(points.market_cap, cap),
+        np.append(points.volume_24h, vol),
+    )
 
 
 def _parse_days(raw: str | None, source: HistorySource, now_ms: int) -> float | None:
@@ -79,7 +89,9 @@ def _parse_days(raw: str | None, source: HistorySource, now_ms: int) -> float | 
     return days if days > 0 else None
 
 
-def market_chart(source: HistorySource, coin: str, params: Params, now_ms: int, *, demo: bool) -> Reply:
+def market_chart(
+    source: HistorySource, coin: str, params: Params, now_ms: int, *, demo: bool
+) -> Reply:
     eur = _fx(params.get("vs_currency", ""))
     if eur is None:
         return simple_error(400, "invalid vs_currency")
@@ -91,7 +103,11 @@ def market_chart(source: HistorySource, coin: str, params: Params, now_ms: int, 
     interval = (params.get("interval") or "").lower()
     if interval in PAID_INTERVALS and demo:
         return status_error(401, 10005, "This request is limited to paid plan subscribers.")
-    step = DAY_MS if interval == "daily" else PAID_INTERVALS.get(interval) or granularity(days * DAY_MS)
+    step = (
+        DAY_MS
+        if interval == "daily"
+        else PAID_INTERVALS.get(interval) or granularity(days * DAY_MS)
+    )
     points = source.points(coin, now_ms - int(days * DAY_MS), now_ms, step)
     return _chart_body(_with_latest(source, coin, points, now_ms), eur)
 
@@ -111,7 +127,9 @@ def _parse_time_s(raw: str | None) -> float | None:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
 
 
-def market_chart_range(source: HistorySource, coin: str, params: Params, now_ms: int, *, demo: bool) -> Reply:
+def market_chart_range(
+    source: HistorySource, coin: str, params: Params, now_ms: int, *, demo: bool
+) -> Reply:
     eur = _fx(params.get("vs_currency", ""))
     if eur is None:
         return simple_error(400, "invalid vs_currency")
@@ -151,7 +169,9 @@ def ohlc(source: HistorySource, coin: str, params: Params, now_ms: int, *, demo:
     return json_reply(rows)
 
 
-def candles(source: HistorySource, coin: str, start_ms: int, now_ms: int, size: int) -> list[list[float | int]]:
+def candles(
+    source: HistorySource, coin: str, start_ms: int, now_ms: int, size: int
+) -> list[list[float | int]]:
     """Complete candles of ``size`` ms closing in ``(start_ms, now_ms]``, from the finest bars."""
     series = source.pick(coin, size, start_ms)
     size = max(size, series.step_ms)
@@ -167,5 +187,8 @@ def candles(source: HistorySource, coin: str, start_ms: int, now_ms: int, size: 
     lows = np.minimum.reduceat(series.low[sl], starts)
     close_t = (group[starts] + 1) * size
     ok = (close_t <= now_ms) & (close_t > start_ms) & (ts[starts] == group[starts] * size)
-    return [[int(t), float(o), float(h), float(lo), float(c)]
-            for t, o, h, lo, c, keep in zip(close_t, opens, highs, lows, closes, ok) if keep]
+    return [
+        [int(t), float(o), float(h), float(lo), float(c)]
+        for t, o, h, lo, c, keep in zip(close_t, opens, highs, lows, closes, ok, strict=False)
+        if keep
+    ]

@@ -18,9 +18,18 @@ from finbot.collectors.replay.history import DAY_MS, HistorySource, eur_per_usd
 from finbot.collectors.replay.responses import Reply, json_reply, simple_error
 
 Params = Mapping[str, str]
-_COIN_ROUTE = re.compile(r"^/coins/(?P<coin>[^/]+)/(?P<what>market_chart/range|market_chart|ohlc|tickers)$")
-CHANGE_WINDOWS = {"1h": 3_600_000, "24h": DAY_MS, "7d": 7 * DAY_MS, "14d": 14 * DAY_MS,
-                  "30d": 30 * DAY_MS, "200d": 200 * DAY_MS, "1y": 365 * DAY_MS}
+_COIN_ROUTE = re.compile(
+    r"^/coins/(?P<coin>[^/]+)/(?P<what>market_chart/range|market_chart|ohlc|tickers)$"
+)
+CHANGE_WINDOWS = {
+    "1h": 3_600_000,
+    "24h": DAY_MS,
+    "7d": 7 * DAY_MS,
+    "14d": 14 * DAY_MS,
+    "30d": 30 * DAY_MS,
+    "200d": 200 * DAY_MS,
+    "1y": 365 * DAY_MS,
+}
 
 
 def split(value: str | None) -> list[str]:
@@ -37,10 +46,16 @@ def currency_rate(currency: str, at_ms: int) -> float | None:
 
 
 def iso_ms(at_ms: int) -> str:
-    return datetime.fromtimestamp(at_ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(at_ms / 1000, tz=UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
 
 
-def change_pct(source: HistorySource, coin: str, now_ms: int, price: float, window_ms: int) -> float | None:
+def change_pct(
+    source: HistorySource, coin: str, now_ms: int, price: float, window_ms: int
+) -> float | None:
     before = source.price_at(coin, now_ms - window_ms)
     return None if not before else (price / before - 1.0) * 100.0
 
@@ -94,8 +109,14 @@ class CoinGeckoApi:
                 out[coin] = self._price_entry(coin, latest, currencies, params, now_ms)
         return json_reply(out)
 
-    def _price_entry(self, coin: str, latest: tuple[int, float, float, float],
-                     currencies: list[str], params: Params, now_ms: int) -> dict[str, Any]:
+    def _price_entry(
+        self,
+        coin: str,
+        latest: tuple[int, float, float, float],
+        currencies: list[str],
+        params: Params,
+        now_ms: int,
+    ) -> dict[str, Any]:
         at, price, cap, vol = latest
         change = change_pct(self.source, coin, at, price, DAY_MS)
         entry: dict[str, Any] = {}
@@ -123,7 +144,11 @@ class CoinGeckoApi:
         if rate is None:
             return simple_error(400, "invalid vs_currency")
         ids = split(params.get("ids")) or self.source.coins
-        rows = [r for r in (self._market_row(c, now_ms, rate, params) for c in ids if self.source.has(c)) if r]
+        rows = [
+            r
+            for r in (self._market_row(c, now_ms, rate, params) for c in ids if self.source.has(c))
+            if r
+        ]
         rows.sort(key=lambda r: -(r["market_cap"] or 0.0))
         for rank, row in enumerate(rows, start=1):
             row["market_cap_rank"] = rank
@@ -131,9 +156,11 @@ class CoinGeckoApi:
             rows.reverse()
         per_page = max(1, min(250, int(params.get("per_page", "100") or 100)))
         page = max(1, int(params.get("page", "1") or 1))
-        return json_reply(rows[(page - 1) * per_page: page * per_page])
+        return json_reply(rows[(page - 1) * per_page : page * per_page])
 
-    def _market_row(self, coin: str, now_ms: int, rate: float, params: Params) -> dict[str, Any] | None:
+    def _market_row(
+        self, coin: str, now_ms: int, rate: float, params: Params
+    ) -> dict[str, Any] | None:
         latest = self.source.latest(coin, now_ms)
         if latest is None:
             return None
@@ -143,25 +170,38 @@ class CoinGeckoApi:
         before = self.source.price_at(coin, at - DAY_MS) or price
         cap_before = before * prof.supply
         row: dict[str, Any] = {
-            "id": coin, "symbol": prof.symbol.lower(), "name": prof.name,
+            "id": coin,
+            "symbol": prof.symbol.lower(),
+            "name": prof.name,
             "image": f"https://coin-images.coingecko.com/coins/images/1/large/{coin}.png",
-            "current_price": price * rate, "market_cap": cap * rate, "market_cap_rank": None,
-            "fully_diluted_valuation": cap * rate, "total_volume": vol * rate,
-            "high_24h": high * rate, "low_24h": low * rate,
+            "current_price": price * rate,
+            "market_cap": cap * rate,
+            "market_cap_rank": None,
+            "fully_diluted_valuation": cap * rate,
+            "total_volume": vol * rate,
+            "high_24h": high * rate,
+            "low_24h": low * rate,
             "price_change_24h": (price - before) * rate,
             "price_change_percentage_24h": (price / before - 1.0) * 100.0,
             "market_cap_change_24h": (cap - cap_before) * rate,
             "market_cap_change_percentage_24h": (cap / cap_before - 1.0) * 100.0,
-            "circulating_supply": prof.supply, "total_supply": prof.supply, "max_supply": None,
-            "ath": ath * rate, "ath_change_percentage": (price / ath - 1.0) * 100.0,
-            "ath_date": iso_ms(ath_t), "atl": atl * rate,
-            "atl_change_percentage": (price / atl - 1.0) * 100.0, "atl_date": iso_ms(atl_t),
-            "roi": None, "last_updated": iso_ms(at),
+            "circulating_supply": prof.supply,
+            "total_supply": prof.supply,
+            "max_supply": None,
+            "ath": ath * rate,
+            "ath_change_percentage": (price / ath - 1.0) * 100.0,
+            "ath_date": iso_ms(ath_t),
+            "atl": atl * rate,
+            "atl_change_percentage": (price / atl - 1.0) * 100.0,
+            "atl_date": iso_ms(atl_t),
+            "roi": None,
+            "last_updated": iso_ms(at),
         }
         for window in split(params.get("price_change_percentage")):
             if window in CHANGE_WINDOWS:
                 row[f"price_change_percentage_{window}_in_currency"] = change_pct(
-                    self.source, coin, at, price, CHANGE_WINDOWS[window])
+                    self.source, coin, at, price, CHANGE_WINDOWS[window]
+                )
         return row
 
     def _extremes(self, coin: str, now_ms: int) -> tuple[float, float, float, int, float, int]:
@@ -186,9 +226,12 @@ class CoinGeckoApi:
         return high24, low24, ath, ath_t, atl, atl_t
 
     def coins_list(self, params: Params, now_ms: int) -> Reply:
-        return json_reply([
-            {"id": c, "symbol": p.symbol.lower(), "name": p.name} for c, p in self.source.profiles.items()
-        ])
+        return json_reply(
+            [
+                {"id": c, "symbol": p.symbol.lower(), "name": p.name}
+                for c, p in self.source.profiles.items()
+            ]
+        )
 
 
 def _round(value: float, precision: str | None) -> float:

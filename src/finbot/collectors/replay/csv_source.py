@@ -35,29 +35,40 @@ def _manifest(folder: Path) -> dict[str, object]:
 def _timestamps_ms(column: pl.Series) -> pl.Series:
     if column.dtype.is_integer() or column.dtype.is_float():
         values = column.cast(pl.Int64)
-        return values * 1000 if int(values.max() or 0) < 10**11 else values
+        return values * 1000 if int(values.max() or 0) < 10**11 else values  # type: ignore[arg-type]
     parsed = column.str.replace(r"Z$", "+00:00").str.to_datetime(time_zone="UTC", time_unit="ms")
     return parsed.dt.epoch("ms")
 
 
 def read_ohlcv_csv(path: Path, *, volume_unit: str, source: str) -> pl.DataFrame:
     """One CSV file → canonical bars (USD volume, no market cap)."""
-    raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     try:
         frame = pl.read_csv(raw)
         frame = frame.with_columns(_timestamps_ms(frame["timestamp"]).alias("ts"))
     except (pl.exceptions.PolarsError, KeyError) as exc:
-        raise DataError(f"{path.name}: expected columns timestamp,open,high,low,close,volume ({exc})") from exc
+        raise DataError(
+            f"{path.name}: expected columns timestamp,open,high,low,close,volume ({exc})"
+        ) from exc
     volume = pl.col("volume").cast(pl.Float64)
     if volume_unit == "base":
         volume = volume * pl.col("close").cast(pl.Float64)
-    return frame.select(
-        pl.col("ts").cast(pl.Int64), *(pl.col(c).cast(pl.Float64) for c in ("open", "high", "low", "close")),
-        volume.alias("volume"), pl.lit(None, pl.Float64).alias("market_cap"), pl.lit(source).alias("source"),
-    ).drop_nulls(["ts", "close"]).sort("ts")
+    return (
+        frame.select(
+            pl.col("ts").cast(pl.Int64),
+            *(pl.col(c).cast(pl.Float64) for c in ("open", "high", "low", "close")),
+            volume.alias("volume"),
+            pl.lit(None, pl.Float64).alias("market_cap"),
+            pl.lit(source).alias("source"),
+        )
+        .drop_nulls(["ts", "close"])
+        .sort("ts")
+    )
 
 
-def load_csv_dir(folder: Path, *, volume_unit: str = "auto", coins: list[str] | None = None) -> HistorySource:
+def load_csv_dir(
+    folder: Path, *, volume_unit: str = "auto", coins: list[str] | None = None
+) -> HistorySource:
     """Every ``<coin>_<tf>.csv[.gz]`` of ``folder`` as a HistorySource (label from the manifest
     when there is one, else ``csv:<folder name>``)."""
     folder = Path(folder)
@@ -75,7 +86,8 @@ def load_csv_dir(folder: Path, *, volume_unit: str = "auto", coins: list[str] | 
             continue
         duration_ms(match["tf"], field="timeframe")
         history.setdefault(match["coin"], {})[match["tf"]] = read_ohlcv_csv(
-            path, volume_unit=unit, source=label)
+            path, volume_unit=unit, source=label
+        )
     if not history:
         raise UsageError(f"--csv-dir: no <coin>_<tf>.csv files in {folder}")
     return HistorySource(history, label=label)

@@ -33,8 +33,17 @@ from typing import Any
 from finbot.errors import UsageError
 
 FAULT_KINDS: tuple[str, ...] = (
-    "429", "429_1015", "401_10012", "500", "502", "503",
-    "slow", "truncated", "wrong_types", "reset", "nan",
+    "429",
+    "429_1015",
+    "401_10012",
+    "500",
+    "502",
+    "503",
+    "slow",
+    "truncated",
+    "wrong_types",
+    "reset",
+    "nan",
 )
 BODY_FAULTS = frozenset({"truncated", "wrong_types", "nan"})
 _NAN_VARIANTS = ("nan", "negative", "absurd")
@@ -74,8 +83,14 @@ class FaultPlan:
         with self._lock:
             self._queue.append([Fault(_check_kind(kind), path, dict(opts)), count])
 
-    def set_random(self, rate: float, kinds: Iterable[str] | None = None, seed: int = 0,
-                   path: str | None = None, **opts: Any) -> None:
+    def set_random(
+        self,
+        rate: float,
+        kinds: Iterable[str] | None = None,
+        seed: int = 0,
+        path: str | None = None,
+        **opts: Any,
+    ) -> None:
         """Fail a fraction ``rate`` of matching requests with a kind drawn from ``kinds``
         (``opts`` go to every fault drawn, e.g. ``delay`` for ``slow``)."""
         if not 0.0 <= rate <= 1.0:
@@ -133,7 +148,11 @@ def spoil(obj: Any, kind: str, opts: dict[str, Any]) -> Any:
         if kind == "wrong_types":
             return None if i % 2 else str(value)
         pick = _NAN_VARIANTS[i % 3] if variant == "mixed" else variant
-        return {"nan": float("nan"), "negative": -abs(value) - 1.0, "absurd": abs(value) * 1e12 + 1e12}[pick]
+        return {
+            "nan": float("nan"),
+            "negative": -abs(value) - 1.0,
+            "absurd": abs(value) * 1e12 + 1e12,
+        }[pick]
 
     def walk(node: Any) -> Any:
         if isinstance(node, bool):

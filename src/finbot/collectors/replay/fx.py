@@ -28,16 +28,23 @@ def _times(now_ms: int) -> dict[str, object]:
     day = now_ms // DAY_MS * DAY_MS
     nxt = day + DAY_MS
     return {
-        "time_last_update_unix": day // 1000, "time_last_update_utc": formatdate(day / 1000, usegmt=False).replace("-0000", "+0000"),
-        "time_next_update_unix": nxt // 1000, "time_next_update_utc": formatdate(nxt / 1000, usegmt=False).replace("-0000", "+0000"),
+        "time_last_update_unix": day // 1000,
+        "time_last_update_utc": formatdate(day / 1000, usegmt=False).replace("-0000", "+0000"),
+        "time_next_update_unix": nxt // 1000,
+        "time_next_update_utc": formatdate(nxt / 1000, usegmt=False).replace("-0000", "+0000"),
     }
 
 
 def _error(error_type: str, status: int) -> Reply:
-    return json_reply({
-        "result": "error", "documentation": "https://www.exchangerate-api.com/docs",
-        "terms-of-use": "https://www.exchangerate-api.com/terms", "error-type": error_type,
-    }, status)
+    return json_reply(
+        {
+            "result": "error",
+            "documentation": "https://www.exchangerate-api.com/docs",
+            "terms-of-use": "https://www.exchangerate-api.com/terms",
+            "error-type": error_type,
+        },
+        status,
+    )
 
 
 def handle(route: str, now_ms: int, valid_keys: Collection[str] | None) -> Reply:
@@ -56,20 +63,31 @@ def _keyless(base: str, now_ms: int) -> Reply:
     rates = _rates_for(base, now_ms // DAY_MS * DAY_MS)
     if rates is None:
         return json_reply({"result": "error", "error-type": "unsupported-code"}, 404)
-    return json_reply({
-        "result": "success", "provider": "https://www.exchangerate-api.com",
-        "documentation": "https://www.exchangerate-api.com/docs/free",
-        "terms_of_use": "https://www.exchangerate-api.com/terms_of_use#free",
-        **_times(now_ms), "time_eol_unix": 0, "base_code": base, "rates": rates,
-    })
+    return json_reply(
+        {
+            "result": "success",
+            "provider": "https://www.exchangerate-api.com",
+            "documentation": "https://www.exchangerate-api.com/docs/free",
+            "terms_of_use": "https://www.exchangerate-api.com/terms_of_use#free",
+            **_times(now_ms),
+            "time_eol_unix": 0,
+            "base_code": base,
+            "rates": rates,
+        }
+    )
 
 
 def _keyed(base: str, now_ms: int) -> Reply:
     rates = _rates_for(base, now_ms // DAY_MS * DAY_MS)
     if rates is None:
         return _error("unsupported-code", 404)
-    return json_reply({
-        "result": "success", "documentation": "https://www.exchangerate-api.com/docs",
-        "terms_of_use": "https://www.exchangerate-api.com/terms", **_times(now_ms),
-        "base_code": base, "conversion_rates": rates,
-    })
+    return json_reply(
+        {
+            "result": "success",
+            "documentation": "https://www.exchangerate-api.com/docs",
+            "terms_of_use": "https://www.exchangerate-api.com/terms",
+            **_times(now_ms),
+            "base_code": base,
+            "conversion_rates": rates,
+        }
+    )

@@ -40,14 +40,22 @@ class Series:
         frame = frame.sort("ts").unique("ts", keep="last", maintain_order=True)
         close = frame["close"].cast(pl.Float64).to_numpy()
         volume = frame["volume"].cast(pl.Float64).fill_null(0.0).to_numpy()
-        cap = (frame["market_cap"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
-               if "market_cap" in frame.columns else np.full(len(close), np.nan))
+        cap = (
+            frame["market_cap"].cast(pl.Float64).fill_null(float("nan")).to_numpy()
+            if "market_cap" in frame.columns
+            else np.full(len(close), np.nan)
+        )
         cap = np.where(np.isnan(cap), close * supply, cap)
         return cls(
-            timeframe, duration_ms(timeframe, field="timeframe"),
+            timeframe,
+            duration_ms(timeframe, field="timeframe"),
             frame["ts"].cast(pl.Int64).to_numpy(),
-            frame["open"].cast(pl.Float64).to_numpy(), frame["high"].cast(pl.Float64).to_numpy(),
-            frame["low"].cast(pl.Float64).to_numpy(), close, volume, cap,
+            frame["open"].cast(pl.Float64).to_numpy(),
+            frame["high"].cast(pl.Float64).to_numpy(),
+            frame["low"].cast(pl.Float64).to_numpy(),
+            close,
+            volume,
+            cap,
             np.concatenate([[0.0], np.cumsum(volume)]),
         )
 
@@ -58,8 +66,10 @@ class Series:
     def window(self, start_ms: int, end_ms: int) -> slice:
         """Bars whose close time lies in ``[start_ms, end_ms]``."""
         close_t = self.ts + self.step_ms
-        return slice(int(np.searchsorted(close_t, start_ms, side="left")),
-                     int(np.searchsorted(close_t, end_ms, side="right")))
+        return slice(
+            int(np.searchsorted(close_t, start_ms, side="left")),
+            int(np.searchsorted(close_t, end_ms, side="right")),
+        )
 
     def covers(self, start_ms: int) -> bool:
         return len(self.ts) > 0 and int(self.ts[0]) <= start_ms
@@ -85,7 +95,9 @@ class Points:
 class HistorySource:
     """All coins' bars, with the look-ups the endpoints need; ``label`` says where it came from."""
 
-    def __init__(self, history: Mapping[str, Mapping[str, pl.DataFrame]], *, label: str = "synthetic"):
+    def __init__(
+        self, history: Mapping[str, Mapping[str, pl.DataFrame]], *, label: str = "synthetic"
+    ):
         self.label = label
         self.profiles: dict[str, CoinProfile] = {c: profile_for(c) for c in history}
         self.series: dict[str, dict[str, Series]] = {}
@@ -129,8 +141,9 @@ class HistorySource:
         close_t = series.ts[sl] + series.step_ms
         keep = close_t % step_ms == 0 if series.step_ms < step_ms else np.ones(len(close_t), bool)
         at = close_t[keep]
-        return Points(at, series.close[sl][keep], series.market_cap[sl][keep],
-                      series.rolling_volume(at))
+        return Points(
+            at, series.close[sl][keep], series.market_cap[sl][keep], series.rolling_volume(at)
+        )
 
     def latest(self, coin: str, now_ms: int) -> tuple[int, float, float, float] | None:
         """(time, price, market cap, 24 h volume) of the latest observation at ``now_ms``."""

@@ -56,9 +56,18 @@ def status_error(status: int, code: int, message: str) -> Reply:
 def history_limit(now_ms: int) -> Reply:
     """HTTP 401, error 10012: the public/demo plans' past-365-days limit."""
     stamp = datetime.fromtimestamp(now_ms / 1000, tz=UTC).isoformat(timespec="milliseconds")
-    return json_reply({"error": {"status": {
-        "timestamp": stamp, "error_code": 10012, "error_message": HISTORY_LIMIT_MESSAGE,
-    }}}, 401)
+    return json_reply(
+        {
+            "error": {
+                "status": {
+                    "timestamp": stamp,
+                    "error_code": 10012,
+                    "error_message": HISTORY_LIMIT_MESSAGE,
+                }
+            }
+        },
+        401,
+    )
 
 
 def simple_error(status: int, message: str) -> Reply:
@@ -68,22 +77,23 @@ def simple_error(status: int, message: str) -> Reply:
 def reset_header(now_ms: int, reset_in_s: float | None = None) -> str:
     """``x-ratelimit-reset`` as CoinGecko writes it: a UTC date-time string such as
     ``2025-07-25 14:54:00 +0000`` (the start of the next minute window), not epoch seconds."""
-    if reset_in_s is None:
-        at = (now_ms // 60_000 + 1) * 60
-    else:
-        at = math.ceil(now_ms / 1000 + reset_in_s)
+    next_minute = (now_ms // 60_000 + 1) * 60
+    at = next_minute if reset_in_s is None else math.ceil(now_ms / 1000 + reset_in_s)
     return datetime.fromtimestamp(at, tz=UTC).strftime("%Y-%m-%d %H:%M:%S +0000")
 
 
-def rate_limited(now_ms: int, limit: int, *, reset_in_s: float | None = None,
-                 retry_after: float | None = None) -> Reply:
+def rate_limited(
+    now_ms: int, limit: int, *, reset_in_s: float | None = None, retry_after: float | None = None
+) -> Reply:
     """HTTP 429 with CoinGecko's body and ``x-ratelimit-*`` headers."""
     reply = status_error(429, 429, RATE_LIMIT_MESSAGE)
-    reply.headers.update({
-        "x-ratelimit-limit": str(limit),
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": reset_header(now_ms, reset_in_s),
-    })
+    reply.headers.update(
+        {
+            "x-ratelimit-limit": str(limit),
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": reset_header(now_ms, reset_in_s),
+        }
+    )
     if retry_after is not None:
         reply.headers["retry-after"] = str(int(math.ceil(retry_after)))
     return reply

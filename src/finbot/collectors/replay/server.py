@@ -29,7 +29,12 @@ from finbot.collectors.replay.coingecko import CoinGeckoApi
 from finbot.collectors.replay.faults import BODY_FAULTS, Fault, FaultPlan, spoil
 from finbot.collectors.replay.history import HistorySource
 from finbot.collectors.replay.responses import (
-    Reply, history_limit, json_reply, rate_limited, status_error, text_reply,
+    Reply,
+    history_limit,
+    json_reply,
+    rate_limited,
+    status_error,
+    text_reply,
 )
 from finbot.errors import UsageError
 
@@ -37,7 +42,10 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 CG_PREFIX, FX_PREFIX, EX_PREFIX = "/api/v3", "/fx/v6", "/binance"
 KEY_HEADERS = ("x-cg-demo-api-key", "x-cg-pro-api-key")
 KEY_PARAMS = ("x_cg_demo_api_key", "x_cg_pro_api_key")
-_HTML_5XX = "<html><head><title>{code} {text}</title></head><body><center><h1>{code} {text}</h1></center></body></html>"
+_HTML_5XX = (
+    "<html><head><title>{code} {text}</title></head>"
+    "<body><center><h1>{code} {text}</h1></center></body></html>"
+)
 
 
 class _FrozenClock:
@@ -62,17 +70,29 @@ class ReplayServer:
     """
 
     def __init__(
-        self, history: HistorySource | Mapping[str, Mapping[str, pl.DataFrame]], *,
-        host: str = "127.0.0.1", port: int = 0, faults: FaultPlan | None = None,
-        clock: Clock | None = None, valid_keys: Collection[str] | None = None,
-        rpm_limit: int | None = None, plan: str = "demo", require_key: bool = False,
-        fx_keys: Collection[str] | None = None, label: str = "synthetic",
+        self,
+        history: HistorySource | Mapping[str, Mapping[str, pl.DataFrame]],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultPlan | None = None,
+        clock: Clock | None = None,
+        valid_keys: Collection[str] | None = None,
+        rpm_limit: int | None = None,
+        plan: str = "demo",
+        require_key: bool = False,
+        fx_keys: Collection[str] | None = None,
+        label: str = "synthetic",
     ):
         if host not in LOOPBACK_HOSTS:
-            raise UsageError(f"host: the replay server binds to loopback only (127.0.0.1), got {host!r}")
+            raise UsageError(
+                f"host: the replay server binds to loopback only (127.0.0.1), got {host!r}"
+            )
         if plan not in ("demo", "pro"):
             raise UsageError(f"plan: expected demo or pro, got {plan!r}")
-        self.source = history if isinstance(history, HistorySource) else HistorySource(history, label=label)
+        self.source = (
+            history if isinstance(history, HistorySource) else HistorySource(history, label=label)
+        )
         self.host, self.port = "127.0.0.1", port
         self.faults = faults if faults is not None else FaultPlan()
         self.clock: Clock = clock if clock is not None else _FrozenClock(self.source.end_ms / 1000)
@@ -113,8 +133,12 @@ class ReplayServer:
         if self._httpd is None:
             self._httpd = _Server((self.host, self.port), _handler_for(self))
             self.port = int(self._httpd.server_address[1])
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay-server",
-                                            kwargs={"poll_interval": 0.05}, daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                name="replay-server",
+                kwargs={"poll_interval": 0.05},
+                daemon=True,
+            )
             self._thread.start()
         return self.url
 
@@ -131,8 +155,12 @@ class ReplayServer:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # ------------------------------------------------------------ faults and figures
@@ -140,8 +168,14 @@ class ReplayServer:
         """Queue ``count`` faults of ``kind`` for the next requests whose path contains ``path``."""
         self.faults.inject(kind, count, path, **opts)
 
-    def set_random(self, rate: float, kinds: Collection[str] | None = None, seed: int = 0,
-                   path: str | None = None, **opts: Any) -> None:
+    def set_random(
+        self,
+        rate: float,
+        kinds: Collection[str] | None = None,
+        seed: int = 0,
+        path: str | None = None,
+        **opts: Any,
+    ) -> None:
         self.faults.set_random(rate, kinds, seed, path, **opts)
 
     def stats(self) -> dict[str, Any]:
@@ -164,7 +198,9 @@ class ReplayServer:
             self.faults.injected.clear()
 
     # ------------------------------------------------------------ request pipeline
-    def respond(self, path: str, params: dict[str, str], headers: Mapping[str, str]) -> tuple[Reply | None, Fault | None, str | None]:
+    def respond(
+        self, path: str, params: dict[str, str], headers: Mapping[str, str]
+    ) -> tuple[Reply | None, Fault | None, str | None]:
         """The reply for one request (None: drop the connection), the fault applied, the key."""
         now = self.now_ms()
         key = _key_of(path, params, headers)
@@ -172,7 +208,9 @@ class ReplayServer:
         gate = self._gate(path, key, now)
         fault = None if gate is not None else self.faults.take(path)
         reply = gate if gate is not None else self._apply(fault, path, params, now)
-        entry.update(status=None if reply is None else reply.status, fault=fault.kind if fault else None)
+        entry.update(
+            status=None if reply is None else reply.status, fault=fault.kind if fault else None
+        )
         with self._lock:
             self.requests.append(entry)
             self._status[entry["status"] or 0] += 1
@@ -194,7 +232,9 @@ class ReplayServer:
                     return rate_limited(now, self.rpm_limit)
         return None
 
-    def _apply(self, fault: Fault | None, path: str, params: dict[str, str], now: int) -> Reply | None:
+    def _apply(
+        self, fault: Fault | None, path: str, params: dict[str, str], now: int
+    ) -> Reply | None:
         if fault is None:
             return self._route(path, params, now)
         kind, opts = fault.kind, fault.opts
@@ -209,11 +249,11 @@ class ReplayServer:
 
     def _route(self, path: str, params: dict[str, str], now: int) -> Reply:
         if path.startswith(CG_PREFIX):
-            return self.api.handle(path[len(CG_PREFIX):] or "/", params, now)
+            return self.api.handle(path[len(CG_PREFIX) :] or "/", params, now)
         if path.startswith(FX_PREFIX):
-            return fx.handle(path[len(FX_PREFIX):], now, self.fx_keys)
+            return fx.handle(path[len(FX_PREFIX) :], now, self.fx_keys)
         if path.startswith(EX_PREFIX):
-            return binance.handle(path[len(EX_PREFIX):], params, self.source, now)
+            return binance.handle(path[len(EX_PREFIX) :], params, self.source, now)
         return json_reply({"error": "Not Found"}, 404)
 
 
@@ -231,7 +271,7 @@ def _endpoint_name(path: str) -> str:
     """``/api/v3/coins/bitcoin/ohlc`` → ``/coins/{id}/ohlc``; other families keep their prefix."""
     if not path.startswith(CG_PREFIX):
         return path
-    parts = path[len(CG_PREFIX):].split("/")
+    parts = path[len(CG_PREFIX) :].split("/")
     if len(parts) > 3 and parts[1] == "coins":
         return "/coins/{id}/" + "/".join(parts[3:])
     return "/".join(parts) or "/"
@@ -241,7 +281,9 @@ def _spoiled(reply: Reply, kind: str, opts: Mapping[str, Any]) -> Reply:
     if reply.status != 200 or reply.payload is None:
         return reply
     if kind == "truncated":
-        cut = Reply(200, reply.body[: max(1, len(reply.body) // 2)], reply.content_type, dict(reply.headers))
+        cut = Reply(
+            200, reply.body[: max(1, len(reply.body) // 2)], reply.content_type, dict(reply.headers)
+        )
         if opts.get("mode") == "transport":
             cut.headers["x-declared-length"] = str(len(reply.body))
         return cut
@@ -250,8 +292,12 @@ def _spoiled(reply: Reply, kind: str, opts: Mapping[str, Any]) -> Reply:
 
 def _error_fault(kind: str, opts: Mapping[str, Any], now: int, rpm: int | None) -> Reply:
     if kind == "429":
-        return rate_limited(now, int(opts.get("limit", rpm or 30)), reset_in_s=opts.get("reset_in"),
-                            retry_after=opts.get("retry_after"))
+        return rate_limited(
+            now,
+            int(opts.get("limit", rpm or 30)),
+            reset_in_s=opts.get("reset_in"),
+            retry_after=opts.get("retry_after"),
+        )
     if kind == "429_1015":
         return text_reply("error code: 1015", 429)
     if kind == "401_10012":
@@ -305,7 +351,9 @@ def _handler_for(replay: ReplayServer) -> type[BaseHTTPRequestHandler]:
             """Abort the connection with a TCP RST and no reply."""
             self.close_connection = True
             try:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
                 self.connection.close()
             except OSError:
                 pass

@@ -38,8 +38,14 @@ def _ref_price(source: HistorySource, coin: str, now_ms: int) -> float:
     return price if price else profile_for(coin).level
 
 
-def _ticker(source: HistorySource, coin: str, now_ms: int, k: int, row: tuple[str, str, str, float, float, str],
-            latest: tuple[int, float, float, float]) -> dict[str, Any]:
+def _ticker(
+    source: HistorySource,
+    coin: str,
+    now_ms: int,
+    k: int,
+    row: tuple[str, str, str, float, float, str],
+    latest: tuple[int, float, float, float],
+) -> dict[str, Any]:
     ident, name, quote, spread, share, trust = row
     at, price, _cap, vol_usd = latest
     wobble = math.sin(at / 3_600_000 + 1.7 * k)
@@ -48,18 +54,27 @@ def _ticker(source: HistorySource, coin: str, now_ms: int, k: int, row: tuple[st
     btc, eth = _ref_price(source, "bitcoin", now_ms), _ref_price(source, "ethereum", now_ms)
     symbol = source.profiles[coin].symbol
     return {
-        "base": symbol, "target": quote,
+        "base": symbol,
+        "target": quote,
         "market": {"name": name, "identifier": ident, "has_trading_incentive": False},
-        "last": last, "volume": base_volume,
+        "last": last,
+        "volume": base_volume,
         "converted_last": {"btc": last / btc, "eth": last / eth, "usd": last},
-        "converted_volume": {"btc": base_volume * last / btc, "eth": base_volume * last / eth,
-                             "usd": base_volume * last},
+        "converted_volume": {
+            "btc": base_volume * last / btc,
+            "eth": base_volume * last / eth,
+            "usd": base_volume * last,
+        },
         "trust_score": trust,
         "bid_ask_spread_percentage": round(spread * (1.0 + 0.3 * wobble), 6),
-        "timestamp": _iso(at), "last_traded_at": _iso(at), "last_fetch_at": _iso(at),
-        "is_anomaly": False, "is_stale": False,
+        "timestamp": _iso(at),
+        "last_traded_at": _iso(at),
+        "last_fetch_at": _iso(at),
+        "is_anomaly": False,
+        "is_stale": False,
         "trade_url": f"https://example.invalid/{ident}/{symbol}_{quote}",
-        "token_info_url": None, "coin_id": coin,
+        "token_info_url": None,
+        "coin_id": coin,
         "target_coin_id": "tether" if quote == "USDT" else None,
     }
 
@@ -70,8 +85,11 @@ def coin_tickers(source: HistorySource, coin: str, params: Mapping[str, str], no
     latest = source.latest(coin, now_ms)
     rows: list[dict[str, Any]] = []
     if latest is not None and page == 1:
-        rows = [_ticker(source, coin, now_ms, k, row, latest) for k, row in enumerate(EXCHANGES)
-                if not wanted or row[0] in wanted]
+        rows = [
+            _ticker(source, coin, now_ms, k, row, latest)
+            for k, row in enumerate(EXCHANGES)
+            if not wanted or row[0] in wanted
+        ]
     return json_reply({"name": source.profiles[coin].name, "tickers": rows})
 
 
@@ -79,9 +97,18 @@ def exchange_rates(source: HistorySource, now_ms: int) -> Reply:
     """BTC-relative rates: ``{"rates": {"usd": {"name", "unit", "value", "type"}, ...}}``."""
     btc = _ref_price(source, "bitcoin", now_ms)
     eth = _ref_price(source, "ethereum", now_ms)
-    return json_reply({"rates": {
-        "btc": {"name": "Bitcoin", "unit": "BTC", "value": 1.0, "type": "crypto"},
-        "eth": {"name": "Ether", "unit": "ETH", "value": btc / eth, "type": "crypto"},
-        "usd": {"name": "US Dollar", "unit": "$", "value": btc, "type": "fiat"},
-        "eur": {"name": "Euro", "unit": "€", "value": btc * eur_per_usd(now_ms), "type": "fiat"},
-    }})
+    return json_reply(
+        {
+            "rates": {
+                "btc": {"name": "Bitcoin", "unit": "BTC", "value": 1.0, "type": "crypto"},
+                "eth": {"name": "Ether", "unit": "ETH", "value": btc / eth, "type": "crypto"},
+                "usd": {"name": "US Dollar", "unit": "$", "value": btc, "type": "fiat"},
+                "eur": {
+                    "name": "Euro",
+                    "unit": "€",
+                    "value": btc * eur_per_usd(now_ms),
+                    "type": "fiat",
+                },
+            }
+        }
+    )
