@@ -82,7 +82,7 @@ class Assessment:
         return [r.text(lang) for r in self.decision.reasons]
 
 
-def _interval(pred: Any, calibration: Any, bars: Any, level: float) -> tuple[float, float, float | None, float | None, str]:
+def _interval(pred: Any, timeframe: str, calibration: Any, bars: Any, level: float) -> tuple[float, float, float | None, float | None, str]:
     """(half width, expected error, vol ratio, current vol, method) for one prediction."""
     sigma_now = cf.current_vol(bars)
     if calibration is not None and len(calibration) >= 10:
@@ -94,7 +94,7 @@ def _interval(pred: Any, calibration: Any, bars: Any, level: float) -> tuple[flo
         return math.inf, None, None, None, "none (no calibration data, no bars)"
     from scipy.stats import norm
 
-    bars_per_h = duration_seconds(pred.horizon) / duration_seconds(pred.timeframe, field="timeframe")
+    bars_per_h = duration_seconds(pred.horizon) / duration_seconds(timeframe, field="timeframe")
     width = float(norm.ppf((1 + level) / 2)) * sigma_now * math.sqrt(max(bars_per_h, 1.0))
     return width, None, None, sigma_now, "gaussian from recent volatility (no calibration data)"
 
@@ -110,8 +110,10 @@ def assess(settings: Settings, sources: Sources, coin: str, horizon: str,
     """Predict ``coin`` at ``horizon`` and attach interval, confidence, costs and decision."""
     pred = sources.predict(coin, horizon)
     level = settings.general.confidence.level
-    bars = sources.bars(coin, pred.timeframe)
-    width, err, vol_ratio, sigma, method = _interval(pred, sources.calibration(pred), bars, level)
+    timeframe = bar_timeframe(pred)
+    bars = sources.bars(coin, timeframe)
+    width, err, vol_ratio, sigma, method = _interval(pred, timeframe, sources.calibration(pred),
+                                                     bars, level)
     score = cf.confidence_score(pred=pred.predicted_return, half_width=width, level=level,
                                 mae_ratio=pred.mae_ratio, vol_ratio=vol_ratio,
                                 live=sources.live(coin, pred.horizon))
@@ -120,7 +122,7 @@ def assess(settings: Settings, sources: Sources, coin: str, horizon: str,
     costs = round_trip_cost(settings.costs, sources.spread(coin, bars), order_eur,
                             bar_volume_usd=volume, eur_per_usd=fx)
     th = horizon_thresholds(settings.thresholds, pred.horizon, costs.fraction,
-                            _hourly(sigma, pred.timeframe))
+                            _hourly(sigma, timeframe))
     low, high = pred.predicted_return - width, pred.predicted_return + width
     partial = Assessment(pred, low, high, level, method, score, costs, th,
                          HorizonDecision(pred.horizon, "HOLD", 0.0, 0.0, 0.0, ()), err, fx,
@@ -205,6 +207,7 @@ class WhenAnswer:
     found: Assessment | None
     scanned: tuple[Assessment, ...]
     longest: str
+    missing: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         best = self.found
@@ -212,7 +215,7 @@ class WhenAnswer:
             "coin": self.coin, "gain_pct": self.gain_pct, "horizon": self.horizon,
             "predicted_return": best.prediction.predicted_return if best else None,
             "confidence": best.confidence.score if best else None,
-            "within": self.longest,
+            "within": self.longest, "missing": [m for m in self.missing],
             "scan": [{"horizon": a.prediction.horizon,
                       "change_pct": math.expm1(a.prediction.predicted_return) * 100,
                       "interval_low_pct": math.expm1(a.low_return) * 100,
@@ -223,17 +226,27 @@ class WhenAnswer:
 
 def when(settings: Settings, sources: Sources, coin: str, gain_pct: float) -> WhenAnswer:
     """The first horizon whose prediction and whole interval reach ``+gain_pct`` %."""
+    from finbot.errors import FinbotError
+
     goal = gain_pct / 100.0
     scanned: list[Assessment] = []
+    missing: list[str] = []
     horizons = horizons_by_length(settings)
     for h in horizons:
-        a = assess(settings, sources, coin, h)
+        try:
+            a = assess(settings, sources, coin, h)
+        except FinbotError as exc:  # no model or no data at this horizon: skip, say which
+            missing.append(f"{h}: {exc}")
+            continue
         scanned.append(a)
         reached = (math.expm1(a.prediction.predicted_return) >= goal
                    and math.expm1(a.low_return) >= goal)
         if reached:
-            return WhenAnswer(coin, gain_pct, a.prediction.horizon, a, tuple(scanned), horizons[-1])
-    return WhenAnswer(coin, gain_pct, None, None, tuple(scanned), horizons[-1])
+            return WhenAnswer(coin, gain_pct, a.prediction.horizon, a, tuple(scanned),
+                              horizons[-1], tuple(missing))
+    if not scanned:
+        raise FinbotError(f"{coin}: no horizon could be predicted ({'; '.join(missing)})")
+    return WhenAnswer(coin, gain_pct, None, None, tuple(scanned), horizons[-1], tuple(missing))
 
 
 def opportunity(a: Assessment) -> dict[str, Any]:
@@ -268,3 +281,91 @@ def coin_decision(settings: Settings, coin: str, assessments: list[Assessment]) 
                   min_confidence=decision.min_confidence,
                   reference_vol=decision.reference_volatility_pct / 100.0,
                   realised_vol=vols[0] if vols else None)
+
+
+def bar_timeframe(pred: Any) -> str:
+    """The bar timeframe behind a prediction (the master model's base timeframe otherwise)."""
+    from finbot.timeframes import TIMEFRAMES
+
+    if pred.timeframe in TIMEFRAMES:
+        return str(pred.timeframe)
+    from finbot.prediction.pipeline import default_timeframe
+
+    return default_timeframe(pred.horizon)
+
+
+def stored_fx(paths: Any, coins: tuple[str, ...], now: int) -> tuple[float | None, str]:
+    """EUR per USD from what is stored (FX cache, else prices), never blocking on the network:
+    the scheduler's FX job keeps the cache fresh."""
+    try:
+        from finbot.collectors.fx_collector import implied_rate, read_cache
+
+        rate = read_cache(paths) or implied_rate(paths, coins)
+    except Exception as exc:  # collectors absent or data unreadable: say so, carry on
+        return None, f"no EUR/USD rate ({type(exc).__name__}: {exc})"
+    if rate is None:
+        return None, "no EUR/USD rate stored (run 'finbot collect fx'); USD taken as EUR"
+    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / 3_600_000)
+    return rate.rate, f"{rate.source} ({age_h:.1f} h old)"
+
+
+def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | None) -> Sources:
+    """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, tracker."""
+    from finbot.clock import now_ms
+    from finbot.prediction import pipeline
+    from finbot.prediction.cost_model import resolve_spread
+    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.prediction_tracker import live_accuracy
+    from finbot.storage.parquet_writer import BarStore
+
+    store, bar_store, costs = ModelStore(paths.models_dir), BarStore(paths.parquet_dir), settings.costs
+
+    def calibration(pred: Any) -> Any:
+        try:
+            return pred.calibration()
+        except Exception:  # a version without calibration data: fall back (stated in output)
+            return None
+
+    def bars(coin: str, timeframe: str) -> Any:
+        try:
+            frame = bar_store.read(coin, timeframe, last_n=600)
+        except Exception:
+            return None
+        return frame if len(frame) else None
+
+    def spread(coin: str, frame: Any) -> SpreadQuote:
+        def tickers() -> float | None:
+            from finbot.collectors.tickers_collector import median_spread_pct
+
+            return median_spread_pct(paths, coin, costs.exchanges_whitelist)
+
+        def proxy() -> float | None:
+            from finbot.tools.compute_spread_proxy import estimate_from_bars
+
+            return None if frame is None else estimate_from_bars(frame).fraction
+
+        return resolve_spread(costs, tickers_pct=tickers, proxy_frac=proxy)
+
+    return Sources(
+        predict=lambda coin, h: pipeline.predict(coin, h, settings=settings, paths=paths,
+                                                 store=store, clock=clock),
+        calibration=calibration, bars=bars, spread=spread,
+        eur_per_usd=lambda: stored_fx(paths, settings.coins.ids, now_ms(clock)),
+        live=lambda coin, h: None if tracker is None else live_accuracy(tracker, coin, h,
+                                                                         now_ms(clock)),
+    )
+
+
+def to_record(a: Assessment, made_at: int, source: str = "cli") -> Any:
+    """The tracker row for an assessed prediction."""
+    from finbot.prediction.prediction_tracker import NewPrediction
+
+    p = a.prediction
+    finite = math.isfinite(a.high_return)
+    return NewPrediction(
+        coin=p.coin, horizon=p.horizon, timeframe=bar_timeframe(p), made_at=made_at,
+        as_of=int(p.as_of), last_price=float(p.last_price),
+        predicted_price=float(p.predicted_price), predicted_return=float(p.predicted_return),
+        interval_low=a.low_price if finite else None, interval_high=a.high_price if finite else None,
+        level=a.level, confidence=a.confidence.score, decision=a.decision.action,
+        model=str(p.model), model_version=str(p.model_version), source=source)
