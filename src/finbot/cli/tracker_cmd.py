@@ -1,0 +1,81 @@
+"""``tracker`` / ``suivi``: recent predictions with their outcomes, live accuracy, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from finbot.cli import context
+from finbot.cli.context import AppContext
+from finbot.errors import UsageError
+
+
+def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from finbot.clock import iso_utc
+
+    table = Table(title=app_ctx.tr("Recent predictions", "Prédictions récentes"))
+    for col in ("made", "coin", "h", "price", "predicted", "realised", "error", "hit", "in", "status"):
+        table.add_column(col)
+    for r in rows:
+        def show(v: Any, digits: int = 2) -> str:
+            return "—" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
+        err = None if r["abs_error"] is None else f"{r['abs_error'] * 100:.2f} %"
+        table.add_row(iso_utc(r["made_at"])[:16], r["coin"], r["horizon"], show(r["last_price"]),
+                      show(r["predicted_price"]), show(r["realised_price"]), err or "—",
+                      show(r["direction_hit"]), show(r["inside_interval"]), r["status"])
+    app_ctx.console.print(table)
+    for coin, by_h in summary.items():
+        for h, windows in by_h.items():
+            parts = []
+            for name, s in windows.items():
+                mae = "—" if s["mae"] is None else f"{s['mae'] * 100:.2f} %"
+                hit = "—" if s["hit_rate"] is None else f"{s['hit_rate']:.0%}"
+                cov = "—" if s["coverage"] is None else f"{s['coverage']:.0%}"
+                parts.append(f"{name}: n={s['n']} MAE {mae} hit {hit} cov {cov}")
+            app_ctx.console.print(f"{coin} {h}: " + " | ".join(parts), highlight=False)
+
+
+def tracker_command(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", min=1, help="How many recent predictions."),
+    coin: str | None = typer.Option(None, "--coin", "-c", help="Only this coin."),
+    export: Path | None = typer.Option(None, "--export", help="Write all to FILE.csv or FILE.xlsx."),
+    resolve: bool = typer.Option(True, "--resolve/--no-resolve",
+                                 help="Score due predictions first (against stored bars)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+) -> None:
+    """Past predictions against what happened: recent list, live accuracy, CSV/Excel export."""
+    from finbot.clock import SystemClock, now_ms
+    from finbot.config import resolve_coin
+    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.storage.db import engine_for
+    from finbot.storage.parquet_writer import BarStore
+
+    app_ctx = context.get(ctx)
+    coin_id = resolve_coin(app_ctx.settings.coins, coin).id if coin else None
+    tracker = PredictionTracker(engine_for(app_ctx.paths.db_url))
+    now = now_ms(SystemClock())
+    resolved = tracker.resolve_due(BarStore(app_ctx.paths.parquet_dir), now) if resolve else 0
+    if export is not None:
+        try:
+            count = tracker.export(export)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        app_ctx.err.print(app_ctx.tr("{n} predictions written to {p}",
+                                     "{n} prédictions écrites dans {p}", n=count, p=export))
+    rows = tracker.recent(limit, coin=coin_id)
+    summary = tracker.summary(now, coin=coin_id)
+    if as_json:
+        app_ctx.emit_json({"predictions": rows, "summary": summary, "counts": tracker.counts(),
+                           "resolved_now": resolved})
+        return
+    _print(app_ctx, rows, summary)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("tracker")(tracker_command)
+    app.command("suivi", help="Alias de 'tracker'.")(tracker_command)
