@@ -6,11 +6,13 @@ last one, its outcome, duration and row count, so every job records itself here.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Float, Integer, String, Text, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage.db import Base, ensure_tables, session_scope
@@ -29,6 +31,19 @@ class JobRun(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
 
 
+_CREATE = threading.Lock()  # jobs finishing together must not both CREATE the table
+
+
+def _ensure(engine: Engine) -> None:
+    """Create ``job_runs`` once; another process creating it at the same moment is fine."""
+    with _CREATE:
+        try:
+            ensure_tables(engine, JobRun.__table__)  # type: ignore[arg-type]
+        except OperationalError as exc:
+            if "already exists" not in str(exc):
+                raise
+
+
 @dataclass(frozen=True)
 class RunRecord:
     job_id: str
@@ -41,7 +56,7 @@ class RunRecord:
 
 def record_run(engine: Engine, run: RunRecord) -> None:
     """Upsert the job's row with this run's outcome and bump its counters."""
-    ensure_tables(engine, JobRun.__table__)  # type: ignore[arg-type]
+    _ensure(engine)
     with session_scope(engine) as session:
         row = session.get(JobRun, run.job_id)
         if row is None:
@@ -58,7 +73,7 @@ def record_run(engine: Engine, run: RunRecord) -> None:
 
 def last_runs(engine: Engine) -> dict[str, dict[str, Any]]:
     """``{job_id: {last_run_ms, duration_s, status, rows, error, runs, failures}}``."""
-    ensure_tables(engine, JobRun.__table__)  # type: ignore[arg-type]
+    _ensure(engine)
     with session_scope(engine) as session:
         rows = session.scalars(select(JobRun)).all()
         return {

@@ -161,6 +161,7 @@ def stop_bot(paths: Paths, *, timeout: float = 60.0, force: bool = False,
         raise FinbotError(f"the lock {paths.lock_file} is held but no PID file names its holder")
     send_terminate(state.pid)
     if _wait_released(paths, timeout, clock):
+        clean_stale(paths)  # the bot removes its PID file; a bot killed mid-way cannot
         return StopResult(state.pid, None)
     if force:
         _kill(state.pid)
@@ -273,10 +274,13 @@ def run_foreground(
     *,
     base_url: str | None = None,
     extra_jobs: Sequence[JobSpec] = (),
+    jobs: Sequence[JobSpec] | None = None,
     stop: threading.Event | None = None,
     on_ready: Callable[[InstanceLock], None] | None = None,
 ) -> None:
     """Run the bot here until a stop signal: lock, anti-sleep, scheduler; all undone on exit.
+
+    ``jobs`` replaces the bot's own job list (library use, tests); ``extra_jobs`` adds to it.
 
     The lock is always taken (whatever ``process.single_instance_lock`` says): it is how
     ``status`` and ``stop`` find the bot, and two schedulers on one database would run every
@@ -289,7 +293,8 @@ def run_foreground(
     lock = InstanceLock(paths)
     with stop_signals(stop), lock:
         with keep_awake(enabled=settings.general.process.anti_sleep):
-            specs = [*job_specs(settings, paths, base_url=base_url), *extra_jobs]
+            base = job_specs(settings, paths, base_url=base_url) if jobs is None else jobs
+            specs = [*base, *extra_jobs]
             scheduler = start_scheduler(paths, specs)
             log.info("finbot started", extra={"pid": os.getpid(), "jobs": len(specs)})
             try:

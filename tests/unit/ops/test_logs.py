@@ -1,0 +1,125 @@
+"""Logs: JSON lines with the expected keys, rotation at the cap, keys masked, idempotent."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from finbot.ops import logs
+from finbot.paths import Paths
+
+pytestmark = pytest.mark.unit
+
+KEY = "CG-abcdefghijklmnopqrstu1234"
+
+
+def _lines(paths: Paths) -> list[dict]:
+    text = (paths.logs_dir / logs.LOG_FILE).read_text("utf-8")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_json_lines_carry_timestamp_level_logger_event_and_fields(home: Paths) -> None:
+    logs.setup_logging(home, console=False)
+    logging.getLogger("finbot.test").info("collected", extra={"rows": 12, "coin": "bitcoin"})
+    [line] = [ln for ln in _lines(home) if ln["logger"] == "finbot.test"]
+    assert line["event"] == "collected" and line["level"] == "INFO"
+    assert line["rows"] == 12 and line["coin"] == "bitcoin"
+    assert line["timestamp"].endswith("Z") and "T" in line["timestamp"]
+
+
+def test_errors_carry_their_traceback(home: Paths) -> None:
+    logs.setup_logging(home, console=False)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("finbot.test").exception("job failed", extra={"job": "prices"})
+    line = _lines(home)[-1]
+    assert line["level"] == "ERROR" and line["job"] == "prices"
+    assert "Traceback" in line["exception"] and "ValueError: boom" in line["exception"]
+
+
+@pytest.mark.parametrize("verbose, debug_logged", [(False, False), (True, True)])
+def test_verbose_switches_debug(home: Paths, verbose: bool, debug_logged: bool) -> None:
+    logs.setup_logging(home, verbose=verbose, console=False)
+    logging.getLogger("finbot.test").debug("details")
+    assert any(ln["event"] == "details" for ln in _lines(home)) is debug_logged
+
+
+def test_file_rotates_at_the_cap(home: Paths) -> None:
+    logs.setup_logging(home, console=False, max_bytes=2_000, backups=2)
+    for i in range(200):
+        logging.getLogger("finbot.test").info("line %d %s", i, "x" * 40)
+    files = sorted(p.name for p in home.logs_dir.iterdir() if p.name.startswith(logs.LOG_FILE))
+    assert files == ["finbot.log", "finbot.log.1", "finbot.log.2"]
+    for name in files:
+        assert (home.logs_dir / name).stat().st_size <= 2_000 + 300
+        for line in (home.logs_dir / name).read_text("utf-8").splitlines():
+            json.loads(line)
+
+
+@pytest.mark.parametrize("message", [
+    f"calling with key {KEY}",
+    "GET /simple/price?x_cg_demo_api_key=secretvalue123&ids=bitcoin",
+    "headers {'x-cg-pro-api-key': 'prosecret99999'}",
+    "apikey=zzzzsecretzzzz",
+])
+def test_keys_are_masked_in_message_fields_and_tracebacks(home: Paths, message: str) -> None:
+    logs.setup_logging(home, console=False, secrets=[KEY])
+    log = logging.getLogger("finbot.test")
+    log.warning(message, extra={"url": message})
+    try:
+        raise RuntimeError(message)
+    except RuntimeError:
+        log.exception("failed")
+    text = (home.logs_dir / logs.LOG_FILE).read_text("utf-8")
+    for secret in (KEY, "secretvalue123", "prosecret99999", "zzzzsecretzzzz"):
+        assert secret not in text
+    assert "****" in text
+
+
+def test_known_secrets_reads_environment_and_secrets_file(
+        home: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COINGECKO_API_KEYS", "envkey-1111111111, envkey-2222222222")
+    home.secrets_file.write_text(json.dumps({"coingecko_api_keys": ["filekey-333333333"],
+                                             "exchangerate_api_key": "fxkey-44444444"}))
+    found = logs.known_secrets(home)
+    assert set(found) == {"envkey-1111111111", "envkey-2222222222", "filekey-333333333",
+                          "fxkey-44444444"}
+    logs.setup_logging(home, console=False)
+    logging.getLogger("finbot.test").info("using filekey-333333333 and envkey-2222222222")
+    text = (home.logs_dir / logs.LOG_FILE).read_text("utf-8")
+    assert "filekey-333333333" not in text and "envkey-2222222222" not in text
+
+
+def test_setup_twice_adds_no_duplicate_handlers(home: Paths) -> None:
+    other = logging.NullHandler()
+    logging.getLogger().addHandler(other)
+    try:
+        logs.setup_logging(home, console=True)
+        logs.setup_logging(home, console=True)
+        ours = [h for h in logging.getLogger().handlers if getattr(h, logs._MARK, False)]
+        assert len(ours) == 2 and other in logging.getLogger().handlers
+        logging.getLogger("finbot.test").info("once")
+        assert sum(ln["event"] == "once" for ln in _lines(home)) == 1
+    finally:
+        logging.getLogger().removeHandler(other)
+
+
+def test_console_goes_to_stderr_not_stdout(home: Paths, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    logs.setup_logging(home, console=True)
+    logging.getLogger("finbot.test").info("visible to people")
+    out, err = capsys.readouterr()
+    assert "visible to people" in err and out == ""
+
+
+@pytest.mark.parametrize("value, wanted", [(None, True), ("1", False), ("0", True)])
+def test_console_is_off_in_the_background_bot(monkeypatch: pytest.MonkeyPatch,
+                                              value: str | None, wanted: bool) -> None:
+    if value is None:
+        monkeypatch.delenv(logs.DAEMON_ENV, raising=False)
+    else:
+        monkeypatch.setenv(logs.DAEMON_ENV, value)
+    assert logs.console_wanted() is wanted
