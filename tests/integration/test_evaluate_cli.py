@@ -22,16 +22,38 @@ def invoke(home: Paths, *args: str, lang: str = "en"):  # type: ignore[no-untype
 
 def test_evaluate_report_matches_json(trained_home: Paths, tmp_path) -> None:  # type: ignore[no-untyped-def]
     report = tmp_path / "r.html"
-    result = invoke(trained_home, "evaluate", "--coin", "bitcoin", "--timeframe", "1h",
-                    "--horizon", "1h", "--horizon", "6h", "--folds", "3", "--report",
-                    str(report), "--json")
+    result = invoke(
+        trained_home,
+        "evaluate",
+        "--coin",
+        "bitcoin",
+        "--timeframe",
+        "1h",
+        "--horizon",
+        "1h",
+        "--horizon",
+        "6h",
+        "--folds",
+        "3",
+        "--report",
+        str(report),
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["algorithm"] == "linear"  # the stored model's
     for h in ("1h", "6h"):
         m = data["horizons"][h]
-        assert {"n", "mae", "mae_naive", "mae_ratio", "dm_pvalue", "directional_accuracy",
-                "coverage", "level"} <= set(m)
+        assert {
+            "n",
+            "mae",
+            "mae_naive",
+            "mae_ratio",
+            "dm_pvalue",
+            "directional_accuracy",
+            "coverage",
+            "level",
+        } <= set(m)
     assert data["horizons"]["1h"]["mae_ratio"] < 1  # planted signal: the model has an edge
     for side in ("strategy", "buy_and_hold"):
         assert {"total_return", "sharpe", "max_drawdown", "trades"} <= set(data[side])
@@ -58,7 +80,9 @@ def test_evaluate_report_matches_json(trained_home: Paths, tmp_path) -> None:  #
         (("--coin", "bitcoin", "--horizon", "10m"), 2, "multiple"),
     ],
 )
-def test_evaluate_errors(trained_home: Paths, args: tuple[str, ...], code: int, message: str) -> None:
+def test_evaluate_errors(
+    trained_home: Paths, args: tuple[str, ...], code: int, message: str
+) -> None:
     result = invoke(trained_home, "evaluate", *args)
     assert result.exit_code == code and message in result.stderr
 

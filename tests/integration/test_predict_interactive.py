@@ -19,13 +19,19 @@ DOWN = "\x1b[B"
 @pytest.mark.parametrize(
     ("lang", "keys", "expected", "questions"),
     [
-        ("fr", ["\r", DOWN + "\r"], ("bitcoin", "1h"), ("Quelle crypto ?", "Dans combien de temps ?")),
+        (
+            "fr",
+            ["\r", DOWN + "\r"],
+            ("bitcoin", "1h"),
+            ("Quelle crypto ?", "Dans combien de temps ?"),
+        ),
         ("en", ["2", "\r", "3", "\r"], ("ethereum", "6h"), ("Which crypto?", "In how long?")),
         ("en", [DOWN, DOWN, "\r", "\r"], ("solana", "10m"), ("Which crypto?", "In how long?")),
     ],
 )
-def test_prompt_keys(home: Paths, lang: str, keys: list[str], expected: tuple[str, str],
-                     questions: tuple[str, str]) -> None:
+def test_prompt_keys(
+    home: Paths, lang: str, keys: list[str], expected: tuple[str, str], questions: tuple[str, str]
+) -> None:
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
@@ -42,8 +48,14 @@ def test_prompt_keys(home: Paths, lang: str, keys: list[str], expected: tuple[st
 def test_prevoir_on_a_pseudo_terminal(trained_home: Paths) -> None:
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "FINBOT_HOME": str(trained_home.home), "PYTHONIOENCODING": "utf-8"}
-    child = pexpect.spawn(sys.executable, ["-m", "finbot", "--lang", "fr", "prevoir"], env=env,
-                          encoding="utf-8", timeout=180, dimensions=(40, 140))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "finbot", "--lang", "fr", "prevoir"],
+        env=env,
+        encoding="utf-8",
+        timeout=180,
+        dimensions=(40, 140),
+    )
     try:
         child.expect("Quelle crypto")
         child.send("1")
@@ -60,8 +72,13 @@ def test_prevoir_on_a_pseudo_terminal(trained_home: Paths) -> None:
 
 def test_prevoir_without_a_terminal_exits_2(trained_home: Paths) -> None:
     env = {**os.environ, "FINBOT_HOME": str(trained_home.home)}
-    done = subprocess.run([sys.executable, "-m", "finbot", "--lang", "en", "prevoir"],
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
-                          timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "finbot", "--lang", "en", "prevoir"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
     assert done.returncode == 2
     assert done.stdout == "" and "--coin" in done.stderr and "--kind best" in done.stderr

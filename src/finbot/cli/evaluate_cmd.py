@@ -13,15 +13,18 @@ from finbot.cli.context import AppContext
 from finbot.errors import DataError, UsageError
 
 
-def _algorithm(app_ctx: AppContext, coin: str, timeframe: str, horizon: str,
-               explicit: str | None) -> str:
+def _algorithm(
+    app_ctx: AppContext, coin: str, timeframe: str, horizon: str, explicit: str | None
+) -> str:
     """``--algorithm``, else the stored model's (when it is a plain algorithm), else LightGBM."""
     from finbot.prediction.algorithms import ALGORITHMS
     from finbot.prediction.model_store import ModelStore
 
     if explicit:
         if explicit not in ALGORITHMS:
-            raise UsageError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {explicit!r}")
+            raise UsageError(
+                f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {explicit!r}"
+            )
         return explicit
     store = ModelStore(app_ctx.paths.models_dir)
     version = store.latest_version(coin, timeframe, horizon)
@@ -38,30 +41,46 @@ def _bars(app_ctx: AppContext, coin: str, timeframe: str, last_n: int) -> Any:
 
     bars = BarStore(app_ctx.paths.parquet_dir).read(coin, timeframe, last_n=last_n)
     if bars.is_empty():
-        raise DataError(f"no {timeframe} bars stored for {coin}; run 'finbot collect-historical' "
-                        f"or 'finbot import-csv' first")
+        raise DataError(
+            f"no {timeframe} bars stored for {coin}; run 'finbot collect-historical' "
+            f"or 'finbot import-csv' first"
+        )
     return bars
 
 
 def _print_human(app_ctx: AppContext, data: dict[str, Any]) -> None:
     from rich.table import Table
 
-    table = Table(title=app_ctx.tr("{c} {tf}: model vs naive baseline (walk-forward)",
-                                   "{c} {tf} : modèle contre le modèle naïf (walk-forward)",
-                                   c=data["coin"], tf=data["timeframe"]))
+    table = Table(
+        title=app_ctx.tr(
+            "{c} {tf}: model vs naive baseline (walk-forward)",
+            "{c} {tf} : modèle contre le modèle naïf (walk-forward)",
+            c=data["coin"],
+            tf=data["timeframe"],
+        )
+    )
     for col in ("horizon", "n", "MAE", "MAE naive", "ratio", "DM p", "hit", "coverage"):
         table.add_column(col, justify="right")
     for h, m in data["horizons"].items():
         hit = "—" if m["directional_accuracy"] is None else f"{m['directional_accuracy']:.1%}"
-        table.add_row(h, str(m["n"]), f"{m['mae']:.5f}", f"{m['mae_naive']:.5f}",
-                      f"{m['mae_ratio']:.3f}", f"{m['dm_pvalue']:.3f}", hit,
-                      f"{m['coverage']:.1%} / {m['level']:.0%}")
+        table.add_row(
+            h,
+            str(m["n"]),
+            f"{m['mae']:.5f}",
+            f"{m['mae_naive']:.5f}",
+            f"{m['mae_ratio']:.3f}",
+            f"{m['dm_pvalue']:.3f}",
+            hit,
+            f"{m['coverage']:.1%} / {m['level']:.0%}",
+        )
     app_ctx.console.print(table)
     for name in ("strategy", "buy_and_hold"):
         s = data[name]
         app_ctx.console.print(
             f"{name.replace('_', ' ')}: total {s['total_return']:+.2%}, Sharpe {s['sharpe']:.2f}, "
-            f"max drawdown {s['max_drawdown']:.2%}, trades {s['trades']}", highlight=False)
+            f"max drawdown {s['max_drawdown']:.2%}, trades {s['trades']}",
+            highlight=False,
+        )
     for h, why in data["skipped"].items():
         app_ctx.err.print(f"{h}: {why}", highlight=False)
 
@@ -93,12 +112,26 @@ def evaluate_command(
     algo = _algorithm(app_ctx, coin_id, timeframe, horizons[0], algorithm)
     frame = _bars(app_ctx, coin_id, timeframe, bars)
     inputs = DecisionInputs(settings.costs, settings.thresholds, settings.general.horizon_weights)
-    with app_ctx.err.status(app_ctx.tr("Evaluating {c} ({a}, {n} folds)…",
-                                       "Évaluation de {c} ({a}, {n} plis)…",
-                                       c=coin_id, a=algo, n=folds)):
-        result = evaluate(frame, coin=coin_id, timeframe=timeframe, horizons=horizons,
-                          inputs=inputs, level=settings.general.confidence.level, n_folds=folds,
-                          algorithm=algo, rolling_rows=frame.height // 2 if window == "rolling" else None)
+    with app_ctx.err.status(
+        app_ctx.tr(
+            "Evaluating {c} ({a}, {n} folds)…",
+            "Évaluation de {c} ({a}, {n} plis)…",
+            c=coin_id,
+            a=algo,
+            n=folds,
+        )
+    ):
+        result = evaluate(
+            frame,
+            coin=coin_id,
+            timeframe=timeframe,
+            horizons=horizons,
+            inputs=inputs,
+            level=settings.general.confidence.level,
+            n_folds=folds,
+            algorithm=algo,
+            rolling_rows=frame.height // 2 if window == "rolling" else None,
+        )
     data = result.to_json()
     if report is not None:
         from finbot.prediction.report import write_report
@@ -115,8 +148,14 @@ def _metrics_row(store: Any, bar_store: Any, row: dict[str, Any], level: float) 
     from finbot.prediction.confidence import coverage_from_frame
 
     coin, tf, h = row["coin"], row["timeframe"], row["horizon"]
-    out = {"coin": coin, "timeframe": tf, "horizon": h, "version": row["version"],
-           "algorithm": row["algorithm"], "mae_ratio": row["mae_ratio"]}
+    out = {
+        "coin": coin,
+        "timeframe": tf,
+        "horizon": h,
+        "version": row["version"],
+        "algorithm": row["algorithm"],
+        "mae_ratio": row["mae_ratio"],
+    }
     try:
         calibration = store.load(coin, tf, h, row["version"]).calibration()
         bars = bar_store.read(coin, tf) if tf != "master" else None
@@ -124,9 +163,13 @@ def _metrics_row(store: Any, bar_store: Any, row: dict[str, Any], level: float) 
     except Exception as exc:  # a version without calibration data: reported, not fatal
         return out | {"error": f"{type(exc).__name__}: {exc}"}
     coverage = None if math.isnan(cov.coverage) else cov.coverage
-    return out | {"n_fit": cov.n_fit, "n_test": cov.n_test, "coverage": coverage,
-                  "mean_width": None if math.isnan(cov.mean_width) else cov.mean_width,
-                  "normalised": cov.normalised}
+    return out | {
+        "n_fit": cov.n_fit,
+        "n_test": cov.n_test,
+        "coverage": coverage,
+        "mean_width": None if math.isnan(cov.mean_width) else cov.mean_width,
+        "normalised": cov.normalised,
+    }
 
 
 def confidence_metrics_command(
@@ -155,18 +198,37 @@ def confidence_metrics_command(
 def _print_metrics(app_ctx: AppContext, data: dict[str, Any]) -> None:
     from rich.table import Table
 
-    table = Table(title=app_ctx.tr("Interval coverage (nominal {l:.0%})",
-                                   "Couverture des intervalles (nominal {l:.0%})", l=data["level"]))
-    for col in ("coin", "tf", "horizon", "model", "MAE ratio", "held-out n", "coverage", "live 30d"):
+    table = Table(
+        title=app_ctx.tr(
+            "Interval coverage (nominal {l:.0%})",
+            "Couverture des intervalles (nominal {l:.0%})",
+            l=data["level"],
+        )
+    )
+    for col in (
+        "coin",
+        "tf",
+        "horizon",
+        "model",
+        "MAE ratio",
+        "held-out n",
+        "coverage",
+        "live 30d",
+    ):
         table.add_column(col)
     for r in data["models"]:
         live = data["live"].get(r["coin"], {}).get(r["horizon"], {}).get("30d", {})
         live_cov = live.get("coverage")
-        table.add_row(r["coin"], r["timeframe"], r["horizon"], str(r["algorithm"]),
-                      f"{r['mae_ratio']:.3f}" if r.get("mae_ratio") is not None else "—",
-                      str(r.get("n_test", "—")),
-                      f"{r['coverage']:.1%}" if r.get("coverage") is not None else r.get("error", "—"),
-                      f"{live_cov:.1%} (n={live.get('n')})" if live_cov is not None else "—")
+        table.add_row(
+            r["coin"],
+            r["timeframe"],
+            r["horizon"],
+            str(r["algorithm"]),
+            f"{r['mae_ratio']:.3f}" if r.get("mae_ratio") is not None else "—",
+            str(r.get("n_test", "—")),
+            f"{r['coverage']:.1%}" if r.get("coverage") is not None else r.get("error", "—"),
+            f"{live_cov:.1%} (n={live.get('n')})" if live_cov is not None else "—",
+        )
     app_ctx.console.print(table)
 
 

@@ -22,16 +22,20 @@ from finbot.errors import FinbotError, UsageError
 log = logging.getLogger(__name__)
 KINDS = ("price", "amount", "profit", "when", "best")
 ACTION_FR = {"BUY": "ACHETER", "SELL": "VENDRE", "HOLD": "HOLD"}
-HINT_EN = ("no terminal to ask questions on; give the question as options, e.g.\n"
-           "  finbot predict --coin bitcoin --horizon 1h [--json]\n"
-           "  finbot prevoir --coin BTC --unit h --value 6 --kind amount --amount-eur 500\n"
-           "  finbot predict --coin ETH --kind when --gain 2\n"
-           "  finbot predict --kind best")
-HINT_FR = ("pas de terminal pour poser les questions ; donnez-les en options, par exemple\n"
-           "  finbot prevoir --coin bitcoin --horizon 1h [--json]\n"
-           "  finbot prevoir --coin BTC --unite h --valeur 6 --kind amount --montant-eur 500\n"
-           "  finbot prevoir --coin ETH --kind when --gain 2\n"
-           "  finbot prevoir --kind best")
+HINT_EN = (
+    "no terminal to ask questions on; give the question as options, e.g.\n"
+    "  finbot predict --coin bitcoin --horizon 1h [--json]\n"
+    "  finbot prevoir --coin BTC --unit h --value 6 --kind amount --amount-eur 500\n"
+    "  finbot predict --coin ETH --kind when --gain 2\n"
+    "  finbot predict --kind best"
+)
+HINT_FR = (
+    "pas de terminal pour poser les questions ; donnez-les en options, par exemple\n"
+    "  finbot prevoir --coin bitcoin --horizon 1h [--json]\n"
+    "  finbot prevoir --coin BTC --unite h --valeur 6 --kind amount --montant-eur 500\n"
+    "  finbot prevoir --coin ETH --kind when --gain 2\n"
+    "  finbot prevoir --kind best"
+)
 
 
 # ------------------------------------------------------------------ formatting
@@ -53,7 +57,12 @@ def signed_pct(fraction: float, lang: str) -> str:
 
 def horizon_words(horizon: str, lang: str) -> str:
     value, unit = int(horizon[:-1]), horizon[-1]
-    names = {"m": "min", "h": "h", "d": "j" if lang == "fr" else "d", "w": "sem" if lang == "fr" else "w"}
+    names = {
+        "m": "min",
+        "h": "h",
+        "d": "j" if lang == "fr" else "d",
+        "w": "sem" if lang == "fr" else "w",
+    }
     return f"{value} {names.get(unit, unit)}"
 
 
@@ -69,29 +78,47 @@ def price_line(app_ctx: AppContext, a: Any) -> str:
     import math
 
     lang, p = app_ctx.lang, a.prediction
-    interval = (f"[{number(a.low_price, lang)} ; {number(a.high_price, lang)}]"
-                if math.isfinite(a.high_return) else "[—]")
+    interval = (
+        f"[{number(a.low_price, lang)} ; {number(a.high_price, lang)}]"
+        if math.isfinite(a.high_return)
+        else "[—]"
+    )
     action = ACTION_FR[a.decision.action] if lang == "fr" else a.decision.action
     return app_ctx.tr(
         "{name} in {h}: {price} $ ({chg}) — {lvl} % interval {iv} — confidence {conf} % — {act}",
-        "{name} dans {h} : {price} $ ({chg}) — intervalle {lvl} % {iv} — confiance {conf} % — {act}",
-        name=coin_name(app_ctx, p.coin), h=horizon_words(p.horizon, lang),
-        price=number(p.predicted_price, lang), chg=signed_pct(math.expm1(p.predicted_return), lang),
-        lvl=f"{a.level * 100:.0f}", iv=interval, conf=f"{a.confidence.score:.0f}", act=action)
+        "{name} dans {h} : {price} $ ({chg}) — intervalle {lvl} % {iv} — "
+        "confiance {conf} % — {act}",
+        name=coin_name(app_ctx, p.coin),
+        h=horizon_words(p.horizon, lang),
+        price=number(p.predicted_price, lang),
+        chg=signed_pct(math.expm1(p.predicted_return), lang),
+        lvl=f"{a.level * 100:.0f}",
+        iv=interval,
+        conf=f"{a.confidence.score:.0f}",
+        act=action,
+    )
 
 
 def detail_lines(app_ctx: AppContext, a: Any) -> list[str]:
     lang, p = app_ctx.lang, a.prediction
     err = "—" if a.expected_error_frac is None else f"{a.expected_error_frac * 100:.2f} %"
-    lines = [app_ctx.tr(
-        "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
-        "expected error {err} (max {max}); round-trip costs {cost}",
-        "  maintenant {last} $ (barre de {asof}) ; modèle {model} {version} ({tf}), MAE / naïf "
-        "{ratio}, erreur attendue {err} (max {max}) ; coûts aller-retour {cost}",
-        last=number(p.last_price, lang), asof=_iso(p.as_of), model=p.model,
-        version=p.model_version, tf=p.timeframe, ratio=f"{p.mae_ratio:.3f}", err=err,
-        max=f"{a.thresholds.max_error_frac * 100:.2f} %",
-        cost=f"{a.costs.fraction * 100:.2f} %")]
+    lines = [
+        app_ctx.tr(
+            "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
+            "expected error {err} (max {max}); round-trip costs {cost}",
+            "  maintenant {last} $ (barre de {asof}) ; modèle {model} {version} ({tf}), MAE / naïf "
+            "{ratio}, erreur attendue {err} (max {max}) ; coûts aller-retour {cost}",
+            last=number(p.last_price, lang),
+            asof=_iso(p.as_of),
+            model=p.model,
+            version=p.model_version,
+            tf=p.timeframe,
+            ratio=f"{p.mae_ratio:.3f}",
+            err=err,
+            max=f"{a.thresholds.max_error_frac * 100:.2f} %",
+            cost=f"{a.costs.fraction * 100:.2f} %",
+        )
+    ]
     lines += [f"  - {text}" for text in a.reasons(lang)]
     return lines
 
@@ -115,8 +142,13 @@ def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
         for a in assessments:
             tracker.record(to_record(a, made_at, "cli"))
     except Exception as exc:  # noqa: BLE001 - reported, not fatal
-        app_ctx.err.print(app_ctx.tr("warning: prediction not recorded ({e})",
-                                     "attention : prédiction non enregistrée ({e})", e=exc))
+        app_ctx.err.print(
+            app_ctx.tr(
+                "warning: prediction not recorded ({e})",
+                "attention : prédiction non enregistrée ({e})",
+                e=exc,
+            )
+        )
 
 
 def _services(app_ctx: AppContext) -> tuple[Any, Any]:
@@ -164,14 +196,23 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
         return
     assessed = _assess_many(app_ctx, sources, [coin], list(settings.general.horizons))
     if not assessed:
-        raise FinbotError(app_ctx.tr("no model answered for {c}; train first ('finbot train')",
-                                     "aucun modèle pour {c} ; entraînez d'abord ('finbot train')",
-                                     c=coin))
+        raise FinbotError(
+            app_ctx.tr(
+                "no model answered for {c}; train first ('finbot train')",
+                "aucun modèle pour {c} ; entraînez d'abord ('finbot train')",
+                c=coin,
+            )
+        )
     _record(app_ctx, tracker, assessed)
     decision = q.coin_decision(settings, coin, assessed)
     if as_json:
-        app_ctx.emit_json({"coin": coin, "predictions": [q.price_json(a) for a in assessed],
-                           "decision": decision.to_json()})
+        app_ctx.emit_json(
+            {
+                "coin": coin,
+                "predictions": [q.price_json(a) for a in assessed],
+                "decision": decision.to_json(),
+            }
+        )
         return
     for a in assessed:
         app_ctx.console.print(price_line(app_ctx, a), highlight=False)
@@ -181,16 +222,24 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
 def _print_decision(app_ctx: AppContext, decision: Any) -> None:
     lang = app_ctx.lang
     action = ACTION_FR[decision.action] if lang == "fr" else decision.action
-    app_ctx.console.print(app_ctx.tr(
-        "Overall: {act} — expected net return {net} — confidence {conf} % — {risk}",
-        "Synthèse : {act} — rendement net attendu {net} — confiance {conf} % — {risk}",
-        act=action, net=signed_pct(decision.expected_net_return, lang),
-        conf=f"{decision.confidence:.0f}", risk=decision.risk_note(lang)), highlight=False)
+    app_ctx.console.print(
+        app_ctx.tr(
+            "Overall: {act} — expected net return {net} — confidence {conf} % — {risk}",
+            "Synthèse : {act} — rendement net attendu {net} — confiance {conf} % — {risk}",
+            act=action,
+            net=signed_pct(decision.expected_net_return, lang),
+            conf=f"{decision.confidence:.0f}",
+            risk=decision.risk_note(lang),
+        ),
+        highlight=False,
+    )
     for text in decision.reason_texts(lang):
         app_ctx.console.print(f"  - {text}", highlight=False)
 
 
-def _assess_many(app_ctx: AppContext, sources: Any, coins: list[str], horizons: list[str]) -> list[Any]:
+def _assess_many(
+    app_ctx: AppContext, sources: Any, coins: list[str], horizons: list[str]
+) -> list[Any]:
     from finbot.prediction import questions as q
 
     out = []
@@ -203,8 +252,9 @@ def _assess_many(app_ctx: AppContext, sources: Any, coins: list[str], horizons: 
     return out
 
 
-def ask_amount(app_ctx: AppContext, coin: str, horizon: str, amount_eur: float | None,
-               as_json: bool) -> None:
+def ask_amount(
+    app_ctx: AppContext, coin: str, horizon: str, amount_eur: float | None, as_json: bool
+) -> None:
     from finbot.prediction import questions as q
 
     sources, tracker = _services(app_ctx)
@@ -220,13 +270,24 @@ def ask_amount(app_ctx: AppContext, coin: str, horizon: str, amount_eur: float |
     lang = app_ctx.lang
     app_ctx.console.print(price_line(app_ctx, ans.assessment), highlight=False)
     target = "—" if ans.target_eur is None else number(ans.target_eur, lang, 2)
-    app_ctx.console.print(app_ctx.tr(
-        "{amt} EUR → {val} EUR in {h}; costs {cost} EUR; net profit {net} EUR (target {tgt} EUR)",
-        "{amt} EUR → {val} EUR dans {h} ; coûts {cost} EUR ; gain net {net} EUR (objectif {tgt} EUR)",
-        amt=number(amount, lang, 2), val=number(ans.value_eur, lang, 2),
-        h=horizon_words(horizon, lang), cost=number(ans.assessment.costs.total_eur, lang, 2),
-        net=number(ans.net_profit_eur, lang, 2), tgt=target), highlight=False)
-    for line in detail_lines(app_ctx, ans.assessment)[1:] + [f"  - {r.text(lang)}" for r in ans.reasons]:
+    app_ctx.console.print(
+        app_ctx.tr(
+            "{amt} EUR → {val} EUR in {h}; costs {cost} EUR; "
+            "net profit {net} EUR (target {tgt} EUR)",
+            "{amt} EUR → {val} EUR dans {h} ; coûts {cost} EUR ; "
+            "gain net {net} EUR (objectif {tgt} EUR)",
+            amt=number(amount, lang, 2),
+            val=number(ans.value_eur, lang, 2),
+            h=horizon_words(horizon, lang),
+            cost=number(ans.assessment.costs.total_eur, lang, 2),
+            net=number(ans.net_profit_eur, lang, 2),
+            tgt=target,
+        ),
+        highlight=False,
+    )
+    for line in detail_lines(app_ctx, ans.assessment)[1:] + [
+        f"  - {r.text(lang)}" for r in ans.reasons
+    ]:
         app_ctx.console.print(line, highlight=False)
 
 
@@ -245,16 +306,28 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
         return
     lang, name = app_ctx.lang, coin_name(app_ctx, coin)
     if ans.found is None:
-        app_ctx.console.print(app_ctx.tr(
-            "{name} +{g} %: not within {h} (no horizon's prediction and interval reach it)",
-            "{name} +{g} % : pas dans les {h} (aucun horizon ne l'atteint, intervalle compris)",
-            name=name, g=gain, h=horizon_words(ans.longest, lang)), highlight=False)
+        app_ctx.console.print(
+            app_ctx.tr(
+                "{name} +{g} %: not within {h} (no horizon's prediction and interval reach it)",
+                "{name} +{g} % : pas dans les {h} (aucun horizon ne l'atteint, intervalle compris)",
+                name=name,
+                g=gain,
+                h=horizon_words(ans.longest, lang),
+            ),
+            highlight=False,
+        )
         return
-    app_ctx.console.print(app_ctx.tr(
-        "{name} +{g} %: within {h} — confidence {c} %",
-        "{name} +{g} % : d'ici {h} — confiance {c} %", name=name, g=gain,
-        h=horizon_words(ans.horizon or "", lang), c=f"{ans.found.confidence.score:.0f}"),
-        highlight=False)
+    app_ctx.console.print(
+        app_ctx.tr(
+            "{name} +{g} %: within {h} — confidence {c} %",
+            "{name} +{g} % : d'ici {h} — confiance {c} %",
+            name=name,
+            g=gain,
+            h=horizon_words(ans.horizon or "", lang),
+            c=f"{ans.found.confidence.score:.0f}",
+        ),
+        highlight=False,
+    )
     app_ctx.console.print(price_line(app_ctx, ans.found), highlight=False)
 
 
@@ -263,14 +336,19 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
 
     sources, tracker = _services(app_ctx)
     settings = app_ctx.settings
-    assessed = _assess_many(app_ctx, sources, list(settings.coins.ids), list(settings.general.horizons))
+    assessed = _assess_many(
+        app_ctx, sources, list(settings.coins.ids), list(settings.general.horizons)
+    )
     _record(app_ctx, tracker, assessed)
     out = q.best(assessed)
     if as_json:
         app_ctx.emit_json(out)
         return
     lang = app_ctx.lang
-    for side, en, fr in (("buys", "Top buys", "Meilleurs achats"), ("sells", "Top sells", "Meilleures ventes")):
+    for side, en, fr in (
+        ("buys", "Top buys", "Meilleurs achats"),
+        ("sells", "Top sells", "Meilleures ventes"),
+    ):
         app_ctx.console.print(app_ctx.tr(en, fr) + ":", highlight=False)
         if not out[side]:
             app_ctx.console.print("  —")
@@ -280,7 +358,9 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
                 f"  {coin_name(app_ctx, r['coin'])} {horizon_words(r['horizon'], lang)}: "
                 f"{signed_pct(r['change_pct'] / 100, lang)}, net/h "
                 f"{signed_pct(r['expected_net_return_per_hour'], lang)}, "
-                f"{r['confidence']:.0f} %, {action}", highlight=False)
+                f"{r['confidence']:.0f} %, {action}",
+                highlight=False,
+            )
 
 
 # ------------------------------------------------------------------ interactive prompt
@@ -290,13 +370,22 @@ def interactive(app_ctx: AppContext, input: Any = None, output: Any = None) -> t
 
     settings = app_ctx.settings
     io = {"input": input, "output": output} if input is not None else {}
-    coins = [questionary.Choice(f"{c.name} ({c.symbol})", value=c.id) for c in settings.coins.enabled]
-    coin = questionary.select(app_ctx.tr("Which crypto?", "Quelle crypto ?"), choices=coins,
-                              use_shortcuts=True, **io).unsafe_ask()
-    horizons = [questionary.Choice(horizon_words(h, app_ctx.lang), value=h)
-                for h in settings.general.horizons]
-    horizon = questionary.select(app_ctx.tr("In how long?", "Dans combien de temps ?"),
-                                 choices=horizons, use_shortcuts=True, **io).unsafe_ask()
+    coins = [
+        questionary.Choice(f"{c.name} ({c.symbol})", value=c.id) for c in settings.coins.enabled
+    ]
+    coin = questionary.select(
+        app_ctx.tr("Which crypto?", "Quelle crypto ?"), choices=coins, use_shortcuts=True, **io
+    ).unsafe_ask()
+    horizons = [
+        questionary.Choice(horizon_words(h, app_ctx.lang), value=h)
+        for h in settings.general.horizons
+    ]
+    horizon = questionary.select(
+        app_ctx.tr("In how long?", "Dans combien de temps ?"),
+        choices=horizons,
+        use_shortcuts=True,
+        **io,
+    ).unsafe_ask()
     return str(coin), str(horizon)
 
 
@@ -311,8 +400,9 @@ def predict_command(
     unit: str | None = typer.Option(None, "--unit", "--unite", help="min, h or d (with --value)."),
     value: float | None = typer.Option(None, "--value", "--valeur", help="How many units."),
     kind: str = typer.Option("price", "--kind", help="price, amount, profit, when or best."),
-    amount_eur: float | None = typer.Option(None, "--amount-eur", "--montant-eur",
-                                            help="EUR invested (amount/profit)."),
+    amount_eur: float | None = typer.Option(
+        None, "--amount-eur", "--montant-eur", help="EUR invested (amount/profit)."
+    ),
     gain: float | None = typer.Option(None, "--gain", help="Gain in % (when)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
@@ -347,5 +437,6 @@ def predict_command(
 
 def register(app: typer.Typer) -> None:
     app.command("predict")(predict_command)
-    app.command("prevoir", help="Alias de 'predict' : prévisions (prix, montant, quand, meilleur).")(
-        predict_command)
+    app.command(
+        "prevoir", help="Alias de 'predict' : prévisions (prix, montant, quand, meilleur)."
+    )(predict_command)

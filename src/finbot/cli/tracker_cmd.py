@@ -18,15 +18,37 @@ def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: dict[str, A
     from finbot.clock import iso_utc
 
     table = Table(title=app_ctx.tr("Recent predictions", "Prédictions récentes"))
-    for col in ("made", "coin", "h", "price", "predicted", "realised", "error", "hit", "in", "status"):
+    for col in (
+        "made",
+        "coin",
+        "h",
+        "price",
+        "predicted",
+        "realised",
+        "error",
+        "hit",
+        "in",
+        "status",
+    ):
         table.add_column(col)
     for r in rows:
+
         def show(v: Any, digits: int = 2) -> str:
             return "—" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
+
         err = None if r["abs_error"] is None else f"{r['abs_error'] * 100:.2f} %"
-        table.add_row(iso_utc(r["made_at"])[:16], r["coin"], r["horizon"], show(r["last_price"]),
-                      show(r["predicted_price"]), show(r["realised_price"]), err or "—",
-                      show(r["direction_hit"]), show(r["inside_interval"]), r["status"])
+        table.add_row(
+            iso_utc(r["made_at"])[:16],
+            r["coin"],
+            r["horizon"],
+            show(r["last_price"]),
+            show(r["predicted_price"]),
+            show(r["realised_price"]),
+            err or "—",
+            show(r["direction_hit"]),
+            show(r["inside_interval"]),
+            r["status"],
+        )
     app_ctx.console.print(table)
     for coin, by_h in summary.items():
         for h, windows in by_h.items():
@@ -43,9 +65,12 @@ def tracker_command(
     ctx: typer.Context,
     limit: int = typer.Option(20, "--limit", min=1, help="How many recent predictions."),
     coin: str | None = typer.Option(None, "--coin", "-c", help="Only this coin."),
-    export: Path | None = typer.Option(None, "--export", help="Write all to FILE.csv or FILE.xlsx."),
-    resolve: bool = typer.Option(True, "--resolve/--no-resolve",
-                                 help="Score due predictions first (against stored bars)."),
+    export: Path | None = typer.Option(
+        None, "--export", help="Write all to FILE.csv or FILE.xlsx."
+    ),
+    resolve: bool = typer.Option(
+        True, "--resolve/--no-resolve", help="Score due predictions first (against stored bars)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Past predictions against what happened: recent list, live accuracy, CSV/Excel export."""
@@ -65,13 +90,25 @@ def tracker_command(
             count = tracker.export(export)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        app_ctx.err.print(app_ctx.tr("{n} predictions written to {p}",
-                                     "{n} prédictions écrites dans {p}", n=count, p=export))
+        app_ctx.err.print(
+            app_ctx.tr(
+                "{n} predictions written to {p}",
+                "{n} prédictions écrites dans {p}",
+                n=count,
+                p=export,
+            )
+        )
     rows = tracker.recent(limit, coin=coin_id)
     summary = tracker.summary(now, coin=coin_id)
     if as_json:
-        app_ctx.emit_json({"predictions": rows, "summary": summary, "counts": tracker.counts(),
-                           "resolved_now": resolved})
+        app_ctx.emit_json(
+            {
+                "predictions": rows,
+                "summary": summary,
+                "counts": tracker.counts(),
+                "resolved_now": resolved,
+            }
+        )
         return
     _print(app_ctx, rows, summary)
 

@@ -46,7 +46,8 @@ def conformal_quantile(scores: object, level: float) -> float:
     """The ``ceil((n+1) level)``-th smallest score; ``inf`` when n is too small for the level."""
     if not 0.0 < level < 1.0:
         raise ValueError(f"level: expected a fraction between 0 and 1, got {level}")
-    values = np.sort(np.asarray(scores, dtype=np.float64)[np.isfinite(scores)])  # type: ignore[arg-type]
+    raw = np.asarray(scores, dtype=np.float64)
+    values = np.sort(raw[np.isfinite(raw)])
     n = values.size
     k = math.ceil((n + 1) * level)
     if n == 0 or k > n:
@@ -102,7 +103,9 @@ class ConformalCalibrator:
         return sigma_now / self.reference_vol
 
 
-def _clean(y_true: object, y_pred: object, vol: object | None) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+def _clean(
+    y_true: object, y_pred: object, vol: object | None
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     t = np.asarray(y_true, dtype=np.float64)
     p = np.asarray(y_pred, dtype=np.float64)
     keep = np.isfinite(t) & np.isfinite(p)
@@ -122,7 +125,9 @@ def fit_conformal(
     residuals = np.abs(t - p)
     scores = residuals / v if v is not None else residuals
     ref = float(np.median(v)) if v is not None and v.size else None
-    return ConformalCalibrator(level, conformal_quantile(scores, level), int(t.size), v is not None, ref)
+    return ConformalCalibrator(
+        level, conformal_quantile(scores, level), int(t.size), v is not None, ref
+    )
 
 
 def empirical_coverage(
@@ -152,7 +157,10 @@ class CoverageReport:
 
 
 def measure_coverage(
-    y_true: object, y_pred: object, level: float, vol: object | None = None,
+    y_true: object,
+    y_pred: object,
+    level: float,
+    vol: object | None = None,
     fit_fraction: float = 0.5,
 ) -> CoverageReport:
     """Fit on the first ``fit_fraction`` (time order) and measure coverage on the rest."""
@@ -202,12 +210,18 @@ def _live(live: LiveAccuracy | None, level: float) -> float | None:
 
 
 def confidence_score(
-    *, pred: float, half_width: float, level: float, mae_ratio: float | None,
-    vol_ratio: float | None = None, live: LiveAccuracy | None = None,
+    *,
+    pred: float,
+    half_width: float,
+    level: float,
+    mae_ratio: float | None,
+    vol_ratio: float | None = None,
+    live: LiveAccuracy | None = None,
 ) -> ConfidenceScore:
     """The documented 0–100 score (see the module docstring) with its components."""
     parts: dict[str, float] = {
-        "edge": _edge(mae_ratio), "sharpness": _sharpness(pred, half_width, level),
+        "edge": _edge(mae_ratio),
+        "sharpness": _sharpness(pred, half_width, level),
     }
     if vol_ratio is not None and math.isfinite(vol_ratio):
         parts["regime"] = float(np.clip((3.0 - vol_ratio) / 2.0, 0.0, 1.0))
@@ -233,7 +247,9 @@ def current_vol(bars: Any) -> float | None:
     return value if math.isfinite(value) and value > 0 else None
 
 
-def _calibration_arrays(calibration: Any, bars: Any | None) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+def _calibration_arrays(
+    calibration: Any, bars: Any | None
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     y_true = np.asarray(calibration["y_true"].to_numpy(), dtype=np.float64)
     y_pred = np.asarray(calibration["y_pred"].to_numpy(), dtype=np.float64)
     vol = None

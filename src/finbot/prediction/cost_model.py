@@ -132,8 +132,15 @@ def round_trip_cost(
     slippage = slip_frac * order
     total = fixed + pct_fee + spread_eur + slippage
     return CostBreakdown(
-        order_eur=order, fixed_fee_eur=fixed, pct_fee_eur=pct_fee, spread_eur=spread_eur,
-        slippage_eur=slippage, total_eur=total, fraction=total / order,
-        spread_frac=spread.fraction, slippage_frac=slip_frac, spread_source=spread.source,
+        order_eur=order,
+        fixed_fee_eur=fixed,
+        pct_fee_eur=pct_fee,
+        spread_eur=spread_eur,
+        slippage_eur=slippage,
+        total_eur=total,
+        fraction=total / order,
+        spread_frac=spread.fraction,
+        slippage_frac=slip_frac,
+        spread_source=spread.source,
         spread_reason=spread.reason,
     )

@@ -36,30 +36,46 @@ MAX_POSITION = 0.25
 ACTIONS = ("BUY", "SELL", "HOLD")
 
 REASONS: dict[str, tuple[str, str]] = {
-    "no_edge": ("{horizon}: no edge over the naive baseline (MAE ratio {ratio})",
-                "{horizon} : aucun avantage sur le modèle naïf (ratio MAE {ratio})"),
-    "no_edge_any": ("no horizon beats the naive baseline: HOLD",
-                    "aucun horizon ne bat le modèle naïf : HOLD"),
-    "error_too_large": ("{horizon}: expected error {error} above the limit {limit}",
-                        "{horizon} : erreur attendue {error} au-dessus de la limite {limit}"),
-    "low_confidence": ("{horizon}: confidence {confidence} % below {minimum} %",
-                       "{horizon} : confiance {confidence} % sous {minimum} %"),
-    "below_hurdle": ("{horizon}: expected move {move} does not clear ±{hurdle} "
-                     "(round-trip costs {cost})",
-                     "{horizon} : variation attendue {move} sous le seuil ±{hurdle} "
-                     "(coûts aller-retour {cost})"),
-    "clears_hurdle": ("{horizon}: expected move {move} clears the hurdle {hurdle} "
-                      "(costs {cost})",
-                      "{horizon} : variation attendue {move} au-delà du seuil {hurdle} "
-                      "(coûts {cost})"),
-    "agree": ("{action} agreed by {horizons} (weighted vote {vote})",
-              "{action} soutenu par {horizons} (vote pondéré {vote})"),
-    "disagree": ("horizons do not agree (weighted vote {vote}, need ±{need})",
-                 "les horizons ne s'accordent pas (vote pondéré {vote}, il faut ±{need})"),
-    "below_target": ("expected net profit {profit} EUR below the target {target} EUR",
-                     "gain net attendu {profit} EUR sous l'objectif {target} EUR"),
-    "meets_target": ("expected net profit {profit} EUR meets the target {target} EUR",
-                     "gain net attendu {profit} EUR atteint l'objectif {target} EUR"),
+    "no_edge": (
+        "{horizon}: no edge over the naive baseline (MAE ratio {ratio})",
+        "{horizon} : aucun avantage sur le modèle naïf (ratio MAE {ratio})",
+    ),
+    "no_edge_any": (
+        "no horizon beats the naive baseline: HOLD",
+        "aucun horizon ne bat le modèle naïf : HOLD",
+    ),
+    "error_too_large": (
+        "{horizon}: expected error {error} above the limit {limit}",
+        "{horizon} : erreur attendue {error} au-dessus de la limite {limit}",
+    ),
+    "low_confidence": (
+        "{horizon}: confidence {confidence} % below {minimum} %",
+        "{horizon} : confiance {confidence} % sous {minimum} %",
+    ),
+    "below_hurdle": (
+        "{horizon}: expected move {move} does not clear ±{hurdle} (round-trip costs {cost})",
+        "{horizon} : variation attendue {move} sous le seuil ±{hurdle} (coûts aller-retour {cost})",
+    ),
+    "clears_hurdle": (
+        "{horizon}: expected move {move} clears the hurdle {hurdle} (costs {cost})",
+        "{horizon} : variation attendue {move} au-delà du seuil {hurdle} (coûts {cost})",
+    ),
+    "agree": (
+        "{action} agreed by {horizons} (weighted vote {vote})",
+        "{action} soutenu par {horizons} (vote pondéré {vote})",
+    ),
+    "disagree": (
+        "horizons do not agree (weighted vote {vote}, need ±{need})",
+        "les horizons ne s'accordent pas (vote pondéré {vote}, il faut ±{need})",
+    ),
+    "below_target": (
+        "expected net profit {profit} EUR below the target {target} EUR",
+        "gain net attendu {profit} EUR sous l'objectif {target} EUR",
+    ),
+    "meets_target": (
+        "expected net profit {profit} EUR meets the target {target} EUR",
+        "gain net attendu {profit} EUR atteint l'objectif {target} EUR",
+    ),
 }
 
 
@@ -124,7 +140,7 @@ class Decision:
     def risk_note(self, lang: str = "en") -> str:
         """One line on position size (0 for HOLD) derived from confidence and volatility."""
         if self.action == "HOLD":
-            return ("no position suggested" if lang != "fr" else "aucune position suggérée")
+            return "no position suggested" if lang != "fr" else "aucune position suggérée"
         share = f"{self.position_fraction * 100:.0f} %"
         if lang == "fr":
             return f"position suggérée : {share} du capital au plus (confiance et volatilité)"
@@ -152,11 +168,19 @@ def _gate(sig: HorizonSignal, min_confidence: float) -> Reason | None:
         return Reason("no_edge", {"horizon": sig.horizon, "ratio": ratio})
     err, limit = sig.expected_error_frac, sig.thresholds.max_error_frac
     if err is not None and err > limit:
-        return Reason("error_too_large",
-                      {"horizon": sig.horizon, "error": pct(err, False), "limit": pct(limit, False)})
+        return Reason(
+            "error_too_large",
+            {"horizon": sig.horizon, "error": pct(err, False), "limit": pct(limit, False)},
+        )
     if sig.confidence < min_confidence:
-        return Reason("low_confidence", {"horizon": sig.horizon, "confidence": f"{sig.confidence:.0f}",
-                                         "minimum": f"{min_confidence:.0f}"})
+        return Reason(
+            "low_confidence",
+            {
+                "horizon": sig.horizon,
+                "confidence": f"{sig.confidence:.0f}",
+                "minimum": f"{min_confidence:.0f}",
+            },
+        )
     return None
 
 
@@ -187,8 +211,9 @@ def _weights(horizons: list[str], weights: dict[str, float]) -> dict[str, float]
     return {h: w / total for h, w in raw.items()}
 
 
-def position_fraction(action: str, confidence: float, realised_vol: float | None,
-                      reference_vol: float) -> float:
+def position_fraction(
+    action: str, confidence: float, realised_vol: float | None, reference_vol: float
+) -> float:
     """Suggested share of capital (see the module docstring); 0 for HOLD."""
     if action == "HOLD":
         return 0.0
@@ -210,13 +235,20 @@ def _combined_reasons(action: str, vote: float, per: list[HorizonDecision]) -> l
     if action == "HOLD":
         return [Reason("disagree", {"vote": f"{vote:+.2f}", "need": f"{AGREEMENT:.2f}"})]
     agreeing = [h.horizon for h in per if h.action == action]
-    return [Reason("agree", {"action": action, "horizons": ", ".join(agreeing),
-                             "vote": f"{vote:+.2f}"})]
+    return [
+        Reason("agree", {"action": action, "horizons": ", ".join(agreeing), "vote": f"{vote:+.2f}"})
+    ]
 
 
-def decide(coin: str, signals: list[HorizonSignal], *, weights: dict[str, float],
-           min_confidence: float, reference_vol: float,
-           realised_vol: float | None = None) -> Decision:
+def decide(
+    coin: str,
+    signals: list[HorizonSignal],
+    *,
+    weights: dict[str, float],
+    min_confidence: float,
+    reference_vol: float,
+    realised_vol: float | None = None,
+) -> Decision:
     """Combine the horizons of one coin into one BUY / SELL / HOLD with reasons and size."""
     if not signals:
         raise ValueError(f"{coin}: expected at least one horizon prediction to decide on")
@@ -234,8 +266,11 @@ def decide(coin: str, signals: list[HorizonSignal], *, weights: dict[str, float]
     if sign is None:
         net = sum(w[d.horizon] * d.expected_net_return for d in per)
     else:
-        net = sum(w[d.horizon] * (sign * d.expected_return - s.thresholds.cost_frac)
-                  for d, s in zip(per, signals, strict=True))
+        net = sum(
+            w[d.horizon] * (sign * d.expected_return - s.thresholds.cost_frac)
+            for d, s in zip(per, signals, strict=True)
+        )
     size = position_fraction(action, confidence, realised_vol, reference_vol)
-    return Decision(coin, action, net, round(confidence, 1), round(vote, 4), size,
-                    tuple(per), tuple(reasons))
+    return Decision(
+        coin, action, net, round(confidence, 1), round(vote, 4), size, tuple(per), tuple(reasons)
+    )

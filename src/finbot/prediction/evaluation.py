@@ -48,13 +48,23 @@ class Fold:
         """Assert no fitted row's label ends after the block it serves starts."""
         (a, b), (c, d), (e, _) = self.train, self.calibration, self.test
         assert b > a and d > c, f"fold {self.index}: empty training or calibration block"
-        assert ts[b - 1] + horizon_ms <= ts[c], f"fold {self.index}: train label overlaps calibration"
-        assert ts[d - 1] + horizon_ms <= ts[e], f"fold {self.index}: calibration label overlaps test"
+        assert ts[b - 1] + horizon_ms <= ts[c], (
+            f"fold {self.index}: train label overlaps calibration"
+        )
+        assert ts[d - 1] + horizon_ms <= ts[e], (
+            f"fold {self.index}: calibration label overlaps test"
+        )
 
 
-def make_folds(ts: npt.NDArray[np.int64], horizon_ms: int, n_folds: int, *,
-               test_fraction: float = 0.5, cal_fraction: float = 0.25,
-               rolling_rows: int | None = None) -> list[Fold]:
+def make_folds(
+    ts: npt.NDArray[np.int64],
+    horizon_ms: int,
+    n_folds: int,
+    *,
+    test_fraction: float = 0.5,
+    cal_fraction: float = 0.25,
+    rolling_rows: int | None = None,
+) -> list[Fold]:
     """Walk-forward folds over sorted ``ts`` (see the module docstring)."""
     if n_folds < 1:
         raise UsageError(f"folds: expected at least 1, got {n_folds}")
@@ -69,15 +79,19 @@ def make_folds(ts: npt.NDArray[np.int64], horizon_ms: int, n_folds: int, *,
         c = start + int((d - start) * (1.0 - cal_fraction))
         b = int(np.searchsorted(ts, ts[c] - horizon_ms, side="right"))
         if b - start < 50 or d - c < 20 or f - e < 10:
-            raise DataError(f"too little history for {n_folds} folds at this horizon "
-                            f"({n} rows); collect more bars or use fewer folds")
+            raise DataError(
+                f"too little history for {n_folds} folds at this horizon "
+                f"({n} rows); collect more bars or use fewer folds"
+            )
         folds.append(Fold(k, (start, b), (c, d), (e, f)))
     return folds
 
 
 def diebold_mariano(e_model: object, e_naive: object, h: int = 1) -> tuple[float, float]:
     """(HLN-corrected DM statistic, two-sided p-value) for absolute-error loss."""
-    d = np.abs(np.asarray(e_model, dtype=np.float64)) - np.abs(np.asarray(e_naive, dtype=np.float64))
+    d = np.abs(np.asarray(e_model, dtype=np.float64)) - np.abs(
+        np.asarray(e_naive, dtype=np.float64)
+    )
     n = d.size
     if n < 3:
         return math.nan, math.nan
@@ -100,13 +114,17 @@ def equity_stats(bar_returns: FloatArray, timeframe: str, trades: int) -> dict[s
     sd = float(np.std(bar_returns, ddof=1)) if bar_returns.size > 1 else 0.0
     per_year = 365.0 * 86400.0 / duration_seconds(timeframe, field="timeframe")
     sharpe = float(np.mean(bar_returns)) / sd * math.sqrt(per_year) if sd > 0 else 0.0
-    return {"total_return": float(equity[-1] - 1.0) if equity.size else 0.0,
-            "sharpe": sharpe, "max_drawdown": float(np.max(1.0 - equity / peak)) if equity.size else 0.0,
-            "trades": int(trades)}
+    return {
+        "total_return": float(equity[-1] - 1.0) if equity.size else 0.0,
+        "sharpe": sharpe,
+        "max_drawdown": float(np.max(1.0 - equity / peak)) if equity.size else 0.0,
+        "trades": int(trades),
+    }
 
 
-def backtest(positions: FloatArray, next_returns: FloatArray, cost_frac: float,
-             timeframe: str) -> tuple[FloatArray, dict[str, float | int]]:
+def backtest(
+    positions: FloatArray, next_returns: FloatArray, cost_frac: float, timeframe: str
+) -> tuple[FloatArray, dict[str, float | int]]:
     """Net simple returns of holding ``positions`` (0/1) over each next bar, and their stats."""
     simple = np.expm1(np.nan_to_num(next_returns))
     changes = np.abs(np.diff(np.concatenate([[0.0], positions])))
@@ -142,17 +160,22 @@ class HorizonRun:
         moved = p != 0
         hits = np.sign(p[moved]) == np.sign(y[moved])
         return {
-            "n": int(y.size), "mae": mae, "mae_naive": naive,
+            "n": int(y.size),
+            "mae": mae,
+            "mae_naive": naive,
             "mae_ratio": mae / naive if naive > 0 else math.nan,
-            "dm_stat": dm, "dm_pvalue": pvalue,
+            "dm_stat": dm,
+            "dm_pvalue": pvalue,
             "directional_accuracy": float(hits.mean()) if hits.size else None,
-            "coverage": float(np.mean(np.abs(y - p) <= w)), "level": level,
+            "coverage": float(np.mean(np.abs(y - p) <= w)),
+            "level": level,
             "mean_interval_width": float(np.mean(2 * w)),
         }
 
 
-def _fit_predict(algorithm: str, x: FloatArray, y: FloatArray, fold: Fold,
-                 seed: int) -> tuple[FloatArray, FloatArray]:
+def _fit_predict(
+    algorithm: str, x: FloatArray, y: FloatArray, fold: Fold, seed: int
+) -> tuple[FloatArray, FloatArray]:
     """Fit on the fold's training rows; predict its calibration and test rows."""
     from finbot.prediction.algorithms import make_estimator
 
@@ -164,9 +187,19 @@ def _fit_predict(algorithm: str, x: FloatArray, y: FloatArray, fold: Fold,
     return np.asarray(model.predict(x[c:d]), float), np.asarray(model.predict(x[e:f]), float)
 
 
-def run_horizon(horizon: str, ts: npt.NDArray[np.int64], x: FloatArray, y: FloatArray,
-                vol: FloatArray, *, algorithm: str, n_folds: int, level: float, seed: int = 0,
-                rolling_rows: int | None = None) -> HorizonRun:
+def run_horizon(
+    horizon: str,
+    ts: npt.NDArray[np.int64],
+    x: FloatArray,
+    y: FloatArray,
+    vol: FloatArray,
+    *,
+    algorithm: str,
+    n_folds: int,
+    level: float,
+    seed: int = 0,
+    rolling_rows: int | None = None,
+) -> HorizonRun:
     """Walk-forward predictions, shrunk toward zero and with conformal half-widths."""
     folds = make_folds(ts, duration_ms(horizon), n_folds, rolling_rows=rolling_rows)
     parts: list[tuple[FloatArray, ...]] = []
@@ -180,14 +213,23 @@ def run_horizon(horizon: str, ts: npt.NDArray[np.int64], x: FloatArray, y: Float
         mae = float(np.mean(np.abs(y[c:d][ok] - k * cal_pred[ok])))
         ratio = mae / max(float(np.mean(np.abs(y[c:d][ok]))), 1e-12)
         sigma = np.where(np.isfinite(vol[e:f]), vol[e:f], cal.reference_vol or np.nan)
-        parts.append((k * test_pred, cal.q * sigma, np.full(f - e, ratio), np.full(f - e, mae),
-                      sigma / (cal.reference_vol or np.nan)))
+        parts.append(
+            (
+                k * test_pred,
+                cal.q * sigma,
+                np.full(f - e, ratio),
+                np.full(f - e, mae),
+                sigma / (cal.reference_vol or np.nan),
+            )
+        )
     e0, f1 = folds[0].test[0], folds[-1].test[1]
     pred, width, ratios, maes, vratio = (np.concatenate([p[i] for p in parts]) for i in range(5))
     return HorizonRun(horizon, ts[e0:f1], y[e0:f1], pred, width, ratios, maes, vratio, folds)
 
 
-def dataset(bars: pl.DataFrame, horizons: list[str]) -> tuple[npt.NDArray[np.int64], FloatArray, dict[str, FloatArray], FloatArray]:
+def dataset(
+    bars: pl.DataFrame, horizons: list[str]
+) -> tuple[npt.NDArray[np.int64], FloatArray, dict[str, FloatArray], FloatArray]:
     """Feature rows: ts, X, a label column per horizon (NaN where unknown), rolling vol."""
     from finbot.prediction.feature_builder import build_features, feature_matrix
     from finbot.prediction.targets import forward_log_returns
@@ -222,18 +264,30 @@ class Evaluation:
     end: int
     skipped: dict[str, str]
     runs: dict[str, HorizonRun] = field(default_factory=dict, repr=False)
-    equity_ts: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64), repr=False)
+    equity_ts: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.empty(0, np.int64), repr=False
+    )
     equity_strategy: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
     equity_hold: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
 
     def to_json(self) -> dict[str, Any]:
         from finbot.clock import iso_utc
 
-        return {"coin": self.coin, "timeframe": self.timeframe, "algorithm": self.algorithm,
-                "level": self.level, "folds": self.folds, "horizons": self.horizons,
-                "strategy": self.strategy, "buy_and_hold": self.buy_and_hold,
-                "cost_frac": self.cost_frac, "spread_source": self.spread_source,
-                "start": iso_utc(self.start), "end": iso_utc(self.end), "skipped": self.skipped}
+        return {
+            "coin": self.coin,
+            "timeframe": self.timeframe,
+            "algorithm": self.algorithm,
+            "level": self.level,
+            "folds": self.folds,
+            "horizons": self.horizons,
+            "strategy": self.strategy,
+            "buy_and_hold": self.buy_and_hold,
+            "cost_frac": self.cost_frac,
+            "spread_source": self.spread_source,
+            "start": iso_utc(self.start),
+            "end": iso_utc(self.end),
+            "skipped": self.skipped,
+        }
 
 
 @dataclass(frozen=True)
@@ -245,8 +299,14 @@ class DecisionInputs:
     weights: dict[str, float]
 
 
-def _signals(runs: dict[str, HorizonRun], i: int, level: float, cost_frac: float,
-             hourly_vol: float | None, inputs: DecisionInputs) -> list[Any]:
+def _signals(
+    runs: dict[str, HorizonRun],
+    i: int,
+    level: float,
+    cost_frac: float,
+    hourly_vol: float | None,
+    inputs: DecisionInputs,
+) -> list[Any]:
     from finbot.prediction.decision_engine import HorizonSignal
     from finbot.prediction.threshold_policy import horizon_thresholds
 
@@ -254,16 +314,27 @@ def _signals(runs: dict[str, HorizonRun], i: int, level: float, cost_frac: float
     for h, run in runs.items():
         p, w, ratio = float(run.pred[i]), float(run.half_width[i]), float(run.mae_ratio_cal[i])
         vr = float(run.vol_ratio[i])
-        score = cf.confidence_score(pred=p, half_width=w, level=level, mae_ratio=ratio,
-                                    vol_ratio=vr if math.isfinite(vr) else None).score
+        score = cf.confidence_score(
+            pred=p,
+            half_width=w,
+            level=level,
+            mae_ratio=ratio,
+            vol_ratio=vr if math.isfinite(vr) else None,
+        ).score
         th = horizon_thresholds(inputs.thresholds, h, cost_frac, hourly_vol)
-        out.append(HorizonSignal(h, p, p - w, p + w, score, ratio, ratio < 1.0,
-                                 float(run.mae_cal[i]), th))
+        out.append(
+            HorizonSignal(h, p, p - w, p + w, score, ratio, ratio < 1.0, float(run.mae_cal[i]), th)
+        )
     return out
 
 
-def strategy_positions(runs: dict[str, HorizonRun], hourly_vol: FloatArray, level: float,
-                       cost_frac: float, inputs: DecisionInputs) -> FloatArray:
+def strategy_positions(
+    runs: dict[str, HorizonRun],
+    hourly_vol: FloatArray,
+    level: float,
+    cost_frac: float,
+    inputs: DecisionInputs,
+) -> FloatArray:
     """Long-only positions from the decision engine: BUY → 1, SELL → 0, HOLD → unchanged."""
     from finbot.prediction.decision_engine import decide
 
@@ -273,9 +344,13 @@ def strategy_positions(runs: dict[str, HorizonRun], hourly_vol: FloatArray, leve
     reference = inputs.thresholds.decision.reference_volatility_pct / 100.0
     for i in range(n):
         vol = float(hourly_vol[i]) if math.isfinite(hourly_vol[i]) else None
-        action = decide("backtest", _signals(runs, i, level, cost_frac, vol, inputs),
-                        weights=inputs.weights, reference_vol=reference,
-                        min_confidence=inputs.thresholds.decision.min_confidence).action
+        action = decide(
+            "backtest",
+            _signals(runs, i, level, cost_frac, vol, inputs),
+            weights=inputs.weights,
+            reference_vol=reference,
+            min_confidence=inputs.thresholds.decision.min_confidence,
+        ).action
         current = {"BUY": 1.0, "SELL": 0.0}.get(action, current)
         positions[i] = current
     return positions
@@ -286,7 +361,9 @@ def _usable_horizons(horizons: list[str], timeframe: str) -> tuple[list[str], di
     good = [h for h in horizons if duration_ms(h) % step == 0]
     skipped = {h: f"not a whole number of {timeframe} bars" for h in horizons if h not in good}
     if not good:
-        raise UsageError(f"horizon: expected a multiple of the {timeframe} timeframe, got {horizons}")
+        raise UsageError(
+            f"horizon: expected a multiple of the {timeframe} timeframe, got {horizons}"
+        )
     return good, skipped
 
 
@@ -298,9 +375,19 @@ def _cost(bars: pl.DataFrame, costs: Any) -> tuple[float, str]:
     return round_trip_cost(costs, spread).fraction, spread.source
 
 
-def evaluate(bars: pl.DataFrame, *, coin: str, timeframe: str, horizons: list[str],
-             inputs: DecisionInputs, level: float, n_folds: int = 5, algorithm: str = "lightgbm",
-             seed: int = 0, rolling_rows: int | None = None) -> Evaluation:
+def evaluate(
+    bars: pl.DataFrame,
+    *,
+    coin: str,
+    timeframe: str,
+    horizons: list[str],
+    inputs: DecisionInputs,
+    level: float,
+    n_folds: int = 5,
+    algorithm: str = "lightgbm",
+    seed: int = 0,
+    rolling_rows: int | None = None,
+) -> Evaluation:
     """Walk-forward evaluation of ``algorithm`` on ``bars`` (canonical, sorted) per horizon."""
     usable, skipped = _usable_horizons(horizons, timeframe)
     ts, x, labels, vol = dataset(bars, usable)
@@ -309,8 +396,18 @@ def evaluate(bars: pl.DataFrame, *, coin: str, timeframe: str, horizons: list[st
     step = duration_ms(timeframe, field="timeframe")
     for h in usable:
         try:
-            runs[h] = run_horizon(h, ts, x, labels[h], vol, algorithm=algorithm, n_folds=n_folds,
-                                  level=level, seed=seed, rolling_rows=rolling_rows)
+            runs[h] = run_horizon(
+                h,
+                ts,
+                x,
+                labels[h],
+                vol,
+                algorithm=algorithm,
+                n_folds=n_folds,
+                level=level,
+                seed=seed,
+                rolling_rows=rolling_rows,
+            )
         except DataError as exc:
             skipped[h] = str(exc)
             continue
@@ -325,15 +422,34 @@ def evaluate(bars: pl.DataFrame, *, coin: str, timeframe: str, horizons: list[st
     next_ret = dataset_next_returns(bars, timeframe, first.ts)
     net, strat = backtest(positions, next_ret, cost_frac, timeframe)
     hold_net, hold = backtest(np.ones_like(positions), next_ret, cost_frac, timeframe)
-    return Evaluation(coin, timeframe, algorithm, level, n_folds, metrics, strat, hold, cost_frac,
-                      source, int(first.ts[0]), int(first.ts[-1]), skipped, runs, first.ts,
-                      np.cumprod(1 + net), np.cumprod(1 + hold_net))
+    return Evaluation(
+        coin,
+        timeframe,
+        algorithm,
+        level,
+        n_folds,
+        metrics,
+        strat,
+        hold,
+        cost_frac,
+        source,
+        int(first.ts[0]),
+        int(first.ts[-1]),
+        skipped,
+        runs,
+        first.ts,
+        np.cumprod(1 + net).astype(np.float64),
+        np.cumprod(1 + hold_net).astype(np.float64),
+    )
 
 
-def dataset_next_returns(bars: pl.DataFrame, timeframe: str, ts: npt.NDArray[np.int64]) -> FloatArray:
+def dataset_next_returns(
+    bars: pl.DataFrame, timeframe: str, ts: npt.NDArray[np.int64]
+) -> FloatArray:
     """Log return from each bar's close to the next bar's close (0 where the next is missing)."""
     from finbot.prediction.targets import forward_log_returns
 
     nxt = forward_log_returns(bars, timeframe)
     joined = pl.DataFrame({"ts": ts}).join(nxt, on="ts", how="left")
-    return np.nan_to_num(joined["target"].fill_null(0.0).to_numpy().astype(np.float64))
+    values = joined["target"].fill_null(0.0).to_numpy().astype(np.float64)
+    return np.asarray(np.nan_to_num(values), dtype=np.float64)

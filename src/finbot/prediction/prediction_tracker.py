@@ -20,7 +20,18 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Boolean, Engine, Float, Index, Integer, String, delete, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    String,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage.db import Base, ensure_tables, session_scope
@@ -90,8 +101,14 @@ class NewPrediction:
 
 
 class BarReader(Protocol):
-    def read(self, coin: str, timeframe: str, start_ms: int | None = None,
-             end_ms: int | None = None, last_n: int | None = None) -> Any: ...
+    def read(
+        self,
+        coin: str,
+        timeframe: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        last_n: int | None = None,
+    ) -> Any: ...
 
 
 EXPORT_COLUMNS = [c.name for c in PredictionRow.__table__.columns]
@@ -120,9 +137,13 @@ def _outcome(row: PredictionRow, bar_ts: int, price: float, now_ms: int) -> dict
     if row.interval_low is not None and row.interval_high is not None:
         inside = row.interval_low <= price <= row.interval_high
     return {
-        "status": "resolved", "resolved_at": now_ms, "resolved_bar_ts": bar_ts,
-        "realised_price": price, "realised_return": realised,
-        "abs_error": abs(realised - row.predicted_return), "direction_hit": hit,
+        "status": "resolved",
+        "resolved_at": now_ms,
+        "resolved_bar_ts": bar_ts,
+        "realised_price": price,
+        "realised_return": realised,
+        "abs_error": abs(realised - row.predicted_return),
+        "direction_hit": hit,
         "inside_interval": inside,
     }
 
@@ -147,8 +168,9 @@ class PredictionTracker:
     def _due(self, now_ms: int) -> list[PredictionRow]:
         with session_scope(self.engine) as session:
             rows = session.scalars(
-                select(PredictionRow).where(PredictionRow.status == "pending",
-                                            PredictionRow.target_ts <= now_ms)
+                select(PredictionRow).where(
+                    PredictionRow.status == "pending", PredictionRow.target_ts <= now_ms
+                )
             ).all()
             return [r for r in rows if r.target_ts + duration_ms(r.timeframe) <= now_ms]
 
@@ -162,14 +184,20 @@ class PredictionTracker:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def resolve_due(self, store: BarReader, now_ms: int, tolerance_ms: int | None = None,
-                    expire_after_ms: int = DEFAULT_EXPIRE_MS) -> int:
+    def resolve_due(
+        self,
+        store: BarReader,
+        now_ms: int,
+        tolerance_ms: int | None = None,
+        expire_after_ms: int = DEFAULT_EXPIRE_MS,
+    ) -> int:
         """Resolve every due prediction against the bar nearest its target; returns how many."""
         done = 0
         for row in self._due(now_ms):
             tol = tolerance_ms if tolerance_ms is not None else duration_ms(row.timeframe)
-            bars = store.read(row.coin, row.timeframe, start_ms=row.target_ts - tol,
-                              end_ms=row.target_ts + tol)
+            bars = store.read(
+                row.coin, row.timeframe, start_ms=row.target_ts - tol, end_ms=row.target_ts + tol
+            )
             found = _nearest_bar(bars, row.target_ts, tol)
             if found is not None:
                 done += self._finish(row.id, _outcome(row, *found, now_ms))
@@ -179,15 +207,20 @@ class PredictionTracker:
 
     def recent(self, limit: int = 50, coin: str | None = None) -> list[dict[str, Any]]:
         """The newest predictions first, with their outcomes."""
-        query = select(PredictionRow).order_by(PredictionRow.made_at.desc(), PredictionRow.id.desc())
+        query = select(PredictionRow).order_by(
+            PredictionRow.made_at.desc(), PredictionRow.id.desc()
+        )
         if coin:
             query = query.where(PredictionRow.coin == coin)
         with session_scope(self.engine) as session:
             return [_row_dict(r) for r in session.scalars(query.limit(limit)).all()]
 
-    def _resolved(self, since_ms: int, coin: str | None, horizon: str | None) -> list[PredictionRow]:
-        query = select(PredictionRow).where(PredictionRow.status == "resolved",
-                                            PredictionRow.target_ts >= since_ms)
+    def _resolved(
+        self, since_ms: int, coin: str | None, horizon: str | None
+    ) -> list[PredictionRow]:
+        query = select(PredictionRow).where(
+            PredictionRow.status == "resolved", PredictionRow.target_ts >= since_ms
+        )
         if coin:
             query = query.where(PredictionRow.coin == coin)
         if horizon:
@@ -195,8 +228,9 @@ class PredictionTracker:
         with session_scope(self.engine) as session:
             return list(session.scalars(query).all())
 
-    def summary(self, now_ms: int, coin: str | None = None,
-                horizon: str | None = None) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    def summary(
+        self, now_ms: int, coin: str | None = None, horizon: str | None = None
+    ) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
         """Live MAE, hit rate and coverage per coin × horizon over 24 h / 7 d / 30 d."""
         rows = self._resolved(now_ms - WINDOWS_MS["30d"], coin, horizon)
         groups: dict[tuple[str, str], list[PredictionRow]] = {}
@@ -243,8 +277,12 @@ def _mean(values: list[float]) -> float | None:
 def _stats(rows: list[PredictionRow]) -> dict[str, Any]:
     hits = [float(r.direction_hit) for r in rows if r.direction_hit is not None]
     inside = [float(r.inside_interval) for r in rows if r.inside_interval is not None]
-    return {"n": len(rows), "mae": _mean([r.abs_error for r in rows if r.abs_error is not None]),
-            "hit_rate": _mean(hits), "coverage": _mean(inside)}
+    return {
+        "n": len(rows),
+        "mae": _mean([r.abs_error for r in rows if r.abs_error is not None]),
+        "hit_rate": _mean(hits),
+        "coverage": _mean(inside),
+    }
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:

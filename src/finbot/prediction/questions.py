@@ -74,15 +74,25 @@ class Assessment:
 
     def signal(self) -> HorizonSignal:
         p = self.prediction
-        return HorizonSignal(p.horizon, p.predicted_return, self.low_return, self.high_return,
-                             self.confidence.score, p.mae_ratio, bool(p.has_edge),
-                             self.expected_error_frac, self.thresholds)
+        return HorizonSignal(
+            p.horizon,
+            p.predicted_return,
+            self.low_return,
+            self.high_return,
+            self.confidence.score,
+            p.mae_ratio,
+            bool(p.has_edge),
+            self.expected_error_frac,
+            self.thresholds,
+        )
 
     def reasons(self, lang: str = "en") -> list[str]:
         return [r.text(lang) for r in self.decision.reasons]
 
 
-def _interval(pred: Any, timeframe: str, calibration: Any, bars: Any, level: float) -> tuple[float, float, float | None, float | None, str]:
+def _interval(
+    pred: Any, timeframe: str, calibration: Any, bars: Any, level: float
+) -> tuple[float, float | None, float | None, float | None, str]:
     """(half width, expected error, vol ratio, current vol, method) for one prediction."""
     sigma_now = cf.current_vol(bars)
     if calibration is not None and len(calibration) >= 10:
@@ -105,31 +115,52 @@ def _hourly(sigma_bar: float | None, timeframe: str) -> float | None:
     return sigma_bar * math.sqrt(3600.0 / duration_seconds(timeframe, field="timeframe"))
 
 
-def assess(settings: Settings, sources: Sources, coin: str, horizon: str,
-           order_eur: float | None = None) -> Assessment:
+def assess(
+    settings: Settings, sources: Sources, coin: str, horizon: str, order_eur: float | None = None
+) -> Assessment:
     """Predict ``coin`` at ``horizon`` and attach interval, confidence, costs and decision."""
     pred = sources.predict(coin, horizon)
     level = settings.general.confidence.level
     timeframe = bar_timeframe(pred)
     bars = sources.bars(coin, timeframe)
-    width, err, vol_ratio, sigma, method = _interval(pred, timeframe, sources.calibration(pred),
-                                                     bars, level)
-    score = cf.confidence_score(pred=pred.predicted_return, half_width=width, level=level,
-                                mae_ratio=pred.mae_ratio, vol_ratio=vol_ratio,
-                                live=sources.live(coin, pred.horizon))
+    width, err, vol_ratio, sigma, method = _interval(
+        pred, timeframe, sources.calibration(pred), bars, level
+    )
+    score = cf.confidence_score(
+        pred=pred.predicted_return,
+        half_width=width,
+        level=level,
+        mae_ratio=pred.mae_ratio,
+        vol_ratio=vol_ratio,
+        live=sources.live(coin, pred.horizon),
+    )
     fx, fx_source = sources.eur_per_usd()
     volume = _last_volume(bars)
-    costs = round_trip_cost(settings.costs, sources.spread(coin, bars), order_eur,
-                            bar_volume_usd=volume, eur_per_usd=fx)
-    th = horizon_thresholds(settings.thresholds, pred.horizon, costs.fraction,
-                            _hourly(sigma, timeframe))
+    costs = round_trip_cost(
+        settings.costs, sources.spread(coin, bars), order_eur, bar_volume_usd=volume, eur_per_usd=fx
+    )
+    th = horizon_thresholds(
+        settings.thresholds, pred.horizon, costs.fraction, _hourly(sigma, timeframe)
+    )
     low, high = pred.predicted_return - width, pred.predicted_return + width
-    partial = Assessment(pred, low, high, level, method, score, costs, th,
-                         HorizonDecision(pred.horizon, "HOLD", 0.0, 0.0, 0.0, ()), err, fx,
-                         fx_source)
+    partial = Assessment(
+        pred,
+        low,
+        high,
+        level,
+        method,
+        score,
+        costs,
+        th,
+        HorizonDecision(pred.horizon, "HOLD", 0.0, 0.0, 0.0, ()),
+        err,
+        fx,
+        fx_source,
+    )
     decision = decide_horizon(partial.signal(), settings.thresholds.decision.min_confidence)
-    return Assessment(pred, low, high, level, method, score, costs, th, decision, err, fx,
-                      fx_source)
+    return Assessment(
+        pred, low, high, level, method, score, costs, th, decision, err, fx, fx_source
+    )
 
 
 def _last_volume(bars: Any) -> float | None:
@@ -143,17 +174,33 @@ def price_json(a: Assessment) -> dict[str, Any]:
     """The ``finbot predict --json`` object (DESIGN.md keys and more)."""
     p = a.prediction
     return {
-        "coin": p.coin, "horizon": p.horizon, "as_of": iso_utc(int(p.as_of)),
-        "last_price": p.last_price, "predicted_price": p.predicted_price,
-        "predicted_return": p.predicted_return, "change_pct": math.expm1(p.predicted_return) * 100,
-        "interval": {"low": a.low_price, "high": a.high_price, "level": a.level,
-                     "method": a.interval_method},
-        "confidence": a.confidence.score, "confidence_components": a.confidence.components,
-        "decision": a.decision.action, "expected_net_return": a.decision.expected_net_return,
-        "reasons": a.reasons(), "model": p.model, "model_version": p.model_version,
-        "timeframe": p.timeframe, "mae_ratio": p.mae_ratio, "has_edge": bool(p.has_edge),
-        "expected_error": a.expected_error_frac, "max_error": a.thresholds.max_error_frac,
-        "cost_fraction": a.costs.fraction, "costs": a.costs.as_dict(),
+        "coin": p.coin,
+        "horizon": p.horizon,
+        "as_of": iso_utc(int(p.as_of)),
+        "last_price": p.last_price,
+        "predicted_price": p.predicted_price,
+        "predicted_return": p.predicted_return,
+        "change_pct": math.expm1(p.predicted_return) * 100,
+        "interval": {
+            "low": a.low_price,
+            "high": a.high_price,
+            "level": a.level,
+            "method": a.interval_method,
+        },
+        "confidence": a.confidence.score,
+        "confidence_components": a.confidence.components,
+        "decision": a.decision.action,
+        "expected_net_return": a.decision.expected_net_return,
+        "reasons": a.reasons(),
+        "model": p.model,
+        "model_version": p.model_version,
+        "timeframe": p.timeframe,
+        "mae_ratio": p.mae_ratio,
+        "has_edge": bool(p.has_edge),
+        "expected_error": a.expected_error_frac,
+        "max_error": a.thresholds.max_error_frac,
+        "cost_fraction": a.costs.fraction,
+        "costs": a.costs.as_dict(),
     }
 
 
@@ -171,15 +218,20 @@ class AmountAnswer:
         data = price_json(self.assessment)
         data["reasons"] = data["reasons"] + [r.text() for r in self.reasons]
         return data | {
-            "amount_eur": self.amount_eur, "value_eur": self.value_eur,
-            "costs_eur": self.assessment.costs.total_eur, "net_profit_eur": self.net_profit_eur,
-            "target_eur": self.target_eur, "meets_target": self.meets_target,
-            "eur_per_usd": self.assessment.eur_per_usd, "fx_source": self.assessment.fx_source,
+            "amount_eur": self.amount_eur,
+            "value_eur": self.value_eur,
+            "costs_eur": self.assessment.costs.total_eur,
+            "net_profit_eur": self.net_profit_eur,
+            "target_eur": self.target_eur,
+            "meets_target": self.meets_target,
+            "eur_per_usd": self.assessment.eur_per_usd,
+            "fx_source": self.assessment.fx_source,
         }
 
 
-def amount(settings: Settings, sources: Sources, coin: str, horizon: str,
-           amount_eur: float) -> AmountAnswer:
+def amount(
+    settings: Settings, sources: Sources, coin: str, horizon: str, amount_eur: float
+) -> AmountAnswer:
     """Value of ``amount_eur`` invested now, at the horizon, and the net profit after costs."""
     if not amount_eur > 0:
         raise ValueError(f"amount-eur: expected an amount > 0, got {amount_eur}")
@@ -212,15 +264,23 @@ class WhenAnswer:
     def to_json(self) -> dict[str, Any]:
         best = self.found
         return {
-            "coin": self.coin, "gain_pct": self.gain_pct, "horizon": self.horizon,
+            "coin": self.coin,
+            "gain_pct": self.gain_pct,
+            "horizon": self.horizon,
             "predicted_return": best.prediction.predicted_return if best else None,
             "confidence": best.confidence.score if best else None,
-            "within": self.longest, "missing": [m for m in self.missing],
-            "scan": [{"horizon": a.prediction.horizon,
-                      "change_pct": math.expm1(a.prediction.predicted_return) * 100,
-                      "interval_low_pct": math.expm1(a.low_return) * 100,
-                      "interval_high_pct": math.expm1(a.high_return) * 100,
-                      "confidence": a.confidence.score} for a in self.scanned],
+            "within": self.longest,
+            "missing": [m for m in self.missing],
+            "scan": [
+                {
+                    "horizon": a.prediction.horizon,
+                    "change_pct": math.expm1(a.prediction.predicted_return) * 100,
+                    "interval_low_pct": math.expm1(a.low_return) * 100,
+                    "interval_high_pct": math.expm1(a.high_return) * 100,
+                    "confidence": a.confidence.score,
+                }
+                for a in self.scanned
+            ],
         }
 
 
@@ -239,11 +299,19 @@ def when(settings: Settings, sources: Sources, coin: str, gain_pct: float) -> Wh
             missing.append(f"{h}: {exc}")
             continue
         scanned.append(a)
-        reached = (math.expm1(a.prediction.predicted_return) >= goal
-                   and math.expm1(a.low_return) >= goal)
+        reached = (
+            math.expm1(a.prediction.predicted_return) >= goal and math.expm1(a.low_return) >= goal
+        )
         if reached:
-            return WhenAnswer(coin, gain_pct, a.prediction.horizon, a, tuple(scanned),
-                              horizons[-1], tuple(missing))
+            return WhenAnswer(
+                coin,
+                gain_pct,
+                a.prediction.horizon,
+                a,
+                tuple(scanned),
+                horizons[-1],
+                tuple(missing),
+            )
     if not scanned:
         raise FinbotError(f"{coin}: no horizon could be predicted ({'; '.join(missing)})")
     return WhenAnswer(coin, gain_pct, None, None, tuple(scanned), horizons[-1], tuple(missing))
@@ -252,10 +320,15 @@ def when(settings: Settings, sources: Sources, coin: str, gain_pct: float) -> Wh
 def opportunity(a: Assessment) -> dict[str, Any]:
     hours = duration_seconds(a.prediction.horizon) / 3600.0
     net = a.decision.expected_net_return
-    return {"coin": a.prediction.coin, "horizon": a.prediction.horizon,
-            "expected_net_return": net, "expected_net_return_per_hour": net / hours,
-            "change_pct": math.expm1(a.prediction.predicted_return) * 100,
-            "confidence": a.confidence.score, "decision": a.decision.action}
+    return {
+        "coin": a.prediction.coin,
+        "horizon": a.prediction.horizon,
+        "expected_net_return": net,
+        "expected_net_return_per_hour": net / hours,
+        "change_pct": math.expm1(a.prediction.predicted_return) * 100,
+        "confidence": a.confidence.score,
+        "decision": a.decision.action,
+    }
 
 
 def best(assessments: list[Assessment], top: int = 3) -> dict[str, list[dict[str, Any]]]:
@@ -267,20 +340,28 @@ def best(assessments: list[Assessment], top: int = 3) -> dict[str, list[dict[str
     def key(action: str) -> Callable[[dict[str, Any]], tuple[bool, float]]:
         return lambda r: (r["decision"] == action, r["expected_net_return_per_hour"])
 
-    return {"buys": sorted(buys, key=key("BUY"), reverse=True)[:top],
-            "sells": sorted(sells, key=key("SELL"), reverse=True)[:top]}
+    return {
+        "buys": sorted(buys, key=key("BUY"), reverse=True)[:top],
+        "sells": sorted(sells, key=key("SELL"), reverse=True)[:top],
+    }
 
 
 def coin_decision(settings: Settings, coin: str, assessments: list[Assessment]) -> Decision:
     """The decision engine's per-coin answer over the assessed horizons."""
-    vols = [a.thresholds.realised_vol_hourly_frac for a in assessments
-            if a.thresholds.realised_vol_hourly_frac is not None]
+    vols = [
+        a.thresholds.realised_vol_hourly_frac
+        for a in assessments
+        if a.thresholds.realised_vol_hourly_frac is not None
+    ]
     decision = settings.thresholds.decision
-    return decide(coin, [a.signal() for a in assessments],
-                  weights=settings.general.horizon_weights,
-                  min_confidence=decision.min_confidence,
-                  reference_vol=decision.reference_volatility_pct / 100.0,
-                  realised_vol=vols[0] if vols else None)
+    return decide(
+        coin,
+        [a.signal() for a in assessments],
+        weights=settings.general.horizon_weights,
+        min_confidence=decision.min_confidence,
+        reference_vol=decision.reference_volatility_pct / 100.0,
+        realised_vol=vols[0] if vols else None,
+    )
 
 
 def bar_timeframe(pred: Any) -> str:
@@ -318,7 +399,11 @@ def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | N
     from finbot.prediction.prediction_tracker import live_accuracy
     from finbot.storage.parquet_writer import BarStore
 
-    store, bar_store, costs = ModelStore(paths.models_dir), BarStore(paths.parquet_dir), settings.costs
+    store, bar_store, costs = (
+        ModelStore(paths.models_dir),
+        BarStore(paths.parquet_dir),
+        settings.costs,
+    )
 
     def calibration(pred: Any) -> Any:
         try:
@@ -347,12 +432,16 @@ def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | N
         return resolve_spread(costs, tickers_pct=tickers, proxy_frac=proxy)
 
     return Sources(
-        predict=lambda coin, h: pipeline.predict(coin, h, settings=settings, paths=paths,
-                                                 store=store, clock=clock),
-        calibration=calibration, bars=bars, spread=spread,
+        predict=lambda coin, h: pipeline.predict(
+            coin, h, settings=settings, paths=paths, store=store, clock=clock
+        ),
+        calibration=calibration,
+        bars=bars,
+        spread=spread,
         eur_per_usd=lambda: stored_fx(paths, settings.coins.ids, now_ms(clock)),
-        live=lambda coin, h: None if tracker is None else live_accuracy(tracker, coin, h,
-                                                                         now_ms(clock)),
+        live=lambda coin, h: (
+            None if tracker is None else live_accuracy(tracker, coin, h, now_ms(clock))
+        ),
     )
 
 
@@ -363,9 +452,20 @@ def to_record(a: Assessment, made_at: int, source: str = "cli") -> Any:
     p = a.prediction
     finite = math.isfinite(a.high_return)
     return NewPrediction(
-        coin=p.coin, horizon=p.horizon, timeframe=bar_timeframe(p), made_at=made_at,
-        as_of=int(p.as_of), last_price=float(p.last_price),
-        predicted_price=float(p.predicted_price), predicted_return=float(p.predicted_return),
-        interval_low=a.low_price if finite else None, interval_high=a.high_price if finite else None,
-        level=a.level, confidence=a.confidence.score, decision=a.decision.action,
-        model=str(p.model), model_version=str(p.model_version), source=source)
+        coin=p.coin,
+        horizon=p.horizon,
+        timeframe=bar_timeframe(p),
+        made_at=made_at,
+        as_of=int(p.as_of),
+        last_price=float(p.last_price),
+        predicted_price=float(p.predicted_price),
+        predicted_return=float(p.predicted_return),
+        interval_low=a.low_price if finite else None,
+        interval_high=a.high_price if finite else None,
+        level=a.level,
+        confidence=a.confidence.score,
+        decision=a.decision.action,
+        model=str(p.model),
+        model_version=str(p.model_version),
+        source=source,
+    )

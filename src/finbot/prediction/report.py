@@ -21,12 +21,21 @@ import numpy as np
 from finbot.prediction.evaluation import Evaluation
 
 HORIZON_COLUMNS = [
-    ("n", "n"), ("mae", "MAE"), ("mae_naive", "MAE naive"), ("mae_ratio", "MAE ratio"),
-    ("dm_pvalue", "DM p-value"), ("directional_accuracy", "Direction hit"),
-    ("coverage", "Coverage"), ("level", "Level"),
+    ("n", "n"),
+    ("mae", "MAE"),
+    ("mae_naive", "MAE naive"),
+    ("mae_ratio", "MAE ratio"),
+    ("dm_pvalue", "DM p-value"),
+    ("directional_accuracy", "Direction hit"),
+    ("coverage", "Coverage"),
+    ("level", "Level"),
 ]
-EQUITY_COLUMNS = [("total_return", "Total return"), ("sharpe", "Sharpe (annualised)"),
-                  ("max_drawdown", "Max drawdown"), ("trades", "Trades")]
+EQUITY_COLUMNS = [
+    ("total_return", "Total return"),
+    ("sharpe", "Sharpe (annualised)"),
+    ("max_drawdown", "Max drawdown"),
+    ("trades", "Trades"),
+]
 
 
 def fmt(value: Any) -> str:
@@ -51,7 +60,11 @@ def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
-    return '<img alt="chart" src="data:image/png;base64,' + base64.b64encode(buf.getvalue()).decode() + '">'
+    return (
+        '<img alt="chart" src="data:image/png;base64,'
+        + base64.b64encode(buf.getvalue()).decode()
+        + '">'
+    )
 
 
 def _pyplot() -> Any:
@@ -120,31 +133,43 @@ def _equity_table(data: dict[str, Any]) -> str:
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
 
 
-STYLE = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
-         "margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-         "img{max-width:100%}")
+STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
+    "margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    "img{max-width:100%}"
+)
 
 
 def render(ev: Evaluation) -> str:
     """The report as one HTML string."""
     data = ev.to_json()
     title = f"finbot evaluation — {ev.coin} {ev.timeframe}"
-    summary = (f"<p>{data['start']} → {data['end']}; algorithm {html.escape(ev.algorithm)}; "
-               f"{ev.folds} walk-forward folds; interval level {ev.level:.0%}; round-trip cost "
-               f"{ev.cost_frac:.4%} (spread from {html.escape(ev.spread_source)}).</p>")
+    summary = (
+        f"<p>{data['start']} → {data['end']}; algorithm {html.escape(ev.algorithm)}; "
+        f"{ev.folds} walk-forward folds; interval level {ev.level:.0%}; round-trip cost "
+        f"{ev.cost_frac:.4%} (spread from {html.escape(ev.spread_source)}).</p>"
+    )
     skipped = "".join(f"<li>{html.escape(h)}: {html.escape(r)}</li>" for h, r in ev.skipped.items())
     payload = json.dumps(data).replace("</", "<\\/")
-    return "\n".join([
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-        f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>", summary,
-        "<h2>Model vs the naive baseline, per horizon</h2>", _horizon_table(data),
-        f"<ul>{skipped}</ul>" if skipped else "",
-        "<h2>Predicted vs realised</h2>", _predicted_vs_realised(ev),
-        "<h2>Strategy after costs vs buy and hold</h2>", _equity_table(data), _equity(ev),
-        "<h2>Interval coverage by horizon</h2>", _coverage(ev),
-        f'<script id="finbot-evaluation" type="application/json">{payload}</script>',
-        "</body></html>",
-    ])
+    return "\n".join(
+        [
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>",
+            summary,
+            "<h2>Model vs the naive baseline, per horizon</h2>",
+            _horizon_table(data),
+            f"<ul>{skipped}</ul>" if skipped else "",
+            "<h2>Predicted vs realised</h2>",
+            _predicted_vs_realised(ev),
+            "<h2>Strategy after costs vs buy and hold</h2>",
+            _equity_table(data),
+            _equity(ev),
+            "<h2>Interval coverage by horizon</h2>",
+            _coverage(ev),
+            f'<script id="finbot-evaluation" type="application/json">{payload}</script>',
+            "</body></html>",
+        ]
+    )
 
 
 def write_report(ev: Evaluation, path: Path) -> Path:

@@ -39,10 +39,12 @@ class HorizonThresholds:
     max_error_frac: float
 
 
-def realised_vol_hourly(closes: object, timeframe: str, window: int = DEFAULT_VOL_WINDOW) -> float | None:
+def realised_vol_hourly(
+    closes: object, timeframe: str, window: int = DEFAULT_VOL_WINDOW
+) -> float | None:
     """Std of the last ``window`` one-bar log returns, scaled to one hour (fraction)."""
     prices = np.asarray(closes, dtype=np.float64)
-    prices = prices[np.isfinite(prices) & (prices > 0)][-(window + 1):]
+    prices = prices[np.isfinite(prices) & (prices > 0)][-(window + 1) :]
     if prices.size < 3:
         return None
     sigma_bar = float(np.std(np.diff(np.log(prices)), ddof=1))
@@ -81,7 +83,11 @@ def horizon_thresholds(
     base_buy = thresholds.decision.buy_return_pct / 100.0 * scale
     base_sell = thresholds.decision.sell_return_pct / 100.0 * scale
     return HorizonThresholds(
-        horizon=horizon, buy_frac=max(base_buy, cost_frac), sell_frac=max(base_sell, cost_frac),
-        cost_frac=cost_frac, vol_scale=scale, realised_vol_hourly_frac=realised_hourly_frac,
+        horizon=horizon,
+        buy_frac=max(base_buy, cost_frac),
+        sell_frac=max(base_sell, cost_frac),
+        cost_frac=cost_frac,
+        vol_scale=scale,
+        realised_vol_hourly_frac=realised_hourly_frac,
         max_error_frac=max_error_frac(thresholds, horizon),
     )

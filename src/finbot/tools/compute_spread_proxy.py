@@ -63,7 +63,7 @@ def corwin_schultz(high: object, low: object) -> FloatArray:
     gamma = np.log(pair_high / pair_low) ** 2
     alpha = (np.sqrt(2.0 * beta) - np.sqrt(beta)) / _K - np.sqrt(gamma / _K)
     spread = 2.0 * (np.exp(alpha) - 1.0) / (1.0 + np.exp(alpha))
-    return np.clip(spread, 0.0, None)
+    return np.asarray(np.clip(spread, 0.0, None), dtype=np.float64)
 
 
 def abdi_ranaldo(high: object, low: object, close: object) -> float:
@@ -98,16 +98,21 @@ def estimate_spread(
     ar = abdi_ranaldo(h, lo, c) if method != "corwin_schultz" else None
     parts = [v for v in (cs, ar) if v is not None]
     return SpreadEstimate(
-        fraction=float(np.mean(parts)), method=method, pairs=int(h.size - 1),
-        corwin_schultz=cs, abdi_ranaldo=ar,
+        fraction=float(np.mean(parts)),
+        method=method,
+        pairs=int(h.size - 1),
+        corwin_schultz=cs,
+        abdi_ranaldo=ar,
     )
 
 
-def estimate_from_bars(bars: object, *, last_n: int = 500, method: Method = "both") -> SpreadEstimate:
+def estimate_from_bars(
+    bars: object, *, last_n: int = 500, method: Method = "both"
+) -> SpreadEstimate:
     """``estimate_spread`` over the last ``last_n`` rows of a canonical bars frame (polars)."""
     import polars as pl
 
-    frame = bars if isinstance(bars, pl.DataFrame) else pl.DataFrame(bars)
+    frame = bars if isinstance(bars, pl.DataFrame) else pl.DataFrame(bars)  # type: ignore[arg-type]
     tail = frame.sort("ts").tail(last_n)
     return estimate_spread(
         tail["high"].to_numpy(), tail["low"].to_numpy(), tail["close"].to_numpy(), method=method
@@ -122,8 +127,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--coin", required=True, help="coin id, symbol or name")
     parser.add_argument("--timeframe", default="1h", help="bars to read (default 1h)")
     parser.add_argument("--bars", type=int, default=500, help="how many recent bars (default 500)")
-    parser.add_argument("--method", choices=["corwin_schultz", "abdi_ranaldo", "both"],
-                        default="both")
+    parser.add_argument(
+        "--method", choices=["corwin_schultz", "abdi_ranaldo", "both"], default="both"
+    )
     parser.add_argument("--home", default=None, help="finbot home (default $FINBOT_HOME)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     return parser.parse_args(argv)
@@ -147,13 +153,19 @@ def main(argv: list[str] | None = None) -> int:
     except (FinbotError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, FinbotError) and exc.exit_code == 2 else 1
-    payload = {"coin": coin.id, "timeframe": timeframe, **asdict(estimate),
-               "spread_pct": estimate.fraction * 100.0}
+    payload = {
+        "coin": coin.id,
+        "timeframe": timeframe,
+        **asdict(estimate),
+        "spread_pct": estimate.fraction * 100.0,
+    }
     if args.json:
         print(json.dumps(payload))
     else:
-        print(f"{coin.id} {timeframe}: spread ≈ {payload['spread_pct']:.4f} % "
-              f"({estimate.method}, {estimate.pairs} bar pairs)")
+        print(
+            f"{coin.id} {timeframe}: spread ≈ {payload['spread_pct']:.4f} % "
+            f"({estimate.method}, {estimate.pairs} bar pairs)"
+        )
     return 0
 
 

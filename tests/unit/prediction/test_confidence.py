@@ -45,8 +45,9 @@ def heteroscedastic_series(rng: np.random.Generator, n: int) -> tuple[np.ndarray
 
 @pytest.mark.parametrize("level", [0.8, 0.9])
 @pytest.mark.parametrize("normalised", [True, False])
-def test_coverage_on_simulated_series(rng: np.random.Generator, level: float,
-                                      normalised: bool) -> None:
+def test_coverage_on_simulated_series(
+    rng: np.random.Generator, level: float, normalised: bool
+) -> None:
     y_true, y_pred, sigma = heteroscedastic_series(rng, 8000)
     report = cf.measure_coverage(y_true, y_pred, level, sigma if normalised else None)
     assert report.n_fit == 4000 and report.n_test == 4000
@@ -100,14 +101,36 @@ def test_rolling_vol_and_asof_have_no_lookahead() -> None:
         # no edge, tiny move: edge 0, sharpness ~0 -> ~0
         (dict(pred=0.0, half_width=0.01, level=0.8, mae_ratio=1.02), 0.0, {"edge", "sharpness"}),
         # 10 % better than naive and calm market, no tracker: (0.35*1 + 0.25*s + 0.15*1) / 0.75
-        (dict(pred=0.0, half_width=0.01, level=0.8, mae_ratio=0.9, vol_ratio=1.0),
-         100 * 0.5 / 0.75, {"edge", "sharpness", "regime"}),
+        (
+            dict(pred=0.0, half_width=0.01, level=0.8, mae_ratio=0.9, vol_ratio=1.0),
+            100 * 0.5 / 0.75,
+            {"edge", "sharpness", "regime"},
+        ),
         # everything perfect
-        (dict(pred=0.05, half_width=0.001, level=0.8, mae_ratio=0.5, vol_ratio=0.5,
-              live=cf.LiveAccuracy(50, 0.7, 0.8)), 100.0, {"edge", "sharpness", "regime", "live"}),
+        (
+            dict(
+                pred=0.05,
+                half_width=0.001,
+                level=0.8,
+                mae_ratio=0.5,
+                vol_ratio=0.5,
+                live=cf.LiveAccuracy(50, 0.7, 0.8),
+            ),
+            100.0,
+            {"edge", "sharpness", "regime", "live"},
+        ),
         # live accuracy ignored below MIN_LIVE resolved predictions
-        (dict(pred=0.0, half_width=0.01, level=0.8, mae_ratio=None,
-              live=cf.LiveAccuracy(5, 0.9, 0.8)), 0.0, {"edge", "sharpness"}),
+        (
+            dict(
+                pred=0.0,
+                half_width=0.01,
+                level=0.8,
+                mae_ratio=None,
+                live=cf.LiveAccuracy(5, 0.9, 0.8),
+            ),
+            0.0,
+            {"edge", "sharpness"},
+        ),
     ],
 )
 def test_confidence_score_formula(kwargs: dict, expected: float, parts: set[str]) -> None:  # type: ignore[type-arg]
@@ -127,11 +150,17 @@ def test_score_components_move_the_right_way() -> None:
     assert calm > wild
     # sharpness formula: sigma = hw / z(0.9); 2*Phi(pred/sigma)-1
     from scipy.stats import norm
+
     out = cf.confidence_score(pred=0.004, half_width=0.01, level=0.8, mae_ratio=1.0)
     sigma = 0.01 / norm.ppf(0.9)
     assert out.components["sharpness"] == pytest.approx(2 * norm.cdf(0.004 / sigma) - 1, abs=1e-4)
-    assert cf.confidence_score(pred=0.0, half_width=math.inf, level=0.8,
-                               mae_ratio=1.0).components["sharpness"] == 0.0
-    live = cf.confidence_score(pred=0.0, half_width=0.01, level=0.8, mae_ratio=1.0,
-                               live=cf.LiveAccuracy(30, 0.65, None))
+    assert (
+        cf.confidence_score(pred=0.0, half_width=math.inf, level=0.8, mae_ratio=1.0).components[
+            "sharpness"
+        ]
+        == 0.0
+    )
+    live = cf.confidence_score(
+        pred=0.0, half_width=0.01, level=0.8, mae_ratio=1.0, live=cf.LiveAccuracy(30, 0.65, None)
+    )
     assert live.components["live"] == pytest.approx(1.0)

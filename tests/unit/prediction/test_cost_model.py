@@ -28,15 +28,22 @@ DEFAULT = Costs()  # fee 1 EUR/order, margin 0.2 %, slippage 0.05 %, impact 0.1,
         (Costs(fee_per_order_eur=0.0, spread_margin_pct=0.0), 0.1, 500.0, None, None, 1.0, 0.002),
     ],
 )
-def test_round_trip_hand_cases(costs: Costs, spread_pct: float, order: float | None,
-                               volume: float | None, fx: float | None,
-                               expected_total: float, expected_frac: float) -> None:
+def test_round_trip_hand_cases(
+    costs: Costs,
+    spread_pct: float,
+    order: float | None,
+    volume: float | None,
+    fx: float | None,
+    expected_total: float,
+    expected_frac: float,
+) -> None:
     spread = cm.spread_from_tickers_pct(costs, spread_pct)
     out = cm.round_trip_cost(costs, spread, order, bar_volume_usd=volume, eur_per_usd=fx)
     assert out.total_eur == pytest.approx(expected_total, rel=1e-3)
     assert out.fraction == pytest.approx(expected_frac, rel=1e-3)
     assert out.total_eur == pytest.approx(
-        out.fixed_fee_eur + out.pct_fee_eur + out.spread_eur + out.slippage_eur)
+        out.fixed_fee_eur + out.pct_fee_eur + out.spread_eur + out.slippage_eur
+    )
     assert out.as_dict()["spread_source"] == "tickers"
 
 

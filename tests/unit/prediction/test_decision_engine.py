@@ -16,11 +16,27 @@ pytestmark = pytest.mark.unit
 WEIGHTS = {"10m": 0.1, "1h": 0.25, "6h": 0.25, "8h": 0.2, "12h": 0.2}
 
 
-def signal(horizon: str = "1h", ret: float = 0.01, conf: float = 70.0, ratio: float | None = 0.9,
-           edge: bool = True, error: float | None = 0.005, cost: float = 0.0055) -> de.HorizonSignal:
+def signal(
+    horizon: str = "1h",
+    ret: float = 0.01,
+    conf: float = 70.0,
+    ratio: float | None = 0.9,
+    edge: bool = True,
+    error: float | None = 0.005,
+    cost: float = 0.0055,
+) -> de.HorizonSignal:
     th = horizon_thresholds(Thresholds(), horizon, cost, None)
-    return de.HorizonSignal(horizon, math.log1p(ret), math.log1p(ret) - 0.01,
-                            math.log1p(ret) + 0.01, conf, ratio, edge, error, th)
+    return de.HorizonSignal(
+        horizon,
+        math.log1p(ret),
+        math.log1p(ret) - 0.01,
+        math.log1p(ret) + 0.01,
+        conf,
+        ratio,
+        edge,
+        error,
+        th,
+    )
 
 
 @pytest.mark.parametrize(
@@ -53,7 +69,9 @@ def test_horizon_rules(sig: de.HorizonSignal, action: str, code: str) -> None:
     edge=st.booleans(),
     n=st.integers(1, 5),
 )
-def test_no_edge_always_holds(ret: float, conf: float, ratio: float | None, edge: bool, n: int) -> None:
+def test_no_edge_always_holds(
+    ret: float, conf: float, ratio: float | None, edge: bool, n: int
+) -> None:
     """Whatever the predicted move and confidence: no edge over naive → HOLD with that reason."""
     sigs = [signal(h, ret=ret, conf=conf, ratio=ratio, edge=edge) for h in list(WEIGHTS)[:n]]
     out = de.decide("bitcoin", sigs, weights=WEIGHTS, min_confidence=0, reference_vol=0.01)
@@ -64,8 +82,13 @@ def test_no_edge_always_holds(ret: float, conf: float, ratio: float | None, edge
 
 
 def test_edge_false_even_with_good_ratio_holds() -> None:
-    out = de.decide("bitcoin", [signal(ret=0.2, ratio=0.5, edge=False)], weights=WEIGHTS,
-                    min_confidence=0, reference_vol=0.01)
+    out = de.decide(
+        "bitcoin",
+        [signal(ret=0.2, ratio=0.5, edge=False)],
+        weights=WEIGHTS,
+        min_confidence=0,
+        reference_vol=0.01,
+    )
     assert out.action == "HOLD" and "naive" in out.reason_texts()[0]
 
 
@@ -120,13 +143,20 @@ def test_position_size(action: str, conf: float, vol: float | None, expected: fl
 
 
 def test_json_and_texts() -> None:
-    out = de.decide("bitcoin", [signal(ret=0.01)], weights=WEIGHTS, min_confidence=50,
-                    reference_vol=0.01, realised_vol=0.01)
+    out = de.decide(
+        "bitcoin",
+        [signal(ret=0.01)],
+        weights=WEIGHTS,
+        min_confidence=50,
+        reference_vol=0.01,
+        realised_vol=0.01,
+    )
     data = out.to_json()
     assert data["action"] == "BUY" and isinstance(data["reasons"][0], str)
     assert data["horizons"][0]["reasons"][0].startswith("1h")
     assert "capital" in data["risk"]["note"] and "capital" in out.risk_note("fr")
-    hold = de.decide("bitcoin", [signal(ret=0.001)], weights=WEIGHTS, min_confidence=50,
-                     reference_vol=0.01)
+    hold = de.decide(
+        "bitcoin", [signal(ret=0.001)], weights=WEIGHTS, min_confidence=50, reference_vol=0.01
+    )
     assert "aucune" in hold.risk_note("fr") and "no position" in hold.risk_note()
     assert de.pct(0.005) == "+0.50 %" and de.pct(0.005, False) == "0.50 %"

@@ -7,7 +7,6 @@ import math
 import re
 
 import numpy as np
-import polars as pl
 import pytest
 
 from finbot.config.models import Costs, Thresholds
@@ -23,8 +22,9 @@ INPUTS = ev.DecisionInputs(Costs(), Thresholds(), {"1h": 0.5, "2h": 0.5})
 
 @pytest.mark.parametrize("rolling", [None, 400])
 @pytest.mark.parametrize(("horizon_ms", "folds"), [(H, 5), (6 * H, 3), (12 * H, 6)])
-def test_folds_leave_a_horizon_gap(rng: np.random.Generator, horizon_ms: int, folds: int,
-                                   rolling: int | None) -> None:
+def test_folds_leave_a_horizon_gap(
+    rng: np.random.Generator, horizon_ms: int, folds: int, rolling: int | None
+) -> None:
     steps = rng.choice([1, 1, 1, 2, 5], size=3000)  # a series with gaps
     ts = np.cumsum(steps).astype(np.int64) * H
     out = ev.make_folds(ts, horizon_ms, folds, rolling_rows=rolling)
@@ -86,7 +86,7 @@ def test_never_trains_on_rows_whose_label_ends_after_prediction(monkeypatch, rng
 @pytest.mark.parametrize(
     ("e_model", "e_naive", "h", "sign"),
     [
-        (np.r_[0.5, -0.5] .repeat(50), np.r_[1.0, -1.0].repeat(50), 1, -1),
+        (np.r_[0.5, -0.5].repeat(50), np.r_[1.0, -1.0].repeat(50), 1, -1),
         (np.r_[2.0, -2.0].repeat(50), np.r_[1.0, -1.0].repeat(50), 3, 1),
     ],
 )
@@ -103,6 +103,7 @@ def test_diebold_mariano_hand_case() -> None:
     dm = d.mean() / math.sqrt(gamma0 / 4)
     hln = dm * math.sqrt((4 + 1 - 2 + 0) / 4)
     from scipy import stats
+
     stat, p = ev.diebold_mariano(e_model, e_naive, 1)
     assert stat == pytest.approx(hln) and p == pytest.approx(2 * stats.t.sf(abs(hln), 3))
     assert ev.diebold_mariano([1.0], [1.0])[0] != ev.diebold_mariano([1.0], [1.0])[0]  # nan
@@ -133,8 +134,16 @@ def test_fit_shrink() -> None:
 @pytest.fixture(scope="module")
 def signal_eval() -> ev.Evaluation:
     bars = planted_signal(2500, seed=11)
-    return ev.evaluate(bars, coin="bitcoin", timeframe="1h", horizons=["10m", "1h", "2h"],
-                       inputs=INPUTS, level=0.8, n_folds=4, algorithm="linear")
+    return ev.evaluate(
+        bars,
+        coin="bitcoin",
+        timeframe="1h",
+        horizons=["10m", "1h", "2h"],
+        inputs=INPUTS,
+        level=0.8,
+        n_folds=4,
+        algorithm="linear",
+    )
 
 
 def test_planted_signal_beats_naive_and_covers(signal_eval: ev.Evaluation) -> None:
@@ -151,8 +160,16 @@ def test_planted_signal_beats_naive_and_covers(signal_eval: ev.Evaluation) -> No
 
 def test_random_walk_has_no_edge_and_never_trades() -> None:
     bars = with_gaps(random_walk(2500, seed=3), seed=4, fraction=0.02)
-    out = ev.evaluate(bars, coin="x", timeframe="1h", horizons=["1h"], inputs=INPUTS, level=0.8,
-                      n_folds=3, algorithm="linear")
+    out = ev.evaluate(
+        bars,
+        coin="x",
+        timeframe="1h",
+        horizons=["1h"],
+        inputs=INPUTS,
+        level=0.8,
+        n_folds=3,
+        algorithm="linear",
+    )
     assert out.horizons["1h"]["mae_ratio"] > 0.98
     assert abs(out.horizons["1h"]["coverage"] - 0.8) <= 0.05
     if out.horizons["1h"]["mae_ratio"] >= 1:
@@ -161,14 +178,28 @@ def test_random_walk_has_no_edge_and_never_trades() -> None:
 
 def test_bad_inputs() -> None:
     with pytest.raises(UsageError, match="multiple"):
-        ev.evaluate(random_walk(300, 1), coin="x", timeframe="1h", horizons=["10m"],
-                    inputs=INPUTS, level=0.8)
+        ev.evaluate(
+            random_walk(300, 1),
+            coin="x",
+            timeframe="1h",
+            horizons=["10m"],
+            inputs=INPUTS,
+            level=0.8,
+        )
     with pytest.raises(DataError, match="feature rows"):
-        ev.evaluate(random_walk(100, 1), coin="x", timeframe="1h", horizons=["1h"],
-                    inputs=INPUTS, level=0.8)
+        ev.evaluate(
+            random_walk(100, 1), coin="x", timeframe="1h", horizons=["1h"], inputs=INPUTS, level=0.8
+        )
     with pytest.raises(DataError, match="no horizon"):
-        ev.evaluate(random_walk(300, 1), coin="x", timeframe="1h", horizons=["1h"],
-                    inputs=INPUTS, level=0.8, n_folds=20)
+        ev.evaluate(
+            random_walk(300, 1),
+            coin="x",
+            timeframe="1h",
+            horizons=["1h"],
+            inputs=INPUTS,
+            level=0.8,
+            n_folds=20,
+        )
 
 
 def test_report_renders_the_json_numbers(signal_eval: ev.Evaluation, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -176,12 +207,14 @@ def test_report_renders_the_json_numbers(signal_eval: ev.Evaluation, tmp_path) -
     text = path.read_text(encoding="utf-8")
     assert text.count("data:image/png;base64,") == 3
     data = signal_eval.to_json()
-    embedded = re.search(r'<script id="finbot-evaluation" type="application/json">(.*?)</script>',
-                         text, re.S)
+    embedded = re.search(
+        r'<script id="finbot-evaluation" type="application/json">(.*?)</script>', text, re.S
+    )
     assert embedded and json.loads(embedded.group(1)) == json.loads(json.dumps(data))
     cells = re.findall(r'data-key="([^"]+)" data-value="([^"]+)">([^<]*)<', text)
     assert len(cells) == 2 * len(report.HORIZON_COLUMNS) + 2 * len(report.EQUITY_COLUMNS)
     import html as html_mod
+
     for key, value, shown in cells:
         node = data
         for part in key.split("."):

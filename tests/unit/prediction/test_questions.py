@@ -34,19 +34,37 @@ class FakePrediction:
 
 def calibration(rng: np.random.Generator, scale: float = 0.002) -> pl.DataFrame:
     y = rng.normal(0, scale, 400)
-    return pl.DataFrame({"ts": np.arange(400, dtype=np.int64) * 3_600_000, "y_true": y,
-                         "y_pred": np.zeros(400)})
+    return pl.DataFrame(
+        {"ts": np.arange(400, dtype=np.int64) * 3_600_000, "y_true": y, "y_pred": np.zeros(400)}
+    )
 
 
-def sources(rng: np.random.Generator, returns: dict[tuple[str, str], float], *,
-            ratio: float = 0.9, edge: bool = True, with_calibration: bool = True,
-            fx: float | None = 0.9) -> q.Sources:
+def sources(
+    rng: np.random.Generator,
+    returns: dict[tuple[str, str], float],
+    *,
+    ratio: float = 0.9,
+    edge: bool = True,
+    with_calibration: bool = True,
+    fx: float | None = 0.9,
+) -> q.Sources:
     cal = calibration(rng)
 
     def predict(coin: str, horizon: str) -> FakePrediction:
         r = returns.get((coin, horizon), 0.0)
-        return FakePrediction(coin, horizon, 1_700_000_000_000, 50_000.0, r, 50_000 * math.exp(r),
-                              "lightgbm", "v1", "1h", ratio, edge)
+        return FakePrediction(
+            coin,
+            horizon,
+            1_700_000_000_000,
+            50_000.0,
+            r,
+            50_000 * math.exp(r),
+            "lightgbm",
+            "v1",
+            "1h",
+            ratio,
+            edge,
+        )
 
     return q.Sources(
         predict=predict,
@@ -62,9 +80,20 @@ def test_price_answer_has_the_design_keys(settings: Settings, rng) -> None:  # t
     src = sources(rng, {("bitcoin", "1h"): math.log(1.005)})
     a = q.assess(settings, src, "bitcoin", "1h")
     data = q.price_json(a)
-    for key in ("coin", "horizon", "as_of", "last_price", "predicted_price", "predicted_return",
-                "interval", "confidence", "decision", "expected_net_return", "model",
-                "model_version"):
+    for key in (
+        "coin",
+        "horizon",
+        "as_of",
+        "last_price",
+        "predicted_price",
+        "predicted_return",
+        "interval",
+        "confidence",
+        "decision",
+        "expected_net_return",
+        "model",
+        "model_version",
+    ):
         assert key in data
     assert data["change_pct"] == pytest.approx(0.5)
     assert data["interval"]["low"] < data["predicted_price"] < data["interval"]["high"]
@@ -90,10 +119,16 @@ def test_fallback_interval_without_calibration(settings: Settings, rng) -> None:
     a = q.assess(settings, src, "bitcoin", "1h")
     assert math.isinf(a.high_return) and a.interval_method.startswith("none")
     closes = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 100)))
-    bars = pl.DataFrame({"ts": np.arange(100, dtype=np.int64) * 3_600_000, "close": closes,
-                         "volume": np.full(100, 1e6)})
-    src2 = q.Sources(src.predict, src.calibration, lambda c, t: bars, src.spread,
-                     src.eur_per_usd, src.live)
+    bars = pl.DataFrame(
+        {
+            "ts": np.arange(100, dtype=np.int64) * 3_600_000,
+            "close": closes,
+            "volume": np.full(100, 1e6),
+        }
+    )
+    src2 = q.Sources(
+        src.predict, src.calibration, lambda c, t: bars, src.spread, src.eur_per_usd, src.live
+    )
     a2 = q.assess(settings, src2, "bitcoin", "6h")
     assert a2.interval_method.startswith("gaussian")
     assert 0.01 < a2.high_return < 0.1  # ~1.28 * 1 % * sqrt(6)
@@ -106,8 +141,9 @@ def test_fallback_interval_without_calibration(settings: Settings, rng) -> None:
         (math.log(1.01), 1000.0, False),  # +10 EUR - 3.5 EUR < 50 EUR
     ],
 )
-def test_amount_against_target(settings: Settings, rng, ret: float, amount_eur: float,
-                               meets: bool) -> None:  # type: ignore[no-untyped-def]
+def test_amount_against_target(
+    settings: Settings, rng, ret: float, amount_eur: float, meets: bool
+) -> None:  # type: ignore[no-untyped-def]
     src = sources(rng, {("bitcoin", "6h"): ret})
     ans = q.amount(settings, src, "bitcoin", "6h", amount_eur)
     data = ans.to_json()
@@ -140,21 +176,34 @@ def test_when_finds_the_first_reaching_horizon(settings: Settings, rng) -> None:
     # 6h: +2.12 % but the interval's low end (~ +1.86 %) is below +2 %; 8h: ~ +2.7 % >= 2 %
     assert ans.horizon == "8h"
     data = ans.to_json()
-    assert data["horizon"] == "8h" and [s["horizon"] for s in data["scan"]] == ["10m", "1h", "6h", "8h"]
+    assert data["horizon"] == "8h" and [s["horizon"] for s in data["scan"]] == [
+        "10m",
+        "1h",
+        "6h",
+        "8h",
+    ]
     none = q.when(settings, sources(rng, {}), "bitcoin", 2.0).to_json()
     assert none["horizon"] is None and none["within"] == "12h" and len(none["scan"]) == 5
 
 
 def test_best_ranks_by_net_return_per_hour(settings: Settings, rng) -> None:  # type: ignore[no-untyped-def]
-    rets = {("bitcoin", "1h"): math.log(1.01), ("ethereum", "1h"): math.log(1.02),
-            ("solana", "12h"): math.log(1.05), ("ripple", "1h"): math.log(1.001),
-            ("cardano", "1h"): math.log(1.002),
-            ("dogecoin", "1h"): math.log(0.98), ("bitcoin", "6h"): math.log(0.99)}
+    rets = {
+        ("bitcoin", "1h"): math.log(1.01),
+        ("ethereum", "1h"): math.log(1.02),
+        ("solana", "12h"): math.log(1.05),
+        ("ripple", "1h"): math.log(1.001),
+        ("cardano", "1h"): math.log(1.002),
+        ("dogecoin", "1h"): math.log(0.98),
+        ("bitcoin", "6h"): math.log(0.99),
+    }
     src = sources(rng, rets)
     assessments = [q.assess(settings, src, c, h) for c, h in rets]
     out = q.best(assessments)
     assert [(r["coin"], r["horizon"]) for r in out["buys"]] == [
-        ("ethereum", "1h"), ("bitcoin", "1h"), ("solana", "12h")]
+        ("ethereum", "1h"),
+        ("bitcoin", "1h"),
+        ("solana", "12h"),
+    ]
     assert [r["coin"] for r in out["sells"]] == ["dogecoin", "bitcoin"]
     assert out["buys"][0]["decision"] == "BUY"
     assert out["buys"][0]["expected_net_return_per_hour"] == pytest.approx(0.02 - 0.0035)

@@ -22,13 +22,25 @@ DEFAULT = Thresholds()  # buy/sell 0.30 %, reference hourly vol 1 %, scaling on
         (DEFAULT, 0.001, 0.10, 0.009, 3.0),  # capped at 3x
         (DEFAULT, 0.001, 0.002, 0.0015, 0.5),  # floored at 0.5x
         (DEFAULT, 0.0055, 0.002, 0.0055, 0.5),  # never below the round-trip cost
-        (Thresholds(decision=DecisionThresholds(volatility_scaling=False)), 0.001, 0.05, 0.003, 1.0),
-        (Thresholds(decision=DecisionThresholds(buy_return_pct=1.0, sell_return_pct=0.5)),
-         0.0, None, 0.01, 1.0),
+        (
+            Thresholds(decision=DecisionThresholds(volatility_scaling=False)),
+            0.001,
+            0.05,
+            0.003,
+            1.0,
+        ),
+        (
+            Thresholds(decision=DecisionThresholds(buy_return_pct=1.0, sell_return_pct=0.5)),
+            0.0,
+            None,
+            0.01,
+            1.0,
+        ),
     ],
 )
-def test_horizon_thresholds(thresholds: Thresholds, cost: float, vol: float | None,
-                            buy: float, scale: float) -> None:
+def test_horizon_thresholds(
+    thresholds: Thresholds, cost: float, vol: float | None, buy: float, scale: float
+) -> None:
     out = tp.horizon_thresholds(thresholds, "1h", cost, vol)
     assert out.buy_frac == pytest.approx(buy)
     assert out.vol_scale == pytest.approx(scale)
@@ -40,7 +52,11 @@ def test_horizon_thresholds(thresholds: Thresholds, cost: float, vol: float | No
 @pytest.mark.parametrize(
     ("horizon", "expected"),
     [
-        ("10m", 0.02), ("5m", 0.02), ("6h", 0.05), ("24h", 0.08), ("1d", 0.08),
+        ("10m", 0.02),
+        ("5m", 0.02),
+        ("6h", 0.05),
+        ("24h", 0.08),
+        ("1d", 0.08),
         ("3h", 0.02 + 0.03 * (10800 - 600) / (21600 - 600)),
         ("12h", 0.05 + 0.03 * (43200 - 21600) / (86400 - 21600)),
         ("48h", 0.08),
@@ -68,8 +84,9 @@ def test_error_comparison_in_one_unit(error_frac: float, horizon: str, too_large
     assert tp.error_too_large(DEFAULT, horizon, error_frac) is too_large
 
 
-@pytest.mark.parametrize(("timeframe", "factor"), [("1h", 1.0), ("5m", math.sqrt(12)),
-                                                    ("1d", math.sqrt(1 / 24))])
+@pytest.mark.parametrize(
+    ("timeframe", "factor"), [("1h", 1.0), ("5m", math.sqrt(12)), ("1d", math.sqrt(1 / 24))]
+)
 def test_realised_vol_hourly(timeframe: str, factor: float) -> None:
     returns = np.tile([0.01, -0.01], 30)
     closes = 100 * np.exp(np.concatenate([[0.0], np.cumsum(returns)]))

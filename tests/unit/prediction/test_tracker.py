@@ -28,9 +28,19 @@ T0 = 1_700_000_000_000 - (1_700_000_000_000 % H)  # an hour boundary
 def bars(ts_close: dict[int, float]) -> pl.DataFrame:
     ts = sorted(ts_close)
     closes = [ts_close[t] for t in ts]
-    return conform(pl.DataFrame({"ts": ts, "open": closes, "high": closes, "low": closes,
-                                 "close": closes, "volume": [1e6] * len(ts),
-                                 "source": ["test"] * len(ts)}))
+    return conform(
+        pl.DataFrame(
+            {
+                "ts": ts,
+                "open": closes,
+                "high": closes,
+                "low": closes,
+                "close": closes,
+                "volume": [1e6] * len(ts),
+                "source": ["test"] * len(ts),
+            }
+        )
+    )
 
 
 @pytest.fixture
@@ -45,10 +55,23 @@ def store(home: Paths) -> BarStore:
 
 def prediction(**over: object) -> NewPrediction:
     values: dict[str, object] = dict(
-        coin="bitcoin", horizon="1h", timeframe="1h", made_at=T0 + H + 5_000, as_of=T0,
-        last_price=100.0, predicted_price=101.0, predicted_return=math.log(1.01),
-        interval_low=99.0, interval_high=103.0, level=0.8, confidence=60.0, decision="HOLD",
-        model="lightgbm", model_version="v1", source="cli")
+        coin="bitcoin",
+        horizon="1h",
+        timeframe="1h",
+        made_at=T0 + H + 5_000,
+        as_of=T0,
+        last_price=100.0,
+        predicted_price=101.0,
+        predicted_return=math.log(1.01),
+        interval_low=99.0,
+        interval_high=103.0,
+        level=0.8,
+        confidence=60.0,
+        decision="HOLD",
+        model="lightgbm",
+        model_version="v1",
+        source="cli",
+    )
     values.update(over)
     return NewPrediction(**values)  # type: ignore[arg-type]
 
@@ -106,8 +129,11 @@ def test_unresolved_without_a_bar_then_expires_once(tracker, store) -> None:  # 
 def test_wrong_direction_and_outside_interval(tracker, store) -> None:  # type: ignore[no-untyped-def]
     store.upsert("bitcoin", "1h", bars({T0 + H: 95.0}))
     tracker.record(prediction())
-    tracker.record(prediction(predicted_return=0.0, predicted_price=100.0, interval_low=None,
-                              interval_high=None))
+    tracker.record(
+        prediction(
+            predicted_return=0.0, predicted_price=100.0, interval_low=None, interval_high=None
+        )
+    )
     assert tracker.resolve_due(store, T0 + 3 * H) == 2
     rows = {r["predicted_return"]: r for r in tracker.recent()}
     assert rows[math.log(1.01)]["direction_hit"] is False
@@ -148,6 +174,7 @@ def test_prune_and_export(tracker, tmp_path: Path) -> None:  # type: ignore[no-u
     xlsx = tmp_path / "p.xlsx"
     assert tracker.export(xlsx) == 1
     from openpyxl import load_workbook
+
     sheet = load_workbook(xlsx).active
     assert sheet is not None and sheet.cell(1, 2).value == "coin" and sheet.max_row == 2
     with pytest.raises(ValueError, match="csv or .xlsx"):

@@ -13,8 +13,13 @@ from finbot.tools import compute_spread_proxy as sp
 pytestmark = pytest.mark.unit
 
 
-def simulated_bars(rng: np.random.Generator, spread: float, n_bars: int = 1500,
-                   ticks: int = 120, tick_vol: float = 0.0004) -> tuple[np.ndarray, ...]:
+def simulated_bars(
+    rng: np.random.Generator,
+    spread: float,
+    n_bars: int = 1500,
+    ticks: int = 120,
+    tick_vol: float = 0.0004,
+) -> tuple[np.ndarray, ...]:
     """Trades alternate randomly at bid/ask around a random-walk mid; bars of ``ticks`` trades."""
     log_mid = np.cumsum(rng.normal(0.0, tick_vol, n_bars * ticks)) + math.log(100.0)
     side = rng.choice([-1.0, 1.0], size=log_mid.size)
@@ -42,7 +47,8 @@ def test_corwin_schultz_hand_case_and_floor() -> None:
     # identical bars: beta = 2 x^2, gamma = x^2 with x = ln(H/L)
     x = math.log(101 / 99)
     alpha = (math.sqrt(4 * x * x) - math.sqrt(2 * x * x)) / (3 - 2 * math.sqrt(2)) - math.sqrt(
-        x * x / (3 - 2 * math.sqrt(2)))
+        x * x / (3 - 2 * math.sqrt(2))
+    )
     expected = max(0.0, 2 * (math.exp(alpha) - 1) / (1 + math.exp(alpha)))
     got = sp.corwin_schultz([101.0, 101.0], [99.0, 99.0])
     assert got.shape == (1,)
@@ -85,8 +91,9 @@ def test_estimate_from_polars_bars(rng: np.random.Generator) -> None:
     import polars as pl
 
     high, low, close = simulated_bars(rng, 0.003, n_bars=800)
-    frame = pl.DataFrame({"ts": np.arange(800) * 3_600_000, "high": high, "low": low,
-                          "close": close})
+    frame = pl.DataFrame(
+        {"ts": np.arange(800) * 3_600_000, "high": high, "low": low, "close": close}
+    )
     est = sp.estimate_from_bars(frame.reverse(), last_n=400)
     assert est.pairs == 399
 
@@ -99,9 +106,19 @@ def test_cli_reads_the_store_and_prints_json(home, rng, capsys, monkeypatch) -> 
 
     high, low, close = simulated_bars(rng, 0.004, n_bars=400)
     ts = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000) + np.arange(400) * 3_600_000
-    bars = conform(pl.DataFrame({"ts": ts, "open": close, "high": high, "low": low,
-                                 "close": close, "volume": np.full(400, 1e6),
-                                 "source": ["test"] * 400}))
+    bars = conform(
+        pl.DataFrame(
+            {
+                "ts": ts,
+                "open": close,
+                "high": high,
+                "low": low,
+                "close": close,
+                "volume": np.full(400, 1e6),
+                "source": ["test"] * 400,
+            }
+        )
+    )
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
     assert sp.main(["--coin", "BTC", "--home", str(home.home), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
