@@ -29,6 +29,8 @@ class RichProgress:
 
     def __call__(self, *args: Any, **kwargs: Any) -> None:
         label = kwargs.get("description") or next((a for a in args if isinstance(a, str)), "")
+        if not label and args and isinstance(args[0], dict):  # the training fan-out's result
+            label = "training / entraînement"
         numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
         done = kwargs.get("done", numbers[0] if numbers else None)
         total = kwargs.get("total", numbers[1] if len(numbers) > 1 else None)

@@ -13,6 +13,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from finbot.clock import SystemClock, now_ms
@@ -39,7 +40,11 @@ def run_job(job_id: str, home: str, work: Work) -> str:
     begin = time.perf_counter()
     status, rows, error = "ok", None, None
     try:
-        rows = _count(work(load_settings(paths), paths))
+        result = work(load_settings(paths), paths)
+        rows = _count(result)
+        if getattr(result, "ok", True) is False:  # a collector that failed without raising
+            status, error = "error", str(getattr(result, "error", None) or "failed")
+            log.error("job failed", extra={"job": job_id, "error": error})
     except Exception as exc:  # a job must never take the scheduler down
         status, error = "error", f"{type(exc).__name__}: {exc}"
         log.exception("job failed", extra={"job": job_id})
@@ -70,11 +75,22 @@ def _count(result: Any) -> int | None:
 
 
 # ------------------------------------------------------------------ collectors
+@lru_cache(maxsize=8)
+def _shared_cache(home: str) -> Any:
+    """One collector cache per home for the life of the bot process, so TTLs (and the cache
+    hits ``status`` shows) span runs; like ``engine_for``, a per-process resource."""
+    from finbot.collectors.runner import make_collector_cache
+    from finbot.config import load_settings
+
+    return make_collector_cache(load_settings(Paths.resolve(home)), SystemClock())
+
+
 def _collector(kind: str, base_url: str | None) -> Work:
     def work(settings: Settings, paths: Paths) -> Any:
         from finbot.collectors.runner import run_collector
 
-        return run_collector(kind, settings, paths, base_url=base_url)
+        return run_collector(kind, settings, paths, base_url=base_url,
+                             cache=_shared_cache(str(paths.home)))
 
     return work
 
@@ -97,6 +113,15 @@ def collect_tickers(home: str, base_url: str | None = None) -> str:
 
 def collect_fx(home: str, base_url: str | None = None) -> str:
     return run_job("fx", home, _collector("fx", base_url))
+
+
+def collect_ohlc(home: str, base_url: str | None = None) -> str:
+    return run_job("ohlc", home, _collector("ohlc", base_url))
+
+
+def collect_exchange(home: str, base_url: str | None = None) -> str:
+    """True OHLCV bars from the configured exchange (its own URL; ``base_url`` unused)."""
+    return run_job("exchange", home, _collector("exchange", base_url))
 
 
 # ------------------------------------------------------------------ predictions and models

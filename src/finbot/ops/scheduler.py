@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("finbot.scheduler")
 JOBS_TABLE = "apscheduler_jobs"
 DAILY_GRACE_S = 6 * 3600
+OHLC_INTERVAL_S = 3600  # /ohlc candles: 30-minute granularity at best, hourly is plenty
 _JOBS = "finbot.ops.jobs:"
 
 
@@ -67,7 +68,9 @@ def job_specs(settings: Settings, paths: Paths, *, base_url: str | None = None) 
     training = settings.general.training
     hour, weekday = training.micro_hour_utc, training.mini_weekday
     collect = [("prices", cad.prices), ("markets", cad.markets), ("chart_5m", cad.chart_5m),
-               ("tickers", cad.tickers), ("fx", cad.fx)]
+               ("tickers", cad.tickers), ("fx", cad.fx), ("ohlc", OHLC_INTERVAL_S)]
+    if settings.api.exchange.enabled:  # true OHLCV bars, as often as the 5-minute chart
+        collect.append(("exchange", cad.chart_5m))
     specs = [interval_job(kind, f"{_JOBS}collect_{kind}", secs, (home, base_url),
                           run_at_start=True) for kind, secs in collect]
     specs += [

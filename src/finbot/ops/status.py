@@ -86,7 +86,7 @@ def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]
     versions: dict[tuple[str, str, str], int] = {}
     for entry in ModelStore(paths.models_dir).list_models():
         key = (str(entry["coin"]), str(entry["timeframe"]), str(entry["horizon"]))
-        versions[key] = versions.get(key, 0) + 1
+        versions[key] = int(entry.get("versions") or versions.get(key, 0) + 1)
         if key not in latest or str(entry.get("version")) > str(latest[key].get("version")):
             latest[key] = dict(entry)
     rows = []

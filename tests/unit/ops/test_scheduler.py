@@ -32,7 +32,8 @@ def _wait_lines(path: Path, n: int, timeout: float = 10) -> int:
 def test_job_specs_follow_settings(settings: Settings, home: Paths) -> None:
     specs = {s.id: s for s in sched.job_specs(settings, home, base_url="http://x/api/v3")}
     cad = settings.general.cadences_sec
-    assert {"prices", "markets", "chart_5m", "tickers", "fx", "prediction_check", "retention",
+    assert {"prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange",
+            "prediction_check", "retention",
             "train_micro", "train_mini", "clean_cache", "cleanup_models", "train_missing",
             "heartbeat"} == set(specs)
     assert specs["prices"].trigger_args == {"seconds": cad.prices}

@@ -1,0 +1,152 @@
+"""Job functions: one library call each, a structured log line, a ``job_runs`` record, and
+never an exception into APScheduler."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from finbot.ops import jobs
+from finbot.ops.job_runs import last_runs
+from finbot.paths import Paths
+from finbot.storage.db import engine_for
+
+pytestmark = pytest.mark.unit
+
+
+def _runs(home: Paths) -> dict:
+    return last_runs(engine_for(home.db_url))
+
+
+def test_a_successful_job_is_logged_and_recorded(home: Paths,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    assert jobs.run_job("demo", str(home.home), lambda _s, _p: 7) == "ok"
+    run = _runs(home)["demo"]
+    assert run["status"] == "ok" and run["rows"] == 7 and run["runs"] == 1
+    record = next(r for r in caplog.records if r.getMessage() == "job done")
+    assert record.job == "demo" and record.rows == 7 and record.duration_s >= 0
+
+
+def test_a_failing_job_never_raises_and_keeps_counting(home: Paths,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    def boom(_s: object, _p: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    assert jobs.run_job("demo", str(home.home), boom) == "error"
+    assert jobs.run_job("demo", str(home.home), lambda _s, _p: 1) == "ok"
+    run = _runs(home)["demo"]
+    assert run == run | {"status": "ok", "runs": 2, "failures": 1}
+    assert "disk on fire" in caplog.text and "Traceback" in caplog.text
+
+
+def test_a_collector_result_that_is_not_ok_counts_as_a_failure(home: Paths) -> None:
+    result = SimpleNamespace(ok=False, rows=0, error="HTTP 503")
+    assert jobs.run_job("prices", str(home.home), lambda _s, _p: result) == "error"
+    assert _runs(home)["prices"]["error"] == "HTTP 503"
+
+
+def test_bad_configuration_is_a_failed_run_not_a_crash(home: Paths) -> None:
+    (home.config_dir / "settings.json").write_text("{not json")
+    assert jobs.run_job("demo", str(home.home), lambda _s, _p: 1) == "error"
+    assert "settings.json" in _runs(home)["demo"]["error"]
+
+
+@pytest.mark.parametrize("value, rows", [
+    (None, None), (True, None), (5, 5), (SimpleNamespace(rows=3), 3),
+    (SimpleNamespace(inserted=4), 4), ([1, 2], 2), ({"a": 1}, 1), (object(), None),
+])
+def test_rows_are_read_from_what_the_library_returned(value: object, rows: int | None) -> None:
+    assert jobs._count(value) == rows
+
+
+def test_prices_job_lands_data_from_the_replay_server(home: Paths, replay_server) -> None:
+    from finbot.ops.api_usage import ApiUsageStore
+
+    assert jobs.collect_prices(str(home.home), replay_server.url) == "ok"
+    run = _runs(home)["prices"]
+    assert run["status"] == "ok" and run["rows"] and run["rows"] > 0
+    assert any(home.parquet_dir.rglob("*.parquet"))
+    summary = ApiUsageStore(engine_for(home.db_url)).collector_summary()
+    assert summary["prices"]["last_status"] == "ok"
+
+
+def test_collector_job_against_a_dead_server_is_a_recorded_failure(offline_home: Paths) -> None:
+    assert jobs.collect_markets(str(offline_home.home), "http://127.0.0.1:9/api/v3") == "error"
+    assert _runs(offline_home)["markets"]["failures"] == 1
+
+
+def test_clean_cache_removes_only_week_old_entries(home: Paths) -> None:
+    old_file, old_dir, fresh = (home.cache_dir / "old.json", home.cache_dir / "olddir",
+                                home.cache_dir / "fresh.json")
+    old_file.write_text("{}")
+    old_dir.mkdir()
+    (old_dir / "x").write_text("1")
+    fresh.write_text("{}")
+    week_ago = time.time() - jobs.CACHE_MAX_AGE_S - 60
+    for path in (old_file, old_dir):
+        os.utime(path, (week_ago, week_ago))
+    assert jobs.clean_cache(str(home.home)) == "ok"
+    assert sorted(p.name for p in home.cache_dir.iterdir()) == ["fresh.json"]
+    assert _runs(home)["clean_cache"]["rows"] == 2
+
+
+def test_retention_drops_old_bars_and_keeps_recent_ones(home: Paths) -> None:
+    from finbot.clock import SystemClock, now_ms
+    from finbot.schema import conform
+    from finbot.storage.parquet_writer import BarStore
+
+    now = now_ms(SystemClock())
+    day = 86_400_000
+    ts = [now - 90 * day + i * 300_000 for i in range(3)] + [now - i * 300_000 for i in (3, 2, 1)]
+    import polars as pl
+
+    bars = conform(pl.DataFrame({"ts": ts, "open": [1.0] * 6, "high": [1.0] * 6,
+                                 "low": [1.0] * 6, "close": [1.0] * 6, "volume": [1.0] * 6,
+                                 "market_cap": [None] * 6, "source": ["test"] * 6}))
+    store = BarStore(home.parquet_dir)
+    store.upsert("bitcoin", "5m", bars)
+    assert jobs.apply_retention(str(home.home)) == "ok"
+    assert store.read("bitcoin", "5m").height == 3
+    assert _runs(home)["retention"]["rows"] >= 3
+
+
+@pytest.mark.parametrize("job", ["check_predictions", "cleanup_models", "heartbeat"])
+def test_housekeeping_jobs_run_on_an_empty_home(home: Paths, job: str) -> None:
+    assert getattr(jobs, job)(str(home.home)) == "ok"
+
+
+def test_train_missing_trains_only_what_is_missing(home: Paths,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from finbot.ops import training
+
+    calls: list[list] = []
+    monkeypatch.setattr(training, "missing_sets", lambda _s, _p: [("bitcoin", "6h")])
+    monkeypatch.setattr(training, "train_sets", lambda _s, _p, sets: calls.append(sets) or 1)
+    assert jobs.train_missing(str(home.home)) == "ok"
+    assert calls == [[("bitcoin", "6h")]]
+    monkeypatch.setattr(training, "missing_sets", lambda _s, _p: [])
+    assert jobs.train_missing(str(home.home)) == "ok"
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("job, mode", [("train_micro", "micro"), ("train_mini", "mini")])
+def test_incremental_training_jobs_call_the_trainer(home: Paths, monkeypatch: pytest.MonkeyPatch,
+                                                    job: str, mode: str) -> None:
+    from finbot.prediction import incremental_trainer
+
+    seen: list[str] = []
+    monkeypatch.setattr(incremental_trainer, "run",
+                        lambda m, _s, _p: seen.append(m) or {"mode": m, "results": []})
+    assert getattr(jobs, job)(str(home.home)) == "ok"
+    assert seen == [mode]
+
+
+def test_store_timeframes_lists_every_series(tmp_path: Path) -> None:
+    store = SimpleNamespace(coins=lambda: ["a", "b"],
+                            timeframes=lambda c: ["1h", "5m"] if c == "a" else ["1d"])
+    assert jobs.store_timeframes(store) == ["1d", "1h", "5m"]
