@@ -30,6 +30,7 @@ def live_server(make_replay_server):
     return make_replay_server(history=history, clock=SystemClock())
 
 
+@pytest.mark.slow
 def test_cli_backfill_twice_gives_the_same_rows(live_server, home, monkeypatch):
     monkeypatch.setenv("COINGECKO_API_KEYS", "CG-test-key-0123456789")  # demo plan: 500 rpm
     replay_server = live_server

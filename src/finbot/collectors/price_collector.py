@@ -55,16 +55,3 @@ def collect_prices(
         result.rows += stored.inserted + stored.updated
     return result
 
-
-def latest_prices(dataset: ParquetDataset, coins: Sequence[str]) -> dict[str, dict[str, float]]:
-    """The newest stored snapshot per coin: {coin: {ts, usd, eur}} (coins without one absent)."""
-    out: dict[str, dict[str, float]] = {}
-    for coin in coins:
-        last = dataset.last_ts(coin)
-        if last is None:
-            continue
-        frame = dataset.read(coin, start_ms=last)
-        if frame.height:
-            row = frame.sort("ts").row(-1, named=True)
-            out[coin] = {"ts": row["ts"], "usd": row["usd"], "eur": row.get("eur")}
-    return out
