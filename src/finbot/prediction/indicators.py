@@ -261,7 +261,8 @@ class TalibIndicators(NumpyIndicators):
         return line, signal, hist
 
     def stoch(self, high: Array, low: Array, close: Array) -> tuple[Array, Array]:
-        k, d = self._ta.STOCH(high, low, close, 14, 3, 0, 3, 0)
+        sma_type = self._ta.MA_Type.SMA
+        k, d = self._ta.STOCH(high, low, close, 14, 3, sma_type, 3, sma_type)
         return k, d
 
     def atr(self, high: Array, low: Array, close: Array, n: int) -> Array:

@@ -29,10 +29,10 @@ import polars as pl
 
 from finbot.errors import DataError
 from finbot.paths import Paths
-from finbot.prediction.algorithms import load_native, make_estimator, save_native
+from finbot.prediction.algorithms import NAIVE, load_native, make_estimator, save_native
 from finbot.prediction.feature_builder import FEATURE_NAMES, TAIL_BARS, build_features
 from finbot.prediction.targets import forward_log_returns
-from finbot.prediction.trainer import NAIVE, Split, data_hash, score, time_split
+from finbot.prediction.trainer import Split, data_hash, score, time_split
 from finbot.timeframes import duration_ms
 
 SUB_TIMEFRAMES = ("1d", "1h", "5m")
