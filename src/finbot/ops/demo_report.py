@@ -1,0 +1,116 @@
+"""The demo's HTML report: every answer in a table, the models' MAE against the naive
+baseline as a chart, and the predicted ranges of each coin. Self-contained (PNG inlined)."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from finbot.config import Settings
+from finbot.paths import Paths
+from finbot.prediction.report import _png, _pyplot
+
+if TYPE_CHECKING:
+    from finbot.ops.demo import DemoResult
+
+
+def answer_row(a: Any) -> dict[str, Any]:
+    """One answer as plain data (the demo's table and ``--json``)."""
+    p = a.prediction
+    return {
+        "coin": p.coin,
+        "horizon": p.horizon,
+        "last_price": p.last_price,
+        "predicted_price": p.predicted_price,
+        "change_pct": math.expm1(p.predicted_return) * 100,
+        "interval": {"low": a.low_price, "high": a.high_price, "level": a.level}
+        if math.isfinite(a.high_return) else None,
+        "confidence": round(a.confidence.score, 1),
+        "decision": a.decision.action,
+        "expected_net_return": a.decision.expected_net_return,
+        "model": p.model,
+        "mae_ratio": p.mae_ratio,
+        "has_edge": bool(p.has_edge),
+    }
+
+
+def _ratio_chart(trained: list[dict[str, Any]]) -> str:
+    plt = _pyplot()
+    ok = [t for t in trained if "error" not in t and t.get("mae_ratio") is not None]
+    if not ok:
+        return "<p>No trained model.</p>"
+    fig, ax = plt.subplots(figsize=(10, 3.5))
+    labels = [f"{t['coin'][:6]} {t['horizon']}" for t in ok]
+    ratios = [t.get("best_ratio", t["mae_ratio"]) for t in ok]
+    colours = ["tab:green" if r < 1 else "tab:grey" for r in ratios]
+    ax.bar(range(len(ok)), ratios, color=colours)
+    ax.axhline(1.0, color="tab:red", linestyle="--", label="naive baseline (= 1)")
+    ax.set_xticks(range(len(ok)), labels, rotation=90, fontsize=6)
+    ax.set_ylabel("test MAE / naive MAE")
+    ax.set_ylim(min(0.9, min(ratios) - 0.02), max(1.1, max(ratios) + 0.02))
+    ax.legend(loc="upper right")
+    return _png(fig)
+
+
+def _ranges_chart(rows: list[dict[str, Any]]) -> str:
+    plt = _pyplot()
+    coins = sorted({r["coin"] for r in rows})
+    if not coins:
+        return "<p>No prediction.</p>"
+    fig, axes = plt.subplots(1, len(coins), figsize=(2.2 * len(coins), 3), squeeze=False)
+    for ax, coin in zip(axes[0], coins, strict=False):
+        mine = [r for r in rows if r["coin"] == coin]
+        xs = list(range(len(mine)))
+        ax.axhline(0, color="black", linewidth=0.6)
+        for x, r in zip(xs, mine, strict=False):
+            if r["interval"]:
+                low = (r["interval"]["low"] / r["last_price"] - 1) * 100
+                high = (r["interval"]["high"] / r["last_price"] - 1) * 100
+                ax.plot([x, x], [low, high], color="tab:blue", linewidth=4, alpha=0.4)
+            ax.plot(x, r["change_pct"], "o", color="tab:orange", markersize=4)
+        ax.set_xticks(xs, [r["horizon"] for r in mine], fontsize=7)
+        ax.set_title(coin[:12], fontsize=8)
+        ax.tick_params(axis="y", labelsize=7)
+    axes[0][0].set_ylabel("change vs now (%)")
+    return _png(fig)
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    head = ("coin", "horizon", "last price", "predicted", "change %", "interval", "confidence %",
+            "decision", "model", "MAE/naive")
+    out = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+    for r in rows:
+        interval = ("—" if r["interval"] is None else
+                    f"{r['interval']['low']:.6g} – {r['interval']['high']:.6g}")
+        cells = (r["coin"], r["horizon"], f"{r['last_price']:.6g}", f"{r['predicted_price']:.6g}",
+                 f"{r['change_pct']:+.3f}", interval, f"{r['confidence']:.0f}", r["decision"],
+                 r["model"], f"{r['mae_ratio']:.3f}")
+        out.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    return "\n".join(out + ["</table>"])
+
+
+def write_demo_report(result: DemoResult, settings: Settings, paths: Paths) -> Path:
+    """Write ``reports/demo.html`` and return its path."""
+    rows = [answer_row(a) for a in result.answers]
+    edge = sum(1 for r in rows if r["has_edge"])
+    phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
+    body = f"""<!doctype html><html><head><meta charset="utf-8"><title>finbot demo</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:12px}}
+td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}</style></head><body>
+<h1>finbot demo ({html.escape(result.data_label)} data)</h1>
+<p>Data: {html.escape(result.data_label)} history served by the local replay server. Not real
+market prices{'' if result.data_label != 'synthetic' else ' (generated from a fixed seed)'}.
+Phases: {phases}.</p>
+<p>{edge} of {len(rows)} predictions come from a model that beat the naive zero-return
+baseline out of sample; the others use the baseline itself (no edge, decision HOLD).</p>
+<h2>Models against the naive baseline</h2>{_ratio_chart(result.trained)}
+<h2>Predicted change and {settings.general.confidence.level:.0%} intervals</h2>
+{_ranges_chart(rows)}
+<h2>Answers</h2>{_table(rows)}
+</body></html>"""
+    paths.reports_dir.mkdir(parents=True, exist_ok=True)
+    target = paths.reports_dir / "demo.html"
+    target.write_text(body, encoding="utf-8")
+    return target
