@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from finbot.clock import FakeClock, SystemClock
 from finbot.cli.app import app
+from finbot.clock import FakeClock, SystemClock
 from finbot.collectors.historical_collector import collect_historical
 from finbot.config import load_settings
 from finbot.storage.parquet_writer import BarStore

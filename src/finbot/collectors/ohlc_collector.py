@@ -70,7 +70,9 @@ def only_fill(store: BarStore, coin: str, tf: str, bars: pl.DataFrame) -> pl.Dat
     """Drop bars whose period another source already stored."""
     if bars.is_empty():
         return bars
-    existing = store.read(coin, tf, start_ms=int(bars["ts"].min()), end_ms=int(bars["ts"].max()))
+    first, last = bars["ts"].min(), bars["ts"].max()
+    assert isinstance(first, int) and isinstance(last, int)
+    existing = store.read(coin, tf, start_ms=first, end_ms=last)
     taken = existing.filter(pl.col("source") != SOURCE).select("ts")
     return bars.join(taken, on="ts", how="anti")
 

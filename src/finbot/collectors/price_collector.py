@@ -36,7 +36,7 @@ def collect_prices(
     before = client.stats.requests
     raw = cached(cache, "simple_price", ",".join(coins),
                  lambda: client.simple_price(list(coins), raw=True), result)
-    quotes = payloads.parse_simple_price(raw, coins, ("usd", "eur"))
+    quotes = payloads.parse_simple_price(raw, tuple(coins), ("usd", "eur"))
     result.requests = client.stats.requests - before
     for coin in coins:
         quote = quotes.get(coin)

@@ -17,7 +17,7 @@ from typing import Any
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors.common import Cache, Collected
 from finbot.config import Settings
-from finbot.errors import FinbotError, UsageError
+from finbot.errors import ApiError, FinbotError, UsageError
 from finbot.paths import Paths
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
     from finbot.storage.cache_store import make_cache
 
     ttl = settings.api.coingecko.cache_ttl_sec
-    return make_cache(ttl.model_dump(), clock)  # type: ignore[return-value]
+    return make_cache(ttl.model_dump(), clock)
 
 
 def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]:
@@ -97,11 +97,33 @@ def _run_kind(kind: str, settings: Settings, paths: Paths, coins: Sequence[str],
 
         return collect_fx(settings, paths, clock=clock, base_url=replay_fx_base(base_url))
     if kind == "exchange":
-        from finbot.collectors.exchange_collector import collect_exchange
-
-        return collect_exchange(settings, paths, coins, clock=clock)  # type: ignore[no-any-return]
+        return _exchange(settings, paths, coins, base_url, clock)
     with make_client(settings, paths, base_url=base_url, clock=clock) as client:
         return _coingecko_kind(kind, coins)(client, paths, cache, now_ms(clock))
+
+
+def _exchange(settings: Settings, paths: Paths, coins: Sequence[str], base_url: str | None,
+              clock: Clock) -> Collected:
+    """New bars of the exchange source (true OHLCV) for ``coins`` on the 5m/1h/1d series."""
+    from finbot.collectors.exchange_collector import collect_exchange_ohlcv
+    from finbot.collectors.historical_collector import replay_exchange_base
+    from finbot.config import resolve_coin
+
+    chosen = [resolve_coin(settings.coins, coin) for coin in coins]
+    result = Collected()
+    for tf, days in settings.general.history_days.items():  # days matter for an empty store
+        try:
+            out = collect_exchange_ohlcv(settings, paths, chosen, [tf], days,
+                                         base_url=replay_exchange_base(base_url), clock=clock)
+        except FinbotError:
+            raise
+        except Exception as exc:  # ccxt's own errors (network, exchange): one line
+            raise ApiError(f"exchange {settings.api.exchange.id}: {type(exc).__name__}") from exc
+        result.rows += sum(int(done.get("inserted", 0)) + int(done.get("updated", 0))
+                           for per_tf in out.get("coins", {}).values() for done in per_tf.values())
+        result.notes += [f"{c}: not listed on {out.get('source')}" for c in out.get("skipped", [])]
+    result.notes = sorted(set(result.notes))
+    return result
 
 
 def _ttl_left(cache: Cache | None, kind: str, coins: Sequence[str]) -> float | None:

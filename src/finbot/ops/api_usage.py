@@ -108,7 +108,7 @@ class ApiUsageStore:
         self._engine = engine
         self.limits = limits or UsageLimits()
         ensure_tables(engine, ApiRequest.__table__, ApiMonthly.__table__,  # type: ignore[arg-type]
-                      CollectorRun.__table__)
+                      CollectorRun.__table__)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------ requests
     def record(self, endpoint: str, status: int, latency_ms: float, key_id: str,
