@@ -159,12 +159,14 @@ def train_mini(home: str) -> str:
 
 
 def _train_missing(settings: Settings, paths: Paths) -> int:
-    from finbot.ops.training import missing_sets, train_sets
+    from finbot.ops.training import missing_sets, train_sets, trainable
 
     missing = missing_sets(settings, paths)
-    if not missing:
-        return 0
-    return train_sets(settings, paths, missing)
+    ready = trainable(paths, missing) if missing else []
+    if len(ready) < len(missing):
+        log.info("sets without data wait for the collectors",
+                 extra={"job": "train_missing", "waiting": len(missing) - len(ready)})
+    return train_sets(settings, paths, ready) if ready else 0
 
 
 def train_missing(home: str) -> str:

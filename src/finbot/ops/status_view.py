@@ -162,7 +162,7 @@ def render_status(data: dict[str, Any], console: Console, tr: Tr) -> None:
         problem = _error(section)
         if problem is not None:
             console.print(f"[bold]{tr(en, fr)}[/]: [red]{problem}[/]")
-        elif section or show_empty:
+        elif section or (show_empty and section is not None):
             console.print(render(section, tr))
         else:
             console.print(f"[bold]{tr(en, fr)}[/]: {tr('nothing yet', 'rien pour le moment')}")

@@ -39,6 +39,17 @@ def missing_sets(settings: Settings, paths: Paths) -> list[tuple[str, str]]:
             for coin in settings.coins.ids if (coin, horizon) not in have]
 
 
+def trainable(paths: Paths, sets: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The sets whose model timeframe has stored bars (no data: nothing to train yet, and no
+    point in starting workers every hour to say so)."""
+    from finbot.prediction.pipeline import default_timeframe
+    from finbot.storage.parquet_writer import BarStore
+
+    store = BarStore(paths.parquet_dir)
+    return [(coin, horizon) for coin, horizon in sets
+            if store.last_ts(coin, default_timeframe(horizon)) is not None]
+
+
 def quick_horizon(settings: Settings) -> str:
     horizons = settings.general.horizons
     return QUICK_HORIZON if QUICK_HORIZON in horizons else horizons[0]

@@ -125,7 +125,9 @@ def test_train_missing_trains_only_what_is_missing(home: Paths,
     from finbot.ops import training
 
     calls: list[list] = []
-    monkeypatch.setattr(training, "missing_sets", lambda _s, _p: [("bitcoin", "6h")])
+    monkeypatch.setattr(training, "missing_sets",
+                        lambda _s, _p: [("bitcoin", "6h"), ("ethereum", "6h")])
+    monkeypatch.setattr(training, "trainable", lambda _p, sets: sets[:1])
     monkeypatch.setattr(training, "train_sets", lambda _s, _p, sets: calls.append(sets) or 1)
     assert jobs.train_missing(str(home.home)) == "ok"
     assert calls == [[("bitcoin", "6h")]]
@@ -150,3 +152,18 @@ def test_store_timeframes_lists_every_series(tmp_path: Path) -> None:
     store = SimpleNamespace(coins=lambda: ["a", "b"],
                             timeframes=lambda c: ["1h", "5m"] if c == "a" else ["1d"])
     assert jobs.store_timeframes(store) == ["1d", "1h", "5m"]
+
+
+def test_only_sets_with_data_are_trainable(home: Paths) -> None:
+    import polars as pl
+
+    from finbot.ops.training import trainable
+    from finbot.schema import conform
+    from finbot.storage.parquet_writer import BarStore
+
+    bars = conform(pl.DataFrame({"ts": [1_717_196_400_000], "open": [1.0], "high": [1.0],
+                                 "low": [1.0], "close": [1.0], "volume": [1.0],
+                                 "market_cap": [None], "source": ["t"]}))
+    BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
+    sets = [("bitcoin", "1h"), ("bitcoin", "10m"), ("ethereum", "1h")]
+    assert trainable(home, sets) == [("bitcoin", "1h")]
