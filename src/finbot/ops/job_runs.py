@@ -34,7 +34,7 @@ class JobRun(Base):
 _CREATE = threading.Lock()  # jobs finishing together must not both CREATE the table
 
 
-def _ensure(engine: Engine) -> None:
+def ensure_job_runs(engine: Engine) -> None:
     """Create ``job_runs`` once; another process creating it at the same moment is fine."""
     with _CREATE:
         try:
@@ -56,7 +56,7 @@ class RunRecord:
 
 def record_run(engine: Engine, run: RunRecord) -> None:
     """Upsert the job's row with this run's outcome and bump its counters."""
-    _ensure(engine)
+    ensure_job_runs(engine)
     with session_scope(engine) as session:
         row = session.get(JobRun, run.job_id)
         if row is None:
@@ -73,7 +73,7 @@ def record_run(engine: Engine, run: RunRecord) -> None:
 
 def last_runs(engine: Engine) -> dict[str, dict[str, Any]]:
     """``{job_id: {last_run_ms, duration_s, status, rows, error, runs, failures}}``."""
-    _ensure(engine)
+    ensure_job_runs(engine)
     with session_scope(engine) as session:
         rows = session.scalars(select(JobRun)).all()
         return {

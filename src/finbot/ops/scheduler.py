@@ -143,9 +143,27 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str,
     return outcome
 
 
+def prepare_tables(paths: Paths) -> None:
+    """Create the tables jobs write to before jobs run in parallel threads: two threads
+    creating the same SQLite table at once fail with "table already exists"."""
+    from finbot.ops.api_usage import ApiUsageStore
+    from finbot.ops.job_runs import ensure_job_runs
+    from finbot.storage.db import engine_for
+
+    engine = engine_for(paths.db_url)
+    ensure_job_runs(engine)
+    ApiUsageStore(engine)
+    try:
+        from finbot.prediction.prediction_tracker import PredictionTracker
+    except ImportError:  # pragma: no cover - prediction is part of the package
+        return
+    PredictionTracker(engine)
+
+
 def start_scheduler(paths: Paths, specs: list[JobSpec], *, workers: int = 4
                     ) -> BackgroundScheduler:
     """Start the scheduler paused, reconcile its jobs with ``specs``, then let it run."""
+    prepare_tables(paths)
     scheduler = build_scheduler(paths, workers=workers)
     scheduler.start(paused=True)
     outcome = sync_jobs(scheduler, specs)
