@@ -1,0 +1,314 @@
+"""The interactive menu opened by ``finbot demarrer`` / ``start`` on a terminal, and by
+``finbot menu``: the original bot's entries, in French or English, arrow keys or numbers.
+
+    1 Predictions  → 1 Price, 2 Amount, 3 Time to target, 4 Best moment, 5 Statistics, 0 Back
+    2 Status       (the same tables as ``finbot status``)
+    3 Models       (each live model and its MAE against the naive baseline)
+    4 Confidence   (interval coverage, as ``finbot confidence-metrics``)
+    5 Quit         (the background bot keeps running; ``finbot stop`` stops it)
+
+Each answer reuses the command that gives it non-interactively (``predict_cmd.ask_*``, the
+status renderer, the tracker and confidence tables), so the menu and the commands never
+disagree. An error in one entry prints one line and returns to the menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+
+from finbot.cli import context
+from finbot.cli.context import AppContext
+from finbot.errors import FinbotError
+
+log = logging.getLogger(__name__)
+
+# (value, English, French, shortcut key; True = questionary's next free key)
+Entry = tuple[str, str, str, str | bool]
+MAIN: tuple[Entry, ...] = (
+    ("predictions", "Predictions", "Prévisions", "1"),
+    ("status", "Status", "État", "2"),
+    ("models", "Models", "Modèles", "3"),
+    ("confidence", "Confidence", "Confiance", "4"),
+    ("quit", "Quit", "Quitter", "5"),
+)
+PREDICTIONS: tuple[Entry, ...] = (
+    ("price", "Price", "Prix", "1"),
+    ("amount", "Amount", "Montant", "2"),
+    ("when", "Time to target", "Délai pour un objectif", "3"),
+    ("best", "Best moment", "Meilleur moment", "4"),
+    ("stats", "Statistics", "Statistiques", "5"),
+    ("back", "Back", "Retour", "0"),
+)
+HINT_EN = (
+    "the menu needs a terminal; use the commands instead:\n"
+    "  finbot predict --coin bitcoin --horizon 1h   finbot predict --kind best\n"
+    "  finbot status   finbot models list   finbot confidence-metrics   finbot tracker"
+)
+HINT_FR = (
+    "le menu a besoin d'un terminal ; utilisez les commandes :\n"
+    "  finbot prevoir --coin bitcoin --horizon 1h   finbot prevoir --kind best\n"
+    "  finbot etat   finbot models list   finbot confidence-metrics   finbot suivi"
+)
+
+
+def parse_number(text: str) -> float | None:
+    """``"500"``, ``"2,5"`` (French decimal comma) or ``"1 000"`` → float; None otherwise."""
+    cleaned = text.strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value > 0 and value == value and value != float("inf") else None
+
+
+@dataclass
+class Menu:
+    """One menu session. ``io`` holds prompt_toolkit ``input``/``output`` for tests; empty
+    means the real terminal."""
+
+    app_ctx: AppContext
+    io: dict[str, Any] = field(default_factory=dict)
+
+    # ---------------------------------------------------------------- prompts
+    def select(self, en: str, fr: str, entries: tuple[Entry, ...]) -> str:
+        import questionary
+
+        choices = [
+            questionary.Choice(self.app_ctx.tr(e_en, e_fr), value=value, shortcut_key=key)
+            for value, e_en, e_fr, key in entries
+        ]
+        answer = questionary.select(
+            self.app_ctx.tr(en, fr), choices=choices, use_shortcuts=True, **self.io
+        ).unsafe_ask()
+        return str(answer)
+
+    def coin(self) -> str:
+        entries = tuple(
+            (c.id, f"{c.name} ({c.symbol})", f"{c.name} ({c.symbol})", True)
+            for c in self.app_ctx.settings.coins.enabled
+        )
+        return self.select("Which crypto?", "Quelle crypto ?", entries)
+
+    def horizon(self) -> str:
+        from finbot.cli.predict_cmd import horizon_words
+
+        lang = self.app_ctx.lang
+        entries = tuple(
+            (h, horizon_words(h, lang), horizon_words(h, lang), True)
+            for h in self.app_ctx.settings.general.horizons
+        )
+        return self.select("In how long?", "Dans combien de temps ?", entries)
+
+    def number(self, en: str, fr: str, default: float) -> float:
+        import questionary
+
+        invalid = self.app_ctx.tr("expected a number > 0", "un nombre > 0 est attendu")
+        text = questionary.text(
+            self.app_ctx.tr(en, fr),
+            default=f"{default:g}",
+            validate=lambda t: parse_number(t) is not None or invalid,
+            **self.io,
+        ).unsafe_ask()
+        value = parse_number(str(text))
+        if value is None:  # only reachable when validation is bypassed (pipe input)
+            raise FinbotError(invalid)
+        return value
+
+    # ---------------------------------------------------------------- entries
+    def price(self) -> None:
+        from finbot.cli.predict_cmd import ask_price
+
+        coin, horizon = self.coin(), self.horizon()
+        ask_price(self.app_ctx, coin, horizon, False)
+
+    def amount(self) -> None:
+        from finbot.cli.predict_cmd import ask_amount
+
+        coin, horizon = self.coin(), self.horizon()
+        default = self.app_ctx.settings.costs.default_order_eur
+        eur = self.number("Amount in EUR?", "Montant en EUR ?", default)
+        ask_amount(self.app_ctx, coin, horizon, eur, False)
+
+    def when(self) -> None:
+        from finbot.cli.predict_cmd import ask_when
+
+        coin = self.coin()
+        gain = self.number("Gain wanted, in %?", "Gain visé, en % ?", 2.0)
+        ask_when(self.app_ctx, coin, gain, False)
+
+    def best(self) -> None:
+        from finbot.cli.predict_cmd import ask_best
+
+        ask_best(self.app_ctx, False)
+
+    def statistics(self) -> None:
+        show_statistics(self.app_ctx)
+
+    def predictions(self) -> None:
+        actions: dict[str, Callable[[], None]] = {
+            "price": self.price,
+            "amount": self.amount,
+            "when": self.when,
+            "best": self.best,
+            "stats": self.statistics,
+        }
+        while True:
+            choice = self.select("Predictions", "Prévisions", PREDICTIONS)
+            if choice == "back":
+                return
+            self.guarded(actions[choice])
+
+    def guarded(self, action: Callable[[], None]) -> None:
+        """Run one entry; its failure is one line, and the menu goes on."""
+        try:
+            action()
+        except FinbotError as exc:
+            self.app_ctx.err.print(f"[red]error: {exc}[/red]", highlight=False)
+        except (KeyboardInterrupt, EOFError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the menu must survive; traceback in the log
+            log.exception("menu entry failed")
+            self.app_ctx.err.print(f"[red]error: {type(exc).__name__}: {exc}[/red]")
+        self.app_ctx.console.print()
+
+    def run(self) -> None:
+        actions: dict[str, Callable[[], None]] = {
+            "predictions": self.predictions,
+            "status": lambda: show_status(self.app_ctx),
+            "models": lambda: show_models(self.app_ctx),
+            "confidence": lambda: show_confidence(self.app_ctx),
+        }
+        try:
+            while True:
+                choice = self.select("finbot — main menu", "finbot — menu principal", MAIN)
+                if choice == "quit":
+                    break
+                self.guarded(actions[choice])
+        except (KeyboardInterrupt, EOFError):
+            pass
+        say_goodbye(self.app_ctx)
+
+
+# -------------------------------------------------------------------- views
+def show_status(app_ctx: AppContext) -> None:
+    """The same tables as ``finbot status``."""
+    from finbot.ops.status import collect_status
+    from finbot.ops.status_view import render_status
+
+    render_status(collect_status(app_ctx.settings, app_ctx.paths), app_ctx.console, app_ctx.tr)
+
+
+def show_models(app_ctx: AppContext) -> None:
+    """Each live model with its test MAE divided by the naive baseline's (< 1 = edge)."""
+    from rich.table import Table
+
+    from finbot.prediction.model_store import ModelStore
+
+    rows = ModelStore(app_ctx.paths.models_dir).list_models()
+    if not rows:
+        app_ctx.console.print(
+            app_ctx.tr("no models yet: run 'finbot train'", "aucun modèle : lancez 'finbot train'")
+        )
+        return
+    tr = app_ctx.tr
+    table = Table(title=tr("Models against the naive baseline", "Modèles face au modèle naïf"))
+    for col in (
+        tr("coin", "crypto"),
+        "horizon",
+        "tf",
+        tr("model", "modèle"),
+        "version",
+        tr("MAE / naive", "MAE / naïf"),
+        tr("edge", "avantage"),
+    ):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["coin"],
+            r["horizon"],
+            r["timeframe"],
+            str(r["algorithm"]),
+            str(r["version"]),
+            f"{r['mae_ratio']:.3f}",
+            tr("yes", "oui") if r.get("has_edge") else tr("no (HOLD)", "non (HOLD)"),
+        )
+    app_ctx.console.print(table)
+
+
+def show_confidence(app_ctx: AppContext) -> None:
+    """Interval coverage per model, as ``finbot confidence-metrics``."""
+    from finbot.cli.evaluate_cmd import _metrics_row, _print_metrics
+    from finbot.clock import SystemClock, now_ms
+    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.storage.db import engine_for
+    from finbot.storage.parquet_writer import BarStore
+
+    level = app_ctx.settings.general.confidence.level
+    store, bars = ModelStore(app_ctx.paths.models_dir), BarStore(app_ctx.paths.parquet_dir)
+    rows = [_metrics_row(store, bars, r, level) for r in store.list_models()]
+    live = PredictionTracker(engine_for(app_ctx.paths.db_url)).summary(now_ms(SystemClock()))
+    _print_metrics(app_ctx, {"level": level, "models": rows, "live": live})
+
+
+def show_statistics(app_ctx: AppContext) -> None:
+    """The tracker's record: due predictions scored first, then the recent ones and accuracy."""
+    from finbot.cli.tracker_cmd import _print
+    from finbot.clock import SystemClock, now_ms
+    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.storage.db import engine_for
+    from finbot.storage.parquet_writer import BarStore
+
+    tracker = PredictionTracker(engine_for(app_ctx.paths.db_url))
+    now = now_ms(SystemClock())
+    tracker.resolve_due(BarStore(app_ctx.paths.parquet_dir), now)
+    counts = tracker.counts()
+    app_ctx.console.print(
+        app_ctx.tr(
+            "Tracked predictions: {p} pending, {r} resolved, {e} expired",
+            "Prédictions suivies : {p} en attente, {r} vérifiées, {e} expirées",
+            p=counts.get("pending", 0),
+            r=counts.get("resolved", 0),
+            e=counts.get("expired", 0),
+        )
+    )
+    _print(app_ctx, tracker.recent(10), tracker.summary(now))
+
+
+def say_goodbye(app_ctx: AppContext) -> None:
+    from finbot.ops.process import probe
+
+    if probe(app_ctx.paths).running:
+        app_ctx.console.print(
+            app_ctx.tr(
+                "Menu closed; finbot keeps running in the background ('finbot stop' stops it).",
+                "Menu fermé ; finbot continue en arrière-plan ('finbot arreter' l'arrête).",
+            )
+        )
+    else:
+        app_ctx.console.print(app_ctx.tr("Goodbye.", "Au revoir."))
+
+
+def run_menu(app_ctx: AppContext, input: Any = None, output: Any = None) -> None:
+    """Open the menu until Quit (or Ctrl+C). ``input``/``output``: prompt_toolkit test I/O."""
+    io = {"input": input, "output": output} if input is not None else {}
+    Menu(app_ctx, io).run()
+
+
+def menu_command(ctx: typer.Context) -> None:
+    """Interactive menu: predictions, status, models, confidence. / Menu interactif."""
+    app_ctx = context.get(ctx)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        typer.echo(app_ctx.tr(HINT_EN, HINT_FR), err=True)
+        raise typer.Exit(2)
+    run_menu(app_ctx)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("menu")(menu_command)
