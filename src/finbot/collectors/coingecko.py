@@ -89,6 +89,12 @@ def resolve_plan(config: CoinGeckoConfig, has_keys: bool) -> str:
     return config.plan
 
 
+def client_rpm(config: CoinGeckoConfig, has_keys: bool) -> int:
+    """Requests per minute per key: the keyed limit, or the public one without keys."""
+    keyless = config.plan == "public" or not has_keys
+    return config.auth.public_rpm if keyless else config.auth.rpm_per_key
+
+
 def resolve_base_url(config: CoinGeckoConfig, plan: str, explicit: str | None) -> str:
     """Explicit argument > ``$FINBOT_COINGECKO_URL`` > the plan's default."""
     chosen = explicit or os.environ.get(URL_ENV) or (
@@ -110,6 +116,7 @@ class CoinGeckoClient:
         usage: UsageRecorder | None = None,
         rng: RandomSource | None = None,
         transport: httpx.BaseTransport | None = None,
+        limiter: SlidingWindowLimiter | None = None,
     ):
         self._config = config
         self._clock = clock or SystemClock()
@@ -118,8 +125,8 @@ class CoinGeckoClient:
         self._ring = KeyRing(tuple(keys) if config.plan != "public" else ())
         self.plan = resolve_plan(config, not self._ring.keyless)
         self.base_url = resolve_base_url(config, self.plan, base_url)
-        rpm = config.auth.public_rpm if self._ring.keyless else config.auth.rpm_per_key
-        self.limiter = SlidingWindowLimiter(rpm, self._clock)
+        self.limiter = limiter or SlidingWindowLimiter(client_rpm(config, not self._ring.keyless),
+                                                       self._clock)
         self.stats = ClientStats()
         timeouts = config.timeouts_sec
         self._http = httpx.Client(

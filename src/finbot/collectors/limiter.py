@@ -2,11 +2,18 @@
 
 A sliding window of send times per key, read from the injected clock, so a burst never goes
 over the per-key limit even at a minute boundary (a fixed per-minute counter allows 2x there).
+
+The scheduler builds a new client for every job run, and runs jobs in several threads: each
+client having its own window let every run send ``rpm`` more requests per key. ``shared_limiter``
+hands every client of a process the same thread-safe limiter per (rpm, clock).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
+from functools import lru_cache
+from typing import Any
 
 from finbot.clock import Clock
 
@@ -22,6 +29,7 @@ class SlidingWindowLimiter:
         self.rpm = rpm
         self._clock = clock
         self._sent: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
 
     def wait_time(self, key_id: str) -> float:
         """Seconds until ``key_id`` may send again (0 when it may now)."""
@@ -34,17 +42,33 @@ class SlidingWindowLimiter:
         return sent[0] + WINDOW_SEC - now
 
     def acquire(self, key_id: str) -> float:
-        """Block until allowed, record the send; returns the seconds slept."""
+        """Block until allowed, record the send; returns the seconds slept. The check and the
+        record are one step under the lock (two threads never take the same last slot); the
+        sleep is outside it."""
         slept = 0.0
-        wait = self.wait_time(key_id)
-        while wait > 0:
+        while True:
+            with self._lock:
+                wait = self.wait_time(key_id)
+                if wait <= 0:
+                    self._sent[key_id].append(self._clock.now())
+                    return slept
             self._clock.sleep(wait)
             slept += wait
-            wait = self.wait_time(key_id)
-        self._sent[key_id].append(self._clock.now())
-        return slept
 
     def in_window(self, key_id: str) -> int:
         """Requests of ``key_id`` counted in the current window."""
-        self.wait_time(key_id)
-        return len(self._sent.get(key_id, ()))
+        with self._lock:
+            self.wait_time(key_id)
+            return len(self._sent.get(key_id, ()))
+
+
+def shared_limiter(rpm: int, clock: Clock) -> SlidingWindowLimiter:
+    """The process-wide limiter for ``rpm`` on ``clock`` (a per-process resource, like the
+    database engine): every client given it counts against the same per-key windows."""
+    key: Any = clock  # clocks hash by identity
+    return _shared(rpm, key)
+
+
+@lru_cache(maxsize=32)
+def _shared(rpm: int, clock: Any) -> SlidingWindowLimiter:
+    return SlidingWindowLimiter(rpm, clock)

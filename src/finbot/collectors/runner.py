@@ -22,6 +22,7 @@ from finbot.paths import Paths
 
 log = logging.getLogger(__name__)
 
+_SYSTEM_CLOCK = SystemClock()  # one instance, so the shared limiter is the same per process
 KINDS: tuple[str, ...] = ("prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange")
 _CACHE_KIND = {"prices": "simple_price", "markets": "coins_markets", "chart_5m": "market_chart",
                "tickers": "tickers", "ohlc": "ohlc"}
@@ -45,12 +46,18 @@ class CollectorResult:
 
 def make_client(settings: Settings, paths: Paths, *, base_url: str | None = None,
                 clock: Clock | None = None) -> Any:
-    """The CoinGecko client of a home: its keys, limits and usage store."""
-    from finbot.collectors.coingecko import CoinGeckoClient
+    """The CoinGecko client of a home: its keys, limits and usage store. Every client made
+    here shares one per-key limiter (``shared_limiter``): the scheduler makes a client per job
+    run, and separate windows let consecutive or concurrent runs exceed the per-key limit."""
+    from finbot.collectors.coingecko import CoinGeckoClient, client_rpm
+    from finbot.collectors.limiter import shared_limiter
     from finbot.ops.api_usage import open_usage
 
-    return CoinGeckoClient(settings.api.coingecko, settings.secrets.coingecko_keys,
-                           base_url=base_url, clock=clock, usage=open_usage(settings, paths))
+    config, keys = settings.api.coingecko, settings.secrets.coingecko_keys
+    clock = clock or _SYSTEM_CLOCK
+    return CoinGeckoClient(config, keys, base_url=base_url, clock=clock,
+                           usage=open_usage(settings, paths),
+                           limiter=shared_limiter(client_rpm(config, bool(keys)), clock))
 
 
 def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
@@ -154,7 +161,7 @@ def run_collector(
         raise UsageError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
     from finbot.ops.api_usage import open_usage
 
-    clock = clock or SystemClock()
+    clock = clock or _SYSTEM_CLOCK
     coins = tuple(coins or settings.coins.ids)
     cache = cache if cache is not None else make_collector_cache(settings, clock)
     started = time.perf_counter()
