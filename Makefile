@@ -16,7 +16,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(UV) pip install -q --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Byte-compile the venv and our sources once: uv installs without .pyc files, and with
+# PYTHONDONTWRITEBYTECODE set every process (each CLI call, each training worker) would
+# otherwise recompile ccxt, sklearn, scipy... from source (measured: importing ccxt 13 s -> 1.9 s,
+# the demo's collect phase 38 s -> 16 s for two coins).
+BYTECODE := $(VENV)/.bytecode-stamp
+$(BYTECODE): $(STAMP)
+	$(PY) -m compileall -q -j 0 $(VENV)/lib src > /dev/null || true
+	touch $(BYTECODE)
+
+setup: $(STAMP) $(BYTECODE)
 
 demo: setup
 	$(VENV)/bin/finbot --home $(DEMO_HOME) demo
