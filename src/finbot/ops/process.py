@@ -48,7 +48,7 @@ def pid_alive(pid: int) -> bool:
     import psutil
 
     try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 
@@ -141,7 +141,7 @@ def send_terminate(pid: int) -> None:
     Windows."""
     if os.name == "nt":  # pragma: no cover - exercised on Windows only
         try:
-            os.kill(pid, signal.CTRL_BREAK_EVENT)
+            os.kill(pid, signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
         except OSError:
             import psutil
 
@@ -219,7 +219,8 @@ def spawn_background(paths: Paths, base_url: str | None = None, *, timeout: floa
 
 def _detach_kwargs() -> dict[str, Any]:
     if os.name == "nt":  # pragma: no cover - Windows only
-        flags = subprocess.CREATE_NEW_PROCESS_GROUP | subprocess.DETACHED_PROCESS
+        flags = (subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+                 | subprocess.DETACHED_PROCESS)  # type: ignore[attr-defined]
         return {"creationflags": flags}
     return {"start_new_session": True}
 

@@ -119,7 +119,7 @@ def _usage(settings: Settings, paths: Paths) -> Any:
 
 
 def collectors_section(settings: Settings, paths: Paths) -> dict[str, Any]:
-    out = _usage(settings, paths).collector_summary()
+    out: dict[str, Any] = _usage(settings, paths).collector_summary()
     for entry in out.values():
         last = entry.get("last_run_ms")
         entry["last_run"] = iso_utc(int(last)) if last is not None else None

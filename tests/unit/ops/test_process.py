@@ -31,9 +31,8 @@ def test_acquire_writes_pid_and_release_removes_it(home: Paths) -> None:
 
 
 def test_second_holder_is_refused_with_the_pid(home: Paths) -> None:
-    with process.InstanceLock(home):
-        with pytest.raises(AlreadyRunning) as info:
-            process.InstanceLock(home, timeout=0.05).acquire()
+    with process.InstanceLock(home), pytest.raises(AlreadyRunning) as info:
+        process.InstanceLock(home, timeout=0.05).acquire()
     assert info.value.pid == os.getpid()
     assert str(os.getpid()) in str(info.value)
 
