@@ -148,7 +148,7 @@ def _console_for(app_ctx: AppContext) -> Any:
 
     if app_ctx.console.is_terminal:
         return app_ctx.console
-    return Console(width=120, soft_wrap=True)
+    return Console(file=app_ctx.console.file, width=120, soft_wrap=True)
 
 
 def _print_result(app_ctx: AppContext, rows: list[dict[str, Any]], result: Any) -> None:
