@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -36,7 +37,15 @@ def engine_for(url: str) -> Engine:
 
 
 def ensure_tables(engine: Engine, *tables: Table) -> None:
-    Base.metadata.create_all(engine, tables=list(tables))
+    """Create ``tables`` when missing. Two threads or processes may race on the same table:
+    the loser's "already exists" error is harmless, so it checks again instead of failing."""
+    for attempt in range(3):
+        try:
+            Base.metadata.create_all(engine, tables=list(tables))
+            return
+        except (OperationalError, ProgrammingError) as exc:
+            if "already exists" not in str(exc).lower() or attempt == 2:
+                raise
 
 
 @contextmanager
