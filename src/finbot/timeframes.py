@@ -36,7 +36,8 @@ def to_timedelta(text: str, *, field: str = "horizon") -> timedelta:
 
 
 def canonical(text: str, *, field: str = "horizon") -> str:
-    """Normalise a duration to its shortest spelling: ``"60min"`` → ``"1h"``, ``"24h"`` → ``"1d"``."""
+    """Normalise a duration to its shortest spelling: ``"60min"`` → ``"1h"``, ``"24h"`` → ``"1d"``.
+    """
     seconds = duration_seconds(text, field=field)
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:

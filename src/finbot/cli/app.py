@@ -57,7 +57,9 @@ app = typer.Typer(
 @app.callback()
 def _root(
     ctx: typer.Context,
-    home: str | None = typer.Option(None, "--home", help="Data home (default $FINBOT_HOME or ./data)."),
+    home: str | None = typer.Option(
+        None, "--home", help="Data home (default $FINBOT_HOME or ./data)."
+    ),
     lang: str | None = typer.Option(None, "--lang", help="fr or en (default: locale)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="DEBUG logs on the console."),
 ) -> None:

@@ -159,7 +159,7 @@ def load_settings(paths: Paths) -> Settings:
     parts = {_FIELD_OF[name]: _load_file(name, paths) for name in FILES}
     api = parts["api"]
     assert isinstance(api, ApiConfig)
-    settings = Settings(**parts, secrets=load_secrets(paths, api))  # type: ignore[arg-type]
+    settings = Settings(**parts, secrets=load_secrets(paths, api))
     _check_coin_references(settings)
     return settings
 

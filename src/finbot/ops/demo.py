@@ -55,7 +55,8 @@ def demo_settings(settings: Settings) -> Settings:
     """The user's settings with a replay key when they have none (never written to disk)."""
     if settings.secrets.coingecko_keys:
         return settings
-    secrets = Secrets(coingecko_keys=(DEMO_KEY,), exchangerate_key=settings.secrets.exchangerate_key)
+    fx_key = settings.secrets.exchangerate_key
+    secrets = Secrets(coingecko_keys=(DEMO_KEY,), exchangerate_key=fx_key)
     return settings.model_copy(update={"secrets": secrets})
 
 

@@ -83,7 +83,9 @@ def test_user_copy_overrides_defaults_and_eleventh_coin_is_one_line(home):
     assert loaded.general.cadences_sec.markets == 60  # deep merge keeps the rest
 
 
-@pytest.mark.parametrize("text", ["bitcoin", "BTC", "btc", "Bitcoin", "matic-network", "MATIC", "POL"])
+@pytest.mark.parametrize(
+    "text", ["bitcoin", "BTC", "btc", "Bitcoin", "matic-network", "MATIC", "POL"]
+)
 def test_coin_resolution_by_id_symbol_name_or_alias(settings, text):
     coin = resolve_coin(settings.coins, text)
     assert coin.id in ("bitcoin", "polygon-ecosystem-token")
@@ -104,7 +106,8 @@ def test_keys_come_from_env_and_are_masked(home, monkeypatch):
 
 
 def test_secrets_file_is_private_and_read_back(home):
-    path = save_secrets(home, Secrets(coingecko_keys=("CG-secretsecret9999",), exchangerate_key="fx1"))
+    secrets = Secrets(coingecko_keys=("CG-secretsecret9999",), exchangerate_key="fx1")
+    path = save_secrets(home, secrets)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     loaded = load_settings(home)
     assert loaded.secrets.coingecko_keys == ("CG-secretsecret9999",)
