@@ -36,6 +36,7 @@ LATEST = "latest"
 MASTER = "master"  # the stacking model's algorithm name and timeframe
 META = "meta.json"
 CALIBRATION = "calibration.parquet"
+STALE_TMP_S = 3600  # a temporary left this long ago belongs to a writer that died
 LIBRARIES = ("numpy", "polars", "scikit-learn", "lightgbm", "xgboost", "skops")
 Writer = Callable[[Path], None]
 
@@ -229,11 +230,15 @@ class ModelStore:
     def cleanup(self, keep: int = 5, max_age_days: float | None = None, dry_run: bool = False,
                 now_ms: int | None = None) -> list[dict[str, str]]:
         """Delete old versions beyond the ``keep`` newest (and older than ``max_age_days``
-        when given); the ``latest`` version is never deleted. Returns what was (or would be)
-        deleted."""
+        when given); the ``latest`` version is never deleted. A version is renamed out of sight
+        before it is deleted (a kill midway never leaves a half-deleted version that looks
+        complete), and temporaries of saves that died midway are removed. Returns what was (or
+        would be) deleted."""
         now = datetime.now(UTC) if now_ms is None else datetime.fromtimestamp(now_ms / 1000, UTC)
         removed = []
         for coin, timeframe, horizon in self.groups():
+            if not dry_run:
+                _remove_stale_temporaries(self.group(coin, timeframe, horizon), now)
             live = self.latest_version(coin, timeframe, horizon)
             versions = self.versions(coin, timeframe, horizon)
             for version in versions[: max(0, len(versions) - keep)]:
@@ -243,7 +248,7 @@ class ModelStore:
                 removed.append({"coin": coin, "timeframe": timeframe, "horizon": horizon,
                                 "version": version})
                 if not dry_run:
-                    shutil.rmtree(self.group(coin, timeframe, horizon) / version)
+                    _remove_version(self.group(coin, timeframe, horizon) / version)
                     self._cache.pop((coin, timeframe, horizon, version), None)
         return removed
 
@@ -254,6 +259,28 @@ class ModelStore:
         trained = self.read_meta(coin, timeframe, horizon, version).get("trained_at", "")
         when = datetime.fromisoformat(str(trained).replace("Z", "+00:00"))
         return (now - when).total_seconds() > max_age_days * 86400
+
+
+def _remove_version(folder: Path) -> None:
+    doomed = folder.with_name(f".tmp-deleted-{folder.name}-{uuid.uuid4().hex[:6]}")
+    os.replace(folder, doomed)
+    shutil.rmtree(doomed)
+
+
+def _remove_stale_temporaries(group: Path, now: datetime) -> None:
+    """Half-written versions (``.tmp-*`` folders) and pointer files (``.latest.*.tmp``) that a
+    writer killed mid-save left behind, once older than STALE_TMP_S (a save takes seconds)."""
+    cutoff = now.timestamp() - STALE_TMP_S
+    for entry in group.glob(".*tmp*"):
+        try:
+            if entry.stat().st_mtime >= cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def check_features(meta: dict[str, Any]) -> None:
