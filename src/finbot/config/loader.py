@@ -144,6 +144,27 @@ def save_secrets(paths: Paths, secrets: Secrets) -> Path:
     return target
 
 
+def _user_target_ids(paths: Paths) -> set[str]:
+    """Coin ids the user's own ``targets.json`` names (its JSON is already known valid)."""
+    user = paths.config_dir / "targets.json"
+    if not user.exists():
+        return set()
+    data = json.loads(user.read_text("utf-8")).get("net_profit_eur")
+    return set(data) if isinstance(data, dict) else set()
+
+
+def _drop_default_targets(parts: dict[str, BaseModel], paths: Paths) -> None:
+    """The shipped targets of coins the user removed from ``coins.json`` are dropped: only
+    the user's own unknown coin ids are errors (else trimming the coin list broke the bot)."""
+    targets, coins = parts["targets"], parts["coins"]
+    assert isinstance(targets, Targets) and isinstance(coins, CoinsConfig)
+    known = {spelling for coin in coins.coins for spelling in coin.names()}
+    mine = _user_target_ids(paths)
+    kept = {c: v for c, v in targets.net_profit_eur.items() if c in known or c in mine}
+    if len(kept) != len(targets.net_profit_eur):
+        parts["targets"] = targets.model_copy(update={"net_profit_eur": kept})
+
+
 def _check_coin_references(settings: Settings) -> None:
     known = {spelling: coin.id for coin in settings.coins.coins for spelling in coin.names()}
     for coin_id in settings.targets.net_profit_eur:
@@ -157,6 +178,7 @@ def _check_coin_references(settings: Settings) -> None:
 def load_settings(paths: Paths) -> Settings:
     """Load and validate every configuration file of ``paths.home`` (ConfigError on problems)."""
     parts = {_FIELD_OF[name]: _load_file(name, paths) for name in FILES}
+    _drop_default_targets(parts, paths)
     api = parts["api"]
     assert isinstance(api, ApiConfig)
     settings = Settings(**parts, secrets=load_secrets(paths, api))
