@@ -84,7 +84,13 @@ class Menu:
             for value, e_en, e_fr, key in entries
         ]
         answer = questionary.select(
-            self.app_ctx.tr(en, fr), choices=choices, use_shortcuts=True, **self.io
+            self.app_ctx.tr(en, fr),
+            choices=choices,
+            use_shortcuts=True,
+            instruction=self.app_ctx.tr(
+                "(arrow keys or number, Enter)", "(flèches ou numéro, Entrée)"
+            ),
+            **self.io,
         ).unsafe_ask()
         return str(answer)
 

@@ -122,6 +122,7 @@ def _predict(settings: Settings, paths: Paths, coins: list[str], step: Step,
             continue
         tracker.record(to_record(answer, now_ms(clock), "demo"))
         result.answers.append(answer)
+    step("done", len(tasks), len(tasks))
 
 
 def run_demo(settings: Settings, paths: Paths, *, seed: int = 42, days: int = 730,
