@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Protocol
+
+from finbot.errors import FinbotError
 
 
 class Clock(Protocol):
@@ -21,6 +24,28 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+
+class Interrupted(FinbotError):
+    """A wait was cut short because the bot is stopping."""
+
+
+class InterruptibleClock(SystemClock):
+    """The system clock whose sleeps end at once, raising Interrupted, after ``interrupt()``:
+    the scheduler's jobs wait (backoff, rate limits) on it, so a stop does not wait them out."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+
+    def sleep(self, seconds: float) -> None:
+        if self._stop.wait(max(0.0, seconds)):
+            raise Interrupted("stopping: a wait for the API was interrupted")
+
+    def interrupt(self) -> None:
+        self._stop.set()
+
+    def resume(self) -> None:
+        self._stop.clear()
 
 
 class FakeClock:

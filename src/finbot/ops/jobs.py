@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from finbot.clock import SystemClock, now_ms
+from finbot.clock import InterruptibleClock, SystemClock, now_ms
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ DAY_MS = 86_400_000
 CACHE_MAX_AGE_S = 7 * 86_400
 
 Work = Callable[["Settings", Paths], Any]
+#: What the collector jobs wait on (backoff, rate limits): the scheduler interrupts it when it
+#: shuts down, so a stop never waits out a minute of rate-limit sleeps. One instance per
+#: process, so the jobs also share one per-key rate limiter (keyed by the clock).
+JOB_CLOCK = InterruptibleClock()
 
 
 def run_job(job_id: str, home: str, work: Work) -> str:
@@ -89,7 +93,7 @@ def _collector(kind: str, base_url: str | None) -> Work:
     def work(settings: Settings, paths: Paths) -> Any:
         from finbot.collectors.runner import run_collector
 
-        return run_collector(kind, settings, paths, base_url=base_url,
+        return run_collector(kind, settings, paths, base_url=base_url, clock=JOB_CLOCK,
                              cache=_shared_cache(str(paths.home)))
 
     return work
