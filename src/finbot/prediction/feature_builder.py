@@ -181,6 +181,18 @@ def build_features(bars: pl.DataFrame, *, engine: str = "auto") -> pl.DataFrame:
     return frame.filter(pl.Series(keep))
 
 
+def latest_row(bars: pl.DataFrame, *, engine: str = "auto") -> tuple[int, np.ndarray] | None:
+    """(row index in ``bars``, its 26 features as a 1 x 26 matrix) of the LAST row that
+    ``build_features`` would keep, or None: the same values without building the whole frame
+    (live prediction needs one row; the frame cost more than the indicators)."""
+    values = compute_raw(bars, engine)
+    keep = np.flatnonzero(_keep_mask(values, bars.height))
+    if keep.size == 0:
+        return None
+    index = int(keep[-1])
+    return index, np.array([[values[name][index] for name in FEATURE_NAMES]], dtype=np.float64)
+
+
 def feature_matrix(features: pl.DataFrame) -> np.ndarray:
     """The model input: float64 columns in ``FEATURE_NAMES`` order."""
     return features.select(FEATURE_NAMES).to_numpy().astype(np.float64, copy=False)

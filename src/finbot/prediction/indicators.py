@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
-from scipy.signal import lfilter
 
 Array = NDArray[np.float64]
 
@@ -53,6 +52,8 @@ def _recursive(x: Array, seed: float, start: int, alpha: float) -> Array:
     out[start] = seed
     if start + 1 < x.size:
         zi = np.array([(1.0 - alpha) * seed])
+        from scipy.signal import lfilter  # lazy: ~1 s of import, needed by this engine only
+
         out[start + 1 :] = lfilter([alpha], [1.0, alpha - 1.0], x[start + 1 :], zi=zi)[0]
     return out
 
@@ -154,6 +155,8 @@ def _sum_filter(x: Array, seed: float, n: int) -> Array:
     out[n] = seed
     if n + 1 < x.size:
         decay = 1.0 - 1.0 / n
+        from scipy.signal import lfilter
+
         out[n + 1 :] = lfilter([1.0], [1.0, -decay], x[n + 1 :], zi=np.array([decay * seed]))[0]
     return out
 

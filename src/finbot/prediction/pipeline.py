@@ -27,7 +27,7 @@ import polars as pl
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.errors import DataError
 from finbot.paths import Paths
-from finbot.prediction.feature_builder import TAIL_BARS, build_features, feature_matrix
+from finbot.prediction.feature_builder import TAIL_BARS, latest_row
 from finbot.prediction.model_store import MASTER, ModelStore, StoredModel
 from finbot.timeframes import canonical, duration_ms
 
@@ -79,10 +79,15 @@ class Prediction:
         }
 
 
-def recent_bars(paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS) -> pl.DataFrame:
-    from finbot.storage.parquet_writer import BarStore
+def recent_bars(paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS,
+                bar_store: Any = None) -> pl.DataFrame:
+    """The last ``n`` bars; pass a long-lived ``BarStore`` to reuse its tail cache."""
+    if bar_store is None:
+        from finbot.storage.parquet_writer import BarStore
 
-    return BarStore(paths.parquet_dir).read(coin, timeframe, last_n=n)
+        bar_store = BarStore(paths.parquet_dir)
+    frame: pl.DataFrame = bar_store.read(coin, timeframe, last_n=n)
+    return frame
 
 
 def complete_bars(bars: pl.DataFrame, timeframe: str, now: int) -> pl.DataFrame:
@@ -91,13 +96,14 @@ def complete_bars(bars: pl.DataFrame, timeframe: str, now: int) -> pl.DataFrame:
 
 
 def _fresh_bars(coin: str, timeframe: str, paths: Paths, bars: pl.DataFrame | None,
-                refresh: Refresh | None, now: int) -> pl.DataFrame:
-    frame = bars if bars is not None else recent_bars(paths, coin, timeframe)
+                refresh: Refresh | None, now: int, bar_store: Any = None) -> pl.DataFrame:
+    frame = bars if bars is not None else recent_bars(paths, coin, timeframe,
+                                                      bar_store=bar_store)
     step = duration_ms(timeframe, field="timeframe")
     stale = frame.is_empty() or now - int(frame["ts"][-1]) > STALE_BARS * step
     if stale and refresh is not None and bars is None:
         refresh(coin, timeframe)
-        frame = recent_bars(paths, coin, timeframe)
+        frame = recent_bars(paths, coin, timeframe, bar_store=bar_store)
     return complete_bars(frame, timeframe, now)
 
 
@@ -117,27 +123,31 @@ def _predict_return(model: StoredModel, coin: str, timeframe: str, paths: Paths,
         from finbot.prediction.master_trainer import predict_master
 
         return predict_master(model, coin, paths, bars, now)
-    features = build_features(bars.tail(TAIL_BARS))
-    if features.is_empty():
+    tail = bars.tail(TAIL_BARS)
+    latest = latest_row(tail)
+    if latest is None:
         raise DataError(f"{coin} {timeframe}: not enough recent bars to compute features "
                         f"(need more than {TAIL_BARS // 20}); collect data first")
-    last = features.tail(1)
-    as_of = int(last["ts"][0])
-    close = float(bars.filter(pl.col("ts") == as_of)["close"][0])
-    return float(model.predict(feature_matrix(last))[0]), as_of, close
+    index, row = latest
+    as_of, close = int(tail["ts"][index]), float(tail["close"][index])
+    return float(model.predict(row)[0]), as_of, close
 
 
 def predict(coin: str, horizon: str, *, settings: Settings | None = None, paths: Paths,
             store: ModelStore | None = None, bars: pl.DataFrame | None = None,
             refresh: Refresh | None = None, clock: Clock | None = None,
-            timeframe: str | None = None) -> Prediction:
-    """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar."""
+            timeframe: str | None = None, bar_store: Any = None) -> Prediction:
+    """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar.
+
+    Pass one ``ModelStore`` and one ``BarStore`` (``bar_store``) across calls: the first
+    caches loaded models, the second the tail of the bars (re-read only when a file changed).
+    """
     horizon = canonical(horizon)
     timeframe = timeframe or default_timeframe(horizon)
     store = store or ModelStore(paths.models_dir)
     model = choose_model(store, coin, horizon, timeframe)
     now = now_ms(clock or SystemClock())
-    frame = _fresh_bars(coin, timeframe, paths, bars, refresh, now)
+    frame = _fresh_bars(coin, timeframe, paths, bars, refresh, now, bar_store)
     ret, as_of, close = _predict_return(model, coin, timeframe, paths, frame, now)
     return Prediction(
         coin=coin, horizon=horizon, as_of=as_of, last_price=close, predicted_return=ret,

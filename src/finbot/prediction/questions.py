@@ -433,7 +433,8 @@ def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | N
 
     return Sources(
         predict=lambda coin, h: pipeline.predict(
-            coin, h, settings=settings, paths=paths, store=store, clock=clock
+            coin, h, settings=settings, paths=paths, store=store, clock=clock,
+            bar_store=bar_store,
         ),
         calibration=calibration,
         bars=bars,

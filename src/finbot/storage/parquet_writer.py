@@ -10,6 +10,7 @@ part of a payload), except a batch whose columns are missing or of the wrong typ
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ META_VERSION = "finbot.schema_version"
 META_KIND = "finbot.kind"
 META_TIMEFRAME = "finbot.timeframe"
 META_COIN = "finbot.coin"
+TAIL_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,10 @@ class BarStore:
             Path(quarantine_dir) if quarantine_dir else self.root.parent / "quarantine"
         )
         self.files = files.FileSet(self.root, self.quarantine_dir, lock_timeout)
+        # Tail reads (``last_n``) of this instance, each with the stat of every folder and file
+        # it came from: a long-lived store (live predictions) re-reads nothing that is unchanged
+        # (a write replaces the file, so its inode, size or mtime differ). Per instance only.
+        self._tails: dict[tuple[Any, ...], tuple[list[Path], tuple[Any, ...], pl.DataFrame]] = {}
 
     # ------------------------------------------------------------ layout
     def series_dir(self, coin: str, timeframe: str) -> Path:
@@ -183,21 +189,42 @@ class BarStore:
         sorted by ``ts``, unique, in the canonical schema; reads only the months needed."""
         if last_n is not None and last_n <= 0:
             raise UsageError(f"last_n: expected a positive number of bars, got {last_n}")
+        if last_n is not None:
+            return self._read_tail(coin, timeframe, start_ms, end_ms, last_n)
         months = [p for _, _, p in files.files_in_range(self.series_dir(coin, timeframe),
                                                           start_ms, end_ms)]
-        if last_n is None:
-            frames = self._read_months(months)
-        else:
-            frames = self._read_newest(months, start_ms, end_ms, last_n)
+        frames = self._read_months(months)
         if not frames:
             return empty_bars()
-        out = _sorted_unique(_in_range(pl.concat(frames), start_ms, end_ms))
-        return out.tail(last_n) if last_n is not None else out
+        return _sorted_unique(_in_range(pl.concat(frames), start_ms, end_ms))
+
+    def _read_tail(
+        self, coin: str, timeframe: str, start_ms: int | None, end_ms: int | None, last_n: int
+    ) -> pl.DataFrame:
+        """The last ``last_n`` bars in range, from this instance's cache when no file or
+        folder they depend on changed since (a few ``stat`` calls instead of Parquet reads)."""
+        key = (coin, timeframe, start_ms, end_ms, last_n)
+        cached = self._tails.get(key)
+        if cached is not None and _stat_all(cached[0]) == cached[1]:
+            return cached[2]
+        base = self.series_dir(coin, timeframe)
+        months = [p for _, _, p in files.files_in_range(base, start_ms, end_ms)]
+        frames, used = self._read_newest(months, start_ms, end_ms, last_n)
+        out = (_sorted_unique(_in_range(pl.concat(frames), start_ms, end_ms)).tail(last_n)
+               if frames else empty_bars())
+        watched = [base, *sorted({p.parent.parent for p in used}), *used]
+        state = _stat_all(watched)
+        if state is not None:
+            if len(self._tails) >= TAIL_CACHE_SIZE:
+                self._tails.pop(next(iter(self._tails)))
+            self._tails[key] = (watched, state, out)
+        return out
 
     def _read_newest(
         self, months: list[Path], start_ms: int | None, end_ms: int | None, last_n: int
-    ) -> list[pl.DataFrame]:
-        """The newest months, in batches of growing size, until ``last_n`` rows are in range."""
+    ) -> tuple[list[pl.DataFrame], list[Path]]:
+        """The newest months, in batches of growing size, until ``last_n`` rows are in range;
+        with the paths of the months read."""
         frames: list[pl.DataFrame] = []
         rows, batch, stop = 0, 1, len(months)
         while stop > 0 and rows < last_n:
@@ -206,7 +233,7 @@ class BarStore:
             frames = chunk + frames
             rows += sum(_in_range(f, start_ms, end_ms).height for f in chunk)
             stop, batch = start, batch * 2
-        return frames
+        return frames, months[stop:]
 
     def last_ts(self, coin: str, timeframe: str) -> int | None:
         """Open time (ms) of the newest stored bar, None when there is none."""
@@ -276,6 +303,14 @@ class BarStore:
         from finbot.storage.retention import apply_retention
 
         return apply_retention(self, timeframe, keep_days, now_ms, dry_run=dry_run)
+
+
+def _stat_all(paths: list[Path]) -> tuple[Any, ...] | None:
+    """(inode, size, mtime) of each path; None when one is missing (never cache that)."""
+    try:
+        return tuple((st.st_ino, st.st_size, st.st_mtime_ns) for st in map(os.stat, paths))
+    except OSError:
+        return None
 
 
 def _bars(frame: pl.DataFrame) -> pl.DataFrame:
