@@ -6,7 +6,7 @@ fractions once, through the ``*_frac`` helpers, so a unit is never read the wron
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -187,7 +187,9 @@ class GeneralSettings(Frozen):
 
     @field_validator("horizons", mode="before")
     @classmethod
-    def _horizons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _horizons(cls, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list | tuple) or not all(isinstance(h, str) for h in value):
+            raise ValueError(f"expected a list of horizons such as [\"1h\", \"6h\"], got {value!r}")
         return _horizon_list(tuple(value))
 
     @field_validator("timeframes")
@@ -200,9 +202,11 @@ class GeneralSettings(Frozen):
 
     @field_validator("horizon_weights", mode="before")
     @classmethod
-    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+    def _weights(cls, value: Any) -> dict[str, float]:
+        if not isinstance(value, dict):
+            raise ValueError(f"expected an object of horizon: weight, got {value!r}")
         out = {}
-        for key, weight in dict(value).items():
+        for key, weight in value.items():
             if not isinstance(weight, int | float) or weight < 0:
                 raise ValueError(f"weight of {key!r}: expected a number >= 0, got {weight!r}")
             out[canonical(key, field="horizon_weights")] = float(weight)
