@@ -47,6 +47,11 @@ class InterruptibleClock(SystemClock):
     def resume(self) -> None:
         self._stop.clear()
 
+    @property
+    def interrupted(self) -> bool:
+        """True once ``interrupt()`` was called: long jobs check it between their steps."""
+        return self._stop.is_set()
+
 
 class FakeClock:
     """A clock that only moves when slept on or advanced: deterministic tests."""

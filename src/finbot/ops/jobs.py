@@ -170,7 +170,9 @@ def _train_missing(settings: Settings, paths: Paths) -> int:
     if len(ready) < len(missing):
         log.info("sets without data wait for the collectors",
                  extra={"job": "train_missing", "waiting": len(missing) - len(ready)})
-    return train_sets(settings, paths, ready) if ready else 0
+    if not ready:
+        return 0
+    return train_sets(settings, paths, ready, should_stop=lambda: JOB_CLOCK.interrupted)
 
 
 def train_missing(home: str) -> str:

@@ -8,7 +8,7 @@ trains the remaining sets afterwards, and ``status`` shows how far it got.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from finbot.paths import Paths
@@ -56,17 +56,25 @@ def quick_horizon(settings: Settings) -> str:
 
 
 def train_sets(settings: Settings, paths: Paths, sets: Sequence[tuple[str, str]],
-               progress: Any = None) -> int:
-    """Train ``sets`` horizon by horizon through the fan-out; returns how many were trained."""
+               progress: Any = None, should_stop: Callable[[], bool] | None = None) -> int:
+    """Train ``sets`` horizon by horizon through the fan-out; returns how many were trained.
+
+    With ``should_stop``, work goes in chunks of one coin per worker and stops between
+    chunks once it says so: a graceful stop waits for one chunk, not for every model."""
     from finbot.prediction.fanout import train_all
 
     by_horizon: dict[str, list[str]] = {}
     for coin, horizon in sets:
         by_horizon.setdefault(horizon, []).append(coin)
+    chunk = settings.general.training.workers if should_stop else len(sets) or 1
     done = 0
     for horizon, coins in by_horizon.items():
-        result = train_all(settings, paths, coins, [horizon], progress=progress)
-        done += len(result) if isinstance(result, list | tuple | dict) else len(coins)
+        for start in range(0, len(coins), chunk):
+            if should_stop is not None and should_stop():
+                return done
+            part = coins[start:start + chunk]
+            result = train_all(settings, paths, part, [horizon], progress=progress)
+            done += len(result) if isinstance(result, list | tuple | dict) else len(part)
     return done
 
 

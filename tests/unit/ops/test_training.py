@@ -70,3 +70,36 @@ def test_ops_cli_exposes_the_same_app() -> None:
     from finbot.ops import cli
 
     assert cli.app is root.app and cli.main is root.main
+
+
+def test_train_sets_stops_between_chunks(settings, home, monkeypatch):
+    """A graceful stop waits for the chunk in progress, not for every remaining model."""
+    import finbot.prediction.fanout as fanout
+    from finbot.ops.training import train_sets
+
+    calls: list[list[str]] = []
+
+    def fake_train_all(settings, paths, coins, horizons, progress=None):
+        calls.append(list(coins))
+        return [{"coin": c} for c in coins]
+
+    monkeypatch.setattr(fanout, "train_all", fake_train_all)
+    sets = [(c, "6h") for c in settings.coins.ids]
+    stop_after = {"n": 2}
+    done = train_sets(settings, home, sets, should_stop=lambda: len(calls) >= stop_after["n"])
+    workers = settings.general.training.workers
+    assert len(calls) == 2 and all(len(c) <= workers for c in calls)
+    assert done == sum(len(c) for c in calls) < len(sets)
+    calls.clear()
+    assert train_sets(settings, home, sets) == len(sets) and len(calls) == 1
+
+
+def test_interruptible_clock_reports_interruption():
+    from finbot.clock import InterruptibleClock
+
+    clock = InterruptibleClock()
+    assert not clock.interrupted
+    clock.interrupt()
+    assert clock.interrupted
+    clock.resume()
+    assert not clock.interrupted
