@@ -137,7 +137,8 @@ def test_bad_payload_is_rejected_with_a_log_line_and_never_stored(
 ) -> None:
     server = make_replay_server(clock=replay_clock)
     paths = make_home(tmp_path / "home", replay_api(server.url, server.fx_url,
-                                                    server.exchange_url, attempts=1))
+                                                    server.exchange_url, attempts=1,
+                                                    read_s=30))  # a loaded CI box is slow
     server.inject(kind, count=5, **({"variant": variant} if variant else {}))
     with caplog.at_level(logging.WARNING):
         result = run_collector(collector, load_settings(paths), paths, base_url=server.url,
