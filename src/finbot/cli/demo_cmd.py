@@ -7,7 +7,6 @@ baseline, and the phase timings and the report's path close it. French or Englis
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +36,6 @@ def _progress_runner(app_ctx: AppContext, enabled: bool):  # type: ignore[no-unt
     return progress, step
 
 
-def _quiet_http_logs(verbose: bool) -> None:
-    """One INFO line per HTTP request would bury the demo's progress; -v keeps them."""
-    if not verbose:
-        for name in ("httpx", "httpcore", "urllib3"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-
-
 def demo_command(
     ctx: typer.Context,
     coins: str | None = typer.Option(None, "--coins", help="Comma-separated subset of coins."),
@@ -58,7 +50,6 @@ def demo_command(
     from finbot.ops.demo_report import answer_row
 
     app_ctx = context.get(ctx)
-    _quiet_http_logs(app_ctx.verbose)
     settings = app_ctx.settings
     chosen = ([resolve_coin(settings.coins, c).id for c in coins.split(",") if c.strip()]
               if coins else None)

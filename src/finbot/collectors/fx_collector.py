@@ -46,7 +46,11 @@ class FxRate:
 
 def replay_fx_base(coingecko_url: str | None) -> str | None:
     """The FX base URL that goes with a loopback CoinGecko URL: the replay server serves
-    ExchangeRate-API under ``/fx/v6`` beside ``/api/v3``. None for any other URL."""
+    ExchangeRate-API under ``/fx/v6`` beside ``/api/v3``. None for any other URL. Without an
+    explicit URL, ``$FINBOT_COINGECKO_URL`` (the same one the CoinGecko client uses) decides."""
+    from finbot.collectors.coingecko import URL_ENV as COINGECKO_URL_ENV
+
+    coingecko_url = coingecko_url or os.environ.get(COINGECKO_URL_ENV)
     if not coingecko_url:
         return None
     parts = urlsplit(coingecko_url)

@@ -162,6 +162,9 @@ def setup_logging(
     root.setLevel(level)
     # APScheduler says "Running job ..." at INFO on every run: keep that for -v only.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # httpx says "HTTP Request: GET ..." at INFO for every request: that too is for -v only.
+    for name in ("httpx", "httpcore", "urllib3"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
     return root
 
 

@@ -108,3 +108,14 @@ def test_resampler_properties(points, timeframe, data):
     assert points_to_bars(points, timeframe).equals(bars)
     shuffled = data.draw(st.permutations(points))
     assert points_to_bars(shuffled, timeframe).equals(bars)
+
+
+def test_replay_urls_follow_the_coingecko_url_env(monkeypatch):
+    from finbot.collectors.fx_collector import replay_fx_base
+    from finbot.collectors.historical_collector import replay_exchange_base
+
+    monkeypatch.setenv("FINBOT_COINGECKO_URL", "http://127.0.0.1:9999/api/v3")
+    assert replay_fx_base(None) == "http://127.0.0.1:9999/fx/v6"
+    assert replay_exchange_base(None) == "http://127.0.0.1:9999/binance"
+    monkeypatch.setenv("FINBOT_COINGECKO_URL", "https://api.coingecko.com/api/v3")
+    assert replay_fx_base(None) is None

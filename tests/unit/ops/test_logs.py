@@ -123,3 +123,15 @@ def test_console_is_off_in_the_background_bot(monkeypatch: pytest.MonkeyPatch,
     else:
         monkeypatch.setenv(logs.DAEMON_ENV, value)
     assert logs.console_wanted() is wanted
+
+
+def test_http_request_lines_are_for_verbose_only(home):
+    import logging
+
+    from finbot.ops.logs import setup_logging, shutdown_logging
+
+    setup_logging(home, verbose=False, console=False)
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    setup_logging(home, verbose=True, console=False)
+    assert logging.getLogger("httpx").isEnabledFor(logging.DEBUG)
+    shutdown_logging()
