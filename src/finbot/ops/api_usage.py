@@ -90,6 +90,7 @@ class UsageLimits:
     per_minute: int = 10
     monthly_cap: int = 2_000_000
     cost_per_call_usd: float = 0.0
+    rpm_per_key: int = 500
 
     @classmethod
     def for_plan(cls, rpm_per_key: int, public_rpm: int, n_keys: int, monthly_cap: int,
@@ -98,7 +99,13 @@ class UsageLimits:
         cost = cost_per_call_usd if cost_per_call_usd is not None else (
             PRO_COST_PER_CALL_USD if plan == "pro" else 0.0)
         per_minute = rpm_per_key * n_keys if n_keys else public_rpm
-        return cls(per_minute=per_minute, monthly_cap=monthly_cap, cost_per_call_usd=cost)
+        return cls(per_minute=per_minute, monthly_cap=monthly_cap, cost_per_call_usd=cost,
+                   rpm_per_key=rpm_per_key)
+
+    def capacity(self, keys_seen: int) -> int:
+        """Per-minute capacity: the keys the bot was seen using count even when the process
+        asking (``finbot status``) has none in its own environment."""
+        return max(self.per_minute, self.rpm_per_key * keys_seen)
 
 
 class ApiUsageStore:
@@ -145,6 +152,10 @@ class ApiUsageStore:
                 select(ApiRequest.endpoint, func.count(), func.avg(ApiRequest.latency_ms))
                 .where(ApiRequest.ts_ms > now_ms - DAY_MS).group_by(ApiRequest.endpoint)
             ).all()
+            keys_seen = int(session.scalar(
+                select(func.count(func.distinct(ApiRequest.key_id))).where(
+                    ApiRequest.ts_ms > now_ms - HOUR_MS, ApiRequest.key_id != "public")
+            ) or 0)
             errors = int(session.scalar(
                 select(func.count()).select_from(ApiRequest).where(
                     ApiRequest.ts_ms > now_ms - DAY_MS,
@@ -153,12 +164,14 @@ class ApiUsageStore:
         day = sum(int(n) for _e, n, _l in day_rows)
         latency = (sum(float(avg or 0) * int(n) for _e, n, avg in day_rows) / day) if day else None
         month = self.month_total(now_ms)
+        per_minute = self.limits.capacity(keys_seen)
         return {
-            "minute": {"requests": minute, "limit": self.limits.per_minute,
-                       "state": load_state(minute, self.limits.per_minute)},
-            "hour": {"requests": hour, "limit": self.limits.per_minute * 60},
-            "day": {"requests": day, "limit": self.limits.per_minute * 1440},
-            "state": load_state(minute, self.limits.per_minute),
+            "minute": {"requests": minute, "limit": per_minute,
+                       "state": load_state(minute, per_minute)},
+            "hour": {"requests": hour, "limit": per_minute * 60},
+            "day": {"requests": day, "limit": per_minute * 1440},
+            "state": load_state(minute, per_minute),
+            "keys_seen_1h": keys_seen,
             "per_endpoint": {str(e): int(n) for e, n, _l in day_rows},
             "errors_24h": errors,
             "mean_latency_ms": round(latency, 1) if latency is not None else None,

@@ -105,3 +105,21 @@ def test_open_usage_limits_follow_the_plan(home, monkeypatch, plan, keys, per_mi
 def test_pro_plan_has_a_cost_estimate():
     limits = UsageLimits.for_plan(500, 10, 1, 2_000_000, "pro")
     assert limits.cost_per_call_usd > 0
+
+
+def test_status_without_keys_sees_the_bots_keys_capacity(tmp_path):
+    """A ``status`` process with no key in its environment must not report the bot's keyed
+    traffic against the keyless 10 rpm (it showed RED while the bot had a key)."""
+    from finbot.ops.api_usage import ApiUsageStore, UsageLimits
+    from finbot.storage.db import engine_for
+
+    engine = engine_for(f"sqlite:///{tmp_path / 'u.db'}")
+    bot = ApiUsageStore(engine, UsageLimits.for_plan(500, 10, 1, 2_000_000, "demo"))
+    now = 1_700_000_000_000
+    for i in range(12):
+        bot.record("/simple/price", 200, 5.0, "****abcd", now - 1000 * i)
+    status = ApiUsageStore(engine, UsageLimits.for_plan(500, 10, 0, 2_000_000, "public"))
+    summary = status.summary(now)
+    assert summary["minute"]["limit"] == 500
+    assert summary["state"] == "GREEN"
+    assert summary["keys_seen_1h"] == 1
