@@ -43,7 +43,8 @@ def test_load_state_thresholds(used, capacity, state):
 def test_summary_windows_errors_latency_cost(url):
     now = NOW + 3 * 86_400_000  # 4 June
     store = ApiUsageStore(create_engine(url), UsageLimits(per_minute=10, monthly_cap=100,
-                                                          cost_per_call_usd=0.01))
+                                                          cost_per_call_usd=0.01,
+                                                          rpm_per_key=10))
     rows = [(now - 10_000, 200, 10.0), (now - 20_000, 500, 30.0), (now - 2 * MIN, 0, 20.0),
             (now - 2 * 3_600_000, 429, 40.0), (now - 2 * 86_400_000, 200, 50.0)]
     for ts, status, latency in rows:
