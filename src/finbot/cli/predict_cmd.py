@@ -55,6 +55,11 @@ def signed_pct(fraction: float, lang: str) -> str:
     return (text.replace(".", ",") if lang == "fr" else text) + " %"
 
 
+def pct(fraction: float, lang: str) -> str:
+    """``0.47 %`` in English, ``0,47 %`` in French."""
+    return number(fraction * 100, lang, 2) + " %"
+
+
 def horizon_words(horizon: str, lang: str) -> str:
     value, unit = int(horizon[:-1]), horizon[-1]
     names = {
@@ -101,7 +106,7 @@ def price_line(app_ctx: AppContext, a: Any) -> str:
 
 def detail_lines(app_ctx: AppContext, a: Any) -> list[str]:
     lang, p = app_ctx.lang, a.prediction
-    err = "—" if a.expected_error_frac is None else f"{a.expected_error_frac * 100:.2f} %"
+    err = "—" if a.expected_error_frac is None else pct(a.expected_error_frac, lang)
     lines = [
         app_ctx.tr(
             "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
@@ -113,10 +118,10 @@ def detail_lines(app_ctx: AppContext, a: Any) -> list[str]:
             model=p.model,
             version=p.model_version,
             tf=p.timeframe,
-            ratio=f"{p.mae_ratio:.3f}",
+            ratio=number(p.mae_ratio, lang, 3),
             err=err,
-            max=f"{a.thresholds.max_error_frac * 100:.2f} %",
-            cost=f"{a.costs.fraction * 100:.2f} %",
+            max=pct(a.thresholds.max_error_frac, lang),
+            cost=pct(a.costs.fraction, lang),
         )
     ]
     lines += [f"  - {text}" for text in a.reasons(lang)]
