@@ -14,7 +14,7 @@ import json
 import time
 from typing import Any
 
-from benchmarks.common import trained_home, load_avg, python, quiet_env, row, run_measured
+from benchmarks.common import load_avg, python, quiet_env, row, run_measured, trained_home
 
 TARGET_MB = 400.0
 SETTLE_S = 10

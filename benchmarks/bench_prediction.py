@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import load_avg, percentile, python, quiet_env, row, run_measured, trained_home
+from benchmarks.common import (
+    load_avg,
+    percentile,
+    python,
+    quiet_env,
+    row,
+    run_measured,
+    trained_home,
+)
 
 CALLS = 300
 COLD_RUNS = 5

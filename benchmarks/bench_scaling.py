@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.bench_training import train_in_subprocess
-from benchmarks.common import trained_home, load_avg, row
+from benchmarks.common import load_avg, row, trained_home
 
 COINS = 2
 TARGET_SPEEDUP = 1.7

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import trained_home, load_avg, python, quiet_env, row, run_measured
+from benchmarks.common import load_avg, python, quiet_env, row, run_measured, trained_home
 
 TARGET_S = 120.0
 TARGET_PEAK_MB = 1536.0
