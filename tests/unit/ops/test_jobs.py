@@ -128,7 +128,7 @@ def test_train_missing_trains_only_what_is_missing(home: Paths,
     monkeypatch.setattr(training, "missing_sets",
                         lambda _s, _p: [("bitcoin", "6h"), ("ethereum", "6h")])
     monkeypatch.setattr(training, "trainable", lambda _p, sets: sets[:1])
-    monkeypatch.setattr(training, "train_sets", lambda _s, _p, sets: calls.append(sets) or 1)
+    monkeypatch.setattr(training, "train_sets", lambda _s, _p, sets, **_kw: calls.append(sets) or 1)
     assert jobs.train_missing(str(home.home)) == "ok"
     assert calls == [[("bitcoin", "6h")]]
     monkeypatch.setattr(training, "missing_sets", lambda _s, _p: [])
