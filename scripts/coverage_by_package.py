@@ -16,7 +16,7 @@ FLOORS = {"collectors": 85.0, "prediction": 78.0, "storage": 90.0, "ops": 82.0}
 
 
 def main() -> int:
-    subprocess.run([sys.executable, "-m", "coverage", "combine", "-q"], check=False)
+    subprocess.run([sys.executable, "-m", "coverage", "combine", "--append", "-q"], check=False)
     out = Path("coverage.json")
     subprocess.run([sys.executable, "-m", "coverage", "json", "-q", "-o", str(out)], check=True)
     files = json.loads(out.read_text())["files"]
