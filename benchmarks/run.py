@@ -9,7 +9,6 @@ import os
 import platform
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 HERE = Path(__file__).resolve().parent
-LIBRARIES = ("numpy", "polars", "pyarrow", "scikit-learn", "lightgbm", "xgboost-cpu", "ta-lib",
+LIBRARIES = ("numpy", "polars", "pyarrow", "scikit-learn", "lightgbm", "xgboost", "ta-lib",
              "httpx", "apscheduler", "sqlalchemy")
 
 
@@ -34,13 +33,9 @@ def _machine() -> dict[str, Any]:
 
 
 def _versions() -> dict[str, str]:
-    out = {}
-    for name in LIBRARIES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "absent"
-    return out
+    from finbot.prediction.model_store import library_versions
+
+    return library_versions(LIBRARIES)
 
 
 def _modules(selected: list[str]) -> list[str]:
@@ -74,7 +69,7 @@ def main(argv: list[str]) -> int:
         table.add_row(r["name"], f"{r['ours']:g}", "-" if r["baseline"] is None else
                       f"{r['baseline']:g}", r["unit"], "-" if r["ratio"] is None else
                       f"{r['ratio']:.3g}", r["target"], "yes" if r["met"] else "NO")
-    Console().print(table)
+    Console(width=max(Console().width, 150)).print(table)
     return 1 if failures else 0
 
 

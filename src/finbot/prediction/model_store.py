@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,18 +38,24 @@ META = "meta.json"
 CALIBRATION = "calibration.parquet"
 STALE_TMP_S = 3600  # a temporary left this long ago belongs to a writer that died
 LIBRARIES = ("numpy", "polars", "scikit-learn", "lightgbm", "xgboost", "skops")
+_ALSO_PUBLISHED_AS = {"xgboost": ("xgboost-cpu",)}
 Writer = Callable[[Path], None]
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(names: Sequence[str] = LIBRARIES) -> dict[str, str]:
+    """Installed version of each distribution in ``names`` ("absent" when not installed);
+    a library also published under another name (``xgboost-cpu``) is found under either."""
     from importlib import metadata
 
     out = {}
-    for name in LIBRARIES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "absent"
+    for name in names:
+        out[name] = "absent"
+        for dist in (name, *_ALSO_PUBLISHED_AS.get(name, ())):
+            try:
+                out[name] = metadata.version(dist)
+                break
+            except metadata.PackageNotFoundError:
+                continue
     return out
 
 

@@ -161,3 +161,12 @@ def test_corrupt_files_raise_model_error(reports, tmp_path: Path) -> None:
         store.load_latest("bitcoin", "1h", "1h")
     with pytest.raises(ModelError, match="no complete version"):
         store.set_latest("bitcoin", "1h", "1h", "nope")
+
+
+def test_library_versions_find_xgboost_under_its_cpu_name():
+    """meta.json records the real version even when xgboost is installed as xgboost-cpu."""
+    from finbot.prediction.model_store import library_versions
+
+    versions = library_versions()
+    assert versions["xgboost"] != "absent"
+    assert library_versions(("no-such-distribution",)) == {"no-such-distribution": "absent"}
