@@ -16,10 +16,8 @@ import os
 import random
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors import payloads
@@ -27,6 +25,9 @@ from finbot.collectors.common import Collected, fx_dataset, prices_dataset
 from finbot.config import ExchangeRateConfig, Settings
 from finbot.errors import ApiError, DataError, FinbotError
 from finbot.paths import Paths
+
+if TYPE_CHECKING:  # httpx loads only to fetch: reading the cache (predict) needs none
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ def fetch_fx(
     transport: httpx.BaseTransport | None = None,
 ) -> FxRate:
     """One rate, with ``config.retries`` attempts on transient failures."""
+    import httpx
+
     clock = clock or SystemClock()
     url = fx_url(config, key, base_url)
     timeout = httpx.Timeout(config.timeouts_sec.read, connect=config.timeouts_sec.connect)
@@ -121,6 +124,8 @@ class _Transient(Exception):
 
 
 def _fetch_once(http: httpx.Client, url: str) -> tuple[float, int]:
+    import httpx
+
     try:
         response = http.get(url)
         body = response.content

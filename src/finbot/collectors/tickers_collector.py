@@ -11,14 +11,17 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from finbot.collectors import payloads
-from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.common import Cache, Collected, cached, tickers_dataset
 from finbot.paths import Paths
 from finbot.storage.dataset import ParquetDataset
+
+if TYPE_CHECKING:  # httpx (under the client) loads only to collect, not to read spreads
+    from finbot.collectors.coingecko import CoinGeckoClient
 
 SCHEMA = {
     "ts": pl.Int64, "exchange": pl.String, "base": pl.String, "target": pl.String,

@@ -4,7 +4,9 @@ Algorithms: ``linear`` (LinearRegression), ``random_forest`` (bounded RandomFore
 ``lightgbm`` (L1 objective: we select by MAE), ``xgboost`` (hist, absolute error), and
 ``naive`` (zero return; no estimator, no file). Files: skops for scikit-learn (loaded with an
 explicit list of trusted types), LightGBM's text format, XGBoost's JSON. ``load_native``
-returns an object with ``predict(X) -> ndarray``.
+returns an object with ``predict(X) -> ndarray``; LightGBM and XGBoost files are evaluated by
+``tree_eval`` (pure numpy, same outputs), so predicting never imports those libraries (nor
+scikit-learn, scipy and pandas) unless the model uses a feature the evaluator lacks.
 """
 
 from __future__ import annotations
@@ -66,8 +68,9 @@ def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
         from xgboost import XGBRegressor
 
         return XGBRegressor(tree_method="hist", objective="reg:absoluteerror",
-                            n_estimators=200, learning_rate=0.05, max_depth=4, max_bin=64, subsample=0.8,
-                            colsample_bytree=0.8, n_jobs=n_jobs, random_state=seed)
+                            n_estimators=200, learning_rate=0.05, max_depth=4, max_bin=64,
+                            subsample=0.8, colsample_bytree=0.8, n_jobs=n_jobs,
+                            random_state=seed)
     raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {name!r}")
 
 
@@ -111,6 +114,19 @@ class _Xgboost:
         return np.asarray(self.booster.inplace_predict(x))
 
 
+def _load_trees(name: str, path: Path) -> Predictor:
+    """The numpy evaluator of a tree model; the library itself when the evaluator lacks a
+    feature the model uses (categorical splits, linear trees, a non-identity link)."""
+    from finbot.prediction import tree_eval
+
+    try:
+        if name == "lightgbm":
+            return tree_eval.load_lightgbm(path)
+        return tree_eval.load_xgboost(path)
+    except tree_eval.UnsupportedModel:
+        return _Lightgbm(path) if name == "lightgbm" else _Xgboost(path)
+
+
 def _load_skops(path: Path) -> Predictor:
     import skops.io as sio
 
@@ -131,10 +147,8 @@ def load_native(name: str, folder: Path) -> Predictor | None:
     if not path.is_file():
         raise ModelError(f"{path}: model file missing")
     try:
-        if name == "lightgbm":
-            return _Lightgbm(path)
-        if name == "xgboost":
-            return _Xgboost(path)
+        if name in ("lightgbm", "xgboost"):
+            return _load_trees(name, path)
         return _load_skops(path)
     except ModelError:
         raise

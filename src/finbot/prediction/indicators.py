@@ -16,6 +16,10 @@ on rows ``<= t``: nothing here looks ahead.
 
 from __future__ import annotations
 
+import sys
+import threading
+from typing import Any
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
@@ -233,6 +237,27 @@ class NumpyIndicators:
         return cci(high, low, close, n)
 
 
+_TALIB_IMPORT = threading.Lock()
+
+
+def import_talib() -> Any:
+    """``talib`` without pandas: on import, TA-Lib wraps its functions for pandas Series when
+    pandas imports, which costs ~1.5 s on a cold ``finbot predict``; we pass numpy arrays only.
+    Pandas is hidden during that import alone (and only when nobody imported it yet)."""
+    with _TALIB_IMPORT:
+        if "talib" in sys.modules or "pandas" in sys.modules:
+            import talib
+
+            return talib
+        sys.modules["pandas"] = None  # type: ignore[assignment]  # makes the import fail fast
+        try:
+            import talib
+        finally:
+            if "pandas" in sys.modules and sys.modules["pandas"] is None:
+                del sys.modules["pandas"]
+        return talib
+
+
 class TalibIndicators(NumpyIndicators):
     """The same indicators computed by TA-Lib's C code: about 10x faster on long series.
 
@@ -243,9 +268,7 @@ class TalibIndicators(NumpyIndicators):
     name = "talib"
 
     def __init__(self) -> None:
-        import talib
-
-        self._ta = talib
+        self._ta = import_talib()
 
     def sma(self, x: Array, n: int) -> Array:
         return np.asarray(self._ta.SMA(x, n))
