@@ -15,6 +15,10 @@ from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, ConfigError, HistoryLimit, QuotaExhausted, RateLimited
 
+# The plans' default URLs come from the shipped config: resolved here, never requested.
+PUBLIC_URL = CoinGeckoConfig().base_url
+PRO_URL = CoinGeckoConfig().pro_base_url
+
 pytestmark = pytest.mark.unit
 
 KEY_A = "CG-aaaaaaaaaaaaaaaaAAAA"
@@ -72,10 +76,10 @@ def make(script: Script, keys: tuple[str, ...] = (), clock: FakeClock | None = N
 @pytest.mark.parametrize(
     ("plan", "keys", "env", "explicit", "want_url", "want_header"),
     [
-        ("auto", (), None, None, "https://api.coingecko.com/api/v3", None),
-        ("auto", (KEY_A,), None, None, "https://api.coingecko.com/api/v3", "x-cg-demo-api-key"),
-        ("pro", (KEY_A,), None, None, "https://pro-api.coingecko.com/api/v3", "x-cg-pro-api-key"),
-        ("public", (KEY_A,), None, None, "https://api.coingecko.com/api/v3", None),
+        ("auto", (), None, None, PUBLIC_URL, None),
+        ("auto", (KEY_A,), None, None, PUBLIC_URL, "x-cg-demo-api-key"),
+        ("pro", (KEY_A,), None, None, PRO_URL, "x-cg-pro-api-key"),
+        ("public", (KEY_A,), None, None, PUBLIC_URL, None),
         ("auto", (), "http://env.test/api/v3", None, "http://env.test/api/v3", None),
         ("auto", (), "http://env.test/api/v3", "http://arg.test/v3/", "http://arg.test/v3", None),
     ],

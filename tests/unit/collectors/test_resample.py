@@ -117,5 +117,5 @@ def test_replay_urls_follow_the_coingecko_url_env(monkeypatch):
     monkeypatch.setenv("FINBOT_COINGECKO_URL", "http://127.0.0.1:9999/api/v3")
     assert replay_fx_base(None) == "http://127.0.0.1:9999/fx/v6"
     assert replay_exchange_base(None) == "http://127.0.0.1:9999/binance"
-    monkeypatch.setenv("FINBOT_COINGECKO_URL", "https://api.coingecko.com/api/v3")
+    monkeypatch.setenv("FINBOT_COINGECKO_URL", "https://cg.example/api/v3")  # not loopback
     assert replay_fx_base(None) is None
