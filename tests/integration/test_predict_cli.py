@@ -30,6 +30,13 @@ PRICE_KEYS = {
 }
 
 
+def test_price_keys_are_the_design_contract():
+    """The one literal copy of DESIGN.md's keys; the code and the smoke tool share the constant."""
+    from finbot.prediction.questions import PRICE_JSON_KEYS
+
+    assert set(PRICE_JSON_KEYS) == PRICE_KEYS
+
+
 def invoke(home: Paths, *args: str, lang: str = "en"):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, ["--home", str(home.home), "--lang", lang, *args])
 

@@ -170,6 +170,13 @@ def _last_volume(bars: Any) -> float | None:
     return float(value) if value is not None and value > 0 else None
 
 
+#: The minimum keys of ``finbot predict --json`` (DESIGN.md); ``price_json`` gives more.
+PRICE_JSON_KEYS: tuple[str, ...] = (
+    "coin", "horizon", "as_of", "last_price", "predicted_price", "predicted_return", "interval",
+    "confidence", "decision", "expected_net_return", "model", "model_version",
+)
+
+
 def price_json(a: Assessment) -> dict[str, Any]:
     """The ``finbot predict --json`` object (DESIGN.md keys and more)."""
     p = a.prediction

@@ -131,21 +131,9 @@ def check_train(data: dict[str, Any]) -> str:
 
 
 def check_predict(data: dict[str, Any]) -> str:
-    require(
-        data,
-        "coin",
-        "horizon",
-        "as_of",
-        "last_price",
-        "predicted_price",
-        "predicted_return",
-        "interval",
-        "confidence",
-        "decision",
-        "expected_net_return",
-        "model",
-        "model_version",
-    )
+    from finbot.prediction.questions import PRICE_JSON_KEYS
+
+    require(data, *PRICE_JSON_KEYS)
     if data["decision"] not in ("BUY", "SELL", "HOLD"):
         raise StepFailed(f"decision: expected BUY/SELL/HOLD, got {data['decision']!r}")
     if not 0 <= float(data["confidence"]) <= 100:

@@ -80,21 +80,7 @@ def test_price_answer_has_the_design_keys(settings: Settings, rng) -> None:  # t
     src = sources(rng, {("bitcoin", "1h"): math.log(1.005)})
     a = q.assess(settings, src, "bitcoin", "1h")
     data = q.price_json(a)
-    for key in (
-        "coin",
-        "horizon",
-        "as_of",
-        "last_price",
-        "predicted_price",
-        "predicted_return",
-        "interval",
-        "confidence",
-        "decision",
-        "expected_net_return",
-        "model",
-        "model_version",
-    ):
-        assert key in data
+    assert set(q.PRICE_JSON_KEYS) <= data.keys()
     assert data["change_pct"] == pytest.approx(0.5)
     assert data["interval"]["low"] < data["predicted_price"] < data["interval"]["high"]
     assert data["interval"]["level"] == 0.8 and data["interval"]["method"] == "split conformal"
