@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import io
 import shutil
-import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
 
-from benchmarks.common import row
+from benchmarks.common import median_seconds, row
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
@@ -45,13 +43,7 @@ def coin_year() -> pl.DataFrame:
 
 
 def _median(fn: Any, repeat: int = REPEAT) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(fn, repeat=repeat)
 
 
 def _store_size(root: Path) -> int:
