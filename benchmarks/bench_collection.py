@@ -15,8 +15,18 @@ from typing import Any
 
 from benchmarks.common import load_avg, row
 
-COINS = ["bitcoin", "ethereum", "solana", "binancecoin", "ripple", "cardano", "avalanche-2",
-         "chainlink", "dogecoin", "polygon-ecosystem-token"]
+COINS = [
+    "bitcoin",
+    "ethereum",
+    "solana",
+    "binancecoin",
+    "ripple",
+    "cardano",
+    "avalanche-2",
+    "chainlink",
+    "dogecoin",
+    "polygon-ecosystem-token",
+]
 RUNS = 7
 TARGET_OVERHEAD_MS = 50.0
 
@@ -26,12 +36,12 @@ def run() -> list[dict[str, Any]]:
 
     from finbot.clock import SystemClock
     from finbot.collectors.coingecko import tls_context
-    from finbot.collectors.replay_server import HistorySource, ReplayServer
     from finbot.collectors.runner import run_collector
     from finbot.config import load_settings
     from finbot.ops.demo import demo_settings
     from finbot.paths import Paths
-    from finbot.tools.test_data_manager import generate_history
+    from finbot.replay import HistorySource, ReplayServer
+    from finbot.replay.synthetic import generate_history
 
     day = 86_400_000
     end = (int(time.time() * 1000) // day + 1) * day
@@ -53,17 +63,30 @@ def run() -> list[dict[str, Any]]:
             sent = server.requests[-1]
             start = time.perf_counter()
             with httpx.Client(trust_env=False, verify=tls_context()) as client:
-                client.get(server.url.rsplit("/api/v3", 1)[0] + sent["path"],
-                           params=sent["params"], headers={"x-cg-demo-api-key": "x"})
+                client.get(
+                    server.url.rsplit("/api/v3", 1)[0] + sent["path"],
+                    params=sent["params"],
+                    headers={"x-cg-demo-api-key": "x"},
+                )
             base.append((time.perf_counter() - start) * 1000)
     mine, theirs = statistics.median(ours), statistics.median(base)
     overhead = mine - theirs
-    return [row("collection: prices cycle, 10 coins (overhead beyond the server)", mine, theirs,
-                "ms", "1 request; overhead <= 50 ms",
-                max(requests) == 1 and overhead <= TARGET_OVERHEAD_MS,
-                overhead_ms=round(overhead, 2), requests_per_cycle=max(requests), runs=RUNS,
-                load_avg=load_avg(), spec_s=30,
-                baseline_is="bare httpx GET of the same request (server response + connect)")]
+    return [
+        row(
+            "collection: prices cycle, 10 coins (overhead beyond the server)",
+            mine,
+            theirs,
+            "ms",
+            "1 request; overhead <= 50 ms",
+            max(requests) == 1 and overhead <= TARGET_OVERHEAD_MS,
+            overhead_ms=round(overhead, 2),
+            requests_per_cycle=max(requests),
+            runs=RUNS,
+            load_avg=load_avg(),
+            spec_s=30,
+            baseline_is="bare httpx GET of the same request (server response + connect)",
+        )
+    ]
 
 
 if __name__ == "__main__":

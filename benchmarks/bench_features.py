@@ -25,11 +25,16 @@ def _bars(n: int = N_BARS, seed: int = 1) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     close = 100.0 * np.exp(np.cumsum(rng.normal(0.0, 0.003, n)))
     spread = np.abs(rng.normal(0.0, 0.002, (2, n)))
-    return pl.DataFrame({
-        "ts": np.arange(n, dtype=np.int64) * 300_000, "open": close,
-        "high": close * (1 + spread[0]), "low": close * (1 - spread[1]), "close": close,
-        "volume": rng.lognormal(10.0, 1.0, n),
-    })
+    return pl.DataFrame(
+        {
+            "ts": np.arange(n, dtype=np.int64) * 300_000,
+            "open": close,
+            "high": close * (1 + spread[0]),
+            "low": close * (1 - spread[1]),
+            "close": close,
+            "volume": rng.lognormal(10.0, 1.0, n),
+        }
+    )
 
 
 def _talib_same_indicators(bars: pl.DataFrame) -> Callable[[], Any]:
@@ -64,21 +69,35 @@ def _interleaved(fns: dict[str, Callable[[], Any]], repeat: int = 5) -> dict[str
 
 
 def run() -> list[dict[str, Any]]:
-    from finbot.prediction.feature_builder import build_features
+    from finbot.prediction.features.feature_builder import build_features
 
     bars = _bars()
-    medians = _interleaved({
-        "ours": lambda: build_features(bars, engine="talib"),
-        "numpy": lambda: build_features(bars, engine="numpy"),
-        "talib": _talib_same_indicators(bars),
-    })
+    medians = _interleaved(
+        {
+            "ours": lambda: build_features(bars, engine="talib"),
+            "numpy": lambda: build_features(bars, engine="numpy"),
+            "talib": _talib_same_indicators(bars),
+        }
+    )
     target = f"<= {TARGET_RATIO}x TA-Lib"
     ours, numpy_engine, base = medians["ours"], medians["numpy"], medians["talib"]
     return [
-        row("features: 26 indicators, 1e6 bars", ours, base, "s", target,
-            ours <= TARGET_RATIO * base),
-        row("features: 26 indicators, 1e6 bars (pure numpy engine)", numpy_engine, base, "s",
-            "reference only", True),
+        row(
+            "features: 26 indicators, 1e6 bars",
+            ours,
+            base,
+            "s",
+            target,
+            ours <= TARGET_RATIO * base,
+        ),
+        row(
+            "features: 26 indicators, 1e6 bars (pure numpy engine)",
+            numpy_engine,
+            base,
+            "s",
+            "reference only",
+            True,
+        ),
     ]
 
 

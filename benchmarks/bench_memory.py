@@ -24,7 +24,7 @@ import psutil
 from finbot.config import load_settings
 from finbot.paths import Paths
 from finbot.ops.scheduler import job_specs, start_scheduler
-from finbot.prediction.model_store import ModelStore
+from finbot.prediction.models.model_store import ModelStore
 from finbot.prediction.pipeline import predict
 paths = Paths.resolve(sys.argv[1])
 settings = load_settings(paths)
@@ -47,27 +47,55 @@ print(json.dumps({"loaded": loaded, "rss_mb": rss, "jobs": len(scheduler.get_job
 
 def run() -> list[dict[str, Any]]:
     from finbot.clock import SystemClock
-    from finbot.collectors.replay_server import HistorySource, ReplayServer
-    from finbot.tools.test_data_manager import generate_history
+    from finbot.replay import HistorySource, ReplayServer
+    from finbot.replay.synthetic import generate_history
 
     home = trained_home()
     day = 86_400_000
     end = (int(time.time() * 1000) // day + 1) * day
-    history = generate_history(["bitcoin", "ethereum", "solana", "binancecoin", "ripple",
-                                "cardano", "avalanche-2", "chainlink", "dogecoin",
-                                "polygon-ecosystem-token"], end - 30 * day, end, 7,
-                               hourly_days=30, m5_days=2)
+    history = generate_history(
+        [
+            "bitcoin",
+            "ethereum",
+            "solana",
+            "binancecoin",
+            "ripple",
+            "cardano",
+            "avalanche-2",
+            "chainlink",
+            "dogecoin",
+            "polygon-ecosystem-token",
+        ],
+        end - 30 * day,
+        end,
+        7,
+        hourly_days=30,
+        m5_days=2,
+    )
     with ReplayServer(HistorySource(history, label="synthetic"), clock=SystemClock()) as server:
-        measured = run_measured([python(), "-c", SCRIPT, str(home), server.url, str(SETTLE_S)],
-                                env=quiet_env(home))
+        measured = run_measured(
+            [python(), "-c", SCRIPT, str(home), server.url, str(SETTLE_S)], env=quiet_env(home)
+        )
     if measured.returncode != 0:
         raise RuntimeError(f"scheduler process failed: {measured.stderr[-2000:]}")
     report = json.loads(measured.stdout.strip().splitlines()[-1])
     peak = measured.peak_rss_mb
-    return [row("memory: scheduler + 10 coins + all models loaded, peak RSS", peak, 2048.0, "MB",
-                "<= 400 MB", peak <= TARGET_MB, runs=1, models_loaded=report["loaded"],
-                rss_at_end_mb=round(report["rss_mb"], 1), settle_s=SETTLE_S, load_avg=load_avg(),
-                baseline_is="spec: 2-4 GB (low end)")]
+    return [
+        row(
+            "memory: scheduler + 10 coins + all models loaded, peak RSS",
+            peak,
+            2048.0,
+            "MB",
+            "<= 400 MB",
+            peak <= TARGET_MB,
+            runs=1,
+            models_loaded=report["loaded"],
+            rss_at_end_mb=round(report["rss_mb"], 1),
+            settle_s=SETTLE_S,
+            load_avg=load_avg(),
+            baseline_is="spec: 2-4 GB (low end)",
+        )
+    ]
 
 
 if __name__ == "__main__":

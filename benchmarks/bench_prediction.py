@@ -36,10 +36,10 @@ COLD_RUNS = 5
 def prepare_home(source: Path, home: Path) -> Path:
     """A home with bitcoin's hourly bars and a LightGBM model for 1 h; its version folder."""
     from finbot.paths import Paths
-    from finbot.prediction.algorithms import make_estimator
-    from finbot.prediction.feature_builder import feature_matrix
-    from finbot.prediction.model_store import ModelStore
-    from finbot.prediction.trainer import dataset, train
+    from finbot.prediction.features.feature_builder import feature_matrix
+    from finbot.prediction.models.algorithms import make_estimator
+    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.training.trainer import dataset, train
     from finbot.storage.parquet_writer import BarStore
 
     paths = Paths.resolve(home)
@@ -50,8 +50,9 @@ def prepare_home(source: Path, home: Path) -> Path:
     report = train("bitcoin", "1h", "1h", bars, algorithms=("lightgbm",))
     data = dataset(bars, "1h")
     model = make_estimator("lightgbm", 0).fit(feature_matrix(data), data["target"].to_numpy())
-    forced = dataclasses.replace(report, chosen="lightgbm", model=model,
-                                 shrink=float(report.scores["lightgbm"]["shrink"]))
+    forced = dataclasses.replace(
+        report, chosen="lightgbm", model=model, shrink=float(report.scores["lightgbm"]["shrink"])
+    )
     store = ModelStore(paths.models_dir)
     version = store.save(forced)
     return store.group("bitcoin", "1h", "1h") / version
@@ -72,36 +73,64 @@ def warm_rows(home: Path, version_dir: Path) -> list[dict[str, Any]]:
 
     from finbot.config import load_settings
     from finbot.paths import Paths
-    from finbot.prediction.feature_builder import TAIL_BARS, build_features, feature_matrix
-    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.features.feature_builder import TAIL_BARS, build_features, feature_matrix
+    from finbot.prediction.models.model_store import ModelStore
     from finbot.prediction.pipeline import predict
     from finbot.storage.parquet_writer import BarStore
 
     paths = Paths.resolve(home)
     settings = load_settings(paths)
     store, bar_store = ModelStore(paths.models_dir), BarStore(paths.parquet_dir)
-    ours = _timed(lambda: predict("bitcoin", "1h", settings=settings, paths=paths, store=store,
-                                  bar_store=bar_store), CALLS)
+    ours = _timed(
+        lambda: predict(
+            "bitcoin", "1h", settings=settings, paths=paths, store=store, bar_store=bar_store
+        ),
+        CALLS,
+    )
     bars = BarStore(paths.parquet_dir).read("bitcoin", "1h", last_n=TAIL_BARS)
     prepared = feature_matrix(build_features(bars).tail(1))
     booster = lightgbm.Booster(model_file=str(version_dir / "model.txt"))
     raw = _timed(lambda: booster.predict(prepared, num_threads=1), CALLS)
     p50, p99, base = percentile(ours, 50), percentile(ours, 99), statistics.median(raw)
-    extra = {"calls": CALLS, "load_avg": load_avg(),
-             "baseline_is": "lightgbm Booster.predict on one prepared feature row"}
-    return [row("prediction: warm pipeline.predict p50", p50, base, "ms", "<= 5 ms", p50 <= 5,
-                **extra),
-            row("prediction: warm pipeline.predict p99", p99, percentile(raw, 99), "ms",
-                "<= 20 ms", p99 <= 20, **extra)]
+    extra = {
+        "calls": CALLS,
+        "load_avg": load_avg(),
+        "baseline_is": "lightgbm Booster.predict on one prepared feature row",
+    }
+    return [
+        row("prediction: warm pipeline.predict p50", p50, base, "ms", "<= 5 ms", p50 <= 5, **extra),
+        row(
+            "prediction: warm pipeline.predict p99",
+            p99,
+            percentile(raw, 99),
+            "ms",
+            "<= 20 ms",
+            p99 <= 20,
+            **extra,
+        ),
+    ]
 
 
 def cold_row(home: Path, version_dir: Path) -> dict[str, Any]:
     from benchmarks.common import FINBOT
 
-    cli = [str(FINBOT), "--home", str(home), "predict", "--coin", "bitcoin", "--horizon", "1h",
-           "--json"]
-    bare = [python(), "-c", "import numpy, lightgbm; b = lightgbm.Booster(model_file="
-            f"{str(version_dir / 'model.txt')!r}); b.predict(numpy.zeros((1, 26)))"]
+    cli = [
+        str(FINBOT),
+        "--home",
+        str(home),
+        "predict",
+        "--coin",
+        "bitcoin",
+        "--horizon",
+        "1h",
+        "--json",
+    ]
+    bare = [
+        python(),
+        "-c",
+        "import numpy, lightgbm; b = lightgbm.Booster(model_file="
+        f"{str(version_dir / 'model.txt')!r}); b.predict(numpy.zeros((1, 26)))",
+    ]
     env = quiet_env(home)
     ours, base = [], []
     for _ in range(COLD_RUNS):
@@ -111,10 +140,17 @@ def cold_row(home: Path, version_dir: Path) -> dict[str, Any]:
         ours.append(measured.seconds)
         base.append(run_measured(bare, env=env).seconds)
     cold = statistics.median(ours)
-    return row("prediction: cold `finbot predict --json` (subprocess)", cold,
-               statistics.median(base), "s", "<= 1.5 s", cold <= 1.5, runs=COLD_RUNS,
-               load_avg=load_avg(),
-               baseline_is="bare python: import lightgbm, load the booster, predict one row")
+    return row(
+        "prediction: cold `finbot predict --json` (subprocess)",
+        cold,
+        statistics.median(base),
+        "s",
+        "<= 1.5 s",
+        cold <= 1.5,
+        runs=COLD_RUNS,
+        load_avg=load_avg(),
+        baseline_is="bare python: import lightgbm, load the booster, predict one row",
+    )
 
 
 def run() -> list[dict[str, Any]]:

@@ -26,12 +26,22 @@ def run() -> list[dict[str, Any]]:
     one, _peak1, _ = train_in_subprocess(home, 1, COINS)
     two, _peak2, _ = train_in_subprocess(home, 2, COINS)
     speedup = one / two if two else 0.0
-    return [row("scaling: training speed-up, 2 workers vs 1 (2 coins x 5 horizons)", two, one,
-                "s", f"speed-up >= {TARGET_SPEEDUP} (near-linear)", speedup >= TARGET_SPEEDUP,
-                speedup=round(speedup, 2), runs=1, load_avg=load_avg(),
-                baseline_is="the same training on 1 worker",
-                dask="training.backend='dask' + training.dask_address run the same tasks on a "
-                     "dask.distributed cluster sharing the home's filesystem")]
+    return [
+        row(
+            "scaling: training speed-up, 2 workers vs 1 (2 coins x 5 horizons)",
+            two,
+            one,
+            "s",
+            f"speed-up >= {TARGET_SPEEDUP} (near-linear)",
+            speedup >= TARGET_SPEEDUP,
+            speedup=round(speedup, 2),
+            runs=1,
+            load_avg=load_avg(),
+            baseline_is="the same training on 1 worker",
+            dask="training.backend='dask' + training.dask_address run the same tasks on a "
+            "dask.distributed cluster sharing the home's filesystem",
+        )
+    ]
 
 
 if __name__ == "__main__":

@@ -35,10 +35,11 @@ REAL_1H = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "bi
 
 def coin_year() -> pl.DataFrame:
     """One coin-year of synthetic hourly bars in the canonical schema."""
-    from finbot.tools.test_data_manager import generate_history
+    from finbot.replay.synthetic import generate_history
 
-    history = generate_history(["bitcoin"], END_MS - 365 * DAY_MS, END_MS, 42, ("1h",),
-                               hourly_days=365)
+    history = generate_history(
+        ["bitcoin"], END_MS - 365 * DAY_MS, END_MS, 42, ("1h",), hourly_days=365
+    )
     return history["bitcoin"]["1h"]
 
 
@@ -68,13 +69,19 @@ def _real_ratio() -> dict[str, Any]:
     from finbot.schema import conform
 
     raw = pl.read_csv(path)
-    frame = conform(raw.with_columns(
-        pl.col("timestamp").str.to_datetime(time_zone="UTC").dt.epoch("ms").alias("ts"),
-        pl.lit("binance").alias("source")))
+    frame = conform(
+        raw.with_columns(
+            pl.col("timestamp").str.to_datetime(time_zone="UTC").dt.epoch("ms").alias("ts"),
+            pl.lit("binance").alias("source"),
+        )
+    )
     csv_bytes = len(frame.write_csv().encode())
-    return {"real_binance_1h_rows": frame.height, "real_csv_bytes": csv_bytes,
-            "real_parquet_bytes": _parquet_bytes(frame),
-            "real_ratio": round(csv_bytes / _parquet_bytes(frame), 2)}
+    return {
+        "real_binance_1h_rows": frame.height,
+        "real_csv_bytes": csv_bytes,
+        "real_parquet_bytes": _parquet_bytes(frame),
+        "real_ratio": round(csv_bytes / _parquet_bytes(frame), 2),
+    }
 
 
 def _float32_ratio(frame: pl.DataFrame) -> float:
@@ -87,12 +94,24 @@ def _size_row(frame: pl.DataFrame, root: Path) -> dict[str, Any]:
     csv_bytes = len(frame.write_csv().encode())
     parquet = _store_size(root)
     ratio = csv_bytes / parquet
-    note = ("lossless float64: the low mantissa bytes of prices are incompressible; "
-            "5x needs a lossy schema (float32 gives the float32_ratio)")
-    return row("storage: CSV size / Parquet size (1 coin-year hourly)", ratio, 5.0, "x",
-               ">= 5x smaller", ratio >= 5.0, csv_bytes=csv_bytes, parquet_bytes=parquet,
-               files=len(list(root.rglob("*.parquet"))), float32_ratio=_float32_ratio(frame),
-               note=note, **_real_ratio())
+    note = (
+        "lossless float64: the low mantissa bytes of prices are incompressible; "
+        "5x needs a lossy schema (float32 gives the float32_ratio)"
+    )
+    return row(
+        "storage: CSV size / Parquet size (1 coin-year hourly)",
+        ratio,
+        5.0,
+        "x",
+        ">= 5x smaller",
+        ratio >= 5.0,
+        csv_bytes=csv_bytes,
+        parquet_bytes=parquet,
+        files=len(list(root.rglob("*.parquet"))),
+        float32_ratio=_float32_ratio(frame),
+        note=note,
+        **_real_ratio(),
+    )
 
 
 def _upsert_rows(store: Any, frame: pl.DataFrame, tmp: Path) -> dict[str, Any]:
@@ -111,9 +130,17 @@ def _upsert_rows(store: Any, frame: pl.DataFrame, tmp: Path) -> dict[str, Any]:
         pl.concat([existing, last]).write_csv(csv_path)
 
     mine, base = _median(ours), _median(naive_csv)
-    return row("storage: upsert one bar into a month partition", mine * 1000, base * 1000,
-               "ms", "<= 20 ms", mine * 1000 <= 20, baseline_is="rewrite the month's CSV",
-               runs=REPEAT, includes="lock, read, merge, atomic write, fsync")
+    return row(
+        "storage: upsert one bar into a month partition",
+        mine * 1000,
+        base * 1000,
+        "ms",
+        "<= 20 ms",
+        mine * 1000 <= 20,
+        baseline_is="rewrite the month's CSV",
+        runs=REPEAT,
+        includes="lock, read, merge, atomic write, fsync",
+    )
 
 
 def run() -> list[dict[str, Any]]:
@@ -129,9 +156,17 @@ def run() -> list[dict[str, Any]]:
         frame.write_csv(csv_path)
         read = _median(lambda: store.read("bitcoin", "1h"))
         read_csv = _median(lambda: pl.read_csv(csv_path))
-        read_row = row("storage: read one coin-year hourly", read * 1000, read_csv * 1000, "ms",
-                       "<= 20 ms", read * 1000 <= 20, rows=frame.height, runs=REPEAT,
-                       baseline_is="pl.read_csv of the same bars")
+        read_row = row(
+            "storage: read one coin-year hourly",
+            read * 1000,
+            read_csv * 1000,
+            "ms",
+            "<= 20 ms",
+            read * 1000 <= 20,
+            rows=frame.height,
+            runs=REPEAT,
+            baseline_is="pl.read_csv of the same bars",
+        )
         return [size, read_row, _upsert_rows(store, frame, tmp)]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -29,7 +29,7 @@ TRAIN_SCRIPT = """
 import json, sys, time
 from finbot.config import load_settings
 from finbot.paths import Paths
-from finbot.prediction.fanout import train_all
+from finbot.prediction.training.fanout import train_all
 paths = Paths.resolve(sys.argv[1])
 settings = load_settings(paths)
 coins = list(settings.coins.ids)[: int(sys.argv[3])]
@@ -42,8 +42,9 @@ print(json.dumps({"seconds": time.perf_counter() - start, "tasks": len(out),
 
 def train_in_subprocess(home: Path, workers: int, coins: int) -> tuple[float, float, dict]:
     """(wall seconds of train_all, peak tree RSS MB, the script's JSON) in a fresh process."""
-    measured = run_measured([python(), "-c", TRAIN_SCRIPT, str(home), str(workers), str(coins)],
-                            env=quiet_env(home))
+    measured = run_measured(
+        [python(), "-c", TRAIN_SCRIPT, str(home), str(workers), str(coins)], env=quiet_env(home)
+    )
     if measured.returncode != 0:
         raise RuntimeError(f"training failed: {measured.stderr[-2000:]}")
     report = json.loads(measured.stdout.strip().splitlines()[-1])
@@ -56,9 +57,9 @@ def forest_cost(home: Path) -> dict[str, Any]:
     from sklearn.ensemble import RandomForestRegressor
 
     from finbot.paths import Paths
-    from finbot.prediction.algorithms import make_estimator
-    from finbot.prediction.feature_builder import feature_matrix
-    from finbot.prediction.trainer import dataset, time_split
+    from finbot.prediction.features.feature_builder import feature_matrix
+    from finbot.prediction.models.algorithms import make_estimator
+    from finbot.prediction.training.trainer import dataset, time_split
     from finbot.storage.parquet_writer import BarStore
 
     bars = BarStore(Paths.resolve(home).parquet_dir).read("bitcoin", "1h")
@@ -67,9 +68,13 @@ def forest_cost(home: Path) -> dict[str, Any]:
     split = time_split(data["ts"].to_numpy(), 0.3, 3_600_000)
     naive = float(np.mean(np.abs(y[split.test])))
     out: dict[str, Any] = {"rows_train": int(split.train.size), "rows_test": int(split.test.size)}
-    for label, model in (("bounded", make_estimator("random_forest", 0)),
-                         ("unbounded", RandomForestRegressor(n_estimators=UNBOUNDED_TREES, n_jobs=1,
-                                                             random_state=0))):
+    for label, model in (
+        ("bounded", make_estimator("random_forest", 0)),
+        (
+            "unbounded",
+            RandomForestRegressor(n_estimators=UNBOUNDED_TREES, n_jobs=1, random_state=0),
+        ),
+    ):
         start = time.perf_counter()
         model.fit(x[split.train], y[split.train])
         out[f"{label}_fit_s"] = round(time.perf_counter() - start, 3)
@@ -85,17 +90,40 @@ def run() -> list[dict[str, Any]]:
     seconds, peak, report = train_in_subprocess(home, 2, 10)
     forest = forest_cost(home)
     return [
-        row("training: 10 coins x 5 horizons x 4 algos + naive, 2 workers", seconds, SPEC_S,
-            "s", "<= 120 s", seconds <= TARGET_S, runs=1, tasks=report["tasks"],
-            errors=report["errors"], load_avg=load_avg(),
-            baseline_is="spec: 2 min per coin x 10 coins"),
-        row("memory: full training run, peak RSS (all processes)", peak, 2048.0, "MB",
-            "<= 1536 MB", peak <= TARGET_PEAK_MB, runs=1,
-            baseline_is="spec: 2-4 GB (low end)"),
-        row("training: bounded RandomForest fit vs unbounded (bitcoin 1h)",
-            forest["bounded_fit_s"], forest["unbounded_fit_s_100_trees"], "s",
-            "bounded, accuracy cost reported", True, runs=1, **forest,
-            accuracy_cost=round(forest["bounded_mae_ratio"] - forest["unbounded_mae_ratio"], 4)),
+        row(
+            "training: 10 coins x 5 horizons x 4 algos + naive, 2 workers",
+            seconds,
+            SPEC_S,
+            "s",
+            "<= 120 s",
+            seconds <= TARGET_S,
+            runs=1,
+            tasks=report["tasks"],
+            errors=report["errors"],
+            load_avg=load_avg(),
+            baseline_is="spec: 2 min per coin x 10 coins",
+        ),
+        row(
+            "memory: full training run, peak RSS (all processes)",
+            peak,
+            2048.0,
+            "MB",
+            "<= 1536 MB",
+            peak <= TARGET_PEAK_MB,
+            runs=1,
+            baseline_is="spec: 2-4 GB (low end)",
+        ),
+        row(
+            "training: bounded RandomForest fit vs unbounded (bitcoin 1h)",
+            forest["bounded_fit_s"],
+            forest["unbounded_fit_s_100_trees"],
+            "s",
+            "bounded, accuracy cost reported",
+            True,
+            runs=1,
+            **forest,
+            accuracy_cost=round(forest["bounded_mae_ratio"] - forest["unbounded_mae_ratio"], 4),
+        ),
     ]
 
 

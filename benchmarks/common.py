@@ -97,8 +97,13 @@ def _tree_rss(proc: Any) -> int:
     return total
 
 
-def run_measured(args: list[str], *, env: dict[str, str] | None = None,
-                 timeout: float = 600, interval: float = 0.05) -> Measured:
+def run_measured(
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+    interval: float = 0.05,
+) -> Measured:
     """Run ``args``, sampling the summed RSS of the process and all its descendants (training
     workers included) every ``interval`` seconds; the peak of that sum is reported."""
     import psutil
@@ -117,8 +122,9 @@ def run_measured(args: list[str], *, env: dict[str, str] | None = None,
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
-        return Measured(seconds, peak / 2**20, proc.returncode, out.read().decode(),
-                        err.read().decode())
+        return Measured(
+            seconds, peak / 2**20, proc.returncode, out.read().decode(), err.read().decode()
+        )
 
 
 def quiet_env(home: Path) -> dict[str, str]:
@@ -139,11 +145,11 @@ def demo_run() -> tuple[Path, Measured, dict[str, Any]]:
     home = BENCH_HOME / "demo"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    measured = run_measured([str(FINBOT), "--home", str(home), "demo", "--json"],
-                            env=quiet_env(home))
+    measured = run_measured(
+        [str(FINBOT), "--home", str(home), "demo", "--json"], env=quiet_env(home)
+    )
     if measured.returncode != 0:
-        raise RuntimeError(f"finbot demo failed ({measured.returncode}): "
-                           f"{measured.stderr[-2000:]}")
+        raise RuntimeError(f"finbot demo failed ({measured.returncode}): {measured.stderr[-2000:]}")
     return home, measured, json.loads(measured.stdout)
 
 

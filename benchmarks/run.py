@@ -16,8 +16,18 @@ from rich.console import Console
 from rich.table import Table
 
 HERE = Path(__file__).resolve().parent
-LIBRARIES = ("numpy", "polars", "pyarrow", "scikit-learn", "lightgbm", "xgboost", "ta-lib",
-             "httpx", "apscheduler", "sqlalchemy")
+LIBRARIES = (
+    "numpy",
+    "polars",
+    "pyarrow",
+    "scikit-learn",
+    "lightgbm",
+    "xgboost",
+    "ta-lib",
+    "httpx",
+    "apscheduler",
+    "sqlalchemy",
+)
 
 
 def _machine() -> dict[str, Any]:
@@ -33,7 +43,7 @@ def _machine() -> dict[str, Any]:
 
 
 def _versions() -> dict[str, str]:
-    from finbot.prediction.model_store import library_versions
+    from finbot.prediction.models.model_store import library_versions
 
     return library_versions(LIBRARIES)
 
@@ -57,18 +67,28 @@ def main(argv: list[str]) -> int:
             failures.append(f"{name}: {type(exc).__name__}: {exc}")
             console.print(f"[red]{name} failed: {exc}[/red]")
         console.print(f"  {name} took {time.perf_counter() - start:.1f} s")
-    result = {"machine": _machine(), "versions": _versions(), "benchmarks": rows,
-              "failures": failures, "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                  time.gmtime())}
+    result = {
+        "machine": _machine(),
+        "versions": _versions(),
+        "benchmarks": rows,
+        "failures": failures,
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     if not argv:
         (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     table = Table(title="finbot benchmarks (median of >= 5 runs)")
     for col in ("benchmark", "ours", "baseline", "unit", "ratio", "target", "met"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["name"], f"{r['ours']:g}", "-" if r["baseline"] is None else
-                      f"{r['baseline']:g}", r["unit"], "-" if r["ratio"] is None else
-                      f"{r['ratio']:.3g}", r["target"], "yes" if r["met"] else "NO")
+        table.add_row(
+            r["name"],
+            f"{r['ours']:g}",
+            "-" if r["baseline"] is None else f"{r['baseline']:g}",
+            r["unit"],
+            "-" if r["ratio"] is None else f"{r['ratio']:.3g}",
+            r["target"],
+            "yes" if r["met"] else "NO",
+        )
     Console(width=max(Console().width, 150)).print(table)
     return 1 if failures else 0
 

@@ -73,7 +73,14 @@ class Paths:
         return os.environ.get("FINBOT_DB_URL") or f"sqlite:///{self.db_file}"
 
     def ensure(self) -> Paths:
-        for folder in (self.config_dir, self.parquet_dir, self.models_dir, self.logs_dir,
-                       self.reports_dir, self.cache_dir, self.run_dir):
+        for folder in (
+            self.config_dir,
+            self.parquet_dir,
+            self.models_dir,
+            self.logs_dir,
+            self.reports_dir,
+            self.cache_dir,
+            self.run_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         return self

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import timedelta
 
 from finbot.errors import UsageError
 
 TIMEFRAMES: tuple[str, ...] = ("5m", "1h", "4h", "1d", "1w")
+# The timeframe whose model serves a horizon: 10m -> 5m bars, everything else -> 1h bars.
+DEFAULT_TIMEFRAMES: Mapping[str, str] = {"10m": "5m"}
+FALLBACK_TIMEFRAME = "1h"
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 _PATTERN = re.compile(r"^\s*(\d+)\s*(s|min|m|h|d|w)\s*$", re.IGNORECASE)
@@ -36,8 +40,7 @@ def to_timedelta(text: str, *, field: str = "horizon") -> timedelta:
 
 
 def canonical(text: str, *, field: str = "horizon") -> str:
-    """Normalise a duration to its shortest spelling: ``"60min"`` → ``"1h"``, ``"24h"`` → ``"1d"``.
-    """
+    """A duration's shortest spelling: ``"60min"`` → ``"1h"``, ``"24h"`` → ``"1d"``."""
     seconds = duration_seconds(text, field=field)
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds % size == 0:
@@ -60,3 +63,9 @@ def check_timeframe(text: str) -> str:
     if text not in TIMEFRAMES:
         raise UsageError(f"timeframe: expected one of {', '.join(TIMEFRAMES)}, got {text!r}")
     return text
+
+
+def default_timeframe(horizon: str, overrides: Mapping[str, str] | None = None) -> str:
+    """The timeframe whose model serves ``horizon`` (10m → 5m, others → 1h)."""
+    table = {**DEFAULT_TIMEFRAMES, **(overrides or {})}
+    return table.get(canonical(horizon), FALLBACK_TIMEFRAME)

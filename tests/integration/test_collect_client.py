@@ -9,9 +9,9 @@ import pytest
 from finbot.clock import FakeClock
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.range_collector import fetch_range
+from finbot.collectors.usage import ApiUsageStore
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, QuotaExhausted
-from finbot.ops.api_usage import ApiUsageStore
 from finbot.storage.db import engine_for
 
 pytestmark = pytest.mark.integration
@@ -22,8 +22,10 @@ DAY_MS = 86_400_000
 
 
 def config(**over):
-    data = {"retries": {"max_attempts": 3, "backoff_sec": 0.5, "jitter": 0.0},
-            "timeouts_sec": {"connect": 2, "read": 2}}
+    data = {
+        "retries": {"max_attempts": 3, "backoff_sec": 0.5, "jitter": 0.0},
+        "timeouts_sec": {"connect": 2, "read": 2},
+    }
     for key, value in over.items():
         data[key] = {**data.get(key, {}), **value}
     return CoinGeckoConfig.model_validate(data)
@@ -53,10 +55,19 @@ def test_every_endpoint_parses(replay_server, replay_clock):
         assert any(t.spread_pct is not None for t in tickers)
 
 
-@pytest.mark.parametrize(("kind", "opts"), [
-    ("500", {}), ("502", {}), ("503", {}), ("truncated", {"mode": "body"}),
-    ("truncated", {"mode": "transport"}), ("reset", {}), ("wrong_types", {}), ("nan", {}),
-])
+@pytest.mark.parametrize(
+    ("kind", "opts"),
+    [
+        ("500", {}),
+        ("502", {}),
+        ("503", {}),
+        ("truncated", {"mode": "body"}),
+        ("truncated", {"mode": "transport"}),
+        ("reset", {}),
+        ("wrong_types", {}),
+        ("nan", {}),
+    ],
+)
 def test_transient_faults_are_retried_with_exact_attempts(replay_server, replay_clock, kind, opts):
     replay_server.inject(kind, 2, "/simple/price", **opts)
     with client_for(replay_server, replay_clock) as client:
@@ -127,8 +138,9 @@ def test_limiter_keeps_a_burst_under_the_server_rpm(make_replay_server):
 
 def test_quota_stops_at_the_monthly_cap(replay_server, replay_clock, tmp_path):
     usage = ApiUsageStore(engine_for(f"sqlite:///{tmp_path / 'u.db'}"))
-    with client_for(replay_server, replay_clock, usage=usage,
-                    auth={"monthly_cap_total": 3}) as client:
+    with client_for(
+        replay_server, replay_clock, usage=usage, auth={"monthly_cap_total": 3}
+    ) as client:
         for _ in range(3):
             client.simple_price(["bitcoin"])
         with pytest.raises(QuotaExhausted):

@@ -24,8 +24,8 @@ from finbot.collectors.ohlc_collector import collect_ohlc
 from finbot.collectors.price_collector import collect_prices
 from finbot.collectors.runner import run_collector
 from finbot.collectors.tickers_collector import collect_tickers, median_spread_pct
+from finbot.collectors.usage import ApiUsageStore
 from finbot.errors import ApiError, UsageError
-from finbot.ops.api_usage import ApiUsageStore
 from finbot.storage.parquet_writer import BarStore
 from finbot.tools import check_fx_cache
 
@@ -63,10 +63,12 @@ def test_markets_and_tickers_spread_in_percent(live, settings, home):
     server, clock = live
     now = int(clock.now() * 1000)
     with client_for(server, clock, settings) as client:
-        markets = collect_markets(client, common.markets_dataset(home.parquet_dir), COINS,
-                                  now_ms=now)
-        tickers = collect_tickers(client, common.tickers_dataset(home.parquet_dir), COINS,
-                                  now_ms=now)
+        markets = collect_markets(
+            client, common.markets_dataset(home.parquet_dir), COINS, now_ms=now
+        )
+        tickers = collect_tickers(
+            client, common.tickers_dataset(home.parquet_dir), COINS, now_ms=now
+        )
     assert markets.rows == 2 and tickers.rows > 2 and tickers.requests == 2
     row = common.markets_dataset(home.parquet_dir).read("bitcoin").row(0, named=True)
     assert row["rank"] >= 1 and row["change_1h_pct"] is not None
@@ -82,9 +84,17 @@ def test_median_spread_is_read_as_a_percent(home):
 
     dataset = common.tickers_dataset(home.parquet_dir)
     rows = [("binance", 0.02), ("gdax", 0.04), ("kraken", 0.06), ("gate", 5.0)]
-    dataset.upsert(pl.DataFrame({"ts": [1] * 4, "exchange": [r[0] for r in rows],
-                                 "target": ["USDT"] * 4, "spread_pct": [r[1] for r in rows]}),
-                   partition="bitcoin")
+    dataset.upsert(
+        pl.DataFrame(
+            {
+                "ts": [1] * 4,
+                "exchange": [r[0] for r in rows],
+                "target": ["USDT"] * 4,
+                "spread_pct": [r[1] for r in rows],
+            }
+        ),
+        partition="bitcoin",
+    )
     # CoinGecko's 0.04 means 0.04 %, not 4 % (the original read it 100x too large)
     assert median_spread_pct(home, "bitcoin", ["binance", "coinbase", "kraken"]) == 0.04
 
@@ -117,8 +127,12 @@ def test_ohlc_fills_timeframes_without_replacing_other_sources(live, settings, h
 
 @pytest.mark.parametrize("keyed", [False, True])
 def test_fx_both_shapes(replay_server, settings, keyed):
-    rate = fetch_fx(settings.api.exchangerate, "fx-key-123456789" if keyed else None,
-                    base_url=replay_server.fx_url, clock=FakeClock())
+    rate = fetch_fx(
+        settings.api.exchangerate,
+        "fx-key-123456789" if keyed else None,
+        base_url=replay_server.fx_url,
+        clock=FakeClock(),
+    )
     assert 0.8 < rate.rate < 1.0 and rate.as_of_ms > 0
     assert ("keyed" in rate.source) == keyed
 
@@ -126,8 +140,12 @@ def test_fx_both_shapes(replay_server, settings, keyed):
 def test_fx_error_shape_names_the_error_type(make_replay_server, settings):
     server = make_replay_server(fx_keys={"good-key-123456"})
     with pytest.raises(ApiError, match="invalid-key") as info:
-        fetch_fx(settings.api.exchangerate, "bad-key-987654321", base_url=server.fx_url,
-                 clock=FakeClock())
+        fetch_fx(
+            settings.api.exchangerate,
+            "bad-key-987654321",
+            base_url=server.fx_url,
+            clock=FakeClock(),
+        )
     assert "bad-key" not in str(info.value)
 
 
@@ -145,8 +163,9 @@ def test_fx_cache_ttl_and_fallback_to_implied_rate(replay_server, settings, home
     assert not check_fx_cache.check(home, 3600, clock.now())["fresh"]
     # API down: the EUR/USD implied by the latest /simple/price snapshot
     monkeypatch.setenv("FINBOT_FX_URL", "http://127.0.0.1:9/fx/v6")
-    with CoinGeckoClient(settings.api.coingecko, (), base_url=replay_server.url,
-                         clock=clock) as client:
+    with CoinGeckoClient(
+        settings.api.coingecko, (), base_url=replay_server.url, clock=clock
+    ) as client:
         collect_prices(client, common.prices_dataset(home.parquet_dir), COINS, now_ms=1)
     fallback = eur_per_usd(settings, home, clock=clock)
     assert fallback.source.startswith("implied by") and 0.8 < fallback.rate < 1.0
@@ -167,11 +186,13 @@ def test_replay_fx_base_only_for_loopback():
     assert replay_fx_base(None) is None
 
 
-@pytest.mark.parametrize("kind", ["prices", "markets", "chart_5m", "tickers", "fx", "ohlc",
-                                  "exchange"])
+@pytest.mark.parametrize(
+    "kind", ["prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange"]
+)
 def test_run_collector_records_each_kind(replay_server, settings, home, kind):
-    result = run_collector(kind, settings, home, base_url=replay_server.url,
-                           clock=FakeClock(END_S), coins=COINS)
+    result = run_collector(
+        kind, settings, home, base_url=replay_server.url, clock=FakeClock(END_S), coins=COINS
+    )
     assert result.ok, result.error
     assert result.rows > 0 and result.kind == kind
     fresh = ApiUsageStore(create_engine(home.db_url)).collector_summary()  # another "process"
@@ -182,8 +203,9 @@ def test_run_collector_records_each_kind(replay_server, settings, home, kind):
 
 def test_run_collector_failure_is_recorded_not_raised(replay_server, settings, home):
     replay_server.inject("500", 10)
-    result = run_collector("prices", settings, home, base_url=replay_server.url,
-                           clock=FakeClock(END_S))
+    result = run_collector(
+        "prices", settings, home, base_url=replay_server.url, clock=FakeClock(END_S)
+    )
     assert not result.ok and "500" in result.error
     summary = ApiUsageStore(create_engine(home.db_url)).collector_summary()["prices"]
     assert summary["failures"] == 1
@@ -196,6 +218,7 @@ def test_run_collector_rejects_unknown_kind(settings, home):
 
 def test_transport_is_injectable(settings):
     transport = httpx.MockTransport(lambda r: httpx.Response(200, json={}))
-    client = CoinGeckoClient(settings.api.coingecko, (), base_url="http://x.test",
-                             clock=FakeClock(), transport=transport)
+    client = CoinGeckoClient(
+        settings.api.coingecko, (), base_url="http://x.test", clock=FakeClock(), transport=transport
+    )
     assert client.simple_price(["bitcoin"]) == {}

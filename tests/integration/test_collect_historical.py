@@ -13,8 +13,8 @@ from finbot.cli.app import app
 from finbot.clock import FakeClock, SystemClock
 from finbot.collectors.historical_collector import collect_historical
 from finbot.config import load_settings
+from finbot.replay.synthetic import DAY_MS, generate_history
 from finbot.storage.parquet_writer import BarStore
-from finbot.tools.test_data_manager import DAY_MS, generate_history
 
 pytestmark = pytest.mark.integration
 
@@ -35,8 +35,16 @@ def test_cli_backfill_twice_gives_the_same_rows(live_server, home, monkeypatch):
     monkeypatch.setenv("COINGECKO_API_KEYS", "CG-test-key-0123456789")  # demo plan: 500 rpm
     replay_server = live_server
     runner = CliRunner()
-    args = ["--home", str(home.home), "collect-historical", "--coins", "bitcoin,ethereum",
-            "--base-url", replay_server.url, "--json"]
+    args = [
+        "--home",
+        str(home.home),
+        "collect-historical",
+        "--coins",
+        "bitcoin,ethereum",
+        "--base-url",
+        replay_server.url,
+        "--json",
+    ]
     first = runner.invoke(app, args)
     assert first.exit_code == 0, first.output
     one = json.loads(first.stdout)
@@ -53,8 +61,7 @@ def test_coingecko_only_backfill_is_hourly_clamped_and_resumable(replay_server, 
     (home.config_dir / "api_config.json").write_text(json.dumps({"exchange": {"enabled": False}}))
     settings = load_settings(home)
     clock = FakeClock(END_S)
-    first = collect_historical(settings, home, ["bitcoin"], base_url=replay_server.url,
-                               clock=clock)
+    first = collect_historical(settings, home, ["bitcoin"], base_url=replay_server.url, clock=clock)
     store = BarStore(home.parquet_dir)
     hourly = store.read("bitcoin", "1h")
     assert set(hourly["ts"].diff().drop_nulls().to_list()) == {H}  # really hourly
@@ -62,22 +69,35 @@ def test_coingecko_only_backfill_is_hourly_clamped_and_resumable(replay_server, 
     assert hourly.filter(pl.col("volume").is_null()).height == 0
     assert first.clamps and "365 days" in first.clamps[0]
     assert first.as_dict()["sources"]["bitcoin/1h"] == "coingecko"
-    second = collect_historical(settings, home, ["bitcoin"], base_url=replay_server.url,
-                                clock=clock)
+    second = collect_historical(
+        settings, home, ["bitcoin"], base_url=replay_server.url, clock=clock
+    )
     assert second.as_dict()["rows"] == first.as_dict()["rows"]
     assert second.as_dict()["inserted"] == 0
 
 
 def test_cli_collect_kind_json(replay_server, home):
-    result = CliRunner().invoke(app, ["--home", str(home.home), "collect", "markets",
-                                      "--coins", "btc,eth", "--base-url", replay_server.url,
-                                      "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(home.home),
+            "collect",
+            "markets",
+            "--coins",
+            "btc,eth",
+            "--base-url",
+            replay_server.url,
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["ok"] and data["rows"] == 2 and data["requests"] == 1
 
 
 def test_cli_collect_unknown_coin_is_a_usage_error(home):
-    result = CliRunner().invoke(app, ["--home", str(home.home), "collect", "prices",
-                                      "--coins", "notacoin"])
+    result = CliRunner().invoke(
+        app, ["--home", str(home.home), "collect", "prices", "--coins", "notacoin"]
+    )
     assert result.exit_code == 2

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from finbot.config.models import Costs, Thresholds
-from finbot.prediction.evaluation import DecisionInputs, evaluate
+from finbot.prediction.tracking.evaluation import DecisionInputs, evaluate
 from finbot.schema import conform
 
 pytestmark = [pytest.mark.integration, pytest.mark.realdata, pytest.mark.slow]
@@ -16,15 +16,27 @@ pytestmark = [pytest.mark.integration, pytest.mark.realdata, pytest.mark.slow]
 
 def load(real_data: Path) -> pl.DataFrame:
     raw = pl.read_csv(real_data / "binance-2024h1" / "bitcoin_1h.csv")
-    return conform(raw.with_columns(
-        ts=pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%SZ").dt.epoch("ms"),
-        volume=pl.col("volume") * pl.col("close"), source=pl.lit("binance")))
+    return conform(
+        raw.with_columns(
+            ts=pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%SZ").dt.epoch("ms"),
+            volume=pl.col("volume") * pl.col("close"),
+            source=pl.lit("binance"),
+        )
+    )
 
 
 def test_real_bitcoin_hourly(real_data: Path) -> None:
     inputs = DecisionInputs(Costs(), Thresholds(), {"1h": 0.5, "6h": 0.5})
-    out = evaluate(load(real_data), coin="bitcoin", timeframe="1h", horizons=["1h", "6h"],
-                   inputs=inputs, level=0.8, n_folds=5, algorithm="linear")
+    out = evaluate(
+        load(real_data),
+        coin="bitcoin",
+        timeframe="1h",
+        horizons=["1h", "6h"],
+        inputs=inputs,
+        level=0.8,
+        n_folds=5,
+        algorithm="linear",
+    )
     for h in ("1h", "6h"):
         m = out.horizons[h]
         assert m["n"] > 2500

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from finbot.cli.app import app
 from finbot.paths import Paths
-from finbot.prediction.prediction_tracker import PredictionTracker
+from finbot.prediction.tracking.prediction_tracker import PredictionTracker
 from finbot.storage.db import engine_for
 
 pytestmark = pytest.mark.integration

@@ -21,17 +21,20 @@ def test_collector_jobs_fire_and_their_data_lands(home: Paths, replay_server) ->
     write_api_config(home, replay_server.url, replay_server.fx_url, replay_server.exchange_url)
     settings = load_settings(home)
     wanted = {"prices", "chart_5m", "fx"}
-    specs = [sched.interval_job(s.id, s.func, 1 if s.id == "prices" else 3600, s.args,
-                                run_at_start=True)
-             for s in sched.job_specs(settings, home, base_url=replay_server.url)
-             if s.id in wanted]
+    specs = [
+        sched.interval_job(s.id, s.func, 1 if s.id == "prices" else 3600, s.args, run_at_start=True)
+        for s in sched.job_specs(settings, home, base_url=replay_server.url)
+        if s.id in wanted
+    ]
     scheduler = sched.start_scheduler(home, specs)
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             runs = {j["id"]: j for j in sched.scheduler_jobs(home)}
-            if all(runs.get(i, {}).get("runs", 0) >= 1 for i in wanted) and \
-                    runs["prices"]["runs"] >= 2:
+            if (
+                all(runs.get(i, {}).get("runs", 0) >= 1 for i in wanted)
+                and runs["prices"]["runs"] >= 2
+            ):
                 break
             time.sleep(0.2)
     finally:

@@ -17,9 +17,11 @@ from tests.fixtures.storage import make_bars
 
 pytestmark = pytest.mark.integration
 
-GOOD_CSV = ("timestamp,open,high,low,close,volume\n"
-            "2024-01-01T00:00:00Z,100,110,90,105,2\n"
-            "2024-01-01T01:00:00Z,105,106,100,101,3\n")
+GOOD_CSV = (
+    "timestamp,open,high,low,close,volume\n"
+    "2024-01-01T00:00:00Z,100,110,90,105,2\n"
+    "2024-01-01T01:00:00Z,105,106,100,101,3\n"
+)
 BAD_CSV = GOOD_CSV + "2024-01-01T02:00:00Z,101,100,99,102,1\n"  # line 4: high below close
 
 
@@ -94,8 +96,20 @@ def test_retention_uses_the_settings(home: Paths, dry_run: bool) -> None:
 def test_import_csv_json(home: Paths, tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_text(GOOD_CSV)
-    result = _invoke(home, "import-csv", str(path), "--coin", "BTC", "--timeframe", "1h",
-                     "--volume-unit", "base", "--source", "mine", "--json")
+    result = _invoke(
+        home,
+        "import-csv",
+        str(path),
+        "--coin",
+        "BTC",
+        "--timeframe",
+        "1h",
+        "--volume-unit",
+        "base",
+        "--source",
+        "mine",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["coin"], data["inserted"], data["rejected"]) == ("bitcoin", 2, 0)
@@ -124,12 +138,15 @@ def test_import_csv_with_bad_rows_exits_2_and_changes_nothing(
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--coin", "nope", "--timeframe", "1h"], "coin: unknown 'nope'"),
-     (["--coin", "btc", "--timeframe", "3h"], "timeframe: expected one of"),
-     (["--coin", "btc", "--timeframe", "1h", "--volume-unit", "x"], "volume-unit")],
+    [
+        (["--coin", "nope", "--timeframe", "1h"], "coin: unknown 'nope'"),
+        (["--coin", "btc", "--timeframe", "3h"], "timeframe: expected one of"),
+        (["--coin", "btc", "--timeframe", "1h", "--volume-unit", "x"], "volume-unit"),
+    ],
 )
-def test_import_csv_bad_options_exit_2(home: Paths, tmp_path: Path, args: list[str],
-                                       message: str) -> None:
+def test_import_csv_bad_options_exit_2(
+    home: Paths, tmp_path: Path, args: list[str], message: str
+) -> None:
     path = tmp_path / "b.csv"
     path.write_text(GOOD_CSV)
     result = _invoke(home, "import-csv", str(path), *args)
@@ -147,9 +164,13 @@ def test_many_bad_rows_are_capped_in_the_listing(home: Paths, tmp_path: Path) ->
 
 def test_verify_json_as_a_subprocess_prints_only_json(home: Paths) -> None:
     _store(home).upsert("bitcoin", "1h", make_bars(5))
-    done = subprocess.run([sys.executable, "-m", "finbot", "--home", str(home.home),
-                           "storage", "verify", "--json"], capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "finbot", "--home", str(home.home), "storage", "verify", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["rows"] == 5
 
@@ -157,16 +178,41 @@ def test_verify_json_as_a_subprocess_prints_only_json(home: Paths) -> None:
 @pytest.mark.realdata
 @pytest.mark.parametrize(
     ("relative", "coin", "timeframe", "unit", "expected_id"),
-    [("binance-2024h1/matic-network_1h.csv", "matic-network", "1h", "base",
-      "polygon-ecosystem-token"),
-     ("binance-2024h1/bitcoin_5m.csv.gz", "bitcoin", "5m", "base", "bitcoin"),
-     ("daily-to-2024-08/ethereum_1d.csv", "eth", "1d", "quote", "ethereum")],
+    [
+        (
+            "binance-2024h1/matic-network_1h.csv",
+            "matic-network",
+            "1h",
+            "base",
+            "polygon-ecosystem-token",
+        ),
+        ("binance-2024h1/bitcoin_5m.csv.gz", "bitcoin", "5m", "base", "bitcoin"),
+        ("daily-to-2024-08/ethereum_1d.csv", "eth", "1d", "quote", "ethereum"),
+    ],
 )
-def test_import_real_files(home: Paths, real_data: Path, relative: str, coin: str,
-                           timeframe: str, unit: str, expected_id: str) -> None:
+def test_import_real_files(
+    home: Paths,
+    real_data: Path,
+    relative: str,
+    coin: str,
+    timeframe: str,
+    unit: str,
+    expected_id: str,
+) -> None:
     path = real_data / relative
-    args = ["import-csv", str(path), "--coin", coin, "--timeframe", timeframe,
-            "--volume-unit", unit, "--source", "binance", "--json"]
+    args = [
+        "import-csv",
+        str(path),
+        "--coin",
+        coin,
+        "--timeframe",
+        timeframe,
+        "--volume-unit",
+        unit,
+        "--source",
+        "binance",
+        "--json",
+    ]
     data = json.loads(_invoke(home, *args).stdout)
     assert data["coin"] == expected_id and data["rejected"] == 0
     assert data["inserted"] == data["rows_read"] - data["duplicates"] > 1000

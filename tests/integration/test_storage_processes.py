@@ -39,13 +39,19 @@ WRITER = textwrap.dedent("""
 
 def _writer(root: Path, offset: int, count: int, seed: int) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(root), str(offset), str(count),
-                             str(seed)], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(root), str(offset), str(count), str(seed)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _expected(offsets: list[tuple[int, int, int]]) -> pl.DataFrame:
-    return pl.concat([make_bars(n, start_ms=JAN_2024_MS + off * HOUR_MS, seed=seed)
-                      for off, n, seed in offsets]).sort("ts")
+    return pl.concat(
+        [make_bars(n, start_ms=JAN_2024_MS + off * HOUR_MS, seed=seed) for off, n, seed in offsets]
+    ).sort("ts")
 
 
 def test_two_processes_writing_one_partition_end_with_the_union(tmp_path: Path) -> None:

@@ -38,7 +38,8 @@ def test_url_from_environment(redis_server: str, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.parametrize(
-    "value", [{"usd": 42_000.5, "eur": None}, [1, 2, 3], "text", 7, True],
+    "value",
+    [{"usd": 42_000.5, "eur": None}, [1, 2, 3], "text", 7, True],
 )
 def test_round_trip_as_json(cache: RedisCache, value: object) -> None:
     cache.set("market_chart", "k", value)
@@ -87,8 +88,9 @@ def test_server_gone_counts_misses_and_does_not_raise(
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5,
-                         retry=Retry(NoBackoff(), 0))
+    client = redis.Redis(
+        host="127.0.0.1", port=port, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
+    )
     cache = RedisCache(TTLS, client)
     cache.set("market_chart", "k", 1)
     assert cache.get("market_chart", "k", "default") == "default"

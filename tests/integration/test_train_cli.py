@@ -27,8 +27,9 @@ def cli(home):
 
 
 def test_train_json_keys_and_models_list(cli) -> None:
-    result = cli("train", "--coin", "BTC", "--horizon", "1h", "--algorithms", "linear,lightgbm",
-                 "--json")
+    result = cli(
+        "train", "--coin", "BTC", "--horizon", "1h", "--algorithms", "linear,lightgbm", "--json"
+    )
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert {"coin", "timeframe", "horizon", "chosen", "scores", "mae_ratio", "version"} <= set(out)

@@ -31,9 +31,9 @@ from finbot.collectors.historical_collector import collect_historical
 from finbot.config import load_settings
 from finbot.ops.process import InstanceLock
 from finbot.paths import Paths
-from finbot.prediction.feature_builder import FEATURE_NAMES
-from finbot.prediction.model_store import ModelStore
-from finbot.prediction.prediction_tracker import NewPrediction, PredictionTracker
+from finbot.prediction.features.feature_builder import FEATURE_NAMES
+from finbot.prediction.models.model_store import ModelStore
+from finbot.prediction.tracking.prediction_tracker import NewPrediction, PredictionTracker
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.replay import REPLAY_END_MS
@@ -52,9 +52,17 @@ def price_rows(seed: int) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     ts = JAN_2024_MS + np.sort(rng.choice(UNIVERSE, 40, replace=False)) * HOUR_MS
     usd = 40_000.0 + ts / 1e9
-    return pl.DataFrame({"ts": ts, "usd": usd, "eur": usd * 0.9, "market_cap_usd": usd * 19e6,
-                         "volume_24h_usd": usd * 1e3, "change_24h_pct": usd * 0 + 1.0,
-                         "collected_ms": ts})
+    return pl.DataFrame(
+        {
+            "ts": ts,
+            "usd": usd,
+            "eur": usd * 0.9,
+            "market_cap_usd": usd * 19e6,
+            "volume_24h_usd": usd * 1e3,
+            "change_24h_pct": usd * 0 + 1.0,
+            "collected_ms": ts,
+        }
+    )
 
 
 def tiny_report(seed: int) -> Any:
@@ -63,15 +71,39 @@ def tiny_report(seed: int) -> Any:
     x = rng.normal(size=(120, len(FEATURE_NAMES)))
     y = x[:, 0] * 0.01 + rng.normal(0, 0.001, 120)
     model = LinearRegression().fit(x, y)
-    calibration = pl.DataFrame({"ts": np.arange(60, dtype=np.int64) * HOUR_MS,
-                                "y_true": y[:60], "y_pred": model.predict(x[:60])})
-    scores = {"linear": {"mae": 0.8, "rmse": 1.0, "directional_accuracy": 0.6},
-              "naive": {"mae": 1.0, "rmse": 1.2, "directional_accuracy": 0.5}}
-    return SimpleNamespace(coin="bitcoin", timeframe="1h", horizon="1h", chosen="linear",
-                           model=model, calibration=calibration, feature_names=FEATURE_NAMES,
-                           train_window=(0, 1), test_window=(2, 3), n_train=80, n_validation=20,
-                           n_test=20, gap_rows=1, scores=scores, mae_ratio=0.8, has_edge=True,
-                           best_algorithm="linear", shrink=0.5, data_hash=f"h{seed}", extra={})
+    calibration = pl.DataFrame(
+        {
+            "ts": np.arange(60, dtype=np.int64) * HOUR_MS,
+            "y_true": y[:60],
+            "y_pred": model.predict(x[:60]),
+        }
+    )
+    scores = {
+        "linear": {"mae": 0.8, "rmse": 1.0, "directional_accuracy": 0.6},
+        "naive": {"mae": 1.0, "rmse": 1.2, "directional_accuracy": 0.5},
+    }
+    return SimpleNamespace(
+        coin="bitcoin",
+        timeframe="1h",
+        horizon="1h",
+        chosen="linear",
+        model=model,
+        calibration=calibration,
+        feature_names=FEATURE_NAMES,
+        train_window=(0, 1),
+        test_window=(2, 3),
+        n_train=80,
+        n_validation=20,
+        n_test=20,
+        gap_rows=1,
+        scores=scores,
+        mae_ratio=0.8,
+        has_edge=True,
+        best_algorithm="linear",
+        shrink=0.5,
+        data_hash=f"h{seed}",
+        extra={},
+    )
 
 
 def work_upsert(paths: Paths, rng: random.Random, _url: str | None) -> None:
@@ -89,8 +121,12 @@ def work_model(paths: Paths, rng: random.Random, _url: str | None) -> None:
     while True:
         n += 1
         status = "rejected" if rng.random() < 0.2 else "accepted"
-        store.save(report, status=status, reason=None if status == "accepted" else "worse",
-                   trained_at=T0 + timedelta(seconds=rng.randrange(10**6), microseconds=n))
+        store.save(
+            report,
+            status=status,
+            reason=None if status == "accepted" else "worse",
+            trained_at=T0 + timedelta(seconds=rng.randrange(10**6), microseconds=n),
+        )
         if n % 3 == 0:
             store.cleanup(keep=2)
 
@@ -101,11 +137,26 @@ def work_tracker(paths: Paths, rng: random.Random, _url: str | None) -> None:
     while True:
         as_of = JAN_2024_MS + rng.randrange(200) * HOUR_MS
         price = 40_000.0 * (1 + rng.uniform(-0.01, 0.01))
-        tracker.record(NewPrediction(
-            coin="bitcoin", horizon="1h", timeframe="1h", made_at=as_of, as_of=as_of,
-            last_price=40_000.0, predicted_price=price, predicted_return=float(np.log(price / 4e4)),
-            interval_low=price * 0.99, interval_high=price * 1.01, level=0.8, confidence=55.0,
-            decision="HOLD", model="linear", model_version="v1", source="scheduler"))
+        tracker.record(
+            NewPrediction(
+                coin="bitcoin",
+                horizon="1h",
+                timeframe="1h",
+                made_at=as_of,
+                as_of=as_of,
+                last_price=40_000.0,
+                predicted_price=price,
+                predicted_return=float(np.log(price / 4e4)),
+                interval_low=price * 0.99,
+                interval_high=price * 1.01,
+                level=0.8,
+                confidence=55.0,
+                decision="HOLD",
+                model="linear",
+                model_version="v1",
+                source="scheduler",
+            )
+        )
         if rng.random() < 0.3:
             tracker.resolve_due(store, JAN_2024_MS + 400 * HOUR_MS)
 
@@ -113,12 +164,22 @@ def work_tracker(paths: Paths, rng: random.Random, _url: str | None) -> None:
 def work_backfill(paths: Paths, rng: random.Random, url: str | None) -> None:
     settings = load_settings(paths)
     while True:
-        collect_historical(settings, paths, ["bitcoin"], days=rng.choice((20, 40, 60)),
-                           base_url=url, clock=FakeClock(REPLAY_END_MS / 1000))
+        collect_historical(
+            settings,
+            paths,
+            ["bitcoin"],
+            days=rng.choice((20, 40, 60)),
+            base_url=url,
+            clock=FakeClock(REPLAY_END_MS / 1000),
+        )
 
 
-WORK = {"upsert": work_upsert, "model": work_model, "tracker": work_tracker,
-        "backfill": work_backfill}
+WORK = {
+    "upsert": work_upsert,
+    "model": work_model,
+    "tracker": work_tracker,
+    "backfill": work_backfill,
+}
 
 
 def child(kind: str, seed: int, home: str, url: str | None) -> None:

@@ -24,22 +24,39 @@ def make_home(root: Path, api: Mapping[str, Any] | None = None) -> Paths:
     return paths
 
 
-def replay_api(server_url: str, fx_url: str, exchange_url: str, *, read_s: float = 0.25,
-               rpm: int = 500, attempts: int = 3) -> dict[str, Any]:
+def replay_api(
+    server_url: str,
+    fx_url: str,
+    exchange_url: str,
+    *,
+    read_s: float = 0.25,
+    rpm: int = 500,
+    attempts: int = 3,
+) -> dict[str, Any]:
     """An ``api_config.json`` aiming every API at the replay server, with short timeouts."""
     return {
-        "coingecko": {"base_url": server_url, "pro_base_url": server_url,
-                      "auth": {"rpm_per_key": rpm, "public_rpm": rpm},
-                      "timeouts_sec": {"connect": 2, "read": read_s},
-                      "retries": {"max_attempts": attempts}},
-        "exchangerate": {"base_url": fx_url, "keyed_base_url": fx_url,
-                         "timeouts_sec": {"connect": 2, "read": read_s}},
+        "coingecko": {
+            "base_url": server_url,
+            "pro_base_url": server_url,
+            "auth": {"rpm_per_key": rpm, "public_rpm": rpm},
+            "timeouts_sec": {"connect": 2, "read": read_s},
+            "retries": {"max_attempts": attempts},
+        },
+        "exchangerate": {
+            "base_url": fx_url,
+            "keyed_base_url": fx_url,
+            "timeouts_sec": {"connect": 2, "read": read_s},
+        },
         "exchange": {"base_url": exchange_url},
     }
 
 
-def simulate(clock: FakeClock, jobs: Mapping[str, tuple[float, Callable[[], Any]]],
-             start_s: float, end_s: float) -> dict[str, list[Any]]:
+def simulate(
+    clock: FakeClock,
+    jobs: Mapping[str, tuple[float, Callable[[], Any]]],
+    start_s: float,
+    end_s: float,
+) -> dict[str, list[Any]]:
     """Run ``{name: (interval_s, job)}`` from ``start_s`` to ``end_s`` on ``clock`` the way
     APScheduler does with ``coalesce`` and ``max_instances=1``: every job runs at start, then
     each interval; a run that makes the clock overshoot (retries, rate-limit waits) collapses

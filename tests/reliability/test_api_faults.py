@@ -19,11 +19,11 @@ import pytest
 
 from finbot.clock import FakeClock
 from finbot.collectors.payloads import MAX_PRICE_USD, parse_chart, parse_markets
-from finbot.collectors.replay_server import ReplayServer
 from finbot.collectors.resample import bar_open
 from finbot.collectors.runner import make_collector_cache, run_collector
 from finbot.config import load_settings
 from finbot.paths import Paths
+from finbot.replay import ReplayServer
 from tests.fixtures.replay import REPLAY_END_MS
 from tests.reliability.helpers import KEYS, make_home, replay_api, report, simulate
 
@@ -38,11 +38,22 @@ DRAIN_S = BOUNDARY_S + 1140  # one more cycle without faults, same moment for bo
 FIVE_MIN_MS = 300_000
 FAULTS = ("429", "500", "502", "503", "slow", "reset", "truncated", "wrong_types", "nan")
 CADENCES = {"prices": 30, "markets": 60, "chart_5m": 300, "tickers": 600}
-DATA_COLUMNS = {"prices": ["coin", "ts", "usd", "eur", "market_cap_usd", "volume_24h_usd",
-                           "change_24h_pct"],
-                "markets": ["coin", "ts", "rank", "price", "market_cap", "volume_24h",
-                            "high_24h", "low_24h", "change_1h_pct", "change_24h_pct",
-                            "change_7d_pct"]}
+DATA_COLUMNS = {
+    "prices": ["coin", "ts", "usd", "eur", "market_cap_usd", "volume_24h_usd", "change_24h_pct"],
+    "markets": [
+        "coin",
+        "ts",
+        "rank",
+        "price",
+        "market_cap",
+        "volume_24h",
+        "high_24h",
+        "low_24h",
+        "change_1h_pct",
+        "change_24h_pct",
+        "change_7d_pct",
+    ],
+}
 
 
 def _dataset(root: Path, name: str) -> pl.DataFrame:
@@ -56,14 +67,18 @@ def _dataset(root: Path, name: str) -> pl.DataFrame:
 def _bars(root: Path) -> pl.DataFrame:
     files = sorted((root / "timeframe=5m").rglob("part.parquet"))
     frame = pl.read_parquet(files, hive_partitioning=True)
-    return frame.select("coin", "ts", "open", "high", "low", "close", "volume",
-                        "market_cap").sort("coin", "ts")
+    return frame.select("coin", "ts", "open", "high", "low", "close", "volume", "market_cap").sort(
+        "coin", "ts"
+    )
 
 
 def _snapshot(paths: Paths) -> dict[str, pl.DataFrame]:
     root = paths.parquet_dir
-    return {"prices": _dataset(root, "prices"), "markets": _dataset(root, "markets"),
-            "bars": _bars(root)}
+    return {
+        "prices": _dataset(root, "prices"),
+        "markets": _dataset(root, "markets"),
+        "bars": _bars(root),
+    }
 
 
 class Run:
@@ -79,8 +94,15 @@ class Run:
 
     def job(self, kind: str) -> Callable[[], Any]:
         def run() -> Any:
-            result = run_collector(kind, self.settings, self.paths, base_url=self.server.url,
-                                   clock=self.clock, coins=COINS, cache=self.cache)
+            result = run_collector(
+                kind,
+                self.settings,
+                self.paths,
+                base_url=self.server.url,
+                clock=self.clock,
+                coins=COINS,
+                cache=self.cache,
+            )
             if not result.ok:
                 self.failed[kind] += 1
             return result
@@ -115,7 +137,7 @@ def _served_points(server: ReplayServer) -> set[tuple[str, str, int, float]]:
     for entry in list(server.requests):
         if entry["status"] != 200 or entry["fault"] is not None:
             continue
-        route = entry["path"][len("/api/v3"):]
+        route = entry["path"][len("/api/v3") :]
         reply = server.api.handle(route, entry["params"], entry["ts_ms"])
         if route == "/simple/price":
             for coin, row in reply.payload.items():
@@ -127,15 +149,19 @@ def _served_points(server: ReplayServer) -> set[tuple[str, str, int, float]]:
             coin = route.split("/")[2]
             prices = parse_chart(reply.payload).prices
             oldest = min(bar_open(t, FIVE_MIN_MS) for t, _ in prices)
-            points |= {("bars", coin, bar_open(t, FIVE_MIN_MS), p) for t, p in prices
-                       if bar_open(t, FIVE_MIN_MS) > oldest}  # the partial oldest bar is skipped
+            points |= {
+                ("bars", coin, bar_open(t, FIVE_MIN_MS), p)
+                for t, p in prices
+                if bar_open(t, FIVE_MIN_MS) > oldest
+            }  # the partial oldest bar is skipped
     return points
 
 
 def _lost(points: set[tuple[str, str, int, float]], stored: dict[str, pl.DataFrame]) -> list:
     have = {("prices", c, t, p) for c, t, p in stored["prices"].select("coin", "ts", "usd").rows()}
-    have |= {("markets", c, t, p)
-             for c, t, p in stored["markets"].select("coin", "ts", "price").rows()}
+    have |= {
+        ("markets", c, t, p) for c, t, p in stored["markets"].select("coin", "ts", "price").rows()
+    }
     have |= {("bars", c, t, p) for c, t, p in stored["bars"].select("coin", "ts", "close").rows()}
     return sorted(points - have)
 
@@ -153,15 +179,20 @@ def _malformed(stored: dict[str, pl.DataFrame]) -> int:
 
 def _over_limit(server: ReplayServer) -> list[str]:
     """Requests the server refused for the rate limit, and (key, minute) windows over it."""
-    per_minute = Counter((e["key"][-4:], e["ts_ms"] // 60_000) for e in server.requests
-                         if e["path"].startswith("/api/v3"))
-    gated = [f"429 {e['path']}" for e in server.requests
-             if e["status"] == 429 and e["fault"] is None]
+    per_minute = Counter(
+        (e["key"][-4:], e["ts_ms"] // 60_000)
+        for e in server.requests
+        if e["path"].startswith("/api/v3")
+    )
+    gated = [
+        f"429 {e['path']}" for e in server.requests if e["status"] == 429 and e["fault"] is None
+    ]
     return gated + [f"{key} minute {m}: {n}" for (key, m), n in per_minute.items() if n > RPM]
 
 
 def test_faulty_collection_loses_nothing_and_matches_a_clean_run(
-    tmp_path: Path, make_replay_server: Callable[..., ReplayServer],
+    tmp_path: Path,
+    make_replay_server: Callable[..., ReplayServer],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("COINGECKO_API_KEYS", ",".join(KEYS))
@@ -189,14 +220,18 @@ def test_faulty_collection_loses_nothing_and_matches_a_clean_run(
 
     lost = _lost(served, final["faulty"])
     injected = sum(window_stats["faults"].values())
-    figures = {"requests": window_stats["requests"],
-               "retries": window_stats["requests"] - clean_requests,
-               "faults_injected": injected, "fault_kinds": dict(window_stats["faults"]),
-               "fault_rate": round(injected / window_stats["requests"], 3),
-               "failed_job_runs": dict(faulty.failed), "points_served": len(served),
-               "points_lost": len(lost), "malformed_stored": _malformed(final["faulty"]),
-               "rate_limit_violations": _over_limit(faulty.server)
-               + _over_limit(clean.server)}
+    figures = {
+        "requests": window_stats["requests"],
+        "retries": window_stats["requests"] - clean_requests,
+        "faults_injected": injected,
+        "fault_kinds": dict(window_stats["faults"]),
+        "fault_rate": round(injected / window_stats["requests"], 3),
+        "failed_job_runs": dict(faulty.failed),
+        "points_served": len(served),
+        "points_lost": len(lost),
+        "malformed_stored": _malformed(final["faulty"]),
+        "rate_limit_violations": _over_limit(faulty.server) + _over_limit(clean.server),
+    }
     report("API faults (10 simulated minutes)", figures)
 
     assert injected / window_stats["requests"] >= 0.2  # random 20 % plus the storms
@@ -207,10 +242,13 @@ def test_faulty_collection_loses_nothing_and_matches_a_clean_run(
     for name in ("prices", "markets"):
         assert final["faulty"][name].equals(final["clean"][name]), name
         # before the drain, everything stored was already right (a subset of the clean run)
-        assert window[name].join(final["clean"][name], on=window[name].columns,
-                                 how="anti").height == 0, name
+        assert (
+            window[name].join(final["clean"][name], on=window[name].columns, how="anti").height == 0
+        ), name
     since = (DRAIN_S - 86_400) * 1000 + 2 * FIVE_MIN_MS  # what both drains re-collected
     recent = {k: v["bars"].filter(pl.col("ts") >= since) for k, v in final.items()}
     assert recent["faulty"].height > 0 and recent["faulty"].equals(recent["clean"])
-    assert window["bars"].join(final["clean"]["bars"], on=window["bars"].columns,
-                               how="anti").height == 0
+    assert (
+        window["bars"].join(final["clean"]["bars"], on=window["bars"].columns, how="anti").height
+        == 0
+    )

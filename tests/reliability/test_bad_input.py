@@ -15,11 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 from finbot.cli.app import app
-from finbot.collectors.replay_server import ReplayServer
 from finbot.collectors.runner import run_collector
 from finbot.config import load_settings
 from finbot.errors import ConfigError
 from finbot.paths import Paths
+from finbot.replay import ReplayServer
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.storage import make_bars
 from tests.reliability.helpers import make_home, replay_api, report, tree_hashes
@@ -78,7 +78,8 @@ def test_malformed_config_file(home: Paths, name: str, text: str, field: str) ->
 
 def test_trimmed_coin_list_loads_but_an_unknown_target_coin_does_not(home: Paths) -> None:
     (home.config_dir / "coins.json").write_text(
-        '{"coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"}]}')
+        '{"coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"}]}'
+    )
     assert list(load_settings(home).coins.ids) == ["bitcoin"]
     (home.config_dir / "targets.json").write_text('{"net_profit_eur": {"solana": {"6h": 1}}}')
     with pytest.raises(ConfigError, match="net_profit_eur.solana"):
@@ -128,24 +129,39 @@ def test_csv_with_a_bad_row_imports_nothing(home: Paths, tmp_path: Path, bad: st
     TRIED.append(f"csv: {bad}")
 
 
-@pytest.mark.parametrize(("kind", "variant"), [("nan", "nan"), ("nan", "negative"),
-                                               ("nan", "absurd"), ("wrong_types", None)])
+@pytest.mark.parametrize(
+    ("kind", "variant"),
+    [("nan", "nan"), ("nan", "negative"), ("nan", "absurd"), ("wrong_types", None)],
+)
 @pytest.mark.parametrize("collector", ["prices", "markets", "chart_5m"])
 def test_bad_payload_is_rejected_with_a_log_line_and_never_stored(
-    tmp_path: Path, make_replay_server: Callable[..., ReplayServer], replay_clock,
-    caplog: pytest.LogCaptureFixture, kind: str, variant: str | None, collector: str,
+    tmp_path: Path,
+    make_replay_server: Callable[..., ReplayServer],
+    replay_clock,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    variant: str | None,
+    collector: str,
 ) -> None:
     server = make_replay_server(clock=replay_clock)
-    paths = make_home(tmp_path / "home", replay_api(server.url, server.fx_url,
-                                                    server.exchange_url, attempts=1,
-                                                    read_s=30))  # a loaded CI box is slow
+    paths = make_home(
+        tmp_path / "home",
+        replay_api(server.url, server.fx_url, server.exchange_url, attempts=1, read_s=30),
+    )  # a loaded CI box is slow
     server.inject(kind, count=5, **({"variant": variant} if variant else {}))
     with caplog.at_level(logging.WARNING):
-        result = run_collector(collector, load_settings(paths), paths, base_url=server.url,
-                               clock=replay_clock, coins=("bitcoin",))
+        result = run_collector(
+            collector,
+            load_settings(paths),
+            paths,
+            base_url=server.url,
+            clock=replay_clock,
+            coins=("bitcoin",),
+        )
     assert not result.ok
-    assert any("rejected" in r.getMessage() or "unreadable" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "rejected" in r.getMessage() or "unreadable" in r.getMessage() for r in caplog.records
+    )
     assert not list(paths.parquet_dir.rglob("*.parquet"))
     TRIED.append(f"payload {collector} {kind}/{variant}")
 
@@ -155,8 +171,9 @@ def test_full_disk_during_an_import_keeps_the_old_file(
 ) -> None:
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", make_bars(30))
     csv = tmp_path / "bars.csv"
-    csv.write_text("timestamp,open,high,low,close,volume\n"
-                   "2024-01-01T05:00:00Z,40000,40100,39900,40050,10\n")
+    csv.write_text(
+        "timestamp,open,high,low,close,volume\n2024-01-01T05:00:00Z,40000,40100,39900,40050,10\n"
+    )
     before = _stored(home)
 
     def disk_full(*_args: object, **_kwargs: object) -> None:

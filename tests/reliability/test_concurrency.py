@@ -25,12 +25,22 @@ from tests.reliability.helpers import report
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
 
-def test_two_starts_at_once_make_exactly_one_bot(offline_home: Paths, bot_guard: list,
-                                                  run_finbot) -> None:
+def test_two_starts_at_once_make_exactly_one_bot(
+    offline_home: Paths, bot_guard: list, run_finbot
+) -> None:
     bot_guard.append(offline_home)
     cmd = finbot_cmd(offline_home, "start", "--no-setup", "--no-menu")
-    procs = [subprocess.Popen(cmd, cwd=REPO, env=os.environ.copy(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            cmd,
+            cwd=REPO,
+            env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [proc.communicate(timeout=120) for proc in procs]
     codes = sorted(proc.returncode for proc in procs)
     pid = read_pid(offline_home)
@@ -68,8 +78,13 @@ def test_reads_during_rewrites_are_whole_snapshots(tmp_path: Path) -> None:
     versions = [make_bars(600, seed=1), make_bars(600, seed=2)]  # same ts, other values
     BarStore(root).upsert("bitcoin", "1h", versions[0])
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(root), str(counter)],
-                              cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(root), str(counter)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     reads, seen = 0, set()
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
@@ -85,8 +100,10 @@ def test_reads_during_rewrites_are_whole_snapshots(tmp_path: Path) -> None:
         writer.kill()
         writer.wait(timeout=30)
     writes = int(counter.read_text()) if counter.exists() else 0
-    report("concurrency (reads during rewrites)", {"reads": reads, "writes": writes,
-                                                   "versions_seen": sorted(seen)})
+    report(
+        "concurrency (reads during rewrites)",
+        {"reads": reads, "writes": writes, "versions_seen": sorted(seen)},
+    )
     assert seen == {0, 1} and writes > 2 and not list(root.parent.glob("quarantine/**/*.parquet"))
     assert BarStore(root).verify().ok
 
@@ -96,12 +113,21 @@ def test_overrunning_job_never_piles_up(home: Paths, tmp_path: Path) -> None:
     ops_jobs.ACTIVE.update(now=0, max=0)
     scheduler = build_scheduler(home, workers=4)
     scheduler.start(paused=True)
-    scheduler.add_job("tests.fixtures.ops_jobs:overrun", "interval", seconds=0.2,
-                      args=[str(marker), 0.9], id="overrun", coalesce=True, max_instances=1)
+    scheduler.add_job(
+        "tests.fixtures.ops_jobs:overrun",
+        "interval",
+        seconds=0.2,
+        args=[str(marker), 0.9],
+        id="overrun",
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.resume()
     time.sleep(3.5)
     scheduler.shutdown(wait=True)
     runs = len(marker.read_text().splitlines()) if marker.exists() else 0
-    report("concurrency (overrun)", {"interval_s": 0.2, "job_s": 0.9, "runs": runs,
-                                     "max_parallel": ops_jobs.ACTIVE["max"]})
+    report(
+        "concurrency (overrun)",
+        {"interval_s": 0.2, "job_s": 0.9, "runs": runs, "max_parallel": ops_jobs.ACTIVE["max"]},
+    )
     assert ops_jobs.ACTIVE["max"] == 1 and 2 <= runs <= 4

@@ -25,11 +25,11 @@ from finbot.cli.app import app
 from finbot.clock import FakeClock
 from finbot.collectors.common import prices_dataset
 from finbot.collectors.historical_collector import collect_historical
-from finbot.collectors.replay_server import ReplayServer
 from finbot.config import load_settings
 from finbot.paths import Paths
-from finbot.prediction.model_store import ModelStore
-from finbot.prediction.prediction_tracker import PredictionTracker
+from finbot.prediction.models.model_store import ModelStore
+from finbot.prediction.tracking.prediction_tracker import PredictionTracker
+from finbot.replay import ReplayServer
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.replay import REPLAY_END_MS
@@ -48,11 +48,22 @@ class ForkServer:
     """``crash_child`` running in a subprocess; ``spawn`` returns a working child's PID."""
 
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1",
-               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "POLARS_MAX_THREADS": "2"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.reliability.crash_child"],
-                                     cwd=REPO, env=env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "POLARS_MAX_THREADS": "2",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.crash_child"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self._line() == "ready"
 
     def _line(self) -> str:
@@ -94,11 +105,15 @@ def _wait(condition: Callable[[], bool], what: str, paths: Paths, timeout: float
         time.sleep(0.01)
 
 
-def _kill_at_random(fork_server: ForkServer, kind: str, seed: int, paths: Paths,
-                    url: str | None) -> int:
+def _kill_at_random(
+    fork_server: ForkServer, kind: str, seed: int, paths: Paths, url: str | None
+) -> int:
     pid = fork_server.spawn(kind, seed, paths, url)
-    _wait(lambda: paths.pid_file.is_file() and paths.pid_file.read_text() == str(pid),
-          "the child's lock", paths)
+    _wait(
+        lambda: paths.pid_file.is_file() and paths.pid_file.read_text() == str(pid),
+        "the child's lock",
+        paths,
+    )
     time.sleep(random.Random(seed).uniform(0.0, MAX_DELAY_S[kind]))
     os.kill(pid, signal.SIGKILL)
     _wait(lambda: _gone(pid), "the child to die", paths)
@@ -162,8 +177,12 @@ def _check_backfill(paths: Paths) -> None:
         assert bars["ts"].is_unique().all() and (bars["close"] > 0).all()
 
 
-CHECKS = {"upsert": _check_bars, "model": _check_models, "tracker": _check_database,
-          "backfill": _check_backfill}
+CHECKS = {
+    "upsert": _check_bars,
+    "model": _check_models,
+    "tracker": _check_database,
+    "backfill": _check_backfill,
+}
 
 
 def _home(tmp_path: Path, kind: str, server: ReplayServer | None) -> Paths:
@@ -177,8 +196,12 @@ def _home(tmp_path: Path, kind: str, server: ReplayServer | None) -> Paths:
 
 
 @pytest.mark.parametrize("kind", ["upsert", "model", "tracker", "backfill"])
-def test_sigkill_at_random_moments(kind: str, tmp_path: Path, fork_server: ForkServer,
-                                   make_replay_server: Callable[..., ReplayServer]) -> None:
+def test_sigkill_at_random_moments(
+    kind: str,
+    tmp_path: Path,
+    fork_server: ForkServer,
+    make_replay_server: Callable[..., ReplayServer],
+) -> None:
     server = make_replay_server() if kind == "backfill" else None
     paths = _home(tmp_path, kind, server)
     survived = 0
@@ -189,8 +212,10 @@ def test_sigkill_at_random_moments(kind: str, tmp_path: Path, fork_server: ForkS
         _stop_cleans_stale_pid(paths, pid)
         survived += 1
     stale_temps = [p.name for p in paths.home.rglob(".*tmp*")]
-    report(f"crash safety ({kind})", {"kills": KILLS, "kills_survived": survived,
-                                      "stale_temporaries_left": len(stale_temps)})
+    report(
+        f"crash safety ({kind})",
+        {"kills": KILLS, "kills_survived": survived, "stale_temporaries_left": len(stale_temps)},
+    )
     assert survived == KILLS
     if kind == "upsert":
         BarStore(paths.parquet_dir).upsert("bitcoin", "1h", universe())  # the next write
@@ -201,8 +226,14 @@ def test_sigkill_at_random_moments(kind: str, tmp_path: Path, fork_server: ForkS
         assert server is not None
         clean = _home(tmp_path, "clean", server)
         for home in (paths, clean):
-            collect_historical(load_settings(home), home, ["bitcoin"], days=60,
-                               base_url=server.url, clock=FakeClock(REPLAY_END_MS / 1000))
+            collect_historical(
+                load_settings(home),
+                home,
+                ["bitcoin"],
+                days=60,
+                base_url=server.url,
+                clock=FakeClock(REPLAY_END_MS / 1000),
+            )
         for timeframe in ("1h", "1d"):
             got = BarStore(paths.parquet_dir).read("bitcoin", timeframe)
             want = BarStore(clean.parquet_dir).read("bitcoin", timeframe)

@@ -13,10 +13,10 @@ import psutil
 import pytest
 
 from finbot.clock import FakeClock
-from finbot.collectors.replay_server import ReplayServer
 from finbot.ops import jobs
 from finbot.ops.job_runs import last_runs
 from finbot.ops.logs import LOG_FILE, setup_logging
+from finbot.replay import ReplayServer
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.replay import REPLAY_END_MS
@@ -36,8 +36,12 @@ def _fds() -> int:
 def _cycle(home: str, url: str, hour: int) -> list[str]:
     """One simulated hour of the timetable (collectors hourly instead of every 30 s: the
     replay's newest bar moves every 5 minutes, so more polls would only repeat themselves)."""
-    statuses = [jobs.collect_prices(home, url), jobs.collect_markets(home, url),
-                jobs.heartbeat(home), jobs.check_predictions(home)]
+    statuses = [
+        jobs.collect_prices(home, url),
+        jobs.collect_markets(home, url),
+        jobs.heartbeat(home),
+        jobs.check_predictions(home),
+    ]
     if hour % 2 == 0:
         statuses.append(jobs.collect_chart_5m(home, url))
     if hour % 24 == 23:
@@ -47,16 +51,19 @@ def _cycle(home: str, url: str, hour: int) -> list[str]:
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
 def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
-    tmp_path: Path, make_replay_server: Callable[..., ReplayServer],
+    tmp_path: Path,
+    make_replay_server: Callable[..., ReplayServer],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = FakeClock(REPLAY_END_MS / 1000 - 8 * 86_400)
     server = make_replay_server(clock=clock)
-    paths = make_home(tmp_path / "home", replay_api(server.url, server.fx_url,
-                                                    server.exchange_url, read_s=5))
+    paths = make_home(
+        tmp_path / "home", replay_api(server.url, server.fx_url, server.exchange_url, read_s=5)
+    )
     (paths.config_dir / "coins.json").write_text(
         '{"coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"},'
-        ' {"id": "ethereum", "symbol": "ETH", "name": "Ethereum"}]}')
+        ' {"id": "ethereum", "symbol": "ETH", "name": "Ethereum"}]}'
+    )
     monkeypatch.setenv("FINBOT_HOME", str(paths.home))
     setup_logging(paths, console=False, max_bytes=LOG_CAP_BYTES, backups=LOG_BACKUPS)
     process, home = psutil.Process(), str(paths.home)
@@ -69,19 +76,30 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
         if hour % 24 == 0:
             server.reset_stats()  # the test double's own request log is not the bot's memory
         if hour == WARM_UP_HOURS:
-            baseline = {"rss": process.memory_info().rss, "fds": _fds(),
-                        "threads": threading.active_count()}
+            baseline = {
+                "rss": process.memory_info().rss,
+                "fds": _fds(),
+                "threads": threading.active_count(),
+            }
     end = {"rss": process.memory_info().rss, "fds": _fds(), "threads": threading.active_count()}
     growth = (end["rss"] - baseline["rss"]) / baseline["rss"]
     logs = sorted(paths.logs_dir.glob(LOG_FILE + "*"))
     runs = last_runs(engine_for(paths.db_url))
-    report("load (simulated week)", {
-        "cycles": HOURS, "rss_warm_mb": round(baseline["rss"] / 2**20, 1),
-        "rss_end_mb": round(end["rss"] / 2**20, 1), "rss_growth_pct": round(100 * growth, 2),
-        "fds": f"{baseline['fds']}->{end['fds']}",
-        "threads": f"{baseline['threads']}->{end['threads']}",
-        "log_files": len(logs), "log_bytes": sum(p.stat().st_size for p in logs),
-        "job_failures": len(failures), "prices_runs": runs["prices"]["runs"]})
+    report(
+        "load (simulated week)",
+        {
+            "cycles": HOURS,
+            "rss_warm_mb": round(baseline["rss"] / 2**20, 1),
+            "rss_end_mb": round(end["rss"] / 2**20, 1),
+            "rss_growth_pct": round(100 * growth, 2),
+            "fds": f"{baseline['fds']}->{end['fds']}",
+            "threads": f"{baseline['threads']}->{end['threads']}",
+            "log_files": len(logs),
+            "log_bytes": sum(p.stat().st_size for p in logs),
+            "job_failures": len(failures),
+            "prices_runs": runs["prices"]["runs"],
+        },
+    )
     assert failures == []
     assert growth < 0.10
     assert end["fds"] <= baseline["fds"] and end["threads"] <= baseline["threads"]

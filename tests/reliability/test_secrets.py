@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from finbot.collectors.replay_server import ReplayServer
 from finbot.config import save_secrets
 from finbot.config.models import Secrets
 from finbot.errors import ModelError, UsageError
 from finbot.paths import Paths
-from finbot.prediction.model_store import ModelStore
+from finbot.prediction.models.model_store import ModelStore
+from finbot.replay import ReplayServer
 from tests.fixtures.ops import REPO
 from tests.reliability.crash_child import tiny_report
 from tests.reliability.helpers import FX_KEY, KEYS, make_home, replay_api, report
@@ -29,9 +29,15 @@ REVOKED = "CG-revokedKeyZZZZ9999"
 
 
 def _run(paths: Paths, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "finbot", "--home", str(paths.home),
-                           "--lang", "en", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=180, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "finbot", "--home", str(paths.home), "--lang", "en", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
 
 @pytest.mark.slow
@@ -39,17 +45,29 @@ def test_keys_never_appear_in_outputs_logs_or_database(
     tmp_path: Path, make_replay_server: Callable[..., ReplayServer]
 ) -> None:
     server = make_replay_server(valid_keys=KEYS[:1])  # the second key is rejected: an error path
-    paths = make_home(tmp_path / "home", replay_api(server.url, server.fx_url,
-                                                    server.exchange_url, read_s=10))
-    env = {**os.environ, "FINBOT_HOME": str(paths.home), "COINGECKO_API_KEYS": ",".join(KEYS),
-           "EXCHANGERATE_API_KEY": FX_KEY}
+    paths = make_home(
+        tmp_path / "home", replay_api(server.url, server.fx_url, server.exchange_url, read_s=10)
+    )
+    env = {
+        **os.environ,
+        "FINBOT_HOME": str(paths.home),
+        "COINGECKO_API_KEYS": ",".join(KEYS),
+        "EXCHANGERATE_API_KEY": FX_KEY,
+    }
     env.pop("FINBOT_COINGECKO_URL", None)
-    runs = [_run(paths, env, *args) for args in (
-        ["settings"], ["settings", "--json"],
-        ["collect", "prices", "--coins", "btc,eth", "--base-url", server.url, "--json"],
-        ["collect", "markets", "-v", "--coins", "btc", "--base-url", server.url],
-        ["collect", "fx", "--base-url", server.url, "--json"],
-        ["status", "--json"], ["status"], ["stop"])]
+    runs = [
+        _run(paths, env, *args)
+        for args in (
+            ["settings"],
+            ["settings", "--json"],
+            ["collect", "prices", "--coins", "btc,eth", "--base-url", server.url, "--json"],
+            ["collect", "markets", "-v", "--coins", "btc", "--base-url", server.url],
+            ["collect", "fx", "--base-url", server.url, "--json"],
+            ["status", "--json"],
+            ["status"],
+            ["stop"],
+        )
+    ]
     bad_env = {**env, "COINGECKO_API_KEYS": REVOKED}
     runs.append(_run(paths, bad_env, "collect", "prices", "--base-url", server.url))
     assert runs[2].returncode == 0, runs[2].stderr
@@ -57,10 +75,15 @@ def test_keys_never_appear_in_outputs_logs_or_database(
     texts = [r.stdout + r.stderr for r in runs]
     files = [p for p in paths.home.rglob("*") if p.is_file()]
     secrets = [*KEYS, FX_KEY, REVOKED]
-    leaks = [f"{name}: {key[-4:]}" for name, blob in
-             [*((f"command {i}", t.encode()) for i, t in enumerate(texts)),
-              *((str(p.relative_to(paths.home)), p.read_bytes()) for p in files)]
-             for key in secrets if key.encode() in blob]
+    leaks = [
+        f"{name}: {key[-4:]}"
+        for name, blob in [
+            *((f"command {i}", t.encode()) for i, t in enumerate(texts)),
+            *((str(p.relative_to(paths.home)), p.read_bytes()) for p in files),
+        ]
+        for key in secrets
+        if key.encode() in blob
+    ]
     assert server.requests and any(e["key"] == KEYS[0] for e in server.requests)  # keys were used
     assert (paths.logs_dir / "finbot.log").stat().st_size > 0 and paths.db_file.is_file()
     report("secrets", {"commands": len(runs), "files_scanned": len(files), "leaks": len(leaks)})
@@ -78,8 +101,9 @@ class _Boom:
 
 
 @pytest.mark.parametrize("how", ["pickle_as_skops", "untrusted_skops"])
-def test_a_planted_pickle_is_refused(home: Paths, tmp_path: Path, how: str,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_planted_pickle_is_refused(
+    home: Paths, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "pwned"
     monkeypatch.setenv("FINBOT_PWNED", str(marker))
     store = ModelStore(home.models_dir)

@@ -30,17 +30,24 @@ def collect_command(
     from finbot.collectors.runner import run_collector
 
     app_ctx = context.get(ctx)
-    result = run_collector(kind, app_ctx.settings, app_ctx.paths, base_url=base_url,
-                           coins=_coins(app_ctx, coins))
+    result = run_collector(
+        kind, app_ctx.settings, app_ctx.paths, base_url=base_url, coins=_coins(app_ctx, coins)
+    )
     if as_json:
         app_ctx.emit_json(result.as_dict())
     else:
         state = "ok" if result.ok else app_ctx.tr("failed", "échec")
-        app_ctx.console.print(app_ctx.tr(
-            "{kind}: {state}, {rows} rows, {requests} requests, {ms:.0f} ms",
-            "{kind} : {state}, {rows} lignes, {requests} requêtes, {ms:.0f} ms",
-            kind=kind, state=state, rows=result.rows, requests=result.requests,
-            ms=result.latency_ms))
+        app_ctx.console.print(
+            app_ctx.tr(
+                "{kind}: {state}, {rows} rows, {requests} requests, {ms:.0f} ms",
+                "{kind} : {state}, {rows} lignes, {requests} requêtes, {ms:.0f} ms",
+                kind=kind,
+                state=state,
+                rows=result.rows,
+                requests=result.requests,
+                ms=result.latency_ms,
+            )
+        )
         for note in result.notes:
             app_ctx.err.print(f"  {note}")
         if result.error:
@@ -52,8 +59,14 @@ def collect_command(
 def _progress_bar(app_ctx: context.AppContext) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                    "{task.total}"), TimeElapsedColumn(), console=app_ctx.err, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=app_ctx.err,
+        transient=True,
+    )
 
 
 def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
@@ -66,10 +79,14 @@ def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
         for tf, rows in per_tf.items():
             table.add_row(coin, tf, str(rows), data["sources"].get(f"{coin}/{tf}", ""))
     app_ctx.console.print(table)
-    app_ctx.console.print(app_ctx.tr(
-        "{inserted} new bars, {updated} updated, {requests} CoinGecko requests, {seconds} s",
-        "{inserted} nouvelles barres, {updated} mises à jour, {requests} requêtes CoinGecko, "
-        "{seconds} s", **{k: data[k] for k in ("inserted", "updated", "requests", "seconds")}))
+    app_ctx.console.print(
+        app_ctx.tr(
+            "{inserted} new bars, {updated} updated, {requests} CoinGecko requests, {seconds} s",
+            "{inserted} nouvelles barres, {updated} mises à jour, {requests} requêtes CoinGecko, "
+            "{seconds} s",
+            **{k: data[k] for k in ("inserted", "updated", "requests", "seconds")},
+        )
+    )
     for note in data["notes"]:
         app_ctx.console.print(f"[yellow]{note}[/yellow]")
     for error in data["errors"]:
@@ -94,8 +111,9 @@ def collect_historical_command(
         def progress(description: str, done: int, total: int) -> None:
             bar.update(task, description=description, completed=done, total=total)
 
-        summary = collect_historical(app_ctx.settings, app_ctx.paths, chosen, days,
-                                     base_url=base_url, progress=progress)
+        summary = collect_historical(
+            app_ctx.settings, app_ctx.paths, chosen, days, base_url=base_url, progress=progress
+        )
     data = summary.as_dict()
     if as_json:
         app_ctx.emit_json(data)
@@ -109,4 +127,5 @@ def register(app: typer.Typer) -> None:
     app.command("collect")(collect_command)
     app.command("collect-historical")(collect_historical_command)
     app.command("collecte-historique", help="Alias de 'collect-historical'.")(
-        collect_historical_command)
+        collect_historical_command
+    )

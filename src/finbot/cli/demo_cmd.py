@@ -15,16 +15,27 @@ import typer
 from finbot.cli import context
 from finbot.cli.context import AppContext
 
-PHASE_FR = {"serve": "serveur", "collect": "collecte", "train": "entraînement",
-            "predict": "prévision", "report": "rapport"}
+PHASE_FR = {
+    "serve": "serveur",
+    "collect": "collecte",
+    "train": "entraînement",
+    "predict": "prévision",
+    "report": "rapport",
+}
 
 
 def _progress_runner(app_ctx: AppContext, enabled: bool):  # type: ignore[no-untyped-def]
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    progress = Progress(TextColumn("{task.description:<32}"), BarColumn(bar_width=20),
-                        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                        console=app_ctx.err, disable=not enabled, transient=False)
+    progress = Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(bar_width=20),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=app_ctx.err,
+        disable=not enabled,
+        transient=False,
+    )
     tasks: dict[str, Any] = {}
 
     def step(label: str, done: int, total: int) -> None:
@@ -51,23 +62,37 @@ def demo_command(
 
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
-    chosen = ([resolve_coin(settings.coins, c).id for c in coins.split(",") if c.strip()]
-              if coins else None)
-    app_ctx.err.print(app_ctx.tr(
-        "finbot demo on {what} data through the local replay server (no internet)",
-        "démo finbot sur données {what} via le serveur de rejeu local (sans internet)",
-        what=app_ctx.tr("synthetic", "synthétiques") if csv_dir is None else str(csv_dir)))
+    chosen = (
+        [resolve_coin(settings.coins, c).id for c in coins.split(",") if c.strip()]
+        if coins
+        else None
+    )
+    app_ctx.err.print(
+        app_ctx.tr(
+            "finbot demo on {what} data through the local replay server (no internet)",
+            "démo finbot sur données {what} via le serveur de rejeu local (sans internet)",
+            what=app_ctx.tr("synthetic", "synthétiques") if csv_dir is None else str(csv_dir),
+        )
+    )
     progress, step = _progress_runner(app_ctx, enabled=not as_json)
     with progress:
-        result = run_demo(settings, app_ctx.paths, seed=seed, days=days, coins=chosen,
-                          csv_dir=csv_dir, step=step)
+        result = run_demo(
+            settings, app_ctx.paths, seed=seed, days=days, coins=chosen, csv_dir=csv_dir, step=step
+        )
     rows = [answer_row(a) for a in result.answers]
     if as_json:
-        app_ctx.emit_json({"phases": result.phases, "total_seconds": round(result.total_seconds, 2),
-                           "collected": result.collected, "answers": rows,
-                           "models_with_edge": sum(1 for r in rows if r["has_edge"]),
-                           "failures": result.failures, "report": str(result.report),
-                           "data": result.data_label})
+        app_ctx.emit_json(
+            {
+                "phases": result.phases,
+                "total_seconds": round(result.total_seconds, 2),
+                "collected": result.collected,
+                "answers": rows,
+                "models_with_edge": sum(1 for r in rows if r["has_edge"]),
+                "failures": result.failures,
+                "report": str(result.report),
+                "data": result.data_label,
+            }
+        )
     else:
         _print_result(app_ctx, rows, result)
     if not rows:
@@ -88,16 +113,27 @@ def build_table(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
 
     tr, lang, symbols = app_ctx.tr, app_ctx.lang, _symbols(app_ctx)
     level = f"{rows[0]['interval']['level'] * 100:.0f} %" if rows and rows[0]["interval"] else ""
-    table = Table(title=tr("Predictions ({d} data, prices in $)",
-                           "Prévisions (données {d}, prix en $)",
-                           d=tr(data_label, "synthétiques") if data_label == "synthetic"
-                           else data_label),
-                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1))
+    table = Table(
+        title=tr(
+            "Predictions ({d} data, prices in $)",
+            "Prévisions (données {d}, prix en $)",
+            d=tr(data_label, "synthétiques") if data_label == "synthetic" else data_label,
+        ),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+    )
     right = {"justify": "right", "no_wrap": True}
     table.add_column(tr("coin", "crypto"), no_wrap=True)
     table.add_column("h", **right)  # type: ignore[arg-type]
-    for header in (tr("now", "actuel"), tr("predicted", "prévu"), tr("change", "var."),
-                   tr("interval {l}", "intervalle {l}", l=level), "conf."):
+    for header in (
+        tr("now", "actuel"),
+        tr("predicted", "prévu"),
+        tr("change", "var."),
+        tr("interval {l}", "intervalle {l}", l=level),
+        "conf.",
+    ):
         table.add_column(header, **right)  # type: ignore[arg-type]
     table.add_column(tr("decision", "décision"), no_wrap=True)
     for r in rows:
@@ -105,10 +141,16 @@ def build_table(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
         interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
         change = f"{r['change_pct']:+.2f} %"
         action = ACTION_FR[r["decision"]] if lang == "fr" else r["decision"]
-        table.add_row(symbols.get(r["coin"], r["coin"][:6]), r["horizon"],
-                      number(r["last_price"], lang), number(r["predicted_price"], lang),
-                      change.replace(".", ",") if lang == "fr" else change, interval,
-                      f"{r['confidence']:.0f} %", action + ("" if r["has_edge"] else "*"))
+        table.add_row(
+            symbols.get(r["coin"], r["coin"][:6]),
+            r["horizon"],
+            number(r["last_price"], lang),
+            number(r["predicted_price"], lang),
+            change.replace(".", ",") if lang == "fr" else change,
+            interval,
+            f"{r['confidence']:.0f} %",
+            action + ("" if r["has_edge"] else "*"),
+        )
     return table
 
 
@@ -116,20 +158,27 @@ def honest_note(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
     """One line saying whether any model beat the naive baseline (and so whether any answer
     is more than "the price stays where it is")."""
     edge = sum(1 for r in rows if r["has_edge"])
-    data = app_ctx.tr("this synthetic data" if data_label == "synthetic" else "this data",
-                      "ces données synthétiques" if data_label == "synthetic" else "ces données")
+    data = app_ctx.tr(
+        "this synthetic data" if data_label == "synthetic" else "this data",
+        "ces données synthétiques" if data_label == "synthetic" else "ces données",
+    )
     if edge == 0:
         return app_ctx.tr(
             "No model beat the naive baseline on {d}: that is the honest answer (HOLD); see "
             "'finbot evaluate'.",
             "Aucun modèle n'a battu le modèle naïf sur {d} : c'est la réponse honnête (HOLD) ; "
-            "voir 'finbot evaluate'.", d=data)
+            "voir 'finbot evaluate'.",
+            d=data,
+        )
     return app_ctx.tr(
         "{e} of {n} predictions come from a model that beat the naive baseline out of sample; "
         "the others (*) are the baseline itself (no change, HOLD); see 'finbot evaluate'.",
         "{e} prévisions sur {n} viennent d'un modèle meilleur que le modèle naïf hors "
         "échantillon ; les autres (*) sont le modèle naïf (pas de variation, HOLD) ; voir "
-        "'finbot evaluate'.", e=edge, n=len(rows))
+        "'finbot evaluate'.",
+        e=edge,
+        n=len(rows),
+    )
 
 
 def _console_for(app_ctx: AppContext) -> Any:
@@ -146,16 +195,29 @@ def _print_result(app_ctx: AppContext, rows: list[dict[str, Any]], result: Any) 
     tr, console = app_ctx.tr, _console_for(app_ctx)
     if rows:
         console.print(build_table(app_ctx, rows, result.data_label))
-        console.print(honest_note(app_ctx, rows, result.data_label), highlight=False,
-                      style="bold")
+        console.print(honest_note(app_ctx, rows, result.data_label), highlight=False, style="bold")
     for failure in result.failures:
         app_ctx.err.print(f"[yellow]{failure}[/yellow]", highlight=False)
     names = {k: (PHASE_FR.get(k, k) if app_ctx.lang == "fr" else k) for k in result.phases}
     phases = ", ".join(f"{names[k]} {v:.1f} s" for k, v in result.phases.items())
-    console.print(tr("Phases: {p} (total {t:.1f} s)", "Phases : {p} (total {t:.1f} s)",
-                     p=phases, t=result.total_seconds), highlight=False)
-    console.print(tr("Report (HTML, with charts): {r}", "Rapport (HTML, avec graphiques) : {r}",
-                     r=result.report), highlight=False, soft_wrap=True)
+    console.print(
+        tr(
+            "Phases: {p} (total {t:.1f} s)",
+            "Phases : {p} (total {t:.1f} s)",
+            p=phases,
+            t=result.total_seconds,
+        ),
+        highlight=False,
+    )
+    console.print(
+        tr(
+            "Report (HTML, with charts): {r}",
+            "Rapport (HTML, avec graphiques) : {r}",
+            r=result.report,
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,7 @@ def list_command(
     """Every coin/timeframe/horizon's live model with its MAE ratio to the naive baseline."""
     from rich.table import Table
 
-    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.models.model_store import ModelStore
 
     app_ctx = context.get(ctx)
     rows = ModelStore(app_ctx.paths.models_dir).list_models()
@@ -25,37 +25,60 @@ def list_command(
         app_ctx.emit_json(rows)
         return
     if not rows:
-        app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'",
-                                         "aucun modèle : lancez 'finbot train'"))
+        app_ctx.console.print(
+            app_ctx.tr("no models yet: run 'finbot train'", "aucun modèle : lancez 'finbot train'")
+        )
         return
     table = Table()
-    for col in ("coin", "timeframe", "horizon", "version", "algorithm", "trained_at",
-                "mae_ratio", "edge"):
+    for col in (
+        "coin",
+        "timeframe",
+        "horizon",
+        "version",
+        "algorithm",
+        "trained_at",
+        "mae_ratio",
+        "edge",
+    ):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["coin"], r["timeframe"], r["horizon"], r["version"], r["algorithm"],
-                      str(r["trained_at"]), f"{r['mae_ratio']:.4f}",
-                      app_ctx.tr("yes", "oui") if r["has_edge"] else app_ctx.tr("no", "non"))
+        table.add_row(
+            r["coin"],
+            r["timeframe"],
+            r["horizon"],
+            r["version"],
+            r["algorithm"],
+            str(r["trained_at"]),
+            f"{r['mae_ratio']:.4f}",
+            app_ctx.tr("yes", "oui") if r["has_edge"] else app_ctx.tr("no", "non"),
+        )
     app_ctx.console.print(table)
 
 
-def _cleanup(ctx: typer.Context, keep: int, max_age: float | None, dry_run: bool,
-             as_json: bool) -> None:
-    from finbot.prediction.model_store import ModelStore
+def _cleanup(
+    ctx: typer.Context, keep: int, max_age: float | None, dry_run: bool, as_json: bool
+) -> None:
+    from finbot.prediction.models.model_store import ModelStore
 
     app_ctx = context.get(ctx)
-    removed = ModelStore(app_ctx.paths.models_dir).cleanup(keep=keep, max_age_days=max_age,
-                                                           dry_run=dry_run)
+    removed = ModelStore(app_ctx.paths.models_dir).cleanup(
+        keep=keep, max_age_days=max_age, dry_run=dry_run
+    )
     if as_json:
         app_ctx.emit_json({"dry_run": dry_run, "removed": removed})
         return
-    verb = app_ctx.tr("would delete", "supprimerait") if dry_run else app_ctx.tr(
-        "deleted", "supprimé")
+    verb = (
+        app_ctx.tr("would delete", "supprimerait") if dry_run else app_ctx.tr("deleted", "supprimé")
+    )
     for r in removed:
         app_ctx.console.print(f"{verb} {r['coin']}/{r['timeframe']}/{r['horizon']}/{r['version']}")
-    app_ctx.console.print(app_ctx.tr("{n} version(s); live models kept",
-                                     "{n} version(s) ; modèles actifs conservés",
-                                     n=len(removed)))
+    app_ctx.console.print(
+        app_ctx.tr(
+            "{n} version(s); live models kept",
+            "{n} version(s) ; modèles actifs conservés",
+            n=len(removed),
+        )
+    )
 
 
 @models_app.command("cleanup")

@@ -158,8 +158,8 @@ def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
 
 def _services(app_ctx: AppContext) -> tuple[Any, Any]:
     from finbot.clock import SystemClock
-    from finbot.prediction.prediction_tracker import PredictionTracker
-    from finbot.prediction.questions import live_sources
+    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
+    from finbot.services import live_sources
     from finbot.storage.db import engine_for
 
     try:

@@ -23,8 +23,8 @@ DAY_MS = 86_400_000
 def _history(
     data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: str
 ) -> Any:
-    from finbot.collectors.replay_server import HistorySource, load_csv_dir
-    from finbot.tools.test_data_manager import default_coin_ids, generate_history
+    from finbot.replay import HistorySource, load_csv_dir
+    from finbot.replay.synthetic import default_coin_ids, generate_history
 
     if data is not None and csv_dir is not None:
         raise UsageError("--data and --csv-dir: expected one of them, not both")
@@ -53,7 +53,7 @@ def replay_server_command(
         0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: a free one)."
     ),
     data: Path | None = typer.Option(
-        None, "--data", help="Folder written by finbot.tools.test_data_manager."
+        None, "--data", help="Folder written by finbot.replay.synthetic."
     ),
     csv_dir: Path | None = typer.Option(
         None, "--csv-dir", help="Folder of <coin>_<tf>.csv[.gz] OHLCV files."
@@ -71,7 +71,7 @@ def replay_server_command(
 ) -> None:
     """Serve CoinGecko-shaped data on loopback until Ctrl-C / SIGTERM."""
     from finbot.clock import SystemClock
-    from finbot.collectors.replay_server import ReplayServer
+    from finbot.replay import ReplayServer
 
     app_ctx = context.get(ctx)
     source = _history(data, csv_dir, seed, days, volume_unit)

@@ -45,19 +45,28 @@ def _first_start(app_ctx: AppContext, base_url: str | None) -> None:
 
     from finbot.ops.training import first_start
 
-    app_ctx.err.print(app_ctx.tr(
-        "First start: no models yet. Collecting history, then training the 1 h models; the "
-        "other horizons are trained in the background afterwards.",
-        "Premier démarrage : aucun modèle. Collecte de l'historique puis entraînement des "
-        "modèles 1 h ; les autres horizons seront entraînés ensuite en arrière-plan."))
+    app_ctx.err.print(
+        app_ctx.tr(
+            "First start: no models yet. Collecting history, then training the 1 h models; the "
+            "other horizons are trained in the background afterwards.",
+            "Premier démarrage : aucun modèle. Collecte de l'historique puis entraînement des "
+            "modèles 1 h ; les autres horizons seront entraînés ensuite en arrière-plan.",
+        )
+    )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=app_ctx.err, transient=False) as bar:
-        result = first_start(app_ctx.settings, app_ctx.paths, base_url=base_url,
-                             progress=RichProgress(bar))
-    app_ctx.err.print(app_ctx.tr(
-        "{n} models trained ({h}); {rest} coin x horizon sets left for the background.",
-        "{n} modèles entraînés ({h}) ; {rest} combinaisons restent pour l'arrière-plan.",
-        n=result["trained"], h=result["horizon"], rest=result["remaining"]))
+        result = first_start(
+            app_ctx.settings, app_ctx.paths, base_url=base_url, progress=RichProgress(bar)
+        )
+    app_ctx.err.print(
+        app_ctx.tr(
+            "{n} models trained ({h}); {rest} coin x horizon sets left for the background.",
+            "{n} modèles entraînés ({h}) ; {rest} combinaisons restent pour l'arrière-plan.",
+            n=result["trained"],
+            h=result["horizon"],
+            rest=result["remaining"],
+        )
+    )
 
 
 def _needs_first_start(app_ctx: AppContext) -> bool:
@@ -66,9 +75,13 @@ def _needs_first_start(app_ctx: AppContext) -> bool:
     try:
         return not has_models(app_ctx.paths)
     except ImportError as exc:
-        app_ctx.err.print(app_ctx.tr(
-            "First start skipped: prediction is not available ({e}).",
-            "Premier démarrage ignoré : la prédiction n'est pas disponible ({e}).", e=exc))
+        app_ctx.err.print(
+            app_ctx.tr(
+                "First start skipped: prediction is not available ({e}).",
+                "Premier démarrage ignoré : la prédiction n'est pas disponible ({e}).",
+                e=exc,
+            )
+        )
         return False
 
 
@@ -81,26 +94,35 @@ def run_menu_hook(app_ctx: AppContext) -> None:
     except ModuleNotFoundError as exc:
         if exc.name != "finbot.cli.menu":
             raise
-        app_ctx.err.print(app_ctx.tr(
-            "The interactive menu is not available in this version; use 'finbot predict' and "
-            "'finbot status'.",
-            "Le menu interactif n'est pas disponible dans cette version ; utilisez 'finbot "
-            "prevoir' et 'finbot etat'."))
+        app_ctx.err.print(
+            app_ctx.tr(
+                "The interactive menu is not available in this version; use 'finbot predict' and "
+                "'finbot status'.",
+                "Le menu interactif n'est pas disponible dans cette version ; utilisez 'finbot "
+                "prevoir' et 'finbot etat'.",
+            )
+        )
         return
     menu.run_menu(app_ctx)
 
 
 def start_command(
     ctx: typer.Context,
-    foreground: bool = typer.Option(False, "--foreground", help="Run here, not in the "
-                                    "background (Ctrl+C stops)."),
-    base_url: str | None = typer.Option(None, "--base-url", help="CoinGecko base URL (default "
-                                        "$FINBOT_COINGECKO_URL or the plan's)."),
+    foreground: bool = typer.Option(
+        False, "--foreground", help="Run here, not in the background (Ctrl+C stops)."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="CoinGecko base URL (default $FINBOT_COINGECKO_URL or the plan's)."
+    ),
     no_menu: bool = typer.Option(False, "--no-menu", help="Do not open the interactive menu."),
-    setup: bool = typer.Option(True, "--setup/--no-setup", help="First start: collect history "
-                               "and train when no model exists."),
-    timeout: float = typer.Option(60.0, "--timeout", min=1, help="Seconds to wait for the "
-                                  "background bot to start."),
+    setup: bool = typer.Option(
+        True,
+        "--setup/--no-setup",
+        help="First start: collect history and train when no model exists.",
+    ),
+    timeout: float = typer.Option(
+        60.0, "--timeout", min=1, help="Seconds to wait for the background bot to start."
+    ),
 ) -> None:
     """Start the bot (scheduler, collectors, training); first start collects and trains."""
     from finbot.errors import AlreadyRunning
@@ -114,26 +136,34 @@ def start_command(
     if setup and _needs_first_start(app_ctx):
         _first_start(app_ctx, base_url)
     if foreground:
-        app_ctx.err.print(app_ctx.tr(
-            "finbot runs in the foreground; Ctrl+C stops it.",
-            "finbot tourne au premier plan ; Ctrl+C pour l'arrêter."))
+        app_ctx.err.print(
+            app_ctx.tr(
+                "finbot runs in the foreground; Ctrl+C stops it.",
+                "finbot tourne au premier plan ; Ctrl+C pour l'arrêter.",
+            )
+        )
         run_foreground(settings, paths, base_url=base_url)
         return
     pid = spawn_background(paths, base_url, timeout=timeout)
-    app_ctx.console.print(app_ctx.tr(
-        "finbot started in the background (PID {pid}); logs in {logs}; 'finbot stop' stops it.",
-        "finbot démarré en arrière-plan (PID {pid}) ; journaux dans {logs} ; 'finbot arreter' "
-        "l'arrête.", pid=pid, logs=paths.logs_dir))
+    app_ctx.console.print(
+        app_ctx.tr(
+            "finbot started in the background (PID {pid}); logs in {logs}; 'finbot stop' stops it.",
+            "finbot démarré en arrière-plan (PID {pid}) ; journaux dans {logs} ; 'finbot arreter' "
+            "l'arrête.",
+            pid=pid,
+            logs=paths.logs_dir,
+        )
+    )
     if not no_menu:
         run_menu_hook(app_ctx)
 
 
 def stop_command(
     ctx: typer.Context,
-    timeout: float = typer.Option(60.0, "--timeout", min=1, help="Seconds to wait for the "
-                                  "running job to finish."),
-    force: bool = typer.Option(False, "--force", help="Kill the bot if it does not stop in "
-                               "time."),
+    timeout: float = typer.Option(
+        60.0, "--timeout", min=1, help="Seconds to wait for the running job to finish."
+    ),
+    force: bool = typer.Option(False, "--force", help="Kill the bot if it does not stop in time."),
 ) -> None:
     """Stop the bot gracefully (the running job finishes); clean a stale PID file."""
     from finbot.ops.process import stop_bot
@@ -141,13 +171,19 @@ def stop_command(
     app_ctx = context.get(ctx)
     result = stop_bot(app_ctx.paths, timeout=timeout, force=force)
     if result.stopped_pid is not None:
-        app_ctx.console.print(app_ctx.tr("finbot stopped (PID {pid}).",
-                                         "finbot arrêté (PID {pid}).", pid=result.stopped_pid))
+        app_ctx.console.print(
+            app_ctx.tr(
+                "finbot stopped (PID {pid}).", "finbot arrêté (PID {pid}).", pid=result.stopped_pid
+            )
+        )
         return
     message = app_ctx.tr("finbot is not running.", "finbot n'est pas en marche.")
     if result.stale_pid is not None:
-        message += app_ctx.tr(" Stale PID file cleaned (PID {pid}).",
-                              " Fichier PID périmé nettoyé (PID {pid}).", pid=result.stale_pid)
+        message += app_ctx.tr(
+            " Stale PID file cleaned (PID {pid}).",
+            " Fichier PID périmé nettoyé (PID {pid}).",
+            pid=result.stale_pid,
+        )
     app_ctx.console.print(message)
 
 
@@ -170,8 +206,9 @@ def status_command(
 
 def register(app: typer.Typer) -> None:
     app.command("start")(start_command)
-    app.command("demarrer", help="Alias de 'start' : démarre le bot (premier démarrage "
-                "compris).")(start_command)
+    app.command("demarrer", help="Alias de 'start' : démarre le bot (premier démarrage compris).")(
+        start_command
+    )
     app.command("stop")(stop_command)
     app.command("arreter", help="Alias de 'stop' : arrête le bot proprement.")(stop_command)
     app.command("status")(status_command)

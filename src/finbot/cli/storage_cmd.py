@@ -12,8 +12,10 @@ from finbot.cli import context
 if TYPE_CHECKING:
     from finbot.storage.parquet_writer import BarStore
 
-storage_app = typer.Typer(no_args_is_help=True, help="Check and maintain the Parquet store. / "
-                          "Vérifier et entretenir le stockage Parquet.")
+storage_app = typer.Typer(
+    no_args_is_help=True,
+    help="Check and maintain the Parquet store. / Vérifier et entretenir le stockage Parquet.",
+)
 
 JSON_OPTION = typer.Option(False, "--json", help="One JSON object on stdout.")
 
@@ -43,18 +45,29 @@ def _print_verify(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
     for problem in data["problems"]:
         out.print(f"[red]✗[/red] {problem['path']}: {problem['problem']}", highlight=False)
     for gap in data["gaps"]:
-        out.print(app_ctx.tr(
-            "gaps: {coin} {timeframe}: {missing_bars} missing bars in {gaps} gaps (not filled)",
-            "trous : {coin} {timeframe} : {missing_bars} barres manquantes en {gaps} trous "
-            "(non comblés)", **gap))
+        out.print(
+            app_ctx.tr(
+                "gaps: {coin} {timeframe}: {missing_bars} missing bars in {gaps} gaps (not filled)",
+                "trous : {coin} {timeframe} : {missing_bars} barres manquantes en {gaps} trous "
+                "(non comblés)",
+                **gap,
+            )
+        )
     for note in data["notes"]:
         out.print(f"note: {note}", highlight=False)
-    verdict = app_ctx.tr("OK" if data["ok"] else "PROBLEMS FOUND",
-                         "OK" if data["ok"] else "PROBLÈMES DÉTECTÉS")
-    out.print(app_ctx.tr("{verdict}: {rows} rows in {partitions} files, {n} problems",
-                         "{verdict} : {rows} lignes dans {partitions} fichiers, {n} problèmes",
-                         verdict=verdict, rows=data["rows"], partitions=data["partitions"],
-                         n=len(data["problems"])))
+    verdict = app_ctx.tr(
+        "OK" if data["ok"] else "PROBLEMS FOUND", "OK" if data["ok"] else "PROBLÈMES DÉTECTÉS"
+    )
+    out.print(
+        app_ctx.tr(
+            "{verdict}: {rows} rows in {partitions} files, {n} problems",
+            "{verdict} : {rows} lignes dans {partitions} fichiers, {n} problèmes",
+            verdict=verdict,
+            rows=data["rows"],
+            partitions=data["partitions"],
+            n=len(data["problems"]),
+        )
+    )
 
 
 @storage_app.command("retention")
@@ -71,22 +84,36 @@ def retention_command(
     store = _store(app_ctx)
     retention = app_ctx.settings.general.retention_days
     now = now_ms(SystemClock())
-    removed = {tf: store.apply_retention(tf, retention.for_timeframe(tf), now, dry_run=dry_run)
-               for tf in TIMEFRAMES}
+    removed = {
+        tf: store.apply_retention(tf, retention.for_timeframe(tf), now, dry_run=dry_run)
+        for tf in TIMEFRAMES
+    }
     if as_json:
-        app_ctx.emit_json({"dry_run": dry_run, "removed": removed,
-                           "total": sum(removed.values()),
-                           "keep_days": {tf: retention.for_timeframe(tf) for tf in TIMEFRAMES}})
+        app_ctx.emit_json(
+            {
+                "dry_run": dry_run,
+                "removed": removed,
+                "total": sum(removed.values()),
+                "keep_days": {tf: retention.for_timeframe(tf) for tf in TIMEFRAMES},
+            }
+        )
         return
     for tf, rows in removed.items():
         days = retention.for_timeframe(tf)
         kept = app_ctx.tr("forever", "toujours") if days is None else f"{days} d"
-        app_ctx.console.print(app_ctx.tr(
-            "{tf}: keep {kept}, {rows} rows {verb}",
-            "{tf} : conserver {kept}, {rows} lignes {verb}",
-            tf=tf, kept=kept, rows=rows,
-            verb=app_ctx.tr("to remove" if dry_run else "removed",
-                            "à supprimer" if dry_run else "supprimées")))
+        app_ctx.console.print(
+            app_ctx.tr(
+                "{tf}: keep {kept}, {rows} rows {verb}",
+                "{tf} : conserver {kept}, {rows} lignes {verb}",
+                tf=tf,
+                kept=kept,
+                rows=rows,
+                verb=app_ctx.tr(
+                    "to remove" if dry_run else "removed",
+                    "à supprimer" if dry_run else "supprimées",
+                ),
+            )
+        )
 
 
 @storage_app.command("summary")
@@ -98,17 +125,33 @@ def summary_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         app_ctx.emit_json(summary)
         return
     if not summary:
-        app_ctx.console.print(app_ctx.tr("The store is empty ({path}).", "Le stockage est vide "
-                                         "({path}).", path=app_ctx.paths.parquet_dir))
+        app_ctx.console.print(
+            app_ctx.tr(
+                "The store is empty ({path}).",
+                "Le stockage est vide ({path}).",
+                path=app_ctx.paths.parquet_dir,
+            )
+        )
     from rich.table import Table
 
-    table = Table(app_ctx.tr("coin", "crypto"), "timeframe", app_ctx.tr("rows", "lignes"),
-                  app_ctx.tr("files", "fichiers"), app_ctx.tr("oldest", "début"),
-                  app_ctx.tr("newest", "fin"))
+    table = Table(
+        app_ctx.tr("coin", "crypto"),
+        "timeframe",
+        app_ctx.tr("rows", "lignes"),
+        app_ctx.tr("files", "fichiers"),
+        app_ctx.tr("oldest", "début"),
+        app_ctx.tr("newest", "fin"),
+    )
     for coin, series in summary.items():
         for tf, info in series.items():
-            table.add_row(coin, tf, str(info["rows"]), str(info["files"]), str(info["oldest"]),
-                          str(info["newest"]))
+            table.add_row(
+                coin,
+                tf,
+                str(info["rows"]),
+                str(info["files"]),
+                str(info["oldest"]),
+                str(info["newest"]),
+            )
     app_ctx.console.print(table)
 
 
@@ -118,11 +161,14 @@ def import_csv_command(
     coin: str = typer.Option(..., "--coin", help="Coin id, symbol, name or alias."),
     timeframe: str = typer.Option(..., "--timeframe", help="5m, 1h, 4h, 1d or 1w."),
     source: str = typer.Option("csv", "--source", help="Value of the bars' source column."),
-    volume_unit: str = typer.Option("quote", "--volume-unit",
-                                    help="quote: volume already in USD; base: in coins "
-                                         "(converted with the close price)."),
-    skip_bad: bool = typer.Option(False, "--skip-bad",
-                                  help="Import the valid rows even when some are rejected."),
+    volume_unit: str = typer.Option(
+        "quote",
+        "--volume-unit",
+        help="quote: volume already in USD; base: in coins (converted with the close price).",
+    ),
+    skip_bad: bool = typer.Option(
+        False, "--skip-bad", help="Import the valid rows even when some are rejected."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Import an OHLCV CSV into the store; bad rows are listed with their line numbers."""
@@ -134,26 +180,44 @@ def import_csv_command(
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id
     check_timeframe(timeframe)
     try:
-        report = import_csv(_store(app_ctx), file, coin_id, timeframe, source=source,
-                            volume_unit=volume_unit, skip_bad=skip_bad)  # type: ignore[arg-type]
+        report = import_csv(
+            _store(app_ctx),
+            file,
+            coin_id,
+            timeframe,
+            source=source,
+            volume_unit=volume_unit,  # type: ignore[arg-type]
+            skip_bad=skip_bad,
+        )
     except CsvRejected as exc:
         _print_row_errors(app_ctx, exc.errors, SHOWN_ERRORS)
         if as_json:
-            app_ctx.emit_json({"ok": False, "file": str(file), "error": str(exc),
-                               "rejected": len(exc.errors),
-                               "errors": [{"line": e.line, "problem": e.problem}
-                                          for e in exc.errors[:SHOWN_ERRORS]]})
+            app_ctx.emit_json(
+                {
+                    "ok": False,
+                    "file": str(file),
+                    "error": str(exc),
+                    "rejected": len(exc.errors),
+                    "errors": [
+                        {"line": e.line, "problem": e.problem} for e in exc.errors[:SHOWN_ERRORS]
+                    ],
+                }
+            )
         raise
     data = report.to_dict()
     _print_row_errors(app_ctx, report.errors, SHOWN_ERRORS)
     if as_json:
         app_ctx.emit_json({"ok": True, **data})
         return
-    app_ctx.console.print(app_ctx.tr(
-        "{coin} {timeframe}: {inserted} bars added, {updated} replaced, {unchanged} unchanged, "
-        "{rejected} rejected (of {rows_read} rows)",
-        "{coin} {timeframe} : {inserted} barres ajoutées, {updated} remplacées, {unchanged} "
-        "inchangées, {rejected} rejetées (sur {rows_read} lignes)", **data))
+    app_ctx.console.print(
+        app_ctx.tr(
+            "{coin} {timeframe}: {inserted} bars added, {updated} replaced, {unchanged} unchanged, "
+            "{rejected} rejected (of {rows_read} rows)",
+            "{coin} {timeframe} : {inserted} barres ajoutées, {updated} remplacées, {unchanged} "
+            "inchangées, {rejected} rejetées (sur {rows_read} lignes)",
+            **data,
+        )
+    )
 
 
 def _print_row_errors(app_ctx: context.AppContext, errors: list[Any], shown: int) -> None:
@@ -161,8 +225,13 @@ def _print_row_errors(app_ctx: context.AppContext, errors: list[Any], shown: int
     for error in errors[:shown]:
         app_ctx.err.print(f"  {error}", highlight=False, markup=False)
     if len(errors) > shown:
-        app_ctx.err.print(app_ctx.tr("  ... and {n} more rejected rows",
-                                     "  ... et {n} autres lignes rejetées", n=len(errors) - shown))
+        app_ctx.err.print(
+            app_ctx.tr(
+                "  ... and {n} more rejected rows",
+                "  ... et {n} autres lignes rejetées",
+                n=len(errors) - shown,
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

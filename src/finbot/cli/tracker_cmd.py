@@ -76,7 +76,7 @@ def tracker_command(
     """Past predictions against what happened: recent list, live accuracy, CSV/Excel export."""
     from finbot.clock import SystemClock, now_ms
     from finbot.config import resolve_coin
-    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
     from finbot.storage.db import engine_for
     from finbot.storage.parquet_writer import BarStore
 

@@ -15,61 +15,99 @@ def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
     from rich.table import Table
 
     table = Table(title=f"{report.coin} {report.timeframe} → {report.horizon}")
-    for header in ("algorithm", "MAE", "RMSE", app_ctx.tr("direction", "direction"),
-                   app_ctx.tr("MAE / naive", "MAE / naïf")):
+    for header in (
+        "algorithm",
+        "MAE",
+        "RMSE",
+        app_ctx.tr("direction", "direction"),
+        app_ctx.tr("MAE / naive", "MAE / naïf"),
+    ):
         table.add_column(header)
     for name, s in report.scores.items():
         mark = " ✓" if name == report.chosen else ""
-        table.add_row(name + mark, f"{s['mae']:.6f}", f"{s['rmse']:.6f}",
-                      f"{s['directional_accuracy']:.1%}", f"{s['mae_ratio']:.4f}")
+        table.add_row(
+            name + mark,
+            f"{s['mae']:.6f}",
+            f"{s['rmse']:.6f}",
+            f"{s['directional_accuracy']:.1%}",
+            f"{s['mae_ratio']:.4f}",
+        )
     return table
 
 
-def _train_one(app_ctx: context.AppContext, coin: str, timeframe: str, horizon: str,
-               algorithms: tuple[str, ...], as_json: bool) -> dict[str, Any]:
+def _train_one(
+    app_ctx: context.AppContext,
+    coin: str,
+    timeframe: str,
+    horizon: str,
+    algorithms: tuple[str, ...],
+    as_json: bool,
+) -> dict[str, Any]:
     from rich.progress import Progress
 
-    from finbot.prediction.model_store import ModelStore
-    from finbot.prediction.trainer import train
+    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.training.trainer import train
     from finbot.storage.parquet_writer import BarStore
 
     bars = BarStore(app_ctx.paths.parquet_dir).read(coin, timeframe)
     with Progress(console=app_ctx.err, transient=True) as bar:
-        task = bar.add_task(app_ctx.tr("training {c} {h}", "entraînement {c} {h}",
-                                       c=coin, h=horizon), total=len(algorithms))
-        report = train(coin, timeframe, horizon, bars, algorithms=algorithms,
-                       test_fraction=app_ctx.settings.general.training.test_fraction,
-                       progress=lambda name, done, total: bar.update(task, completed=done,
-                                                                     description=name))
+        task = bar.add_task(
+            app_ctx.tr("training {c} {h}", "entraînement {c} {h}", c=coin, h=horizon),
+            total=len(algorithms),
+        )
+        report = train(
+            coin,
+            timeframe,
+            horizon,
+            bars,
+            algorithms=algorithms,
+            test_fraction=app_ctx.settings.general.training.test_fraction,
+            progress=lambda name, done, total: bar.update(task, completed=done, description=name),
+        )
     version = ModelStore(app_ctx.paths.models_dir).save(report)
     out = {**report.to_dict(), "version": version}
     if not as_json:
         app_ctx.console.print(_scores_table(app_ctx, report))
         if not report.has_edge:
-            app_ctx.console.print(app_ctx.tr(
-                "no edge over the naive baseline: predictions will be zero (HOLD)",
-                "aucun avantage sur la référence naïve : prédiction nulle (HOLD)"))
-        app_ctx.console.print(app_ctx.tr("saved version {v}", "version {v} enregistrée",
-                                         v=version))
+            app_ctx.console.print(
+                app_ctx.tr(
+                    "no edge over the naive baseline: predictions will be zero (HOLD)",
+                    "aucun avantage sur la référence naïve : prédiction nulle (HOLD)",
+                )
+            )
+        app_ctx.console.print(app_ctx.tr("saved version {v}", "version {v} enregistrée", v=version))
     return out
 
 
-def _train_all(app_ctx: context.AppContext, coins: list[str], horizons: list[str],
-               algorithms: tuple[str, ...], as_json: bool) -> dict[str, Any]:
+def _train_all(
+    app_ctx: context.AppContext,
+    coins: list[str],
+    horizons: list[str],
+    algorithms: tuple[str, ...],
+    as_json: bool,
+) -> dict[str, Any]:
     from rich.progress import Progress
 
-    from finbot.prediction.fanout import tasks_for, train_all
+    from finbot.prediction.training.fanout import tasks_for, train_all
 
     with Progress(console=app_ctx.err, transient=True) as bar:
-        task = bar.add_task(app_ctx.tr("training", "entraînement"),
-                            total=len(tasks_for(coins, horizons)))
-        results = train_all(app_ctx.settings, app_ctx.paths, coins, horizons,
-                            algorithms=algorithms,
-                            progress=lambda r, done, total: bar.update(task, completed=done))
+        task = bar.add_task(
+            app_ctx.tr("training", "entraînement"), total=len(tasks_for(coins, horizons))
+        )
+        results = train_all(
+            app_ctx.settings,
+            app_ctx.paths,
+            coins,
+            horizons,
+            algorithms=algorithms,
+            progress=lambda r, done, total: bar.update(task, completed=done),
+        )
     if not as_json:
         for r in results:
-            status = r.get("error") or (f"{r['chosen']} ratio {r['mae_ratio']:.4f}"
-                                        + ("" if r["has_edge"] else " (no edge / naïf)"))
+            status = r.get("error") or (
+                f"{r['chosen']} ratio {r['mae_ratio']:.4f}"
+                + ("" if r["has_edge"] else " (no edge / naïf)")
+            )
             app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
     return {"results": results}
 
@@ -85,17 +123,18 @@ def train_command(
 ) -> None:
     """Train models for a coin and horizon, compared with the naive zero-return baseline."""
     from finbot.config import resolve_coin
-    from finbot.prediction.algorithms import check_algorithms
-    from finbot.prediction.pipeline import default_timeframe
-    from finbot.timeframes import canonical, check_timeframe
+    from finbot.prediction.models.algorithms import check_algorithms
+    from finbot.timeframes import canonical, check_timeframe, default_timeframe
 
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
-    algos = check_algorithms(algorithms.split(",") if algorithms else
-                             list(settings.general.training.algorithms))
+    algos = check_algorithms(
+        algorithms.split(",") if algorithms else list(settings.general.training.algorithms)
+    )
     if all_:
-        out = _train_all(app_ctx, list(settings.coins.ids), list(settings.general.horizons),
-                         algos, as_json)
+        out = _train_all(
+            app_ctx, list(settings.coins.ids), list(settings.general.horizons), algos, as_json
+        )
     elif coin is None:
         raise UsageError("coin: expected --coin C (or --all)")
     else:
@@ -114,7 +153,7 @@ def train_incremental_command(
 ) -> None:
     """Update models (micro: recent window; mini: full retrain); never replace a better one."""
     from finbot.config import resolve_coin
-    from finbot.prediction.incremental_trainer import run
+    from finbot.prediction.training.incremental_trainer import run
 
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
@@ -127,7 +166,8 @@ def train_incremental_command(
         app_ctx.console.print(f"{job['id']}: {job['func']} ({job['trigger']})")
     for r in out.get("results", []):
         status = r.get("error") or f"{r['status']} {r['version']}" + (
-            f" — {r['reason']}" if r.get("reason") else "")
+            f" — {r['reason']}" if r.get("reason") else ""
+        )
         app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
 
 

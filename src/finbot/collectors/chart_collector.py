@@ -17,9 +17,12 @@ from finbot.storage.parquet_writer import BarStore
 
 def chart_frame(chart: Chart) -> pl.DataFrame:
     """Points as one frame to plot: ts (ms), price, market_cap, volume_24h (joined on ts)."""
+
     def series(points: list[tuple[int, float]], name: str) -> pl.DataFrame:
-        return pl.DataFrame({"ts": [t for t, _ in points], name: [v for _, v in points]},
-                            schema={"ts": pl.Int64, name: pl.Float64}).unique("ts")
+        return pl.DataFrame(
+            {"ts": [t for t, _ in points], name: [v for _, v in points]},
+            schema={"ts": pl.Int64, name: pl.Float64},
+        ).unique("ts")
 
     frame = series(chart.prices, "price")
     for points, name in ((chart.market_caps, "market_cap"), (chart.volumes, "volume_24h")):
@@ -48,16 +51,26 @@ def collect_chart_5m(
     result = Collected()
     before = client.stats.requests
     for coin in coins:
-        chart = payloads.parse_chart(cached(cache, "market_chart", f"{coin}:1",
-                                            lambda c=coin: client.market_chart(c, 1, raw=True),
-                                            result))
+        chart = payloads.parse_chart(
+            cached(
+                cache,
+                "market_chart",
+                f"{coin}:1",
+                lambda c=coin: client.market_chart(c, 1, raw=True),
+                result,
+            )
+        )
         if not chart.prices:
             result.notes.append(f"{coin}: no points")
             continue
         first = min(t for t, _ in chart.prices)
-        bars = points_to_bars(chart.prices, "5m", volumes=chart.volumes,
-                              market_caps=chart.market_caps,
-                              previous=_previous(store, coin, first))
+        bars = points_to_bars(
+            chart.prices,
+            "5m",
+            volumes=chart.volumes,
+            market_caps=chart.market_caps,
+            previous=_previous(store, coin, first),
+        )
         # the oldest bar holds only the tail of its period: never let it replace a full one
         bars = bars.filter(pl.col("ts") > bars["ts"].min()) if bars.height > 1 else bars
         stored = store.upsert(coin, "5m", bars)

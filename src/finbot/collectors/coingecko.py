@@ -52,8 +52,9 @@ T = TypeVar("T")
 
 
 class UsageRecorder(Protocol):
-    def record(self, endpoint: str, status: int, latency_ms: float, key_id: str,
-               ts_ms: int) -> None: ...
+    def record(
+        self, endpoint: str, status: int, latency_ms: float, key_id: str, ts_ms: int
+    ) -> None: ...
 
     def month_total(self, now_ms: int) -> int: ...
 
@@ -99,8 +100,10 @@ def client_rpm(config: CoinGeckoConfig, has_keys: bool) -> int:
 
 def resolve_base_url(config: CoinGeckoConfig, plan: str, explicit: str | None) -> str:
     """Explicit argument > ``$FINBOT_COINGECKO_URL`` > the plan's default."""
-    chosen = explicit or os.environ.get(URL_ENV) or (
-        config.pro_base_url if plan == "pro" else config.base_url
+    chosen = (
+        explicit
+        or os.environ.get(URL_ENV)
+        or (config.pro_base_url if plan == "pro" else config.base_url)
     )
     return chosen.rstrip("/")
 
@@ -134,8 +137,9 @@ class CoinGeckoClient:
         self._ring = KeyRing(tuple(keys) if config.plan != "public" else ())
         self.plan = resolve_plan(config, not self._ring.keyless)
         self.base_url = resolve_base_url(config, self.plan, base_url)
-        self.limiter = limiter or SlidingWindowLimiter(client_rpm(config, not self._ring.keyless),
-                                                       self._clock)
+        self.limiter = limiter or SlidingWindowLimiter(
+            client_rpm(config, not self._ring.keyless), self._clock
+        )
         self.stats = ClientStats()
         timeouts = config.timeouts_sec
         self._http = httpx.Client(
@@ -146,8 +150,9 @@ class CoinGeckoClient:
         )
 
     def __repr__(self) -> str:
-        return (f"CoinGeckoClient(plan={self.plan!r}, base_url={self.base_url!r}, "
-                f"keys={self._ring!r})")
+        return (
+            f"CoinGeckoClient(plan={self.plan!r}, base_url={self.base_url!r}, keys={self._ring!r})"
+        )
 
     def __enter__(self) -> CoinGeckoClient:
         return self
@@ -202,8 +207,7 @@ class CoinGeckoClient:
     def _ready_key(self, template: str) -> str:
         """A key that may send now: waits out cool-downs and the limiter, checks the cap."""
         if len(self._ring) == 0:
-            raise ApiError("CoinGecko rejected every API key; check COINGECKO_API_KEYS",
-                           status=401)
+            raise ApiError("CoinGecko rejected every API key; check COINGECKO_API_KEYS", status=401)
         key_id, wait = self._ring.pick(self._clock.now())
         if wait > self._config.retries.max_wait_sec:
             raise RateLimited(
@@ -252,8 +256,9 @@ class CoinGeckoClient:
         except httpx.TimeoutException as exc:
             return _Failure(ApiError(f"CoinGecko {template}: timed out ({type(exc).__name__})"))
         except httpx.TransportError as exc:
-            return _Failure(ApiError(f"CoinGecko {template}: connection failed "
-                                     f"({type(exc).__name__})"))
+            return _Failure(
+                ApiError(f"CoinGecko {template}: connection failed ({type(exc).__name__})")
+            )
         finally:
             self._account(template, status, started, key_id)
         return self._handle(response, body, template, key_id, parse)
@@ -279,11 +284,17 @@ class CoinGeckoClient:
             return self._rate_limited(response, template, key_id)
         info = parse_error_body(body.decode("utf-8", "replace"))
         label = f"CoinGecko {template}: HTTP {status}"
-        detail = f"{label}" + (f" error {info.code}" if info.code else "") + (
-            f": {info.message}" if info.message else "")
+        detail = (
+            f"{label}"
+            + (f" error {info.code}" if info.code else "")
+            + (f": {info.message}" if info.message else "")
+        )
         if info.code == HISTORY_LIMIT_CODE:
-            raise HistoryLimit(f"{detail} (past-365-days limit of the public/demo plans)",
-                               status=status, code=info.code)
+            raise HistoryLimit(
+                f"{detail} (past-365-days limit of the public/demo plans)",
+                status=status,
+                code=info.code,
+            )
         if status in (401, 403) and (info.code in KEY_REJECTED_CODES or info.code is None):
             return self._rejected(key_id, detail, status, info.code)
         if status >= 500 or status == 408:
@@ -318,69 +329,118 @@ class CoinGeckoClient:
 
     def _rejected(self, key_id: str, detail: str, status: int, code: int | None) -> _Failure:
         if self._ring.keyless:
-            raise ApiError(f"{detail}; a key may be required (set COINGECKO_API_KEYS)",
-                           status=status, code=code)
+            raise ApiError(
+                f"{detail}; a key may be required (set COINGECKO_API_KEYS)",
+                status=status,
+                code=code,
+            )
         self._ring.drop(key_id, f"HTTP {status}" + (f" error {code}" if code else ""))
         if len(self._ring) == 0:
             raise ApiError(f"{detail}; every CoinGecko key was rejected", status=status, code=code)
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)
 
     # ------------------------------------------------------------ typed helpers
-    def _typed(self, path: str, params: Mapping[str, Any], endpoint: str,
-               parser: Callable[[Any], Any], raw: bool) -> Any:
+    def _typed(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        endpoint: str,
+        parser: Callable[[Any], Any],
+        raw: bool,
+    ) -> Any:
         """GET with ``parser`` as validation; the parsed value, or with ``raw`` the validated
         JSON itself (what a cache stores)."""
         if raw:
-            return self.get(path, params, endpoint=endpoint,
-                            parse=lambda data: (parser(data), data)[1])
+            return self.get(
+                path, params, endpoint=endpoint, parse=lambda data: (parser(data), data)[1]
+            )
         return self.get(path, params, endpoint=endpoint, parse=parser)
 
-    def simple_price(self, ids: list[str] | tuple[str, ...], vs: tuple[str, ...] = ("usd", "eur"),
-                     *, raw: bool = False) -> Any:
+    def simple_price(
+        self,
+        ids: list[str] | tuple[str, ...],
+        vs: tuple[str, ...] = ("usd", "eur"),
+        *,
+        raw: bool = False,
+    ) -> Any:
         """/simple/price for every coin in ONE request, with cap, volume, change, update time:
         ``{coin: SimplePrice}``."""
         params = {
-            "ids": ",".join(ids), "vs_currencies": ",".join(vs),
-            "include_market_cap": "true", "include_24hr_vol": "true",
-            "include_24hr_change": "true", "include_last_updated_at": "true",
+            "ids": ",".join(ids),
+            "vs_currencies": ",".join(vs),
+            "include_market_cap": "true",
+            "include_24hr_vol": "true",
+            "include_24hr_change": "true",
+            "include_last_updated_at": "true",
             "precision": "full",
         }
-        return self._typed("simple/price", params, "/simple/price",
-                           lambda d: payloads.parse_simple_price(d, ids, vs), raw)
+        return self._typed(
+            "simple/price",
+            params,
+            "/simple/price",
+            lambda d: payloads.parse_simple_price(d, ids, vs),
+            raw,
+        )
 
-    def coins_markets(self, ids: list[str] | tuple[str, ...], vs: str = "usd",
-                      *, raw: bool = False) -> Any:
+    def coins_markets(
+        self, ids: list[str] | tuple[str, ...], vs: str = "usd", *, raw: bool = False
+    ) -> Any:
         """/coins/markets rows (``list[MarketRow]``) with 1h/24h/7d changes."""
-        params = {"vs_currency": vs, "ids": ",".join(ids), "order": "market_cap_desc",
-                  "per_page": 250, "page": 1, "sparkline": "false",
-                  "price_change_percentage": "1h,24h,7d"}
+        params = {
+            "vs_currency": vs,
+            "ids": ",".join(ids),
+            "order": "market_cap_desc",
+            "per_page": 250,
+            "page": 1,
+            "sparkline": "false",
+            "price_change_percentage": "1h,24h,7d",
+        }
         return self._typed("coins/markets", params, "/coins/markets", payloads.parse_markets, raw)
 
-    def market_chart(self, coin: str, days: int | str, vs: str = "usd",
-                     *, raw: bool = False) -> Any:
+    def market_chart(
+        self, coin: str, days: int | str, vs: str = "usd", *, raw: bool = False
+    ) -> Any:
         """/coins/{id}/market_chart (``Chart``); CoinGecko picks the step from ``days``."""
-        return self._typed(f"coins/{coin}/market_chart", {"vs_currency": vs, "days": str(days)},
-                           "/coins/{id}/market_chart", payloads.parse_chart, raw)
+        return self._typed(
+            f"coins/{coin}/market_chart",
+            {"vs_currency": vs, "days": str(days)},
+            "/coins/{id}/market_chart",
+            payloads.parse_chart,
+            raw,
+        )
 
-    def market_chart_range(self, coin: str, start_s: int, end_s: int, vs: str = "usd",
-                           *, raw: bool = False) -> Any:
+    def market_chart_range(
+        self, coin: str, start_s: int, end_s: int, vs: str = "usd", *, raw: bool = False
+    ) -> Any:
         """/coins/{id}/market_chart/range between UNIX seconds (``Chart``)."""
         params = {"vs_currency": vs, "from": int(start_s), "to": int(end_s)}
-        return self._typed(f"coins/{coin}/market_chart/range", params,
-                           "/coins/{id}/market_chart/range", payloads.parse_chart, raw)
+        return self._typed(
+            f"coins/{coin}/market_chart/range",
+            params,
+            "/coins/{id}/market_chart/range",
+            payloads.parse_chart,
+            raw,
+        )
 
     def ohlc(self, coin: str, days: int, vs: str = "usd", *, raw: bool = False) -> Any:
         """/coins/{id}/ohlc candles (``list[Candle]``); ``days`` among CoinGecko's values."""
         if days not in payloads.OHLC_DAYS:
             raise ValueError(f"days: expected one of {payloads.OHLC_DAYS}, got {days!r}")
-        return self._typed(f"coins/{coin}/ohlc", {"vs_currency": vs, "days": str(days)},
-                           "/coins/{id}/ohlc", payloads.parse_ohlc, raw)
+        return self._typed(
+            f"coins/{coin}/ohlc",
+            {"vs_currency": vs, "days": str(days)},
+            "/coins/{id}/ohlc",
+            payloads.parse_ohlc,
+            raw,
+        )
 
-    def tickers(self, coin: str, exchange_ids: tuple[str, ...] = (), page: int = 1,
-                *, raw: bool = False) -> Any:
+    def tickers(
+        self, coin: str, exchange_ids: tuple[str, ...] = (), page: int = 1, *, raw: bool = False
+    ) -> Any:
         """/coins/{id}/tickers (``list[Ticker]``), by volume."""
         params: dict[str, Any] = {"page": page, "order": "volume_desc"}
         if exchange_ids:
             params["exchange_ids"] = ",".join(exchange_ids)
-        return self._typed(f"coins/{coin}/tickers", params, "/coins/{id}/tickers",
-                           payloads.parse_tickers, raw)
+        return self._typed(
+            f"coins/{coin}/tickers", params, "/coins/{id}/tickers", payloads.parse_tickers, raw
+        )

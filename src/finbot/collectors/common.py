@@ -59,4 +59,3 @@ def cached(cache: Cache | None, kind: str, key: str, fetch: Any, result: Collect
     if cache is not None:
         cache.set(kind, key, value)
     return value
-

@@ -39,8 +39,9 @@ def _from_status(status: Any) -> ErrorInfo | None:
         return None
     code = status.get("error_code")
     message = status.get("error_message") or ""
-    return ErrorInfo(int(code) if isinstance(code, int | str) and str(code).isdigit() else None,
-                     str(message))
+    return ErrorInfo(
+        int(code) if isinstance(code, int | str) and str(code).isdigit() else None, str(message)
+    )
 
 
 def parse_error_body(text: str) -> ErrorInfo:

@@ -56,7 +56,8 @@ def replay_fx_base(coingecko_url: str | None) -> str | None:
         return None
     parts = urlsplit(coingecko_url)
     if parts.hostname not in ("127.0.0.1", "localhost") or not parts.path.rstrip("/").endswith(
-            "/api/v3"):
+        "/api/v3"
+    ):
         return None
     root = parts.path.rstrip("/")[: -len("/api/v3")]
     return f"{parts.scheme}://{parts.netloc}{root}/fx/v6"
@@ -65,8 +66,9 @@ def replay_fx_base(coingecko_url: str | None) -> str | None:
 def fx_url(config: ExchangeRateConfig, key: str | None, base_url: str | None = None) -> str:
     """``/latest/USD`` keyless or ``/KEY/latest/USD`` keyed; base: arg > $FINBOT_FX_URL >
     config."""
-    base = base_url or os.environ.get(URL_ENV) or (
-        config.keyed_base_url if key else config.base_url)
+    base = (
+        base_url or os.environ.get(URL_ENV) or (config.keyed_base_url if key else config.base_url)
+    )
     base = base.rstrip("/")
     return f"{base}/{key}/latest/USD" if key else f"{base}/latest/USD"
 
@@ -114,8 +116,12 @@ def fetch_fx(
                         f"ExchangeRate-API: failed after {attempt} attempts ({exc})"
                     ) from None
                 delay = config.retries.backoff_sec * 2 ** (attempt - 1)
-                clock.sleep(min(config.retries.max_wait_sec,
-                                delay * (1 + config.retries.jitter * random.random())))
+                clock.sleep(
+                    min(
+                        config.retries.max_wait_sec,
+                        delay * (1 + config.retries.jitter * random.random()),
+                    )
+                )
     raise ApiError("ExchangeRate-API: no attempt made")  # max_attempts >= 1: unreachable
 
 
@@ -151,8 +157,9 @@ def read_cache(paths: Paths) -> FxRate | None:
     """The cached rate, or None when the file is absent or unreadable."""
     try:
         data = json.loads(cache_path(paths).read_text("utf-8"))
-        return FxRate(float(data["rate"]), int(data["as_of_ms"]), str(data["source"]),
-                      int(data["fetched_ms"]))
+        return FxRate(
+            float(data["rate"]), int(data["as_of_ms"]), str(data["source"]), int(data["fetched_ms"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -175,13 +182,17 @@ def implied_rate(paths: Paths, coins: tuple[str, ...]) -> FxRate | None:
             continue
         row = dataset.read(coin, start_ms=last).sort("ts").row(-1, named=True)
         if row.get("eur") and row.get("usd"):
-            return FxRate(float(row["eur"]) / float(row["usd"]), int(row["ts"]),
-                          f"implied by {coin} /simple/price")
+            return FxRate(
+                float(row["eur"]) / float(row["usd"]),
+                int(row["ts"]),
+                f"implied by {coin} /simple/price",
+            )
     return None
 
 
-def eur_per_usd(settings: Settings, paths: Paths, *, clock: Clock | None = None,
-                base_url: str | None = None) -> FxRate:
+def eur_per_usd(
+    settings: Settings, paths: Paths, *, clock: Clock | None = None, base_url: str | None = None
+) -> FxRate:
     """EUR per USD: the cache while younger than the TTL, else the API (cached), else the
     ratio implied by stored prices, else the stale cache; DataError when none exists."""
     clock = clock or SystemClock()
@@ -190,8 +201,7 @@ def eur_per_usd(settings: Settings, paths: Paths, *, clock: Clock | None = None,
     if cached and now_ms(clock) - cached.fetched_ms <= config.ttl_sec * 1000:
         return cached
     try:
-        fresh = fetch_fx(config, settings.secrets.exchangerate_key, base_url=base_url,
-                         clock=clock)
+        fresh = fetch_fx(config, settings.secrets.exchangerate_key, base_url=base_url, clock=clock)
     except FinbotError as exc:
         log.warning("FX: %s; falling back", exc)
         fallback = implied_rate(paths, settings.coins.ids) or cached
@@ -202,18 +212,27 @@ def eur_per_usd(settings: Settings, paths: Paths, *, clock: Clock | None = None,
     return fresh
 
 
-def collect_fx(settings: Settings, paths: Paths, *, clock: Clock | None = None,
-               base_url: str | None = None) -> Collected:
+def collect_fx(
+    settings: Settings, paths: Paths, *, clock: Clock | None = None, base_url: str | None = None
+) -> Collected:
     """Fetch EUR/USD now (bypassing the cache), refresh the cache and store the rate."""
     import polars as pl
 
     clock = clock or SystemClock()
-    rate = fetch_fx(settings.api.exchangerate, settings.secrets.exchangerate_key,
-                    base_url=base_url, clock=clock)
+    rate = fetch_fx(
+        settings.api.exchangerate, settings.secrets.exchangerate_key, base_url=base_url, clock=clock
+    )
     write_cache(paths, rate)
-    frame = pl.DataFrame([{"ts": rate.as_of_ms, "rate": rate.rate, "source": rate.source,
-                           "fetched_ms": rate.fetched_ms}],
-                         schema={"ts": pl.Int64, "rate": pl.Float64, "source": pl.String,
-                                 "fetched_ms": pl.Int64})
+    frame = pl.DataFrame(
+        [
+            {
+                "ts": rate.as_of_ms,
+                "rate": rate.rate,
+                "source": rate.source,
+                "fetched_ms": rate.fetched_ms,
+            }
+        ],
+        schema={"ts": pl.Int64, "rate": pl.Float64, "source": pl.String, "fetched_ms": pl.Int64},
+    )
     stored = fx_dataset(paths.parquet_dir).upsert(frame, partition="eurusd")
     return Collected(rows=stored.inserted + stored.updated, requests=1)

@@ -70,9 +70,13 @@ class HistoricalSummary:
         for s in self.series:
             rows.setdefault(s.coin, {})[s.timeframe] = s.rows
         return {
-            "rows": rows, "inserted": sum(s.inserted for s in self.series),
-            "updated": sum(s.updated for s in self.series), "requests": self.requests,
-            "seconds": round(self.seconds, 2), "clamps": self.clamps, "errors": self.errors,
+            "rows": rows,
+            "inserted": sum(s.inserted for s in self.series),
+            "updated": sum(s.updated for s in self.series),
+            "requests": self.requests,
+            "seconds": round(self.seconds, 2),
+            "clamps": self.clamps,
+            "errors": self.errors,
             "notes": sorted({n for s in self.series for n in s.notes}),
             "sources": {f"{s.coin}/{s.timeframe}": s.source for s in self.series},
         }
@@ -123,10 +127,17 @@ def _with_caps(bars: pl.DataFrame, caps: list[tuple[int, float]]) -> pl.DataFram
     """Exchange bars with the latest CoinGecko market cap known at each bar (as-of join)."""
     if not caps or bars.is_empty():
         return bars
-    cap_frame = pl.DataFrame({"ts": [t for t, _ in caps], "cap": [c for _, c in caps]},
-                             schema={"ts": pl.Int64, "cap": pl.Float64}).unique("ts").sort("ts")
-    joined = bars.sort("ts").join_asof(cap_frame, on="ts", strategy="backward",
-                                       tolerance=2 * DAY_MS)
+    cap_frame = (
+        pl.DataFrame(
+            {"ts": [t for t, _ in caps], "cap": [c for _, c in caps]},
+            schema={"ts": pl.Int64, "cap": pl.Float64},
+        )
+        .unique("ts")
+        .sort("ts")
+    )
+    joined = bars.sort("ts").join_asof(
+        cap_frame, on="ts", strategy="backward", tolerance=2 * DAY_MS
+    )
     return conform(joined.with_columns(pl.coalesce("market_cap", "cap").alias("market_cap")))
 
 
@@ -160,12 +171,19 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
     from finbot.config import resolve_coin
 
     try:
-        out = collect_exchange_ohlcv(job.settings, job.paths, [resolve_coin(job.settings.coins,
-                                                                             coin)],
-                                     [tf], days, base_url=job.exchange_url, clock=job.clock)
+        out = collect_exchange_ohlcv(
+            job.settings,
+            job.paths,
+            [resolve_coin(job.settings.coins, coin)],
+            [tf],
+            days,
+            base_url=job.exchange_url,
+            clock=job.clock,
+        )
     except Exception as exc:  # ccxt raises its own errors: any failure means "use CoinGecko"
-        log.warning("exchange source failed (%s); bars come from CoinGecko for this run",
-                    type(exc).__name__)
+        log.warning(
+            "exchange source failed (%s); bars come from CoinGecko for this run", type(exc).__name__
+        )
         job.exchange = False
         return False
     if coin in out.get("skipped", []):
@@ -178,8 +196,9 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
     return True
 
 
-def _coingecko_chart(job: _Job, report: SeriesReport, coin: str, tf: str, start: int,
-                     end: int) -> Chart:
+def _coingecko_chart(
+    job: _Job, report: SeriesReport, coin: str, tf: str, start: int, end: int
+) -> Chart:
     if tf == "5m" and start < end - COINGECKO_5M_MS:
         start = end - COINGECKO_5M_MS
     if job.history_floor_ms is not None and start < job.history_floor_ms:
@@ -195,17 +214,22 @@ def _coingecko_chart(job: _Job, report: SeriesReport, coin: str, tf: str, start:
     return fetched.chart
 
 
-def _segment_bars(job: _Job, report: SeriesReport, coin: str, tf: str, start: int,
-                  end: int, exchange: bool) -> pl.DataFrame:
+def _segment_bars(
+    job: _Job, report: SeriesReport, coin: str, tf: str, start: int, end: int, exchange: bool
+) -> pl.DataFrame:
     """CoinGecko bars of ``[start, end]``; with ``exchange``, the exchange's stored bars with
     CoinGecko's market caps added instead."""
     chart = _coingecko_chart(job, report, coin, tf, start, end)
     if exchange:
         stored = job.store.read(coin, tf, start_ms=start, end_ms=end)
         return _with_caps(stored.filter(pl.col("market_cap").is_null()), job.caps)
-    bars = points_to_bars(chart.prices, tf, volumes=chart.volumes,
-                          market_caps=chart.market_caps,
-                          previous=_previous(job.store, coin, tf, start))
+    bars = points_to_bars(
+        chart.prices,
+        tf,
+        volumes=chart.volumes,
+        market_caps=chart.market_caps,
+        previous=_previous(job.store, coin, tf, start),
+    )
     return bars.filter(pl.col("ts") >= start)
 
 
@@ -248,20 +272,32 @@ def collect_historical(
 ) -> HistoricalSummary:
     """Backfill every coin x timeframe of ``history_days``; a second run fetches only what
     is missing. Returns rows per series, requests, seconds and the clamps applied."""
-    from finbot.ops.api_usage import open_usage
+    from finbot.collectors.usage import open_usage
 
     clock = clock or SystemClock()
     started = time.perf_counter()
     own = client is None
-    client = client or CoinGeckoClient(settings.api.coingecko, settings.secrets.coingecko_keys,
-                                       base_url=base_url, clock=clock,
-                                       usage=open_usage(settings, paths))
+    client = client or CoinGeckoClient(
+        settings.api.coingecko,
+        settings.secrets.coingecko_keys,
+        base_url=base_url,
+        clock=clock,
+        usage=open_usage(settings, paths),
+    )
     store = BarStore(paths.parquet_dir)
     windows = plan_windows(settings, days)
     summary = HistoricalSummary()
     total, done = len(coins) * len(windows), 0
-    job = _Job(client, store, settings, paths, clock, now_ms(clock),
-               exchange_available(settings), replay_exchange_base(base_url))
+    job = _Job(
+        client,
+        store,
+        settings,
+        paths,
+        clock,
+        now_ms(clock),
+        exchange_available(settings),
+        replay_exchange_base(base_url),
+    )
     before = client.stats.requests
     try:
         for coin in coins:

@@ -13,9 +13,16 @@ from finbot.collectors.common import Cache, Collected, cached
 from finbot.storage.dataset import ParquetDataset
 
 SCHEMA = {
-    "ts": pl.Int64, "rank": pl.Int64, "price": pl.Float64, "market_cap": pl.Float64,
-    "volume_24h": pl.Float64, "high_24h": pl.Float64, "low_24h": pl.Float64,
-    "change_1h_pct": pl.Float64, "change_24h_pct": pl.Float64, "change_7d_pct": pl.Float64,
+    "ts": pl.Int64,
+    "rank": pl.Int64,
+    "price": pl.Float64,
+    "market_cap": pl.Float64,
+    "volume_24h": pl.Float64,
+    "high_24h": pl.Float64,
+    "low_24h": pl.Float64,
+    "change_1h_pct": pl.Float64,
+    "change_24h_pct": pl.Float64,
+    "change_7d_pct": pl.Float64,
 }
 
 
@@ -30,19 +37,32 @@ def collect_markets(
     """Store one row per coin, keyed by CoinGecko's ``last_updated`` (else ``now_ms``)."""
     result = Collected()
     before = client.stats.requests
-    rows = payloads.parse_markets(cached(cache, "coins_markets", ",".join(coins),
-                                         lambda: client.coins_markets(list(coins), raw=True),
-                                         result))
+    rows = payloads.parse_markets(
+        cached(
+            cache,
+            "coins_markets",
+            ",".join(coins),
+            lambda: client.coins_markets(list(coins), raw=True),
+            result,
+        )
+    )
     result.requests = client.stats.requests - before
     wanted = set(coins)
     for row in rows:
         if row.coin not in wanted:
             continue
-        record = {"ts": row.last_updated_ms or now_ms, "rank": row.rank, "price": row.price,
-                  "market_cap": row.market_cap, "volume_24h": row.volume_24h,
-                  "high_24h": row.high_24h, "low_24h": row.low_24h,
-                  "change_1h_pct": row.change_1h_pct, "change_24h_pct": row.change_24h_pct,
-                  "change_7d_pct": row.change_7d_pct}
+        record = {
+            "ts": row.last_updated_ms or now_ms,
+            "rank": row.rank,
+            "price": row.price,
+            "market_cap": row.market_cap,
+            "volume_24h": row.volume_24h,
+            "high_24h": row.high_24h,
+            "low_24h": row.low_24h,
+            "change_1h_pct": row.change_1h_pct,
+            "change_24h_pct": row.change_24h_pct,
+            "change_7d_pct": row.change_7d_pct,
+        }
         stored = dataset.upsert(pl.DataFrame([record], schema=SCHEMA), partition=row.coin)
         result.rows += stored.inserted + stored.updated
     return result

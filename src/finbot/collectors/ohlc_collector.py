@@ -43,12 +43,22 @@ def candle_size_ms(candles: Sequence[Candle]) -> int | None:
 
 def candles_frame(candles: Sequence[Candle], size_ms: int) -> pl.DataFrame:
     """Candles keyed by their OPEN time (CoinGecko's close time minus one candle)."""
-    frame = pl.DataFrame({
-        "ts": [c.ts_ms - size_ms for c in candles], "open": [c.open for c in candles],
-        "high": [c.high for c in candles], "low": [c.low for c in candles],
-        "close": [c.close for c in candles],
-    }, schema={"ts": pl.Int64, "open": pl.Float64, "high": pl.Float64, "low": pl.Float64,
-               "close": pl.Float64})
+    frame = pl.DataFrame(
+        {
+            "ts": [c.ts_ms - size_ms for c in candles],
+            "open": [c.open for c in candles],
+            "high": [c.high for c in candles],
+            "low": [c.low for c in candles],
+            "close": [c.close for c in candles],
+        },
+        schema={
+            "ts": pl.Int64,
+            "open": pl.Float64,
+            "high": pl.Float64,
+            "low": pl.Float64,
+            "close": pl.Float64,
+        },
+    )
     frame = frame.filter(pl.col("ts") % size_ms == 0)  # misaligned candles are partial ones
     return conform(frame.with_columns(pl.lit(SOURCE).alias("source"))).unique("ts").sort("ts")
 
@@ -89,9 +99,15 @@ def collect_ohlc(
     before = client.stats.requests
     for coin in coins:
         for span in days:
-            candles = payloads.parse_ohlc(cached(
-                cache, "ohlc", f"{coin}:{span}",
-                lambda c=coin, d=span: client.ohlc(c, d, raw=True), result))
+            candles = payloads.parse_ohlc(
+                cached(
+                    cache,
+                    "ohlc",
+                    f"{coin}:{span}",
+                    lambda c=coin, d=span: client.ohlc(c, d, raw=True),
+                    result,
+                )
+            )
             for tf, bars in bars_by_timeframe(candles).items():
                 stored = store.upsert(coin, tf, only_fill(store, coin, tf, bars))
                 result.rows += stored.inserted + stored.updated

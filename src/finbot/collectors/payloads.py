@@ -130,8 +130,9 @@ def _list(data: Any, field: str) -> list[Any]:
     return data
 
 
-def parse_simple_price(data: Any, ids: list[str] | tuple[str, ...],
-                       vs: tuple[str, ...]) -> dict[str, SimplePrice]:
+def parse_simple_price(
+    data: Any, ids: list[str] | tuple[str, ...], vs: tuple[str, ...]
+) -> dict[str, SimplePrice]:
     """/simple/price → {coin: SimplePrice}; coins CoinGecko does not know are simply absent."""
     body = _object(data, "simple/price")
     out: dict[str, SimplePrice] = {}
@@ -143,13 +144,16 @@ def parse_simple_price(data: Any, ids: list[str] | tuple[str, ...],
         out[coin] = SimplePrice(
             coin=coin,
             usd=price(row.get("usd"), f"{coin}.usd"),
-            eur=price(row["eur"], f"{coin}.eur") if "eur" in vs and row.get("eur") is not None
+            eur=price(row["eur"], f"{coin}.eur")
+            if "eur" in vs and row.get("eur") is not None
             else None,
-            usd_market_cap=number(row.get("usd_market_cap"), f"{coin}.usd_market_cap",
-                                  optional=True),
+            usd_market_cap=number(
+                row.get("usd_market_cap"), f"{coin}.usd_market_cap", optional=True
+            ),
             usd_24h_vol=number(row.get("usd_24h_vol"), f"{coin}.usd_24h_vol", optional=True),
-            usd_24h_change=number(row.get("usd_24h_change"), f"{coin}.usd_24h_change",
-                                  optional=True, minimum=-100.0),
+            usd_24h_change=number(
+                row.get("usd_24h_change"), f"{coin}.usd_24h_change", optional=True, minimum=-100.0
+            ),
             last_updated_at=int(updated),
         )
     return out
@@ -178,19 +182,22 @@ def parse_markets(data: Any) -> list[MarketRow]:
         if not isinstance(coin, str) or not coin:
             raise DataError(f"payload: coins/markets[{index}].id: expected a coin id")
         rank = row.get("market_cap_rank")
-        rows.append(MarketRow(
-            coin=coin, symbol=str(row.get("symbol") or ""),
-            price=price(row.get("current_price"), f"{coin}.current_price"),
-            market_cap=number(row.get("market_cap"), f"{coin}.market_cap", optional=True),
-            rank=int(rank) if isinstance(rank, int) and not isinstance(rank, bool) else None,
-            volume_24h=number(row.get("total_volume"), f"{coin}.total_volume", optional=True),
-            high_24h=number(row.get("high_24h"), f"{coin}.high_24h", optional=True),
-            low_24h=number(row.get("low_24h"), f"{coin}.low_24h", optional=True),
-            change_1h_pct=_pct(row, "price_change_percentage_1h_in_currency", coin),
-            change_24h_pct=_pct(row, "price_change_percentage_24h_in_currency", coin),
-            change_7d_pct=_pct(row, "price_change_percentage_7d_in_currency", coin),
-            last_updated_ms=_iso_ms(row.get("last_updated")),
-        ))
+        rows.append(
+            MarketRow(
+                coin=coin,
+                symbol=str(row.get("symbol") or ""),
+                price=price(row.get("current_price"), f"{coin}.current_price"),
+                market_cap=number(row.get("market_cap"), f"{coin}.market_cap", optional=True),
+                rank=int(rank) if isinstance(rank, int) and not isinstance(rank, bool) else None,
+                volume_24h=number(row.get("total_volume"), f"{coin}.total_volume", optional=True),
+                high_24h=number(row.get("high_24h"), f"{coin}.high_24h", optional=True),
+                low_24h=number(row.get("low_24h"), f"{coin}.low_24h", optional=True),
+                change_1h_pct=_pct(row, "price_change_percentage_1h_in_currency", coin),
+                change_24h_pct=_pct(row, "price_change_percentage_24h_in_currency", coin),
+                change_7d_pct=_pct(row, "price_change_percentage_7d_in_currency", coin),
+                last_updated_ms=_iso_ms(row.get("last_updated")),
+            )
+        )
     return rows
 
 
@@ -238,17 +245,30 @@ def parse_tickers(data: Any) -> list[Ticker]:
         market = _object(row.get("market") or {}, f"tickers[{index}].market")
         usd = row.get("converted_last") or {}
         vol = row.get("converted_volume") or {}
-        out.append(Ticker(
-            exchange=str(market.get("identifier") or market.get("name") or "?").lower(),
-            base=str(row.get("base") or ""), target=str(row.get("target") or ""),
-            last_usd=number(usd.get("usd") if isinstance(usd, dict) else None,
-                            f"tickers[{index}].converted_last.usd", optional=True),
-            volume_usd=number(vol.get("usd") if isinstance(vol, dict) else None,
-                              f"tickers[{index}].converted_volume.usd", optional=True),
-            spread_pct=number(row.get("bid_ask_spread_percentage"),
-                              f"tickers[{index}].bid_ask_spread_percentage", optional=True),
-            trust_score=row.get("trust_score") if isinstance(row.get("trust_score"), str)
-            else None,
-            ts_ms=_iso_ms(row.get("timestamp")),
-        ))
+        out.append(
+            Ticker(
+                exchange=str(market.get("identifier") or market.get("name") or "?").lower(),
+                base=str(row.get("base") or ""),
+                target=str(row.get("target") or ""),
+                last_usd=number(
+                    usd.get("usd") if isinstance(usd, dict) else None,
+                    f"tickers[{index}].converted_last.usd",
+                    optional=True,
+                ),
+                volume_usd=number(
+                    vol.get("usd") if isinstance(vol, dict) else None,
+                    f"tickers[{index}].converted_volume.usd",
+                    optional=True,
+                ),
+                spread_pct=number(
+                    row.get("bid_ask_spread_percentage"),
+                    f"tickers[{index}].bid_ask_spread_percentage",
+                    optional=True,
+                ),
+                trust_score=row.get("trust_score")
+                if isinstance(row.get("trust_score"), str)
+                else None,
+                ts_ms=_iso_ms(row.get("timestamp")),
+            )
+        )
     return out

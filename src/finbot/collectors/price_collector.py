@@ -18,8 +18,13 @@ from finbot.collectors.common import Cache, Collected, cached
 from finbot.storage.dataset import ParquetDataset
 
 SCHEMA = {
-    "ts": pl.Int64, "usd": pl.Float64, "eur": pl.Float64, "market_cap_usd": pl.Float64,
-    "volume_24h_usd": pl.Float64, "change_24h_pct": pl.Float64, "collected_ms": pl.Int64,
+    "ts": pl.Int64,
+    "usd": pl.Float64,
+    "eur": pl.Float64,
+    "market_cap_usd": pl.Float64,
+    "volume_24h_usd": pl.Float64,
+    "change_24h_pct": pl.Float64,
+    "collected_ms": pl.Int64,
 }
 
 
@@ -34,8 +39,13 @@ def collect_prices(
     """Fetch all ``coins`` in one request; store the quotes whose update time moved."""
     result = Collected()
     before = client.stats.requests
-    raw = cached(cache, "simple_price", ",".join(coins),
-                 lambda: client.simple_price(list(coins), raw=True), result)
+    raw = cached(
+        cache,
+        "simple_price",
+        ",".join(coins),
+        lambda: client.simple_price(list(coins), raw=True),
+        result,
+    )
     quotes = payloads.parse_simple_price(raw, tuple(coins), ("usd", "eur"))
     result.requests = client.stats.requests - before
     for coin in coins:
@@ -48,10 +58,15 @@ def collect_prices(
         if last is not None and ts <= last:
             result.skipped.append(coin)
             continue
-        row = {"ts": ts, "usd": quote.usd, "eur": quote.eur,
-               "market_cap_usd": quote.usd_market_cap, "volume_24h_usd": quote.usd_24h_vol,
-               "change_24h_pct": quote.usd_24h_change, "collected_ms": now_ms}
+        row = {
+            "ts": ts,
+            "usd": quote.usd,
+            "eur": quote.eur,
+            "market_cap_usd": quote.usd_market_cap,
+            "volume_24h_usd": quote.usd_24h_vol,
+            "change_24h_pct": quote.usd_24h_change,
+            "collected_ms": now_ms,
+        }
         stored = dataset.upsert(pl.DataFrame([row], schema=SCHEMA), partition=coin)
         result.rows += stored.inserted + stored.updated
     return result
-

@@ -20,8 +20,13 @@ from finbot.errors import HistoryLimit
 log = logging.getLogger(__name__)
 
 DAY_MS = 86_400_000
-CHUNK_MS: dict[str, int] = {"5m": DAY_MS, "1h": 90 * DAY_MS, "4h": 90 * DAY_MS,
-                            "1d": 365 * DAY_MS, "1w": 365 * DAY_MS}
+CHUNK_MS: dict[str, int] = {
+    "5m": DAY_MS,
+    "1h": 90 * DAY_MS,
+    "4h": 90 * DAY_MS,
+    "1d": 365 * DAY_MS,
+    "1w": 365 * DAY_MS,
+}
 PLAN_HISTORY_MS = 365 * DAY_MS
 CLAMP_MARGIN_MS = 3_600_000  # stay an hour inside the limit: the server's clock may run ahead
 
@@ -32,9 +37,11 @@ class Clamp:
     served_start_ms: int
 
     def describe(self, coin: str, timeframe: str) -> str:
-        return (f"{coin} {timeframe}: CoinGecko's plan serves only the past 365 days; window "
-                f"clamped from {iso_utc(self.requested_start_ms)} to "
-                f"{iso_utc(self.served_start_ms)}")
+        return (
+            f"{coin} {timeframe}: CoinGecko's plan serves only the past 365 days; window "
+            f"clamped from {iso_utc(self.requested_start_ms)} to "
+            f"{iso_utc(self.served_start_ms)}"
+        )
 
 
 @dataclass
@@ -62,8 +69,9 @@ def _extend(into: Chart, more: Chart) -> None:
     into.volumes.extend(more.volumes)
 
 
-def fetch_range(client: CoinGeckoClient, coin: str, start_ms: int, end_ms: int,
-                timeframe: str, *, now_ms: int) -> RangeFetch:
+def fetch_range(
+    client: CoinGeckoClient, coin: str, start_ms: int, end_ms: int, timeframe: str, *, now_ms: int
+) -> RangeFetch:
     """Every point of ``[start_ms, end_ms]`` at the granularity ``timeframe`` needs."""
     result = RangeFetch()
     before = client.stats.requests

@@ -81,12 +81,16 @@ def points_to_bars(
         return empty_bars()
     tf_ms = duration_ms(timeframe, field="timeframe")
     grouped = (
-        _points_frame(prices).with_columns(_bar_expr(tf_ms)).group_by("bar").agg(
+        _points_frame(prices)
+        .with_columns(_bar_expr(tf_ms))
+        .group_by("bar")
+        .agg(
             pl.col("value").sort_by("ts").first().alias("first"),
             pl.col("value").sort_by("ts").last().alias("close"),
             pl.col("value").max().alias("pmax"),
             pl.col("value").min().alias("pmin"),
-        ).sort("bar")
+        )
+        .sort("bar")
     )
     prev_bar = pl.col("bar").shift(1)
     prev_close = pl.col("close").shift(1)
@@ -94,8 +98,10 @@ def points_to_bars(
         prev_bar = prev_bar.fill_null(int(previous[0]))
         prev_close = prev_close.fill_null(float(previous[1]))
     opened = grouped.with_columns(
-        pl.when(prev_bar == pl.col("bar") - tf_ms).then(prev_close)
-        .otherwise(pl.col("first")).alias("open")
+        pl.when(prev_bar == pl.col("bar") - tf_ms)
+        .then(prev_close)
+        .otherwise(pl.col("first"))
+        .alias("open")
     )
     bars = opened.with_columns(
         pl.max_horizontal("open", "pmax").alias("high"),
@@ -122,14 +128,23 @@ def aggregate_candles(bars: pl.DataFrame, timeframe: str, candle_ms: int) -> pl.
         return empty_bars()
     per_period = tf_ms // candle_ms
     grouped = (
-        bars.sort("ts").with_columns((pl.col("ts") // tf_ms * tf_ms).alias("bar"))
-        .group_by("bar").agg(
-            pl.col("open").first(), pl.col("high").max(), pl.col("low").min(),
-            pl.col("close").last(), pl.col("market_cap").last(), pl.col("source").last(),
+        bars.sort("ts")
+        .with_columns((pl.col("ts") // tf_ms * tf_ms).alias("bar"))
+        .group_by("bar")
+        .agg(
+            pl.col("open").first(),
+            pl.col("high").max(),
+            pl.col("low").min(),
+            pl.col("close").last(),
+            pl.col("market_cap").last(),
+            pl.col("source").last(),
             pl.len().alias("n"),
-            pl.when(pl.col("volume").is_null().any()).then(None)
-            .otherwise(pl.col("volume").sum()).alias("volume"),
-        ).sort("bar")
+            pl.when(pl.col("volume").is_null().any())
+            .then(None)
+            .otherwise(pl.col("volume").sum())
+            .alias("volume"),
+        )
+        .sort("bar")
     )
     newest = grouped["bar"].max()
     kept = grouped.filter((pl.col("n") == per_period) | (pl.col("bar") == newest))

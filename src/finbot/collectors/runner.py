@@ -24,8 +24,13 @@ log = logging.getLogger(__name__)
 
 _SYSTEM_CLOCK = SystemClock()  # one instance, so the shared limiter is the same per process
 KINDS: tuple[str, ...] = ("prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange")
-_CACHE_KIND = {"prices": "simple_price", "markets": "coins_markets", "chart_5m": "market_chart",
-               "tickers": "tickers", "ohlc": "ohlc"}
+_CACHE_KIND = {
+    "prices": "simple_price",
+    "markets": "coins_markets",
+    "chart_5m": "market_chart",
+    "tickers": "tickers",
+    "ohlc": "ohlc",
+}
 
 
 @dataclass(frozen=True)
@@ -39,25 +44,37 @@ class CollectorResult:
     notes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "ok": self.ok, "rows": self.rows, "requests": self.requests,
-                "latency_ms": round(self.latency_ms, 1), "error": self.error,
-                "notes": list(self.notes)}
+        return {
+            "kind": self.kind,
+            "ok": self.ok,
+            "rows": self.rows,
+            "requests": self.requests,
+            "latency_ms": round(self.latency_ms, 1),
+            "error": self.error,
+            "notes": list(self.notes),
+        }
 
 
-def make_client(settings: Settings, paths: Paths, *, base_url: str | None = None,
-                clock: Clock | None = None) -> Any:
+def make_client(
+    settings: Settings, paths: Paths, *, base_url: str | None = None, clock: Clock | None = None
+) -> Any:
     """The CoinGecko client of a home: its keys, limits and usage store. Every client made
     here shares one per-key limiter (``shared_limiter``): the scheduler makes a client per job
     run, and separate windows let consecutive or concurrent runs exceed the per-key limit."""
     from finbot.collectors.coingecko import CoinGeckoClient, client_rpm
     from finbot.collectors.limiter import shared_limiter
-    from finbot.ops.api_usage import open_usage
+    from finbot.collectors.usage import open_usage
 
     config, keys = settings.api.coingecko, settings.secrets.coingecko_keys
     clock = clock or _SYSTEM_CLOCK
-    return CoinGeckoClient(config, keys, base_url=base_url, clock=clock,
-                           usage=open_usage(settings, paths),
-                           limiter=shared_limiter(client_rpm(config, bool(keys)), clock))
+    return CoinGeckoClient(
+        config,
+        keys,
+        base_url=base_url,
+        clock=clock,
+        usage=open_usage(settings, paths),
+        limiter=shared_limiter(client_rpm(config, bool(keys)), clock),
+    )
 
 
 def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
@@ -82,14 +99,17 @@ def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]
 
         root = paths.parquet_dir
         if kind == "prices":
-            return price_collector.collect_prices(client, common.prices_dataset(root), coins,
-                                                  now_ms=now, cache=cache)
+            return price_collector.collect_prices(
+                client, common.prices_dataset(root), coins, now_ms=now, cache=cache
+            )
         if kind == "markets":
-            return markets_collector.collect_markets(client, common.markets_dataset(root), coins,
-                                                     now_ms=now, cache=cache)
+            return markets_collector.collect_markets(
+                client, common.markets_dataset(root), coins, now_ms=now, cache=cache
+            )
         if kind == "tickers":
-            return tickers_collector.collect_tickers(client, common.tickers_dataset(root), coins,
-                                                     now_ms=now, cache=cache)
+            return tickers_collector.collect_tickers(
+                client, common.tickers_dataset(root), coins, now_ms=now, cache=cache
+            )
         if kind == "chart_5m":
             return chart_collector.collect_chart_5m(client, BarStore(root), coins, cache=cache)
         return ohlc_collector.collect_ohlc(client, BarStore(root), coins, cache=cache)
@@ -97,8 +117,15 @@ def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]
     return run
 
 
-def _run_kind(kind: str, settings: Settings, paths: Paths, coins: Sequence[str],
-              base_url: str | None, clock: Clock, cache: Cache | None) -> Collected:
+def _run_kind(
+    kind: str,
+    settings: Settings,
+    paths: Paths,
+    coins: Sequence[str],
+    base_url: str | None,
+    clock: Clock,
+    cache: Cache | None,
+) -> Collected:
     if kind == "fx":
         from finbot.collectors.fx_collector import collect_fx, replay_fx_base
 
@@ -109,8 +136,9 @@ def _run_kind(kind: str, settings: Settings, paths: Paths, coins: Sequence[str],
         return _coingecko_kind(kind, coins)(client, paths, cache, now_ms(clock))
 
 
-def _exchange(settings: Settings, paths: Paths, coins: Sequence[str], base_url: str | None,
-              clock: Clock) -> Collected:
+def _exchange(
+    settings: Settings, paths: Paths, coins: Sequence[str], base_url: str | None, clock: Clock
+) -> Collected:
     """New bars of the exchange source (true OHLCV) for ``coins`` on the 5m/1h/1d series."""
     from finbot.collectors.exchange_collector import collect_exchange_ohlcv
     from finbot.collectors.historical_collector import replay_exchange_base
@@ -120,14 +148,24 @@ def _exchange(settings: Settings, paths: Paths, coins: Sequence[str], base_url: 
     result = Collected()
     for tf, days in settings.general.history_days.items():  # days matter for an empty store
         try:
-            out = collect_exchange_ohlcv(settings, paths, chosen, [tf], days,
-                                         base_url=replay_exchange_base(base_url), clock=clock)
+            out = collect_exchange_ohlcv(
+                settings,
+                paths,
+                chosen,
+                [tf],
+                days,
+                base_url=replay_exchange_base(base_url),
+                clock=clock,
+            )
         except FinbotError:
             raise
         except Exception as exc:  # ccxt's own errors (network, exchange): one line
             raise ApiError(f"exchange {settings.api.exchange.id}: {type(exc).__name__}") from exc
-        result.rows += sum(int(done.get("inserted", 0)) + int(done.get("updated", 0))
-                           for per_tf in out.get("coins", {}).values() for done in per_tf.values())
+        result.rows += sum(
+            int(done.get("inserted", 0)) + int(done.get("updated", 0))
+            for per_tf in out.get("coins", {}).values()
+            for done in per_tf.values()
+        )
         result.notes += [f"{c}: not listed on {out.get('source')}" for c in out.get("skipped", [])]
     result.notes = sorted(set(result.notes))
     return result
@@ -159,7 +197,7 @@ def run_collector(
     """
     if kind not in KINDS:
         raise UsageError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
-    from finbot.ops.api_usage import open_usage
+    from finbot.collectors.usage import open_usage
 
     clock = clock or _SYSTEM_CLOCK
     coins = tuple(coins or settings.coins.ids)
@@ -173,8 +211,22 @@ def run_collector(
         collected, error = Collected(), str(exc)
     latency = (time.perf_counter() - started) * 1000
     open_usage(settings, paths).record_collector_run(
-        kind, "ok" if error is None else "failed", latency, collected.rows, error,
-        collected.cache_hits, collected.cache_misses, _ttl_left(cache, kind, coins),
-        ts_ms=now_ms(clock))
-    return CollectorResult(kind, error is None, collected.rows, collected.requests, latency,
-                           error, tuple(collected.notes))
+        kind,
+        "ok" if error is None else "failed",
+        latency,
+        collected.rows,
+        error,
+        collected.cache_hits,
+        collected.cache_misses,
+        _ttl_left(cache, kind, coins),
+        ts_ms=now_ms(clock),
+    )
+    return CollectorResult(
+        kind,
+        error is None,
+        collected.rows,
+        collected.requests,
+        latency,
+        error,
+        tuple(collected.notes),
+    )

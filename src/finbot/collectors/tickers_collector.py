@@ -24,8 +24,13 @@ if TYPE_CHECKING:  # httpx (under the client) loads only to collect, not to read
     from finbot.collectors.coingecko import CoinGeckoClient
 
 SCHEMA = {
-    "ts": pl.Int64, "exchange": pl.String, "base": pl.String, "target": pl.String,
-    "last_usd": pl.Float64, "volume_usd": pl.Float64, "spread_pct": pl.Float64,
+    "ts": pl.Int64,
+    "exchange": pl.String,
+    "base": pl.String,
+    "target": pl.String,
+    "last_usd": pl.Float64,
+    "volume_usd": pl.Float64,
+    "spread_pct": pl.Float64,
     "trust_score": pl.String,
 }
 #: CoinGecko's market identifiers for the exchanges named in costs.json.
@@ -52,10 +57,21 @@ def collect_tickers(
     before = client.stats.requests
     for coin in coins:
         tickers = payloads.parse_tickers(
-            cached(cache, "tickers", coin, lambda c=coin: client.tickers(c, raw=True), result))
-        rows = [{"ts": now_ms, "exchange": t.exchange, "base": t.base, "target": t.target,
-                 "last_usd": t.last_usd, "volume_usd": t.volume_usd, "spread_pct": t.spread_pct,
-                 "trust_score": t.trust_score} for t in tickers]
+            cached(cache, "tickers", coin, lambda c=coin: client.tickers(c, raw=True), result)
+        )
+        rows = [
+            {
+                "ts": now_ms,
+                "exchange": t.exchange,
+                "base": t.base,
+                "target": t.target,
+                "last_usd": t.last_usd,
+                "volume_usd": t.volume_usd,
+                "spread_pct": t.spread_pct,
+                "trust_score": t.trust_score,
+            }
+            for t in tickers
+        ]
         if rows:
             stored = dataset.upsert(pl.DataFrame(rows, schema=SCHEMA), partition=coin)
             result.rows += stored.inserted + stored.updated
@@ -80,8 +96,10 @@ def median_spread_pct(paths: Paths | Path, coin: str, whitelist: Sequence[str]) 
         return None
     frame = dataset.read(coin, start_ms=last)
     spreads = [
-        float(row["spread_pct"]) for row in frame.iter_rows(named=True)
-        if row["spread_pct"] is not None and row["spread_pct"] >= 0
+        float(row["spread_pct"])
+        for row in frame.iter_rows(named=True)
+        if row["spread_pct"] is not None
+        and row["spread_pct"] >= 0
         and _whitelisted(str(row["exchange"]), whitelist)
     ]
     return statistics.median(spreads) if spreads else None

@@ -23,7 +23,21 @@ from finbot.config.models import (
 )
 
 __all__ = [
-    "ApiConfig", "Coin", "CoinGeckoConfig", "CoinsConfig", "Costs", "ExchangeConfig",
-    "ExchangeRateConfig", "GeneralSettings", "Secrets", "Settings", "Targets", "Thresholds",
-    "effective_config", "load_settings", "mask", "resolve_coin", "save_secrets",
+    "ApiConfig",
+    "Coin",
+    "CoinGeckoConfig",
+    "CoinsConfig",
+    "Costs",
+    "ExchangeConfig",
+    "ExchangeRateConfig",
+    "GeneralSettings",
+    "Secrets",
+    "Settings",
+    "Targets",
+    "Thresholds",
+    "effective_config",
+    "load_settings",
+    "mask",
+    "resolve_coin",
+    "save_secrets",
 ]

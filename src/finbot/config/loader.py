@@ -202,8 +202,10 @@ def mask(key: str) -> str:
 
 def effective_config(settings: Settings) -> dict[str, Any]:
     """The effective configuration as plain JSON data, keys masked."""
-    data = {name: getattr(settings, field).model_dump(mode="json", by_alias=True)
-            for name, field in _FIELD_OF.items()}
+    data = {
+        name: getattr(settings, field).model_dump(mode="json", by_alias=True)
+        for name, field in _FIELD_OF.items()
+    }
     data["secrets"] = {
         "coingecko_api_keys": [mask(k) for k in settings.secrets.coingecko_keys],
         "exchangerate_api_key": mask(settings.secrets.exchangerate_key)

@@ -146,7 +146,10 @@ class Retention(Frozen):
 
 class Training(Frozen):
     algorithms: tuple[Literal["linear", "random_forest", "lightgbm", "xgboost"], ...] = (
-        "linear", "random_forest", "lightgbm", "xgboost",
+        "linear",
+        "random_forest",
+        "lightgbm",
+        "xgboost",
     )
     test_fraction: float = Field(0.3, gt=0, lt=1)
     workers: int = Field(2, ge=1)
@@ -189,7 +192,7 @@ class GeneralSettings(Frozen):
     @classmethod
     def _horizons(cls, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list | tuple) or not all(isinstance(h, str) for h in value):
-            raise ValueError(f"expected a list of horizons such as [\"1h\", \"6h\"], got {value!r}")
+            raise ValueError(f'expected a list of horizons such as ["1h", "6h"], got {value!r}')
         return _horizon_list(tuple(value))
 
     @field_validator("timeframes")
@@ -302,7 +305,12 @@ class Costs(Frozen):
     slippage_pct: float = Field(0.05, ge=0, lt=10)
     slippage_volume_impact: float = Field(0.1, ge=0)
     exchanges_whitelist: tuple[str, ...] = (
-        "binance", "coinbase", "kraken", "bitstamp", "okx", "bybit",
+        "binance",
+        "coinbase",
+        "kraken",
+        "bitstamp",
+        "okx",
+        "bybit",
     )
     default_order_eur: float = Field(1000.0, gt=0)
 

@@ -59,10 +59,18 @@ class AntiSleep:
         tool = shutil.which("systemd-inhibit")
         if tool is None:
             return False
-        cmd = [tool, "--what=sleep:idle", "--who=finbot", "--why=collecting market data",
-               "--mode=block", "sleep", "infinity"]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        cmd = [
+            tool,
+            "--what=sleep:idle",
+            "--who=finbot",
+            "--why=collecting market data",
+            "--mode=block",
+            "sleep",
+            "infinity",
+        ]
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             proc.wait(timeout=0.3)  # no bus / no permission: it exits at once
         except subprocess.TimeoutExpired:

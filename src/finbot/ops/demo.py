@@ -11,35 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from finbot.config import Settings
 from finbot.config.models import Secrets
+from finbot.ops.demo_report import DemoResult, write_demo_report
 from finbot.paths import Paths
 
 DAY_MS = 86_400_000
 DEMO_KEY = "CG-replay-demo-key-0000"  # any key works on the replay server; it lifts the
 # keyless 10 rpm limit to the demo plan's, as a real demo key would.
 Step = Callable[[str, int, int], None]
-
-
-@dataclass
-class DemoResult:
-    """What the demo did: phase timings, collection and training figures, answers."""
-
-    phases: dict[str, float] = field(default_factory=dict)
-    collected: dict[str, Any] = field(default_factory=dict)
-    trained: list[dict[str, Any]] = field(default_factory=list)
-    answers: list[Any] = field(default_factory=list)  # questions.Assessment
-    failures: list[str] = field(default_factory=list)
-    report: Path | None = None
-    data_label: str = "synthetic"
-
-    @property
-    def total_seconds(self) -> float:
-        return sum(self.phases.values())
 
 
 @contextmanager
@@ -61,8 +44,8 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> Any:
-    from finbot.collectors.replay_server import HistorySource, load_csv_dir
-    from finbot.tools.test_data_manager import generate_history
+    from finbot.replay import HistorySource, load_csv_dir
+    from finbot.replay.synthetic import generate_history
 
     if csv_dir is not None:
         return load_csv_dir(csv_dir, volume_unit="auto")
@@ -71,15 +54,24 @@ def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> 
     return HistorySource(history, label="synthetic")
 
 
-def _collect(settings: Settings, paths: Paths, url: str, coins: list[str], step: Step,
-             result: DemoResult) -> None:
+def _collect(
+    settings: Settings, paths: Paths, url: str, coins: list[str], step: Step, result: DemoResult
+) -> None:
     from finbot.collectors.historical_collector import collect_historical
     from finbot.collectors.runner import run_collector
 
-    summary = collect_historical(settings, paths, coins, base_url=url,
-                                 progress=lambda label, done, total: step(label, done, total))
-    result.collected = {"requests": summary.requests, "seconds": round(summary.seconds, 2),
-                        "errors": list(summary.errors)}
+    summary = collect_historical(
+        settings,
+        paths,
+        coins,
+        base_url=url,
+        progress=lambda label, done, total: step(label, done, total),
+    )
+    result.collected = {
+        "requests": summary.requests,
+        "seconds": round(summary.seconds, 2),
+        "errors": list(summary.errors),
+    }
     for kind in ("prices", "fx", "tickers", "markets"):
         outcome = run_collector(kind, settings, paths, base_url=url)
         result.collected[kind] = outcome.rows
@@ -87,26 +79,35 @@ def _collect(settings: Settings, paths: Paths, url: str, coins: list[str], step:
             result.failures.append(f"collect {kind}: {outcome.error}")
 
 
-def _train(settings: Settings, paths: Paths, coins: list[str], step: Step,
-           result: DemoResult) -> None:
-    from finbot.prediction.fanout import train_all
+def _train(
+    settings: Settings, paths: Paths, coins: list[str], step: Step, result: DemoResult
+) -> None:
+    from finbot.prediction.training.fanout import train_all
 
     horizons = list(settings.general.horizons)
     total = len(coins) * len(horizons)
-    result.trained = train_all(settings, paths, coins, horizons,
-                               progress=lambda summary, done, _n: step(
-                                   f"{summary.get('coin', '')} {summary.get('horizon', '')}",
-                                   done, total))
-    result.failures += [f"train {t['coin']} {t['horizon']}: {t['error']}"
-                        for t in result.trained if "error" in t]
+    result.trained = train_all(
+        settings,
+        paths,
+        coins,
+        horizons,
+        progress=lambda summary, done, _n: step(
+            f"{summary.get('coin', '')} {summary.get('horizon', '')}", done, total
+        ),
+    )
+    result.failures += [
+        f"train {t['coin']} {t['horizon']}: {t['error']}" for t in result.trained if "error" in t
+    ]
 
 
-def _predict(settings: Settings, paths: Paths, coins: list[str], step: Step,
-             result: DemoResult) -> None:
+def _predict(
+    settings: Settings, paths: Paths, coins: list[str], step: Step, result: DemoResult
+) -> None:
     from finbot.clock import SystemClock, now_ms
     from finbot.errors import FinbotError
-    from finbot.prediction.prediction_tracker import PredictionTracker
-    from finbot.prediction.questions import assess, live_sources, to_record
+    from finbot.prediction.questions import assess, to_record
+    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
+    from finbot.services import live_sources
     from finbot.storage.db import engine_for
 
     clock = SystemClock()
@@ -125,13 +126,19 @@ def _predict(settings: Settings, paths: Paths, coins: list[str], step: Step,
     step("done", len(tasks), len(tasks))
 
 
-def run_demo(settings: Settings, paths: Paths, *, seed: int = 42, days: int = 730,
-             coins: list[str] | None = None, csv_dir: Path | None = None,
-             step: Step | None = None) -> DemoResult:
+def run_demo(
+    settings: Settings,
+    paths: Paths,
+    *,
+    seed: int = 42,
+    days: int = 730,
+    coins: list[str] | None = None,
+    csv_dir: Path | None = None,
+    step: Step | None = None,
+) -> DemoResult:
     """Run every phase; failures of one coin are collected, not fatal to the others."""
     from finbot.clock import SystemClock
-    from finbot.collectors.replay_server import ReplayServer
-    from finbot.ops.demo_report import write_demo_report
+    from finbot.replay import ReplayServer
 
     settings = demo_settings(settings)
     paths.ensure()

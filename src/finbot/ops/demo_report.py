@@ -5,15 +5,30 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from finbot.config import Settings
 from finbot.paths import Paths
-from finbot.prediction.report import _png, _pyplot
+from finbot.prediction.tracking.report import _png, _pyplot
 
-if TYPE_CHECKING:
-    from finbot.ops.demo import DemoResult
+
+@dataclass
+class DemoResult:
+    """What the demo did: phase timings, collection and training figures, answers."""
+
+    phases: dict[str, float] = field(default_factory=dict)
+    collected: dict[str, Any] = field(default_factory=dict)
+    trained: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[Any] = field(default_factory=list)  # questions.Assessment
+    failures: list[str] = field(default_factory=list)
+    report: Path | None = None
+    data_label: str = "synthetic"
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.phases.values())
 
 
 def answer_row(a: Any) -> dict[str, Any]:
@@ -26,7 +41,8 @@ def answer_row(a: Any) -> dict[str, Any]:
         "predicted_price": p.predicted_price,
         "change_pct": math.expm1(p.predicted_return) * 100,
         "interval": {"low": a.low_price, "high": a.high_price, "level": a.level}
-        if math.isfinite(a.high_return) else None,
+        if math.isfinite(a.high_return)
+        else None,
         "confidence": round(a.confidence.score, 1),
         "decision": a.decision.action,
         "expected_net_return": a.decision.expected_net_return,
@@ -78,15 +94,37 @@ def _ranges_chart(rows: list[dict[str, Any]]) -> str:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    head = ("coin", "horizon", "last price", "predicted", "change %", "interval", "confidence %",
-            "decision", "model", "MAE/naive")
+    head = (
+        "coin",
+        "horizon",
+        "last price",
+        "predicted",
+        "change %",
+        "interval",
+        "confidence %",
+        "decision",
+        "model",
+        "MAE/naive",
+    )
     out = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for r in rows:
-        interval = ("—" if r["interval"] is None else
-                    f"{r['interval']['low']:.6g} – {r['interval']['high']:.6g}")
-        cells = (r["coin"], r["horizon"], f"{r['last_price']:.6g}", f"{r['predicted_price']:.6g}",
-                 f"{r['change_pct']:+.3f}", interval, f"{r['confidence']:.0f}", r["decision"],
-                 r["model"], f"{r['mae_ratio']:.3f}")
+        interval = (
+            "—"
+            if r["interval"] is None
+            else f"{r['interval']['low']:.6g} – {r['interval']['high']:.6g}"
+        )
+        cells = (
+            r["coin"],
+            r["horizon"],
+            f"{r['last_price']:.6g}",
+            f"{r['predicted_price']:.6g}",
+            f"{r['change_pct']:+.3f}",
+            interval,
+            f"{r['confidence']:.0f}",
+            r["decision"],
+            r["model"],
+            f"{r['mae_ratio']:.3f}",
+        )
         out.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
     return "\n".join(out + ["</table>"])
 
@@ -101,7 +139,7 @@ def write_demo_report(result: DemoResult, settings: Settings, paths: Paths) -> P
 td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}</style></head><body>
 <h1>finbot demo ({html.escape(result.data_label)} data)</h1>
 <p>Data: {html.escape(result.data_label)} history served by the local replay server. Not real
-market prices{'' if result.data_label != 'synthetic' else ' (generated from a fixed seed)'}.
+market prices{"" if result.data_label != "synthetic" else " (generated from a fixed seed)"}.
 Phases: {phases}.</p>
 <p>{edge} of {len(rows)} predictions come from a model that beat the naive zero-return
 baseline out of sample; the others use the baseline itself (no edge, decision HOLD).</p>

@@ -38,7 +38,7 @@ def ensure_job_runs(engine: Engine) -> None:
     """Create ``job_runs`` once; another process creating it at the same moment is fine."""
     with _CREATE:
         try:
-            ensure_tables(engine, JobRun.__table__)  # type: ignore[arg-type]
+            ensure_tables(engine, JobRun)
         except OperationalError as exc:
             if "already exists" not in str(exc):
                 raise
@@ -77,8 +77,14 @@ def last_runs(engine: Engine) -> dict[str, dict[str, Any]]:
     with session_scope(engine) as session:
         rows = session.scalars(select(JobRun)).all()
         return {
-            r.job_id: {"last_run_ms": r.last_run_ms, "duration_s": r.duration_s,
-                       "status": r.status, "rows": r.rows, "error": r.error,
-                       "runs": r.runs, "failures": r.failures}
+            r.job_id: {
+                "last_run_ms": r.last_run_ms,
+                "duration_s": r.duration_s,
+                "status": r.status,
+                "rows": r.rows,
+                "error": r.error,
+                "runs": r.runs,
+                "failures": r.failures,
+            }
             for r in rows
         }

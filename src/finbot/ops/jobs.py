@@ -56,8 +56,9 @@ def run_job(job_id: str, home: str, work: Work) -> str:
     if status == "ok":
         log.info("job done", extra={"job": job_id, "duration_s": duration, "rows": rows})
     try:
-        record_run(engine_for(paths.db_url),
-                   RunRecord(job_id, started_ms, duration, status, rows, error))
+        record_run(
+            engine_for(paths.db_url), RunRecord(job_id, started_ms, duration, status, rows, error)
+        )
     except Exception:
         log.exception("could not record the job run", extra={"job": job_id})
     return status
@@ -93,8 +94,14 @@ def _collector(kind: str, base_url: str | None) -> Work:
     def work(settings: Settings, paths: Paths) -> Any:
         from finbot.collectors.runner import run_collector
 
-        return run_collector(kind, settings, paths, base_url=base_url, clock=JOB_CLOCK,
-                             cache=_shared_cache(str(paths.home)))
+        return run_collector(
+            kind,
+            settings,
+            paths,
+            base_url=base_url,
+            clock=JOB_CLOCK,
+            cache=_shared_cache(str(paths.home)),
+        )
 
     return work
 
@@ -130,7 +137,7 @@ def collect_exchange(home: str, base_url: str | None = None) -> str:
 
 # ------------------------------------------------------------------ predictions and models
 def _resolve_predictions(settings: Settings, paths: Paths) -> int:
-    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
     from finbot.storage.db import engine_for
     from finbot.storage.parquet_writer import BarStore
 
@@ -145,7 +152,7 @@ def check_predictions(home: str) -> str:
 
 def _incremental(mode: str) -> Work:
     def work(settings: Settings, paths: Paths) -> Any:
-        from finbot.prediction import incremental_trainer
+        from finbot.prediction.training import incremental_trainer
 
         return incremental_trainer.run(mode, settings, paths)
 
@@ -168,8 +175,10 @@ def _train_missing(settings: Settings, paths: Paths) -> int:
     missing = missing_sets(settings, paths)
     ready = trainable(paths, missing) if missing else []
     if len(ready) < len(missing):
-        log.info("sets without data wait for the collectors",
-                 extra={"job": "train_missing", "waiting": len(missing) - len(ready)})
+        log.info(
+            "sets without data wait for the collectors",
+            extra={"job": "train_missing", "waiting": len(missing) - len(ready)},
+        )
     if not ready:
         return 0
     return train_sets(settings, paths, ready, should_stop=lambda: JOB_CLOCK.interrupted)
@@ -181,7 +190,7 @@ def train_missing(home: str) -> str:
 
 
 def _cleanup_models(settings: Settings, paths: Paths) -> Any:
-    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.models.model_store import ModelStore
 
     store = ModelStore(paths.models_dir)
     return store.cleanup(keep=settings.general.training.keep_versions)
@@ -194,7 +203,7 @@ def cleanup_models(home: str) -> str:
 
 # ------------------------------------------------------------------ housekeeping
 def _retention(settings: Settings, paths: Paths) -> int:
-    from finbot.ops.api_usage import open_usage
+    from finbot.collectors.usage import open_usage
     from finbot.storage.parquet_writer import BarStore
 
     now = now_ms(SystemClock())
@@ -210,7 +219,7 @@ def _retention(settings: Settings, paths: Paths) -> int:
 
 
 def _prune_predictions(settings: Settings, paths: Paths, now: int) -> int:
-    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
     from finbot.storage.db import engine_for
 
     tracker = PredictionTracker(engine_for(paths.db_url))

@@ -106,8 +106,9 @@ def known_secrets(paths: Paths) -> list[str]:
     return [k for k in found if k]
 
 
-def _file_handler(paths: Paths, level: int, mask: SecretMaskFilter,
-                  max_bytes: int, backups: int) -> logging.Handler:
+def _file_handler(
+    paths: Paths, level: int, mask: SecretMaskFilter, max_bytes: int, backups: int
+) -> logging.Handler:
     paths.logs_dir.mkdir(parents=True, exist_ok=True)
     handler = RotatingFileHandler(
         paths.logs_dir / LOG_FILE, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
@@ -123,7 +124,9 @@ def _console_handler(level: int, mask: SecretMaskFilter) -> logging.Handler:
     from rich.logging import RichHandler
 
     handler = RichHandler(
-        console=Console(stderr=True, soft_wrap=True), show_path=False, rich_tracebacks=False,
+        console=Console(stderr=True, soft_wrap=True),
+        show_path=False,
+        rich_tracebacks=False,
         log_time_format="%H:%M:%S",
     )
     handler.setLevel(level)

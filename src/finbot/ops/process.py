@@ -150,8 +150,9 @@ def send_terminate(pid: int) -> None:
     os.kill(pid, signal.SIGTERM)
 
 
-def stop_bot(paths: Paths, *, timeout: float = 60.0, force: bool = False,
-             clock: Clock | None = None) -> StopResult:
+def stop_bot(
+    paths: Paths, *, timeout: float = 60.0, force: bool = False, clock: Clock | None = None
+) -> StopResult:
     """Stop the running bot and wait for it to release the lock; clean a stale PID file."""
     clock = clock or SystemClock()
     state = probe(paths)
@@ -193,13 +194,23 @@ def _kill(pid: int) -> None:
 # ------------------------------------------------------------------ background start
 def daemon_command(paths: Paths, base_url: str | None) -> list[str]:
     """The command line of the background bot: this interpreter, this home, the foreground."""
-    cmd = [sys.executable, "-m", "finbot", "--home", str(paths.home), "start", "--foreground",
-           "--no-setup", "--no-menu"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "finbot",
+        "--home",
+        str(paths.home),
+        "start",
+        "--foreground",
+        "--no-setup",
+        "--no-menu",
+    ]
     return cmd + (["--base-url", base_url] if base_url else [])
 
 
-def spawn_background(paths: Paths, base_url: str | None = None, *, timeout: float = 60.0,
-                     clock: Clock | None = None) -> int:
+def spawn_background(
+    paths: Paths, base_url: str | None = None, *, timeout: float = 60.0, clock: Clock | None = None
+) -> int:
     """Start the bot detached from this terminal; return its PID once it holds the lock."""
     from finbot.ops.logs import DAEMON_ENV
 
@@ -211,22 +222,27 @@ def spawn_background(paths: Paths, base_url: str | None = None, *, timeout: floa
     out_path = paths.logs_dir / DAEMON_OUT
     with open(out_path, "wb") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            daemon_command(paths, base_url), stdin=subprocess.DEVNULL, stdout=out,
-            stderr=subprocess.STDOUT, env={**os.environ, DAEMON_ENV: "1"}, **_detach_kwargs(),
+            daemon_command(paths, base_url),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, DAEMON_ENV: "1"},
+            **_detach_kwargs(),
         )
     return _wait_started(paths, proc, out_path, timeout, clock)
 
 
 def _detach_kwargs() -> dict[str, Any]:
     if os.name == "nt":  # pragma: no cover - Windows only
-        flags = (subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-                 | subprocess.DETACHED_PROCESS)  # type: ignore[attr-defined]
+        group = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+        flags = group | subprocess.DETACHED_PROCESS  # type: ignore[attr-defined]
         return {"creationflags": flags}
     return {"start_new_session": True}
 
 
-def _wait_started(paths: Paths, proc: subprocess.Popen[bytes], out_path: Path,
-                  timeout: float, clock: Clock) -> int:
+def _wait_started(
+    paths: Paths, proc: subprocess.Popen[bytes], out_path: Path, timeout: float, clock: Clock
+) -> int:
     deadline = clock.now() + timeout
     while clock.now() < deadline:
         state = probe(paths)
@@ -236,8 +252,9 @@ def _wait_started(paths: Paths, proc: subprocess.Popen[bytes], out_path: Path,
         if code is not None:
             raise FinbotError(_startup_failure(code, out_path, state))
         clock.sleep(0.1)
-    raise FinbotError(f"the bot (PID {proc.pid}) did not take the lock within {timeout:.0f} s; "
-                      f"see {out_path}")
+    raise FinbotError(
+        f"the bot (PID {proc.pid}) did not take the lock within {timeout:.0f} s; see {out_path}"
+    )
 
 
 def _startup_failure(code: int, out_path: Path, state: LockState) -> str:
@@ -309,4 +326,3 @@ def run_foreground(
         log.info("finbot stopped", extra={"pid": os.getpid()})
     for handler in logging.getLogger().handlers:
         handler.flush()
-

@@ -54,11 +54,19 @@ class JobSpec:
         raise ValueError(f"job {self.id}: trigger: expected interval or cron, got {self.trigger}")
 
 
-def interval_job(job_id: str, func: str, seconds: float, args: tuple[Any, ...],
-                 *, run_at_start: bool = False) -> JobSpec:
+def interval_job(
+    job_id: str, func: str, seconds: float, args: tuple[Any, ...], *, run_at_start: bool = False
+) -> JobSpec:
     """An interval job whose grace time is one interval (a late run still counts)."""
-    return JobSpec(job_id, func, "interval", {"seconds": seconds}, args,
-                   misfire_grace_time=max(int(seconds), 30), run_at_start=run_at_start)
+    return JobSpec(
+        job_id,
+        func,
+        "interval",
+        {"seconds": seconds},
+        args,
+        misfire_grace_time=max(int(seconds), 30),
+        run_at_start=run_at_start,
+    )
 
 
 def job_specs(settings: Settings, paths: Paths, *, base_url: str | None = None) -> list[JobSpec]:
@@ -67,24 +75,40 @@ def job_specs(settings: Settings, paths: Paths, *, base_url: str | None = None) 
     cad = settings.general.cadences_sec
     training = settings.general.training
     hour, weekday = training.micro_hour_utc, training.mini_weekday
-    collect = [("prices", cad.prices), ("markets", cad.markets), ("chart_5m", cad.chart_5m),
-               ("tickers", cad.tickers), ("fx", cad.fx), ("ohlc", OHLC_INTERVAL_S)]
+    collect = [
+        ("prices", cad.prices),
+        ("markets", cad.markets),
+        ("chart_5m", cad.chart_5m),
+        ("tickers", cad.tickers),
+        ("fx", cad.fx),
+        ("ohlc", OHLC_INTERVAL_S),
+    ]
     if settings.api.exchange.enabled:  # true OHLCV bars, as often as the 5-minute chart
         collect.append(("exchange", cad.chart_5m))
-    specs = [interval_job(kind, f"{_JOBS}collect_{kind}", secs, (home, base_url),
-                          run_at_start=True) for kind, secs in collect]
+    specs = [
+        interval_job(kind, f"{_JOBS}collect_{kind}", secs, (home, base_url), run_at_start=True)
+        for kind, secs in collect
+    ]
     specs += [
-        interval_job("prediction_check", f"{_JOBS}check_predictions", cad.prediction_check,
-                     (home,)),
+        interval_job(
+            "prediction_check", f"{_JOBS}check_predictions", cad.prediction_check, (home,)
+        ),
         interval_job("heartbeat", f"{_JOBS}heartbeat", 60, (home,)),
         interval_job("train_missing", f"{_JOBS}train_missing", 3600, (home,), run_at_start=True),
         _cron("retention", "apply_retention", home, hour=(hour + 22) % 24, minute=15),
         _cron("train_micro", "train_micro", home, hour=hour, minute=0),
         _cron("train_mini", "train_mini", home, day_of_week=weekday, hour=hour, minute=30),
-        _cron("clean_cache", "clean_cache", home, day_of_week=weekday, hour=(hour + 1) % 24,
-              minute=45),
-        _cron("cleanup_models", "cleanup_models", home, day_of_week=weekday,
-              hour=(hour + 2) % 24, minute=0),
+        _cron(
+            "clean_cache", "clean_cache", home, day_of_week=weekday, hour=(hour + 1) % 24, minute=45
+        ),
+        _cron(
+            "cleanup_models",
+            "cleanup_models",
+            home,
+            day_of_week=weekday,
+            hour=(hour + 2) % 24,
+            minute=0,
+        ),
     ]
     return specs
 
@@ -117,8 +141,9 @@ def build_scheduler(paths: Paths, *, workers: int = 4) -> BackgroundScheduler:
             super().shutdown(*args, **kwargs)
 
     return Scheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine_for(paths.db_url),
-                                                 tablename=JOBS_TABLE)},
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=engine_for(paths.db_url), tablename=JOBS_TABLE)
+        },
         executors={"default": ThreadPoolExecutor(workers)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=UTC,
@@ -126,9 +151,13 @@ def build_scheduler(paths: Paths, *, workers: int = 4) -> BackgroundScheduler:
 
 
 def _same(job: Any, spec: JobSpec, trigger: Any) -> bool:
-    return bool(job.func_ref == spec.func and tuple(job.args) == tuple(spec.args)
-                and dict(job.kwargs) == spec.kwargs and str(job.trigger) == str(trigger)
-                and job.misfire_grace_time == spec.misfire_grace_time)
+    return bool(
+        job.func_ref == spec.func
+        and tuple(job.args) == tuple(spec.args)
+        and dict(job.kwargs) == spec.kwargs
+        and str(job.trigger) == str(trigger)
+        and job.misfire_grace_time == spec.misfire_grace_time
+    )
 
 
 def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str, str]:
@@ -150,9 +179,17 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str,
             continue
         extra = {"next_run_time": now} if spec.run_at_start else {}
         scheduler.add_job(
-            spec.func, trigger, args=list(spec.args), kwargs=dict(spec.kwargs), id=spec.id,
-            name=spec.id, replace_existing=True, coalesce=True, max_instances=1,
-            misfire_grace_time=spec.misfire_grace_time, **extra,
+            spec.func,
+            trigger,
+            args=list(spec.args),
+            kwargs=dict(spec.kwargs),
+            id=spec.id,
+            name=spec.id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=spec.misfire_grace_time,
+            **extra,
         )
         outcome[spec.id] = "replaced" if existing is not None else "added"
     return outcome
@@ -161,7 +198,7 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str,
 def prepare_tables(paths: Paths) -> None:
     """Create the tables jobs write to before jobs run in parallel threads: two threads
     creating the same SQLite table at once fail with "table already exists"."""
-    from finbot.ops.api_usage import ApiUsageStore
+    from finbot.collectors.usage import ApiUsageStore
     from finbot.ops.job_runs import ensure_job_runs
     from finbot.storage.db import engine_for
 
@@ -169,14 +206,13 @@ def prepare_tables(paths: Paths) -> None:
     ensure_job_runs(engine)
     ApiUsageStore(engine)
     try:
-        from finbot.prediction.prediction_tracker import PredictionTracker
+        from finbot.prediction.tracking.prediction_tracker import PredictionTracker
     except ImportError:  # pragma: no cover - prediction is part of the package
         return
     PredictionTracker(engine)
 
 
-def start_scheduler(paths: Paths, specs: list[JobSpec], *, workers: int = 4
-                    ) -> BackgroundScheduler:
+def start_scheduler(paths: Paths, specs: list[JobSpec], *, workers: int = 4) -> BackgroundScheduler:
     """Start the scheduler paused, reconcile its jobs with ``specs``, then let it run."""
     prepare_tables(paths)
     scheduler = build_scheduler(paths, workers=workers)
@@ -207,12 +243,17 @@ def scheduler_jobs(paths: Paths) -> list[dict[str, Any]]:
         run = runs.get(job_id, {})
         nxt = next_runs.get(job_id)
         last_ms = run.get("last_run_ms")
-        out.append({
-            "id": job_id,
-            "last_run": iso_utc(last_ms) if last_ms is not None else None,
-            "next_run": iso_utc(int(nxt * 1000)) if nxt is not None else None,
-            "status": run.get("status"), "duration_s": run.get("duration_s"),
-            "rows": run.get("rows"), "runs": run.get("runs", 0),
-            "failures": run.get("failures", 0), "error": run.get("error"),
-        })
+        out.append(
+            {
+                "id": job_id,
+                "last_run": iso_utc(last_ms) if last_ms is not None else None,
+                "next_run": iso_utc(int(nxt * 1000)) if nxt is not None else None,
+                "status": run.get("status"),
+                "duration_s": run.get("duration_s"),
+                "rows": run.get("rows"),
+                "runs": run.get("runs", 0),
+                "failures": run.get("failures", 0),
+                "error": run.get("error"),
+            }
+        )
     return out

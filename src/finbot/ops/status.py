@@ -38,8 +38,12 @@ def _process(paths: Paths, now: int) -> dict[str, Any]:
     from finbot.ops.system import process_metrics
 
     state = probe(paths)
-    out: dict[str, Any] = {"running": state.running, "pid": state.pid, "uptime_s": None,
-                           "started_at": None}
+    out: dict[str, Any] = {
+        "running": state.running,
+        "pid": state.pid,
+        "uptime_s": None,
+        "started_at": None,
+    }
     if not state.running:
         out["stale_pid_file"] = state.stale_pid
         return out
@@ -60,7 +64,8 @@ def data_section(paths: Paths, now: int) -> dict[str, Any]:
         for tf, info in by_tf.items():
             newest_ms = info.get("newest_ms")
             out.setdefault(coin, {})[tf] = {
-                "rows": info.get("rows"), "files": info.get("files"),
+                "rows": info.get("rows"),
+                "files": info.get("files"),
                 "newest": info.get("newest"),
                 "age_s": round((now - newest_ms) / 1000) if newest_ms is not None else None,
             }
@@ -80,7 +85,7 @@ def _age_hours(trained_at: Any, now: int) -> float | None:
 def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]:
     """The newest version per (coin, timeframe, horizon) with its age and baseline ratio, and
     how many of the configured coin x horizon sets have a model (training progress)."""
-    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.models.model_store import ModelStore
 
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     versions: dict[tuple[str, str, str], int] = {}
@@ -91,21 +96,32 @@ def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]
             latest[key] = dict(entry)
     rows = []
     for key, entry in sorted(latest.items()):
-        rows.append({"coin": key[0], "timeframe": key[1], "horizon": key[2],
-                     "version": entry.get("version"), "algorithm": entry.get("algorithm"),
-                     "trained_at": entry.get("trained_at"),
-                     "age_h": _age_hours(entry.get("trained_at"), now),
-                     "mae_ratio": entry.get("mae_ratio"), "versions": versions[key]})
+        rows.append(
+            {
+                "coin": key[0],
+                "timeframe": key[1],
+                "horizon": key[2],
+                "version": entry.get("version"),
+                "algorithm": entry.get("algorithm"),
+                "trained_at": entry.get("trained_at"),
+                "age_h": _age_hours(entry.get("trained_at"), now),
+                "mae_ratio": entry.get("mae_ratio"),
+                "versions": versions[key],
+            }
+        )
     wanted = {(c, h) for c in settings.coins.ids for h in settings.general.horizons}
     have = {(r["coin"], r["horizon"]) for r in rows} & wanted
-    return {"count": len(rows), "latest": rows,
-            "training_progress": {"trained": len(have), "expected": len(wanted)}}
+    return {
+        "count": len(rows),
+        "latest": rows,
+        "training_progress": {"trained": len(have), "expected": len(wanted)},
+    }
 
 
 def tracker_section(paths: Paths, now: int) -> dict[str, Any]:
     """Prediction counts (pending / resolved / expired) and live accuracy per coin x horizon
     over 24 h / 7 d / 30 d."""
-    from finbot.prediction.prediction_tracker import PredictionTracker
+    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
     from finbot.storage.db import engine_for
 
     tracker = PredictionTracker(engine_for(paths.db_url))
@@ -113,7 +129,7 @@ def tracker_section(paths: Paths, now: int) -> dict[str, Any]:
 
 
 def _usage(settings: Settings, paths: Paths) -> Any:
-    from finbot.ops.api_usage import open_usage
+    from finbot.collectors.usage import open_usage
 
     return open_usage(settings, paths)
 
@@ -126,8 +142,9 @@ def collectors_section(settings: Settings, paths: Paths) -> dict[str, Any]:
     return out
 
 
-def collect_status(settings: Settings, paths: Paths, *, clock: Clock | None = None
-                   ) -> dict[str, Any]:
+def collect_status(
+    settings: Settings, paths: Paths, *, clock: Clock | None = None
+) -> dict[str, Any]:
     """Everything ``status --json`` prints (DESIGN.md keys and more)."""
     from finbot.ops.scheduler import scheduler_jobs
     from finbot.ops.system import system_metrics

@@ -30,51 +30,96 @@ def _error(section: Any) -> str | None:
 
 def _header(data: dict[str, Any], tr: Tr) -> str:
     if data.get("running"):
-        return tr("[green]running[/] (PID {pid}, up {up})", "[green]en marche[/] (PID {pid}, "
-                  "depuis {up})", pid=data.get("pid"), up=_fmt_age(data.get("uptime_s")))
+        return tr(
+            "[green]running[/] (PID {pid}, up {up})",
+            "[green]en marche[/] (PID {pid}, depuis {up})",
+            pid=data.get("pid"),
+            up=_fmt_age(data.get("uptime_s")),
+        )
     text = tr("[yellow]not running[/]", "[yellow]arrêté[/]")
     if data.get("stale_pid_file"):
-        text += tr(" (stale PID file {pid})", " (fichier PID périmé {pid})",
-                   pid=data["stale_pid_file"])
+        text += tr(
+            " (stale PID file {pid})", " (fichier PID périmé {pid})", pid=data["stale_pid_file"]
+        )
     return text
 
 
 def _jobs(jobs: Any, tr: Tr) -> Table:
     table = Table(title=tr("Scheduler jobs", "Tâches planifiées"))
-    for col in (tr("job", "tâche"), tr("last run", "dernier passage"), tr("outcome", "résultat"),
-                tr("next run", "prochain passage"), tr("runs/failures", "passages/échecs")):
+    for col in (
+        tr("job", "tâche"),
+        tr("last run", "dernier passage"),
+        tr("outcome", "résultat"),
+        tr("next run", "prochain passage"),
+        tr("runs/failures", "passages/échecs"),
+    ):
         table.add_column(col)
     for job in jobs:
-        table.add_row(job["id"], job.get("last_run") or "-", job.get("status") or "-",
-                      job.get("next_run") or "-", f"{job.get('runs', 0)}/{job.get('failures', 0)}")
+        table.add_row(
+            job["id"],
+            job.get("last_run") or "-",
+            job.get("status") or "-",
+            job.get("next_run") or "-",
+            f"{job.get('runs', 0)}/{job.get('failures', 0)}",
+        )
     return table
 
 
 def _data(data: dict[str, Any], tr: Tr) -> Table:
     table = Table(title=tr("Data", "Données"))
-    for col in (tr("coin", "crypto"), "timeframe", tr("rows", "lignes"), tr("files", "fichiers"),
-                tr("newest", "plus récent"), tr("age", "âge")):
+    for col in (
+        tr("coin", "crypto"),
+        "timeframe",
+        tr("rows", "lignes"),
+        tr("files", "fichiers"),
+        tr("newest", "plus récent"),
+        tr("age", "âge"),
+    ):
         table.add_column(col)
     for coin, by_tf in sorted(data.items()):
         for tf, info in sorted(by_tf.items()):
-            table.add_row(coin, tf, str(info.get("rows")), str(info.get("files")),
-                          info.get("newest") or "-", _fmt_age(info.get("age_s")))
+            table.add_row(
+                coin,
+                tf,
+                str(info.get("rows")),
+                str(info.get("files")),
+                info.get("newest") or "-",
+                _fmt_age(info.get("age_s")),
+            )
     return table
 
 
 def _models(models: dict[str, Any], tr: Tr) -> Table:
     progress = models.get("training_progress", {})
-    table = Table(title=tr("Models ({trained}/{expected} coin x horizon trained)",
-                           "Modèles ({trained}/{expected} crypto x horizon entraînés)",
-                           trained=progress.get("trained"), expected=progress.get("expected")))
-    for col in (tr("coin", "crypto"), "timeframe", "horizon", "version", tr("model", "modèle"),
-                tr("age", "âge"), tr("MAE / naive", "MAE / naïf")):
+    table = Table(
+        title=tr(
+            "Models ({trained}/{expected} coin x horizon trained)",
+            "Modèles ({trained}/{expected} crypto x horizon entraînés)",
+            trained=progress.get("trained"),
+            expected=progress.get("expected"),
+        )
+    )
+    for col in (
+        tr("coin", "crypto"),
+        "timeframe",
+        "horizon",
+        "version",
+        tr("model", "modèle"),
+        tr("age", "âge"),
+        tr("MAE / naive", "MAE / naïf"),
+    ):
         table.add_column(col)
     for m in models.get("latest", []):
         ratio = m.get("mae_ratio")
-        table.add_row(m["coin"], m["timeframe"], m["horizon"], str(m.get("version")),
-                      str(m.get("algorithm")), _fmt_age((m.get("age_h") or 0) * 3600),
-                      f"{ratio:.3f}" if isinstance(ratio, int | float) else "-")
+        table.add_row(
+            m["coin"],
+            m["timeframe"],
+            m["horizon"],
+            str(m.get("version")),
+            str(m.get("algorithm")),
+            _fmt_age((m.get("age_h") or 0) * 3600),
+            f"{ratio:.3f}" if isinstance(ratio, int | float) else "-",
+        )
     return table
 
 
@@ -84,20 +129,38 @@ def _pct(value: Any) -> str:
 
 def _tracker(tracker: dict[str, Any], tr: Tr) -> Table:
     counts = tracker.get("counts", {})
-    table = Table(title=tr("Tracked predictions (pending {p}, resolved {r}, expired {e})",
-                           "Prédictions suivies (en attente {p}, vérifiées {r}, expirées {e})",
-                           p=counts.get("pending", 0), r=counts.get("resolved", 0),
-                           e=counts.get("expired", 0)))
-    for col in (tr("coin", "crypto"), "horizon", tr("window", "fenêtre"), "n", "MAE",
-                tr("hit rate", "direction juste"), tr("coverage", "couverture")):
+    table = Table(
+        title=tr(
+            "Tracked predictions (pending {p}, resolved {r}, expired {e})",
+            "Prédictions suivies (en attente {p}, vérifiées {r}, expirées {e})",
+            p=counts.get("pending", 0),
+            r=counts.get("resolved", 0),
+            e=counts.get("expired", 0),
+        )
+    )
+    for col in (
+        tr("coin", "crypto"),
+        "horizon",
+        tr("window", "fenêtre"),
+        "n",
+        "MAE",
+        tr("hit rate", "direction juste"),
+        tr("coverage", "couverture"),
+    ):
         table.add_column(col)
     for coin, by_h in sorted(tracker.get("accuracy", {}).items()):
         for horizon, windows in by_h.items():
             for window, stats in windows.items():
                 mae = stats.get("mae")
-                table.add_row(coin, horizon, window, str(stats.get("n")),
-                              f"{mae:.4f}" if isinstance(mae, int | float) else "-",
-                              _pct(stats.get("hit_rate")), _pct(stats.get("coverage")))
+                table.add_row(
+                    coin,
+                    horizon,
+                    window,
+                    str(stats.get("n")),
+                    f"{mae:.4f}" if isinstance(mae, int | float) else "-",
+                    _pct(stats.get("hit_rate")),
+                    _pct(stats.get("coverage")),
+                )
     return table
 
 
@@ -107,47 +170,72 @@ def _api(usage: dict[str, Any], tr: Tr) -> Table:
     table.add_column(tr("requests", "requêtes"))
     table.add_column(tr("limit", "limite"))
     state = usage.get("state", "GREEN")
-    for key, label in (("minute", "minute"), ("hour", tr("hour", "heure")),
-                       ("day", tr("day", "jour"))):
+    for key, label in (
+        ("minute", "minute"),
+        ("hour", tr("hour", "heure")),
+        ("day", tr("day", "jour")),
+    ):
         w = usage.get(key, {})
         table.add_row(label, str(w.get("requests")), str(w.get("limit")))
     month = usage.get("month", {})
-    table.add_row(tr("month", "mois"), str(month.get("requests")),
-                  f"{month.get('cap')} ({100 * float(month.get('share') or 0):.2f} %)")
+    table.add_row(
+        tr("month", "mois"),
+        str(month.get("requests")),
+        f"{month.get('cap')} ({100 * float(month.get('share') or 0):.2f} %)",
+    )
     colour = _STATE_COLOUR.get(state, "white")
-    table.caption = tr("state [{c}]{s}[/], errors 24 h: {e}, mean latency: {lat} ms",
-                       "état [{c}]{s}[/], erreurs 24 h : {e}, latence moyenne : {lat} ms",
-                       c=colour, s=state, e=usage.get("errors_24h"),
-                       lat=usage.get("mean_latency_ms"))
+    table.caption = tr(
+        "state [{c}]{s}[/], errors 24 h: {e}, mean latency: {lat} ms",
+        "état [{c}]{s}[/], erreurs 24 h : {e}, latence moyenne : {lat} ms",
+        c=colour,
+        s=state,
+        e=usage.get("errors_24h"),
+        lat=usage.get("mean_latency_ms"),
+    )
     return table
 
 
 def _collectors(collectors: dict[str, Any], tr: Tr) -> Table:
     table = Table(title=tr("Collectors", "Collecteurs"))
-    for col in (tr("collector", "collecteur"), tr("last status", "dernier état"),
-                tr("last run", "dernier passage"), tr("latency ms", "latence ms"),
-                tr("cache hits/misses", "cache succès/échecs"), tr("failures", "échecs")):
+    for col in (
+        tr("collector", "collecteur"),
+        tr("last status", "dernier état"),
+        tr("last run", "dernier passage"),
+        tr("latency ms", "latence ms"),
+        tr("cache hits/misses", "cache succès/échecs"),
+        tr("failures", "échecs"),
+    ):
         table.add_column(col)
     for name, c in sorted(collectors.items()):
-        table.add_row(name, str(c.get("last_status")), str(c.get("last_run") or "-"),
-                      str(c.get("latency_ms")), f"{c.get('cache_hits')}/{c.get('cache_misses')}",
-                      f"{c.get('failures')}/{c.get('runs')}")
+        table.add_row(
+            name,
+            str(c.get("last_status")),
+            str(c.get("last_run") or "-"),
+            str(c.get("latency_ms")),
+            f"{c.get('cache_hits')}/{c.get('cache_misses')}",
+            f"{c.get('failures')}/{c.get('runs')}",
+        )
     return table
 
 
 def _system(system: dict[str, Any], tr: Tr) -> str:
     mem, disk, gpu = system.get("memory", {}), system.get("disk", {}), system.get("gpu", {})
     gpu_text = ", ".join(gpu.get("devices") or []) or tr("none detected", "aucun détecté")
-    return tr("CPU {cpu} % | RAM {ram} % | disk free {disk} GB | GPU: {gpu}",
-              "CPU {cpu} % | RAM {ram} % | disque libre {disk} Go | GPU : {gpu}",
-              cpu=system.get("cpu_percent"), ram=mem.get("used_percent"),
-              disk=disk.get("free_gb"), gpu=gpu_text)
+    return tr(
+        "CPU {cpu} % | RAM {ram} % | disk free {disk} GB | GPU: {gpu}",
+        "CPU {cpu} % | RAM {ram} % | disque libre {disk} Go | GPU : {gpu}",
+        cpu=system.get("cpu_percent"),
+        ram=mem.get("used_percent"),
+        disk=disk.get("free_gb"),
+        gpu=gpu_text,
+    )
 
 
 def render_status(data: dict[str, Any], console: Console, tr: Tr) -> None:
     """Print the status dict as tables; a section that failed prints its error line."""
-    console.print(tr("finbot at {home}: ", "finbot dans {home} : ", home=data.get("home"))
-                  + _header(data, tr))
+    console.print(
+        tr("finbot at {home}: ", "finbot dans {home} : ", home=data.get("home")) + _header(data, tr)
+    )
     renderers: list[tuple[str, str, str, Callable[[Any, Tr], Any], bool]] = [
         ("jobs", "Scheduler jobs", "Tâches planifiées", _jobs, False),
         ("data", "Data", "Données", _data, False),

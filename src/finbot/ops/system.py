@@ -15,13 +15,17 @@ def gpu_info(timeout: float = 3.0) -> dict[str, Any]:
     if tool is None:
         return {"present": False, "devices": [], "source": "none detected (no nvidia-smi)"}
     try:
-        out = subprocess.run([tool, "-L"], capture_output=True, text=True, timeout=timeout,
-                             check=False).stdout
+        out = subprocess.run(
+            [tool, "-L"], capture_output=True, text=True, timeout=timeout, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         return {"present": False, "devices": [], "source": f"nvidia-smi failed: {exc}"}
     devices = [line.strip() for line in out.splitlines() if line.strip().startswith("GPU")]
-    return {"present": bool(devices), "devices": devices,
-            "source": "nvidia-smi" if devices else "none detected"}
+    return {
+        "present": bool(devices),
+        "devices": devices,
+        "source": "nvidia-smi" if devices else "none detected",
+    }
 
 
 def system_metrics(home: Path, *, pid: int | None = None) -> dict[str, Any]:
@@ -34,10 +38,17 @@ def system_metrics(home: Path, *, pid: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "cpu_percent": psutil.cpu_percent(interval=0.1),
         "cpu_count": psutil.cpu_count(),
-        "memory": {"total_mb": round(memory.total / 2**20), "used_percent": memory.percent,
-                   "available_mb": round(memory.available / 2**20)},
-        "disk": {"path": str(folder), "total_gb": round(disk.total / 2**30, 1),
-                 "free_gb": round(disk.free / 2**30, 1), "used_percent": disk.percent},
+        "memory": {
+            "total_mb": round(memory.total / 2**20),
+            "used_percent": memory.percent,
+            "available_mb": round(memory.available / 2**20),
+        },
+        "disk": {
+            "path": str(folder),
+            "total_gb": round(disk.total / 2**30, 1),
+            "free_gb": round(disk.free / 2**30, 1),
+            "used_percent": disk.percent,
+        },
         "gpu": gpu_info(),
     }
     if pid is not None:
@@ -52,7 +63,10 @@ def process_metrics(pid: int) -> dict[str, Any]:
     try:
         proc = psutil.Process(pid)
         with proc.oneshot():
-            return {"rss_mb": round(proc.memory_info().rss / 2**20, 1),
-                    "threads": proc.num_threads(), "started_at": proc.create_time()}
+            return {
+                "rss_mb": round(proc.memory_info().rss / 2**20, 1),
+                "threads": proc.num_threads(),
+                "started_at": proc.create_time(),
+            }
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return {}

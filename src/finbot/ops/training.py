@@ -21,7 +21,7 @@ QUICK_HORIZON = "1h"
 
 def trained_sets(paths: Paths) -> set[tuple[str, str]]:
     """(coin, horizon) pairs that have at least one saved model."""
-    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.models.model_store import ModelStore
 
     if not paths.models_dir.is_dir():
         return set()
@@ -35,19 +35,26 @@ def has_models(paths: Paths) -> bool:
 def missing_sets(settings: Settings, paths: Paths) -> list[tuple[str, str]]:
     """Configured (coin, horizon) pairs without a model, in horizon order."""
     have = trained_sets(paths)
-    return [(coin, horizon) for horizon in settings.general.horizons
-            for coin in settings.coins.ids if (coin, horizon) not in have]
+    return [
+        (coin, horizon)
+        for horizon in settings.general.horizons
+        for coin in settings.coins.ids
+        if (coin, horizon) not in have
+    ]
 
 
 def trainable(paths: Paths, sets: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The sets whose model timeframe has stored bars (no data: nothing to train yet, and no
     point in starting workers every hour to say so)."""
-    from finbot.prediction.pipeline import default_timeframe
     from finbot.storage.parquet_writer import BarStore
+    from finbot.timeframes import default_timeframe
 
     store = BarStore(paths.parquet_dir)
-    return [(coin, horizon) for coin, horizon in sets
-            if store.last_ts(coin, default_timeframe(horizon)) is not None]
+    return [
+        (coin, horizon)
+        for coin, horizon in sets
+        if store.last_ts(coin, default_timeframe(horizon)) is not None
+    ]
 
 
 def quick_horizon(settings: Settings) -> str:
@@ -55,13 +62,18 @@ def quick_horizon(settings: Settings) -> str:
     return QUICK_HORIZON if QUICK_HORIZON in horizons else horizons[0]
 
 
-def train_sets(settings: Settings, paths: Paths, sets: Sequence[tuple[str, str]],
-               progress: Any = None, should_stop: Callable[[], bool] | None = None) -> int:
+def train_sets(
+    settings: Settings,
+    paths: Paths,
+    sets: Sequence[tuple[str, str]],
+    progress: Any = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
     """Train ``sets`` horizon by horizon through the fan-out; returns how many were trained.
 
     With ``should_stop``, work goes in chunks of one coin per worker and stops between
     chunks once it says so: a graceful stop waits for one chunk, not for every model."""
-    from finbot.prediction.fanout import train_all
+    from finbot.prediction.training.fanout import train_all
 
     by_horizon: dict[str, list[str]] = {}
     for coin, horizon in sets:
@@ -72,14 +84,15 @@ def train_sets(settings: Settings, paths: Paths, sets: Sequence[tuple[str, str]]
         for start in range(0, len(coins), chunk):
             if should_stop is not None and should_stop():
                 return done
-            part = coins[start:start + chunk]
+            part = coins[start : start + chunk]
             result = train_all(settings, paths, part, [horizon], progress=progress)
             done += len(result) if isinstance(result, list | tuple | dict) else len(part)
     return done
 
 
-def first_start(settings: Settings, paths: Paths, *, base_url: str | None = None,
-                progress: Any = None) -> dict[str, Any]:
+def first_start(
+    settings: Settings, paths: Paths, *, base_url: str | None = None, progress: Any = None
+) -> dict[str, Any]:
     """Historical collection for every enabled coin, then the quick horizon for each."""
     from finbot.collectors.historical_collector import collect_historical
 
@@ -87,5 +100,9 @@ def first_start(settings: Settings, paths: Paths, *, base_url: str | None = None
     history = collect_historical(settings, paths, coins, base_url=base_url, progress=progress)
     horizon = quick_horizon(settings)
     trained = train_sets(settings, paths, [(c, horizon) for c in coins], progress=progress)
-    return {"history": history, "horizon": horizon, "trained": trained,
-            "remaining": len(missing_sets(settings, paths))}
+    return {
+        "history": history,
+        "horizon": horizon,
+        "trained": trained,
+        "remaining": len(missing_sets(settings, paths)),
+    }

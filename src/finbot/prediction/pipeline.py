@@ -17,7 +17,7 @@ model's out-of-sample test-window errors for conformal intervals).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,25 +25,23 @@ import numpy as np
 import polars as pl
 
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
-from finbot.errors import DataError
+from finbot.errors import DataError, ModelError
 from finbot.paths import Paths
-from finbot.prediction.feature_builder import TAIL_BARS, latest_row
-from finbot.prediction.model_store import MASTER, ModelStore, StoredModel
-from finbot.timeframes import canonical, duration_ms
+from finbot.prediction.features.feature_builder import (
+    FEATURE_NAMES,
+    TAIL_BARS,
+    build_features,
+    latest_row,
+)
+from finbot.prediction.models.master_model import MASTER, MasterPredictor
+from finbot.prediction.models.model_store import ModelStore, StoredModel
+from finbot.timeframes import canonical, default_timeframe, duration_ms
 
 if TYPE_CHECKING:
     from finbot.config import Settings
 
-DEFAULT_TIMEFRAMES: Mapping[str, str] = {"10m": "5m"}
-FALLBACK_TIMEFRAME = "1h"
 STALE_BARS = 2
 Refresh = Callable[[str, str], Any]
-
-
-def default_timeframe(horizon: str, overrides: Mapping[str, str] | None = None) -> str:
-    """The timeframe whose model serves ``horizon`` (10m → 5m, others → 1h)."""
-    table = {**DEFAULT_TIMEFRAMES, **(overrides or {})}
-    return table.get(canonical(horizon), FALLBACK_TIMEFRAME)
 
 
 @dataclass(frozen=True)
@@ -71,16 +69,23 @@ class Prediction:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "coin": self.coin, "horizon": self.horizon, "as_of": iso_utc(self.as_of),
-            "last_price": self.last_price, "predicted_price": self.predicted_price,
-            "predicted_return": self.predicted_return, "model": self.model,
-            "model_version": self.model_version, "timeframe": self.timeframe,
-            "mae_ratio": self.mae_ratio, "has_edge": self.has_edge,
+            "coin": self.coin,
+            "horizon": self.horizon,
+            "as_of": iso_utc(self.as_of),
+            "last_price": self.last_price,
+            "predicted_price": self.predicted_price,
+            "predicted_return": self.predicted_return,
+            "model": self.model,
+            "model_version": self.model_version,
+            "timeframe": self.timeframe,
+            "mae_ratio": self.mae_ratio,
+            "has_edge": self.has_edge,
         }
 
 
-def recent_bars(paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS,
-                bar_store: Any = None) -> pl.DataFrame:
+def recent_bars(
+    paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS, bar_store: Any = None
+) -> pl.DataFrame:
     """The last ``n`` bars; pass a long-lived ``BarStore`` to reuse its tail cache."""
     if bar_store is None:
         from finbot.storage.parquet_writer import BarStore
@@ -95,10 +100,16 @@ def complete_bars(bars: pl.DataFrame, timeframe: str, now: int) -> pl.DataFrame:
     return bars.filter(pl.col("ts") + duration_ms(timeframe, field="timeframe") <= now)
 
 
-def _fresh_bars(coin: str, timeframe: str, paths: Paths, bars: pl.DataFrame | None,
-                refresh: Refresh | None, now: int, bar_store: Any = None) -> pl.DataFrame:
-    frame = bars if bars is not None else recent_bars(paths, coin, timeframe,
-                                                      bar_store=bar_store)
+def _fresh_bars(
+    coin: str,
+    timeframe: str,
+    paths: Paths,
+    bars: pl.DataFrame | None,
+    refresh: Refresh | None,
+    now: int,
+    bar_store: Any = None,
+) -> pl.DataFrame:
+    frame = bars if bars is not None else recent_bars(paths, coin, timeframe, bar_store=bar_store)
     step = duration_ms(timeframe, field="timeframe")
     stale = frame.is_empty() or now - int(frame["ts"][-1]) > STALE_BARS * step
     if stale and refresh is not None and bars is None:
@@ -116,27 +127,37 @@ def choose_model(store: ModelStore, coin: str, horizon: str, timeframe: str) -> 
     return store.load_latest(coin, timeframe, horizon)
 
 
-def _predict_return(model: StoredModel, coin: str, timeframe: str, paths: Paths,
-                    bars: pl.DataFrame, now: int) -> tuple[float, int, float]:
+def _predict_return(
+    model: StoredModel, coin: str, timeframe: str, paths: Paths, bars: pl.DataFrame, now: int
+) -> tuple[float, int, float]:
     """(log return, as_of, last close) from the latest complete feature row."""
     if model.algorithm == MASTER:
-        from finbot.prediction.master_trainer import predict_master
-
         return predict_master(model, coin, paths, bars, now)
     tail = bars.tail(TAIL_BARS)
     latest = latest_row(tail)
     if latest is None:
-        raise DataError(f"{coin} {timeframe}: not enough recent bars to compute features "
-                        f"(need more than {TAIL_BARS // 20}); collect data first")
+        raise DataError(
+            f"{coin} {timeframe}: not enough recent bars to compute features "
+            f"(need more than {TAIL_BARS // 20}); collect data first"
+        )
     index, row = latest
     as_of, close = int(tail["ts"][index]), float(tail["close"][index])
     return float(model.predict(row)[0]), as_of, close
 
 
-def predict(coin: str, horizon: str, *, settings: Settings | None = None, paths: Paths,
-            store: ModelStore | None = None, bars: pl.DataFrame | None = None,
-            refresh: Refresh | None = None, clock: Clock | None = None,
-            timeframe: str | None = None, bar_store: Any = None) -> Prediction:
+def predict(
+    coin: str,
+    horizon: str,
+    *,
+    settings: Settings | None = None,
+    paths: Paths,
+    store: ModelStore | None = None,
+    bars: pl.DataFrame | None = None,
+    refresh: Refresh | None = None,
+    clock: Clock | None = None,
+    timeframe: str | None = None,
+    bar_store: Any = None,
+) -> Prediction:
     """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar.
 
     Pass one ``ModelStore`` and one ``BarStore`` (``bar_store``) across calls: the first
@@ -150,9 +171,38 @@ def predict(coin: str, horizon: str, *, settings: Settings | None = None, paths:
     frame = _fresh_bars(coin, timeframe, paths, bars, refresh, now, bar_store)
     ret, as_of, close = _predict_return(model, coin, timeframe, paths, frame, now)
     return Prediction(
-        coin=coin, horizon=horizon, as_of=as_of, last_price=close, predicted_return=ret,
-        predicted_price=close * math.exp(ret), model=model.algorithm,
-        model_version=model.version, timeframe=str(model.meta["timeframe"]),
+        coin=coin,
+        horizon=horizon,
+        as_of=as_of,
+        last_price=close,
+        predicted_return=ret,
+        predicted_price=close * math.exp(ret),
+        model=model.algorithm,
+        model_version=model.version,
+        timeframe=str(model.meta["timeframe"]),
         mae_ratio=float(model.meta.get("mae_ratio", 1.0)),
-        has_edge=bool(model.meta.get("has_edge", False)), stored=model,
+        has_edge=bool(model.meta.get("has_edge", False)),
+        stored=model,
     )
+
+
+def predict_master(
+    model: StoredModel, coin: str, paths: Paths, base_bars: pl.DataFrame, now: int
+) -> tuple[float, int, float]:
+    """(log return, as_of, last close): each timeframe's latest row CLOSED by ``now``."""
+    predictor = model.predictor
+    if not isinstance(predictor, MasterPredictor):
+        raise ModelError(f"{model.folder}: a master model without its sub-models; retrain it")
+    rows = {}
+    for tf in predictor.subs:
+        bars = (
+            base_bars
+            if tf == predictor.base_tf
+            else complete_bars(recent_bars(paths, coin, tf, TAIL_BARS), tf, now)
+        )
+        feats = build_features(bars)
+        if feats.is_empty():
+            raise DataError(f"{coin} {tf}: not enough recent bars for the master's features")
+        rows[tf] = feats.tail(1).select(FEATURE_NAMES).to_numpy()
+    last = base_bars.tail(1)
+    return predictor.predict_features(rows), int(last["ts"][0]), float(last["close"][0])

@@ -21,9 +21,9 @@ from typing import Any
 
 from finbot.clock import iso_utc
 from finbot.config.models import Settings
-from finbot.prediction import confidence as cf
-from finbot.prediction.cost_model import CostBreakdown, SpreadQuote, round_trip_cost
-from finbot.prediction.decision_engine import (
+from finbot.prediction.decision import confidence as cf
+from finbot.prediction.decision.cost_model import CostBreakdown, SpreadQuote, round_trip_cost
+from finbot.prediction.decision.decision_engine import (
     Decision,
     HorizonDecision,
     HorizonSignal,
@@ -31,7 +31,7 @@ from finbot.prediction.decision_engine import (
     decide,
     decide_horizon,
 )
-from finbot.prediction.threshold_policy import HorizonThresholds, horizon_thresholds
+from finbot.prediction.decision.threshold_policy import HorizonThresholds, horizon_thresholds
 from finbot.timeframes import duration_seconds
 
 
@@ -172,8 +172,18 @@ def _last_volume(bars: Any) -> float | None:
 
 #: The minimum keys of ``finbot predict --json`` (DESIGN.md); ``price_json`` gives more.
 PRICE_JSON_KEYS: tuple[str, ...] = (
-    "coin", "horizon", "as_of", "last_price", "predicted_price", "predicted_return", "interval",
-    "confidence", "decision", "expected_net_return", "model", "model_version",
+    "coin",
+    "horizon",
+    "as_of",
+    "last_price",
+    "predicted_price",
+    "predicted_return",
+    "interval",
+    "confidence",
+    "decision",
+    "expected_net_return",
+    "model",
+    "model_version",
 )
 
 
@@ -377,85 +387,14 @@ def bar_timeframe(pred: Any) -> str:
 
     if pred.timeframe in TIMEFRAMES:
         return str(pred.timeframe)
-    from finbot.prediction.pipeline import default_timeframe
+    from finbot.timeframes import default_timeframe
 
     return default_timeframe(pred.horizon)
 
 
-def stored_fx(paths: Any, coins: tuple[str, ...], now: int) -> tuple[float | None, str]:
-    """EUR per USD from what is stored (FX cache, else prices), never blocking on the network:
-    the scheduler's FX job keeps the cache fresh."""
-    try:
-        from finbot.collectors.fx_collector import implied_rate, read_cache
-
-        rate = read_cache(paths) or implied_rate(paths, coins)
-    except Exception as exc:  # collectors absent or data unreadable: say so, carry on
-        return None, f"no EUR/USD rate ({type(exc).__name__}: {exc})"
-    if rate is None:
-        return None, "no EUR/USD rate stored (run 'finbot collect fx'); USD taken as EUR"
-    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / 3_600_000)
-    return rate.rate, f"{rate.source} ({age_h:.1f} h old)"
-
-
-def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | None) -> Sources:
-    """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, tracker."""
-    from finbot.clock import now_ms
-    from finbot.prediction import pipeline
-    from finbot.prediction.cost_model import resolve_spread
-    from finbot.prediction.model_store import ModelStore
-    from finbot.prediction.prediction_tracker import live_accuracy
-    from finbot.storage.parquet_writer import BarStore
-
-    store, bar_store, costs = (
-        ModelStore(paths.models_dir),
-        BarStore(paths.parquet_dir),
-        settings.costs,
-    )
-
-    def calibration(pred: Any) -> Any:
-        try:
-            return pred.calibration()
-        except Exception:  # a version without calibration data: fall back (stated in output)
-            return None
-
-    def bars(coin: str, timeframe: str) -> Any:
-        try:
-            frame = bar_store.read(coin, timeframe, last_n=600)
-        except Exception:
-            return None
-        return frame if len(frame) else None
-
-    def spread(coin: str, frame: Any) -> SpreadQuote:
-        def tickers() -> float | None:
-            from finbot.collectors.tickers_collector import median_spread_pct
-
-            return median_spread_pct(paths, coin, costs.exchanges_whitelist)
-
-        def proxy() -> float | None:
-            from finbot.tools.compute_spread_proxy import estimate_from_bars
-
-            return None if frame is None else estimate_from_bars(frame).fraction
-
-        return resolve_spread(costs, tickers_pct=tickers, proxy_frac=proxy)
-
-    return Sources(
-        predict=lambda coin, h: pipeline.predict(
-            coin, h, settings=settings, paths=paths, store=store, clock=clock,
-            bar_store=bar_store,
-        ),
-        calibration=calibration,
-        bars=bars,
-        spread=spread,
-        eur_per_usd=lambda: stored_fx(paths, settings.coins.ids, now_ms(clock)),
-        live=lambda coin, h: (
-            None if tracker is None else live_accuracy(tracker, coin, h, now_ms(clock))
-        ),
-    )
-
-
 def to_record(a: Assessment, made_at: int, source: str = "cli") -> Any:
     """The tracker row for an assessed prediction."""
-    from finbot.prediction.prediction_tracker import NewPrediction
+    from finbot.prediction.tracking.prediction_tracker import NewPrediction
 
     p = a.prediction
     finite = math.isfinite(a.high_return)

@@ -59,8 +59,9 @@ class _Base:
 
     def ttl(self, kind: str) -> float:
         if kind not in self._ttls:
-            raise UsageError(f"cache kind: unknown {kind!r}; expected one of "
-                             f"{', '.join(sorted(self._ttls))}")
+            raise UsageError(
+                f"cache kind: unknown {kind!r}; expected one of {', '.join(sorted(self._ttls))}"
+            )
         return self._ttls[kind]
 
     def _count(self, kind: str, hit: bool) -> None:
@@ -69,9 +70,15 @@ class _Base:
 
     def _stats(self, sizes: Mapping[str, int]) -> dict[str, dict[str, float]]:
         with self._count_lock:
-            return {kind: {"hits": hits, "misses": misses, "size": sizes.get(kind, 0),
-                           "ttl_s": self._ttls[kind]}
-                    for kind, (hits, misses) in self._counts.items()}
+            return {
+                kind: {
+                    "hits": hits,
+                    "misses": misses,
+                    "size": sizes.get(kind, 0),
+                    "ttl_s": self._ttls[kind],
+                }
+                for kind, (hits, misses) in self._counts.items()
+            }
 
 
 class MemoryCache(_Base):
@@ -138,8 +145,10 @@ class MemoryCache(_Base):
         """``{kind: {hits, misses, size, ttl_s}}``; size counts live (unexpired) entries."""
         now = self._clock.now()
         with self._lock:
-            sizes = {kind: sum(1 for expires, _ in entries.values() if expires > now)
-                     for kind, entries in self._entries.items()}
+            sizes = {
+                kind: sum(1 for expires, _ in entries.values() if expires > now)
+                for kind, entries in self._entries.items()
+            }
         return self._stats(sizes)
 
 
@@ -230,14 +239,20 @@ def make_cache(
 
     # one immediate retry (a dropped idle connection), never seconds of backoff per call:
     # a cache that is down must cost a miss, not stall collection
-    client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0,
-                                  decode_responses=True, retry=Retry(NoBackoff(), 1))
+    client = redis.Redis.from_url(
+        url,
+        socket_timeout=2.0,
+        socket_connect_timeout=2.0,
+        decode_responses=True,
+        retry=Retry(NoBackoff(), 1),
+    )
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:
         client.close()
-        log.warning("cache: Redis at %s unreachable (%s); using the in-memory cache",
-                    _safe_url(url), exc)
+        log.warning(
+            "cache: Redis at %s unreachable (%s); using the in-memory cache", _safe_url(url), exc
+        )
         return MemoryCache(ttls, clock)
     return RedisCache(ttls, client, prefix=prefix)
 

@@ -28,8 +28,15 @@ from finbot.timeframes import check_timeframe, duration_ms
 
 VolumeUnit = Literal["base", "quote"]
 REQUIRED = ("timestamp", "open", "high", "low", "close", "volume")
-_ALIASES = {"ts": "timestamp", "time": "timestamp", "date": "timestamp", "datetime": "timestamp",
-            "open_time": "timestamp", "vol": "volume", "marketcap": "market_cap"}
+_ALIASES = {
+    "ts": "timestamp",
+    "time": "timestamp",
+    "date": "timestamp",
+    "datetime": "timestamp",
+    "open_time": "timestamp",
+    "vol": "volume",
+    "marketcap": "market_cap",
+}
 MIN_TS_MS = 1_230_768_000_000  # 2009-01-01: nothing traded before Bitcoin's genesis block
 MAX_TS_MS = 4_102_444_800_000  # 2100-01-01
 SHOWN_ERRORS = 20
@@ -95,8 +102,10 @@ def parse_timestamp(text: str) -> int:
                 moment = moment.replace(tzinfo=UTC)
             stamp = round(moment.timestamp() * 1000)
         except (ValueError, OverflowError):
-            raise DataError(f"timestamp: expected ISO 8601 (2024-01-01T00:00:00Z) or epoch "
-                            f"seconds/milliseconds, got {text[:40]!r}") from None
+            raise DataError(
+                f"timestamp: expected ISO 8601 (2024-01-01T00:00:00Z) or epoch "
+                f"seconds/milliseconds, got {text[:40]!r}"
+            ) from None
     if not MIN_TS_MS <= stamp < MAX_TS_MS:
         raise DataError(f"timestamp: expected a date between 2009 and 2100, got {text[:40]!r}")
     return stamp
@@ -120,7 +129,10 @@ def _optional(name: str, text: str) -> float | None:
 
 
 def parse_row(
-    values: Sequence[str], columns: dict[str, int], *, step_ms: int | None = None,
+    values: Sequence[str],
+    columns: dict[str, int],
+    *,
+    step_ms: int | None = None,
     volume_unit: VolumeUnit = "quote",
 ) -> Row:
     """One CSV row → (ts, open, high, low, close, volume USD, market_cap); DataError naming
@@ -129,8 +141,10 @@ def parse_row(
         raise DataError(f"expected {len(columns)} fields, got {len(values)}")
     ts = parse_timestamp(values[columns["timestamp"]])
     if step_ms is not None and ts % step_ms:
-        raise DataError(f"timestamp: expected a bar open time on the {step_ms // 60000}-minute "
-                        f"grid, got {values[columns['timestamp']][:40]!r}")
+        raise DataError(
+            f"timestamp: expected a bar open time on the {step_ms // 60000}-minute "
+            f"grid, got {values[columns['timestamp']][:40]!r}"
+        )
     o = _number("open", values[columns["open"]], positive=True)
     h = _number("high", values[columns["high"]], positive=True)
     lo = _number("low", values[columns["low"]], positive=True)
@@ -161,8 +175,10 @@ def header_columns(header: Sequence[str]) -> dict[str, int]:
     columns = {name: i for i, name in enumerate(names) if name in (*REQUIRED, "market_cap")}
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise CsvRejected(f"header: missing column(s) {', '.join(missing)}; expected "
-                          f"{','.join(REQUIRED)} (got {','.join(header)[:80]!r})")
+        raise CsvRejected(
+            f"header: missing column(s) {', '.join(missing)}; expected "
+            f"{','.join(REQUIRED)} (got {','.join(header)[:80]!r})"
+        )
     return columns
 
 
@@ -224,17 +240,29 @@ class ImportReport:
     duplicates: int
 
     def to_dict(self, shown: int = SHOWN_ERRORS) -> dict[str, Any]:
-        return {"file": self.path, "coin": self.coin, "timeframe": self.timeframe,
-                "rows_read": self.rows_read, "inserted": self.result.inserted,
-                "updated": self.result.updated, "unchanged": self.result.unchanged,
-                "rejected": len(self.errors) + self.result.rejected,
-                "duplicates": self.duplicates,
-                "errors": [{"line": e.line, "problem": e.problem} for e in self.errors[:shown]]}
+        return {
+            "file": self.path,
+            "coin": self.coin,
+            "timeframe": self.timeframe,
+            "rows_read": self.rows_read,
+            "inserted": self.result.inserted,
+            "updated": self.result.updated,
+            "unchanged": self.result.unchanged,
+            "rejected": len(self.errors) + self.result.rejected,
+            "duplicates": self.duplicates,
+            "errors": [{"line": e.line, "problem": e.problem} for e in self.errors[:shown]],
+        }
 
 
 def import_csv(
-    store: BarStore, path: Path, coin: str, timeframe: str, *,
-    volume_unit: VolumeUnit = "quote", source: str = "csv", skip_bad: bool = False,
+    store: BarStore,
+    path: Path,
+    coin: str,
+    timeframe: str,
+    *,
+    volume_unit: VolumeUnit = "quote",
+    source: str = "csv",
+    skip_bad: bool = False,
 ) -> ImportReport:
     """Check every row of ``path``, then upsert the bars into ``store`` (see module doc)."""
     if volume_unit not in ("base", "quote"):
@@ -244,11 +272,15 @@ def import_csv(
     parsed = parse_csv(path, timeframe, volume_unit=volume_unit, source=source)
     valid = parsed.bars.height
     if parsed.errors and not skip_bad:
-        raise CsvRejected(f"{path.name}: {len(parsed.errors)} of {parsed.rows_read} rows rejected, "
-                          f"nothing imported (first: {parsed.errors[0]}); fix them, or pass "
-                          f"--skip-bad to import the {valid} valid rows", parsed.errors)
+        raise CsvRejected(
+            f"{path.name}: {len(parsed.errors)} of {parsed.rows_read} rows rejected, "
+            f"nothing imported (first: {parsed.errors[0]}); fix them, or pass "
+            f"--skip-bad to import the {valid} valid rows",
+            parsed.errors,
+        )
     if valid == 0:
         raise CsvRejected(f"{path.name}: no valid rows to import", parsed.errors)
     result = store.upsert(coin, timeframe, parsed.bars)
-    return ImportReport(str(path), coin, timeframe, parsed.rows_read, result, parsed.errors,
-                        parsed.duplicates)
+    return ImportReport(
+        str(path), coin, timeframe, parsed.rows_read, result, parsed.errors, parsed.duplicates
+    )

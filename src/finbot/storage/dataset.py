@@ -84,13 +84,20 @@ class ParquetDataset:
         base = self.partition_dir(partition)
         good, reasons = self._validate(frame)
         if reasons:
-            log.warning("storage: %s/%s: rejected %d of %d records (%s)", self.name, partition,
-                        sum(reasons.values()), frame.height,
-                        "; ".join(f"{n} {reason}" for reason, n in reasons.items()))
+            log.warning(
+                "storage: %s/%s: rejected %d of %d records (%s)",
+                self.name,
+                partition,
+                sum(reasons.values()),
+                frame.height,
+                "; ".join(f"{n} {reason}" for reason, n in reasons.items()),
+            )
         result = UpsertResult(rejected=sum(reasons.values()), reasons=reasons)
         metadata = {META_DATASET: self.name, META_KEYS: json.dumps(self.key_columns)}
-        jobs = [(files.month_dir(base, year, month) / files.PART_FILE, part)
-                for year, month, part in files.split_by_month(good, self.time_column)]
+        jobs = [
+            (files.month_dir(base, year, month) / files.PART_FILE, part)
+            for year, month, part in files.split_by_month(good, self.time_column)
+        ]
         for done in files.run_months(lambda job: self._upsert_month(*job, metadata), jobs):
             result = result + done
         return result
@@ -100,8 +107,10 @@ class ParquetDataset:
         if missing:
             raise DataError(f"{self.name}: missing column(s) {', '.join(missing)}")
         if frame.schema[self.time_column] not in (pl.Int64, pl.Int32, pl.UInt64, pl.UInt32):
-            raise DataError(f"{self.name}: {self.time_column}: expected epoch milliseconds "
-                            f"(integers), got {frame.schema[self.time_column]}")
+            raise DataError(
+                f"{self.name}: {self.time_column}: expected epoch milliseconds "
+                f"(integers), got {frame.schema[self.time_column]}"
+            )
         reasons: dict[str, int] = {}
         for reason, bad in self._rules():
             flagged = frame.select(bad.fill_null(False).sum()).item()
@@ -114,8 +123,12 @@ class ParquetDataset:
         rules = [(f"{key}: null", pl.col(key).is_null()) for key in self.key_columns]
         for column in self.positive_columns:
             value = pl.col(column).cast(pl.Float64, strict=False)
-            rules.append((f"{column}: NaN, infinite or <= 0",
-                          value.is_not_null() & (~value.is_finite() | (value <= 0))))
+            rules.append(
+                (
+                    f"{column}: NaN, infinite or <= 0",
+                    value.is_not_null() & (~value.is_finite() | (value <= 0)),
+                )
+            )
         return rules
 
     def _upsert_month(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -36,12 +36,13 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def ensure_tables(engine: Engine, *tables: Table) -> None:
-    """Create ``tables`` when missing. Two threads or processes may race on the same table:
-    the loser's "already exists" error is harmless, so it checks again instead of failing."""
+def ensure_tables(engine: Engine, *models: type[Base]) -> None:
+    """Create the tables of ORM ``models`` when missing. Two threads or processes may race on
+    the same table: the loser's "already exists" error is harmless, so it checks again."""
     for attempt in range(3):
         try:
-            Base.metadata.create_all(engine, tables=list(tables))
+            tables = [cast(Table, model.__table__) for model in models]
+            Base.metadata.create_all(engine, tables=tables)
             return
         except (OperationalError, ProgrammingError) as exc:
             if "already exists" not in str(exc).lower() or attempt == 2:

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -23,11 +23,10 @@ from finbot.clock import iso_utc
 from finbot.errors import UsageError
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars
 from finbot.storage import files
+from finbot.storage.retention import apply_retention
 from finbot.storage.validation import as_bars, validate_bars
+from finbot.storage.verify import VerifyReport, verify_store
 from finbot.timeframes import check_timeframe
-
-if TYPE_CHECKING:
-    from finbot.storage.verify import VerifyReport
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +54,13 @@ class UpsertResult:
         reasons = dict(self.reasons)
         for reason, count in other.reasons.items():
             reasons[reason] = reasons.get(reason, 0) + count
-        return UpsertResult(self.inserted + other.inserted, self.updated + other.updated,
-                            self.unchanged + other.unchanged, self.rejected + other.rejected,
-                            reasons)
+        return UpsertResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.unchanged + other.unchanged,
+            self.rejected + other.rejected,
+            reasons,
+        )
 
 
 def check_coin(coin: str) -> str:
@@ -120,8 +123,12 @@ class BarStore:
         return self.root / f"timeframe={check_timeframe(timeframe)}" / f"coin={check_coin(coin)}"
 
     def _metadata(self, coin: str, timeframe: str) -> dict[str, str]:
-        return {META_VERSION: str(SCHEMA_VERSION), META_KIND: "bars",
-                META_TIMEFRAME: timeframe, META_COIN: coin}
+        return {
+            META_VERSION: str(SCHEMA_VERSION),
+            META_KIND: "bars",
+            META_TIMEFRAME: timeframe,
+            META_COIN: coin,
+        }
 
     # ------------------------------------------------------------ writing
     def upsert(self, coin: str, timeframe: str, bars: pl.DataFrame) -> UpsertResult:
@@ -129,13 +136,20 @@ class BarStore:
         base = self.series_dir(coin, timeframe)
         checked = validate_bars(as_bars(bars))
         if checked.rejected:
-            log.warning("storage: %s %s: rejected %d of %d bars (%s)", coin, timeframe,
-                        checked.rejected_total, bars.height,
-                        "; ".join(f"{n} {reason}" for reason, n in checked.rejected.items()))
+            log.warning(
+                "storage: %s %s: rejected %d of %d bars (%s)",
+                coin,
+                timeframe,
+                checked.rejected_total,
+                bars.height,
+                "; ".join(f"{n} {reason}" for reason, n in checked.rejected.items()),
+            )
         result = UpsertResult(rejected=checked.rejected_total, reasons=checked.rejected)
         metadata = self._metadata(coin, timeframe)
-        jobs = [(files.month_dir(base, year, month) / files.PART_FILE, part)
-                for year, month, part in files.split_by_month(checked.good)]
+        jobs = [
+            (files.month_dir(base, year, month) / files.PART_FILE, part)
+            for year, month, part in files.split_by_month(checked.good)
+        ]
         for done in files.run_months(lambda job: self._upsert_month(*job, metadata), jobs):
             result = result + done
         return result
@@ -191,8 +205,10 @@ class BarStore:
             raise UsageError(f"last_n: expected a positive number of bars, got {last_n}")
         if last_n is not None:
             return self._read_tail(coin, timeframe, start_ms, end_ms, last_n)
-        months = [p for _, _, p in files.files_in_range(self.series_dir(coin, timeframe),
-                                                          start_ms, end_ms)]
+        months = [
+            p
+            for _, _, p in files.files_in_range(self.series_dir(coin, timeframe), start_ms, end_ms)
+        ]
         frames = self._read_months(months)
         if not frames:
             return empty_bars()
@@ -210,8 +226,11 @@ class BarStore:
         base = self.series_dir(coin, timeframe)
         months = [p for _, _, p in files.files_in_range(base, start_ms, end_ms)]
         frames, used = self._read_newest(months, start_ms, end_ms, last_n)
-        out = (_sorted_unique(_in_range(pl.concat(frames), start_ms, end_ms)).tail(last_n)
-               if frames else empty_bars())
+        out = (
+            _sorted_unique(_in_range(pl.concat(frames), start_ms, end_ms)).tail(last_n)
+            if frames
+            else empty_bars()
+        )
         watched = [base, *sorted({p.parent.parent for p in used}), *used]
         state = _stat_all(watched)
         if state is not None:
@@ -261,8 +280,9 @@ class BarStore:
 
     def coins(self) -> list[str]:
         """Coins holding at least one file in any timeframe."""
-        names = {p.parent.name.split("=", 1)[1]
-                 for p in self.root.glob("timeframe=*/coin=*/year=*")}
+        names = {
+            p.parent.name.split("=", 1)[1] for p in self.root.glob("timeframe=*/coin=*/year=*")
+        }
         return sorted(n for n in names if _COIN.match(n))
 
     def summary(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -280,28 +300,28 @@ class BarStore:
             try:
                 rows += pq.read_metadata(path).num_rows
             except Exception:  # a damaged footer: verify() reports and quarantines it
-                log.warning("storage: cannot read the footer of %s; run 'finbot storage verify'",
-                            path)
+                log.warning(
+                    "storage: cannot read the footer of %s; run 'finbot storage verify'", path
+                )
         newest = self.last_ts(coin, timeframe)
         oldest = self.first_ts(coin, timeframe)
-        return {"rows": rows, "files": len(months),
-                "oldest": iso_utc(oldest) if oldest is not None else None,
-                "newest": iso_utc(newest) if newest is not None else None,
-                "newest_ms": newest}
+        return {
+            "rows": rows,
+            "files": len(months),
+            "oldest": iso_utc(oldest) if oldest is not None else None,
+            "newest": iso_utc(newest) if newest is not None else None,
+            "newest_ms": newest,
+        }
 
     # ------------------------------------------------------------ maintenance
     def verify(self) -> VerifyReport:
         """Integrity check of the whole dataset (see ``finbot.storage.verify``)."""
-        from finbot.storage.verify import verify_store
-
         return verify_store(self)
 
     def apply_retention(
         self, timeframe: str, keep_days: int | None, now_ms: int, *, dry_run: bool = False
     ) -> int:
         """Drop bars older than ``keep_days`` (never the newest month); rows removed."""
-        from finbot.storage.retention import apply_retention
-
         return apply_retention(self, timeframe, keep_days, now_ms, dry_run=dry_run)
 
 

@@ -8,28 +8,45 @@ month rather than vanishing.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import polars as pl
 
 from finbot.errors import UsageError
 from finbot.storage import files
 
-if TYPE_CHECKING:
-    from finbot.storage.parquet_writer import BarStore
+
+class RetainableStore(Protocol):
+    """What retention needs of a bar store (``BarStore`` is one)."""
+
+    files: files.FileSet
+
+    def coins(self) -> list[str]: ...
+
+    def series_dir(self, coin: str, timeframe: str) -> Path: ...
+
+    def rewrite_month(self, path: Path, keep: pl.Expr) -> int: ...
+
 
 DAY_MS = 86_400_000
 
 
 def apply_retention(
-    store: BarStore, timeframe: str, keep_days: int | None, now_ms: int, *, dry_run: bool = False
+    store: RetainableStore,
+    timeframe: str,
+    keep_days: int | None,
+    now_ms: int,
+    *,
+    dry_run: bool = False,
 ) -> int:
     """Remove (or, with ``dry_run``, count) the bars with ``ts < now - keep_days``."""
     if keep_days is None:
         return 0
     if keep_days <= 0:
-        raise UsageError(f"retention_days.{timeframe}: expected a positive number of days or "
-                         f"null (keep forever), got {keep_days}")
+        raise UsageError(
+            f"retention_days.{timeframe}: expected a positive number of days or "
+            f"null (keep forever), got {keep_days}"
+        )
     cutoff = now_ms - keep_days * DAY_MS
     removed = 0
     for coin in store.coins():
@@ -37,12 +54,14 @@ def apply_retention(
         for year, month, path in months[:-1]:  # the newest month is never touched
             if files.month_start_ms(year, month) >= cutoff:
                 break
-            removed += _count_old(store, path, cutoff) if dry_run else store.rewrite_month(
-                path, pl.col("ts") >= cutoff
+            removed += (
+                _count_old(store, path, cutoff)
+                if dry_run
+                else store.rewrite_month(path, pl.col("ts") >= cutoff)
             )
     return removed
 
 
-def _count_old(store: BarStore, path: Path, cutoff: int) -> int:
+def _count_old(store: RetainableStore, path: Path, cutoff: int) -> int:
     frame = store.files.read_one(path)
     return 0 if frame is None else frame.filter(pl.col("ts") < cutoff).height

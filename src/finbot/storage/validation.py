@@ -23,11 +23,15 @@ RULES: tuple[tuple[str, pl.Expr], ...] = (
     # high >= max(open, close) >= min(open, close) >= low also guarantees high >= low
     ("high: below max(open, close)", pl.col("high") < pl.max_horizontal("open", "close")),
     ("low: above min(open, close)", pl.col("low") > pl.min_horizontal("open", "close")),
-    ("volume: NaN, infinite or negative",
-     pl.col("volume").is_not_null() & (~pl.col("volume").is_finite() | (pl.col("volume") < 0))),
-    ("market_cap: NaN, infinite or negative",
-     pl.col("market_cap").is_not_null()
-     & (~pl.col("market_cap").is_finite() | (pl.col("market_cap") < 0))),
+    (
+        "volume: NaN, infinite or negative",
+        pl.col("volume").is_not_null() & (~pl.col("volume").is_finite() | (pl.col("volume") < 0)),
+    ),
+    (
+        "market_cap: NaN, infinite or negative",
+        pl.col("market_cap").is_not_null()
+        & (~pl.col("market_cap").is_finite() | (pl.col("market_cap") < 0)),
+    ),
 )
 
 
@@ -47,8 +51,10 @@ def as_bars(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` in the canonical schema; DataError naming the column when it cannot be."""
     missing = [c for c in ("ts", *PRICE_COLUMNS) if c not in frame.columns]
     if missing:
-        raise DataError(f"bars: missing column(s) {', '.join(missing)}; expected ts, open, high, "
-                        "low, close, volume")
+        raise DataError(
+            f"bars: missing column(s) {', '.join(missing)}; expected ts, open, high, "
+            "low, close, volume"
+        )
     try:
         return conform(frame)
     except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
@@ -59,8 +65,8 @@ def validate_bars(frame: pl.DataFrame) -> Validated:
     """Split ``frame`` (canonical schema) into storable rows and per-reason rejection counts."""
     rule_index = pl.lit(None, dtype=pl.Int32)
     for index, (_, bad) in reversed(list(enumerate(RULES))):
-        rule_index = pl.when(bad.fill_null(False)).then(pl.lit(index, dtype=pl.Int32)).otherwise(
-            rule_index
+        rule_index = (
+            pl.when(bad.fill_null(False)).then(pl.lit(index, dtype=pl.Int32)).otherwise(rule_index)
         )
     flagged = frame.with_columns(rule_index.alias("__rule"))
     good = flagged.filter(pl.col("__rule").is_null()).drop("__rule")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -23,8 +23,13 @@ from finbot.storage import files
 from finbot.storage.validation import validate_bars
 from finbot.timeframes import TIMEFRAMES, duration_ms
 
-if TYPE_CHECKING:
-    from finbot.storage.parquet_writer import BarStore
+
+class VerifiableStore(Protocol):
+    """What verification needs of a bar store (``BarStore`` is one)."""
+
+    root: Path
+    quarantine_dir: Path
+    files: files.FileSet
 
 
 @dataclass
@@ -46,12 +51,18 @@ class VerifyReport:
         self.problems.append({"path": str(path), "problem": text})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "rows": self.rows, "partitions": self.partitions,
-                "problems": self.problems, "gaps": self.gaps,
-                "quarantined": self.quarantined, "notes": self.notes}
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "partitions": self.partitions,
+            "problems": self.problems,
+            "gaps": self.gaps,
+            "quarantined": self.quarantined,
+            "notes": self.notes,
+        }
 
 
-def verify_store(store: BarStore) -> VerifyReport:
+def verify_store(store: VerifiableStore) -> VerifyReport:
     """Check every bar series, then every other dataset under the store's root."""
     report = VerifyReport()
     for tf_dir in sorted(store.root.glob("timeframe=*")):
@@ -81,7 +92,7 @@ def _read_or_quarantine(
 
 
 def _verify_series(
-    store: BarStore, report: VerifyReport, base: Path, timeframe: str, coin: str
+    store: VerifiableStore, report: VerifyReport, base: Path, timeframe: str, coin: str
 ) -> None:
     stamps: list[pl.Series] = []
     for year, month, path in files.month_files(base):
@@ -103,7 +114,11 @@ def _verify_series(
 
 
 def _bar_file_problems(
-    frame: pl.DataFrame, metadata: dict[str, str], year: int, month: int, timeframe: str,
+    frame: pl.DataFrame,
+    metadata: dict[str, str],
+    year: int,
+    month: int,
+    timeframe: str,
     coin: str,
 ) -> list[str]:
     schema = dict(frame.schema)
@@ -115,8 +130,9 @@ def _bar_file_problems(
         problems.append(f"ts: {ts.null_count()} null timestamps")
     elif frame.height > 1 and ts.diff().drop_nulls().min() <= 0:  # type: ignore[operator]
         problems.append("ts: not strictly increasing (duplicate or unsorted timestamps)")
-    outside = frame.filter((ts < files.month_start_ms(year, month))
-                           | (ts >= files.month_end_ms(year, month))).height
+    outside = frame.filter(
+        (ts < files.month_start_ms(year, month)) | (ts >= files.month_end_ms(year, month))
+    ).height
     if outside:
         problems.append(f"ts: {outside} rows outside the partition's month {year}-{month:02d}")
     for reason, count in validate_bars(conform(frame)).rejected.items():
@@ -125,10 +141,16 @@ def _bar_file_problems(
 
 
 def _metadata_problems(metadata: dict[str, str], timeframe: str, coin: str) -> list[str]:
-    expected = {"finbot.schema_version": str(SCHEMA_VERSION), "finbot.timeframe": timeframe,
-                "finbot.coin": coin}
-    return [f"metadata: {key} is {metadata.get(key)!r}, expected {value!r}"
-            for key, value in expected.items() if metadata.get(key) != value]
+    expected = {
+        "finbot.schema_version": str(SCHEMA_VERSION),
+        "finbot.timeframe": timeframe,
+        "finbot.coin": coin,
+    }
+    return [
+        f"metadata: {key} is {metadata.get(key)!r}, expected {value!r}"
+        for key, value in expected.items()
+        if metadata.get(key) != value
+    ]
 
 
 def _schema_text(schema: dict[str, Any]) -> str:
@@ -143,9 +165,14 @@ def _gaps(ts: pl.Series, step_ms: int, coin: str, timeframe: str) -> dict[str, A
         return None
     missing = ((holes + step_ms - 1) // step_ms - 1).cast(pl.Int64)
     largest_at = int(ts.diff().arg_max() or 0)
-    return {"coin": coin, "timeframe": timeframe, "gaps": holes.len(),
-            "missing_bars": int(missing.sum()), "largest_missing_bars": int(missing.max()),  # type: ignore[arg-type]
-            "largest_after": iso_utc(int(ts[largest_at - 1]))}
+    return {
+        "coin": coin,
+        "timeframe": timeframe,
+        "gaps": holes.len(),
+        "missing_bars": int(missing.sum()),
+        "largest_missing_bars": int(missing.max()),  # type: ignore[arg-type]
+        "largest_after": iso_utc(int(ts[largest_at - 1])),
+    }
 
 
 def _verify_dataset(fileset: files.FileSet, report: VerifyReport, folder: Path) -> None:
@@ -167,8 +194,10 @@ def _verify_dataset(fileset: files.FileSet, report: VerifyReport, folder: Path) 
 
 def _note_stale_temps(report: VerifyReport, folder: Path) -> None:
     for stale in folder.glob(f".{files.PART_FILE}.*.tmp"):
-        report.notes.append(f"temporary file of an interrupted write (removed by the next "
-                            f"write to this partition): {stale}")
+        report.notes.append(
+            f"temporary file of an interrupted write (removed by the next "
+            f"write to this partition): {stale}"
+        )
 
 
 def _note_quarantine(quarantine_dir: Path, report: VerifyReport) -> None:

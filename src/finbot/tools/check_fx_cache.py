@@ -17,9 +17,17 @@ def check(paths: Paths, ttl_sec: float, now_s: float) -> dict[str, Any]:
     from finbot.collectors.fx_collector import cache_path, read_cache
 
     target = cache_path(paths)
-    report: dict[str, Any] = {"path": str(target), "exists": target.exists(), "valid": False,
-                              "rate": None, "source": None, "age_sec": None,
-                              "ttl_sec": ttl_sec, "fresh": False, "problem": None}
+    report: dict[str, Any] = {
+        "path": str(target),
+        "exists": target.exists(),
+        "valid": False,
+        "rate": None,
+        "source": None,
+        "age_sec": None,
+        "ttl_sec": ttl_sec,
+        "fresh": False,
+        "problem": None,
+    }
     if not target.exists():
         report["problem"] = "no FX cache yet (run 'finbot collect fx')"
         return report
@@ -28,8 +36,13 @@ def check(paths: Paths, ttl_sec: float, now_s: float) -> dict[str, Any]:
         report["problem"] = "unreadable or implausible content"
         return report
     age = now_s - cached.fetched_ms / 1000
-    report.update(valid=True, rate=cached.rate, source=cached.source, age_sec=round(age, 1),
-                  fresh=0 <= age <= ttl_sec)
+    report.update(
+        valid=True,
+        rate=cached.rate,
+        source=cached.source,
+        age_sec=round(age, 1),
+        fresh=0 <= age <= ttl_sec,
+    )
     if not report["fresh"]:
         report["problem"] = f"stale: {age:.0f} s old, TTL {ttl_sec:.0f} s"
     return report
@@ -49,10 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(report))
     else:
         state = "OK" if report["fresh"] else "PROBLEM"
-        print(f"FX cache {report['path']}: {state}"
-              + (f", EUR/USD {report['rate']:.4f}, {report['age_sec']} s old" if report["valid"]
-                 else "")
-              + (f" ({report['problem']})" if report["problem"] else ""))
+        print(
+            f"FX cache {report['path']}: {state}"
+            + (
+                f", EUR/USD {report['rate']:.4f}, {report['age_sec']} s old"
+                if report["valid"]
+                else ""
+            )
+            + (f" ({report['problem']})" if report["problem"] else "")
+        )
     return 0 if report["fresh"] else 1
 
 

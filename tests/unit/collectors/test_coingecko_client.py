@@ -66,11 +66,21 @@ class Usage:
         return self.month
 
 
-def make(script: Script, keys: tuple[str, ...] = (), clock: FakeClock | None = None,
-         config: CoinGeckoConfig | None = None, usage: Usage | None = None) -> CoinGeckoClient:
-    return CoinGeckoClient(config or _config(), keys, base_url="http://cg.test/api/v3",
-                           clock=clock or FakeClock(), usage=usage,
-                           transport=httpx.MockTransport(script))
+def make(
+    script: Script,
+    keys: tuple[str, ...] = (),
+    clock: FakeClock | None = None,
+    config: CoinGeckoConfig | None = None,
+    usage: Usage | None = None,
+) -> CoinGeckoClient:
+    return CoinGeckoClient(
+        config or _config(),
+        keys,
+        base_url="http://cg.test/api/v3",
+        clock=clock or FakeClock(),
+        usage=usage,
+        transport=httpx.MockTransport(script),
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,8 +101,9 @@ def test_plan_base_url_and_header(monkeypatch, plan, keys, env, explicit, want_u
         monkeypatch.delenv("FINBOT_COINGECKO_URL", raising=False)
     script = Script(ok())
     config = CoinGeckoConfig.model_validate({"plan": plan})
-    client = CoinGeckoClient(config, keys, base_url=explicit, clock=FakeClock(),
-                             transport=httpx.MockTransport(script))
+    client = CoinGeckoClient(
+        config, keys, base_url=explicit, clock=FakeClock(), transport=httpx.MockTransport(script)
+    )
     assert client.base_url == want_url
     client.get("ping")
     sent = script.sent[0]
@@ -172,8 +183,9 @@ def test_backoff_is_capped_and_jittered():
 )
 def test_429_waits_until_reset(headers, expected_wait):
     clock = FakeClock(1_700_000_000.0)
-    script = Script(status(429, {"status": {"error_code": 429, "error_message": "slow"}},
-                           headers), ok())
+    script = Script(
+        status(429, {"status": {"error_code": 429, "error_message": "slow"}}, headers), ok()
+    )
     client = make(script, keys=(KEY_A,), clock=clock)
     assert client.get("x") == OK_BODY
     assert clock.slept == [pytest.approx(expected_wait)]
@@ -240,8 +252,14 @@ def test_every_key_rejected_is_an_error_without_the_key():
 
 
 def test_history_limit_10012_raises_at_once():
-    body = {"error": {"status": {"error_code": 10012,
-                                 "error_message": "Your request exceeds the allowed time range."}}}
+    body = {
+        "error": {
+            "status": {
+                "error_code": 10012,
+                "error_message": "Your request exceeds the allowed time range.",
+            }
+        }
+    }
     script = Script(status(401, body))
     with pytest.raises(HistoryLimit) as info:
         make(script).get("coins/bitcoin/market_chart/range")
@@ -262,9 +280,13 @@ def test_limiter_blocks_to_stay_under_rpm():
     script = Script(ok())
     sent_at: list[float] = []
     config = CoinGeckoConfig.model_validate({"auth": {"public_rpm": 3}})
-    client = CoinGeckoClient(config, (), base_url="http://cg.test", clock=clock,
-                             transport=httpx.MockTransport(
-                                 lambda r: (sent_at.append(clock.now()), script(r))[1]))
+    client = CoinGeckoClient(
+        config,
+        (),
+        base_url="http://cg.test",
+        clock=clock,
+        transport=httpx.MockTransport(lambda r: (sent_at.append(clock.now()), script(r))[1]),
+    )
     for _ in range(10):
         client.get("x")
     assert len(sent_at) == 10
@@ -276,8 +298,13 @@ def test_limiter_blocks_to_stay_under_rpm():
 def test_limiter_is_per_key():
     clock = FakeClock(1_700_000_000.0)
     config = CoinGeckoConfig.model_validate({"auth": {"rpm_per_key": 2}})
-    client = CoinGeckoClient(config, (KEY_A, KEY_B), base_url="http://cg.test", clock=clock,
-                             transport=httpx.MockTransport(Script(ok())))
+    client = CoinGeckoClient(
+        config,
+        (KEY_A, KEY_B),
+        base_url="http://cg.test",
+        clock=clock,
+        transport=httpx.MockTransport(Script(ok())),
+    )
     for _ in range(4):
         client.get("x")
     assert clock.slept == []  # two keys x 2 rpm: four sends without waiting
@@ -303,8 +330,10 @@ def test_every_request_is_recorded_with_masked_key_and_status():
     script = Script(status(500), ok())
     client = make(script, keys=(KEY_A,), usage=usage)
     client.get("coins/bitcoin/ohlc", endpoint="/coins/{id}/ohlc")
-    assert usage.rows == [("/coins/{id}/ohlc", 500, "****AAAA"), ("/coins/{id}/ohlc", 200,
-                                                                    "****AAAA")]
+    assert usage.rows == [
+        ("/coins/{id}/ohlc", 500, "****AAAA"),
+        ("/coins/{id}/ohlc", 200, "****AAAA"),
+    ]
 
 
 def test_malformed_payload_is_fetched_again():

@@ -21,8 +21,11 @@ def test_bars_are_not_flat_and_open_is_previous_close():
     # eight points inside each of two hours (10 to 45 minutes past the hour)
     first_hour = [100, 104, 98, 101, 102, 99, 97, 103]
     second_hour = [105, 101, 100, 102, 103, 99, 100, 104]
-    points = [(T0 + h * H + 600_000 + k * 300_000, p)
-              for h, hour in enumerate([first_hour, second_hour]) for k, p in enumerate(hour)]
+    points = [
+        (T0 + h * H + 600_000 + k * 300_000, p)
+        for h, hour in enumerate([first_hour, second_hour])
+        for k, p in enumerate(hour)
+    ]
     bars = points_to_bars(points, "1h")
     assert bars.height == 2
     first, second = bars.row(0, named=True), bars.row(1, named=True)
@@ -70,11 +73,19 @@ def test_empty_points_give_empty_bars():
 
 
 def test_aggregate_candles_keeps_complete_periods_only():
-    frame = pl.DataFrame({
-        "ts": [T0 + k * 4 * H for k in range(3, 14)], "open": [1.0] * 11,
-        "high": [2.0] * 11, "low": [0.5] * 11, "close": [1.5] * 11,
-        "volume": [None] * 11, "market_cap": [None] * 11, "source": ["x"] * 11,
-    }, schema_overrides={"volume": pl.Float64, "market_cap": pl.Float64})
+    frame = pl.DataFrame(
+        {
+            "ts": [T0 + k * 4 * H for k in range(3, 14)],
+            "open": [1.0] * 11,
+            "high": [2.0] * 11,
+            "low": [0.5] * 11,
+            "close": [1.5] * 11,
+            "volume": [None] * 11,
+            "market_cap": [None] * 11,
+            "source": ["x"] * 11,
+        },
+        schema_overrides={"volume": pl.Float64, "market_cap": pl.Float64},
+    )
     daily = aggregate_candles(frame, "1d", 4 * H)
     # day 0 has 3 of 6 candles (dropped), day 1 complete, day 2 in progress (kept)
     assert daily["ts"].to_list() == [T0 + DAY, T0 + 2 * DAY]
@@ -82,8 +93,8 @@ def test_aggregate_candles_keeps_complete_periods_only():
 
 prices = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infinity=False)
 point_lists = st.lists(
-    st.tuples(st.integers(min_value=T0, max_value=T0 + 20 * DAY), prices), min_size=1,
-    max_size=60)
+    st.tuples(st.integers(min_value=T0, max_value=T0 + 20 * DAY), prices), min_size=1, max_size=60
+)
 timeframes = st.sampled_from(["5m", "1h", "4h", "1d", "1w"])
 
 

@@ -38,8 +38,9 @@ def test_windows_keeps_awake_then_releases(kernel32: FakeKernel32) -> None:
     assert guard.mode == "none"
 
 
-def test_windows_refusal_is_logged_and_harmless(kernel32: FakeKernel32,
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_windows_refusal_is_logged_and_harmless(
+    kernel32: FakeKernel32, caplog: pytest.LogCaptureFixture
+) -> None:
     kernel32.answer = 0
     with anti.AntiSleep() as guard:
         assert guard.mode == "none"
@@ -54,7 +55,8 @@ def test_disabled_does_nothing(kernel32: FakeKernel32) -> None:
 
 
 def test_elsewhere_without_systemd_it_is_a_noop_that_says_so(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.delattr(ctypes, "windll", raising=False)
     monkeypatch.setattr(anti.shutil, "which", lambda _name: None)
     caplog.set_level("INFO")
@@ -78,15 +80,15 @@ class FakeInhibitor:
 
 
 @pytest.mark.parametrize("exits, mode", [(False, "systemd-inhibit"), (True, "none")])
-def test_linux_uses_systemd_inhibit_when_it_holds(monkeypatch: pytest.MonkeyPatch,
-                                                  exits: bool, mode: str) -> None:
+def test_linux_uses_systemd_inhibit_when_it_holds(
+    monkeypatch: pytest.MonkeyPatch, exits: bool, mode: str
+) -> None:
     monkeypatch.delattr(ctypes, "windll", raising=False)
     monkeypatch.setattr(anti.sys, "platform", "linux")
     monkeypatch.setattr(anti.shutil, "which", lambda _name: "/usr/bin/systemd-inhibit")
     fake = FakeInhibitor(exits)
     commands: list[list[str]] = []
-    monkeypatch.setattr(anti.subprocess, "Popen",
-                        lambda cmd, **_kw: commands.append(cmd) or fake)
+    monkeypatch.setattr(anti.subprocess, "Popen", lambda cmd, **_kw: commands.append(cmd) or fake)
     guard = anti.AntiSleep().acquire()
     assert guard.mode == mode
     assert "--what=sleep:idle" in commands[0]

@@ -22,8 +22,9 @@ def _runs(home: Paths) -> dict:
     return last_runs(engine_for(home.db_url))
 
 
-def test_a_successful_job_is_logged_and_recorded(home: Paths,
-                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_a_successful_job_is_logged_and_recorded(
+    home: Paths, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("INFO")
     assert jobs.run_job("demo", str(home.home), lambda _s, _p: 7) == "ok"
     run = _runs(home)["demo"]
@@ -32,8 +33,9 @@ def test_a_successful_job_is_logged_and_recorded(home: Paths,
     assert record.job == "demo" and record.rows == 7 and record.duration_s >= 0
 
 
-def test_a_failing_job_never_raises_and_keeps_counting(home: Paths,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failing_job_never_raises_and_keeps_counting(
+    home: Paths, caplog: pytest.LogCaptureFixture
+) -> None:
     def boom(_s: object, _p: object) -> None:
         raise RuntimeError("disk on fire")
 
@@ -56,16 +58,25 @@ def test_bad_configuration_is_a_failed_run_not_a_crash(home: Paths) -> None:
     assert "settings.json" in _runs(home)["demo"]["error"]
 
 
-@pytest.mark.parametrize("value, rows", [
-    (None, None), (True, None), (5, 5), (SimpleNamespace(rows=3), 3),
-    (SimpleNamespace(inserted=4), 4), ([1, 2], 2), ({"a": 1}, 1), (object(), None),
-])
+@pytest.mark.parametrize(
+    "value, rows",
+    [
+        (None, None),
+        (True, None),
+        (5, 5),
+        (SimpleNamespace(rows=3), 3),
+        (SimpleNamespace(inserted=4), 4),
+        ([1, 2], 2),
+        ({"a": 1}, 1),
+        (object(), None),
+    ],
+)
 def test_rows_are_read_from_what_the_library_returned(value: object, rows: int | None) -> None:
     assert jobs._count(value) == rows
 
 
 def test_prices_job_lands_data_from_the_replay_server(home: Paths, replay_server) -> None:
-    from finbot.ops.api_usage import ApiUsageStore
+    from finbot.collectors.usage import ApiUsageStore
 
     assert jobs.collect_prices(str(home.home), replay_server.url) == "ok"
     run = _runs(home)["prices"]
@@ -81,8 +92,11 @@ def test_collector_job_against_a_dead_server_is_a_recorded_failure(offline_home:
 
 
 def test_clean_cache_removes_only_week_old_entries(home: Paths) -> None:
-    old_file, old_dir, fresh = (home.cache_dir / "old.json", home.cache_dir / "olddir",
-                                home.cache_dir / "fresh.json")
+    old_file, old_dir, fresh = (
+        home.cache_dir / "old.json",
+        home.cache_dir / "olddir",
+        home.cache_dir / "fresh.json",
+    )
     old_file.write_text("{}")
     old_dir.mkdir()
     (old_dir / "x").write_text("1")
@@ -105,9 +119,20 @@ def test_retention_drops_old_bars_and_keeps_recent_ones(home: Paths) -> None:
     ts = [now - 90 * day + i * 300_000 for i in range(3)] + [now - i * 300_000 for i in (3, 2, 1)]
     import polars as pl
 
-    bars = conform(pl.DataFrame({"ts": ts, "open": [1.0] * 6, "high": [1.0] * 6,
-                                 "low": [1.0] * 6, "close": [1.0] * 6, "volume": [1.0] * 6,
-                                 "market_cap": [None] * 6, "source": ["test"] * 6}))
+    bars = conform(
+        pl.DataFrame(
+            {
+                "ts": ts,
+                "open": [1.0] * 6,
+                "high": [1.0] * 6,
+                "low": [1.0] * 6,
+                "close": [1.0] * 6,
+                "volume": [1.0] * 6,
+                "market_cap": [None] * 6,
+                "source": ["test"] * 6,
+            }
+        )
+    )
     store = BarStore(home.parquet_dir)
     store.upsert("bitcoin", "5m", bars)
     assert jobs.apply_retention(str(home.home)) == "ok"
@@ -120,13 +145,15 @@ def test_housekeeping_jobs_run_on_an_empty_home(home: Paths, job: str) -> None:
     assert getattr(jobs, job)(str(home.home)) == "ok"
 
 
-def test_train_missing_trains_only_what_is_missing(home: Paths,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_train_missing_trains_only_what_is_missing(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from finbot.ops import training
 
     calls: list[list] = []
-    monkeypatch.setattr(training, "missing_sets",
-                        lambda _s, _p: [("bitcoin", "6h"), ("ethereum", "6h")])
+    monkeypatch.setattr(
+        training, "missing_sets", lambda _s, _p: [("bitcoin", "6h"), ("ethereum", "6h")]
+    )
     monkeypatch.setattr(training, "trainable", lambda _p, sets: sets[:1])
     monkeypatch.setattr(training, "train_sets", lambda _s, _p, sets, **_kw: calls.append(sets) or 1)
     assert jobs.train_missing(str(home.home)) == "ok"
@@ -137,20 +164,23 @@ def test_train_missing_trains_only_what_is_missing(home: Paths,
 
 
 @pytest.mark.parametrize("job, mode", [("train_micro", "micro"), ("train_mini", "mini")])
-def test_incremental_training_jobs_call_the_trainer(home: Paths, monkeypatch: pytest.MonkeyPatch,
-                                                    job: str, mode: str) -> None:
-    from finbot.prediction import incremental_trainer
+def test_incremental_training_jobs_call_the_trainer(
+    home: Paths, monkeypatch: pytest.MonkeyPatch, job: str, mode: str
+) -> None:
+    from finbot.prediction.training import incremental_trainer
 
     seen: list[str] = []
-    monkeypatch.setattr(incremental_trainer, "run",
-                        lambda m, _s, _p: seen.append(m) or {"mode": m, "results": []})
+    monkeypatch.setattr(
+        incremental_trainer, "run", lambda m, _s, _p: seen.append(m) or {"mode": m, "results": []}
+    )
     assert getattr(jobs, job)(str(home.home)) == "ok"
     assert seen == [mode]
 
 
 def test_store_timeframes_lists_every_series(tmp_path: Path) -> None:
-    store = SimpleNamespace(coins=lambda: ["a", "b"],
-                            timeframes=lambda c: ["1h", "5m"] if c == "a" else ["1d"])
+    store = SimpleNamespace(
+        coins=lambda: ["a", "b"], timeframes=lambda c: ["1h", "5m"] if c == "a" else ["1d"]
+    )
     assert jobs.store_timeframes(store) == ["1d", "1h", "5m"]
 
 
@@ -161,9 +191,20 @@ def test_only_sets_with_data_are_trainable(home: Paths) -> None:
     from finbot.schema import conform
     from finbot.storage.parquet_writer import BarStore
 
-    bars = conform(pl.DataFrame({"ts": [1_717_196_400_000], "open": [1.0], "high": [1.0],
-                                 "low": [1.0], "close": [1.0], "volume": [1.0],
-                                 "market_cap": [None], "source": ["t"]}))
+    bars = conform(
+        pl.DataFrame(
+            {
+                "ts": [1_717_196_400_000],
+                "open": [1.0],
+                "high": [1.0],
+                "low": [1.0],
+                "close": [1.0],
+                "volume": [1.0],
+                "market_cap": [None],
+                "source": ["t"],
+            }
+        )
+    )
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
     sets = [("bitcoin", "1h"), ("bitcoin", "10m"), ("ethereum", "1h")]
     assert trainable(home, sets) == [("bitcoin", "1h")]

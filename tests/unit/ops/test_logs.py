@@ -59,12 +59,15 @@ def test_file_rotates_at_the_cap(home: Paths) -> None:
             json.loads(line)
 
 
-@pytest.mark.parametrize("message", [
-    f"calling with key {KEY}",
-    "GET /simple/price?x_cg_demo_api_key=secretvalue123&ids=bitcoin",
-    "headers {'x-cg-pro-api-key': 'prosecret99999'}",
-    "apikey=zzzzsecretzzzz",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        f"calling with key {KEY}",
+        "GET /simple/price?x_cg_demo_api_key=secretvalue123&ids=bitcoin",
+        "headers {'x-cg-pro-api-key': 'prosecret99999'}",
+        "apikey=zzzzsecretzzzz",
+    ],
+)
 def test_keys_are_masked_in_message_fields_and_tracebacks(home: Paths, message: str) -> None:
     logs.setup_logging(home, console=False, secrets=[KEY])
     log = logging.getLogger("finbot.test")
@@ -80,13 +83,21 @@ def test_keys_are_masked_in_message_fields_and_tracebacks(home: Paths, message: 
 
 
 def test_known_secrets_reads_environment_and_secrets_file(
-        home: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COINGECKO_API_KEYS", "envkey-1111111111, envkey-2222222222")
-    home.secrets_file.write_text(json.dumps({"coingecko_api_keys": ["filekey-333333333"],
-                                             "exchangerate_api_key": "fxkey-44444444"}))
+    home.secrets_file.write_text(
+        json.dumps(
+            {"coingecko_api_keys": ["filekey-333333333"], "exchangerate_api_key": "fxkey-44444444"}
+        )
+    )
     found = logs.known_secrets(home)
-    assert set(found) == {"envkey-1111111111", "envkey-2222222222", "filekey-333333333",
-                          "fxkey-44444444"}
+    assert set(found) == {
+        "envkey-1111111111",
+        "envkey-2222222222",
+        "filekey-333333333",
+        "fxkey-44444444",
+    }
     logs.setup_logging(home, console=False)
     logging.getLogger("finbot.test").info("using filekey-333333333 and envkey-2222222222")
     text = (home.logs_dir / logs.LOG_FILE).read_text("utf-8")
@@ -107,8 +118,7 @@ def test_setup_twice_adds_no_duplicate_handlers(home: Paths) -> None:
         logging.getLogger().removeHandler(other)
 
 
-def test_console_goes_to_stderr_not_stdout(home: Paths, capsys: pytest.CaptureFixture[str]
-                                           ) -> None:
+def test_console_goes_to_stderr_not_stdout(home: Paths, capsys: pytest.CaptureFixture[str]) -> None:
     logs.setup_logging(home, console=True)
     logging.getLogger("finbot.test").info("visible to people")
     out, err = capsys.readouterr()
@@ -116,8 +126,9 @@ def test_console_goes_to_stderr_not_stdout(home: Paths, capsys: pytest.CaptureFi
 
 
 @pytest.mark.parametrize("value, wanted", [(None, True), ("1", False), ("0", True)])
-def test_console_is_off_in_the_background_bot(monkeypatch: pytest.MonkeyPatch,
-                                              value: str | None, wanted: bool) -> None:
+def test_console_is_off_in_the_background_bot(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, wanted: bool
+) -> None:
     if value is None:
         monkeypatch.delenv(logs.DAEMON_ENV, raising=False)
     else:

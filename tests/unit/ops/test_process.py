@@ -113,7 +113,8 @@ def test_startup_failure_message_quotes_the_last_output_line(tmp_path: Path) -> 
     message = process._startup_failure(2, out, process.LockState(False, None))
     assert "code 2" in message and "ConfigError: settings.json: bad" in message
     assert "already running (PID 42)" in process._startup_failure(
-        1, out, process.LockState(True, 42))
+        1, out, process.LockState(True, 42)
+    )
 
 
 def test_daemon_command_runs_the_foreground_of_the_same_home(home: Paths) -> None:
@@ -152,11 +153,13 @@ def test_stop_signals_outside_the_main_thread_do_nothing() -> None:
     assert seen == [True]
 
 
-def test_run_foreground_locks_runs_jobs_and_cleans_up(settings, home: Paths, tmp_path: Path
-                                                      ) -> None:
+def test_run_foreground_locks_runs_jobs_and_cleans_up(
+    settings, home: Paths, tmp_path: Path
+) -> None:
     marker = tmp_path / "runs"
-    job = interval_job("tick", "tests.fixtures.ops_jobs:count_run", 60, (str(marker),),
-                       run_at_start=True)
+    job = interval_job(
+        "tick", "tests.fixtures.ops_jobs:count_run", 60, (str(marker),), run_at_start=True
+    )
     stop = threading.Event()
     seen: list[int | None] = []
 

@@ -29,8 +29,9 @@ def spawned(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
     return calls
 
 
-def test_first_start_collects_trains_then_starts(home: Paths, spawned: list,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_start_collects_trains_then_starts(
+    home: Paths, spawned: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[str | None] = []
 
     def fake_first_start(_s: object, _p: Paths, *, base_url: str | None, progress) -> dict:
@@ -41,8 +42,19 @@ def test_first_start_collects_trains_then_starts(home: Paths, spawned: list,
 
     monkeypatch.setattr(training, "has_models", lambda _p: False)
     monkeypatch.setattr(training, "first_start", fake_first_start)
-    result = runner.invoke(app, ["--home", str(home.home), "--lang", "fr", "demarrer",
-                                 "--base-url", "http://127.0.0.1:1/api/v3", "--no-menu"])
+    result = runner.invoke(
+        app,
+        [
+            "--home",
+            str(home.home),
+            "--lang",
+            "fr",
+            "demarrer",
+            "--base-url",
+            "http://127.0.0.1:1/api/v3",
+            "--no-menu",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert seen == ["http://127.0.0.1:1/api/v3"] and spawned == seen
     assert "Premier démarrage" in result.stderr and "40 combinaisons" in result.stderr
@@ -50,22 +62,23 @@ def test_first_start_collects_trains_then_starts(home: Paths, spawned: list,
 
 
 @pytest.mark.parametrize("args, has_models", [(["--no-setup"], False), ([], True)])
-def test_later_starts_go_straight_to_normal(home: Paths, spawned: list,
-                                           monkeypatch: pytest.MonkeyPatch,
-                                           args: list[str], has_models: bool) -> None:
+def test_later_starts_go_straight_to_normal(
+    home: Paths, spawned: list, monkeypatch: pytest.MonkeyPatch, args: list[str], has_models: bool
+) -> None:
     monkeypatch.setattr(training, "has_models", lambda _p: has_models)
-    monkeypatch.setattr(training, "first_start",
-                        lambda *_a, **_k: pytest.fail("first start must not run"))
+    monkeypatch.setattr(
+        training, "first_start", lambda *_a, **_k: pytest.fail("first start must not run")
+    )
     result = runner.invoke(app, ["--home", str(home.home), "start", "--no-menu", *args])
     assert result.exit_code == 0, result.output
     assert "started in the background (PID 4321)" in result.stdout
 
 
-def test_first_start_is_skipped_when_prediction_is_missing(home: Paths, spawned: list,
-                                                           monkeypatch: pytest.MonkeyPatch
-                                                           ) -> None:
+def test_first_start_is_skipped_when_prediction_is_missing(
+    home: Paths, spawned: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def missing(_p: Paths) -> bool:
-        raise ImportError("No module named 'finbot.prediction.model_store'")
+        raise ImportError("No module named 'finbot.prediction.models.model_store'")
 
     monkeypatch.setattr(training, "has_models", missing)
     result = runner.invoke(app, ["--home", str(home.home), "start", "--no-menu"])
@@ -121,19 +134,22 @@ class FakeBar:
         self.tasks[len(self.tasks)] = {"description": description, "total": total}
         return len(self.tasks) - 1
 
-    def update(self, task: int, completed: float | None = None, total: float | None = None
-               ) -> None:
+    def update(self, task: int, completed: float | None = None, total: float | None = None) -> None:
         self.tasks[task].update(completed=completed, total=total)
 
 
-@pytest.mark.parametrize("args, kwargs, label, done, total", [
-    (("bitcoin 1h", 3, 10), {}, "bitcoin 1h", 3, 10),
-    (({"coin": "bitcoin"}, 2, 5), {}, "training / entraînement", 2, 5),
-    ((4, 8), {}, "work", 4, 8),
-    ((), {"description": "fx", "done": 1, "total": 1}, "fx", 1, 1),
-])
-def test_progress_adapter_accepts_every_convention(args: tuple, kwargs: dict, label: str,
-                                                   done: int, total: int) -> None:
+@pytest.mark.parametrize(
+    "args, kwargs, label, done, total",
+    [
+        (("bitcoin 1h", 3, 10), {}, "bitcoin 1h", 3, 10),
+        (({"coin": "bitcoin"}, 2, 5), {}, "training / entraînement", 2, 5),
+        ((4, 8), {}, "work", 4, 8),
+        ((), {"description": "fx", "done": 1, "total": 1}, "fx", 1, 1),
+    ],
+)
+def test_progress_adapter_accepts_every_convention(
+    args: tuple, kwargs: dict, label: str, done: int, total: int
+) -> None:
     bar = FakeBar()
     run_cmd.RichProgress(bar)(*args, **kwargs)
     assert bar.tasks[0] == {"description": label, "total": total, "completed": done}

@@ -32,10 +32,23 @@ def _wait_lines(path: Path, n: int, timeout: float = 10) -> int:
 def test_job_specs_follow_settings(settings: Settings, home: Paths) -> None:
     specs = {s.id: s for s in sched.job_specs(settings, home, base_url="http://x/api/v3")}
     cad = settings.general.cadences_sec
-    assert {"prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange",
-            "prediction_check", "retention",
-            "train_micro", "train_mini", "clean_cache", "cleanup_models", "train_missing",
-            "heartbeat"} == set(specs)
+    assert {
+        "prices",
+        "markets",
+        "chart_5m",
+        "tickers",
+        "fx",
+        "ohlc",
+        "exchange",
+        "prediction_check",
+        "retention",
+        "train_micro",
+        "train_mini",
+        "clean_cache",
+        "cleanup_models",
+        "train_missing",
+        "heartbeat",
+    } == set(specs)
     assert specs["prices"].trigger_args == {"seconds": cad.prices}
     assert specs["fx"].trigger_args == {"seconds": cad.fx}
     assert specs["prediction_check"].trigger_args == {"seconds": cad.prediction_check}
@@ -60,8 +73,14 @@ def test_jobs_survive_a_restart_with_their_next_run(home: Paths, tmp_path: Path)
     marker = str(tmp_path / "m")
     specs = [
         sched.interval_job("tick", "tests.fixtures.ops_jobs:count_run", 3600, (marker,)),
-        sched.JobSpec("nightly", "tests.fixtures.ops_jobs:count_run", "cron",
-                      {"hour": 3, "minute": 0}, (marker,), misfire_grace_time=600),
+        sched.JobSpec(
+            "nightly",
+            "tests.fixtures.ops_jobs:count_run",
+            "cron",
+            {"hour": 3, "minute": 0},
+            (marker,),
+            misfire_grace_time=600,
+        ),
     ]
     first = sched.start_scheduler(home, specs)
     before = {j["id"]: j["next_run"] for j in sched.scheduler_jobs(home)}
@@ -75,14 +94,17 @@ def test_jobs_survive_a_restart_with_their_next_run(home: Paths, tmp_path: Path)
     assert before["tick"] is not None and before["nightly"].endswith("03:00:00Z")
 
 
-def test_changed_jobs_are_replaced_and_obsolete_ones_removed(home: Paths, tmp_path: Path
-                                                             ) -> None:
+def test_changed_jobs_are_replaced_and_obsolete_ones_removed(home: Paths, tmp_path: Path) -> None:
     marker = str(tmp_path / "m")
-    old = [sched.interval_job("a", "tests.fixtures.ops_jobs:count_run", 60, (marker,)),
-           sched.interval_job("b", "tests.fixtures.ops_jobs:count_run", 60, (marker,))]
+    old = [
+        sched.interval_job("a", "tests.fixtures.ops_jobs:count_run", 60, (marker,)),
+        sched.interval_job("b", "tests.fixtures.ops_jobs:count_run", 60, (marker,)),
+    ]
     sched.start_scheduler(home, old).shutdown()
-    new = [sched.interval_job("a", "tests.fixtures.ops_jobs:count_run", 120, (marker,)),
-           sched.interval_job("c", "tests.fixtures.ops_jobs:count_run", 60, (marker,))]
+    new = [
+        sched.interval_job("a", "tests.fixtures.ops_jobs:count_run", 120, (marker,)),
+        sched.interval_job("c", "tests.fixtures.ops_jobs:count_run", 60, (marker,)),
+    ]
     scheduler = sched.build_scheduler(home)
     scheduler.start(paused=True)
     assert sched.sync_jobs(scheduler, new) == {"b": "removed", "a": "replaced", "c": "added"}
@@ -109,8 +131,9 @@ def test_missed_runs_after_a_sleep_coalesce_into_one(home: Paths, tmp_path: Path
 def test_an_overrunning_job_never_runs_twice_at_once(home: Paths, tmp_path: Path) -> None:
     marker = tmp_path / "runs"
     ops_jobs.ACTIVE.update(now=0, max=0)
-    spec = sched.interval_job("slow", "tests.fixtures.ops_jobs:overrun", 0.2,
-                              (str(marker), 0.7), run_at_start=True)
+    spec = sched.interval_job(
+        "slow", "tests.fixtures.ops_jobs:overrun", 0.2, (str(marker), 0.7), run_at_start=True
+    )
     scheduler = sched.start_scheduler(home, [spec])
     try:
         _wait_lines(marker, 2)
@@ -122,8 +145,9 @@ def test_an_overrunning_job_never_runs_twice_at_once(home: Paths, tmp_path: Path
 
 def test_scheduler_jobs_merges_next_and_last_runs(home: Paths, tmp_path: Path) -> None:
     marker = tmp_path / "runs"
-    spec = sched.interval_job("heartbeat", "finbot.ops.jobs:heartbeat", 3600, (str(home.home),),
-                              run_at_start=True)
+    spec = sched.interval_job(
+        "heartbeat", "finbot.ops.jobs:heartbeat", 3600, (str(home.home),), run_at_start=True
+    )
     scheduler = sched.start_scheduler(home, [spec])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and not sched.scheduler_jobs(home)[0]["last_run"]:

@@ -21,8 +21,18 @@ from finbot.ops.status_view import render_status
 from finbot.paths import Paths
 
 pytestmark = pytest.mark.unit
-KEYS = {"running", "pid", "uptime_s", "jobs", "data", "models", "tracker", "api_usage",
-        "collectors", "system"}
+KEYS = {
+    "running",
+    "pid",
+    "uptime_s",
+    "jobs",
+    "data",
+    "models",
+    "tracker",
+    "api_usage",
+    "collectors",
+    "system",
+}
 
 
 def _tr(lang: str):
@@ -47,13 +57,14 @@ def test_a_running_bot_shows_its_pid_and_uptime(settings, home: Paths) -> None:
     assert data["system"]["bot_process"]["rss_mb"] > 0
 
 
-def test_a_broken_section_reports_instead_of_crashing(settings, home: Paths,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_section_reports_instead_of_crashing(
+    settings, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_a: object) -> None:
         raise OSError("disk unreadable")
 
     def missing(*_a: object) -> None:
-        raise ImportError("No module named 'finbot.prediction.model_store'")
+        raise ImportError("No module named 'finbot.prediction.models.model_store'")
 
     monkeypatch.setattr(st, "data_section", broken)
     monkeypatch.setattr(st, "models_section", missing)
@@ -65,7 +76,7 @@ def test_a_broken_section_reports_instead_of_crashing(settings, home: Paths,
 
 def test_api_usage_recorded_by_another_process_is_seen(settings, home: Paths) -> None:
     code = (
-        "from finbot.ops.api_usage import ApiUsageStore\n"
+        "from finbot.collectors.usage import ApiUsageStore\n"
         "from finbot.storage.db import engine_for\nimport time\n"
         f"s = ApiUsageStore(engine_for({home.db_url!r}))\n"
         "now = int(time.time() * 1000)\n"
@@ -83,56 +94,96 @@ def test_api_usage_recorded_by_another_process_is_seen(settings, home: Paths) ->
     assert prices["last_run"].endswith("Z")
 
 
-def test_data_and_models_sections(settings, home: Paths, monkeypatch: pytest.MonkeyPatch
-                                  ) -> None:
+def test_data_and_models_sections(settings, home: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
     import polars as pl
 
-    from finbot.prediction import model_store
+    from finbot.prediction.models import model_store
     from finbot.schema import conform
     from finbot.storage.parquet_writer import BarStore
 
     now_ms = 1_717_200_000_000
-    bars = conform(pl.DataFrame({"ts": [now_ms - 7_200_000, now_ms - 3_600_000],
-                                 "open": [1.0, 2.0], "high": [1.0, 2.0], "low": [1.0, 2.0],
-                                 "close": [1.0, 2.0], "volume": [1.0, 1.0],
-                                 "market_cap": [None, None], "source": ["t", "t"]}))
+    bars = conform(
+        pl.DataFrame(
+            {
+                "ts": [now_ms - 7_200_000, now_ms - 3_600_000],
+                "open": [1.0, 2.0],
+                "high": [1.0, 2.0],
+                "low": [1.0, 2.0],
+                "close": [1.0, 2.0],
+                "volume": [1.0, 1.0],
+                "market_cap": [None, None],
+                "source": ["t", "t"],
+            }
+        )
+    )
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
-    models = [{"coin": "bitcoin", "timeframe": "1h", "horizon": "1h", "version": "v2",
-               "algorithm": "lightgbm", "trained_at": "2024-05-31T12:00:00Z",
-               "mae_ratio": 0.98, "versions": 2}]
+    models = [
+        {
+            "coin": "bitcoin",
+            "timeframe": "1h",
+            "horizon": "1h",
+            "version": "v2",
+            "algorithm": "lightgbm",
+            "trained_at": "2024-05-31T12:00:00Z",
+            "mae_ratio": 0.98,
+            "versions": 2,
+        }
+    ]
     monkeypatch.setattr(model_store.ModelStore, "list_models", lambda _self: models)
     data = st.collect_status(settings, home, clock=FakeClock(now_ms / 1000))
-    assert data["data"]["bitcoin"]["1h"] == {"rows": 2, "files": 1,
-                                             "newest": "2024-05-31T23:00:00Z", "age_s": 3600}
+    assert data["data"]["bitcoin"]["1h"] == {
+        "rows": 2,
+        "files": 1,
+        "newest": "2024-05-31T23:00:00Z",
+        "age_s": 3600,
+    }
     [latest] = data["models"]["latest"]
     assert latest["age_h"] == 12.0 and latest["mae_ratio"] == 0.98 and latest["versions"] == 2
     expected = len(settings.coins.ids) * len(settings.general.horizons)
     assert data["models"]["training_progress"] == {"trained": 1, "expected": expected}
 
 
-@pytest.mark.parametrize("value, hours", [
-    ("2024-05-31T12:00:00Z", 12.0), (1_717_156_800, 12.0), (1_717_156_800_000, 12.0), (None, None),
-])
+@pytest.mark.parametrize(
+    "value, hours",
+    [
+        ("2024-05-31T12:00:00Z", 12.0),
+        (1_717_156_800, 12.0),
+        (1_717_156_800_000, 12.0),
+        (None, None),
+    ],
+)
 def test_model_age(value: object, hours: float | None) -> None:
     assert st._age_hours(value, 1_717_200_000_000) == hours
 
 
-@pytest.mark.parametrize("lang, words", [
-    ("en", ["not running", "API usage", "Scheduler jobs", "Tracked predictions", "Models"]),
-    ("fr", ["arrêté", "Utilisation de l'API", "Tâches planifiées", "Prédictions suivies",
-            "Modèles"]),
-])
-def test_tables_render_in_both_languages(settings, home: Paths, lang: str, words: list[str]
-                                         ) -> None:
+@pytest.mark.parametrize(
+    "lang, words",
+    [
+        ("en", ["not running", "API usage", "Scheduler jobs", "Tracked predictions", "Models"]),
+        (
+            "fr",
+            [
+                "arrêté",
+                "Utilisation de l'API",
+                "Tâches planifiées",
+                "Prédictions suivies",
+                "Modèles",
+            ],
+        ),
+    ],
+)
+def test_tables_render_in_both_languages(
+    settings, home: Paths, lang: str, words: list[str]
+) -> None:
     from finbot.ops.jobs import heartbeat
 
     heartbeat(str(home.home))
     data = st.collect_status(settings, home)
     data["data"] = {"bitcoin": {"1h": {"rows": 5, "files": 1, "newest": "x", "age_s": 90000}}}
     data["collectors"] = {"prices": {"last_status": "ok", "runs": 1, "failures": 0}}
-    data["tracker"]["accuracy"] = {"bitcoin": {"1h": {"24h": {"n": 2, "mae": 0.01,
-                                                              "hit_rate": 0.5,
-                                                              "coverage": None}}}}
+    data["tracker"]["accuracy"] = {
+        "bitcoin": {"1h": {"24h": {"n": 2, "mae": 0.01, "hit_rate": 0.5, "coverage": None}}}
+    }
     console = Console(record=True, width=200)
     render_status(data, console, _tr(lang))
     text = console.export_text()
@@ -143,8 +194,17 @@ def test_tables_render_in_both_languages(settings, home: Paths, lang: str, words
 
 def test_a_failed_section_prints_its_error_line(home: Paths) -> None:
     console = Console(record=True, width=200)
-    render_status({"home": "h", "running": True, "pid": 3, "uptime_s": 65,
-                   "models": {"error": "not available: no module"}}, console, _tr("en"))
+    render_status(
+        {
+            "home": "h",
+            "running": True,
+            "pid": 3,
+            "uptime_s": 65,
+            "models": {"error": "not available: no module"},
+        },
+        console,
+        _tr("en"),
+    )
     text = console.export_text()
     assert "running (PID 3, up 1.1 min)" in text
     assert "Models: not available: no module" in text
@@ -182,9 +242,13 @@ def test_etat_speaks_french(home: Paths) -> None:
     assert "arrêté" in result.stdout and "Tâches planifiées" in result.stdout
 
 
-@pytest.mark.parametrize("command, lang, text", [
-    ("stop", "en", "Stale PID file cleaned"), ("arreter", "fr", "Fichier PID périmé nettoyé"),
-])
+@pytest.mark.parametrize(
+    "command, lang, text",
+    [
+        ("stop", "en", "Stale PID file cleaned"),
+        ("arreter", "fr", "Fichier PID périmé nettoyé"),
+    ],
+)
 def test_stop_cleans_a_stale_pid_file(home: Paths, command: str, lang: str, text: str) -> None:
     home.pid_file.write_text("4206942")
     result = runner.invoke(app, ["--home", str(home.home), "--lang", lang, command])

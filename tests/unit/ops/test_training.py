@@ -11,35 +11,47 @@ pytestmark = pytest.mark.unit
 
 
 def test_first_start_trains_the_quick_horizon_for_every_coin(
-        settings, home: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from finbot.collectors import historical_collector
-    from finbot.prediction import fanout
+    from finbot.prediction.training import fanout
 
     history_calls: list[tuple] = []
     train_calls: list[tuple] = []
-    monkeypatch.setattr(historical_collector, "collect_historical",
-                        lambda s, p, coins, **kw: history_calls.append((coins, kw)) or {"ok": 1})
-    monkeypatch.setattr(fanout, "train_all",
-                        lambda s, p, coins, horizons, **kw: train_calls.append((coins, horizons))
-                        or [{"coin": c} for c in coins])
+    monkeypatch.setattr(
+        historical_collector,
+        "collect_historical",
+        lambda s, p, coins, **kw: history_calls.append((coins, kw)) or {"ok": 1},
+    )
+    monkeypatch.setattr(
+        fanout,
+        "train_all",
+        lambda s, p, coins, horizons, **kw: (
+            train_calls.append((coins, horizons)) or [{"coin": c} for c in coins]
+        ),
+    )
     result = training.first_start(settings, home, base_url="http://127.0.0.1:1/api/v3")
     coins = list(settings.coins.ids)
-    assert history_calls == [(coins, {"base_url": "http://127.0.0.1:1/api/v3",
-                                      "progress": None})]
+    assert history_calls == [(coins, {"base_url": "http://127.0.0.1:1/api/v3", "progress": None})]
     assert train_calls == [(coins, ["1h"])]
     assert result["horizon"] == "1h" and result["trained"] == len(coins)
     assert result["remaining"] == len(coins) * len(settings.general.horizons)  # nothing saved
 
 
-def test_train_sets_groups_by_horizon(settings, home: Paths,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from finbot.prediction import fanout
+def test_train_sets_groups_by_horizon(
+    settings, home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finbot.prediction.training import fanout
 
     calls: list[tuple] = []
-    monkeypatch.setattr(fanout, "train_all", lambda s, p, coins, horizons, **kw:
-                        calls.append((coins, horizons)) or [{}] * len(coins))
-    done = training.train_sets(settings, home, [("bitcoin", "6h"), ("ethereum", "6h"),
-                                                ("bitcoin", "12h")])
+    monkeypatch.setattr(
+        fanout,
+        "train_all",
+        lambda s, p, coins, horizons, **kw: calls.append((coins, horizons)) or [{}] * len(coins),
+    )
+    done = training.train_sets(
+        settings, home, [("bitcoin", "6h"), ("ethereum", "6h"), ("bitcoin", "12h")]
+    )
     assert done == 3 and calls == [(["bitcoin", "ethereum"], ["6h"]), (["bitcoin"], ["12h"])]
 
 
@@ -51,10 +63,11 @@ def test_missing_sets_on_an_empty_home(settings, home: Paths) -> None:
 
 
 def test_trained_sets_read_the_model_store(home: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
-    from finbot.prediction import model_store
+    from finbot.prediction.models import model_store
 
-    monkeypatch.setattr(model_store.ModelStore, "list_models",
-                        lambda _self: [{"coin": "bitcoin", "horizon": "1h"}])
+    monkeypatch.setattr(
+        model_store.ModelStore, "list_models", lambda _self: [{"coin": "bitcoin", "horizon": "1h"}]
+    )
     assert training.trained_sets(home) == {("bitcoin", "1h")}
     assert training.has_models(home) is True
 
@@ -65,16 +78,9 @@ def test_quick_horizon(settings, horizons: tuple, quick: str) -> None:
     assert training.quick_horizon(settings.model_copy(update={"general": general})) == quick
 
 
-def test_ops_cli_exposes_the_same_app() -> None:
-    from finbot.cli import app as root
-    from finbot.ops import cli
-
-    assert cli.app is root.app and cli.main is root.main
-
-
 def test_train_sets_stops_between_chunks(settings, home, monkeypatch):
     """A graceful stop waits for the chunk in progress, not for every remaining model."""
-    import finbot.prediction.fanout as fanout
+    import finbot.prediction.training.fanout as fanout
     from finbot.ops.training import train_sets
 
     calls: list[list[str]] = []

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from finbot.prediction import confidence as cf
+from finbot.prediction.decision import confidence as cf
 
 pytestmark = pytest.mark.unit
 

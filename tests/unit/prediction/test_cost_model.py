@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from finbot.config.models import Costs
-from finbot.prediction import cost_model as cm
+from finbot.prediction.decision import cost_model as cm
 
 pytestmark = pytest.mark.unit
 DEFAULT = Costs()  # fee 1 EUR/order, margin 0.2 %, slippage 0.05 %, impact 0.1, order 1000 EUR

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finbot.config.models import Thresholds
-from finbot.prediction import decision_engine as de
-from finbot.prediction.threshold_policy import horizon_thresholds
+from finbot.prediction.decision import decision_engine as de
+from finbot.prediction.decision.threshold_policy import horizon_thresholds
 
 pytestmark = pytest.mark.unit
 WEIGHTS = {"10m": 0.1, "1h": 0.25, "6h": 0.25, "8h": 0.2, "12h": 0.2}

@@ -11,8 +11,8 @@ import pytest
 
 from finbot.config.models import Costs, Thresholds
 from finbot.errors import DataError, UsageError
-from finbot.prediction import evaluation as ev
-from finbot.prediction import report
+from finbot.prediction.tracking import evaluation as ev
+from finbot.prediction.tracking import report
 from tests.fixtures.bars import planted_signal, random_walk, with_gaps
 
 pytestmark = pytest.mark.unit
@@ -65,7 +65,7 @@ class SpyEstimator:
 
 
 def test_never_trains_on_rows_whose_label_ends_after_prediction(monkeypatch, rng) -> None:  # type: ignore[no-untyped-def]
-    from finbot.prediction import algorithms
+    from finbot.prediction.models import algorithms
 
     monkeypatch.setattr(algorithms, "make_estimator", lambda name, seed: SpyEstimator())
     SpyEstimator.fitted, SpyEstimator.predicted = [], []

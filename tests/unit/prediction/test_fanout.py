@@ -7,8 +7,8 @@ import importlib.util
 import pytest
 
 from finbot.errors import ConfigError
-from finbot.prediction import fanout
-from finbot.prediction.model_store import ModelStore
+from finbot.prediction.models.model_store import ModelStore
+from finbot.prediction.training import fanout
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.bars import planted_signal
 
@@ -18,22 +18,38 @@ pytestmark = pytest.mark.unit
 def test_tasks_use_each_horizons_timeframe() -> None:
     assert fanout.tasks_for(["a"], ["10m", "1h"]) == [("a", "5m", "10m"), ("a", "1h", "1h")]
     assert fanout.tasks_for(["a", "b"], ["6h"], ["1h", "4h"]) == [
-        ("a", "1h", "6h"), ("a", "4h", "6h"), ("b", "1h", "6h"), ("b", "4h", "6h")]
+        ("a", "1h", "6h"),
+        ("a", "4h", "6h"),
+        ("b", "1h", "6h"),
+        ("b", "4h", "6h"),
+    ]
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_train_all_trains_and_saves_every_task(workers: int, home, settings) -> None:
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", planted_signal(1200, seed=51))
     seen = []
-    out = fanout.train_all(settings, home, ["bitcoin", "ethereum"], ["1h", "6h"],
-                           workers=workers, algorithms=["linear"],
-                           progress=lambda r, done, total: seen.append((done, total)))
+    out = fanout.train_all(
+        settings,
+        home,
+        ["bitcoin", "ethereum"],
+        ["1h", "6h"],
+        workers=workers,
+        algorithms=["linear"],
+        progress=lambda r, done, total: seen.append((done, total)),
+    )
     assert [(r["coin"], r["horizon"]) for r in out] == [
-        ("bitcoin", "1h"), ("bitcoin", "6h"), ("ethereum", "1h"), ("ethereum", "6h")]
+        ("bitcoin", "1h"),
+        ("bitcoin", "6h"),
+        ("ethereum", "1h"),
+        ("ethereum", "6h"),
+    ]
     assert all("version" in r for r in out[:2]) and all("error" in r for r in out[2:])
     assert seen[-1] == (4, 4)
     assert {(m["coin"], m["horizon"]) for m in ModelStore(home.models_dir).list_models()} == {
-        ("bitcoin", "1h"), ("bitcoin", "6h")}
+        ("bitcoin", "1h"),
+        ("bitcoin", "6h"),
+    }
 
 
 def test_dask_backend_needs_an_address_or_the_extra(home, settings) -> None:
@@ -51,8 +67,14 @@ def test_dask_local_cluster(home, settings) -> None:  # pragma: no cover - optio
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", planted_signal(1200, seed=52))
     with LocalCluster(n_workers=1, processes=False) as cluster:
         training = settings.general.training.model_copy(
-            update={"backend": "dask", "dask_address": cluster.scheduler_address})
+            update={"backend": "dask", "dask_address": cluster.scheduler_address}
+        )
         general = settings.general.model_copy(update={"training": training})
-        out = fanout.train_all(settings.model_copy(update={"general": general}), home,
-                               ["bitcoin"], ["1h"], algorithms=["linear"])
+        out = fanout.train_all(
+            settings.model_copy(update={"general": general}),
+            home,
+            ["bitcoin"],
+            ["1h"],
+            algorithms=["linear"],
+        )
     assert "version" in out[0]

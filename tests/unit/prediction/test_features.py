@@ -8,8 +8,8 @@ import pytest
 import talib
 
 from finbot.errors import DataError
-from finbot.prediction import indicators as ind
-from finbot.prediction.feature_builder import (
+from finbot.prediction.features import indicators as ind
+from finbot.prediction.features.feature_builder import (
     FEATURE_NAMES,
     TAIL_BARS,
     WARMUP_BARS,
@@ -55,11 +55,20 @@ def test_single_indicators_match_talib(name, ours, theirs, hlc) -> None:
 
 MULTI = [
     ("macd", lambda h, lo, c: ind.macd(c), lambda h, lo, c: talib.MACD(c, 12, 26, 9)),
-    ("stoch", lambda h, lo, c: ind.stoch(h, lo, c),
-     lambda h, lo, c: talib.STOCH(h, lo, c, 14, 3, 0, 3, 0)),
-    ("dmi", lambda h, lo, c: ind.directional(h, lo, c, 14),
-     lambda h, lo, c: (talib.PLUS_DI(h, lo, c, 14), talib.MINUS_DI(h, lo, c, 14),
-                       talib.ADX(h, lo, c, 14))),
+    (
+        "stoch",
+        lambda h, lo, c: ind.stoch(h, lo, c),
+        lambda h, lo, c: talib.STOCH(h, lo, c, 14, 3, 0, 3, 0),
+    ),
+    (
+        "dmi",
+        lambda h, lo, c: ind.directional(h, lo, c, 14),
+        lambda h, lo, c: (
+            talib.PLUS_DI(h, lo, c, 14),
+            talib.MINUS_DI(h, lo, c, 14),
+            talib.ADX(h, lo, c, 14),
+        ),
+    ),
     ("aroon", lambda h, lo, c: ind.aroon(h, lo, 25), lambda h, lo, c: talib.AROON(h, lo, 25)[::-1]),
 ]
 
@@ -137,8 +146,10 @@ def test_scale_free() -> None:
     bars = random_walk(500, seed=9)
     scaled = bars.with_columns([pl.col(c) * 1000.0 for c in ("open", "high", "low", "close")])
     np.testing.assert_allclose(
-        feature_matrix(build_features(scaled)), feature_matrix(build_features(bars)),
-        rtol=1e-7, atol=1e-7,
+        feature_matrix(build_features(scaled)),
+        feature_matrix(build_features(bars)),
+        rtol=1e-7,
+        atol=1e-7,
     )
 
 
@@ -146,7 +157,9 @@ def test_short_series_gives_no_rows_and_non_finite_rows_are_dropped() -> None:
     assert build_features(random_walk(WARMUP_BARS, seed=1)).height == 0
     bars = random_walk(200, seed=1)
     broken = bars.with_columns(
-        pl.when(pl.int_range(pl.len()) == 150).then(float("nan")).otherwise(pl.col("close"))
+        pl.when(pl.int_range(pl.len()) == 150)
+        .then(float("nan"))
+        .otherwise(pl.col("close"))
         .alias("close")
     )
     features = build_features(broken)

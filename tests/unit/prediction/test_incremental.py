@@ -6,9 +6,9 @@ import pytest
 
 from finbot.clock import FakeClock
 from finbot.errors import UsageError
-from finbot.prediction import incremental_trainer as inc
-from finbot.prediction.model_store import ModelStore
-from finbot.prediction.trainer import train
+from finbot.prediction.models.model_store import ModelStore
+from finbot.prediction.training import incremental_trainer as inc
+from finbot.prediction.training.trainer import train
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.bars import planted_signal
 
@@ -37,8 +37,7 @@ def test_run_modes_train_from_storage(mode: str, home, settings) -> None:
     bars = planted_signal(2000, seed=42)
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
     clock = FakeClock(int(bars["ts"][-1]) / 1000 + 3600)
-    out = inc.run(mode, settings, home, coins=["bitcoin", "ethereum"], horizons=["1h"],
-                  clock=clock)
+    out = inc.run(mode, settings, home, coins=["bitcoin", "ethereum"], horizons=["1h"], clock=clock)
     by_coin = {r["coin"]: r for r in out["results"]}
     assert by_coin["bitcoin"]["status"] == "accepted"
     assert "error" in by_coin["ethereum"]  # no data: reported, not raised
@@ -49,8 +48,10 @@ def test_run_modes_train_from_storage(mode: str, home, settings) -> None:
 def test_schedule_and_bad_mode(settings) -> None:
     out = inc.run("schedule", settings, None)  # type: ignore[arg-type]
     funcs = {job["func"] for job in out["jobs"]}
-    assert funcs == {"finbot.prediction.incremental_trainer:run_micro",
-                     "finbot.prediction.incremental_trainer:run_mini"}
+    assert funcs == {
+        "finbot.prediction.training.incremental_trainer:run_micro",
+        "finbot.prediction.training.incremental_trainer:run_mini",
+    }
     assert callable(inc.run_micro) and callable(inc.run_mini)
     with pytest.raises(UsageError, match="mode"):
         inc.run("nano", settings, None)  # type: ignore[arg-type]

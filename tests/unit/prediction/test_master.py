@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from finbot.prediction.feature_builder import FEATURE_NAMES
-from finbot.prediction.master_trainer import align_asof, oof_folds, train_master
-from finbot.prediction.model_store import ModelStore
+from finbot.prediction.features.feature_builder import FEATURE_NAMES
+from finbot.prediction.models.model_store import ModelStore
+from finbot.prediction.training.master_trainer import align_asof, oof_folds, train_master
 from tests.fixtures.bars import START_MS, planted_signal, random_walk
 
 pytestmark = pytest.mark.unit

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from finbot.errors import ModelError
-from finbot.prediction.feature_builder import build_features, feature_matrix
-from finbot.prediction.model_store import ModelStore
-from finbot.prediction.trainer import TrainReport, train
+from finbot.prediction.features.feature_builder import build_features, feature_matrix
+from finbot.prediction.models.model_store import ModelStore
+from finbot.prediction.training.trainer import TrainReport, train
 from tests.fixtures.bars import planted_signal
 
 pytestmark = pytest.mark.unit
@@ -58,20 +58,26 @@ def test_round_trip_in_native_format(algorithm, reports, x_rows, tmp_path: Path)
 
 def test_new_process_predicts_the_same_numbers(reports, x_rows, tmp_path: Path) -> None:
     store = ModelStore(tmp_path)
-    versions = {name: store.save(r, trained_at=T0, make_latest=False)
-                for name, r in reports.items()}
+    versions = {
+        name: store.save(r, trained_at=T0, make_latest=False) for name, r in reports.items()
+    }
     np.save(tmp_path / "x.npy", x_rows)
     script = (
         "import sys, json, numpy as np; from pathlib import Path;"
-        "from finbot.prediction.model_store import ModelStore;"
+        "from finbot.prediction.models.model_store import ModelStore;"
         "root = Path(sys.argv[1]); x = np.load(root / 'x.npy'); versions = json.loads(sys.argv[2]);"
         "s = ModelStore(root);"
         "print(json.dumps({n: s.load('bitcoin', '1h', '1h', v).predict(x).tolist()"
         " for n, v in versions.items()}))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path), json.dumps(versions)],
-                         capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), json.dumps(versions)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     again = json.loads(out.stdout)
     for name, values in again.items():
         local = ModelStore(tmp_path).load("bitcoin", "1h", "1h", versions[name]).predict(x_rows)
@@ -81,8 +87,12 @@ def test_new_process_predicts_the_same_numbers(reports, x_rows, tmp_path: Path) 
 def test_latest_pointer_only_moves_to_complete_accepted_versions(reports, tmp_path: Path) -> None:
     store = ModelStore(tmp_path)
     first = store.save(reports["linear"], trained_at=T0)
-    rejected = store.save(reports["lightgbm"], trained_at=T0 + timedelta(days=1),
-                          status="rejected", reason="worse than current")
+    rejected = store.save(
+        reports["lightgbm"],
+        trained_at=T0 + timedelta(days=1),
+        status="rejected",
+        reason="worse than current",
+    )
     assert store.latest_version("bitcoin", "1h", "1h") == first
     assert store.read_meta("bitcoin", "1h", "1h", rejected)["reason"] == "worse than current"
 
@@ -104,8 +114,10 @@ def test_cleanup_never_deletes_latest(reports, tmp_path: Path) -> None:
     """The original deleted live models after 7 days; the latest version always stays."""
     store = ModelStore(tmp_path)
     live = store.save(reports["linear"], trained_at=T0)
-    newer = [store.save(reports["lightgbm"], trained_at=T0 + timedelta(days=d), status="rejected")
-             for d in (1, 2, 3)]
+    newer = [
+        store.save(reports["lightgbm"], trained_at=T0 + timedelta(days=d), status="rejected")
+        for d in (1, 2, 3)
+    ]
     now_ms = int((T0 + timedelta(days=30)).timestamp() * 1000)
     plan = store.cleanup(keep=1, max_age_days=7, dry_run=True, now_ms=now_ms)
     assert [r["version"] for r in plan] == newer[:2]
@@ -114,7 +126,8 @@ def test_cleanup_never_deletes_latest(reports, tmp_path: Path) -> None:
     assert store.versions("bitcoin", "1h", "1h") == [live, newer[2]]
     assert store.load_latest("bitcoin", "1h", "1h").version == live
     assert store.cleanup(keep=0, now_ms=now_ms) == [
-        {"coin": "bitcoin", "timeframe": "1h", "horizon": "1h", "version": newer[2]}]
+        {"coin": "bitcoin", "timeframe": "1h", "horizon": "1h", "version": newer[2]}
+    ]
     assert store.versions("bitcoin", "1h", "1h") == [live]
 
 
@@ -165,7 +178,7 @@ def test_corrupt_files_raise_model_error(reports, tmp_path: Path) -> None:
 
 def test_library_versions_find_xgboost_under_its_cpu_name():
     """meta.json records the real version even when xgboost is installed as xgboost-cpu."""
-    from finbot.prediction.model_store import library_versions
+    from finbot.prediction.models.model_store import library_versions
 
     versions = library_versions()
     assert versions["xgboost"] != "absent"

@@ -8,11 +8,12 @@ import numpy as np
 import polars as pl
 import pytest
 
+from finbot import timeframes
 from finbot.clock import FakeClock
 from finbot.prediction import pipeline
-from finbot.prediction.feature_builder import build_features, feature_matrix
-from finbot.prediction.model_store import ModelStore
-from finbot.prediction.trainer import train
+from finbot.prediction.features.feature_builder import build_features, feature_matrix
+from finbot.prediction.models.model_store import ModelStore
+from finbot.prediction.training.trainer import train
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.bars import planted_signal
 
@@ -35,8 +36,9 @@ def _clock_after(bars: pl.DataFrame, bars_later: float = 1.0) -> FakeClock:
 
 def test_predicts_from_the_latest_complete_row(trained, home, settings) -> None:
     bars, store = trained
-    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
-                           clock=_clock_after(bars))
+    out = pipeline.predict(
+        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars)
+    )
     assert out.as_of == int(bars["ts"][-1])  # not rows ``horizon`` steps old (original bug)
     x_last = feature_matrix(build_features(bars).tail(1))
     model = store.load_latest("bitcoin", "1h", "1h")
@@ -50,45 +52,69 @@ def test_predicts_from_the_latest_complete_row(trained, home, settings) -> None:
 
 def test_an_open_bar_is_not_used(trained, home, settings) -> None:
     bars, store = trained
-    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
-                           clock=_clock_after(bars, 0.5))
+    out = pipeline.predict(
+        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars, 0.5)
+    )
     assert out.as_of == int(bars["ts"][-2])
 
 
 def test_stale_data_calls_refresh(trained, home, settings) -> None:
     bars, store = trained
     calls = []
-    pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
-                     clock=_clock_after(bars, 5), refresh=lambda c, tf: calls.append((c, tf)))
+    pipeline.predict(
+        "bitcoin",
+        "1h",
+        settings=settings,
+        paths=home,
+        store=store,
+        clock=_clock_after(bars, 5),
+        refresh=lambda c, tf: calls.append((c, tf)),
+    )
     assert calls == [("bitcoin", "1h")]
-    pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
-                     clock=_clock_after(bars, 1), refresh=lambda c, tf: calls.append((c, tf)))
+    pipeline.predict(
+        "bitcoin",
+        "1h",
+        settings=settings,
+        paths=home,
+        store=store,
+        clock=_clock_after(bars, 1),
+        refresh=lambda c, tf: calls.append((c, tf)),
+    )
     assert len(calls) == 1
 
 
 def test_given_bars_and_default_timeframes(trained, home, settings) -> None:
     bars, store = trained
-    out = pipeline.predict("bitcoin", "60min", settings=settings, paths=home, store=store,
-                           bars=bars.head(1000), clock=_clock_after(bars))
+    out = pipeline.predict(
+        "bitcoin",
+        "60min",
+        settings=settings,
+        paths=home,
+        store=store,
+        bars=bars.head(1000),
+        clock=_clock_after(bars),
+    )
     assert out.as_of == int(bars["ts"][999]) and out.horizon == "1h"
-    assert pipeline.default_timeframe("10m") == "5m"
-    assert pipeline.default_timeframe("12h") == "1h"
-    assert pipeline.default_timeframe("6h", {"6h": "4h"}) == "4h"
+    assert timeframes.default_timeframe("10m") == "5m"
+    assert timeframes.default_timeframe("12h") == "1h"
+    assert timeframes.default_timeframe("6h", {"6h": "4h"}) == "4h"
 
 
 def test_master_is_used_when_it_wins(trained, home, settings, monkeypatch) -> None:
     bars, store = trained
-    from finbot.prediction.master_trainer import train_master
+    from finbot.prediction.training.master_trainer import train_master
 
     report = train_master("bitcoin", "1h", {"1h": bars}, n_folds=2)
     report.extra["master_wins"] = True
     store.save(report)
-    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
-                           clock=_clock_after(bars))
+    out = pipeline.predict(
+        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars)
+    )
     assert out.model == "master" and out.as_of == int(bars["ts"][-1])
     assert np.isfinite(out.predicted_return)
     report.extra["master_wins"] = False
     store.save(report)
-    out = pipeline.predict("bitcoin", "1h", settings=settings, paths=home, store=store,
-                           clock=_clock_after(bars))
+    out = pipeline.predict(
+        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars)
+    )
     assert out.model == "linear"

@@ -11,8 +11,8 @@ import pytest
 
 from finbot.config import Settings
 from finbot.prediction import questions as q
-from finbot.prediction.confidence import LiveAccuracy
-from finbot.prediction.cost_model import SpreadQuote
+from finbot.prediction.decision.confidence import LiveAccuracy
+from finbot.prediction.decision.cost_model import SpreadQuote
 
 pytestmark = pytest.mark.unit
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from finbot.config.models import DecisionThresholds, Thresholds
-from finbot.prediction import threshold_policy as tp
+from finbot.prediction.decision import threshold_policy as tp
 
 pytestmark = pytest.mark.unit
 DEFAULT = Thresholds()  # buy/sell 0.30 %, reference hourly vol 1 %, scaling on

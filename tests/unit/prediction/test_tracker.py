@@ -11,7 +11,7 @@ import pytest
 
 from finbot.clock import FakeClock, now_ms
 from finbot.paths import Paths
-from finbot.prediction.prediction_tracker import (
+from finbot.prediction.tracking.prediction_tracker import (
     NewPrediction,
     PredictionTracker,
     live_accuracy,

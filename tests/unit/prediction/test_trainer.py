@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from finbot.errors import DataError, ModelError
-from finbot.prediction.targets import forward_log_returns, horizon_bars
-from finbot.prediction.trainer import (
+from finbot.prediction.features.targets import forward_log_returns, horizon_bars
+from finbot.prediction.training.trainer import (
     dataset,
     edge_t_stat,
     fit_shrink,
@@ -25,8 +25,9 @@ HOUR = 3_600_000
 
 def test_targets_join_by_timestamp_not_by_row() -> None:
     """A missing bar gives a null label, never the return to the next available row."""
-    bars = pl.DataFrame({"ts": [0, HOUR, 3 * HOUR, 4 * HOUR],
-                         "close": [100.0, 110.0, 121.0, 133.1]})
+    bars = pl.DataFrame(
+        {"ts": [0, HOUR, 3 * HOUR, 4 * HOUR], "close": [100.0, 110.0, 121.0, 133.1]}
+    )
     labels = forward_log_returns(bars, "1h")
     assert labels["ts"].to_list() == [0, HOUR, 3 * HOUR, 4 * HOUR]
     got = labels["target"].to_list()
@@ -36,14 +37,17 @@ def test_targets_join_by_timestamp_not_by_row() -> None:
     assert got[3] is None
 
 
-@pytest.mark.parametrize(("horizon", "timeframe", "bars"),
-                         [("1h", "1h", 1), ("6h", "1h", 6), ("10m", "5m", 2), ("12h", "1d", 1)])
+@pytest.mark.parametrize(
+    ("horizon", "timeframe", "bars"),
+    [("1h", "1h", 1), ("6h", "1h", 6), ("10m", "5m", 2), ("12h", "1d", 1)],
+)
 def test_horizon_bars(horizon: str, timeframe: str, bars: int) -> None:
     assert horizon_bars(horizon, timeframe) == bars
 
 
-@pytest.mark.parametrize(("n", "fraction", "h_bars"),
-                         [(1000, 0.3, 1), (1000, 0.3, 6), (500, 0.2, 12)])
+@pytest.mark.parametrize(
+    ("n", "fraction", "h_bars"), [(1000, 0.3, 1), (1000, 0.3, 6), (500, 0.2, 12)]
+)
 def test_time_split_is_ordered_with_a_one_horizon_gap(n: int, fraction: float, h_bars: int) -> None:
     ts = np.arange(n, dtype=np.int64) * HOUR
     split = time_split(ts, fraction, h_bars * HOUR)
@@ -85,8 +89,14 @@ def test_planted_signal_beats_the_baseline(signal_bars: pl.DataFrame) -> None:
 
 @pytest.mark.parametrize("seed", [7, 8])
 def test_random_walk_has_no_edge(seed: int) -> None:
-    report = train("x", "1h", "1h", random_walk(3000, seed=seed),
-                   algorithms=["linear", "random_forest", "lightgbm", "xgboost"], seed=0)
+    report = train(
+        "x",
+        "1h",
+        "1h",
+        random_walk(3000, seed=seed),
+        algorithms=["linear", "random_forest", "lightgbm", "xgboost"],
+        seed=0,
+    )
     assert set(report.scores) == {"naive", "linear", "random_forest", "lightgbm", "xgboost"}
     assert not report.has_edge
     assert report.chosen == "naive" and report.model is None

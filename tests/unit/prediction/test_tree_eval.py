@@ -18,8 +18,8 @@ import pytest
 import xgboost
 
 from finbot.errors import ModelError
-from finbot.prediction.algorithms import load_native, save_native
-from finbot.prediction.tree_eval import (
+from finbot.prediction.models.algorithms import load_native, save_native
+from finbot.prediction.models.tree_eval import (
     TreeEnsemble,
     UnsupportedModel,
     load_lightgbm,
@@ -57,53 +57,73 @@ def _probe_rows(model: TreeEnsemble, n: int = 4000) -> np.ndarray:
 
 def _lightgbm_booster(folder: Path, **params: Any) -> lightgbm.Booster:
     x, y = _train_data(params.pop("with_nan", True))
-    estimator = lightgbm.LGBMRegressor(n_estimators=60, learning_rate=0.1, num_leaves=15,
-                                       min_child_samples=20, verbose=-1, random_state=0,
-                                       n_jobs=1, **params).fit(x, y)
+    estimator = lightgbm.LGBMRegressor(
+        n_estimators=60,
+        learning_rate=0.1,
+        num_leaves=15,
+        min_child_samples=20,
+        verbose=-1,
+        random_state=0,
+        n_jobs=1,
+        **params,
+    ).fit(x, y)
     folder.mkdir(parents=True, exist_ok=True)
     save_native("lightgbm", estimator, folder)
     return lightgbm.Booster(model_file=str(folder / "model.txt"))
 
 
-@pytest.mark.parametrize("params", [
-    {"objective": "l1"},
-    {"objective": "l1", "with_nan": False},
-    {"objective": "huber"},
-    {"objective": "huber", "with_nan": False},
-    {"objective": "l1", "zero_as_missing": True},
-    {"objective": "l1", "use_missing": False},
-    {"objective": "l1", "boosting_type": "rf", "subsample": 0.7, "subsample_freq": 1},
-], ids=["l1", "l1-no-nan", "huber", "huber-no-nan", "zero-missing", "no-missing", "rf"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"objective": "l1"},
+        {"objective": "l1", "with_nan": False},
+        {"objective": "huber"},
+        {"objective": "huber", "with_nan": False},
+        {"objective": "l1", "zero_as_missing": True},
+        {"objective": "l1", "use_missing": False},
+        {"objective": "l1", "boosting_type": "rf", "subsample": 0.7, "subsample_freq": 1},
+    ],
+    ids=["l1", "l1-no-nan", "huber", "huber-no-nan", "zero-missing", "no-missing", "rf"],
+)
 def test_lightgbm_equals_booster_predict(tmp_path: Path, params: dict[str, Any]) -> None:
     booster = _lightgbm_booster(tmp_path, **params)
     model = load_native("lightgbm", tmp_path)
     assert isinstance(model, TreeEnsemble)
     rows = _probe_rows(model)
-    np.testing.assert_allclose(model.predict(rows), booster.predict(rows), rtol=1e-9,
-                               atol=1e-15)
-    np.testing.assert_allclose(model.predict(rows[:1]), booster.predict(rows[:1]), rtol=1e-9,
-                               atol=1e-15)
+    np.testing.assert_allclose(model.predict(rows), booster.predict(rows), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        model.predict(rows[:1]), booster.predict(rows[:1]), rtol=1e-9, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("objective", ["reg:absoluteerror", "reg:pseudohubererror"])
 @pytest.mark.parametrize("with_nan", [True, False])
 def test_xgboost_equals_booster_predict(tmp_path: Path, objective: str, with_nan: bool) -> None:
     x, y = _train_data(with_nan)
-    estimator = xgboost.XGBRegressor(tree_method="hist", objective=objective, n_estimators=60,
-                                     learning_rate=0.1, max_depth=5, n_jobs=1,
-                                     random_state=0).fit(x, y)
+    estimator = xgboost.XGBRegressor(
+        tree_method="hist",
+        objective=objective,
+        n_estimators=60,
+        learning_rate=0.1,
+        max_depth=5,
+        n_jobs=1,
+        random_state=0,
+    ).fit(x, y)
     save_native("xgboost", estimator, tmp_path)
     booster = xgboost.Booster()
     booster.load_model(str(tmp_path / "model.json"))
     model = load_native("xgboost", tmp_path)
     assert isinstance(model, TreeEnsemble)
     rows = _probe_rows(model)
-    np.testing.assert_allclose(model.predict(rows), booster.inplace_predict(rows), rtol=1e-9,
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        model.predict(rows), booster.inplace_predict(rows), rtol=1e-9, atol=1e-15
+    )
 
 
-@pytest.mark.parametrize(("text", "value"), [("[5E-1]", 0.5), ("5E-1", 0.5),
-                                             ("[-5.673227E-3]", float(np.float32(-5.673227e-3)))])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("[5E-1]", 0.5), ("5E-1", 0.5), ("[-5.673227E-3]", float(np.float32(-5.673227e-3)))],
+)
 def test_base_score_in_both_formats(text: str, value: float) -> None:
     assert parse_base_score(text) == value
 
@@ -118,8 +138,11 @@ def test_categorical_splits_fall_back_to_the_library(tmp_path: Path) -> None:
     x = rng.normal(size=(800, N_FEATURES))
     x[:, 2] = rng.integers(0, 5, size=len(x))
     y = x[:, 2] + 0.1 * rng.normal(size=len(x))
-    booster = lightgbm.train({"objective": "l1", "verbose": -1, "num_leaves": 7},
-                             lightgbm.Dataset(x, y, categorical_feature=[2]), 10)
+    booster = lightgbm.train(
+        {"objective": "l1", "verbose": -1, "num_leaves": 7},
+        lightgbm.Dataset(x, y, categorical_feature=[2]),
+        10,
+    )
     save_native("lightgbm", booster, tmp_path)
     with pytest.raises(UnsupportedModel, match="categorical"):
         load_lightgbm(tmp_path / "model.txt")
@@ -134,8 +157,9 @@ def test_wrong_column_count_and_corrupt_files_raise_model_error(tmp_path: Path) 
     assert model is not None
     with pytest.raises(ModelError, match="expected 6 columns"):
         model.predict(np.zeros((1, 5)))
-    (tmp_path / "model.txt").write_text("tree\nmax_feature_idx=5\nobjective=regression_l1\n"
-                                        "Tree=0\nnum_leaves=2\nleaf_value=1\n")
+    (tmp_path / "model.txt").write_text(
+        "tree\nmax_feature_idx=5\nobjective=regression_l1\nTree=0\nnum_leaves=2\nleaf_value=1\n"
+    )
     with pytest.raises(ModelError, match="cannot load"):
         load_native("lightgbm", tmp_path)
     (tmp_path / "model.json").write_text(json.dumps({"learner": {}}))
@@ -164,10 +188,10 @@ sys.stderr.write("HEAVY=" + json.dumps({"code": code, "modules": heavy}) + "\\n"
 def lightgbm_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home with recent bitcoin hourly bars and a LightGBM model served for 1 h."""
     from finbot.paths import Paths
-    from finbot.prediction.algorithms import make_estimator
-    from finbot.prediction.feature_builder import feature_matrix
-    from finbot.prediction.model_store import ModelStore
-    from finbot.prediction.trainer import dataset, train
+    from finbot.prediction.features.feature_builder import feature_matrix
+    from finbot.prediction.models.algorithms import make_estimator
+    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.training.trainer import dataset, train
     from finbot.storage.parquet_writer import BarStore
     from finbot.timeframes import duration_ms
     from tests.fixtures.bars import planted_signal
@@ -175,20 +199,27 @@ def lightgbm_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("lgb-home")
     paths = Paths.resolve(home).ensure()
     step = duration_ms("1h")
-    bars = planted_signal(1200, 11, timeframe="1h", start_ms=(int(time.time() * 1000) // step
-                                                              - 1200) * step)
+    bars = planted_signal(
+        1200, 11, timeframe="1h", start_ms=(int(time.time() * 1000) // step - 1200) * step
+    )
     BarStore(paths.parquet_dir).upsert("bitcoin", "1h", bars)
     report = train("bitcoin", "1h", "1h", bars, algorithms=("lightgbm",))
     data = dataset(bars, "1h")
     fitted = make_estimator("lightgbm", 0).fit(feature_matrix(data), data["target"].to_numpy())
-    ModelStore(paths.models_dir).save(dataclasses.replace(report, chosen="lightgbm",
-                                                          model=fitted, shrink=1.0))
+    ModelStore(paths.models_dir).save(
+        dataclasses.replace(report, chosen="lightgbm", model=fitted, shrink=1.0)
+    )
     return home
 
 
 def test_cli_predict_of_a_lightgbm_model_imports_no_heavy_library(lightgbm_home: Path) -> None:
-    out = subprocess.run([sys.executable, "-c", WRAPPER, str(lightgbm_home)],
-                         capture_output=True, text=True, timeout=120, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", WRAPPER, str(lightgbm_home)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     line = next(x for x in out.stderr.splitlines() if x.startswith("HEAVY="))
     result = json.loads(line.removeprefix("HEAVY="))
     assert result["code"] in (0, None), out.stderr[-2000:]
@@ -199,8 +230,8 @@ def test_cli_predict_of_a_lightgbm_model_imports_no_heavy_library(lightgbm_home:
 
 def test_pipeline_prediction_equals_the_library(lightgbm_home: Path) -> None:
     from finbot.paths import Paths
-    from finbot.prediction.feature_builder import TAIL_BARS, latest_row
-    from finbot.prediction.model_store import ModelStore
+    from finbot.prediction.features.feature_builder import TAIL_BARS, latest_row
+    from finbot.prediction.models.model_store import ModelStore
     from finbot.prediction.pipeline import predict, recent_bars
 
     paths = Paths.resolve(lightgbm_home)

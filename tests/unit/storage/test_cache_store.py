@@ -32,8 +32,14 @@ def cache(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> MemoryCache:
 
 @pytest.mark.parametrize(
     ("kind", "advance", "hit"),
-    [("simple_price", 0, True), ("simple_price", 9.9, True), ("simple_price", 10, False),
-     ("market_chart", 299, True), ("market_chart", 301, False), ("off", 0, False)],
+    [
+        ("simple_price", 0, True),
+        ("simple_price", 9.9, True),
+        ("simple_price", 10, False),
+        ("market_chart", 299, True),
+        ("market_chart", 301, False),
+        ("off", 0, False),
+    ],
 )
 def test_entries_expire_after_their_kind_ttl(
     cache: MemoryCache, clock: FakeClock, kind: str, advance: float, hit: bool
@@ -89,8 +95,12 @@ def test_non_json_values_are_refused(cache: MemoryCache, value: object) -> None:
 
 @pytest.mark.parametrize("call", ["get", "set", "ttl_left", "clear"])
 def test_unknown_kind_is_a_usage_error(cache: MemoryCache, call: str) -> None:
-    args = {"get": ("nope", "k"), "set": ("nope", "k", 1), "ttl_left": ("nope", "k"),
-            "clear": ("nope",)}[call]
+    args = {
+        "get": ("nope", "k"),
+        "set": ("nope", "k", 1),
+        "ttl_left": ("nope", "k"),
+        "clear": ("nope",),
+    }[call]
     with pytest.raises(UsageError, match="cache kind: unknown 'nope'"):
         getattr(cache, call)(*args)
 
@@ -125,7 +135,9 @@ def _closed_port() -> int:
 
 @pytest.mark.parametrize("from_env", [False, True])
 def test_unreachable_redis_falls_back_to_memory(
-    clock: FakeClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
     from_env: bool,
 ) -> None:
     url = f"redis://:secretpw@127.0.0.1:{_closed_port()}/0"
@@ -139,8 +151,10 @@ def test_unreachable_redis_falls_back_to_memory(
 
 @pytest.mark.parametrize(
     ("url", "shown"),
-    [("redis://localhost:6379/0", "redis://localhost:6379/0"),
-     ("redis://user:pw@host:1/0", "redis://****@host:1/0")],
+    [
+        ("redis://localhost:6379/0", "redis://localhost:6379/0"),
+        ("redis://user:pw@host:1/0", "redis://****@host:1/0"),
+    ],
 )
 def test_urls_are_logged_without_passwords(url: str, shown: str) -> None:
     assert _safe_url(url) == shown

@@ -45,7 +45,10 @@ def _fail_fsync(_fd: int) -> None:
     ],
 )
 def test_failed_write_leaves_the_old_file_whole(
-    bar_store: BarStore, monkeypatch: pytest.MonkeyPatch, target: str, replacement: object,
+    bar_store: BarStore,
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+    replacement: object,
     error: type[Exception],
 ) -> None:
     old = make_bars(24)
@@ -96,8 +99,10 @@ def test_written_file_is_fsynced_before_rename(
 def test_concurrent_thread_writers_end_with_the_union(bar_store: BarStore, writers: int) -> None:
     """Each writer upserts its own bars of the same month, one bar at a time."""
     per_writer = 15
-    batches = [make_bars(per_writer, start_ms=1_704_067_200_000 + w * per_writer * HOUR_MS,
-                         seed=w) for w in range(writers)]
+    batches = [
+        make_bars(per_writer, start_ms=1_704_067_200_000 + w * per_writer * HOUR_MS, seed=w)
+        for w in range(writers)
+    ]
     errors: list[BaseException] = []
 
     def write(batch: pl.DataFrame) -> None:

@@ -49,9 +49,16 @@ def test_timestamps_are_auto_detected(text: str, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "match"),
-    [("", "ISO 8601"), ("yesterday", "ISO 8601"), ("nan", "finite"), ("inf", "finite"),
-     ("1_704_067_200", "ISO 8601"), ("0", "between 2009 and 2100"),
-     ("99999999999999999", "between 2009 and 2100"), ("1900-01-01", "between 2009 and 2100")],
+    [
+        ("", "ISO 8601"),
+        ("yesterday", "ISO 8601"),
+        ("nan", "finite"),
+        ("inf", "finite"),
+        ("1_704_067_200", "ISO 8601"),
+        ("0", "between 2009 and 2100"),
+        ("99999999999999999", "between 2009 and 2100"),
+        ("1900-01-01", "between 2009 and 2100"),
+    ],
 )
 def test_bad_timestamps_name_the_field(text: str, match: str) -> None:
     with pytest.raises(DataError, match=f"timestamp: .*{match}"):
@@ -104,10 +111,12 @@ def _write(tmp_path: Path, body: str, *, gz: bool = False, name: str = "bars.csv
     return path
 
 
-GOOD = ("2024-01-01T00:00:00Z,100,110,90,105,1000\n"
-        "2024-01-01T01:00:00Z,105,106,100,101,2000\n"
-        "1704074400,101,103,99,102,1500\n"
-        "1704078000000,102,104,101,103,\n")
+GOOD = (
+    "2024-01-01T00:00:00Z,100,110,90,105,1000\n"
+    "2024-01-01T01:00:00Z,105,106,100,101,2000\n"
+    "1704074400,101,103,99,102,1500\n"
+    "1704078000000,102,104,101,103,\n"
+)
 
 
 @pytest.mark.parametrize("gz", [False, True])
@@ -123,11 +132,13 @@ def test_good_file_imports_every_row(bar_store: BarStore, tmp_path: Path, gz: bo
     assert again.result.unchanged == 4 and bar_store.read("bitcoin", "1h").height == 4
 
 
-BAD = ("2024-01-01T02:00:00Z,101,103,99,102,1500\n"  # line 2: fine
-       "2024-01-01T03:00:00Z,100,90,95,99,10\n"  # line 3: high below open
-       "\n"  # line 4: blank, skipped
-       "garbage\n"  # line 5: too few fields
-       "2024-01-01T05:00:00Z,1,2,0.5,1.5,-3\n")  # line 6: negative volume
+BAD = (
+    "2024-01-01T02:00:00Z,101,103,99,102,1500\n"  # line 2: fine
+    "2024-01-01T03:00:00Z,100,90,95,99,10\n"  # line 3: high below open
+    "\n"  # line 4: blank, skipped
+    "garbage\n"  # line 5: too few fields
+    "2024-01-01T05:00:00Z,1,2,0.5,1.5,-3\n"
+)  # line 6: negative volume
 
 
 def test_bad_rows_import_nothing_by_default(bar_store: BarStore, tmp_path: Path) -> None:
@@ -152,8 +163,12 @@ def test_skip_bad_imports_the_valid_rows(bar_store: BarStore, tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("content", "match"),
-    [("", "empty file"), ("a,b,c\n1,2,3\n", "missing column"),
-     (HEADER, "no valid rows"), (HEADER + "x,1,1,1,1,1\n", "1 of 1 rows rejected")],
+    [
+        ("", "empty file"),
+        ("a,b,c\n1,2,3\n", "missing column"),
+        (HEADER, "no valid rows"),
+        (HEADER + "x,1,1,1,1,1\n", "1 of 1 rows rejected"),
+    ],
 )
 def test_unusable_files(bar_store: BarStore, tmp_path: Path, content: str, match: str) -> None:
     path = tmp_path / "f.csv"
@@ -163,8 +178,7 @@ def test_unusable_files(bar_store: BarStore, tmp_path: Path, content: str, match
 
 
 def test_duplicate_timestamps_keep_the_last(bar_store: BarStore, tmp_path: Path) -> None:
-    body = ("2024-01-01T00:00:00Z,100,110,90,105,1\n"
-            "1704067200,100,110,90,106,2\n")
+    body = "2024-01-01T00:00:00Z,100,110,90,105,1\n1704067200,100,110,90,106,2\n"
     report = import_csv(bar_store, _write(tmp_path, body), "bitcoin", "1h")
     assert report.duplicates == 1 and report.result.inserted == 1
     assert bar_store.read("bitcoin", "1h")["close"].to_list() == [106.0]
@@ -172,11 +186,14 @@ def test_duplicate_timestamps_keep_the_last(bar_store: BarStore, tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
-    [({"volume_unit": "coins"}, UsageError, "volume-unit"),
-     ({"timeframe": "2h"}, UsageError, "timeframe")],
+    [
+        ({"volume_unit": "coins"}, UsageError, "volume-unit"),
+        ({"timeframe": "2h"}, UsageError, "timeframe"),
+    ],
 )
-def test_bad_options(bar_store: BarStore, tmp_path: Path, kwargs: dict, error: type,
-                     match: str) -> None:
+def test_bad_options(
+    bar_store: BarStore, tmp_path: Path, kwargs: dict, error: type, match: str
+) -> None:
     args = {"timeframe": "1h", **kwargs}
     timeframe = args.pop("timeframe")
     with pytest.raises(error, match=match):
@@ -204,22 +221,38 @@ def test_undecodable_bytes_are_row_errors(bar_store: BarStore, tmp_path: Path) -
 # ---------------------------------------------------------------- fuzzing
 _cell = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["nan", "inf", "-inf", "-1", "0", "1e308", "1e-320", "", " ", "1_0",
-                     "2024-01-01", "2024-13-45T99:99", "1704067200", "1704067200000"]),
+    st.sampled_from(
+        [
+            "nan",
+            "inf",
+            "-inf",
+            "-1",
+            "0",
+            "1e308",
+            "1e-320",
+            "",
+            " ",
+            "1_0",
+            "2024-01-01",
+            "2024-13-45T99:99",
+            "1704067200",
+            "1704067200000",
+        ]
+    ),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.integers(min_value=-10**20, max_value=10**20).map(str),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
 )
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(row=st.lists(_cell, min_size=0, max_size=8),
-       step=st.sampled_from([None, 300_000, 3_600_000]),
-       unit=st.sampled_from(["base", "quote"]))
-def test_fuzzed_rows_parse_or_raise_data_error(row: list[str], step: int | None,
-                                               unit: str) -> None:
+@given(
+    row=st.lists(_cell, min_size=0, max_size=8),
+    step=st.sampled_from([None, 300_000, 3_600_000]),
+    unit=st.sampled_from(["base", "quote"]),
+)
+def test_fuzzed_rows_parse_or_raise_data_error(row: list[str], step: int | None, unit: str) -> None:
     try:
-        ts, o, h, lo, c, volume, _ = parse_row(row, COLUMNS, step_ms=step,
-                                               volume_unit=unit)  # type: ignore[arg-type]
+        ts, o, h, lo, c, volume, _ = parse_row(row, COLUMNS, step_ms=step, volume_unit=unit)  # type: ignore[arg-type]
     except DataError as exc:
         assert "\n" not in str(exc)
         return
@@ -229,8 +262,14 @@ def test_fuzzed_rows_parse_or_raise_data_error(row: list[str], step: int | None,
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.one_of(st.text(max_size=40), st.floats().map(str), st.integers().map(str),
-                      st.datetimes().map(lambda d: d.isoformat())))
+@given(
+    text=st.one_of(
+        st.text(max_size=40),
+        st.floats().map(str),
+        st.integers().map(str),
+        st.datetimes().map(lambda d: d.isoformat()),
+    )
+)
 def test_fuzzed_timestamps_parse_or_raise_data_error(text: str) -> None:
     try:
         stamp = parse_timestamp(text)
@@ -239,8 +278,11 @@ def test_fuzzed_timestamps_parse_or_raise_data_error(text: str) -> None:
     assert 1_230_768_000_000 <= stamp < 4_102_444_800_000
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(body=st.binary(max_size=300))
 def test_fuzzed_files_never_crash(tmp_path: Path, body: bytes) -> None:
     path = tmp_path / "fuzz.csv"

@@ -38,21 +38,30 @@ def test_upsert_is_idempotent_and_replaces(prices: ParquetDataset) -> None:
     assert out["usd"].to_list() == [1.0, 6.0, 3.0]
     assert prices.last_ts("bitcoin") == FEB_2024_MS
     relative = sorted(p.relative_to(prices.root).as_posix() for p in prices.root.rglob("*.parquet"))
-    assert relative == ["prices/coin=bitcoin/year=2024/month=01/part.parquet",
-                        "prices/coin=bitcoin/year=2024/month=02/part.parquet"]
+    assert relative == [
+        "prices/coin=bitcoin/year=2024/month=01/part.parquet",
+        "prices/coin=bitcoin/year=2024/month=02/part.parquet",
+    ]
     metadata = pq.read_schema(prices.root / relative[0]).metadata
     assert json.loads(metadata[b"finbot.key_columns"]) == ["ts"]
 
 
 @pytest.mark.parametrize(
     ("start", "end", "expected"),
-    [(None, None, [1.0, 2.0, 3.0]), (JAN_2024_MS + 1, None, [2.0, 3.0]),
-     (None, JAN_2024_MS + 1000, [1.0, 2.0]), (FEB_2024_MS + 1, None, [])],
+    [
+        (None, None, [1.0, 2.0, 3.0]),
+        (JAN_2024_MS + 1, None, [2.0, 3.0]),
+        (None, JAN_2024_MS + 1000, [1.0, 2.0]),
+        (FEB_2024_MS + 1, None, []),
+    ],
 )
-def test_read_range(prices: ParquetDataset, start: int | None, end: int | None,
-                    expected: list[float]) -> None:
-    prices.upsert(_prices([JAN_2024_MS, JAN_2024_MS + 1000, FEB_2024_MS], [1.0, 2.0, 3.0]),
-                  partition="bitcoin")
+def test_read_range(
+    prices: ParquetDataset, start: int | None, end: int | None, expected: list[float]
+) -> None:
+    prices.upsert(
+        _prices([JAN_2024_MS, JAN_2024_MS + 1000, FEB_2024_MS], [1.0, 2.0, 3.0]),
+        partition="bitcoin",
+    )
     out = prices.read("bitcoin", start_ms=start, end_ms=end)
     assert (out["usd"].to_list() if out.height else []) == expected
 
@@ -69,11 +78,16 @@ def test_read_all_partitions_adds_the_partition_column(prices: ParquetDataset) -
 
 @pytest.mark.parametrize(
     ("usd", "reason"),
-    [(None, None), (float("nan"), "usd: NaN, infinite or <= 0"),
-     (-1.0, "usd: NaN, infinite or <= 0"), (float("inf"), "usd: NaN, infinite or <= 0")],
+    [
+        (None, None),
+        (float("nan"), "usd: NaN, infinite or <= 0"),
+        (-1.0, "usd: NaN, infinite or <= 0"),
+        (float("inf"), "usd: NaN, infinite or <= 0"),
+    ],
 )
-def test_bad_values_are_rejected(prices: ParquetDataset, usd: float | None,
-                                 reason: str | None) -> None:
+def test_bad_values_are_rejected(
+    prices: ParquetDataset, usd: float | None, reason: str | None
+) -> None:
     result = prices.upsert(_prices([JAN_2024_MS, JAN_2024_MS + 1], [1.0, usd]), partition="all")
     assert result.rejected == (0 if reason is None else 1)
     assert result.reasons == ({} if reason is None else {reason: 1})
@@ -81,8 +95,9 @@ def test_bad_values_are_rejected(prices: ParquetDataset, usd: float | None,
 
 def test_null_keys_are_rejected(tmp_path: Path) -> None:
     fx = ParquetDataset(tmp_path, "fx", ["ts", "currency"], partition_key="base")
-    frame = pl.DataFrame({"ts": [JAN_2024_MS, JAN_2024_MS], "currency": ["EUR", None],
-                          "rate": [0.9, 1.0]})
+    frame = pl.DataFrame(
+        {"ts": [JAN_2024_MS, JAN_2024_MS], "currency": ["EUR", None], "rate": [0.9, 1.0]}
+    )
     result = fx.upsert(frame, partition="usd")
     assert result.inserted == 1 and result.reasons == {"currency: null": 1}
     assert fx.read("usd").drop("ts").rows() == [("EUR", 0.9)]
@@ -91,8 +106,9 @@ def test_null_keys_are_rejected(tmp_path: Path) -> None:
 
 def test_new_columns_are_merged(prices: ParquetDataset) -> None:
     prices.upsert(_prices([JAN_2024_MS], [1.0]), partition="bitcoin")
-    prices.upsert(pl.DataFrame({"ts": [JAN_2024_MS + 1], "usd": [2.0], "eur": [1.8]}),
-                  partition="bitcoin")
+    prices.upsert(
+        pl.DataFrame({"ts": [JAN_2024_MS + 1], "usd": [2.0], "eur": [1.8]}), partition="bitcoin"
+    )
     out = prices.read("bitcoin")
     assert out.columns == ["ts", "usd", "eur"] and out["eur"].to_list() == [None, 1.8]
 
@@ -107,12 +123,14 @@ def test_new_columns_are_merged(prices: ParquetDataset) -> None:
         ({}, pl.DataFrame({"ts": ["2024"], "usd": [1.0]}), DataError, "epoch milliseconds"),
     ],
 )
-def test_bad_use_is_reported(tmp_path: Path, kwargs: dict, frame: pl.DataFrame | None,
-                             error: type[Exception], match: str) -> None:
+def test_bad_use_is_reported(
+    tmp_path: Path, kwargs: dict, frame: pl.DataFrame | None, error: type[Exception], match: str
+) -> None:
     args = {"name": "prices", "key_columns": ["ts"], **kwargs}
     with pytest.raises(error, match=match):
-        dataset = ParquetDataset(tmp_path, args["name"], args["key_columns"],
-                                 positive_columns=["usd"])
+        dataset = ParquetDataset(
+            tmp_path, args["name"], args["key_columns"], positive_columns=["usd"]
+        )
         dataset.upsert(frame if frame is not None else _prices([1], [1.0]), partition="x")
 
 

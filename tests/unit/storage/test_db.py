@@ -4,12 +4,15 @@ import threading
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, inspect
+from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage.db import Base, engine_for, ensure_tables, session_scope
 
 pytestmark = pytest.mark.unit
 
-_RACE = Table("race_probe", Base.metadata, Column("id", Integer, primary_key=True))
+class _Race(Base):
+    __tablename__ = "race_probe"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 def test_concurrent_ensure_tables_never_fails(tmp_path):
@@ -18,7 +21,7 @@ def test_concurrent_ensure_tables_never_fails(tmp_path):
 
     def create() -> None:
         try:
-            ensure_tables(engine, _RACE)
+            ensure_tables(engine, _Race)
         except BaseException as exc:  # collected for the assertion
             errors.append(exc)
 

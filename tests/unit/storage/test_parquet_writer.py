@@ -41,8 +41,10 @@ def test_recollected_bar_replaces_the_stored_one(bar_store: BarStore) -> None:
     changed = bars.slice(10, 3).with_columns(
         pl.col("close") * 1.0001, pl.lit("again").alias("source")
     )
-    changed = changed.with_columns(pl.max_horizontal("high", "close").alias("high"),
-                                   pl.min_horizontal("low", "close").alias("low"))
+    changed = changed.with_columns(
+        pl.max_horizontal("high", "close").alias("high"),
+        pl.min_horizontal("low", "close").alias("low"),
+    )
     result = bar_store.upsert("bitcoin", "1h", changed)
     out = bar_store.read("bitcoin", "1h")
     assert result == UpsertResult(updated=3)
@@ -100,7 +102,10 @@ def test_file_metadata_has_schema_version_timeframe_and_coin(bar_store: BarStore
     ],
 )
 def test_read_range_and_last_n_across_months(
-    bar_store: BarStore, start: int | None, end: int | None, last_n: int | None,
+    bar_store: BarStore,
+    start: int | None,
+    end: int | None,
+    last_n: int | None,
     expected: tuple[int, int],
 ) -> None:
     bars = make_bars(24 * 60)
@@ -130,9 +135,15 @@ def test_first_last_coins_timeframes_summary(bar_store: BarStore) -> None:
     assert summary["bitcoin"]["1h"]["files"] == 2
     assert summary["bitcoin"]["1h"]["oldest"] == "2024-01-01T00:00:00Z"
     assert summary["bitcoin"]["1h"]["newest"] == "2024-02-04T23:00:00Z"
-    assert summary["ethereum"] == {"1h": {"rows": 2, "files": 1, "oldest": "2024-01-01T00:00:00Z",
-                                          "newest": "2024-01-01T01:00:00Z",
-                                          "newest_ms": JAN_2024_MS + HOUR_MS}}
+    assert summary["ethereum"] == {
+        "1h": {
+            "rows": 2,
+            "files": 1,
+            "oldest": "2024-01-01T00:00:00Z",
+            "newest": "2024-01-01T01:00:00Z",
+            "newest_ms": JAN_2024_MS + HOUR_MS,
+        }
+    }
 
 
 BAD_ROWS = [
@@ -152,7 +163,10 @@ BAD_ROWS = [
 
 @pytest.mark.parametrize(("column", "value", "reason"), BAD_ROWS)
 def test_invalid_bars_are_never_stored_and_logged(
-    bar_store: BarStore, caplog: pytest.LogCaptureFixture, column: str, value: object,
+    bar_store: BarStore,
+    caplog: pytest.LogCaptureFixture,
+    column: str,
+    value: object,
     reason: str,
 ) -> None:
     bars = make_bars(4)
@@ -183,8 +197,10 @@ def test_whole_invalid_batch_stores_nothing_and_does_not_raise(bar_store: BarSto
     ("frame", "message"),
     [
         (pl.DataFrame({"ts": [1], "open": [1.0]}), "missing column"),
-        (pl.DataFrame({"ts": ["x"], "open": ["a"], "high": ["b"], "low": ["c"], "close": ["d"]}),
-         "wrong type"),
+        (
+            pl.DataFrame({"ts": ["x"], "open": ["a"], "high": ["b"], "low": ["c"], "close": ["d"]}),
+            "wrong type",
+        ),
     ],
 )
 def test_malformed_batch_raises_data_error(

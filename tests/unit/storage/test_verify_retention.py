@@ -44,8 +44,10 @@ def test_empty_store_verifies_ok(tmp_path: Path) -> None:
     [
         ([5], {"gaps": 1, "missing_bars": 1, "largest_missing_bars": 1}),
         ([5, 6, 7, 30], {"gaps": 2, "missing_bars": 4, "largest_missing_bars": 3}),
-        (list(range(24 * 31 - 2, 24 * 31 + 3)),  # across the month boundary
-         {"gaps": 1, "missing_bars": 5, "largest_missing_bars": 5}),
+        (
+            list(range(24 * 31 - 2, 24 * 31 + 3)),  # across the month boundary
+            {"gaps": 1, "missing_bars": 5, "largest_missing_bars": 5},
+        ),
     ],
 )
 def test_gaps_are_reported_as_information(
@@ -152,15 +154,17 @@ def test_stale_temp_file_is_noted_and_removed_by_the_next_write(bar_store: BarSt
 
 
 def test_datasets_are_verified_for_readability_and_unique_keys(bar_store: BarStore) -> None:
-    prices = ParquetDataset(bar_store.root, "prices", ["ts"],
-                            quarantine_dir=bar_store.quarantine_dir)
+    prices = ParquetDataset(
+        bar_store.root, "prices", ["ts"], quarantine_dir=bar_store.quarantine_dir
+    )
     snapshot = pl.DataFrame({"ts": [JAN_2024_MS, JAN_2024_MS + 1], "usd": [1.0, 2.0]})
     prices.upsert(snapshot, "bitcoin")
     assert bar_store.verify().ok
     path = next((bar_store.root / "prices").rglob("part.parquet"))
     table = pq.read_table(path)
-    pq.write_table(pa.concat_tables([table, table]).replace_schema_metadata(table.schema.metadata),
-                   path)
+    pq.write_table(
+        pa.concat_tables([table, table]).replace_schema_metadata(table.schema.metadata), path
+    )
     [problem] = bar_store.verify().problems
     assert "2 duplicate keys (ts)" in problem["problem"]
     path.write_bytes(b"broken")

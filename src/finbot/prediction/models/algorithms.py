@@ -1,0 +1,183 @@
+"""The estimators (one factory) and their native, non-pickle files.
+
+Algorithms: ``linear`` (LinearRegression), ``random_forest`` (bounded RandomForestRegressor),
+``lightgbm`` (L1 objective: we select by MAE), ``xgboost`` (hist, absolute error), and
+``naive`` (zero return; no estimator, no file). Files: skops for scikit-learn (loaded with an
+explicit list of trusted types), LightGBM's text format, XGBoost's JSON. ``load_native``
+returns an object with ``predict(X) -> ndarray``; LightGBM and XGBoost files are evaluated by
+``tree_eval`` (pure numpy, same outputs), so predicting never imports those libraries (nor
+scikit-learn, scipy and pandas) unless the model uses a feature the evaluator lacks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from finbot.errors import ModelError
+
+ALGORITHMS: tuple[str, ...] = ("linear", "random_forest", "lightgbm", "xgboost")
+NAIVE = "naive"
+MODEL_FILES = {
+    "linear": "model.skops",
+    "random_forest": "model.skops",
+    "lightgbm": "model.txt",
+    "xgboost": "model.json",
+}
+# Bounded forest: depth, leaf size and bootstrap size keep it ~100x faster than an
+# unbounded one at a small accuracy cost (measured in the closing report).
+FOREST_PARAMS: dict[str, Any] = {
+    "n_estimators": 60,
+    "max_depth": 8,
+    "min_samples_leaf": 50,
+    "max_samples": 0.3,
+    "max_features": 0.33,
+}
+TRUSTED_SKOPS_TYPES: tuple[str, ...] = (
+    "sklearn.linear_model._base.LinearRegression",
+    "sklearn.ensemble._forest.RandomForestRegressor",
+    "sklearn.tree._classes.DecisionTreeRegressor",
+    "sklearn.tree._tree.Tree",
+    "numpy.random._mt19937.MT19937",
+    "numpy.random.mtrand.RandomState",
+)
+
+
+class Predictor(Protocol):
+    def predict(self, x: np.ndarray) -> np.ndarray: ...
+
+
+def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    unknown = [n for n in names if n not in ALGORITHMS]
+    if unknown or not names:
+        raise ModelError(f"algorithms: expected some of {', '.join(ALGORITHMS)}, got {unknown}")
+    return tuple(names)
+
+
+def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
+    """A fresh, unfitted estimator for ``name`` (scikit-learn API)."""
+    if name == "linear":
+        from sklearn.linear_model import LinearRegression
+
+        return LinearRegression()
+    if name == "random_forest":
+        from sklearn.ensemble import RandomForestRegressor
+
+        return RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
+    if name == "lightgbm":
+        from lightgbm import LGBMRegressor
+
+        return LGBMRegressor(
+            objective="l1",
+            n_estimators=200,
+            learning_rate=0.05,
+            max_bin=63,
+            num_leaves=15,
+            min_child_samples=50,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=0.8,
+            n_jobs=n_jobs,
+            random_state=seed,
+            verbose=-1,
+        )
+    if name == "xgboost":
+        from xgboost import XGBRegressor
+
+        return XGBRegressor(
+            tree_method="hist",
+            objective="reg:absoluteerror",
+            n_estimators=200,
+            learning_rate=0.05,
+            max_depth=4,
+            max_bin=64,
+            subsample=0.8,
+            colsample_bytree=0.8,
+            n_jobs=n_jobs,
+            random_state=seed,
+        )
+    raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {name!r}")
+
+
+def save_native(name: str, estimator: Any, folder: Path) -> str | None:
+    """Write ``estimator`` in its library's own format; returns the file name (None: naive)."""
+    if name == NAIVE:
+        return None
+    path = folder / MODEL_FILES[name]
+    if name in ("linear", "random_forest"):
+        import skops.io as sio
+
+        sio.dump(estimator, path)
+    elif name == "lightgbm":
+        booster = getattr(estimator, "booster_", estimator)
+        booster.save_model(str(path))
+    else:
+        booster = estimator.get_booster() if hasattr(estimator, "get_booster") else estimator
+        booster.save_model(str(path))
+    return path.name
+
+
+class _Lightgbm:
+    def __init__(self, path: Path):
+        import lightgbm
+
+        self.booster = lightgbm.Booster(model_file=str(path))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.booster.predict(x, num_threads=1))
+
+
+class _Xgboost:
+    def __init__(self, path: Path):
+        import xgboost
+
+        self.booster = xgboost.Booster()
+        self.booster.load_model(str(path))
+        self.booster.set_param({"nthread": 1})
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.booster.inplace_predict(x))
+
+
+def _load_trees(name: str, path: Path) -> Predictor:
+    """The numpy evaluator of a tree model; the library itself when the evaluator lacks a
+    feature the model uses (categorical splits, linear trees, a non-identity link)."""
+    from finbot.prediction.models import tree_eval
+
+    try:
+        if name == "lightgbm":
+            return tree_eval.load_lightgbm(path)
+        return tree_eval.load_xgboost(path)
+    except tree_eval.UnsupportedModel:
+        return _Lightgbm(path) if name == "lightgbm" else _Xgboost(path)
+
+
+def _load_skops(path: Path) -> Predictor:
+    import skops.io as sio
+
+    untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_SKOPS_TYPES)
+    if untrusted:
+        raise ModelError(f"{path}: refusing to load untrusted types {sorted(untrusted)}")
+    model: Predictor = sio.load(path, trusted=list(TRUSTED_SKOPS_TYPES))
+    return model
+
+
+def load_native(name: str, folder: Path) -> Predictor | None:
+    """The saved model of ``name`` in ``folder`` (None for naive); ModelError if unreadable."""
+    if name == NAIVE:
+        return None
+    if name not in MODEL_FILES:
+        raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {name!r}")
+    path = folder / MODEL_FILES[name]
+    if not path.is_file():
+        raise ModelError(f"{path}: model file missing")
+    try:
+        if name in ("lightgbm", "xgboost"):
+            return _load_trees(name, path)
+        return _load_skops(path)
+    except ModelError:
+        raise
+    except Exception as exc:  # a corrupt file in any library's format
+        raise ModelError(f"{path}: cannot load {name} model ({exc})") from exc

@@ -1,0 +1,387 @@
+"""Versioned models on disk: ``root/<coin>/<timeframe>/<horizon>/<version>/``.
+
+Public API (stable): ``ModelStore(root)`` with ``save(report, ...) -> version``,
+``load_latest(coin, timeframe, horizon) -> StoredModel``, ``load(coin, timeframe, horizon,
+version)``, ``latest_version(...)``, ``list_models()``, ``cleanup(keep, max_age_days,
+dry_run, now_ms)``; ``StoredModel`` with ``meta``, ``predict(X)`` (shrink applied),
+``calibration()`` (ts, y_true, y_pred out of sample).
+
+A version folder holds the model in its library's native format (no pickle), ``meta.json``
+and ``calibration.parquet``. It is written under a temporary name and renamed when complete;
+the ``latest`` pointer file is replaced atomically only afterwards, so a crash never serves a
+half-written model. Clean-up never deletes the version ``latest`` points to (the original
+deleted live models after 7 days).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from finbot.errors import ModelError
+from finbot.prediction.features.feature_builder import FEATURE_NAMES
+from finbot.prediction.models.algorithms import Predictor, load_native, save_native
+from finbot.prediction.models.master_model import MASTER, load_master
+
+LATEST = "latest"
+META = "meta.json"
+CALIBRATION = "calibration.parquet"
+STALE_TMP_S = 3600  # a temporary left this long ago belongs to a writer that died
+LIBRARIES = ("numpy", "polars", "scikit-learn", "lightgbm", "xgboost", "skops")
+_ALSO_PUBLISHED_AS = {"xgboost": ("xgboost-cpu",)}
+Writer = Callable[[Path], None]
+
+
+def library_versions(names: Sequence[str] = LIBRARIES) -> dict[str, str]:
+    """Installed version of each distribution in ``names`` ("absent" when not installed);
+    a library also published under another name (``xgboost-cpu``) is found under either."""
+    from importlib import metadata
+
+    out = {}
+    for name in names:
+        out[name] = "absent"
+        for dist in (name, *_ALSO_PUBLISHED_AS.get(name, ())):
+            try:
+                out[name] = metadata.version(dist)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass
+class StoredModel:
+    """A loaded version: its metadata and a predictor returning shrunk log returns."""
+
+    meta: dict[str, Any]
+    folder: Path
+    predictor: Predictor | None
+
+    @property
+    def version(self) -> str:
+        return str(self.meta["version"])
+
+    @property
+    def algorithm(self) -> str:
+        return str(self.meta["algorithm"])
+
+    @property
+    def shrink(self) -> float:
+        return float(self.meta.get("shrink", 1.0))
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predicted log returns (``shrink`` applied; zeros for naive)."""
+        if self.predictor is None:
+            return np.zeros(x.shape[0])
+        return self.shrink * np.asarray(self.predictor.predict(x), dtype=np.float64)
+
+    def calibration(self) -> pl.DataFrame:
+        """Out-of-sample test-window predictions: ts, y_true, y_pred."""
+        return pl.read_parquet(self.folder / CALIBRATION)
+
+
+class ModelStore:
+    """The models of one home. Loaded versions are cached per instance (a version folder
+    never changes once written), so a long-lived store makes warm predictions cheap."""
+
+    def __init__(self, root: Path, *, cache_size: int = 256):
+        self.root = Path(root)
+        self._cache: dict[tuple[str, str, str, str], StoredModel] = {}
+        self._cache_size = cache_size
+
+    def group(self, coin: str, timeframe: str, horizon: str) -> Path:
+        return self.root / coin / timeframe / horizon
+
+    # ------------------------------------------------------------------ writing
+    def save(
+        self,
+        report: Any,
+        *,
+        status: str = "accepted",
+        reason: str | None = None,
+        make_latest: bool = True,
+        trained_at: datetime | None = None,
+        extra_files: Writer | None = None,
+    ) -> str:
+        """Write ``report`` (a TrainReport or alike) as a new version; returns its name.
+
+        ``status`` "rejected" (with ``reason``) keeps the version without pointing ``latest``
+        at it. ``extra_files`` writes more files into the version folder before the rename.
+        """
+        when = trained_at or datetime.now(UTC)
+        group = self.group(report.coin, report.timeframe, report.horizon)
+        group.mkdir(parents=True, exist_ok=True)
+        version = self._new_version(group, when)
+        tmp = group / f".tmp-{version}-{uuid.uuid4().hex[:6]}"
+        tmp.mkdir()
+        try:
+            self._write_version(tmp, report, version, when, status, reason, extra_files)
+            os.replace(tmp, group / version)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        if make_latest and status == "accepted":
+            _write_atomic(group / LATEST, version + "\n")
+        return version
+
+    @staticmethod
+    def _new_version(group: Path, when: datetime) -> str:
+        base = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        version, n = base, 1
+        while (group / version).exists():
+            n += 1
+            version = f"{base}-{n}"
+        return version
+
+    def _write_version(
+        self,
+        folder: Path,
+        report: Any,
+        version: str,
+        when: datetime,
+        status: str,
+        reason: str | None,
+        extra_files: Writer | None,
+    ) -> None:
+        saver = getattr(report, "save_model", None)  # the stacking master saves itself
+        model_file = saver(folder) if saver else save_native(report.chosen, report.model, folder)
+        report.calibration.write_parquet(folder / CALIBRATION)
+        if extra_files is not None:
+            extra_files(folder)
+        meta = _meta(report, version, when, status, reason, model_file)
+        _write_atomic(folder / META, json.dumps(meta, indent=2, sort_keys=True))
+
+    def set_latest(self, coin: str, timeframe: str, horizon: str, version: str) -> None:
+        group = self.group(coin, timeframe, horizon)
+        if not (group / version / META).is_file():
+            raise ModelError(f"version: no complete version {version!r} in {group}")
+        _write_atomic(group / LATEST, version + "\n")
+
+    # ------------------------------------------------------------------ reading
+    def latest_version(self, coin: str, timeframe: str, horizon: str) -> str | None:
+        pointer = self.group(coin, timeframe, horizon) / LATEST
+        if not pointer.is_file():
+            return None
+        return pointer.read_text(encoding="utf-8").strip() or None
+
+    def load_latest(self, coin: str, timeframe: str, horizon: str) -> StoredModel:
+        version = self.latest_version(coin, timeframe, horizon)
+        if version is None:
+            raise ModelError(
+                f"no model for {coin} {timeframe} {horizon}; run "
+                f"'finbot train --coin {coin} --timeframe {timeframe} "
+                f"--horizon {horizon}' first"
+            )
+        return self.load(coin, timeframe, horizon, version)
+
+    def read_meta(self, coin: str, timeframe: str, horizon: str, version: str) -> dict[str, Any]:
+        path = self.group(coin, timeframe, horizon) / version / META
+        try:
+            meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ModelError(f"{path.parent}: not a saved model version") from exc
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"{path}: unreadable metadata ({exc.msg})") from exc
+        return meta
+
+    def load(self, coin: str, timeframe: str, horizon: str, version: str) -> StoredModel:
+        """Load one version (cached); ModelError when its features differ from the builder's."""
+        key = (coin, timeframe, horizon, version)
+        if key not in self._cache:
+            if len(self._cache) >= self._cache_size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = self._load(coin, timeframe, horizon, version)
+        return self._cache[key]
+
+    def _load(self, coin: str, timeframe: str, horizon: str, version: str) -> StoredModel:
+        meta = self.read_meta(coin, timeframe, horizon, version)
+        check_features(meta)
+        folder = self.group(coin, timeframe, horizon) / version
+        if meta["algorithm"] == MASTER:
+            return StoredModel(meta=meta, folder=folder, predictor=load_master(folder, meta))
+        return StoredModel(
+            meta=meta, folder=folder, predictor=load_native(str(meta["algorithm"]), folder)
+        )
+
+    def versions(self, coin: str, timeframe: str, horizon: str) -> list[str]:
+        """Complete versions of a group, oldest first."""
+        group = self.group(coin, timeframe, horizon)
+        if not group.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in group.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and (p / META).is_file()
+        )
+
+    def groups(self) -> list[tuple[str, str, str]]:
+        if not self.root.is_dir():
+            return []
+        return sorted(
+            (g.parts[-3], g.parts[-2], g.parts[-1]) for g in self.root.glob("*/*/*") if g.is_dir()
+        )
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """The ``latest`` version of every group (or the newest when none is accepted)."""
+        rows = []
+        for coin, timeframe, horizon in self.groups():
+            version = self.latest_version(coin, timeframe, horizon)
+            versions = self.versions(coin, timeframe, horizon)
+            version = version if version in versions else (versions[-1] if versions else None)
+            if version is None:
+                continue
+            meta = self.read_meta(coin, timeframe, horizon, version)
+            rows.append(
+                {
+                    key: meta.get(key)
+                    for key in (
+                        "coin",
+                        "timeframe",
+                        "horizon",
+                        "version",
+                        "algorithm",
+                        "trained_at",
+                        "mae_ratio",
+                        "has_edge",
+                        "status",
+                    )
+                }
+                | {"versions": len(versions)}
+            )
+        return rows
+
+    # ------------------------------------------------------------------ clean-up
+    def cleanup(
+        self,
+        keep: int = 5,
+        max_age_days: float | None = None,
+        dry_run: bool = False,
+        now_ms: int | None = None,
+    ) -> list[dict[str, str]]:
+        """Delete old versions beyond the ``keep`` newest (and older than ``max_age_days``
+        when given); the ``latest`` version is never deleted. A version is renamed out of sight
+        before it is deleted (a kill midway never leaves a half-deleted version that looks
+        complete), and temporaries of saves that died midway are removed. Returns what was (or
+        would be) deleted."""
+        now = datetime.now(UTC) if now_ms is None else datetime.fromtimestamp(now_ms / 1000, UTC)
+        removed = []
+        for coin, timeframe, horizon in self.groups():
+            if not dry_run:
+                _remove_stale_temporaries(self.group(coin, timeframe, horizon), now)
+            live = self.latest_version(coin, timeframe, horizon)
+            versions = self.versions(coin, timeframe, horizon)
+            for version in versions[: max(0, len(versions) - keep)]:
+                if version == live or not self._old_enough(
+                    coin, timeframe, horizon, version, now, max_age_days
+                ):
+                    continue
+                removed.append(
+                    {"coin": coin, "timeframe": timeframe, "horizon": horizon, "version": version}
+                )
+                if not dry_run:
+                    _remove_version(self.group(coin, timeframe, horizon) / version)
+                    self._cache.pop((coin, timeframe, horizon, version), None)
+        return removed
+
+    def _old_enough(
+        self,
+        coin: str,
+        timeframe: str,
+        horizon: str,
+        version: str,
+        now: datetime,
+        max_age_days: float | None,
+    ) -> bool:
+        if max_age_days is None:
+            return True
+        trained = self.read_meta(coin, timeframe, horizon, version).get("trained_at", "")
+        when = datetime.fromisoformat(str(trained).replace("Z", "+00:00"))
+        return (now - when).total_seconds() > max_age_days * 86400
+
+
+def _remove_version(folder: Path) -> None:
+    doomed = folder.with_name(f".tmp-deleted-{folder.name}-{uuid.uuid4().hex[:6]}")
+    os.replace(folder, doomed)
+    shutil.rmtree(doomed)
+
+
+def _remove_stale_temporaries(group: Path, now: datetime) -> None:
+    """Half-written versions (``.tmp-*`` folders) and pointer files (``.latest.*.tmp``) that a
+    writer killed mid-save left behind, once older than STALE_TMP_S (a save takes seconds)."""
+    cutoff = now.timestamp() - STALE_TMP_S
+    for entry in group.glob(".*tmp*"):
+        try:
+            if entry.stat().st_mtime >= cutoff:
+                continue
+        except FileNotFoundError:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def check_features(meta: dict[str, Any]) -> None:
+    """ModelError unless the model was trained on exactly ``FEATURE_NAMES``."""
+    names = tuple(meta.get("feature_names", ()))
+    if names != FEATURE_NAMES:
+        missing = sorted(set(FEATURE_NAMES) - set(names))
+        unknown = sorted(set(names) - set(FEATURE_NAMES))
+        raise ModelError(
+            f"model {meta.get('coin')}/{meta.get('timeframe')}/{meta.get('horizon')}/"
+            f"{meta.get('version')} was trained on other features (missing {missing}, "
+            f"unknown {unknown}, or another order); retrain it with 'finbot train'"
+        )
+
+
+def _meta(
+    report: Any,
+    version: str,
+    when: datetime,
+    status: str,
+    reason: str | None,
+    model_file: str | None,
+) -> dict[str, Any]:
+    return {
+        "coin": report.coin,
+        "timeframe": report.timeframe,
+        "horizon": report.horizon,
+        "algorithm": report.chosen,
+        "version": version,
+        "model_file": model_file,
+        "trained_at": when.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "feature_names": list(report.feature_names),
+        "training_window": {"train": list(report.train_window), "test": list(report.test_window)},
+        "samples": {
+            "train": report.n_train,
+            "validation": report.n_validation,
+            "test": report.n_test,
+            "gap": report.gap_rows,
+        },
+        "metrics": report.scores,
+        "mae_ratio": report.mae_ratio,
+        "has_edge": report.has_edge,
+        "best_algorithm": report.best_algorithm,
+        "shrink": report.shrink,
+        "libraries": library_versions(),
+        "data_hash": report.data_hash,
+        "status": status,
+        "reason": reason,
+        "extra": report.extra,
+    }

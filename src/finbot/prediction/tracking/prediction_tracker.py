@@ -1,0 +1,319 @@
+"""Every prediction finbot makes, stored, then scored once against what really happened.
+
+A prediction made from the bar that opened at ``as_of`` (its close is ``last_price``) targets
+the bar that opens at ``target_ts = as_of + horizon``: the realised price is that bar's close,
+so predicted and realised returns span the same interval the model was trained on. A
+prediction is due once that bar has closed; it is resolved EXACTLY ONCE against the stored bar
+whose ``ts`` is nearest ``target_ts`` within a tolerance (one bar by default) — never against
+the latest price (the original bot did both wrong: it compared with the latest price and
+re-checked every prediction forever). A prediction with no bar near its target stays pending
+until ``expire_after_ms`` past the target, then is marked ``expired`` and never looked at again.
+
+Portable column types only (Integer, BigInteger, Float, String, Boolean): SQLite by default, a
+PostgreSQL URL works too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    String,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from finbot.storage.db import Base, ensure_tables, session_scope
+from finbot.timeframes import duration_ms
+
+WINDOWS_MS = {"24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
+DEFAULT_EXPIRE_MS = 86_400_000
+
+
+class PredictionRow(Base):
+    """One stored prediction and, once resolved, its outcome."""
+
+    __tablename__ = "predictions"
+    __table_args__ = (
+        Index("ix_predictions_status_target", "status", "target_ts"),
+        Index("ix_predictions_coin_horizon", "coin", "horizon"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    coin: Mapped[str] = mapped_column(String(64))
+    horizon: Mapped[str] = mapped_column(String(16))
+    timeframe: Mapped[str] = mapped_column(String(8))
+    made_at: Mapped[int] = mapped_column(BigInteger)
+    as_of: Mapped[int] = mapped_column(BigInteger)
+    target_ts: Mapped[int] = mapped_column(BigInteger)
+    last_price: Mapped[float] = mapped_column(Float)
+    predicted_price: Mapped[float] = mapped_column(Float)
+    predicted_return: Mapped[float] = mapped_column(Float)
+    interval_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    interval_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    level: Mapped[float | None] = mapped_column(Float, nullable=True)
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str] = mapped_column(String(16), default="cli")
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    resolved_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    resolved_bar_ts: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    realised_price: Mapped[float | None] = mapped_column(Float, nullable=True)
+    realised_return: Mapped[float | None] = mapped_column(Float, nullable=True)
+    abs_error: Mapped[float | None] = mapped_column(Float, nullable=True)
+    direction_hit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    inside_interval: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+
+
+@dataclass(frozen=True)
+class NewPrediction:
+    """What ``record`` stores: a prediction with its inputs' timestamp and its answer."""
+
+    coin: str
+    horizon: str
+    timeframe: str
+    made_at: int
+    as_of: int
+    last_price: float
+    predicted_price: float
+    predicted_return: float
+    interval_low: float | None = None
+    interval_high: float | None = None
+    level: float | None = None
+    confidence: float | None = None
+    decision: str | None = None
+    model: str | None = None
+    model_version: str | None = None
+    source: str = "cli"
+
+
+class BarReader(Protocol):
+    def read(
+        self,
+        coin: str,
+        timeframe: str,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        last_n: int | None = None,
+    ) -> Any: ...
+
+
+EXPORT_COLUMNS = [c.name for c in PredictionRow.__table__.columns]
+
+
+def _row_dict(row: PredictionRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in EXPORT_COLUMNS}
+
+
+def _nearest_bar(bars: Any, target: int, tolerance: int) -> tuple[int, float] | None:
+    """(ts, close) of the bar nearest ``target`` within ``tolerance`` ms, or None."""
+    if bars is None or len(bars) == 0:
+        return None
+    ts = bars["ts"].to_list()
+    close = bars["close"].to_list()
+    best = min(range(len(ts)), key=lambda i: (abs(ts[i] - target), ts[i]))
+    if abs(ts[best] - target) > tolerance or close[best] is None:
+        return None
+    return int(ts[best]), float(close[best])
+
+
+def _outcome(row: PredictionRow, bar_ts: int, price: float, now_ms: int) -> dict[str, Any]:
+    realised = math.log(price / row.last_price)
+    hit = None if row.predicted_return == 0 else (realised > 0) == (row.predicted_return > 0)
+    inside = None
+    if row.interval_low is not None and row.interval_high is not None:
+        inside = row.interval_low <= price <= row.interval_high
+    return {
+        "status": "resolved",
+        "resolved_at": now_ms,
+        "resolved_bar_ts": bar_ts,
+        "realised_price": price,
+        "realised_return": realised,
+        "abs_error": abs(realised - row.predicted_return),
+        "direction_hit": hit,
+        "inside_interval": inside,
+    }
+
+
+class PredictionTracker:
+    """Stores predictions and scores them; one instance per database engine."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        ensure_tables(engine, PredictionRow)
+
+    def record(self, prediction: NewPrediction) -> int:
+        """Store one prediction; returns its id."""
+        values = {f.name: getattr(prediction, f.name) for f in fields(prediction)}
+        values["target_ts"] = prediction.as_of + duration_ms(prediction.horizon)
+        with session_scope(self.engine) as session:
+            row = PredictionRow(**values, status="pending")
+            session.add(row)
+            session.flush()
+            return int(row.id)
+
+    def _due(self, now_ms: int) -> list[PredictionRow]:
+        with session_scope(self.engine) as session:
+            rows = session.scalars(
+                select(PredictionRow).where(
+                    PredictionRow.status == "pending", PredictionRow.target_ts <= now_ms
+                )
+            ).all()
+            return [r for r in rows if r.target_ts + duration_ms(r.timeframe) <= now_ms]
+
+    def _finish(self, row_id: int, values: dict[str, Any]) -> bool:
+        """Write an outcome only if the row is still pending (exactly once, even if raced)."""
+        with session_scope(self.engine) as session:
+            result = session.execute(
+                update(PredictionRow)
+                .where(PredictionRow.id == row_id, PredictionRow.status == "pending")
+                .values(**values)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def resolve_due(
+        self,
+        store: BarReader,
+        now_ms: int,
+        tolerance_ms: int | None = None,
+        expire_after_ms: int = DEFAULT_EXPIRE_MS,
+    ) -> int:
+        """Resolve every due prediction against the bar nearest its target; returns how many."""
+        done = 0
+        for row in self._due(now_ms):
+            tol = tolerance_ms if tolerance_ms is not None else duration_ms(row.timeframe)
+            bars = store.read(
+                row.coin, row.timeframe, start_ms=row.target_ts - tol, end_ms=row.target_ts + tol
+            )
+            found = _nearest_bar(bars, row.target_ts, tol)
+            if found is not None:
+                done += self._finish(row.id, _outcome(row, *found, now_ms))
+            elif now_ms > row.target_ts + expire_after_ms:
+                self._finish(row.id, {"status": "expired", "resolved_at": now_ms})
+        return done
+
+    def recent(self, limit: int = 50, coin: str | None = None) -> list[dict[str, Any]]:
+        """The newest predictions first, with their outcomes."""
+        query = select(PredictionRow).order_by(
+            PredictionRow.made_at.desc(), PredictionRow.id.desc()
+        )
+        if coin:
+            query = query.where(PredictionRow.coin == coin)
+        with session_scope(self.engine) as session:
+            return [_row_dict(r) for r in session.scalars(query.limit(limit)).all()]
+
+    def _resolved(
+        self, since_ms: int, coin: str | None, horizon: str | None
+    ) -> list[PredictionRow]:
+        query = select(PredictionRow).where(
+            PredictionRow.status == "resolved", PredictionRow.target_ts >= since_ms
+        )
+        if coin:
+            query = query.where(PredictionRow.coin == coin)
+        if horizon:
+            query = query.where(PredictionRow.horizon == horizon)
+        with session_scope(self.engine) as session:
+            return list(session.scalars(query).all())
+
+    def summary(
+        self, now_ms: int, coin: str | None = None, horizon: str | None = None
+    ) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+        """Live MAE, hit rate and coverage per coin × horizon over 24 h / 7 d / 30 d."""
+        rows = self._resolved(now_ms - WINDOWS_MS["30d"], coin, horizon)
+        groups: dict[tuple[str, str], list[PredictionRow]] = {}
+        for row in rows:
+            groups.setdefault((row.coin, row.horizon), []).append(row)
+        out: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+        for (c, h), items in sorted(groups.items()):
+            out.setdefault(c, {})[h] = {
+                name: _stats([r for r in items if r.target_ts >= now_ms - span])
+                for name, span in WINDOWS_MS.items()
+            }
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """How many predictions are pending, resolved and expired."""
+        with session_scope(self.engine) as session:
+            statuses = session.scalars(select(PredictionRow.status)).all()
+        return {s: statuses.count(s) for s in ("pending", "resolved", "expired")}
+
+    def prune(self, retention_days: int, now_ms: int) -> int:
+        """Delete predictions made more than ``retention_days`` ago; returns how many."""
+        cutoff = now_ms - retention_days * 86_400_000
+        with session_scope(self.engine) as session:
+            result = session.execute(delete(PredictionRow).where(PredictionRow.made_at < cutoff))
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def export(self, path: Path, limit: int | None = None) -> int:
+        """Write predictions to ``.csv`` or ``.xlsx``; returns the row count."""
+        rows = self.recent(limit or 10**9)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            _write_csv(path, rows)
+        elif suffix == ".xlsx":
+            _write_xlsx(path, rows)
+        else:
+            raise ValueError(f"export: expected a .csv or .xlsx file, got {path.name!r}")
+        return len(rows)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _stats(rows: list[PredictionRow]) -> dict[str, Any]:
+    hits = [float(r.direction_hit) for r in rows if r.direction_hit is not None]
+    inside = [float(r.inside_interval) for r in rows if r.inside_interval is not None]
+    return {
+        "n": len(rows),
+        "mae": _mean([r.abs_error for r in rows if r.abs_error is not None]),
+        "hit_rate": _mean(hits),
+        "coverage": _mean(inside),
+    }
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
+    from openpyxl import Workbook
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "predictions"
+    sheet.append(EXPORT_COLUMNS)
+    for row in rows:
+        sheet.append([row[c] for c in EXPORT_COLUMNS])
+    book.save(path)
+
+
+def live_accuracy(tracker: PredictionTracker, coin: str, horizon: str, now_ms: int) -> Any:
+    """The 30-day record of ``coin`` × ``horizon`` as ``confidence.LiveAccuracy`` (or None)."""
+    from finbot.prediction.decision.confidence import LiveAccuracy
+
+    stats = tracker.summary(now_ms, coin, horizon).get(coin, {}).get(horizon, {}).get("30d")
+    if not stats or not stats["n"]:
+        return None
+    return LiveAccuracy(stats["n"], stats["hit_rate"], stats["coverage"])

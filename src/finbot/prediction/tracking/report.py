@@ -1,0 +1,181 @@
+"""A self-contained HTML report of a walk-forward evaluation.
+
+Charts are matplotlib PNGs (Agg backend, no display needed) embedded as base64, so the file
+can be mailed or opened offline. Every number in the tables comes from ``Evaluation.to_json()``
+— the same object ``finbot evaluate --json`` prints — and each cell carries its JSON path and
+value (``data-key``/``data-value``) so a test can check the two agree. The JSON itself is
+embedded too (``<script id="finbot-evaluation" type="application/json">``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from finbot.prediction.tracking.evaluation import Evaluation
+
+HORIZON_COLUMNS = [
+    ("n", "n"),
+    ("mae", "MAE"),
+    ("mae_naive", "MAE naive"),
+    ("mae_ratio", "MAE ratio"),
+    ("dm_pvalue", "DM p-value"),
+    ("directional_accuracy", "Direction hit"),
+    ("coverage", "Coverage"),
+    ("level", "Level"),
+]
+EQUITY_COLUMNS = [
+    ("total_return", "Total return"),
+    ("sharpe", "Sharpe (annualised)"),
+    ("max_drawdown", "Max drawdown"),
+    ("trades", "Trades"),
+]
+
+
+def fmt(value: Any) -> str:
+    """How a number is shown in the report."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool | int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return html.escape(str(value))
+
+
+def _cell(key: str, value: Any) -> str:
+    data = html.escape(json.dumps(value))
+    return f'<td data-key="{html.escape(key)}" data-value="{data}">{fmt(value)}</td>'
+
+
+def _png(fig: Any) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return (
+        '<img alt="chart" src="data:image/png;base64,'
+        + base64.b64encode(buf.getvalue()).decode()
+        + '">'
+    )
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _predicted_vs_realised(ev: Evaluation) -> str:
+    plt = _pyplot()
+    runs = list(ev.runs.values())
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.8), squeeze=False)
+    for ax, run in zip(axes[0], runs, strict=True):
+        ok = np.isfinite(run.y)
+        ax.scatter(run.pred[ok], run.y[ok], s=3, alpha=0.3)
+        lim = float(np.nanmax(np.abs(run.y[ok]))) if ok.any() else 1.0
+        ax.plot([-lim, lim], [-lim, lim], color="grey", linewidth=0.8)
+        ax.set_title(f"{run.horizon}: predicted vs realised log return", fontsize=9)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("realised")
+    return _png(fig)
+
+
+def _equity(ev: Evaluation) -> str:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    days = (ev.equity_ts - ev.equity_ts[0]) / 86_400_000 if ev.equity_ts.size else []
+    ax.plot(days, ev.equity_strategy, label="decision engine (after costs)")
+    ax.plot(days, ev.equity_hold, label="buy and hold")
+    ax.set_xlabel("days into the test period")
+    ax.set_ylabel("equity (start = 1)")
+    ax.legend()
+    return _png(fig)
+
+
+def _coverage(ev: Evaluation) -> str:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    names = list(ev.horizons)
+    ax.bar(names, [ev.horizons[h]["coverage"] for h in names])
+    ax.axhline(ev.level, color="red", linestyle="--", label=f"nominal {ev.level:.0%}")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of outcomes inside the interval")
+    ax.legend()
+    return _png(fig)
+
+
+def _horizon_table(data: dict[str, Any]) -> str:
+    head = "".join(f"<th>{label}</th>" for _, label in HORIZON_COLUMNS)
+    rows = []
+    for h, m in data["horizons"].items():
+        cells = "".join(_cell(f"horizons.{h}.{k}", m.get(k)) for k, _ in HORIZON_COLUMNS)
+        rows.append(f"<tr><th>{html.escape(h)}</th>{cells}</tr>")
+    return f"<table><tr><th>horizon</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def _equity_table(data: dict[str, Any]) -> str:
+    head = "".join(f"<th>{label}</th>" for _, label in EQUITY_COLUMNS)
+    rows = []
+    for name in ("strategy", "buy_and_hold"):
+        cells = "".join(_cell(f"{name}.{k}", data[name][k]) for k, _ in EQUITY_COLUMNS)
+        rows.append(f"<tr><th>{name.replace('_', ' ')}</th>{cells}</tr>")
+    return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+
+
+STYLE = (
+    "body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
+    "margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
+    "img{max-width:100%}"
+)
+
+
+def render(ev: Evaluation) -> str:
+    """The report as one HTML string."""
+    data = ev.to_json()
+    title = f"finbot evaluation — {ev.coin} {ev.timeframe}"
+    summary = (
+        f"<p>{data['start']} → {data['end']}; algorithm {html.escape(ev.algorithm)}; "
+        f"{ev.folds} walk-forward folds; interval level {ev.level:.0%}; round-trip cost "
+        f"{ev.cost_frac:.4%} (spread from {html.escape(ev.spread_source)}).</p>"
+    )
+    skipped = "".join(f"<li>{html.escape(h)}: {html.escape(r)}</li>" for h, r in ev.skipped.items())
+    payload = json.dumps(data).replace("</", "<\\/")
+    return "\n".join(
+        [
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>",
+            summary,
+            "<h2>Model vs the naive baseline, per horizon</h2>",
+            _horizon_table(data),
+            f"<ul>{skipped}</ul>" if skipped else "",
+            "<h2>Predicted vs realised</h2>",
+            _predicted_vs_realised(ev),
+            "<h2>Strategy after costs vs buy and hold</h2>",
+            _equity_table(data),
+            _equity(ev),
+            "<h2>Interval coverage by horizon</h2>",
+            _coverage(ev),
+            f'<script id="finbot-evaluation" type="application/json">{payload}</script>',
+            "</body></html>",
+        ]
+    )
+
+
+def write_report(ev: Evaluation, path: Path) -> Path:
+    """Write the HTML report atomically; returns its path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(render(ev), encoding="utf-8")
+    tmp.replace(path)
+    return path

@@ -1,0 +1,265 @@
+"""Train every algorithm for one coin, timeframe and horizon, against the naive baseline.
+
+Public API (stable): ``train(coin, timeframe, horizon, bars, *, algorithms, test_fraction,
+seed, progress) -> TrainReport``; ``time_split``; ``score``; ``TrainReport`` (``to_dict()``
+gives the ``finbot train --json`` keys).
+
+Honest by construction:
+
+* labels are forward log returns matched by timestamp (``targets``);
+* the split is time-ordered, no shuffling: the test window is the last ``test_fraction`` of
+  rows, and train rows end one horizon before it, so no train label overlaps a test label;
+* each model is fitted on the train window minus its last validation slice (same gap), and a
+  shrinkage factor toward zero is fitted on that slice, never on the test window;
+* every model is scored on the same test window as ``naive`` (zero return); the best by MAE
+  is kept only when it beats naive significantly (a one-sided paired test on absolute
+  errors, overlap-corrected), otherwise the chosen model is ``naive`` and ``has_edge`` False.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from finbot.errors import DataError
+from finbot.prediction.features.feature_builder import FEATURE_NAMES, build_features, feature_matrix
+from finbot.prediction.features.targets import forward_log_returns, horizon_bars
+from finbot.prediction.models.algorithms import NAIVE, check_algorithms, make_estimator
+from finbot.timeframes import check_timeframe, duration_ms
+
+Progress = Callable[[str, int, int], None]
+MIN_ROWS = 200
+VALIDATION_FRACTION = 0.2
+SHRINK_GRID = np.linspace(0.0, 1.0, 21)
+EDGE_T_STAT = 1.645  # one-sided 5 %
+
+
+@dataclass(frozen=True)
+class Split:
+    """Row indices of a time-ordered split and the gap (rows) left out between them."""
+
+    train: np.ndarray
+    test: np.ndarray
+    gap: int
+
+
+def time_split(ts: np.ndarray, test_fraction: float, horizon_ms: int) -> Split:
+    """Last ``test_fraction`` rows for test; train rows whose label ends before test starts."""
+    n_test = max(1, round(ts.size * test_fraction))
+    test_start = ts.size - n_test
+    train = np.flatnonzero(ts[:test_start] + horizon_ms < ts[test_start])
+    return Split(train=train, test=np.arange(test_start, ts.size), gap=test_start - train.size)
+
+
+def score(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """MAE, RMSE and directional accuracy (zero moves ignored; a zero forecast is half a hit)."""
+    err = y_pred - y_true
+    moved = y_true != 0
+    hits = np.where(y_pred[moved] == 0, 0.5, np.sign(y_pred[moved]) == np.sign(y_true[moved]))
+    return {
+        "mae": float(np.mean(np.abs(err))),
+        "rmse": float(np.sqrt(np.mean(err * err))),
+        "directional_accuracy": float(np.mean(hits)) if hits.size else 0.5,
+    }
+
+
+def fit_shrink(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """The factor in [0, 1] that minimises the MAE of ``factor * y_pred`` (0: trust nothing)."""
+    maes = [np.mean(np.abs(s * y_pred - y_true)) for s in SHRINK_GRID]
+    return float(SHRINK_GRID[int(np.argmin(maes))])
+
+
+def edge_t_stat(y_true: np.ndarray, y_pred: np.ndarray, overlap: int) -> float:
+    """t statistic of (|naive error| - |model error|), sample size divided by label overlap."""
+    diff = np.abs(y_true) - np.abs(y_pred - y_true)
+    spread = float(np.std(diff, ddof=1)) if diff.size > 1 else 0.0
+    if spread == 0.0:
+        return 0.0
+    return float(np.mean(diff) / (spread / np.sqrt(max(1.0, diff.size / overlap))))
+
+
+@dataclass
+class TrainReport:
+    """Everything one training run learned and measured; the store saves it as a version."""
+
+    coin: str
+    timeframe: str
+    horizon: str
+    chosen: str
+    has_edge: bool
+    scores: dict[str, dict[str, float]]
+    shrink: float
+    model: Any
+    train_window: tuple[int, int]
+    test_window: tuple[int, int]
+    n_train: int
+    n_validation: int
+    n_test: int
+    gap_rows: int
+    calibration: pl.DataFrame
+    data_hash: str
+    best_algorithm: str
+    feature_names: tuple[str, ...] = FEATURE_NAMES
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mae_ratio(self) -> float:
+        naive = self.scores[NAIVE]["mae"]
+        return self.scores[self.chosen]["mae"] / naive if naive else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` view (DESIGN.md keys plus windows and counts)."""
+        return {
+            "coin": self.coin,
+            "timeframe": self.timeframe,
+            "horizon": self.horizon,
+            "chosen": self.chosen,
+            "has_edge": self.has_edge,
+            "scores": self.scores,
+            "mae_ratio": self.mae_ratio,
+            "shrink": self.shrink,
+            "best_algorithm": self.best_algorithm,
+            "train_window": list(self.train_window),
+            "test_window": list(self.test_window),
+            "samples": {
+                "train": self.n_train,
+                "validation": self.n_validation,
+                "test": self.n_test,
+                "gap": self.gap_rows,
+            },
+        }
+
+
+def data_hash(bars: pl.DataFrame) -> str:
+    """A fingerprint of the bars a model was trained on (ts and OHLCV)."""
+    digest = hashlib.sha256()
+    for name in ("ts", "open", "high", "low", "close", "volume"):
+        digest.update(bars[name].to_numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def dataset(bars: pl.DataFrame, horizon: str) -> pl.DataFrame:
+    """Features joined with their labels by timestamp; rows without a label dropped."""
+    labels = forward_log_returns(bars, horizon)
+    joined = build_features(bars).join(labels, on="ts", how="inner")
+    return joined.filter(pl.col("target").is_not_null() & pl.col("target").is_finite())
+
+
+@dataclass
+class _Fitted:
+    name: str
+    model: Any
+    shrink: float
+    test_pred: np.ndarray
+    seconds: float
+
+
+def _fit_one(
+    name: str, x: np.ndarray, y: np.ndarray, inner: Split, test: np.ndarray, seed: int
+) -> _Fitted:
+    start = time.perf_counter()
+    model = make_estimator(name, seed).fit(x[inner.train], y[inner.train])
+    shrink = fit_shrink(y[inner.test], np.asarray(model.predict(x[inner.test])))
+    pred = shrink * np.asarray(model.predict(x[test]))
+    return _Fitted(name, model, shrink, pred, time.perf_counter() - start)
+
+
+def _check_inputs(timeframe: str, horizon: str, rows: int) -> None:
+    check_timeframe(timeframe)
+    if duration_ms(horizon) % duration_ms(timeframe, field="timeframe"):
+        raise DataError(f"horizon: expected a multiple of the {timeframe} timeframe, got {horizon}")
+    if rows < MIN_ROWS:
+        raise DataError(f"bars: expected at least {MIN_ROWS} labelled rows, got {rows}")
+
+
+def train(
+    coin: str,
+    timeframe: str,
+    horizon: str,
+    bars: pl.DataFrame,
+    *,
+    algorithms: tuple[str, ...] | list[str] = ("linear", "random_forest", "lightgbm", "xgboost"),
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> TrainReport:
+    """Fit ``algorithms`` on a time-ordered split and keep the best that beats naive."""
+    names = check_algorithms(tuple(algorithms))
+    data = dataset(bars, horizon)
+    _check_inputs(timeframe, horizon, data.height)
+    ts, x, y = data["ts"].to_numpy(), feature_matrix(data), data["target"].to_numpy()
+    h_ms = duration_ms(horizon)
+    outer = time_split(ts, test_fraction, h_ms)
+    inner_rows = time_split(ts[outer.train], VALIDATION_FRACTION, h_ms)
+    inner = Split(outer.train[inner_rows.train], outer.train[inner_rows.test], inner_rows.gap)
+    fitted: dict[str, _Fitted] = {}
+    for done, name in enumerate(names):
+        if progress:
+            progress(name, done, len(names))
+        fitted[name] = _fit_one(name, x, y, inner, outer.test, seed)
+    if progress:
+        progress("done", len(names), len(names))
+    return _report(coin, timeframe, horizon, bars, ts, y, outer, inner, fitted)
+
+
+def _choose(
+    y_test: np.ndarray,
+    fitted: dict[str, _Fitted],
+    scores: dict[str, dict[str, float]],
+    overlap: int,
+) -> tuple[str, str, bool]:
+    best = min(fitted, key=lambda n: scores[n]["mae"])
+    better = scores[best]["mae"] < scores[NAIVE]["mae"]
+    has_edge = better and edge_t_stat(y_test, fitted[best].test_pred, overlap) > EDGE_T_STAT
+    return (best if has_edge else NAIVE), best, has_edge
+
+
+def _report(
+    coin: str,
+    timeframe: str,
+    horizon: str,
+    bars: pl.DataFrame,
+    ts: np.ndarray,
+    y: np.ndarray,
+    outer: Split,
+    inner: Split,
+    fitted: dict[str, _Fitted],
+) -> TrainReport:
+    y_test = y[outer.test]
+    scores = {NAIVE: score(y_test, np.zeros_like(y_test))}
+    for name, fit in fitted.items():
+        scores[name] = {
+            **score(y_test, fit.test_pred),
+            "shrink": fit.shrink,
+            "fit_seconds": round(fit.seconds, 4),
+        }
+    for values in scores.values():
+        values["mae_ratio"] = values["mae"] / scores[NAIVE]["mae"] if scores[NAIVE]["mae"] else 1.0
+    chosen, best, has_edge = _choose(y_test, fitted, scores, horizon_bars(horizon, timeframe))
+    pred = fitted[chosen].test_pred if chosen != NAIVE else np.zeros_like(y_test)
+    calibration = pl.DataFrame({"ts": ts[outer.test], "y_true": y_test, "y_pred": pred})
+    return TrainReport(
+        coin=coin,
+        timeframe=timeframe,
+        horizon=horizon,
+        chosen=chosen,
+        has_edge=has_edge,
+        scores=scores,
+        shrink=fitted[chosen].shrink if chosen != NAIVE else 0.0,
+        model=fitted[chosen].model if chosen != NAIVE else None,
+        train_window=(int(ts[inner.train[0]]), int(ts[inner.test[-1]])),
+        test_window=(int(ts[outer.test[0]]), int(ts[outer.test[-1]])),
+        n_train=int(inner.train.size),
+        n_validation=int(inner.test.size),
+        n_test=int(outer.test.size),
+        gap_rows=outer.gap,
+        calibration=calibration,
+        data_hash=data_hash(bars),
+        best_algorithm=best,
+    )

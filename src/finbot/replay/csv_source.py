@@ -1,0 +1,93 @@
+"""Load a folder of OHLCV CSV files (``<coin>_<tf>.csv`` or ``.csv.gz``, columns
+``timestamp,open,high,low,close,volume``) as a replay history.
+
+Volume unit: ``"usd"`` or ``"base"`` (base-asset volume, as Binance reports it, converted
+to USD as volume x close). ``"auto"`` reads the folder's ``finbot_synthetic.json`` manifest
+(written by ``finbot.replay.synthetic``) and otherwise assumes base-asset volume, the
+convention of exchange exports; pass ``"usd"`` for USD volumes (e.g. Yahoo daily files).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+
+from finbot.errors import DataError, UsageError
+from finbot.replay.history import HistorySource
+from finbot.timeframes import duration_ms
+
+MANIFEST = "finbot_synthetic.json"
+_NAME = re.compile(r"^(?P<coin>[a-z0-9][a-z0-9-]*)_(?P<tf>\d+[mhdw])\.csv(?:\.gz)?$")
+
+
+def _manifest(folder: Path) -> dict[str, object]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        return {}
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def _timestamps_ms(column: pl.Series) -> pl.Series:
+    if column.dtype.is_integer() or column.dtype.is_float():
+        values = column.cast(pl.Int64)
+        return values * 1000 if int(values.max() or 0) < 10**11 else values  # type: ignore[arg-type]
+    parsed = column.str.replace(r"Z$", "+00:00").str.to_datetime(time_zone="UTC", time_unit="ms")
+    return parsed.dt.epoch("ms")
+
+
+def read_ohlcv_csv(path: Path, *, volume_unit: str, source: str) -> pl.DataFrame:
+    """One CSV file → canonical bars (USD volume, no market cap)."""
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    try:
+        frame = pl.read_csv(raw)
+        frame = frame.with_columns(_timestamps_ms(frame["timestamp"]).alias("ts"))
+    except (pl.exceptions.PolarsError, KeyError) as exc:
+        raise DataError(
+            f"{path.name}: expected columns timestamp,open,high,low,close,volume ({exc})"
+        ) from exc
+    volume = pl.col("volume").cast(pl.Float64)
+    if volume_unit == "base":
+        volume = volume * pl.col("close").cast(pl.Float64)
+    return (
+        frame.select(
+            pl.col("ts").cast(pl.Int64),
+            *(pl.col(c).cast(pl.Float64) for c in ("open", "high", "low", "close")),
+            volume.alias("volume"),
+            pl.lit(None, pl.Float64).alias("market_cap"),
+            pl.lit(source).alias("source"),
+        )
+        .drop_nulls(["ts", "close"])
+        .sort("ts")
+    )
+
+
+def load_csv_dir(
+    folder: Path, *, volume_unit: str = "auto", coins: list[str] | None = None
+) -> HistorySource:
+    """Every ``<coin>_<tf>.csv[.gz]`` of ``folder`` as a HistorySource (label from the manifest
+    when there is one, else ``csv:<folder name>``)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UsageError(f"--csv-dir: expected a folder of <coin>_<tf>.csv files, got {folder}")
+    manifest = _manifest(folder)
+    unit = volume_unit if volume_unit != "auto" else str(manifest.get("volume_unit", "base"))
+    if unit not in ("usd", "base"):
+        raise UsageError(f"volume unit: expected usd, base or auto, got {volume_unit!r}")
+    label = str(manifest.get("label", f"csv:{folder.name}"))
+    history: dict[str, dict[str, pl.DataFrame]] = {}
+    for path in sorted(folder.iterdir()):
+        match = _NAME.match(path.name)
+        if match is None or (coins and match["coin"] not in coins):
+            continue
+        duration_ms(match["tf"], field="timeframe")
+        history.setdefault(match["coin"], {})[match["tf"]] = read_ohlcv_csv(
+            path, volume_unit=unit, source=label
+        )
+    if not history:
+        raise UsageError(f"--csv-dir: no <coin>_<tf>.csv files in {folder}")
+    return HistorySource(history, label=label)
