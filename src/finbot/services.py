@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from finbot.config.models import Settings
-from finbot.prediction.decision.cost_model import SpreadQuote
+from finbot.prediction.decision import SpreadQuote
 from finbot.prediction.questions import Sources
 
 
@@ -17,7 +17,7 @@ def stored_fx(paths: Any, coins: tuple[str, ...], now: int) -> tuple[float | Non
     """EUR per USD from what is stored (FX cache, else prices), never blocking on the network:
     the scheduler's FX job keeps the cache fresh."""
     try:
-        from finbot.collectors.fx_collector import implied_rate, read_cache
+        from finbot.collectors import implied_rate, read_cache
 
         rate = read_cache(paths) or implied_rate(paths, coins)
     except Exception as exc:  # collectors absent or data unreadable: say so, carry on
@@ -32,10 +32,10 @@ def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | N
     """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, tracker."""
     from finbot.clock import now_ms
     from finbot.prediction import pipeline
-    from finbot.prediction.decision.cost_model import resolve_spread
-    from finbot.prediction.models.model_store import ModelStore
-    from finbot.prediction.tracking.prediction_tracker import live_accuracy
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.prediction.decision import resolve_spread
+    from finbot.prediction.models import ModelStore
+    from finbot.prediction.tracking import live_accuracy
+    from finbot.storage import BarStore
 
     store, bar_store, costs = (
         ModelStore(paths.models_dir),
@@ -58,12 +58,12 @@ def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | N
 
     def spread(coin: str, frame: Any) -> SpreadQuote:
         def tickers() -> float | None:
-            from finbot.collectors.tickers_collector import median_spread_pct
+            from finbot.collectors import median_spread_pct
 
             return median_spread_pct(paths, coin, costs.exchanges_whitelist)
 
         def proxy() -> float | None:
-            from finbot.prediction.decision.spread_proxy import estimate_from_bars
+            from finbot.prediction.decision import estimate_from_bars
 
             return None if frame is None else estimate_from_bars(frame).fraction
 

@@ -58,6 +58,7 @@ def test_two_starts_at_once_make_exactly_one_bot(
 
 
 WRITER = textwrap.dedent("""
+    import os
     import sys
     from pathlib import Path
     from finbot.storage.parquet_writer import BarStore
@@ -69,7 +70,8 @@ WRITER = textwrap.dedent("""
     while True:
         store.upsert("bitcoin", "1h", versions[i % 2])
         i += 1
-        Path(sys.argv[2]).write_text(str(i))
+        Path(sys.argv[2] + ".tmp").write_text(str(i))  # atomic: the kill may come any time
+        os.replace(sys.argv[2] + ".tmp", sys.argv[2])
 """)
 
 

@@ -27,7 +27,7 @@ def collect_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Run one collector once (the scheduler runs them on their cadence)."""
-    from finbot.collectors.runner import run_collector
+    from finbot.collectors import run_collector
 
     app_ctx = context.get(ctx)
     result = run_collector(
@@ -101,7 +101,7 @@ def collect_historical_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Backfill history (daily, hourly, 5-minute); a second run fetches only what is missing."""
-    from finbot.collectors.historical_collector import collect_historical
+    from finbot.collectors import collect_historical
 
     app_ctx = context.get(ctx)
     chosen = _coins(app_ctx, coins)

@@ -17,8 +17,7 @@ def _algorithm(
     app_ctx: AppContext, coin: str, timeframe: str, horizon: str, explicit: str | None
 ) -> str:
     """``--algorithm``, else the stored model's (when it is a plain algorithm), else LightGBM."""
-    from finbot.prediction.models.algorithms import ALGORITHMS
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ALGORITHMS, ModelStore
 
     if explicit:
         if explicit not in ALGORITHMS:
@@ -37,7 +36,7 @@ def _algorithm(
 
 
 def _bars(app_ctx: AppContext, coin: str, timeframe: str, last_n: int) -> Any:
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
 
     bars = BarStore(app_ctx.paths.parquet_dir).read(coin, timeframe, last_n=last_n)
     if bars.is_empty():
@@ -99,7 +98,7 @@ def evaluate_command(
 ) -> None:
     """Walk-forward backtest: model vs naive (MAE, Diebold–Mariano, coverage) and equity."""
     from finbot.config import resolve_coin
-    from finbot.prediction.tracking.evaluation import DecisionInputs, evaluate
+    from finbot.prediction.tracking import DecisionInputs, evaluate
     from finbot.timeframes import canonical, check_timeframe
 
     app_ctx = context.get(ctx)
@@ -134,7 +133,7 @@ def evaluate_command(
         )
     data = result.to_json()
     if report is not None:
-        from finbot.prediction.tracking.report import write_report
+        from finbot.prediction.tracking import write_report
 
         data["report"] = str(write_report(result, report))
         app_ctx.err.print(app_ctx.tr("Report: {p}", "Rapport : {p}", p=data["report"]))
@@ -145,7 +144,7 @@ def evaluate_command(
 
 
 def _metrics_row(store: Any, bar_store: Any, row: dict[str, Any], level: float) -> dict[str, Any]:
-    from finbot.prediction.decision.confidence import coverage_from_frame
+    from finbot.prediction.decision import coverage_from_frame
 
     coin, tf, h = row["coin"], row["timeframe"], row["horizon"]
     out = {
@@ -178,10 +177,9 @@ def confidence_metrics_command(
 ) -> None:
     """Interval coverage per coin × horizon: on stored held-out data and live (tracker)."""
     from finbot.clock import SystemClock, now_ms
-    from finbot.prediction.models.model_store import ModelStore
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-    from finbot.storage.db import engine_for
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.prediction.models import ModelStore
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import BarStore, engine_for
 
     app_ctx = context.get(ctx)
     level = app_ctx.settings.general.confidence.level

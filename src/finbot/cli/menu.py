@@ -214,7 +214,7 @@ def show_models(app_ctx: AppContext) -> None:
     """Each live model with its test MAE divided by the naive baseline's (< 1 = edge)."""
     from rich.table import Table
 
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ModelStore
 
     rows = ModelStore(app_ctx.paths.models_dir).list_models()
     if not rows:
@@ -251,10 +251,9 @@ def show_confidence(app_ctx: AppContext) -> None:
     """Interval coverage per model, as ``finbot confidence-metrics``."""
     from finbot.cli.evaluate_cmd import _metrics_row, _print_metrics
     from finbot.clock import SystemClock, now_ms
-    from finbot.prediction.models.model_store import ModelStore
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-    from finbot.storage.db import engine_for
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.prediction.models import ModelStore
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import BarStore, engine_for
 
     level = app_ctx.settings.general.confidence.level
     store, bars = ModelStore(app_ctx.paths.models_dir), BarStore(app_ctx.paths.parquet_dir)
@@ -267,9 +266,8 @@ def show_statistics(app_ctx: AppContext) -> None:
     """The tracker's record: due predictions scored first, then the recent ones and accuracy."""
     from finbot.cli.tracker_cmd import _print
     from finbot.clock import SystemClock, now_ms
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-    from finbot.storage.db import engine_for
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import BarStore, engine_for
 
     tracker = PredictionTracker(engine_for(app_ctx.paths.db_url))
     now = now_ms(SystemClock())

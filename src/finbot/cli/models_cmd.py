@@ -17,7 +17,7 @@ def list_command(
     """Every coin/timeframe/horizon's live model with its MAE ratio to the naive baseline."""
     from rich.table import Table
 
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ModelStore
 
     app_ctx = context.get(ctx)
     rows = ModelStore(app_ctx.paths.models_dir).list_models()
@@ -58,7 +58,7 @@ def list_command(
 def _cleanup(
     ctx: typer.Context, keep: int, max_age: float | None, dry_run: bool, as_json: bool
 ) -> None:
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ModelStore
 
     app_ctx = context.get(ctx)
     removed = ModelStore(app_ctx.paths.models_dir).cleanup(

@@ -158,9 +158,9 @@ def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
 
 def _services(app_ctx: AppContext) -> tuple[Any, Any]:
     from finbot.clock import SystemClock
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
+    from finbot.prediction.tracking import PredictionTracker
     from finbot.services import live_sources
-    from finbot.storage.db import engine_for
+    from finbot.storage import engine_for
 
     try:
         tracker = PredictionTracker(engine_for(app_ctx.paths.db_url))

@@ -23,8 +23,7 @@ DAY_MS = 86_400_000
 def _history(
     data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: str
 ) -> Any:
-    from finbot.replay import HistorySource, load_csv_dir
-    from finbot.replay.synthetic import default_coin_ids, generate_history
+    from finbot.replay import HistorySource, default_coin_ids, generate_history, load_csv_dir
 
     if data is not None and csv_dir is not None:
         raise UsageError("--data and --csv-dir: expected one of them, not both")

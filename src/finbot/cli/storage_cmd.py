@@ -10,7 +10,7 @@ import typer
 from finbot.cli import context
 
 if TYPE_CHECKING:
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
 
 storage_app = typer.Typer(
     no_args_is_help=True,
@@ -21,7 +21,7 @@ JSON_OPTION = typer.Option(False, "--json", help="One JSON object on stdout.")
 
 
 def _store(app_ctx: context.AppContext) -> BarStore:
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
 
     return BarStore(app_ctx.paths.parquet_dir, quarantine_dir=app_ctx.paths.quarantine_dir)
 
@@ -173,7 +173,7 @@ def import_csv_command(
 ) -> None:
     """Import an OHLCV CSV into the store; bad rows are listed with their line numbers."""
     from finbot.config import resolve_coin
-    from finbot.storage.csv_import import SHOWN_ERRORS, CsvRejected, import_csv
+    from finbot.storage import SHOWN_ERRORS, CsvRejected, import_csv
     from finbot.timeframes import check_timeframe
 
     app_ctx = context.get(ctx)

@@ -76,9 +76,8 @@ def tracker_command(
     """Past predictions against what happened: recent list, live accuracy, CSV/Excel export."""
     from finbot.clock import SystemClock, now_ms
     from finbot.config import resolve_coin
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-    from finbot.storage.db import engine_for
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import BarStore, engine_for
 
     app_ctx = context.get(ctx)
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id if coin else None

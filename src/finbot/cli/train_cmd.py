@@ -45,9 +45,9 @@ def _train_one(
 ) -> dict[str, Any]:
     from rich.progress import Progress
 
-    from finbot.prediction.models.model_store import ModelStore
-    from finbot.prediction.training.trainer import train
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.prediction.models import ModelStore
+    from finbot.prediction.training import train
+    from finbot.storage import BarStore
 
     bars = BarStore(app_ctx.paths.parquet_dir).read(coin, timeframe)
     with Progress(console=app_ctx.err, transient=True) as bar:
@@ -88,7 +88,7 @@ def _train_all(
 ) -> dict[str, Any]:
     from rich.progress import Progress
 
-    from finbot.prediction.training.fanout import tasks_for, train_all
+    from finbot.prediction.training import tasks_for, train_all
 
     with Progress(console=app_ctx.err, transient=True) as bar:
         task = bar.add_task(
@@ -123,7 +123,7 @@ def train_command(
 ) -> None:
     """Train models for a coin and horizon, compared with the naive zero-return baseline."""
     from finbot.config import resolve_coin
-    from finbot.prediction.models.algorithms import check_algorithms
+    from finbot.prediction.models import check_algorithms
     from finbot.timeframes import canonical, check_timeframe, default_timeframe
 
     app_ctx = context.get(ctx)
@@ -153,7 +153,7 @@ def train_incremental_command(
 ) -> None:
     """Update models (micro: recent window; mini: full retrain); never replace a better one."""
     from finbot.config import resolve_coin
-    from finbot.prediction.training.incremental_trainer import run
+    from finbot.prediction.training import run
 
     app_ctx = context.get(ctx)
     settings = app_ctx.settings

@@ -1,1 +1,10 @@
-"""Collectors: the one CoinGecko client and one small module per data kind."""
+"""Collectors: the one CoinGecko client (retries, key rotation, limits, quota), one collector per
+endpoint, the exchange source, and the API-usage ledger they write.
+
+The public face is ``__init__.pyi``; names load on first use, so importing one costs only its
+module.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -12,7 +12,7 @@ from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.common import Cache, Collected, cached
 from finbot.collectors.payloads import Chart
 from finbot.collectors.resample import points_to_bars
-from finbot.storage.parquet_writer import BarStore
+from finbot.storage import BarStore
 
 
 def chart_frame(chart: Chart) -> pl.DataFrame:

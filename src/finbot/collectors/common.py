@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from finbot.storage.dataset import ParquetDataset
+from finbot.storage import ParquetDataset
 
 
 class Cache(Protocol):

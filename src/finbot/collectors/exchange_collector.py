@@ -142,7 +142,7 @@ def collect_exchange_ohlcv(
     ``{"source", "coins": {coin: {tf: {"symbol", "fetched", "inserted", "updated"}}},
     "skipped": [coins without a market], "bars"}``. ``days`` defaults per timeframe to the
     ``general.history_days`` of ``settings.json``, else that timeframe's retention."""
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
 
     config = settings.api.exchange
     exchange = exchange or make_exchange(config, base_url)

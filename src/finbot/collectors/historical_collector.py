@@ -27,7 +27,7 @@ from finbot.config import Settings
 from finbot.errors import ApiError, QuotaExhausted
 from finbot.paths import Paths
 from finbot.schema import conform
-from finbot.storage.parquet_writer import BarStore
+from finbot.storage import BarStore
 from finbot.timeframes import duration_ms
 
 log = logging.getLogger(__name__)

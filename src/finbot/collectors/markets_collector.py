@@ -10,7 +10,7 @@ import polars as pl
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.common import Cache, Collected, cached
-from finbot.storage.dataset import ParquetDataset
+from finbot.storage import ParquetDataset
 
 SCHEMA = {
     "ts": pl.Int64,

@@ -26,7 +26,7 @@ from finbot.collectors.common import Cache, Collected, cached
 from finbot.collectors.payloads import Candle
 from finbot.collectors.resample import aggregate_candles
 from finbot.schema import conform
-from finbot.storage.parquet_writer import BarStore
+from finbot.storage import BarStore
 
 SOURCE = "coingecko_ohlc"
 HALF_HOUR_MS = 1_800_000

@@ -78,7 +78,7 @@ def make_client(
 
 
 def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
-    from finbot.storage.cache_store import make_cache
+    from finbot.storage import make_cache
 
     ttl = settings.api.coingecko.cache_ttl_sec
     return make_cache(ttl.model_dump(), clock)
@@ -95,7 +95,7 @@ def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]
             price_collector,
             tickers_collector,
         )
-        from finbot.storage.parquet_writer import BarStore
+        from finbot.storage import BarStore
 
         root = paths.parquet_dir
         if kind == "prices":

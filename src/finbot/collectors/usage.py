@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from finbot.storage.db import Base, engine_for, ensure_tables, session_scope
+from finbot.storage import Base, engine_for, ensure_tables, session_scope
 
 if TYPE_CHECKING:
     from finbot.config import Settings

@@ -44,8 +44,7 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> Any:
-    from finbot.replay import HistorySource, load_csv_dir
-    from finbot.replay.synthetic import generate_history
+    from finbot.replay import HistorySource, generate_history, load_csv_dir
 
     if csv_dir is not None:
         return load_csv_dir(csv_dir, volume_unit="auto")
@@ -57,8 +56,7 @@ def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> 
 def _collect(
     settings: Settings, paths: Paths, url: str, coins: list[str], step: Step, result: DemoResult
 ) -> None:
-    from finbot.collectors.historical_collector import collect_historical
-    from finbot.collectors.runner import run_collector
+    from finbot.collectors import collect_historical, run_collector
 
     summary = collect_historical(
         settings,
@@ -82,7 +80,7 @@ def _collect(
 def _train(
     settings: Settings, paths: Paths, coins: list[str], step: Step, result: DemoResult
 ) -> None:
-    from finbot.prediction.training.fanout import train_all
+    from finbot.prediction.training import train_all
 
     horizons = list(settings.general.horizons)
     total = len(coins) * len(horizons)
@@ -106,9 +104,9 @@ def _predict(
     from finbot.clock import SystemClock, now_ms
     from finbot.errors import FinbotError
     from finbot.prediction.questions import assess, to_record
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
+    from finbot.prediction.tracking import PredictionTracker
     from finbot.services import live_sources
-    from finbot.storage.db import engine_for
+    from finbot.storage import engine_for
 
     clock = SystemClock()
     tracker = PredictionTracker(engine_for(paths.db_url))

@@ -11,7 +11,7 @@ from typing import Any
 
 from finbot.config import Settings
 from finbot.paths import Paths
-from finbot.prediction.tracking.report import _png, _pyplot
+from finbot.prediction.tracking import png_data_uri, pyplot
 
 
 @dataclass
@@ -53,7 +53,7 @@ def answer_row(a: Any) -> dict[str, Any]:
 
 
 def _ratio_chart(trained: list[dict[str, Any]]) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     ok = [t for t in trained if "error" not in t and t.get("mae_ratio") is not None]
     if not ok:
         return "<p>No trained model.</p>"
@@ -67,11 +67,11 @@ def _ratio_chart(trained: list[dict[str, Any]]) -> str:
     ax.set_ylabel("test MAE / naive MAE")
     ax.set_ylim(min(0.9, min(ratios) - 0.02), max(1.1, max(ratios) + 0.02))
     ax.legend(loc="upper right")
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _ranges_chart(rows: list[dict[str, Any]]) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     coins = sorted({r["coin"] for r in rows})
     if not coins:
         return "<p>No prediction.</p>"
@@ -90,7 +90,7 @@ def _ranges_chart(rows: list[dict[str, Any]]) -> str:
         ax.set_title(coin[:12], fontsize=8)
         ax.tick_params(axis="y", labelsize=7)
     axes[0][0].set_ylabel("change vs now (%)")
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _table(rows: list[dict[str, Any]]) -> str:

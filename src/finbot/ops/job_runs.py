@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from finbot.storage.db import Base, ensure_tables, session_scope
+from finbot.storage import Base, ensure_tables, session_scope
 
 
 class JobRun(Base):

@@ -37,7 +37,7 @@ def run_job(job_id: str, home: str, work: Work) -> str:
     """Run ``work(settings, paths)`` as job ``job_id``; returns "ok" or "error", never raises."""
     from finbot.config import load_settings
     from finbot.ops.job_runs import RunRecord, record_run
-    from finbot.storage.db import engine_for
+    from finbot.storage import engine_for
 
     paths = Paths.resolve(home)
     started_ms = now_ms(SystemClock())
@@ -84,7 +84,7 @@ def _count(result: Any) -> int | None:
 def _shared_cache(home: str) -> Any:
     """One collector cache per home for the life of the bot process, so TTLs (and the cache
     hits ``status`` shows) span runs; like ``engine_for``, a per-process resource."""
-    from finbot.collectors.runner import make_collector_cache
+    from finbot.collectors import make_collector_cache
     from finbot.config import load_settings
 
     return make_collector_cache(load_settings(Paths.resolve(home)), SystemClock())
@@ -92,7 +92,7 @@ def _shared_cache(home: str) -> Any:
 
 def _collector(kind: str, base_url: str | None) -> Work:
     def work(settings: Settings, paths: Paths) -> Any:
-        from finbot.collectors.runner import run_collector
+        from finbot.collectors import run_collector
 
         return run_collector(
             kind,
@@ -137,9 +137,8 @@ def collect_exchange(home: str, base_url: str | None = None) -> str:
 
 # ------------------------------------------------------------------ predictions and models
 def _resolve_predictions(settings: Settings, paths: Paths) -> int:
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-    from finbot.storage.db import engine_for
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import BarStore, engine_for
 
     tracker = PredictionTracker(engine_for(paths.db_url))
     return int(tracker.resolve_due(BarStore(paths.parquet_dir), now_ms(SystemClock())))
@@ -190,7 +189,7 @@ def train_missing(home: str) -> str:
 
 
 def _cleanup_models(settings: Settings, paths: Paths) -> Any:
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ModelStore
 
     store = ModelStore(paths.models_dir)
     return store.cleanup(keep=settings.general.training.keep_versions)
@@ -203,8 +202,8 @@ def cleanup_models(home: str) -> str:
 
 # ------------------------------------------------------------------ housekeeping
 def _retention(settings: Settings, paths: Paths) -> int:
-    from finbot.collectors.usage import open_usage
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.collectors import open_usage
+    from finbot.storage import BarStore
 
     now = now_ms(SystemClock())
     store = BarStore(paths.parquet_dir)
@@ -219,8 +218,8 @@ def _retention(settings: Settings, paths: Paths) -> int:
 
 
 def _prune_predictions(settings: Settings, paths: Paths, now: int) -> int:
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-    from finbot.storage.db import engine_for
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import engine_for
 
     tracker = PredictionTracker(engine_for(paths.db_url))
     return tracker.prune(settings.general.retention_days.predictions, now)

@@ -123,7 +123,7 @@ def build_scheduler(paths: Paths, *, workers: int = 4) -> BackgroundScheduler:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from finbot.storage.db import engine_for
+    from finbot.storage import engine_for
 
     class Scheduler(BackgroundScheduler):  # type: ignore[misc]
         """Cuts the collector jobs' waits short on shutdown (they end as failed runs)."""
@@ -198,15 +198,15 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str,
 def prepare_tables(paths: Paths) -> None:
     """Create the tables jobs write to before jobs run in parallel threads: two threads
     creating the same SQLite table at once fail with "table already exists"."""
-    from finbot.collectors.usage import ApiUsageStore
+    from finbot.collectors import ApiUsageStore
     from finbot.ops.job_runs import ensure_job_runs
-    from finbot.storage.db import engine_for
+    from finbot.storage import engine_for
 
     engine = engine_for(paths.db_url)
     ensure_job_runs(engine)
     ApiUsageStore(engine)
     try:
-        from finbot.prediction.tracking.prediction_tracker import PredictionTracker
+        from finbot.prediction.tracking import PredictionTracker
     except ImportError:  # pragma: no cover - prediction is part of the package
         return
     PredictionTracker(engine)
@@ -229,7 +229,7 @@ def scheduler_jobs(paths: Paths) -> list[dict[str, Any]]:
     from sqlalchemy import inspect, text
 
     from finbot.ops.job_runs import last_runs
-    from finbot.storage.db import engine_for
+    from finbot.storage import engine_for
 
     engine = engine_for(paths.db_url)
     next_runs: dict[str, float | None] = {}

@@ -56,7 +56,7 @@ def _process(paths: Paths, now: int) -> dict[str, Any]:
 
 def data_section(paths: Paths, now: int) -> dict[str, Any]:
     """``{coin: {timeframe: {rows, files, newest, age_s}}}`` from the Parquet footers."""
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
 
     summary = BarStore(paths.parquet_dir).summary()
     out: dict[str, Any] = {}
@@ -85,7 +85,7 @@ def _age_hours(trained_at: Any, now: int) -> float | None:
 def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]:
     """The newest version per (coin, timeframe, horizon) with its age and baseline ratio, and
     how many of the configured coin x horizon sets have a model (training progress)."""
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ModelStore
 
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     versions: dict[tuple[str, str, str], int] = {}
@@ -121,15 +121,15 @@ def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]
 def tracker_section(paths: Paths, now: int) -> dict[str, Any]:
     """Prediction counts (pending / resolved / expired) and live accuracy per coin x horizon
     over 24 h / 7 d / 30 d."""
-    from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-    from finbot.storage.db import engine_for
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import engine_for
 
     tracker = PredictionTracker(engine_for(paths.db_url))
     return {"counts": tracker.counts(), "accuracy": tracker.summary(now)}
 
 
 def _usage(settings: Settings, paths: Paths) -> Any:
-    from finbot.collectors.usage import open_usage
+    from finbot.collectors import open_usage
 
     return open_usage(settings, paths)
 

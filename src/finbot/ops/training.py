@@ -21,7 +21,7 @@ QUICK_HORIZON = "1h"
 
 def trained_sets(paths: Paths) -> set[tuple[str, str]]:
     """(coin, horizon) pairs that have at least one saved model."""
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ModelStore
 
     if not paths.models_dir.is_dir():
         return set()
@@ -46,7 +46,7 @@ def missing_sets(settings: Settings, paths: Paths) -> list[tuple[str, str]]:
 def trainable(paths: Paths, sets: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The sets whose model timeframe has stored bars (no data: nothing to train yet, and no
     point in starting workers every hour to say so)."""
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
     from finbot.timeframes import default_timeframe
 
     store = BarStore(paths.parquet_dir)
@@ -73,7 +73,7 @@ def train_sets(
 
     With ``should_stop``, work goes in chunks of one coin per worker and stops between
     chunks once it says so: a graceful stop waits for one chunk, not for every model."""
-    from finbot.prediction.training.fanout import train_all
+    from finbot.prediction.training import train_all
 
     by_horizon: dict[str, list[str]] = {}
     for coin, horizon in sets:
@@ -94,7 +94,7 @@ def first_start(
     settings: Settings, paths: Paths, *, base_url: str | None = None, progress: Any = None
 ) -> dict[str, Any]:
     """Historical collection for every enabled coin, then the quick horizon for each."""
-    from finbot.collectors.historical_collector import collect_historical
+    from finbot.collectors import collect_historical
 
     coins = list(settings.coins.ids)
     history = collect_historical(settings, paths, coins, base_url=base_url, progress=progress)

@@ -27,14 +27,8 @@ import polars as pl
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.errors import DataError, ModelError
 from finbot.paths import Paths
-from finbot.prediction.features.feature_builder import (
-    FEATURE_NAMES,
-    TAIL_BARS,
-    build_features,
-    latest_row,
-)
-from finbot.prediction.models.master_model import MASTER, MasterPredictor
-from finbot.prediction.models.model_store import ModelStore, StoredModel
+from finbot.prediction.features import FEATURE_NAMES, TAIL_BARS, build_features, latest_row
+from finbot.prediction.models import MASTER, MasterPredictor, ModelStore, StoredModel
 from finbot.timeframes import canonical, default_timeframe, duration_ms
 
 if TYPE_CHECKING:
@@ -88,7 +82,7 @@ def recent_bars(
 ) -> pl.DataFrame:
     """The last ``n`` bars; pass a long-lived ``BarStore`` to reuse its tail cache."""
     if bar_store is None:
-        from finbot.storage.parquet_writer import BarStore
+        from finbot.storage import BarStore
 
         bar_store = BarStore(paths.parquet_dir)
     frame: pl.DataFrame = bar_store.read(coin, timeframe, last_n=n)

@@ -21,17 +21,20 @@ from typing import Any
 
 from finbot.clock import iso_utc
 from finbot.config.models import Settings
-from finbot.prediction.decision import confidence as cf
-from finbot.prediction.decision.cost_model import CostBreakdown, SpreadQuote, round_trip_cost
-from finbot.prediction.decision.decision_engine import (
+from finbot.prediction.decision import (
+    CostBreakdown,
     Decision,
     HorizonDecision,
     HorizonSignal,
+    HorizonThresholds,
     Reason,
+    SpreadQuote,
     decide,
     decide_horizon,
+    horizon_thresholds,
+    round_trip_cost,
 )
-from finbot.prediction.decision.threshold_policy import HorizonThresholds, horizon_thresholds
+from finbot.prediction.decision import confidence as cf
 from finbot.timeframes import duration_seconds
 
 
@@ -394,7 +397,7 @@ def bar_timeframe(pred: Any) -> str:
 
 def to_record(a: Assessment, made_at: int, source: str = "cli") -> Any:
     """The tracker row for an assessed prediction."""
-    from finbot.prediction.tracking.prediction_tracker import NewPrediction
+    from finbot.prediction.tracking import NewPrediction
 
     p = a.prediction
     finite = math.isfinite(a.high_return)

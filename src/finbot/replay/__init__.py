@@ -1,14 +1,10 @@
-"""The replay server's public face (DESIGN.md: "replay_server"): a CoinGecko-compatible
-server on loopback over stored or generated history, with fault injection.
+"""The offline world: a CoinGecko-, ExchangeRate-API- and Binance-shaped server on loopback over
+stored or synthetic history, with fault injection.
 
-Implementation in ``finbot.replay``; this module keeps the contract's names.
+The public face is ``__init__.pyi``; names load on first use, so importing one costs only its
+module.
 """
 
-from __future__ import annotations
+import lazy_loader as _lazy
 
-from finbot.replay.csv_source import load_csv_dir
-from finbot.replay.faults import FAULT_KINDS, Fault, FaultPlan
-from finbot.replay.history import HistorySource
-from finbot.replay.server import ReplayServer
-
-__all__ = ["FAULT_KINDS", "Fault", "FaultPlan", "HistorySource", "ReplayServer", "load_csv_dir"]
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

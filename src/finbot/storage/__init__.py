@@ -1,1 +1,10 @@
-"""Storage: the partitioned Parquet bar dataset, the TTL cache, and the SQL database."""
+"""Storage: the partitioned Parquet bar store, other Parquet datasets, the TTL cache, the
+database engine and CSV import.
+
+The public face is ``__init__.pyi``; names load on first use, so importing one costs only its
+module.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -14,7 +14,7 @@ from finbot.paths import Paths
 
 def check(paths: Paths, ttl_sec: float, now_s: float) -> dict[str, Any]:
     """The cache's state: path, exists, valid, rate, age_sec, ttl_sec, fresh, problem."""
-    from finbot.collectors.fx_collector import cache_path, read_cache
+    from finbot.collectors import cache_path, read_cache
 
     target = cache_path(paths)
     report: dict[str, Any] = {

@@ -195,8 +195,7 @@ def report(name: str, started: float, detail: str, ok: bool) -> float:
 def start_server(seed: int) -> Any:
     """The replay server over ``DAYS`` days of synthetic history ending today."""
     from finbot.clock import SystemClock
-    from finbot.replay import HistorySource, ReplayServer
-    from finbot.replay.synthetic import generate_history
+    from finbot.replay import HistorySource, ReplayServer, generate_history
 
     end = (int(time.time() * 1000) // DAY_MS + 1) * DAY_MS
     history = generate_history(COINS, end - DAYS * DAY_MS, end, seed, hourly_days=DAYS, m5_days=2)

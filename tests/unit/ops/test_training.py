@@ -13,8 +13,8 @@ pytestmark = pytest.mark.unit
 def test_first_start_trains_the_quick_horizon_for_every_coin(
     settings, home: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from finbot.collectors import historical_collector
-    from finbot.prediction.training import fanout
+    from finbot import collectors as historical_collector
+    from finbot.prediction import training as fanout
 
     history_calls: list[tuple] = []
     train_calls: list[tuple] = []
@@ -41,7 +41,7 @@ def test_first_start_trains_the_quick_horizon_for_every_coin(
 def test_train_sets_groups_by_horizon(
     settings, home: Paths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from finbot.prediction.training import fanout
+    from finbot.prediction import training as fanout
 
     calls: list[tuple] = []
     monkeypatch.setattr(
@@ -80,8 +80,8 @@ def test_quick_horizon(settings, horizons: tuple, quick: str) -> None:
 
 def test_train_sets_stops_between_chunks(settings, home, monkeypatch):
     """A graceful stop waits for the chunk in progress, not for every remaining model."""
-    import finbot.prediction.training.fanout as fanout
     from finbot.ops.training import train_sets
+    from finbot.prediction import training as fanout
 
     calls: list[list[str]] = []
 

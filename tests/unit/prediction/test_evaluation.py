@@ -65,9 +65,9 @@ class SpyEstimator:
 
 
 def test_never_trains_on_rows_whose_label_ends_after_prediction(monkeypatch, rng) -> None:  # type: ignore[no-untyped-def]
-    from finbot.prediction.models import algorithms
+    from finbot.prediction import models
 
-    monkeypatch.setattr(algorithms, "make_estimator", lambda name, seed: SpyEstimator())
+    monkeypatch.setattr(models, "make_estimator", lambda name, seed: SpyEstimator())
     SpyEstimator.fitted, SpyEstimator.predicted = [], []
     n, horizon = 2000, 6 * H
     ts = (np.cumsum(rng.choice([1, 1, 2], size=n)) * H).astype(np.int64)

@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     from finbot.config import load_settings, resolve_coin
     from finbot.errors import FinbotError
     from finbot.paths import Paths
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
     from finbot.timeframes import check_timeframe
 
     args = _parse(argv)

@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import ModelError
-from finbot.prediction.features.feature_builder import FEATURE_NAMES
+from finbot.prediction.features import FEATURE_NAMES
 from finbot.prediction.models.algorithms import Predictor, load_native, save_native
 from finbot.prediction.models.master_model import MASTER, load_master
 

@@ -177,7 +177,7 @@ def _fit_predict(
     algorithm: str, x: FloatArray, y: FloatArray, fold: Fold, seed: int
 ) -> tuple[FloatArray, FloatArray]:
     """Fit on the fold's training rows; predict its calibration and test rows."""
-    from finbot.prediction.models.algorithms import make_estimator
+    from finbot.prediction.models import make_estimator
 
     a, b = fold.train
     rows = np.arange(a, b)[np.isfinite(y[a:b])]
@@ -231,8 +231,7 @@ def dataset(
     bars: pl.DataFrame, horizons: list[str]
 ) -> tuple[npt.NDArray[np.int64], FloatArray, dict[str, FloatArray], FloatArray]:
     """Feature rows: ts, X, a label column per horizon (NaN where unknown), rolling vol."""
-    from finbot.prediction.features.feature_builder import build_features, feature_matrix
-    from finbot.prediction.features.targets import forward_log_returns
+    from finbot.prediction.features import build_features, feature_matrix, forward_log_returns
 
     feats = build_features(bars)
     if feats.height < 200:
@@ -307,8 +306,7 @@ def _signals(
     hourly_vol: float | None,
     inputs: DecisionInputs,
 ) -> list[Any]:
-    from finbot.prediction.decision.decision_engine import HorizonSignal
-    from finbot.prediction.decision.threshold_policy import horizon_thresholds
+    from finbot.prediction.decision import HorizonSignal, horizon_thresholds
 
     out = []
     for h, run in runs.items():
@@ -336,7 +334,7 @@ def strategy_positions(
     inputs: DecisionInputs,
 ) -> FloatArray:
     """Long-only positions from the decision engine: BUY → 1, SELL → 0, HOLD → unchanged."""
-    from finbot.prediction.decision.decision_engine import decide
+    from finbot.prediction.decision import decide
 
     n = next(iter(runs.values())).ts.size
     positions = np.zeros(n)
@@ -368,8 +366,7 @@ def _usable_horizons(horizons: list[str], timeframe: str) -> tuple[list[str], di
 
 
 def _cost(bars: pl.DataFrame, costs: Any) -> tuple[float, str]:
-    from finbot.prediction.decision.cost_model import resolve_spread, round_trip_cost
-    from finbot.prediction.decision.spread_proxy import estimate_from_bars
+    from finbot.prediction.decision import estimate_from_bars, resolve_spread, round_trip_cost
 
     spread = resolve_spread(costs, proxy_frac=lambda: estimate_from_bars(bars).fraction)
     return round_trip_cost(costs, spread).fraction, spread.source
@@ -447,7 +444,7 @@ def dataset_next_returns(
     bars: pl.DataFrame, timeframe: str, ts: npt.NDArray[np.int64]
 ) -> FloatArray:
     """Log return from each bar's close to the next bar's close (0 where the next is missing)."""
-    from finbot.prediction.features.targets import forward_log_returns
+    from finbot.prediction.features import forward_log_returns
 
     nxt = forward_log_returns(bars, timeframe)
     joined = pl.DataFrame({"ts": ts}).join(nxt, on="ts", how="left")

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from finbot.storage.db import Base, ensure_tables, session_scope
+from finbot.storage import Base, ensure_tables, session_scope
 from finbot.timeframes import duration_ms
 
 WINDOWS_MS = {"24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
@@ -311,7 +311,7 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def live_accuracy(tracker: PredictionTracker, coin: str, horizon: str, now_ms: int) -> Any:
     """The 30-day record of ``coin`` × ``horizon`` as ``confidence.LiveAccuracy`` (or None)."""
-    from finbot.prediction.decision.confidence import LiveAccuracy
+    from finbot.prediction.decision import LiveAccuracy
 
     stats = tracker.summary(now_ms, coin, horizon).get(coin, {}).get(horizon, {}).get("30d")
     if not stats or not stats["n"]:

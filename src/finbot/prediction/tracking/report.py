@@ -54,7 +54,7 @@ def _cell(key: str, value: Any) -> str:
     return f'<td data-key="{html.escape(key)}" data-value="{data}">{fmt(value)}</td>'
 
 
-def _png(fig: Any) -> str:
+def png_data_uri(fig: Any) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
@@ -67,7 +67,7 @@ def _png(fig: Any) -> str:
     )
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -77,7 +77,7 @@ def _pyplot() -> Any:
 
 
 def _predicted_vs_realised(ev: Evaluation) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     runs = list(ev.runs.values())
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.8), squeeze=False)
     for ax, run in zip(axes[0], runs, strict=True):
@@ -88,11 +88,11 @@ def _predicted_vs_realised(ev: Evaluation) -> str:
         ax.set_title(f"{run.horizon}: predicted vs realised log return", fontsize=9)
         ax.set_xlabel("predicted")
         ax.set_ylabel("realised")
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _equity(ev: Evaluation) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 3.8))
     days = (ev.equity_ts - ev.equity_ts[0]) / 86_400_000 if ev.equity_ts.size else []
     ax.plot(days, ev.equity_strategy, label="decision engine (after costs)")
@@ -100,11 +100,11 @@ def _equity(ev: Evaluation) -> str:
     ax.set_xlabel("days into the test period")
     ax.set_ylabel("equity (start = 1)")
     ax.legend()
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _coverage(ev: Evaluation) -> str:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
     names = list(ev.horizons)
     ax.bar(names, [ev.horizons[h]["coverage"] for h in names])
@@ -112,7 +112,7 @@ def _coverage(ev: Evaluation) -> str:
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of outcomes inside the interval")
     ax.legend()
-    return _png(fig)
+    return png_data_uri(fig)
 
 
 def _horizon_table(data: dict[str, Any]) -> str:

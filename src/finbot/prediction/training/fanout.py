@@ -40,9 +40,9 @@ def train_task(
 ) -> dict[str, Any]:
     """Read ``coin``'s bars, train, save; returns a small JSON-able summary (never raises
     a FinbotError: it is reported in ``error`` so one bad coin does not stop the others)."""
-    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.models import ModelStore
     from finbot.prediction.training.trainer import train
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
 
     paths = Paths.resolve(home)
     summary: dict[str, Any] = {"coin": coin, "timeframe": timeframe, "horizon": horizon}

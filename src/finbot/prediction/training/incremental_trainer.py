@@ -23,8 +23,8 @@ import polars as pl
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.errors import FinbotError, UsageError
 from finbot.paths import Paths
-from finbot.prediction.features.feature_builder import feature_matrix
-from finbot.prediction.models.model_store import ModelStore, StoredModel
+from finbot.prediction.features import feature_matrix
+from finbot.prediction.models import ModelStore, StoredModel
 from finbot.prediction.training.trainer import TrainReport, dataset, train
 from finbot.timeframes import default_timeframe
 
@@ -76,7 +76,7 @@ def decide(store: ModelStore, report: TrainReport, bars: pl.DataFrame) -> dict[s
 
 
 def _bars(paths: Paths, coin: str, timeframe: str, start_ms: int | None) -> pl.DataFrame:
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.storage import BarStore
 
     return BarStore(paths.parquet_dir).read(coin, timeframe, start_ms=start_ms)
 

@@ -28,10 +28,8 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError
-from finbot.prediction.features.feature_builder import FEATURE_NAMES, build_features
-from finbot.prediction.features.targets import forward_log_returns
-from finbot.prediction.models.algorithms import NAIVE, make_estimator, save_native
-from finbot.prediction.models.master_model import MASTER, SUB_ALGORITHM
+from finbot.prediction.features import FEATURE_NAMES, build_features, forward_log_returns
+from finbot.prediction.models import MASTER, NAIVE, SUB_ALGORITHM, make_estimator, save_native
 from finbot.prediction.training.trainer import Split, data_hash, score, time_split
 from finbot.timeframes import default_timeframe, duration_ms
 

@@ -28,9 +28,14 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError
-from finbot.prediction.features.feature_builder import FEATURE_NAMES, build_features, feature_matrix
-from finbot.prediction.features.targets import forward_log_returns, horizon_bars
-from finbot.prediction.models.algorithms import NAIVE, check_algorithms, make_estimator
+from finbot.prediction.features import (
+    FEATURE_NAMES,
+    build_features,
+    feature_matrix,
+    forward_log_returns,
+    horizon_bars,
+)
+from finbot.prediction.models import NAIVE, check_algorithms, make_estimator
 from finbot.timeframes import check_timeframe, duration_ms
 
 Progress = Callable[[str, int, int], None]

@@ -1,0 +1,42 @@
+"""Collectors: the one CoinGecko client (retries, key rotation, limits, quota), one collector per
+endpoint, the exchange source, and the API-usage ledger they write."""
+
+from .fx_collector import (
+    cache_path as cache_path,
+)
+from .fx_collector import (
+    implied_rate as implied_rate,
+)
+from .fx_collector import (
+    read_cache as read_cache,
+)
+from .historical_collector import (
+    collect_historical as collect_historical,
+)
+from .runner import (
+    make_collector_cache as make_collector_cache,
+)
+from .runner import (
+    run_collector as run_collector,
+)
+from .tickers_collector import (
+    median_spread_pct as median_spread_pct,
+)
+from .usage import (
+    ApiUsageStore as ApiUsageStore,
+)
+from .usage import (
+    open_usage as open_usage,
+)
+
+__all__ = [
+    "ApiUsageStore",
+    "cache_path",
+    "collect_historical",
+    "implied_rate",
+    "make_collector_cache",
+    "median_spread_pct",
+    "open_usage",
+    "read_cache",
+    "run_collector",
+]

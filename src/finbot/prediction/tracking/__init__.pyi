@@ -1,0 +1,38 @@
+"""Tracking: every prediction recorded and scored against what happened; walk-forward
+evaluation and its report."""
+
+from .evaluation import (
+    DecisionInputs as DecisionInputs,
+)
+from .evaluation import (
+    evaluate as evaluate,
+)
+from .prediction_tracker import (
+    NewPrediction as NewPrediction,
+)
+from .prediction_tracker import (
+    PredictionTracker as PredictionTracker,
+)
+from .prediction_tracker import (
+    live_accuracy as live_accuracy,
+)
+from .report import (
+    png_data_uri as png_data_uri,
+)
+from .report import (
+    pyplot as pyplot,
+)
+from .report import (
+    write_report as write_report,
+)
+
+__all__ = [
+    "DecisionInputs",
+    "NewPrediction",
+    "PredictionTracker",
+    "evaluate",
+    "live_accuracy",
+    "png_data_uri",
+    "pyplot",
+    "write_report",
+]

@@ -1,0 +1,46 @@
+"""Storage: the partitioned Parquet bar store, other Parquet datasets, the TTL cache, the
+database engine and CSV import."""
+
+from .cache_store import (
+    make_cache as make_cache,
+)
+from .csv_import import (
+    SHOWN_ERRORS as SHOWN_ERRORS,
+)
+from .csv_import import (
+    CsvRejected as CsvRejected,
+)
+from .csv_import import (
+    import_csv as import_csv,
+)
+from .dataset import (
+    ParquetDataset as ParquetDataset,
+)
+from .db import (
+    Base as Base,
+)
+from .db import (
+    engine_for as engine_for,
+)
+from .db import (
+    ensure_tables as ensure_tables,
+)
+from .db import (
+    session_scope as session_scope,
+)
+from .parquet_writer import (
+    BarStore as BarStore,
+)
+
+__all__ = [
+    "BarStore",
+    "Base",
+    "CsvRejected",
+    "ParquetDataset",
+    "SHOWN_ERRORS",
+    "engine_for",
+    "ensure_tables",
+    "import_csv",
+    "make_cache",
+    "session_scope",
+]

@@ -1,0 +1,137 @@
+"""Each stage package's public face, pinned (as httpx pins its exported members).
+
+Changing a face is a decision: update the list here in the same commit, and say why.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+SRC = Path(__file__).resolve().parents[3] / "src"
+
+FACES: dict[str, list[str]] = {
+    "finbot.prediction.features": [
+        "FEATURE_NAMES",
+        "TAIL_BARS",
+        "build_features",
+        "feature_matrix",
+        "forward_log_returns",
+        "horizon_bars",
+        "latest_row",
+    ],
+    "finbot.prediction.models": [
+        "ALGORITHMS",
+        "MASTER",
+        "MasterPredictor",
+        "ModelStore",
+        "NAIVE",
+        "SUB_ALGORITHM",
+        "StoredModel",
+        "check_algorithms",
+        "make_estimator",
+        "save_native",
+    ],
+    "finbot.prediction.training": ["run", "tasks_for", "train", "train_all"],
+    "finbot.prediction.decision": [
+        "CostBreakdown",
+        "Decision",
+        "HorizonDecision",
+        "HorizonSignal",
+        "HorizonThresholds",
+        "LiveAccuracy",
+        "Reason",
+        "SpreadQuote",
+        "coverage_from_frame",
+        "decide",
+        "decide_horizon",
+        "estimate_from_bars",
+        "horizon_thresholds",
+        "resolve_spread",
+        "round_trip_cost",
+    ],
+    "finbot.prediction.tracking": [
+        "DecisionInputs",
+        "NewPrediction",
+        "PredictionTracker",
+        "evaluate",
+        "live_accuracy",
+        "png_data_uri",
+        "pyplot",
+        "write_report",
+    ],
+    "finbot.storage": [
+        "BarStore",
+        "Base",
+        "CsvRejected",
+        "ParquetDataset",
+        "SHOWN_ERRORS",
+        "engine_for",
+        "ensure_tables",
+        "import_csv",
+        "make_cache",
+        "session_scope",
+    ],
+    "finbot.collectors": [
+        "ApiUsageStore",
+        "cache_path",
+        "collect_historical",
+        "implied_rate",
+        "make_collector_cache",
+        "median_spread_pct",
+        "open_usage",
+        "read_cache",
+        "run_collector",
+    ],
+    "finbot.replay": [
+        "FAULT_KINDS",
+        "Fault",
+        "FaultPlan",
+        "HistorySource",
+        "ReplayServer",
+        "default_coin_ids",
+        "generate_history",
+        "load_csv_dir",
+    ],
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@pytest.mark.parametrize("package", sorted(FACES))
+def test_exports_are_pinned(package: str) -> None:
+    module = importlib.import_module(package)
+    assert sorted(module.__all__) == FACES[package]
+    assert sorted(dir(module)) == FACES[package]
+
+
+@pytest.mark.parametrize("package", sorted(FACES))
+def test_every_export_resolves(package: str) -> None:
+    module = importlib.import_module(package)
+    for name in FACES[package]:
+        assert getattr(module, name) is not None, f"{package}.{name}"
+
+
+def test_other_stages_import_only_the_faces() -> None:
+    """``from finbot.storage.parquet_writer import BarStore`` outside storage is a violation."""
+    offences = []
+    for path in sorted((SRC / "finbot").rglob("*.py")):
+        here = _module_name(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            for package in FACES:
+                inside = here == package or here.startswith(package + ".")
+                if node.module.startswith(package + ".") and not inside:
+                    offences.append(f"{here}: from {node.module} import ...")
+    assert offences == []
