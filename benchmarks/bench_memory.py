@@ -21,20 +21,18 @@ SETTLE_S = 10
 SCRIPT = """
 import json, sys, time
 import psutil
-from finbot.config import load_settings
-from finbot.paths import Paths
 from finbot.ops.scheduler import job_specs, start_scheduler
-from finbot.prediction.models.model_store import ModelStore
 from finbot.prediction.pipeline import predict
-paths = Paths.resolve(sys.argv[1])
-settings = load_settings(paths)
-scheduler = start_scheduler(paths, job_specs(settings, paths, base_url=sys.argv[2]))
-store = ModelStore(paths.models_dir)
+from finbot.services import Services
+services = Services.at(sys.argv[1], base_url=sys.argv[2])
+settings = services.settings
+scheduler = start_scheduler(services, job_specs(services))
+store, bar_store = services.model_store, services.bar_store
 loaded = 0
 for coin in settings.coins.ids:
     for horizon in settings.general.horizons:
         try:
-            predict(coin, horizon, settings=settings, paths=paths, store=store)
+            predict(coin, horizon, store=store, bar_store=bar_store)
             loaded += 1
         except Exception as exc:
             print(f"{coin} {horizon}: {exc}", file=sys.stderr)

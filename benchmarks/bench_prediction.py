@@ -71,23 +71,14 @@ def _timed(fn: Any, calls: int) -> list[float]:
 def warm_rows(home: Path, version_dir: Path) -> list[dict[str, Any]]:
     import lightgbm
 
-    from finbot.config import load_settings
-    from finbot.paths import Paths
     from finbot.prediction.features.feature_builder import TAIL_BARS, build_features, feature_matrix
-    from finbot.prediction.models.model_store import ModelStore
     from finbot.prediction.pipeline import predict
-    from finbot.storage.parquet_writer import BarStore
+    from finbot.services import Services
 
-    paths = Paths.resolve(home)
-    settings = load_settings(paths)
-    store, bar_store = ModelStore(paths.models_dir), BarStore(paths.parquet_dir)
-    ours = _timed(
-        lambda: predict(
-            "bitcoin", "1h", settings=settings, paths=paths, store=store, bar_store=bar_store
-        ),
-        CALLS,
-    )
-    bars = BarStore(paths.parquet_dir).read("bitcoin", "1h", last_n=TAIL_BARS)
+    services = Services.at(home)
+    store, bar_store = services.model_store, services.bar_store
+    ours = _timed(lambda: predict("bitcoin", "1h", store=store, bar_store=bar_store), CALLS)
+    bars = bar_store.read("bitcoin", "1h", last_n=TAIL_BARS)
     prepared = feature_matrix(build_features(bars).tail(1))
     booster = lightgbm.Booster(model_file=str(version_dir / "model.txt"))
     raw = _timed(lambda: booster.predict(prepared, num_threads=1), CALLS)

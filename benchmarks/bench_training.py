@@ -27,14 +27,15 @@ SPEC_S = 10 * 120.0  # the spec: 2-5 min per coin; its low end for 10 coins
 
 TRAIN_SCRIPT = """
 import json, sys, time
-from finbot.config import load_settings
-from finbot.paths import Paths
 from finbot.prediction.training.fanout import train_all
-paths = Paths.resolve(sys.argv[1])
-settings = load_settings(paths)
+from finbot.services import Services
+services = Services.at(sys.argv[1])
+settings = services.settings
 coins = list(settings.coins.ids)[: int(sys.argv[3])]
+stores = services.bar_store, services.model_store
 start = time.perf_counter()
-out = train_all(settings, paths, coins, list(settings.general.horizons), workers=int(sys.argv[2]))
+out = train_all(*stores, settings.general.training, coins, list(settings.general.horizons),
+                workers=int(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - start, "tasks": len(out),
                   "errors": [t["error"] for t in out if "error" in t]}))
 """

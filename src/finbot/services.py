@@ -1,26 +1,204 @@
 """The composition root: the one place that builds a home's live services.
 
-Stage code receives typed collaborators; this module decides which concrete ones a running
-bot uses (Parquet bars, the model store, the tracker, tickers or a spread proxy, stored FX).
+``Services`` holds one home's collaborators (settings, bar store, model store, database
+engine, prediction tracker, API-usage ledger, collector cache, clock, CoinGecko client), each
+built once and only on first use, so a cold ``finbot predict`` imports only what it touches.
+The CLI builds one per command (``finbot.cli.context``); the scheduler builds one per job run
+from the home path string its job store keeps (``finbot.ops.jobs``). Stage code never sees
+this object: it receives the typed collaborators it needs (a store, a tracker,
+``settings.costs``, a ``CollectorKit``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from finbot.config.models import Settings
-from finbot.prediction.decision import SpreadQuote
-from finbot.prediction.questions import Sources
+from finbot.clock import Clock, SystemClock, now_ms
+from finbot.errors import DataError, FinbotError
+from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    import polars as pl
+    from sqlalchemy import Engine
+
+    from finbot.collectors import ApiUsageStore, Cache, CoinGeckoClient, CollectorKit, Datasets
+    from finbot.config import Settings
+    from finbot.prediction.decision import LiveAccuracy, SpreadQuote
+    from finbot.prediction.models import ModelStore
+    from finbot.prediction.pipeline import Prediction
+    from finbot.prediction.questions import Sources
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import BarStore, ParquetDataset
+
+#: One system clock per process: the shared CoinGecko rate limiter is keyed by clock.
+SYSTEM_CLOCK = SystemClock()
+BAR_TAIL = 600  # bars the questions read for volatility, volume and the spread proxy
 
 
-def stored_fx(paths: Any, coins: tuple[str, ...], now: int) -> tuple[float | None, str]:
+class Services:
+    """The live collaborators of one home, each built once, on first use.
+
+    ``settings`` (else loaded from the home), ``clock``, ``base_url`` (CoinGecko's, e.g. the
+    replay server's) and ``cache`` (a long-lived collector cache) may be given; everything
+    else is built here. ``close()`` (or ``with``) releases the HTTP client once it was opened.
+    """
+
+    def __init__(
+        self,
+        paths: Paths,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        base_url: str | None = None,
+        cache: Cache | None = None,
+    ) -> None:
+        self.paths = paths
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        self.base_url = base_url
+        self._settings = settings
+        self._cache = cache
+
+    @classmethod
+    def at(cls, home: str | Path | None, **options: Any) -> Services:
+        """The services of the home ``home`` (``Paths.resolve`` rules: ``$FINBOT_HOME``...)."""
+        return cls(Paths.resolve(home), **options)
+
+    def derive(self, *, settings: Settings | None = None, base_url: str | None = None) -> Services:
+        """Services of the same home and clock with other settings or another CoinGecko URL
+        (the demo: its replay server and key); built afresh, closed by the caller."""
+        return Services(
+            self.paths,
+            settings or self.settings,
+            clock=self.clock,
+            base_url=base_url or self.base_url,
+        )
+
+    # ------------------------------------------------------------ configuration
+    @cached_property
+    def settings(self) -> Settings:
+        if self._settings is not None:
+            return self._settings
+        from finbot.config import load_settings
+
+        return load_settings(self.paths)
+
+    # ------------------------------------------------------------ stores
+    @cached_property
+    def bar_store(self) -> BarStore:
+        from finbot.storage import BarStore
+
+        return BarStore(self.paths.parquet_dir, quarantine_dir=self.paths.quarantine_dir)
+
+    @cached_property
+    def datasets(self) -> Datasets:
+        """The collectors' record datasets (prices, markets, tickers, FX) beside the bars."""
+        from finbot.collectors import Datasets
+
+        return Datasets.under(self.paths.parquet_dir)
+
+    @property
+    def fx_cache_file(self) -> Path:
+        from finbot.collectors import cache_path
+
+        return cache_path(self.paths.cache_dir)
+
+    @cached_property
+    def model_store(self) -> ModelStore:
+        from finbot.prediction.models import ModelStore
+
+        return ModelStore(self.paths.models_dir)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The project database (one engine per URL per process, shared by every Services)."""
+        from finbot.storage import engine_for
+
+        return engine_for(self.paths.db_url)
+
+    @cached_property
+    def tracker(self) -> PredictionTracker:
+        from finbot.prediction.tracking import PredictionTracker
+
+        return PredictionTracker(self.engine)
+
+    # ------------------------------------------------------------ collection
+    @cached_property
+    def usage(self) -> ApiUsageStore:
+        from finbot.collectors import open_usage
+
+        api, keys = self.settings.api.coingecko, self.settings.secrets.coingecko_keys
+        return open_usage(self.engine, api, keys)
+
+    @cached_property
+    def cache(self) -> Cache:
+        if self._cache is not None:
+            return self._cache
+        from finbot.collectors import make_collector_cache
+
+        return make_collector_cache(self.settings.api.coingecko.cache_ttl_sec, self.clock)
+
+    @cached_property
+    def coingecko(self) -> CoinGeckoClient:
+        from finbot.collectors import make_client
+
+        return make_client(
+            self.settings.api.coingecko,
+            self.settings.secrets.coingecko_keys,
+            base_url=self.base_url,
+            clock=self.clock,
+            usage=self.usage,
+        )
+
+    @cached_property
+    def collectors(self) -> CollectorKit:
+        """What collector runs use; the client is opened by the first run that needs it."""
+        from finbot.collectors import CollectorKit
+
+        settings = self.settings
+        return CollectorKit(
+            api=settings.api,
+            secrets=settings.secrets,
+            coins=settings.coins,
+            history_days=settings.general.history_days,
+            clock=self.clock,
+            usage=self.usage,
+            bars=self.bar_store,
+            datasets=self.datasets,
+            fx_cache=self.fx_cache_file,
+            cache=self.cache,
+            coingecko=lambda: self.coingecko,
+            base_url=self.base_url,
+        )
+
+    # ------------------------------------------------------------ lifetime
+    def close(self) -> None:
+        """Close the CoinGecko client when one was opened (nothing else holds a resource)."""
+        client = self.__dict__.pop("coingecko", None)
+        if client is not None:
+            client.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+# ------------------------------------------------------------------ the questions' inputs
+def stored_fx(
+    cache_file: Path, prices: ParquetDataset, coins: Sequence[str], now: int
+) -> tuple[float | None, str]:
     """EUR per USD from what is stored (FX cache, else prices), never blocking on the network:
     the scheduler's FX job keeps the cache fresh."""
-    try:
-        from finbot.collectors import implied_rate, read_cache
+    from finbot.collectors import implied_rate, read_cache
 
-        rate = read_cache(paths) or implied_rate(paths, coins)
-    except Exception as exc:  # collectors absent or data unreadable: say so, carry on
+    try:
+        rate = read_cache(cache_file) or implied_rate(prices, coins)
+    except (FinbotError, OSError) as exc:  # stored prices unreadable: say so, carry on
         return None, f"no EUR/USD rate ({type(exc).__name__}: {exc})"
     if rate is None:
         return None, "no EUR/USD rate stored (run 'finbot collect fx'); USD taken as EUR"
@@ -28,39 +206,70 @@ def stored_fx(paths: Any, coins: tuple[str, ...], now: int) -> tuple[float | Non
     return rate.rate, f"{rate.source} ({age_h:.1f} h old)"
 
 
-def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | None) -> Sources:
-    """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, tracker."""
-    from finbot.clock import now_ms
-    from finbot.prediction import pipeline
-    from finbot.prediction.decision import resolve_spread
-    from finbot.prediction.models import ModelStore
-    from finbot.prediction.tracking import live_accuracy
-    from finbot.storage import BarStore
+def read_calibration(pred: Prediction) -> pl.DataFrame | None:
+    """The chosen model's held-out predictions (ts, y_true, y_pred). None when its version was
+    saved without them (the answer then says which interval it used instead); DataError when
+    they are there but unreadable."""
+    import polars as pl
 
-    store, bar_store, costs = (
-        ModelStore(paths.models_dir),
-        BarStore(paths.parquet_dir),
-        settings.costs,
+    try:
+        frame = pred.calibration()
+    except FileNotFoundError:
+        return None
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(_bad_calibration(pred, f"unreadable ({type(exc).__name__})")) from exc
+    missing = [c for c in ("y_true", "y_pred") if c not in frame.columns]
+    if missing:
+        raise DataError(_bad_calibration(pred, f"without column(s) {', '.join(missing)}"))
+    return frame
+
+
+def _bad_calibration(pred: Prediction, what: str) -> str:
+    return (
+        f"{pred.coin} {pred.horizon}: the calibration data of model {pred.model} "
+        f"{pred.model_version} is {what}; retrain it ('finbot train')"
     )
 
-    def calibration(pred: Any) -> Any:
-        try:
-            return pred.calibration()
-        except Exception:  # a version without calibration data: fall back (stated in output)
-            return None
 
-    def bars(coin: str, timeframe: str) -> Any:
-        try:
-            frame = bar_store.read(coin, timeframe, last_n=600)
-        except Exception:
-            return None
+def live_sources(services: Services, *, tracker: PredictionTracker | None) -> Sources:
+    """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, tracker."""
+    from finbot.prediction import pipeline
+    from finbot.prediction.questions import Sources
+
+    store, bar_store, clock = services.model_store, services.bar_store, services.clock
+
+    def bars(coin: str, timeframe: str) -> pl.DataFrame | None:
+        frame = bar_store.read(coin, timeframe, last_n=BAR_TAIL)
         return frame if len(frame) else None
 
-    def spread(coin: str, frame: Any) -> SpreadQuote:
+    return Sources(
+        predict=lambda coin, h: pipeline.predict(
+            coin, h, store=store, bar_store=bar_store, clock=clock
+        ),
+        calibration=read_calibration,
+        bars=bars,
+        spread=_spread_source(services),
+        eur_per_usd=lambda: stored_fx(
+            services.fx_cache_file,
+            services.datasets.prices,
+            services.settings.coins.ids,
+            now_ms(clock),
+        ),
+        live=_live_source(tracker, clock),
+    )
+
+
+def _spread_source(services: Services) -> Callable[[str, pl.DataFrame | None], SpreadQuote]:
+    """(coin, bars) → spread quote: stored tickers, else the OHLC proxy, else the default."""
+    from finbot.prediction.decision import resolve_spread
+
+    costs = services.settings.costs
+
+    def spread(coin: str, frame: pl.DataFrame | None) -> SpreadQuote:
         def tickers() -> float | None:
             from finbot.collectors import median_spread_pct
 
-            return median_spread_pct(paths, coin, costs.exchanges_whitelist)
+            return median_spread_pct(services.datasets.tickers, coin, costs.exchanges_whitelist)
 
         def proxy() -> float | None:
             from finbot.prediction.decision import estimate_from_bars
@@ -69,21 +278,19 @@ def live_sources(settings: Settings, paths: Any, *, clock: Any, tracker: Any | N
 
         return resolve_spread(costs, tickers_pct=tickers, proxy_frac=proxy)
 
-    return Sources(
-        predict=lambda coin, h: pipeline.predict(
-            coin,
-            h,
-            settings=settings,
-            paths=paths,
-            store=store,
-            clock=clock,
-            bar_store=bar_store,
-        ),
-        calibration=calibration,
-        bars=bars,
-        spread=spread,
-        eur_per_usd=lambda: stored_fx(paths, settings.coins.ids, now_ms(clock)),
-        live=lambda coin, h: (
-            None if tracker is None else live_accuracy(tracker, coin, h, now_ms(clock))
-        ),
-    )
+    return spread
+
+
+def _live_source(
+    tracker: PredictionTracker | None, clock: Clock
+) -> Callable[[str, str], LiveAccuracy | None]:
+    """(coin, horizon) → the tracker's 30-day record, None without a tracker or a record."""
+    from finbot.prediction.tracking import live_accuracy
+
+    def live(coin: str, horizon: str) -> LiveAccuracy | None:
+        if tracker is None:
+            return None
+        record: LiveAccuracy | None = live_accuracy(tracker, coin, horizon, now_ms(clock))
+        return record
+
+    return live

@@ -13,6 +13,7 @@ from finbot.collectors import common
 from finbot.collectors.chart_collector import chart_series, collect_chart_5m
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.fx_collector import (
+    FxRate,
     eur_per_usd,
     fetch_fx,
     read_cache,
@@ -26,6 +27,9 @@ from finbot.collectors.runner import run_collector
 from finbot.collectors.tickers_collector import collect_tickers, median_spread_pct
 from finbot.collectors.usage import ApiUsageStore
 from finbot.errors import ApiError, UsageError
+from finbot.paths import Paths
+from finbot.services import Services
+from finbot.storage.dataset import ParquetDataset
 from finbot.storage.parquet_writer import BarStore
 from finbot.tools import check_fx_cache
 
@@ -59,6 +63,10 @@ def test_prices_store_only_when_last_updated_moves(live, settings, home):
     assert dataset.read("bitcoin").height == 2
 
 
+def tickers_of(home: Paths) -> ParquetDataset:
+    return common.tickers_dataset(home.parquet_dir)
+
+
 def test_markets_and_tickers_spread_in_percent(live, settings, home):
     server, clock = live
     now = int(clock.now() * 1000)
@@ -73,10 +81,10 @@ def test_markets_and_tickers_spread_in_percent(live, settings, home):
     row = common.markets_dataset(home.parquet_dir).read("bitcoin").row(0, named=True)
     assert row["rank"] >= 1 and row["change_1h_pct"] is not None
     stored = common.tickers_dataset(home.parquet_dir).read("bitcoin")
-    spread = median_spread_pct(home, "bitcoin", settings.costs.exchanges_whitelist)
+    spread = median_spread_pct(tickers_of(home), "bitcoin", settings.costs.exchanges_whitelist)
     assert spread is not None and 0 < spread < 1  # a percent: BTC spreads are ~0.01-0.1 %
     assert spread in set(stored["spread_pct"].to_list()) or spread > 0
-    assert median_spread_pct(home, "solana", settings.costs.exchanges_whitelist) is None
+    assert median_spread_pct(tickers_of(home), "solana", settings.costs.exchanges_whitelist) is None
 
 
 def test_median_spread_is_read_as_a_percent(home):
@@ -96,7 +104,7 @@ def test_median_spread_is_read_as_a_percent(home):
         partition="bitcoin",
     )
     # CoinGecko's 0.04 means 0.04 %, not 4 % (the original read it 100x too large)
-    assert median_spread_pct(home, "bitcoin", ["binance", "coinbase", "kraken"]) == 0.04
+    assert median_spread_pct(dataset, "bitcoin", ["binance", "coinbase", "kraken"]) == 0.04
 
 
 def test_chart_5m_writes_bars_and_series(live, settings, home):
@@ -152,30 +160,36 @@ def test_fx_error_shape_names_the_error_type(make_replay_server, settings):
 def test_fx_cache_ttl_and_fallback_to_implied_rate(replay_server, settings, home, monkeypatch):
     clock = FakeClock(END_S)
     monkeypatch.setenv("FINBOT_FX_URL", replay_server.fx_url)
-    first = eur_per_usd(settings, home, clock=clock)
-    assert read_cache(home) == first
+    fx = Services(home, settings)
+
+    def rate() -> FxRate:
+        key, prices = settings.secrets.exchangerate_key, fx.datasets.prices
+        config, coins = settings.api.exchangerate, settings.coins.ids
+        return eur_per_usd(config, key, fx.fx_cache_file, prices, coins, clock=clock)
+
+    first = rate()
+    assert read_cache(fx.fx_cache_file) == first
     assert replay_server.stats()["requests"] == 1
     clock.advance(1800)
-    assert eur_per_usd(settings, home, clock=clock) == first  # within the 1 h TTL: no request
+    assert rate() == first  # within the 1 h TTL: no request
     assert replay_server.stats()["requests"] == 1
-    assert check_fx_cache.check(home, 3600, clock.now())["fresh"]
+    assert check_fx_cache.check(fx.fx_cache_file, 3600, clock.now())["fresh"]
     clock.advance(7200)
-    assert not check_fx_cache.check(home, 3600, clock.now())["fresh"]
+    assert not check_fx_cache.check(fx.fx_cache_file, 3600, clock.now())["fresh"]
     # API down: the EUR/USD implied by the latest /simple/price snapshot
     monkeypatch.setenv("FINBOT_FX_URL", "http://127.0.0.1:9/fx/v6")
     with CoinGeckoClient(
         settings.api.coingecko, (), base_url=replay_server.url, clock=clock
     ) as client:
         collect_prices(client, common.prices_dataset(home.parquet_dir), COINS, now_ms=1)
-    fallback = eur_per_usd(settings, home, clock=clock)
+    fallback = rate()
     assert fallback.source.startswith("implied by") and 0.8 < fallback.rate < 1.0
 
 
 def test_check_fx_cache_cli(home, capsys):
-    from finbot.collectors.fx_collector import FxRate
-
     assert check_fx_cache.main(["--home", str(home.home)]) == 1
-    write_cache(home, FxRate(0.92, 1, "test", int(__import__("time").time() * 1000)))
+    cache_file = Services(home).fx_cache_file
+    write_cache(cache_file, FxRate(0.92, 1, "test", int(__import__("time").time() * 1000)))
     assert check_fx_cache.main(["--home", str(home.home), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["fresh"] is True
 
@@ -190,9 +204,8 @@ def test_replay_fx_base_only_for_loopback():
     "kind", ["prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange"]
 )
 def test_run_collector_records_each_kind(replay_server, settings, home, kind):
-    result = run_collector(
-        kind, settings, home, base_url=replay_server.url, clock=FakeClock(END_S), coins=COINS
-    )
+    with Services(home, settings, base_url=replay_server.url, clock=FakeClock(END_S)) as s:
+        result = run_collector(kind, s.collectors, coins=COINS)
     assert result.ok, result.error
     assert result.rows > 0 and result.kind == kind
     fresh = ApiUsageStore(create_engine(home.db_url)).collector_summary()  # another "process"
@@ -203,9 +216,8 @@ def test_run_collector_records_each_kind(replay_server, settings, home, kind):
 
 def test_run_collector_failure_is_recorded_not_raised(replay_server, settings, home):
     replay_server.inject("500", 10)
-    result = run_collector(
-        "prices", settings, home, base_url=replay_server.url, clock=FakeClock(END_S)
-    )
+    with Services(home, settings, base_url=replay_server.url, clock=FakeClock(END_S)) as s:
+        result = run_collector("prices", s.collectors)
     assert not result.ok and "500" in result.error
     summary = ApiUsageStore(create_engine(home.db_url)).collector_summary()["prices"]
     assert summary["failures"] == 1
@@ -213,7 +225,7 @@ def test_run_collector_failure_is_recorded_not_raised(replay_server, settings, h
 
 def test_run_collector_rejects_unknown_kind(settings, home):
     with pytest.raises(UsageError, match="kind"):
-        run_collector("nope", settings, home)
+        run_collector("nope", Services(home, settings).collectors)
 
 
 def test_transport_is_injectable(settings):

@@ -14,6 +14,7 @@ from finbot.clock import FakeClock, SystemClock
 from finbot.collectors.historical_collector import collect_historical
 from finbot.config import load_settings
 from finbot.replay.synthetic import DAY_MS, generate_history
+from finbot.services import Services
 from finbot.storage.parquet_writer import BarStore
 
 pytestmark = pytest.mark.integration
@@ -61,7 +62,8 @@ def test_coingecko_only_backfill_is_hourly_clamped_and_resumable(replay_server, 
     (home.config_dir / "api_config.json").write_text(json.dumps({"exchange": {"enabled": False}}))
     settings = load_settings(home)
     clock = FakeClock(END_S)
-    first = collect_historical(settings, home, ["bitcoin"], base_url=replay_server.url, clock=clock)
+    with Services(home, settings, base_url=replay_server.url, clock=clock) as services:
+        first = collect_historical(services.collectors, ["bitcoin"])
     store = BarStore(home.parquet_dir)
     hourly = store.read("bitcoin", "1h")
     assert set(hourly["ts"].diff().drop_nulls().to_list()) == {H}  # really hourly
@@ -69,9 +71,8 @@ def test_coingecko_only_backfill_is_hourly_clamped_and_resumable(replay_server, 
     assert hourly.filter(pl.col("volume").is_null()).height == 0
     assert first.clamps and "365 days" in first.clamps[0]
     assert first.as_dict()["sources"]["bitcoin/1h"] == "coingecko"
-    second = collect_historical(
-        settings, home, ["bitcoin"], base_url=replay_server.url, clock=clock
-    )
+    with Services(home, settings, base_url=replay_server.url, clock=clock) as services:
+        second = collect_historical(services.collectors, ["bitcoin"])
     assert second.as_dict()["rows"] == first.as_dict()["rows"]
     assert second.as_dict()["inserted"] == 0
 

@@ -34,7 +34,13 @@ def test_collects_true_ohlcv_and_resumes(
     server = make_replay_server(clock=clock)
     coins = _coins(settings, "bitcoin", "polygon-ecosystem-token")
     first = collect_exchange_ohlcv(
-        settings, home, coins, ("1h", "1d"), days=5, base_url=server.exchange_url, clock=clock
+        settings.api.exchange,
+        BarStore(home.parquet_dir),
+        coins,
+        ("1h", "1d"),
+        5,
+        base_url=server.exchange_url,
+        clock=clock,
     )
     assert first["source"] == "binance" and first["skipped"] == []
     btc = first["coins"]["bitcoin"]["1h"]
@@ -54,12 +60,24 @@ def test_collects_true_ohlcv_and_resumes(
     assert all(not p.startswith("/api/v3/") for p in (r["path"] for r in server.requests))
 
     again = collect_exchange_ohlcv(
-        settings, home, coins, ("1h",), days=5, base_url=server.exchange_url, clock=clock
+        settings.api.exchange,
+        BarStore(home.parquet_dir),
+        coins,
+        ("1h",),
+        5,
+        base_url=server.exchange_url,
+        clock=clock,
     )
     assert again["coins"]["bitcoin"]["1h"]["fetched"] == 0
     clock.advance(3 * HOUR_MS / 1000)
     later = collect_exchange_ohlcv(
-        settings, home, coins, ("1h",), days=5, base_url=server.exchange_url, clock=clock
+        settings.api.exchange,
+        BarStore(home.parquet_dir),
+        coins,
+        ("1h",),
+        5,
+        base_url=server.exchange_url,
+        clock=clock,
     )
     assert later["coins"]["bitcoin"]["1h"]["fetched"] == 3
     assert store.read("bitcoin", "1h").height == 5 * 24 + 3
@@ -71,11 +89,11 @@ def test_paginates_past_the_page_limit(
     clock = FakeClock(REPLAY_END_MS / 1000)
     server = make_replay_server(clock=clock)
     summary = collect_exchange_ohlcv(
-        settings,
-        home,
+        settings.api.exchange,
+        BarStore(home.parquet_dir),
         _coins(settings, "ethereum"),
         ("5m",),
-        days=5,
+        5,
         base_url=server.exchange_url,
         clock=clock,
     )
@@ -91,11 +109,11 @@ def test_coin_without_market_is_skipped(
 ) -> None:
     server = make_replay_server(history={"bitcoin": replay_history["bitcoin"]})
     summary = collect_exchange_ohlcv(
-        settings,
-        home,
+        settings.api.exchange,
+        BarStore(home.parquet_dir),
         _coins(settings, "bitcoin", "ethereum"),
         ("1d",),
-        days=3,
+        3,
         base_url=server.exchange_url,
         clock=FakeClock(REPLAY_END_MS / 1000),
     )
@@ -105,11 +123,11 @@ def test_coin_without_market_is_skipped(
 def test_progress_is_reported(settings: Settings, home: Paths, replay_server: Any) -> None:
     seen: list[tuple[str, str, int]] = []
     collect_exchange_ohlcv(
-        settings,
-        home,
+        settings.api.exchange,
+        BarStore(home.parquet_dir),
         _coins(settings, "solana"),
         ("1d",),
-        days=2,
+        2,
         base_url=replay_server.exchange_url,
         clock=FakeClock(REPLAY_END_MS / 1000),
         progress=lambda c, tf, n: seen.append((c, tf, n)),
@@ -123,11 +141,11 @@ def test_server_errors_become_api_errors(
     replay_server.inject("500", count=10, path="/klines")
     with pytest.raises(ApiError, match="binance"):
         collect_exchange_ohlcv(
-            settings,
-            home,
+            settings.api.exchange,
+            BarStore(home.parquet_dir),
             _coins(settings, "bitcoin"),
             ("1d",),
-            days=2,
+            2,
             base_url=replay_server.exchange_url,
             clock=FakeClock(REPLAY_END_MS / 1000),
         )

@@ -67,17 +67,17 @@ def test_a_bot_that_cannot_start_is_reported(offline_home: Paths, run_finbot) ->
 
 _SLOW_BOT = """
 import sys
-from finbot.config import load_settings
 from finbot.ops.logs import setup_logging
 from finbot.ops.process import run_foreground
 from finbot.ops.scheduler import interval_job
 from finbot.paths import Paths
+from finbot.services import Services
 
 paths = Paths.resolve(sys.argv[1])
 setup_logging(paths, console=False)
 job = interval_job("slow", "tests.fixtures.ops_jobs:slow_write", 3600,
                    (sys.argv[2], 20, 0.1), run_at_start=True)
-run_foreground(load_settings(paths), paths, jobs=[job])
+run_foreground(Services(paths), jobs=[job])
 """
 
 

@@ -34,6 +34,7 @@ from finbot.paths import Paths
 from finbot.prediction.features.feature_builder import FEATURE_NAMES
 from finbot.prediction.models.model_store import ModelStore
 from finbot.prediction.tracking.prediction_tracker import NewPrediction, PredictionTracker
+from finbot.services import Services
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.replay import REPLAY_END_MS
@@ -164,14 +165,9 @@ def work_tracker(paths: Paths, rng: random.Random, _url: str | None) -> None:
 def work_backfill(paths: Paths, rng: random.Random, url: str | None) -> None:
     settings = load_settings(paths)
     while True:
-        collect_historical(
-            settings,
-            paths,
-            ["bitcoin"],
-            days=rng.choice((20, 40, 60)),
-            base_url=url,
-            clock=FakeClock(REPLAY_END_MS / 1000),
-        )
+        clock = FakeClock(REPLAY_END_MS / 1000)
+        with Services(paths, settings, base_url=url, clock=clock) as services:
+            collect_historical(services.collectors, ["bitcoin"], days=rng.choice((20, 40, 60)))
 
 
 WORK = {

@@ -24,6 +24,7 @@ from finbot.collectors.runner import make_collector_cache, run_collector
 from finbot.config import load_settings
 from finbot.paths import Paths
 from finbot.replay import ReplayServer
+from finbot.services import Services
 from tests.fixtures.replay import REPLAY_END_MS
 from tests.reliability.helpers import KEYS, make_home, replay_api, report, simulate
 
@@ -89,20 +90,19 @@ class Run:
         api = replay_api(server.url, server.fx_url, server.exchange_url, rpm=RPM)
         self.paths = make_home(root, api)
         self.settings = load_settings(self.paths)
-        self.cache = make_collector_cache(self.settings, clock)
+        self.cache = make_collector_cache(self.settings.api.coingecko.cache_ttl_sec, clock)
         self.failed: Counter[str] = Counter()
 
     def job(self, kind: str) -> Callable[[], Any]:
         def run() -> Any:
-            result = run_collector(
-                kind,
-                self.settings,
+            with Services(
                 self.paths,
+                self.settings,
                 base_url=self.server.url,
                 clock=self.clock,
-                coins=COINS,
                 cache=self.cache,
-            )
+            ) as services:
+                result = run_collector(kind, services.collectors, coins=COINS)
             if not result.ok:
                 self.failed[kind] += 1
             return result
@@ -119,7 +119,7 @@ class Run:
         assert self.clock.now() <= DRAIN_S, "faults delayed the schedule past the drain point"
         self.clock.advance(DRAIN_S - self.clock.now())
         for kind in CADENCES:
-            self.cache = make_collector_cache(self.settings, self.clock)
+            self.cache = make_collector_cache(self.settings.api.coingecko.cache_ttl_sec, self.clock)
             assert self.job(kind)().ok
 
 

@@ -20,6 +20,7 @@ from finbot.config import load_settings
 from finbot.errors import ConfigError
 from finbot.paths import Paths
 from finbot.replay import ReplayServer
+from finbot.services import Services
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.storage import make_bars
 from tests.reliability.helpers import make_home, replay_api, report, tree_hashes
@@ -149,15 +150,11 @@ def test_bad_payload_is_rejected_with_a_log_line_and_never_stored(
         replay_api(server.url, server.fx_url, server.exchange_url, attempts=1, read_s=30),
     )  # a loaded CI box is slow
     server.inject(kind, count=5, **({"variant": variant} if variant else {}))
-    with caplog.at_level(logging.WARNING):
-        result = run_collector(
-            collector,
-            load_settings(paths),
-            paths,
-            base_url=server.url,
-            clock=replay_clock,
-            coins=("bitcoin",),
-        )
+    with (
+        caplog.at_level(logging.WARNING),
+        Services(paths, load_settings(paths), base_url=server.url, clock=replay_clock) as services,
+    ):
+        result = run_collector(collector, services.collectors, coins=("bitcoin",))
     assert not result.ok
     assert any(
         "rejected" in r.getMessage() or "unreadable" in r.getMessage() for r in caplog.records

@@ -16,6 +16,7 @@ import pytest
 from finbot.ops.process import probe, read_pid
 from finbot.ops.scheduler import build_scheduler
 from finbot.paths import Paths
+from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures import ops_jobs
 from tests.fixtures.ops import REPO, finbot_cmd
@@ -113,7 +114,7 @@ def test_reads_during_rewrites_are_whole_snapshots(tmp_path: Path) -> None:
 def test_overrunning_job_never_piles_up(home: Paths, tmp_path: Path) -> None:
     marker = tmp_path / "runs.txt"
     ops_jobs.ACTIVE.update(now=0, max=0)
-    scheduler = build_scheduler(home, workers=4)
+    scheduler = build_scheduler(engine_for(home.db_url), workers=4)
     scheduler.start(paused=True)
     scheduler.add_job(
         "tests.fixtures.ops_jobs:overrun",

@@ -30,6 +30,7 @@ from finbot.paths import Paths
 from finbot.prediction.models.model_store import ModelStore
 from finbot.prediction.tracking.prediction_tracker import PredictionTracker
 from finbot.replay import ReplayServer
+from finbot.services import Services
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.replay import REPLAY_END_MS
@@ -226,14 +227,13 @@ def test_sigkill_at_random_moments(
         assert server is not None
         clean = _home(tmp_path, "clean", server)
         for home in (paths, clean):
-            collect_historical(
-                load_settings(home),
+            with Services(
                 home,
-                ["bitcoin"],
-                days=60,
+                load_settings(home),
                 base_url=server.url,
                 clock=FakeClock(REPLAY_END_MS / 1000),
-            )
+            ) as services:
+                collect_historical(services.collectors, ["bitcoin"], days=60)
         for timeframe in ("1h", "1d"):
             got = BarStore(paths.parquet_dir).read("bitcoin", timeframe)
             want = BarStore(clean.parquet_dir).read("bitcoin", timeframe)

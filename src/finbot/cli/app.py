@@ -66,6 +66,7 @@ def _root(
     if lang not in (None, "fr", "en"):
         raise typer.BadParameter("expected fr or en", param_hint="--lang")
     ctx.obj = AppContext(paths=Paths.resolve(home), lang=detect_lang(lang), verbose=verbose)
+    ctx.call_on_close(ctx.obj.close)
     from finbot.ops.logs import console_wanted, setup_logging  # light: stdlib + finbot.paths
 
     setup_logging(ctx.obj.paths, verbose=verbose, console=console_wanted())

@@ -30,9 +30,8 @@ def collect_command(
     from finbot.collectors import run_collector
 
     app_ctx = context.get(ctx)
-    result = run_collector(
-        kind, app_ctx.settings, app_ctx.paths, base_url=base_url, coins=_coins(app_ctx, coins)
-    )
+    chosen = _coins(app_ctx, coins)
+    result = run_collector(kind, app_ctx.services_at(base_url).collectors, coins=chosen)
     if as_json:
         app_ctx.emit_json(result.as_dict())
     else:
@@ -111,9 +110,8 @@ def collect_historical_command(
         def progress(description: str, done: int, total: int) -> None:
             bar.update(task, description=description, completed=done, total=total)
 
-        summary = collect_historical(
-            app_ctx.settings, app_ctx.paths, chosen, days, base_url=base_url, progress=progress
-        )
+        kit = app_ctx.services_at(base_url).collectors
+        summary = collect_historical(kit, chosen, days, progress=progress)
     data = summary.as_dict()
     if as_json:
         app_ctx.emit_json(data)

@@ -1,5 +1,6 @@
-"""What every command receives: the home's paths, its settings (loaded on first use), the
-language, and two consoles (stdout for results, stderr for progress and logs)."""
+"""What every command receives: the home's paths, its services (the composition root:
+settings, stores, tracker, clients, each built on first use), the language, and two consoles
+(stdout for results, stderr for progress and logs)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from finbot.config import Settings, load_settings
+from finbot.config import Settings
 from finbot.paths import Paths
+from finbot.services import Services
 
 
 def detect_lang(explicit: str | None = None) -> str:
@@ -41,8 +43,27 @@ class AppContext:
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
 
     @cached_property
+    def services(self) -> Services:
+        """This home's collaborators for the command (closed when the command ends)."""
+        return Services(self.paths)
+
+    @property
     def settings(self) -> Settings:
-        return load_settings(self.paths)
+        return self.services.settings
+
+    def services_at(self, base_url: str | None) -> Services:
+        """This command's services, with CoinGecko at ``base_url`` when ``--base-url`` gave one
+        (the settings already loaded are kept)."""
+        if base_url is not None and base_url != self.services.base_url:
+            self.services.close()
+            self.services = self.services.derive(base_url=base_url)
+        return self.services
+
+    def close(self) -> None:
+        """Release what the command opened (the HTTP client), if it built its services."""
+        services = self.__dict__.get("services")
+        if services is not None:
+            services.close()
 
     def tr(self, en: str, fr: str, **values: Any) -> str:
         """The message in the user's language, formatted with ``values``."""

@@ -77,7 +77,7 @@ def demo_command(
     progress, step = _progress_runner(app_ctx, enabled=not as_json)
     with progress:
         result = run_demo(
-            settings, app_ctx.paths, seed=seed, days=days, coins=chosen, csv_dir=csv_dir, step=step
+            app_ctx.services, seed=seed, days=days, coins=chosen, csv_dir=csv_dir, step=step
         )
     rows = [answer_row(a) for a in result.answers]
     if as_json:

@@ -17,7 +17,7 @@ def _algorithm(
     app_ctx: AppContext, coin: str, timeframe: str, horizon: str, explicit: str | None
 ) -> str:
     """``--algorithm``, else the stored model's (when it is a plain algorithm), else LightGBM."""
-    from finbot.prediction.models import ALGORITHMS, ModelStore
+    from finbot.prediction.models import ALGORITHMS
 
     if explicit:
         if explicit not in ALGORITHMS:
@@ -25,7 +25,7 @@ def _algorithm(
                 f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {explicit!r}"
             )
         return explicit
-    store = ModelStore(app_ctx.paths.models_dir)
+    store = app_ctx.services.model_store
     version = store.latest_version(coin, timeframe, horizon)
     if version:
         meta = store.read_meta(coin, timeframe, horizon, version)
@@ -36,9 +36,7 @@ def _algorithm(
 
 
 def _bars(app_ctx: AppContext, coin: str, timeframe: str, last_n: int) -> Any:
-    from finbot.storage import BarStore
-
-    bars = BarStore(app_ctx.paths.parquet_dir).read(coin, timeframe, last_n=last_n)
+    bars = app_ctx.services.bar_store.read(coin, timeframe, last_n=last_n)
     if bars.is_empty():
         raise DataError(
             f"no {timeframe} bars stored for {coin}; run 'finbot collect-historical' "
@@ -176,21 +174,24 @@ def confidence_metrics_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Interval coverage per coin × horizon: on stored held-out data and live (tracker)."""
-    from finbot.clock import SystemClock, now_ms
-    from finbot.prediction.models import ModelStore
-    from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import BarStore, engine_for
-
     app_ctx = context.get(ctx)
-    level = app_ctx.settings.general.confidence.level
-    store, bar_store = ModelStore(app_ctx.paths.models_dir), BarStore(app_ctx.paths.parquet_dir)
-    rows = [_metrics_row(store, bar_store, r, level) for r in store.list_models()]
-    live = PredictionTracker(engine_for(app_ctx.paths.db_url)).summary(now_ms(SystemClock()))
-    data = {"level": level, "models": rows, "live": live}
+    data = confidence_metrics(app_ctx)
     if as_json:
         app_ctx.emit_json(data)
         return
     _print_metrics(app_ctx, data)
+
+
+def confidence_metrics(app_ctx: AppContext) -> dict[str, Any]:
+    """Held-out coverage of every stored model and the tracker's live record (also the menu's)."""
+    from finbot.clock import now_ms
+
+    services = app_ctx.services
+    level = services.settings.general.confidence.level
+    store, bar_store = services.model_store, services.bar_store
+    rows = [_metrics_row(store, bar_store, r, level) for r in store.list_models()]
+    live = services.tracker.summary(now_ms(services.clock))
+    return {"level": level, "models": rows, "live": live}
 
 
 def _print_metrics(app_ctx: AppContext, data: dict[str, Any]) -> None:

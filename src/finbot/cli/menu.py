@@ -207,16 +207,14 @@ def show_status(app_ctx: AppContext) -> None:
     from finbot.ops.status import collect_status
     from finbot.ops.status_view import render_status
 
-    render_status(collect_status(app_ctx.settings, app_ctx.paths), app_ctx.console, app_ctx.tr)
+    render_status(collect_status(app_ctx.services), app_ctx.console, app_ctx.tr)
 
 
 def show_models(app_ctx: AppContext) -> None:
     """Each live model with its test MAE divided by the naive baseline's (< 1 = edge)."""
     from rich.table import Table
 
-    from finbot.prediction.models import ModelStore
-
-    rows = ModelStore(app_ctx.paths.models_dir).list_models()
+    rows = app_ctx.services.model_store.list_models()
     if not rows:
         app_ctx.console.print(
             app_ctx.tr("no models yet: run 'finbot train'", "aucun modèle : lancez 'finbot train'")
@@ -249,29 +247,19 @@ def show_models(app_ctx: AppContext) -> None:
 
 def show_confidence(app_ctx: AppContext) -> None:
     """Interval coverage per model, as ``finbot confidence-metrics``."""
-    from finbot.cli.evaluate_cmd import _metrics_row, _print_metrics
-    from finbot.clock import SystemClock, now_ms
-    from finbot.prediction.models import ModelStore
-    from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import BarStore, engine_for
+    from finbot.cli.evaluate_cmd import _print_metrics, confidence_metrics
 
-    level = app_ctx.settings.general.confidence.level
-    store, bars = ModelStore(app_ctx.paths.models_dir), BarStore(app_ctx.paths.parquet_dir)
-    rows = [_metrics_row(store, bars, r, level) for r in store.list_models()]
-    live = PredictionTracker(engine_for(app_ctx.paths.db_url)).summary(now_ms(SystemClock()))
-    _print_metrics(app_ctx, {"level": level, "models": rows, "live": live})
+    _print_metrics(app_ctx, confidence_metrics(app_ctx))
 
 
 def show_statistics(app_ctx: AppContext) -> None:
     """The tracker's record: due predictions scored first, then the recent ones and accuracy."""
     from finbot.cli.tracker_cmd import _print
-    from finbot.clock import SystemClock, now_ms
-    from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import BarStore, engine_for
+    from finbot.clock import now_ms
 
-    tracker = PredictionTracker(engine_for(app_ctx.paths.db_url))
-    now = now_ms(SystemClock())
-    tracker.resolve_due(BarStore(app_ctx.paths.parquet_dir), now)
+    services = app_ctx.services
+    tracker, now = services.tracker, now_ms(services.clock)
+    tracker.resolve_due(services.bar_store, now)
     counts = tracker.counts()
     app_ctx.console.print(
         app_ctx.tr(

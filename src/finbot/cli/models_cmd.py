@@ -17,10 +17,8 @@ def list_command(
     """Every coin/timeframe/horizon's live model with its MAE ratio to the naive baseline."""
     from rich.table import Table
 
-    from finbot.prediction.models import ModelStore
-
     app_ctx = context.get(ctx)
-    rows = ModelStore(app_ctx.paths.models_dir).list_models()
+    rows = app_ctx.services.model_store.list_models()
     if as_json:
         app_ctx.emit_json(rows)
         return
@@ -58,12 +56,8 @@ def list_command(
 def _cleanup(
     ctx: typer.Context, keep: int, max_age: float | None, dry_run: bool, as_json: bool
 ) -> None:
-    from finbot.prediction.models import ModelStore
-
     app_ctx = context.get(ctx)
-    removed = ModelStore(app_ctx.paths.models_dir).cleanup(
-        keep=keep, max_age_days=max_age, dry_run=dry_run
-    )
+    removed = app_ctx.services.model_store.cleanup(keep=keep, max_age_days=max_age, dry_run=dry_run)
     if as_json:
         app_ctx.emit_json({"dry_run": dry_run, "removed": removed})
         return

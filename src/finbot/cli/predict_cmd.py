@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
+
+if TYPE_CHECKING:
+    from finbot.prediction.questions import Sources
+    from finbot.prediction.tracking import PredictionTracker
 
 log = logging.getLogger(__name__)
 KINDS = ("price", "amount", "profit", "when", "best")
@@ -139,10 +143,10 @@ def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
     """Store every answered prediction; a database problem never hides the answer."""
     if tracker is None:
         return
-    from finbot.clock import SystemClock, now_ms
+    from finbot.clock import now_ms
     from finbot.prediction.questions import to_record
 
-    made_at = now_ms(SystemClock())
+    made_at = now_ms(app_ctx.services.clock)
     try:
         for a in assessments:
             tracker.record(to_record(a, made_at, "cli"))
@@ -156,19 +160,17 @@ def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
         )
 
 
-def _services(app_ctx: AppContext) -> tuple[Any, Any]:
-    from finbot.clock import SystemClock
-    from finbot.prediction.tracking import PredictionTracker
+def _sources(app_ctx: AppContext) -> tuple[Sources, PredictionTracker | None]:
+    """The questions' live inputs and the tracker (None when the database is unavailable)."""
     from finbot.services import live_sources
-    from finbot.storage import engine_for
 
+    services = app_ctx.services
     try:
-        tracker = PredictionTracker(engine_for(app_ctx.paths.db_url))
+        tracker: PredictionTracker | None = services.tracker
     except Exception as exc:  # noqa: BLE001 - predictions still work without the database
         log.warning("tracker unavailable: %s", exc)
         tracker = None
-    sources = live_sources(app_ctx.settings, app_ctx.paths, clock=SystemClock(), tracker=tracker)
-    return sources, tracker
+    return live_sources(services, tracker=tracker), tracker
 
 
 def resolve_horizon(horizon: str | None, unit: str | None, value: float | None) -> str | None:
@@ -187,7 +189,7 @@ def resolve_horizon(horizon: str | None, unit: str | None, value: float | None) 
 def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool) -> None:
     from finbot.prediction import questions as q
 
-    sources, tracker = _services(app_ctx)
+    sources, tracker = _sources(app_ctx)
     settings = app_ctx.settings
     if horizon:
         a = q.assess(settings, sources, coin, horizon)
@@ -262,7 +264,7 @@ def ask_amount(
 ) -> None:
     from finbot.prediction import questions as q
 
-    sources, tracker = _services(app_ctx)
+    sources, tracker = _sources(app_ctx)
     amount = amount_eur if amount_eur is not None else app_ctx.settings.costs.default_order_eur
     try:
         ans = q.amount(app_ctx.settings, sources, coin, horizon, amount)
@@ -301,7 +303,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
 
     if gain is None or gain <= 0:
         raise UsageError("gain: expected --gain PCT > 0 with --kind when (e.g. --gain 2)")
-    sources, tracker = _services(app_ctx)
+    sources, tracker = _sources(app_ctx)
     ans = q.when(app_ctx.settings, sources, coin, gain)
     _record(app_ctx, tracker, list(ans.scanned))
     for note in ans.missing:
@@ -339,7 +341,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
 def ask_best(app_ctx: AppContext, as_json: bool) -> None:
     from finbot.prediction import questions as q
 
-    sources, tracker = _services(app_ctx)
+    sources, tracker = _sources(app_ctx)
     settings = app_ctx.settings
     assessed = _assess_many(
         app_ctx, sources, list(settings.coins.ids), list(settings.general.horizons)

@@ -40,7 +40,7 @@ class RichProgress:
         self.bar.update(self.tasks[key], completed=done, total=total)
 
 
-def _first_start(app_ctx: AppContext, base_url: str | None) -> None:
+def _first_start(app_ctx: AppContext) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from finbot.ops.training import first_start
@@ -55,9 +55,7 @@ def _first_start(app_ctx: AppContext, base_url: str | None) -> None:
     )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=app_ctx.err, transient=False) as bar:
-        result = first_start(
-            app_ctx.settings, app_ctx.paths, base_url=base_url, progress=RichProgress(bar)
-        )
+        result = first_start(app_ctx.services, progress=RichProgress(bar))
     app_ctx.err.print(
         app_ctx.tr(
             "{n} models trained ({h}); {rest} coin x horizon sets left for the background.",
@@ -73,7 +71,7 @@ def _needs_first_start(app_ctx: AppContext) -> bool:
     from finbot.ops.training import has_models
 
     try:
-        return not has_models(app_ctx.paths)
+        return not has_models(app_ctx.services.model_store)
     except ImportError as exc:
         app_ctx.err.print(
             app_ctx.tr(
@@ -129,12 +127,14 @@ def start_command(
     from finbot.ops.process import probe, run_foreground, spawn_background
 
     app_ctx = context.get(ctx)
-    settings, paths = app_ctx.settings, app_ctx.paths.ensure()
+    services = app_ctx.services_at(base_url)
+    services.settings  # noqa: B018 - a broken configuration stops here, before anything runs
+    paths = services.paths.ensure()
     state = probe(paths)
     if state.running:
         raise AlreadyRunning(state.pid)
     if setup and _needs_first_start(app_ctx):
-        _first_start(app_ctx, base_url)
+        _first_start(app_ctx)
     if foreground:
         app_ctx.err.print(
             app_ctx.tr(
@@ -142,7 +142,7 @@ def start_command(
                 "finbot tourne au premier plan ; Ctrl+C pour l'arrêter.",
             )
         )
-        run_foreground(settings, paths, base_url=base_url)
+        run_foreground(services)
         return
     pid = spawn_background(paths, base_url, timeout=timeout)
     app_ctx.console.print(
@@ -195,7 +195,7 @@ def status_command(
     from finbot.ops.status import collect_status
 
     app_ctx = context.get(ctx)
-    data = collect_status(app_ctx.settings, app_ctx.paths)
+    data = collect_status(app_ctx.services)
     if as_json:
         app_ctx.emit_json(data)
         return

@@ -21,9 +21,7 @@ JSON_OPTION = typer.Option(False, "--json", help="One JSON object on stdout.")
 
 
 def _store(app_ctx: context.AppContext) -> BarStore:
-    from finbot.storage import BarStore
-
-    return BarStore(app_ctx.paths.parquet_dir, quarantine_dir=app_ctx.paths.quarantine_dir)
+    return app_ctx.services.bar_store
 
 
 @storage_app.command("verify")
@@ -77,13 +75,13 @@ def retention_command(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Drop bars older than each timeframe's retention (settings.json), never the newest."""
-    from finbot.clock import SystemClock, now_ms
+    from finbot.clock import now_ms
     from finbot.timeframes import TIMEFRAMES
 
     app_ctx = context.get(ctx)
     store = _store(app_ctx)
     retention = app_ctx.settings.general.retention_days
-    now = now_ms(SystemClock())
+    now = now_ms(app_ctx.services.clock)
     removed = {
         tf: store.apply_retention(tf, retention.for_timeframe(tf), now, dry_run=dry_run)
         for tf in TIMEFRAMES

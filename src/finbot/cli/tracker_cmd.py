@@ -74,16 +74,15 @@ def tracker_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Past predictions against what happened: recent list, live accuracy, CSV/Excel export."""
-    from finbot.clock import SystemClock, now_ms
+    from finbot.clock import now_ms
     from finbot.config import resolve_coin
-    from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import BarStore, engine_for
 
     app_ctx = context.get(ctx)
-    coin_id = resolve_coin(app_ctx.settings.coins, coin).id if coin else None
-    tracker = PredictionTracker(engine_for(app_ctx.paths.db_url))
-    now = now_ms(SystemClock())
-    resolved = tracker.resolve_due(BarStore(app_ctx.paths.parquet_dir), now) if resolve else 0
+    services = app_ctx.services
+    coin_id = resolve_coin(services.settings.coins, coin).id if coin else None
+    tracker = services.tracker
+    now = now_ms(services.clock)
+    resolved = tracker.resolve_due(services.bar_store, now) if resolve else 0
     if export is not None:
         try:
             count = tracker.export(export)

@@ -10,6 +10,8 @@ import typer
 from finbot.cli import context
 from finbot.errors import UsageError
 
+INCREMENTAL_MODES = ("micro", "mini", "schedule")
+
 
 def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
     from rich.table import Table
@@ -45,26 +47,25 @@ def _train_one(
 ) -> dict[str, Any]:
     from rich.progress import Progress
 
-    from finbot.prediction.models import ModelStore
-    from finbot.prediction.training import train
-    from finbot.storage import BarStore
+    from finbot.prediction.training import train_from_store
 
-    bars = BarStore(app_ctx.paths.parquet_dir).read(coin, timeframe)
+    services = app_ctx.services
     with Progress(console=app_ctx.err, transient=True) as bar:
         task = bar.add_task(
             app_ctx.tr("training {c} {h}", "entraînement {c} {h}", c=coin, h=horizon),
             total=len(algorithms),
         )
-        report = train(
+        trained = train_from_store(
+            services.bar_store,
+            services.model_store,
             coin,
             timeframe,
             horizon,
-            bars,
             algorithms=algorithms,
-            test_fraction=app_ctx.settings.general.training.test_fraction,
+            test_fraction=services.settings.general.training.test_fraction,
             progress=lambda name, done, total: bar.update(task, completed=done, description=name),
         )
-    version = ModelStore(app_ctx.paths.models_dir).save(report)
+    report, version = trained.report, trained.version
     out = {**report.to_dict(), "version": version}
     if not as_json:
         app_ctx.console.print(_scores_table(app_ctx, report))
@@ -94,9 +95,11 @@ def _train_all(
         task = bar.add_task(
             app_ctx.tr("training", "entraînement"), total=len(tasks_for(coins, horizons))
         )
+        services = app_ctx.services
         results = train_all(
-            app_ctx.settings,
-            app_ctx.paths,
+            services.bar_store,
+            services.model_store,
+            services.settings.general.training,
             coins,
             horizons,
             algorithms=algorithms,
@@ -152,13 +155,10 @@ def train_incremental_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Update models (micro: recent window; mini: full retrain); never replace a better one."""
-    from finbot.config import resolve_coin
-    from finbot.prediction.training import run
-
     app_ctx = context.get(ctx)
-    settings = app_ctx.settings
-    coins = [resolve_coin(settings.coins, coin).id] if coin else None
-    out = run(mode, settings, app_ctx.paths, coins=coins)
+    if mode not in INCREMENTAL_MODES:
+        raise UsageError(f"mode: expected one of {', '.join(INCREMENTAL_MODES)}, got {mode!r}")
+    out = _schedule(app_ctx) if mode == "schedule" else _incremental(app_ctx, mode, coin)
     if as_json:
         app_ctx.emit_json(out)
         return
@@ -169,6 +169,31 @@ def train_incremental_command(
             f" — {r['reason']}" if r.get("reason") else ""
         )
         app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
+
+
+def _schedule(app_ctx: context.AppContext) -> dict[str, Any]:
+    """The scheduler's own retraining jobs, as ``finbot start`` registers them."""
+    from finbot.ops.scheduler import retrain_jobs
+
+    return {"mode": "schedule", "jobs": [s.describe() for s in retrain_jobs(app_ctx.services)]}
+
+
+def _incremental(app_ctx: context.AppContext, mode: str, coin: str | None) -> dict[str, Any]:
+    from finbot.config import resolve_coin
+    from finbot.prediction.training import run
+
+    services = app_ctx.services
+    settings = services.settings
+    coins = [resolve_coin(settings.coins, coin).id] if coin else list(settings.coins.ids)
+    return run(
+        mode,
+        services.bar_store,
+        services.model_store,
+        settings.general.training,
+        coins,
+        list(settings.general.horizons),
+        clock=services.clock,
+    )
 
 
 def register(app: typer.Typer) -> None:

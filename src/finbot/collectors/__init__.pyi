@@ -1,6 +1,15 @@
 """Collectors: the one CoinGecko client (retries, key rotation, limits, quota), one collector per
 endpoint, the exchange source, and the API-usage ledger they write."""
 
+from .coingecko import (
+    CoinGeckoClient as CoinGeckoClient,
+)
+from .common import (
+    Cache as Cache,
+)
+from .common import (
+    Datasets as Datasets,
+)
 from .fx_collector import (
     cache_path as cache_path,
 )
@@ -12,6 +21,12 @@ from .fx_collector import (
 )
 from .historical_collector import (
     collect_historical as collect_historical,
+)
+from .kit import (
+    CollectorKit as CollectorKit,
+)
+from .runner import (
+    make_client as make_client,
 )
 from .runner import (
     make_collector_cache as make_collector_cache,
@@ -31,9 +46,14 @@ from .usage import (
 
 __all__ = [
     "ApiUsageStore",
+    "Cache",
+    "CoinGeckoClient",
+    "CollectorKit",
+    "Datasets",
     "cache_path",
     "collect_historical",
     "implied_rate",
+    "make_client",
     "make_collector_cache",
     "median_spread_pct",
     "open_usage",

@@ -46,6 +46,22 @@ def fx_dataset(root: Path) -> ParquetDataset:
     return ParquetDataset(root, "fx", ["ts"], partition_key="pair", positive_columns=["rate"])
 
 
+@dataclass(frozen=True)
+class Datasets:
+    """The record datasets the collectors write under one Parquet root."""
+
+    prices: ParquetDataset
+    markets: ParquetDataset
+    tickers: ParquetDataset
+    fx: ParquetDataset
+
+    @classmethod
+    def under(cls, root: Path) -> Datasets:
+        return cls(
+            prices_dataset(root), markets_dataset(root), tickers_dataset(root), fx_dataset(root)
+        )
+
+
 def cached(cache: Cache | None, kind: str, key: str, fetch: Any, result: Collected) -> Any:
     """``fetch()`` through ``cache`` (counting hits and misses in ``result``); ``fetch``
     returns JSON data (the client's ``raw=True`` answers), which any cache backend stores."""

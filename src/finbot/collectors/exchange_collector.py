@@ -1,9 +1,9 @@
 """True OHLCV from an exchange through ccxt (public endpoints, no key): real high, low and
 volume for the indicators that need them (ATR, Stochastic, ADX, CCI, Aroon).
 
-- Exchange: ``settings.api.exchange.id`` (``binance`` by default). With a base URL (argument,
-  else ``exchange.base_url``), every entry of ccxt's ``urls['api']`` is pointed at it, so ccxt
-  never talks to another host: the replay server's ``exchange_url`` in tests and demos.
+- Exchange: ``exchange.id`` of ``api_config.json`` (``binance`` by default). With a base URL
+  (argument, else ``exchange.base_url``), every entry of ccxt's ``urls['api']`` is pointed at
+  it, so ccxt never talks to another host: the replay server's ``exchange_url`` in tests and demos.
 - Symbol: ``coin.exchange_symbol``, else ``SYMBOL/QUOTE``, else an alias that the market list
   has (Polygon: ``POL/USDT``, or ``MATIC/USDT`` on older listings).
 - Volume: exchanges report it in the BASE asset; the canonical schema wants USD, so
@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from finbot.clock import Clock, SystemClock, now_ms
-from finbot.config import Coin, ExchangeConfig, Settings
+from finbot.config import Coin, ExchangeConfig
 from finbot.errors import ApiError, UsageError
-from finbot.paths import Paths
 from finbot.schema import conform
 from finbot.timeframes import duration_ms
+
+if TYPE_CHECKING:
+    from finbot.storage import BarStore
 
 Progress = Callable[[str, str, int], None]
 PAGE_LIMIT = 1000
@@ -127,11 +129,11 @@ def fetch_ohlcv_range(
 
 
 def collect_exchange_ohlcv(
-    settings: Settings,
-    paths: Paths,
-    coins: Sequence[Coin] | None = None,
-    timeframes: Sequence[str] = ("5m", "1h", "1d"),
-    days: int | None = None,
+    config: ExchangeConfig,
+    store: BarStore,
+    coins: Sequence[Coin],
+    timeframes: Sequence[str],
+    days: int,
     *,
     base_url: str | None = None,
     progress: Progress | None = None,
@@ -140,24 +142,19 @@ def collect_exchange_ohlcv(
 ) -> dict[str, Any]:
     """Fetch OHLCV for ``coins`` x ``timeframes`` into the bar store; returns a summary
     ``{"source", "coins": {coin: {tf: {"symbol", "fetched", "inserted", "updated"}}},
-    "skipped": [coins without a market], "bars"}``. ``days`` defaults per timeframe to the
-    ``general.history_days`` of ``settings.json``, else that timeframe's retention."""
-    from finbot.storage import BarStore
-
-    config = settings.api.exchange
+    "skipped": [coins without a market], "bars"}``. An empty series starts ``days`` back."""
     exchange = exchange or make_exchange(config, base_url)
     markets = exchange.load_markets()
-    store = BarStore(paths.parquet_dir)
     now = now_ms(clock or SystemClock())
     summary: dict[str, Any] = {"source": exchange.id, "coins": {}, "skipped": [], "bars": 0}
-    for coin in coins if coins is not None else settings.coins.enabled:
+    for coin in coins:
         symbol = symbol_for(coin, markets, config.quote)
         if symbol is None:
             summary["skipped"].append(coin.id)
             continue
         per_tf = summary["coins"].setdefault(coin.id, {})
         for timeframe in timeframes:
-            since = _since(store, coin.id, timeframe, now, _days_for(settings, timeframe, days))
+            since = _since(store, coin.id, timeframe, now, days)
             rows = fetch_ohlcv_range(exchange, symbol, timeframe, since, now)
             result = store.upsert(coin.id, timeframe, to_bars(rows, exchange.id)) if rows else None
             per_tf[timeframe] = {
@@ -170,14 +167,6 @@ def collect_exchange_ohlcv(
             if progress is not None:
                 progress(coin.id, timeframe, len(rows))
     return summary
-
-
-def _days_for(settings: Settings, timeframe: str, days: int | None) -> int:
-    if days is not None:
-        return days
-    wanted = settings.general.history_days.get(timeframe)
-    keep = settings.general.retention_days.for_timeframe(timeframe)
-    return int(wanted or keep or 3650)
 
 
 def _since(store: Any, coin: str, timeframe: str, now: int, days: int) -> int:

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import random
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,10 +22,10 @@ from urllib.parse import urlsplit
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors import payloads
-from finbot.collectors.common import Collected, fx_dataset, prices_dataset
-from finbot.config import ExchangeRateConfig, Settings
+from finbot.collectors.common import Collected
+from finbot.config import ExchangeRateConfig
 from finbot.errors import ApiError, DataError, FinbotError
-from finbot.paths import Paths
+from finbot.storage import ParquetDataset
 
 if TYPE_CHECKING:  # httpx loads only to fetch: reading the cache (predict) needs none
     import httpx
@@ -149,14 +150,15 @@ def _fetch_once(http: httpx.Client, url: str) -> tuple[float, int]:
 
 
 # ---------------------------------------------------------------- the cache file
-def cache_path(paths: Paths) -> Path:
-    return paths.cache_dir / CACHE_FILE
+def cache_path(cache_dir: Path) -> Path:
+    """The FX cache file of a home's cache folder."""
+    return cache_dir / CACHE_FILE
 
 
-def read_cache(paths: Paths) -> FxRate | None:
+def read_cache(cache_file: Path) -> FxRate | None:
     """The cached rate, or None when the file is absent or unreadable."""
     try:
-        data = json.loads(cache_path(paths).read_text("utf-8"))
+        data = json.loads(cache_file.read_text("utf-8"))
         return FxRate(
             float(data["rate"]), int(data["as_of_ms"]), str(data["source"]), int(data["fetched_ms"])
         )
@@ -164,23 +166,21 @@ def read_cache(paths: Paths) -> FxRate | None:
         return None
 
 
-def write_cache(paths: Paths, rate: FxRate) -> None:
+def write_cache(cache_file: Path, rate: FxRate) -> None:
     """Atomically replace the cache file."""
-    target = cache_path(paths)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache_file.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(rate)), "utf-8")
-    os.replace(tmp, target)
+    os.replace(tmp, cache_file)
 
 
-def implied_rate(paths: Paths, coins: tuple[str, ...]) -> FxRate | None:
+def implied_rate(prices: ParquetDataset, coins: Sequence[str]) -> FxRate | None:
     """EUR per USD implied by the latest /simple/price snapshot (eur / usd of one coin)."""
-    dataset = prices_dataset(paths.parquet_dir)
     for coin in coins:
-        last = dataset.last_ts(coin)
+        last = prices.last_ts(coin)
         if last is None:
             continue
-        row = dataset.read(coin, start_ms=last).sort("ts").row(-1, named=True)
+        row = prices.read(coin, start_ms=last).sort("ts").row(-1, named=True)
         if row.get("eur") and row.get("usd"):
             return FxRate(
                 float(row["eur"]) / float(row["usd"]),
@@ -191,38 +191,48 @@ def implied_rate(paths: Paths, coins: tuple[str, ...]) -> FxRate | None:
 
 
 def eur_per_usd(
-    settings: Settings, paths: Paths, *, clock: Clock | None = None, base_url: str | None = None
+    config: ExchangeRateConfig,
+    key: str | None,
+    cache_file: Path,
+    prices: ParquetDataset,
+    coins: Sequence[str],
+    *,
+    clock: Clock | None = None,
+    base_url: str | None = None,
 ) -> FxRate:
     """EUR per USD: the cache while younger than the TTL, else the API (cached), else the
     ratio implied by stored prices, else the stale cache; DataError when none exists."""
     clock = clock or SystemClock()
-    config = settings.api.exchangerate
-    cached = read_cache(paths)
+    cached = read_cache(cache_file)
     if cached and now_ms(clock) - cached.fetched_ms <= config.ttl_sec * 1000:
         return cached
     try:
-        fresh = fetch_fx(config, settings.secrets.exchangerate_key, base_url=base_url, clock=clock)
+        fresh = fetch_fx(config, key, base_url=base_url, clock=clock)
     except FinbotError as exc:
         log.warning("FX: %s; falling back", exc)
-        fallback = implied_rate(paths, settings.coins.ids) or cached
+        fallback = implied_rate(prices, coins) or cached
         if fallback is None:
             raise DataError("fx: no EUR/USD rate (API unreachable, no prices, no cache)") from exc
         return fallback
-    write_cache(paths, fresh)
+    write_cache(cache_file, fresh)
     return fresh
 
 
 def collect_fx(
-    settings: Settings, paths: Paths, *, clock: Clock | None = None, base_url: str | None = None
+    config: ExchangeRateConfig,
+    key: str | None,
+    cache_file: Path,
+    rates: ParquetDataset,
+    *,
+    clock: Clock | None = None,
+    base_url: str | None = None,
 ) -> Collected:
     """Fetch EUR/USD now (bypassing the cache), refresh the cache and store the rate."""
     import polars as pl
 
     clock = clock or SystemClock()
-    rate = fetch_fx(
-        settings.api.exchangerate, settings.secrets.exchangerate_key, base_url=base_url, clock=clock
-    )
-    write_cache(paths, rate)
+    rate = fetch_fx(config, key, base_url=base_url, clock=clock)
+    write_cache(cache_file, rate)
     frame = pl.DataFrame(
         [
             {
@@ -234,5 +244,5 @@ def collect_fx(
         ],
         schema={"ts": pl.Int64, "rate": pl.Float64, "source": pl.String, "fetched_ms": pl.Int64},
     )
-    stored = fx_dataset(paths.parquet_dir).upsert(frame, partition="eurusd")
+    stored = rates.upsert(frame, partition="eurusd")
     return Collected(rows=stored.inserted + stored.updated, requests=1)

@@ -12,23 +12,25 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from finbot.clock import Clock, SystemClock, now_ms
+from finbot.clock import Clock, now_ms
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.payloads import Chart
 from finbot.collectors.range_collector import Clamp, fetch_range
 from finbot.collectors.resample import points_to_bars
-from finbot.config import Settings
+from finbot.config import CoinsConfig, ExchangeConfig
 from finbot.errors import ApiError, QuotaExhausted
-from finbot.paths import Paths
 from finbot.schema import conform
 from finbot.storage import BarStore
 from finbot.timeframes import duration_ms
+
+if TYPE_CHECKING:
+    from finbot.collectors.kit import CollectorKit
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +90,8 @@ class _Job:
 
     client: CoinGeckoClient
     store: BarStore
-    settings: Settings
-    paths: Paths
+    exchange_config: ExchangeConfig
+    coins: CoinsConfig
     clock: Clock
     now_ms: int
     exchange: bool  # the exchange source is enabled, installed and answering
@@ -98,9 +100,9 @@ class _Job:
     history_floor_ms: int | None = None  # set by the first 10012: the plan's oldest time
 
 
-def plan_windows(settings: Settings, days: int | None) -> dict[str, int]:
-    """Days of history per timeframe (``days`` caps each one), coarse timeframes first."""
-    wanted = settings.general.history_days
+def plan_windows(wanted: Mapping[str, int], days: int | None) -> dict[str, int]:
+    """Days of history per timeframe (``wanted``: ``general.history_days``; ``days`` caps each
+    one), coarse timeframes first."""
     return {tf: min(wanted[tf], days) if days else wanted[tf] for tf in ORDER if tf in wanted}
 
 
@@ -150,9 +152,9 @@ def replay_exchange_base(coingecko_url: str | None) -> str | None:
     return fx[: -len("/fx/v6")] + "/binance" if fx else None
 
 
-def exchange_available(settings: Settings) -> bool:
+def exchange_available(config: ExchangeConfig) -> bool:
     """Whether the exchange source is enabled and installed in this build."""
-    if not settings.api.exchange.enabled:
+    if not config.enabled:
         return False
     try:
         from finbot.collectors import exchange_collector  # noqa: F401
@@ -172,9 +174,9 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
 
     try:
         out = collect_exchange_ohlcv(
-            job.settings,
-            job.paths,
-            [resolve_coin(job.settings.coins, coin)],
+            job.exchange_config,
+            job.store,
+            [resolve_coin(job.coins, coin)],
             [tf],
             days,
             base_url=job.exchange_url,
@@ -260,43 +262,28 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
 
 
 def collect_historical(
-    settings: Settings,
-    paths: Paths,
+    kit: CollectorKit,
     coins: Sequence[str],
     days: int | None = None,
     *,
-    base_url: str | None = None,
     progress: Progress | None = None,
-    clock: Clock | None = None,
-    client: CoinGeckoClient | None = None,
 ) -> HistoricalSummary:
     """Backfill every coin x timeframe of ``history_days``; a second run fetches only what
     is missing. Returns rows per series, requests, seconds and the clamps applied."""
-    from finbot.collectors.usage import open_usage
-
-    clock = clock or SystemClock()
     started = time.perf_counter()
-    own = client is None
-    client = client or CoinGeckoClient(
-        settings.api.coingecko,
-        settings.secrets.coingecko_keys,
-        base_url=base_url,
-        clock=clock,
-        usage=open_usage(settings, paths),
-    )
-    store = BarStore(paths.parquet_dir)
-    windows = plan_windows(settings, days)
+    client = kit.coingecko()
+    windows = plan_windows(kit.history_days, days)
     summary = HistoricalSummary()
     total, done = len(coins) * len(windows), 0
     job = _Job(
         client,
-        store,
-        settings,
-        paths,
-        clock,
-        now_ms(clock),
-        exchange_available(settings),
-        replay_exchange_base(base_url),
+        kit.bars,
+        kit.api.exchange,
+        kit.coins,
+        kit.clock,
+        now_ms(kit.clock),
+        exchange_available(kit.api.exchange),
+        replay_exchange_base(kit.base_url),
     )
     before = client.stats.requests
     try:
@@ -312,6 +299,4 @@ def collect_historical(
     finally:
         summary.requests = client.stats.requests - before
         summary.seconds = time.perf_counter() - started
-        if own:
-            client.close()
     return summary

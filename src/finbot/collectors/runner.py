@@ -1,28 +1,33 @@
 """One entry point per collector kind for the scheduler and ``finbot collect KIND``.
 
-``run_collector`` builds the client (with the home's API-usage store), the cache (TTLs from
-api_config.json) and the stores, runs the collector, records the run in the database (so a
-separate ``finbot status`` sees it) and returns a CollectorResult; it never raises for a failed
-collection (the error is in the result), only for bad usage (unknown kind).
+``run_collector`` runs one collector with the collaborators of a ``CollectorKit`` (the client,
+the cache, the stores, the API-usage ledger, all built by the composition root,
+``finbot.services``), records the run in the database (so a separate ``finbot status`` sees it)
+and returns a CollectorResult; it never raises for a failed collection (the error is in the
+result), only for bad usage (unknown kind).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from finbot.clock import Clock, SystemClock, now_ms
+from finbot.clock import Clock, now_ms
 from finbot.collectors.common import Cache, Collected
-from finbot.config import Settings
+from finbot.collectors.kit import CollectorKit
+from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, FinbotError, UsageError
-from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.collectors.coingecko import CoinGeckoClient
+    from finbot.collectors.usage import ApiUsageStore
+    from finbot.config.models import CacheTtl
 
 log = logging.getLogger(__name__)
 
-_SYSTEM_CLOCK = SystemClock()  # one instance, so the shared limiter is the same per process
 KINDS: tuple[str, ...] = ("prices", "markets", "chart_5m", "tickers", "fx", "ohlc", "exchange")
 _CACHE_KIND = {
     "prices": "simple_price",
@@ -56,111 +61,101 @@ class CollectorResult:
 
 
 def make_client(
-    settings: Settings, paths: Paths, *, base_url: str | None = None, clock: Clock | None = None
-) -> Any:
-    """The CoinGecko client of a home: its keys, limits and usage store. Every client made
-    here shares one per-key limiter (``shared_limiter``): the scheduler makes a client per job
+    config: CoinGeckoConfig,
+    keys: tuple[str, ...],
+    *,
+    base_url: str | None,
+    clock: Clock,
+    usage: ApiUsageStore,
+) -> CoinGeckoClient:
+    """A CoinGecko client with its keys, limits and usage ledger. Every client made here
+    shares one per-key limiter (``shared_limiter``): the scheduler makes a client per job
     run, and separate windows let consecutive or concurrent runs exceed the per-key limit."""
     from finbot.collectors.coingecko import CoinGeckoClient, client_rpm
     from finbot.collectors.limiter import shared_limiter
-    from finbot.collectors.usage import open_usage
 
-    config, keys = settings.api.coingecko, settings.secrets.coingecko_keys
-    clock = clock or _SYSTEM_CLOCK
     return CoinGeckoClient(
         config,
         keys,
         base_url=base_url,
         clock=clock,
-        usage=open_usage(settings, paths),
+        usage=usage,
         limiter=shared_limiter(client_rpm(config, bool(keys)), clock),
     )
 
 
-def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
+def make_collector_cache(ttl: CacheTtl, clock: Clock) -> Cache:
+    """The collectors' cache with the TTLs of ``api_config.json`` (Redis when configured)."""
     from finbot.storage import make_cache
 
-    ttl = settings.api.coingecko.cache_ttl_sec
     return make_cache(ttl.model_dump(), clock)
 
 
-def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]:
-    from finbot.collectors import common
+def _coingecko_kind(kind: str, kit: CollectorKit, coins: Sequence[str]) -> Collected:
+    from finbot.collectors import (
+        chart_collector,
+        markets_collector,
+        ohlc_collector,
+        price_collector,
+        tickers_collector,
+    )
 
-    def run(client: Any, paths: Paths, cache: Cache | None, now: int) -> Collected:
-        from finbot.collectors import (
-            chart_collector,
-            markets_collector,
-            ohlc_collector,
-            price_collector,
-            tickers_collector,
+    client, data, cache, now = kit.coingecko(), kit.datasets, kit.cache, now_ms(kit.clock)
+    if kind == "prices":
+        return price_collector.collect_prices(client, data.prices, coins, now_ms=now, cache=cache)
+    if kind == "markets":
+        return markets_collector.collect_markets(
+            client, data.markets, coins, now_ms=now, cache=cache
         )
-        from finbot.storage import BarStore
-
-        root = paths.parquet_dir
-        if kind == "prices":
-            return price_collector.collect_prices(
-                client, common.prices_dataset(root), coins, now_ms=now, cache=cache
-            )
-        if kind == "markets":
-            return markets_collector.collect_markets(
-                client, common.markets_dataset(root), coins, now_ms=now, cache=cache
-            )
-        if kind == "tickers":
-            return tickers_collector.collect_tickers(
-                client, common.tickers_dataset(root), coins, now_ms=now, cache=cache
-            )
-        if kind == "chart_5m":
-            return chart_collector.collect_chart_5m(client, BarStore(root), coins, cache=cache)
-        return ohlc_collector.collect_ohlc(client, BarStore(root), coins, cache=cache)
-
-    return run
+    if kind == "tickers":
+        return tickers_collector.collect_tickers(
+            client, data.tickers, coins, now_ms=now, cache=cache
+        )
+    if kind == "chart_5m":
+        return chart_collector.collect_chart_5m(client, kit.bars, coins, cache=cache)
+    return ohlc_collector.collect_ohlc(client, kit.bars, coins, cache=cache)
 
 
-def _run_kind(
-    kind: str,
-    settings: Settings,
-    paths: Paths,
-    coins: Sequence[str],
-    base_url: str | None,
-    clock: Clock,
-    cache: Cache | None,
-) -> Collected:
+def _run_kind(kind: str, kit: CollectorKit, coins: Sequence[str]) -> Collected:
     if kind == "fx":
         from finbot.collectors.fx_collector import collect_fx, replay_fx_base
 
-        return collect_fx(settings, paths, clock=clock, base_url=replay_fx_base(base_url))
+        return collect_fx(
+            kit.api.exchangerate,
+            kit.secrets.exchangerate_key,
+            kit.fx_cache,
+            kit.datasets.fx,
+            clock=kit.clock,
+            base_url=replay_fx_base(kit.base_url),
+        )
     if kind == "exchange":
-        return _exchange(settings, paths, coins, base_url, clock)
-    with make_client(settings, paths, base_url=base_url, clock=clock) as client:
-        return _coingecko_kind(kind, coins)(client, paths, cache, now_ms(clock))
+        return _exchange(kit, coins)
+    return _coingecko_kind(kind, kit, coins)
 
 
-def _exchange(
-    settings: Settings, paths: Paths, coins: Sequence[str], base_url: str | None, clock: Clock
-) -> Collected:
+def _exchange(kit: CollectorKit, coins: Sequence[str]) -> Collected:
     """New bars of the exchange source (true OHLCV) for ``coins`` on the 5m/1h/1d series."""
     from finbot.collectors.exchange_collector import collect_exchange_ohlcv
     from finbot.collectors.historical_collector import replay_exchange_base
     from finbot.config import resolve_coin
 
-    chosen = [resolve_coin(settings.coins, coin) for coin in coins]
+    chosen = [resolve_coin(kit.coins, coin) for coin in coins]
     result = Collected()
-    for tf, days in settings.general.history_days.items():  # days matter for an empty store
+    for tf, days in kit.history_days.items():  # days matter for an empty store
         try:
             out = collect_exchange_ohlcv(
-                settings,
-                paths,
+                kit.api.exchange,
+                kit.bars,
                 chosen,
                 [tf],
                 days,
-                base_url=replay_exchange_base(base_url),
-                clock=clock,
+                base_url=replay_exchange_base(kit.base_url),
+                clock=kit.clock,
             )
         except FinbotError:
             raise
         except Exception as exc:  # ccxt's own errors (network, exchange): one line
-            raise ApiError(f"exchange {settings.api.exchange.id}: {type(exc).__name__}") from exc
+            raise ApiError(f"exchange {kit.api.exchange.id}: {type(exc).__name__}") from exc
         result.rows += sum(
             int(done.get("inserted", 0)) + int(done.get("updated", 0))
             for per_tf in out.get("coins", {}).values()
@@ -182,35 +177,24 @@ def _ttl_left(cache: Cache | None, kind: str, coins: Sequence[str]) -> float | N
 
 
 def run_collector(
-    kind: str,
-    settings: Settings,
-    paths: Paths,
-    *,
-    base_url: str | None = None,
-    clock: Clock | None = None,
-    coins: Sequence[str] | None = None,
-    cache: Cache | None = None,
+    kind: str, kit: CollectorKit, *, coins: Sequence[str] | None = None
 ) -> CollectorResult:
     """Run collector ``kind`` once for ``coins`` (default: the enabled coins) and record it.
 
-    ``cache``: pass a long-lived one (the scheduler's) so TTLs span runs; default: a new one.
+    ``kit.cache``: a long-lived one (the scheduler's) keeps TTLs across runs.
     """
     if kind not in KINDS:
         raise UsageError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
-    from finbot.collectors.usage import open_usage
-
-    clock = clock or _SYSTEM_CLOCK
-    coins = tuple(coins or settings.coins.ids)
-    cache = cache if cache is not None else make_collector_cache(settings, clock)
+    coins = tuple(coins or kit.coins.ids)
     started = time.perf_counter()
     try:
-        collected = _run_kind(kind, settings, paths, coins, base_url, clock, cache)
+        collected = _run_kind(kind, kit, coins)
         error = None
     except FinbotError as exc:
         log.error("collector %s failed: %s", kind, exc)
         collected, error = Collected(), str(exc)
     latency = (time.perf_counter() - started) * 1000
-    open_usage(settings, paths).record_collector_run(
+    kit.usage.record_collector_run(
         kind,
         "ok" if error is None else "failed",
         latency,
@@ -218,8 +202,8 @@ def run_collector(
         error,
         collected.cache_hits,
         collected.cache_misses,
-        _ttl_left(cache, kind, coins),
-        ts_ms=now_ms(clock),
+        _ttl_left(kit.cache, kind, coins),
+        ts_ms=now_ms(kit.clock),
     )
     return CollectorResult(
         kind,

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from finbot.collectors import payloads
-from finbot.collectors.common import Cache, Collected, cached, tickers_dataset
-from finbot.paths import Paths
+from finbot.collectors.common import Cache, Collected, cached
 from finbot.storage import ParquetDataset
 
 if TYPE_CHECKING:  # httpx (under the client) loads only to collect, not to read spreads
@@ -86,11 +84,9 @@ def _whitelisted(exchange: str, whitelist: Sequence[str]) -> bool:
     return False
 
 
-def median_spread_pct(paths: Paths | Path, coin: str, whitelist: Sequence[str]) -> float | None:
+def median_spread_pct(dataset: ParquetDataset, coin: str, whitelist: Sequence[str]) -> float | None:
     """Median bid/ask spread, in PERCENT, of ``coin``'s whitelisted markets in the latest
-    tickers collection; None when nothing usable is stored."""
-    root = paths.parquet_dir if isinstance(paths, Paths) else Path(paths)
-    dataset = tickers_dataset(root)
+    tickers collection (``dataset``: the tickers records); None when nothing usable is stored."""
     last = dataset.last_ts(coin)
     if last is None:
         return None

@@ -28,11 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from finbot.storage import Base, engine_for, ensure_tables, session_scope
+from finbot.storage import Base, ensure_tables, session_scope
 
 if TYPE_CHECKING:
-    from finbot.config import Settings
-    from finbot.paths import Paths
+    from finbot.config import CoinGeckoConfig
 
 AMBER_FRAC = 0.70
 RED_FRAC = 0.90
@@ -295,12 +294,11 @@ class ApiUsageStore:
         return int(getattr(gone, "rowcount", 0) or 0) + int(getattr(runs, "rowcount", 0) or 0)
 
 
-def open_usage(settings: Settings, paths: Paths) -> ApiUsageStore:
-    """The usage store of a home, with the limits of its CoinGecko configuration."""
-    cg = settings.api.coingecko
-    keys = settings.secrets.coingecko_keys if cg.plan != "public" else ()
+def open_usage(engine: Engine, cg: CoinGeckoConfig, keys: tuple[str, ...]) -> ApiUsageStore:
+    """The usage store in ``engine``, with the limits of a CoinGecko configuration and keys."""
+    keys = keys if cg.plan != "public" else ()
     plan = cg.plan if cg.plan != "auto" else ("demo" if keys else "public")
     limits = UsageLimits.for_plan(
         cg.auth.rpm_per_key, cg.auth.public_rpm, len(keys), cg.auth.monthly_cap_total, plan
     )
-    return ApiUsageStore(engine_for(paths.db_url), limits)
+    return ApiUsageStore(engine, limits)

@@ -17,7 +17,7 @@ from typing import Any
 from finbot.config import Settings
 from finbot.config.models import Secrets
 from finbot.ops.demo_report import DemoResult, write_demo_report
-from finbot.paths import Paths
+from finbot.services import Services
 
 DAY_MS = 86_400_000
 DEMO_KEY = "CG-replay-demo-key-0000"  # any key works on the replay server; it lifts the
@@ -53,17 +53,12 @@ def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> 
     return HistorySource(history, label="synthetic")
 
 
-def _collect(
-    settings: Settings, paths: Paths, url: str, coins: list[str], step: Step, result: DemoResult
-) -> None:
+def _collect(replay: Services, coins: list[str], step: Step, result: DemoResult) -> None:
     from finbot.collectors import collect_historical, run_collector
 
+    kit = replay.collectors
     summary = collect_historical(
-        settings,
-        paths,
-        coins,
-        base_url=url,
-        progress=lambda label, done, total: step(label, done, total),
+        kit, coins, progress=lambda label, done, total: step(label, done, total)
     )
     result.collected = {
         "requests": summary.requests,
@@ -71,22 +66,21 @@ def _collect(
         "errors": list(summary.errors),
     }
     for kind in ("prices", "fx", "tickers", "markets"):
-        outcome = run_collector(kind, settings, paths, base_url=url)
+        outcome = run_collector(kind, kit)
         result.collected[kind] = outcome.rows
         if not outcome.ok:
             result.failures.append(f"collect {kind}: {outcome.error}")
 
 
-def _train(
-    settings: Settings, paths: Paths, coins: list[str], step: Step, result: DemoResult
-) -> None:
+def _train(services: Services, coins: list[str], step: Step, result: DemoResult) -> None:
     from finbot.prediction.training import train_all
 
-    horizons = list(settings.general.horizons)
+    horizons = list(services.settings.general.horizons)
     total = len(coins) * len(horizons)
     result.trained = train_all(
-        settings,
-        paths,
+        services.bar_store,
+        services.model_store,
+        services.settings.general.training,
         coins,
         horizons,
         progress=lambda summary, done, _n: step(
@@ -98,19 +92,14 @@ def _train(
     ]
 
 
-def _predict(
-    settings: Settings, paths: Paths, coins: list[str], step: Step, result: DemoResult
-) -> None:
-    from finbot.clock import SystemClock, now_ms
+def _predict(services: Services, coins: list[str], step: Step, result: DemoResult) -> None:
+    from finbot.clock import now_ms
     from finbot.errors import FinbotError
     from finbot.prediction.questions import assess, to_record
-    from finbot.prediction.tracking import PredictionTracker
     from finbot.services import live_sources
-    from finbot.storage import engine_for
 
-    clock = SystemClock()
-    tracker = PredictionTracker(engine_for(paths.db_url))
-    sources = live_sources(settings, paths, clock=clock, tracker=tracker)
+    settings, tracker = services.settings, services.tracker
+    sources = live_sources(services, tracker=tracker)
     tasks = [(c, h) for c in coins for h in settings.general.horizons]
     for done, (coin, horizon) in enumerate(tasks):
         step(f"{coin} {horizon}", done, len(tasks))
@@ -119,14 +108,13 @@ def _predict(
         except FinbotError as exc:
             result.failures.append(f"predict {coin} {horizon}: {exc}")
             continue
-        tracker.record(to_record(answer, now_ms(clock), "demo"))
+        tracker.record(to_record(answer, now_ms(services.clock), "demo"))
         result.answers.append(answer)
     step("done", len(tasks), len(tasks))
 
 
 def run_demo(
-    settings: Settings,
-    paths: Paths,
+    services: Services,
     *,
     seed: int = 42,
     days: int = 730,
@@ -134,32 +122,36 @@ def run_demo(
     csv_dir: Path | None = None,
     step: Step | None = None,
 ) -> DemoResult:
-    """Run every phase; failures of one coin are collected, not fatal to the others."""
+    """Run every phase; failures of one coin are collected, not fatal to the others.
+
+    The phases use the demo's services: ``services`` with a replay key (``demo_settings``),
+    and for collection the replay server's URL."""
     from finbot.clock import SystemClock
     from finbot.replay import ReplayServer
 
-    settings = demo_settings(settings)
-    paths.ensure()
-    chosen = coins or list(settings.coins.ids)
+    services = services.derive(settings=demo_settings(services.settings))
+    services.paths.ensure()
+    chosen = coins or list(services.settings.coins.ids)
     result = DemoResult()
 
     def tick(phase: str) -> Step:
         return lambda label, done, total: step(f"{phase}: {label}", done, total) if step else None
 
     with _phase(result, "serve"):
-        source = _history(settings, seed, days, csv_dir)
+        source = _history(services.settings, seed, days, csv_dir)
         result.data_label = source.label
         server = ReplayServer(source, clock=SystemClock())
         url = server.start()
     try:
-        with _phase(result, "collect"):
-            _collect(settings, paths, url, chosen, tick("collect"), result)
+        with _phase(result, "collect"), services.derive(base_url=url) as replay:
+            _collect(replay, chosen, tick("collect"), result)
     finally:
         server.stop()
     with _phase(result, "train"):
-        _train(settings, paths, chosen, tick("train"), result)
+        _train(services, chosen, tick("train"), result)
     with _phase(result, "predict"):
-        _predict(settings, paths, chosen, tick("predict"), result)
+        _predict(services, chosen, tick("predict"), result)
     with _phase(result, "report"):
-        result.report = write_demo_report(result, settings, paths)
+        level = services.settings.general.confidence.level
+        result.report = write_demo_report(result, level, services.paths.reports_dir)
     return result

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from finbot.config import Settings
-from finbot.paths import Paths
 from finbot.prediction.tracking import png_data_uri, pyplot
 
 
@@ -129,8 +127,8 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out + ["</table>"])
 
 
-def write_demo_report(result: DemoResult, settings: Settings, paths: Paths) -> Path:
-    """Write ``reports/demo.html`` and return its path."""
+def write_demo_report(result: DemoResult, level: float, reports_dir: Path) -> Path:
+    """Write ``reports_dir/demo.html`` (``level``: the intervals' confidence) and return it."""
     rows = [answer_row(a) for a in result.answers]
     edge = sum(1 for r in rows if r["has_edge"])
     phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
@@ -144,11 +142,11 @@ Phases: {phases}.</p>
 <p>{edge} of {len(rows)} predictions come from a model that beat the naive zero-return
 baseline out of sample; the others use the baseline itself (no edge, decision HOLD).</p>
 <h2>Models against the naive baseline</h2>{_ratio_chart(result.trained)}
-<h2>Predicted change and {settings.general.confidence.level:.0%} intervals</h2>
+<h2>Predicted change and {level:.0%} intervals</h2>
 {_ranges_chart(rows)}
 <h2>Answers</h2>{_table(rows)}
 </body></html>"""
-    paths.reports_dir.mkdir(parents=True, exist_ok=True)
-    target = paths.reports_dir / "demo.html"
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    target = reports_dir / "demo.html"
     target.write_text(body, encoding="utf-8")
     return target

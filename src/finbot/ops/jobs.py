@@ -1,10 +1,11 @@
 """The scheduler's jobs: module-level functions referenced by text (``finbot.ops.jobs:NAME``).
 
 Each takes the home path as a string (and, for collectors, the CoinGecko base URL), so the job
-store can persist it. Each loads the home's settings afresh (a changed cadence or coin list is
-picked up), calls one library function, logs one structured line (job, duration, rows), records
-the run in ``job_runs`` for ``status``, and never lets an exception reach APScheduler: a failed
-run is logged with its traceback and the next run happens as planned.
+store can persist it, and builds the run's services from it (``finbot.services``): the home's
+settings are loaded afresh (a changed cadence or coin list is picked up). Each calls one library
+function with its collaborators, logs one structured line (job, duration, rows), records the run
+in ``job_runs`` for ``status``, and never lets an exception reach APScheduler: a failed run is
+logged with its traceback and the next run happens as planned.
 """
 
 from __future__ import annotations
@@ -13,38 +14,56 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from finbot.clock import InterruptibleClock, SystemClock, now_ms
 from finbot.paths import Paths
+from finbot.services import Services
 
 if TYPE_CHECKING:
-    from finbot.config import Settings
+    from finbot.collectors import Cache
+    from finbot.config.models import CacheTtl
 
 log = logging.getLogger("finbot.jobs")
 DAY_MS = 86_400_000
 CACHE_MAX_AGE_S = 7 * 86_400
 
-Work = Callable[["Settings", Paths], Any]
+Work = Callable[[Services], Any]
 #: What the collector jobs wait on (backoff, rate limits): the scheduler interrupts it when it
 #: shuts down, so a stop never waits out a minute of rate-limit sleeps. One instance per
 #: process, so the jobs also share one per-key rate limiter (keyed by the clock).
 JOB_CLOCK = InterruptibleClock()
 
 
-def run_job(job_id: str, home: str, work: Work) -> str:
-    """Run ``work(settings, paths)`` as job ``job_id``; returns "ok" or "error", never raises."""
-    from finbot.config import load_settings
-    from finbot.ops.job_runs import RunRecord, record_run
-    from finbot.storage import engine_for
+class JobServices(Services):
+    """A job run's services: the interruptible job clock, and one collector cache per home
+    for the life of the bot process (TTLs, and the cache hits ``status`` shows, span runs)."""
 
-    paths = Paths.resolve(home)
+    @cached_property
+    def cache(self) -> Cache:
+        return _shared_cache(str(self.paths.home), self.settings.api.coingecko.cache_ttl_sec)
+
+
+@lru_cache(maxsize=8)
+def _shared_cache(_home: str, ttl: CacheTtl) -> Cache:
+    from finbot.collectors import make_collector_cache
+
+    return make_collector_cache(ttl, JOB_CLOCK)
+
+
+def run_job(job_id: str, home: str, work: Work, *, base_url: str | None = None) -> str:
+    """Run ``work(services)`` as job ``job_id``; returns "ok" or "error", never raises."""
+    from finbot.ops.job_runs import RunRecord, record_run
+
+    services = JobServices(Paths.resolve(home), clock=JOB_CLOCK, base_url=base_url)
     started_ms = now_ms(SystemClock())
     begin = time.perf_counter()
     status, rows, error = "ok", None, None
     try:
-        result = work(load_settings(paths), paths)
+        with services:
+            services.settings  # noqa: B018 - loaded afresh: a broken settings.json fails the run
+            result = work(services)
         rows = _count(result)
         if getattr(result, "ok", True) is False:  # a collector that failed without raising
             status, error = "error", str(getattr(result, "error", None) or "failed")
@@ -56,9 +75,7 @@ def run_job(job_id: str, home: str, work: Work) -> str:
     if status == "ok":
         log.info("job done", extra={"job": job_id, "duration_s": duration, "rows": rows})
     try:
-        record_run(
-            engine_for(paths.db_url), RunRecord(job_id, started_ms, duration, status, rows, error)
-        )
+        record_run(services.engine, RunRecord(job_id, started_ms, duration, status, rows, error))
     except Exception:
         log.exception("could not record the job run", extra={"job": job_id})
     return status
@@ -80,68 +97,47 @@ def _count(result: Any) -> int | None:
 
 
 # ------------------------------------------------------------------ collectors
-@lru_cache(maxsize=8)
-def _shared_cache(home: str) -> Any:
-    """One collector cache per home for the life of the bot process, so TTLs (and the cache
-    hits ``status`` shows) span runs; like ``engine_for``, a per-process resource."""
-    from finbot.collectors import make_collector_cache
-    from finbot.config import load_settings
-
-    return make_collector_cache(load_settings(Paths.resolve(home)), SystemClock())
-
-
-def _collector(kind: str, base_url: str | None) -> Work:
-    def work(settings: Settings, paths: Paths) -> Any:
+def _collector(kind: str) -> Work:
+    def work(services: Services) -> Any:
         from finbot.collectors import run_collector
 
-        return run_collector(
-            kind,
-            settings,
-            paths,
-            base_url=base_url,
-            clock=JOB_CLOCK,
-            cache=_shared_cache(str(paths.home)),
-        )
+        return run_collector(kind, services.collectors)
 
     return work
 
 
 def collect_prices(home: str, base_url: str | None = None) -> str:
-    return run_job("prices", home, _collector("prices", base_url))
+    return run_job("prices", home, _collector("prices"), base_url=base_url)
 
 
 def collect_markets(home: str, base_url: str | None = None) -> str:
-    return run_job("markets", home, _collector("markets", base_url))
+    return run_job("markets", home, _collector("markets"), base_url=base_url)
 
 
 def collect_chart_5m(home: str, base_url: str | None = None) -> str:
-    return run_job("chart_5m", home, _collector("chart_5m", base_url))
+    return run_job("chart_5m", home, _collector("chart_5m"), base_url=base_url)
 
 
 def collect_tickers(home: str, base_url: str | None = None) -> str:
-    return run_job("tickers", home, _collector("tickers", base_url))
+    return run_job("tickers", home, _collector("tickers"), base_url=base_url)
 
 
 def collect_fx(home: str, base_url: str | None = None) -> str:
-    return run_job("fx", home, _collector("fx", base_url))
+    return run_job("fx", home, _collector("fx"), base_url=base_url)
 
 
 def collect_ohlc(home: str, base_url: str | None = None) -> str:
-    return run_job("ohlc", home, _collector("ohlc", base_url))
+    return run_job("ohlc", home, _collector("ohlc"), base_url=base_url)
 
 
 def collect_exchange(home: str, base_url: str | None = None) -> str:
     """True OHLCV bars from the configured exchange (its own URL; ``base_url`` unused)."""
-    return run_job("exchange", home, _collector("exchange", base_url))
+    return run_job("exchange", home, _collector("exchange"), base_url=base_url)
 
 
 # ------------------------------------------------------------------ predictions and models
-def _resolve_predictions(settings: Settings, paths: Paths) -> int:
-    from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import BarStore, engine_for
-
-    tracker = PredictionTracker(engine_for(paths.db_url))
-    return int(tracker.resolve_due(BarStore(paths.parquet_dir), now_ms(SystemClock())))
+def _resolve_predictions(services: Services) -> int:
+    return int(services.tracker.resolve_due(services.bar_store, now_ms(services.clock)))
 
 
 def check_predictions(home: str) -> str:
@@ -150,10 +146,19 @@ def check_predictions(home: str) -> str:
 
 
 def _incremental(mode: str) -> Work:
-    def work(settings: Settings, paths: Paths) -> Any:
+    def work(services: Services) -> Any:
         from finbot.prediction.training import incremental_trainer
 
-        return incremental_trainer.run(mode, settings, paths)
+        settings = services.settings
+        return incremental_trainer.run(
+            mode,
+            services.bar_store,
+            services.model_store,
+            settings.general.training,
+            settings.coins.ids,
+            settings.general.horizons,
+            clock=services.clock,
+        )
 
     return work
 
@@ -168,11 +173,11 @@ def train_mini(home: str) -> str:
     return run_job("train_mini", home, _incremental("mini"))
 
 
-def _train_missing(settings: Settings, paths: Paths) -> int:
+def _train_missing(services: Services) -> int:
     from finbot.ops.training import missing_sets, train_sets, trainable
 
-    missing = missing_sets(settings, paths)
-    ready = trainable(paths, missing) if missing else []
+    missing = missing_sets(services)
+    ready = trainable(services.bar_store, missing) if missing else []
     if len(ready) < len(missing):
         log.info(
             "sets without data wait for the collectors",
@@ -180,7 +185,7 @@ def _train_missing(settings: Settings, paths: Paths) -> int:
         )
     if not ready:
         return 0
-    return train_sets(settings, paths, ready, should_stop=lambda: JOB_CLOCK.interrupted)
+    return train_sets(services, ready, should_stop=lambda: JOB_CLOCK.interrupted)
 
 
 def train_missing(home: str) -> str:
@@ -188,11 +193,8 @@ def train_missing(home: str) -> str:
     return run_job("train_missing", home, _train_missing)
 
 
-def _cleanup_models(settings: Settings, paths: Paths) -> Any:
-    from finbot.prediction.models import ModelStore
-
-    store = ModelStore(paths.models_dir)
-    return store.cleanup(keep=settings.general.training.keep_versions)
+def _cleanup_models(services: Services) -> Any:
+    return services.model_store.cleanup(keep=services.settings.general.training.keep_versions)
 
 
 def cleanup_models(home: str) -> str:
@@ -201,28 +203,17 @@ def cleanup_models(home: str) -> str:
 
 
 # ------------------------------------------------------------------ housekeeping
-def _retention(settings: Settings, paths: Paths) -> int:
-    from finbot.collectors import open_usage
-    from finbot.storage import BarStore
-
-    now = now_ms(SystemClock())
-    store = BarStore(paths.parquet_dir)
+def _retention(services: Services) -> int:
+    now = now_ms(services.clock)
+    store, retention = services.bar_store, services.settings.general.retention_days
     removed = 0
     for timeframe in store_timeframes(store):
-        keep = settings.general.retention_days.for_timeframe(timeframe)
+        keep = retention.for_timeframe(timeframe)
         if keep is not None:
             removed += int(store.apply_retention(timeframe, keep, now))
-    removed += open_usage(settings, paths).prune(now)
-    removed += _prune_predictions(settings, paths, now)
+    removed += services.usage.prune(now)
+    removed += services.tracker.prune(retention.predictions, now)
     return removed
-
-
-def _prune_predictions(settings: Settings, paths: Paths, now: int) -> int:
-    from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import engine_for
-
-    tracker = PredictionTracker(engine_for(paths.db_url))
-    return tracker.prune(settings.general.retention_days.predictions, now)
 
 
 def store_timeframes(store: Any) -> list[str]:
@@ -235,13 +226,14 @@ def apply_retention(home: str) -> str:
     return run_job("retention", home, _retention)
 
 
-def _clean_cache(_settings: Settings, paths: Paths) -> int:
+def _clean_cache(services: Services) -> int:
     """Files in the cache folder untouched for a week (every TTL is far shorter)."""
-    if not paths.cache_dir.is_dir():
+    cache_dir = services.paths.cache_dir
+    if not cache_dir.is_dir():
         return 0
     cutoff = time.time() - CACHE_MAX_AGE_S
     removed = 0
-    for entry in paths.cache_dir.iterdir():
+    for entry in cache_dir.iterdir():
         if entry.stat().st_mtime >= cutoff:
             continue
         if entry.is_dir():
@@ -259,4 +251,4 @@ def clean_cache(home: str) -> str:
 
 def heartbeat(home: str) -> str:
     """Every minute: proves the scheduler is alive (``status`` shows its last run)."""
-    return run_job("heartbeat", home, lambda _s, _p: None)
+    return run_job("heartbeat", home, lambda _services: None)

@@ -29,8 +29,8 @@ from finbot.errors import AlreadyRunning, FinbotError
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
-    from finbot.config import Settings
     from finbot.ops.scheduler import JobSpec
+    from finbot.services import Services
 
 log = logging.getLogger("finbot.process")
 DAEMON_OUT = "daemon.out"
@@ -287,10 +287,8 @@ def stop_signals(stop: threading.Event) -> Iterator[None]:
 
 
 def run_foreground(
-    settings: Settings,
-    paths: Paths,
+    services: Services,
     *,
-    base_url: str | None = None,
     extra_jobs: Sequence[JobSpec] = (),
     jobs: Sequence[JobSpec] | None = None,
     stop: threading.Event | None = None,
@@ -299,6 +297,8 @@ def run_foreground(
     """Run the bot here until a stop signal: lock, anti-sleep, scheduler; all undone on exit.
 
     ``jobs`` replaces the bot's own job list (library use, tests); ``extra_jobs`` adds to it.
+    The jobs build their own services from the home path; ``services`` (its settings, base
+    URL and database) sets up this process.
 
     The lock is always taken (whatever ``process.single_instance_lock`` says): it is how
     ``status`` and ``stop`` find the bot, and two schedulers on one database would run every
@@ -308,12 +308,12 @@ def run_foreground(
     from finbot.ops.scheduler import job_specs, start_scheduler
 
     stop = stop or threading.Event()
-    lock = InstanceLock(paths)
+    lock = InstanceLock(services.paths)
     with stop_signals(stop), lock:
-        with keep_awake(enabled=settings.general.process.anti_sleep):
-            base = job_specs(settings, paths, base_url=base_url) if jobs is None else jobs
+        with keep_awake(enabled=services.settings.general.process.anti_sleep):
+            base = job_specs(services) if jobs is None else jobs
             specs = [*base, *extra_jobs]
-            scheduler = start_scheduler(paths, specs)
+            scheduler = start_scheduler(services, specs)
             log.info("finbot started", extra={"pid": os.getpid(), "jobs": len(specs)})
             try:
                 if on_ready is not None:

@@ -16,18 +16,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from finbot.clock import iso_utc
-from finbot.paths import Paths
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
+    from sqlalchemy import Engine
 
-    from finbot.config import Settings
+    from finbot.services import Services
 
 log = logging.getLogger("finbot.scheduler")
 JOBS_TABLE = "apscheduler_jobs"
 DAILY_GRACE_S = 6 * 3600
 OHLC_INTERVAL_S = 3600  # /ohlc candles: 30-minute granularity at best, hourly is plenty
 _JOBS = "finbot.ops.jobs:"
+RETRAIN_JOBS = ("train_micro", "train_mini")  # the one retraining path (daily, weekly)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class JobSpec:
             return CronTrigger(timezone=UTC, **self.trigger_args)
         raise ValueError(f"job {self.id}: trigger: expected interval or cron, got {self.trigger}")
 
+    def describe(self) -> dict[str, Any]:
+        """``{id, func, trigger, **trigger arguments}`` (``train-incremental --mode schedule``)."""
+        return {"id": self.id, "func": self.func, "trigger": self.trigger, **self.trigger_args}
+
 
 def interval_job(
     job_id: str, func: str, seconds: float, args: tuple[Any, ...], *, run_at_start: bool = False
@@ -69,9 +74,10 @@ def interval_job(
     )
 
 
-def job_specs(settings: Settings, paths: Paths, *, base_url: str | None = None) -> list[JobSpec]:
-    """Every job of the bot, with cadences and hours from ``settings.json``."""
-    home = str(paths.home)
+def job_specs(services: Services) -> list[JobSpec]:
+    """Every job of the bot, with cadences and hours from ``settings.json``; each job gets the
+    home path (and the collectors ``services.base_url``) and builds its services from it."""
+    settings, home, base_url = services.settings, str(services.paths.home), services.base_url
     cad = settings.general.cadences_sec
     training = settings.general.training
     hour, weekday = training.micro_hour_utc, training.mini_weekday
@@ -113,17 +119,20 @@ def job_specs(settings: Settings, paths: Paths, *, base_url: str | None = None) 
     return specs
 
 
+def retrain_jobs(services: Services) -> list[JobSpec]:
+    """The daily micro and weekly mini retraining jobs."""
+    return [spec for spec in job_specs(services) if spec.id in RETRAIN_JOBS]
+
+
 def _cron(job_id: str, func: str, home: str, **when: Any) -> JobSpec:
     return JobSpec(job_id, _JOBS + func, "cron", when, (home,), misfire_grace_time=DAILY_GRACE_S)
 
 
-def build_scheduler(paths: Paths, *, workers: int = 4) -> BackgroundScheduler:
-    """A BackgroundScheduler over the home's database (not started)."""
+def build_scheduler(engine: Engine, *, workers: int = 4) -> BackgroundScheduler:
+    """A BackgroundScheduler whose job store is the home's database ``engine`` (not started)."""
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
-
-    from finbot.storage import engine_for
 
     class Scheduler(BackgroundScheduler):  # type: ignore[misc]
         """Cuts the collector jobs' waits short on shutdown (they end as failed runs)."""
@@ -141,9 +150,7 @@ def build_scheduler(paths: Paths, *, workers: int = 4) -> BackgroundScheduler:
             super().shutdown(*args, **kwargs)
 
     return Scheduler(
-        jobstores={
-            "default": SQLAlchemyJobStore(engine=engine_for(paths.db_url), tablename=JOBS_TABLE)
-        },
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
         executors={"default": ThreadPoolExecutor(workers)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=UTC,
@@ -195,27 +202,22 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> dict[str,
     return outcome
 
 
-def prepare_tables(paths: Paths) -> None:
+def prepare_tables(services: Services) -> None:
     """Create the tables jobs write to before jobs run in parallel threads: two threads
     creating the same SQLite table at once fail with "table already exists"."""
-    from finbot.collectors import ApiUsageStore
     from finbot.ops.job_runs import ensure_job_runs
-    from finbot.storage import engine_for
 
-    engine = engine_for(paths.db_url)
-    ensure_job_runs(engine)
-    ApiUsageStore(engine)
-    try:
-        from finbot.prediction.tracking import PredictionTracker
-    except ImportError:  # pragma: no cover - prediction is part of the package
-        return
-    PredictionTracker(engine)
+    ensure_job_runs(services.engine)
+    services.usage  # noqa: B018 - building the ledger and the tracker creates their tables
+    services.tracker  # noqa: B018
 
 
-def start_scheduler(paths: Paths, specs: list[JobSpec], *, workers: int = 4) -> BackgroundScheduler:
+def start_scheduler(
+    services: Services, specs: list[JobSpec], *, workers: int = 4
+) -> BackgroundScheduler:
     """Start the scheduler paused, reconcile its jobs with ``specs``, then let it run."""
-    prepare_tables(paths)
-    scheduler = build_scheduler(paths, workers=workers)
+    prepare_tables(services)
+    scheduler = build_scheduler(services.engine, workers=workers)
     scheduler.start(paused=True)
     outcome = sync_jobs(scheduler, specs)
     log.info("scheduler jobs", extra={"jobs": outcome})
@@ -223,15 +225,13 @@ def start_scheduler(paths: Paths, specs: list[JobSpec], *, workers: int = 4) -> 
     return scheduler
 
 
-def scheduler_jobs(paths: Paths) -> list[dict[str, Any]]:
+def scheduler_jobs(engine: Engine) -> list[dict[str, Any]]:
     """``[{id, last_run, next_run, status, duration_s, rows, runs, failures, error}]`` read
     from the database, so any process (``finbot status``) sees what the running bot did."""
     from sqlalchemy import inspect, text
 
     from finbot.ops.job_runs import last_runs
-    from finbot.storage import engine_for
 
-    engine = engine_for(paths.db_url)
     next_runs: dict[str, float | None] = {}
     if inspect(engine).has_table(JOBS_TABLE):
         with engine.connect() as conn:

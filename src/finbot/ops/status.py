@@ -14,11 +14,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from finbot.clock import Clock, SystemClock, iso_utc, now_ms
-from finbot.paths import Paths
+from finbot.clock import iso_utc, now_ms
 
 if TYPE_CHECKING:
-    from finbot.config import Settings
+    from collections.abc import Sequence
+
+    from finbot.collectors import ApiUsageStore
+    from finbot.paths import Paths
+    from finbot.prediction.models import ModelStore
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.services import Services
+    from finbot.storage import BarStore
 
 log = logging.getLogger("finbot.status")
 
@@ -34,6 +40,7 @@ def _section(name: str, read: Callable[[], Any]) -> Any:
 
 
 def _process(paths: Paths, now: int) -> dict[str, Any]:
+    """Whether a bot holds the home's lock, its PID and uptime."""
     from finbot.ops.process import probe
     from finbot.ops.system import process_metrics
 
@@ -54,11 +61,9 @@ def _process(paths: Paths, now: int) -> dict[str, Any]:
     return out
 
 
-def data_section(paths: Paths, now: int) -> dict[str, Any]:
+def data_section(bars: BarStore, now: int) -> dict[str, Any]:
     """``{coin: {timeframe: {rows, files, newest, age_s}}}`` from the Parquet footers."""
-    from finbot.storage import BarStore
-
-    summary = BarStore(paths.parquet_dir).summary()
+    summary = bars.summary()
     out: dict[str, Any] = {}
     for coin, by_tf in summary.items():
         for tf, info in by_tf.items():
@@ -82,14 +87,14 @@ def _age_hours(trained_at: Any, now: int) -> float | None:
     return round((now - ms) / 3_600_000, 2)
 
 
-def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]:
+def models_section(
+    models: ModelStore, coins: Sequence[str], horizons: Sequence[str], now: int
+) -> dict[str, Any]:
     """The newest version per (coin, timeframe, horizon) with its age and baseline ratio, and
     how many of the configured coin x horizon sets have a model (training progress)."""
-    from finbot.prediction.models import ModelStore
-
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     versions: dict[tuple[str, str, str], int] = {}
-    for entry in ModelStore(paths.models_dir).list_models():
+    for entry in models.list_models():
         key = (str(entry["coin"]), str(entry["timeframe"]), str(entry["horizon"]))
         versions[key] = int(entry.get("versions") or versions.get(key, 0) + 1)
         if key not in latest or str(entry.get("version")) > str(latest[key].get("version")):
@@ -109,7 +114,7 @@ def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]
                 "versions": versions[key],
             }
         )
-    wanted = {(c, h) for c in settings.coins.ids for h in settings.general.horizons}
+    wanted = {(c, h) for c in coins for h in horizons}
     have = {(r["coin"], r["horizon"]) for r in rows} & wanted
     return {
         "count": len(rows),
@@ -118,47 +123,39 @@ def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]
     }
 
 
-def tracker_section(paths: Paths, now: int) -> dict[str, Any]:
+def tracker_section(tracker: PredictionTracker, now: int) -> dict[str, Any]:
     """Prediction counts (pending / resolved / expired) and live accuracy per coin x horizon
     over 24 h / 7 d / 30 d."""
-    from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import engine_for
-
-    tracker = PredictionTracker(engine_for(paths.db_url))
     return {"counts": tracker.counts(), "accuracy": tracker.summary(now)}
 
 
-def _usage(settings: Settings, paths: Paths) -> Any:
-    from finbot.collectors import open_usage
-
-    return open_usage(settings, paths)
-
-
-def collectors_section(settings: Settings, paths: Paths) -> dict[str, Any]:
-    out: dict[str, Any] = _usage(settings, paths).collector_summary()
+def collectors_section(usage: ApiUsageStore) -> dict[str, Any]:
+    out: dict[str, Any] = usage.collector_summary()
     for entry in out.values():
         last = entry.get("last_run_ms")
         entry["last_run"] = iso_utc(int(last)) if last is not None else None
     return out
 
 
-def collect_status(
-    settings: Settings, paths: Paths, *, clock: Clock | None = None
-) -> dict[str, Any]:
-    """Everything ``status --json`` prints (DESIGN.md keys and more)."""
+def collect_status(services: Services) -> dict[str, Any]:
+    """Everything ``status --json`` prints (DESIGN.md keys and more). Each section builds what
+    it reads from ``services`` inside its own guard, so one broken part hides nothing else."""
     from finbot.ops.scheduler import scheduler_jobs
     from finbot.ops.system import system_metrics
 
-    now = now_ms(clock or SystemClock())
+    now, paths = now_ms(services.clock), services.paths
     out: dict[str, Any] = {"home": str(paths.home), "as_of": iso_utc(now)}
     out.update(_process(paths, now))
+    settings = services.settings
     sections: dict[str, Callable[[], Any]] = {
-        "jobs": lambda: scheduler_jobs(paths),
-        "data": lambda: data_section(paths, now),
-        "models": lambda: models_section(settings, paths, now),
-        "tracker": lambda: tracker_section(paths, now),
-        "api_usage": lambda: _usage(settings, paths).summary(now),
-        "collectors": lambda: collectors_section(settings, paths),
+        "jobs": lambda: scheduler_jobs(services.engine),
+        "data": lambda: data_section(services.bar_store, now),
+        "models": lambda: models_section(
+            services.model_store, settings.coins.ids, settings.general.horizons, now
+        ),
+        "tracker": lambda: tracker_section(services.tracker, now),
+        "api_usage": lambda: services.usage.summary(now),
+        "collectors": lambda: collectors_section(services.usage),
         "system": lambda: system_metrics(paths.home, pid=out["pid"] if out["running"] else None),
     }
     for name, read in sections.items():

@@ -11,30 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from finbot.paths import Paths
-
 if TYPE_CHECKING:
-    from finbot.config import Settings
+    from finbot.prediction.models import ModelStore
+    from finbot.services import Services
+    from finbot.storage import BarStore
 
 QUICK_HORIZON = "1h"
 
 
-def trained_sets(paths: Paths) -> set[tuple[str, str]]:
+def trained_sets(models: ModelStore) -> set[tuple[str, str]]:
     """(coin, horizon) pairs that have at least one saved model."""
-    from finbot.prediction.models import ModelStore
-
-    if not paths.models_dir.is_dir():
+    if not models.root.is_dir():
         return set()
-    return {(str(m["coin"]), str(m["horizon"])) for m in ModelStore(paths.models_dir).list_models()}
+    return {(str(m["coin"]), str(m["horizon"])) for m in models.list_models()}
 
 
-def has_models(paths: Paths) -> bool:
-    return bool(trained_sets(paths))
+def has_models(models: ModelStore) -> bool:
+    return bool(trained_sets(models))
 
 
-def missing_sets(settings: Settings, paths: Paths) -> list[tuple[str, str]]:
+def missing_sets(services: Services) -> list[tuple[str, str]]:
     """Configured (coin, horizon) pairs without a model, in horizon order."""
-    have = trained_sets(paths)
+    have, settings = trained_sets(services.model_store), services.settings
     return [
         (coin, horizon)
         for horizon in settings.general.horizons
@@ -43,28 +41,24 @@ def missing_sets(settings: Settings, paths: Paths) -> list[tuple[str, str]]:
     ]
 
 
-def trainable(paths: Paths, sets: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+def trainable(bars: BarStore, sets: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     """The sets whose model timeframe has stored bars (no data: nothing to train yet, and no
     point in starting workers every hour to say so)."""
-    from finbot.storage import BarStore
     from finbot.timeframes import default_timeframe
 
-    store = BarStore(paths.parquet_dir)
     return [
         (coin, horizon)
         for coin, horizon in sets
-        if store.last_ts(coin, default_timeframe(horizon)) is not None
+        if bars.last_ts(coin, default_timeframe(horizon)) is not None
     ]
 
 
-def quick_horizon(settings: Settings) -> str:
-    horizons = settings.general.horizons
+def quick_horizon(horizons: Sequence[str]) -> str:
     return QUICK_HORIZON if QUICK_HORIZON in horizons else horizons[0]
 
 
 def train_sets(
-    settings: Settings,
-    paths: Paths,
+    services: Services,
     sets: Sequence[tuple[str, str]],
     progress: Any = None,
     should_stop: Callable[[], bool] | None = None,
@@ -78,31 +72,38 @@ def train_sets(
     by_horizon: dict[str, list[str]] = {}
     for coin, horizon in sets:
         by_horizon.setdefault(horizon, []).append(coin)
-    chunk = settings.general.training.workers if should_stop else len(sets) or 1
+    training = services.settings.general.training
+    chunk = training.workers if should_stop else len(sets) or 1
     done = 0
     for horizon, coins in by_horizon.items():
         for start in range(0, len(coins), chunk):
             if should_stop is not None and should_stop():
                 return done
             part = coins[start : start + chunk]
-            result = train_all(settings, paths, part, [horizon], progress=progress)
+            result = train_all(
+                services.bar_store,
+                services.model_store,
+                training,
+                part,
+                [horizon],
+                progress=progress,
+            )
             done += len(result) if isinstance(result, list | tuple | dict) else len(part)
     return done
 
 
-def first_start(
-    settings: Settings, paths: Paths, *, base_url: str | None = None, progress: Any = None
-) -> dict[str, Any]:
+def first_start(services: Services, *, progress: Any = None) -> dict[str, Any]:
     """Historical collection for every enabled coin, then the quick horizon for each."""
     from finbot.collectors import collect_historical
 
+    settings = services.settings
     coins = list(settings.coins.ids)
-    history = collect_historical(settings, paths, coins, base_url=base_url, progress=progress)
-    horizon = quick_horizon(settings)
-    trained = train_sets(settings, paths, [(c, horizon) for c in coins], progress=progress)
+    history = collect_historical(services.collectors, coins, progress=progress)
+    horizon = quick_horizon(settings.general.horizons)
+    trained = train_sets(services, [(c, horizon) for c in coins], progress=progress)
     return {
         "history": history,
         "horizon": horizon,
         "trained": trained,
-        "remaining": len(missing_sets(settings, paths)),
+        "remaining": len(missing_sets(services)),
     }

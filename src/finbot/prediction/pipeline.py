@@ -1,7 +1,7 @@
 """Live prediction: recent bars → features → the right model → a predicted return and price.
 
-Public API (stable): ``predict(coin, horizon, *, settings, paths, store=None, bars=None,
-refresh=None, clock=None, timeframe=None) -> Prediction``; ``default_timeframe(horizon)``;
+Public API (stable): ``predict(coin, horizon, *, store, bar_store, bars=None, refresh=None,
+clock=None, timeframe=None) -> Prediction``; ``default_timeframe(horizon)``;
 ``Prediction`` (``to_dict()`` for JSON; ``calibration()`` / ``residuals()`` give the chosen
 model's out-of-sample test-window errors for conformal intervals).
 
@@ -10,8 +10,9 @@ model's out-of-sample test-window errors for conformal intervals).
   rows ``horizon`` steps old). A bar still open at ``clock.now()`` is not used.
 * The model is the stacking master when it beat its sub-models and the baseline, else the
   latest model of the horizon's default timeframe (10m → 5m, others → 1h).
-* Pass one ``ModelStore`` across calls: it caches loaded models, so a warm call costs a
-  pointer-file read, a short Parquet read and the features of ~600 bars (a few ms).
+* Pass one ``ModelStore`` and one ``BarStore`` across calls (the composition root,
+  ``finbot.services``, holds them): they cache loaded models and bar tails, so a warm call
+  costs a pointer-file read, a short Parquet read and the features of ~600 bars (a few ms).
 """
 
 from __future__ import annotations
@@ -26,13 +27,12 @@ import polars as pl
 
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.errors import DataError, ModelError
-from finbot.paths import Paths
 from finbot.prediction.features import FEATURE_NAMES, TAIL_BARS, build_features, latest_row
 from finbot.prediction.models import MASTER, MasterPredictor, ModelStore, StoredModel
 from finbot.timeframes import canonical, default_timeframe, duration_ms
 
 if TYPE_CHECKING:
-    from finbot.config import Settings
+    from finbot.storage import BarStore
 
 STALE_BARS = 2
 Refresh = Callable[[str, str], Any]
@@ -77,16 +77,9 @@ class Prediction:
         }
 
 
-def recent_bars(
-    paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS, bar_store: Any = None
-) -> pl.DataFrame:
-    """The last ``n`` bars; pass a long-lived ``BarStore`` to reuse its tail cache."""
-    if bar_store is None:
-        from finbot.storage import BarStore
-
-        bar_store = BarStore(paths.parquet_dir)
-    frame: pl.DataFrame = bar_store.read(coin, timeframe, last_n=n)
-    return frame
+def recent_bars(bar_store: BarStore, coin: str, timeframe: str, n: int = TAIL_BARS) -> pl.DataFrame:
+    """The last ``n`` bars (a long-lived ``bar_store`` reuses its tail cache)."""
+    return bar_store.read(coin, timeframe, last_n=n)
 
 
 def complete_bars(bars: pl.DataFrame, timeframe: str, now: int) -> pl.DataFrame:
@@ -97,18 +90,17 @@ def complete_bars(bars: pl.DataFrame, timeframe: str, now: int) -> pl.DataFrame:
 def _fresh_bars(
     coin: str,
     timeframe: str,
-    paths: Paths,
+    bar_store: BarStore,
     bars: pl.DataFrame | None,
     refresh: Refresh | None,
     now: int,
-    bar_store: Any = None,
 ) -> pl.DataFrame:
-    frame = bars if bars is not None else recent_bars(paths, coin, timeframe, bar_store=bar_store)
+    frame = bars if bars is not None else recent_bars(bar_store, coin, timeframe)
     step = duration_ms(timeframe, field="timeframe")
     stale = frame.is_empty() or now - int(frame["ts"][-1]) > STALE_BARS * step
     if stale and refresh is not None and bars is None:
         refresh(coin, timeframe)
-        frame = recent_bars(paths, coin, timeframe, bar_store=bar_store)
+        frame = recent_bars(bar_store, coin, timeframe)
     return complete_bars(frame, timeframe, now)
 
 
@@ -122,11 +114,16 @@ def choose_model(store: ModelStore, coin: str, horizon: str, timeframe: str) -> 
 
 
 def _predict_return(
-    model: StoredModel, coin: str, timeframe: str, paths: Paths, bars: pl.DataFrame, now: int
+    model: StoredModel,
+    coin: str,
+    timeframe: str,
+    bar_store: BarStore,
+    bars: pl.DataFrame,
+    now: int,
 ) -> tuple[float, int, float]:
     """(log return, as_of, last close) from the latest complete feature row."""
     if model.algorithm == MASTER:
-        return predict_master(model, coin, paths, bars, now)
+        return predict_master(model, coin, bar_store, bars, now)
     tail = bars.tail(TAIL_BARS)
     latest = latest_row(tail)
     if latest is None:
@@ -143,27 +140,24 @@ def predict(
     coin: str,
     horizon: str,
     *,
-    settings: Settings | None = None,
-    paths: Paths,
-    store: ModelStore | None = None,
+    store: ModelStore,
+    bar_store: BarStore,
     bars: pl.DataFrame | None = None,
     refresh: Refresh | None = None,
     clock: Clock | None = None,
     timeframe: str | None = None,
-    bar_store: Any = None,
 ) -> Prediction:
     """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar.
 
-    Pass one ``ModelStore`` and one ``BarStore`` (``bar_store``) across calls: the first
-    caches loaded models, the second the tail of the bars (re-read only when a file changed).
+    Pass one ``ModelStore`` and one ``BarStore`` across calls: the first caches loaded
+    models, the second the tail of the bars (re-read only when a file changed).
     """
     horizon = canonical(horizon)
     timeframe = timeframe or default_timeframe(horizon)
-    store = store or ModelStore(paths.models_dir)
     model = choose_model(store, coin, horizon, timeframe)
     now = now_ms(clock or SystemClock())
-    frame = _fresh_bars(coin, timeframe, paths, bars, refresh, now, bar_store)
-    ret, as_of, close = _predict_return(model, coin, timeframe, paths, frame, now)
+    frame = _fresh_bars(coin, timeframe, bar_store, bars, refresh, now)
+    ret, as_of, close = _predict_return(model, coin, timeframe, bar_store, frame, now)
     return Prediction(
         coin=coin,
         horizon=horizon,
@@ -181,7 +175,7 @@ def predict(
 
 
 def predict_master(
-    model: StoredModel, coin: str, paths: Paths, base_bars: pl.DataFrame, now: int
+    model: StoredModel, coin: str, bar_store: BarStore, base_bars: pl.DataFrame, now: int
 ) -> tuple[float, int, float]:
     """(log return, as_of, last close): each timeframe's latest row CLOSED by ``now``."""
     predictor = model.predictor
@@ -192,7 +186,7 @@ def predict_master(
         bars = (
             base_bars
             if tf == predictor.base_tf
-            else complete_bars(recent_bars(paths, coin, tf, TAIL_BARS), tf, now)
+            else complete_bars(recent_bars(bar_store, coin, tf, TAIL_BARS), tf, now)
         )
         feats = build_features(bars)
         if feats.is_empty():

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finbot.clock import iso_utc
 from finbot.config.models import Settings
@@ -37,15 +37,23 @@ from finbot.prediction.decision import (
 from finbot.prediction.decision import confidence as cf
 from finbot.timeframes import duration_seconds
 
+if TYPE_CHECKING:
+    import polars as pl
+
+    from finbot.prediction.pipeline import Prediction
+
 
 @dataclass(frozen=True)
 class Sources:
-    """Callables supplying the live inputs (wired by ``finbot.cli.predict_cmd``)."""
+    """Callables supplying the live inputs (wired by ``finbot.services.live_sources``).
 
-    predict: Callable[[str, str], Any]  # (coin, horizon) -> pipeline.Prediction
-    calibration: Callable[[Any], Any]  # prediction -> calibration frame (ts, y_true, y_pred) | None
-    bars: Callable[[str, str], Any]  # (coin, timeframe) -> recent bars | None
-    spread: Callable[[str, Any], SpreadQuote]  # (coin, bars) -> spread quote
+    ``calibration`` and ``bars`` give None only when there is none (a version saved without
+    calibration data, no bars stored); unreadable data raises a FinbotError."""
+
+    predict: Callable[[str, str], Prediction]  # (coin, horizon)
+    calibration: Callable[[Prediction], pl.DataFrame | None]  # test window: ts, y_true, y_pred
+    bars: Callable[[str, str], pl.DataFrame | None]  # (coin, timeframe) -> recent bars
+    spread: Callable[[str, pl.DataFrame | None], SpreadQuote]  # (coin, bars) -> spread quote
     eur_per_usd: Callable[[], tuple[float | None, str]]  # -> (rate, source or reason)
     live: Callable[[str, str], cf.LiveAccuracy | None]  # (coin, horizon) -> tracker record
 

@@ -20,7 +20,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from finbot.clock import iso_utc
-from finbot.errors import UsageError
+from finbot.errors import DataError, UsageError
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars
 from finbot.storage import files
 from finbot.storage.retention import apply_retention
@@ -186,10 +186,11 @@ class BarStore:
     def _read_month(self, path: Path, *, locked: bool = False) -> pl.DataFrame | None:
         """One month file in the schema, or None when absent or damaged (then quarantined)."""
         frame = self.files.read_one(path, locked=locked)
-        return None if frame is None else _bars(frame)
+        return None if frame is None else _bars(frame, path)
 
     def _read_months(self, paths: list[Path]) -> list[pl.DataFrame]:
-        return [_bars(frame) for frame in self.files.read_many(paths)]
+        where = paths[0].parent.parent.parent if paths else self.root  # the series folder
+        return [_bars(frame, where) for frame in self.files.read_many(paths)]
 
     def read(
         self,
@@ -333,8 +334,15 @@ def _stat_all(paths: list[Path]) -> tuple[Any, ...] | None:
         return None
 
 
-def _bars(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame if frame.schema == BARS_SCHEMA else conform(frame)
+def _bars(frame: pl.DataFrame, where: Path) -> pl.DataFrame:
+    """``frame`` in the bars schema; DataError when a readable file holds something else."""
+    if frame.schema == BARS_SCHEMA:
+        return frame
+    try:
+        return conform(frame)
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"storage: {where} holds no bars in the bars schema ({first})") from exc
 
 
 def _in_range(frame: pl.DataFrame, start_ms: int | None, end_ms: int | None) -> pl.DataFrame:

@@ -7,16 +7,17 @@ import argparse
 import json
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from finbot.paths import Paths
+from finbot.services import Services
 
 
-def check(paths: Paths, ttl_sec: float, now_s: float) -> dict[str, Any]:
-    """The cache's state: path, exists, valid, rate, age_sec, ttl_sec, fresh, problem."""
-    from finbot.collectors import cache_path, read_cache
+def check(target: Path, ttl_sec: float, now_s: float) -> dict[str, Any]:
+    """The state of the cache file ``target``: path, exists, valid, rate, age_sec, ttl_sec,
+    fresh, problem."""
+    from finbot.collectors import read_cache
 
-    target = cache_path(paths)
     report: dict[str, Any] = {
         "path": str(target),
         "exists": target.exists(),
@@ -31,7 +32,7 @@ def check(paths: Paths, ttl_sec: float, now_s: float) -> dict[str, Any]:
     if not target.exists():
         report["problem"] = "no FX cache yet (run 'finbot collect fx')"
         return report
-    cached = read_cache(paths)
+    cached = read_cache(target)
     if cached is None or not 0.2 < cached.rate < 5:
         report["problem"] = "unreadable or implausible content"
         return report
@@ -53,11 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--home", default=None, help="finbot home (default $FINBOT_HOME)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     args = parser.parse_args(argv)
-    from finbot.config import load_settings
-
-    paths = Paths.resolve(args.home)
-    ttl = load_settings(paths).api.exchangerate.ttl_sec
-    report = check(paths, ttl, time.time())
+    services = Services.at(args.home)
+    ttl = services.settings.api.exchangerate.ttl_sec
+    report = check(services.fx_cache_file, ttl, time.time())
     if args.json:
         print(json.dumps(report))
     else:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from finbot.collectors.usage import ApiUsageStore, UsageLimits, load_state, open_usage
+from finbot.storage.db import engine_for
 
 pytestmark = pytest.mark.unit
 
@@ -122,7 +123,10 @@ def test_open_usage_limits_follow_the_plan(home, monkeypatch, plan, keys, per_mi
 
     if keys:
         monkeypatch.setenv("COINGECKO_API_KEYS", ",".join(keys))
-    store = open_usage(load_settings(home), home)
+    settings = load_settings(home)
+    store = open_usage(
+        engine_for(home.db_url), settings.api.coingecko, settings.secrets.coingecko_keys
+    )
     assert store.limits.per_minute == per_minute
     assert store.limits.cost_per_call_usd == cost
 

@@ -37,7 +37,7 @@ FACES: dict[str, list[str]] = {
         "make_estimator",
         "save_native",
     ],
-    "finbot.prediction.training": ["run", "tasks_for", "train", "train_all"],
+    "finbot.prediction.training": ["run", "tasks_for", "train", "train_all", "train_from_store"],
     "finbot.prediction.decision": [
         "CostBreakdown",
         "Decision",
@@ -79,9 +79,14 @@ FACES: dict[str, list[str]] = {
     ],
     "finbot.collectors": [
         "ApiUsageStore",
+        "Cache",
+        "CoinGeckoClient",
+        "CollectorKit",
+        "Datasets",
         "cache_path",
         "collect_historical",
         "implied_rate",
+        "make_client",
         "make_collector_cache",
         "median_spread_pct",
         "open_usage",

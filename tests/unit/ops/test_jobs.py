@@ -26,7 +26,7 @@ def test_a_successful_job_is_logged_and_recorded(
     home: Paths, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("INFO")
-    assert jobs.run_job("demo", str(home.home), lambda _s, _p: 7) == "ok"
+    assert jobs.run_job("demo", str(home.home), lambda _services: 7) == "ok"
     run = _runs(home)["demo"]
     assert run["status"] == "ok" and run["rows"] == 7 and run["runs"] == 1
     record = next(r for r in caplog.records if r.getMessage() == "job done")
@@ -36,11 +36,11 @@ def test_a_successful_job_is_logged_and_recorded(
 def test_a_failing_job_never_raises_and_keeps_counting(
     home: Paths, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def boom(_s: object, _p: object) -> None:
+    def boom(_services: object) -> None:
         raise RuntimeError("disk on fire")
 
     assert jobs.run_job("demo", str(home.home), boom) == "error"
-    assert jobs.run_job("demo", str(home.home), lambda _s, _p: 1) == "ok"
+    assert jobs.run_job("demo", str(home.home), lambda _services: 1) == "ok"
     run = _runs(home)["demo"]
     assert run == run | {"status": "ok", "runs": 2, "failures": 1}
     assert "disk on fire" in caplog.text and "Traceback" in caplog.text
@@ -48,13 +48,13 @@ def test_a_failing_job_never_raises_and_keeps_counting(
 
 def test_a_collector_result_that_is_not_ok_counts_as_a_failure(home: Paths) -> None:
     result = SimpleNamespace(ok=False, rows=0, error="HTTP 503")
-    assert jobs.run_job("prices", str(home.home), lambda _s, _p: result) == "error"
+    assert jobs.run_job("prices", str(home.home), lambda _services: result) == "error"
     assert _runs(home)["prices"]["error"] == "HTTP 503"
 
 
 def test_bad_configuration_is_a_failed_run_not_a_crash(home: Paths) -> None:
     (home.config_dir / "settings.json").write_text("{not json")
-    assert jobs.run_job("demo", str(home.home), lambda _s, _p: 1) == "error"
+    assert jobs.run_job("demo", str(home.home), lambda _services: 1) == "error"
     assert "settings.json" in _runs(home)["demo"]["error"]
 
 
@@ -152,13 +152,13 @@ def test_train_missing_trains_only_what_is_missing(
 
     calls: list[list] = []
     monkeypatch.setattr(
-        training, "missing_sets", lambda _s, _p: [("bitcoin", "6h"), ("ethereum", "6h")]
+        training, "missing_sets", lambda _services: [("bitcoin", "6h"), ("ethereum", "6h")]
     )
-    monkeypatch.setattr(training, "trainable", lambda _p, sets: sets[:1])
-    monkeypatch.setattr(training, "train_sets", lambda _s, _p, sets, **_kw: calls.append(sets) or 1)
+    monkeypatch.setattr(training, "trainable", lambda _bars, sets: sets[:1])
+    monkeypatch.setattr(training, "train_sets", lambda _svc, sets, **_kw: calls.append(sets) or 1)
     assert jobs.train_missing(str(home.home)) == "ok"
     assert calls == [[("bitcoin", "6h")]]
-    monkeypatch.setattr(training, "missing_sets", lambda _s, _p: [])
+    monkeypatch.setattr(training, "missing_sets", lambda _services: [])
     assert jobs.train_missing(str(home.home)) == "ok"
     assert len(calls) == 1
 
@@ -171,7 +171,9 @@ def test_incremental_training_jobs_call_the_trainer(
 
     seen: list[str] = []
     monkeypatch.setattr(
-        incremental_trainer, "run", lambda m, _s, _p: seen.append(m) or {"mode": m, "results": []}
+        incremental_trainer,
+        "run",
+        lambda m, *_stores_and_sets, **_kw: seen.append(m) or {"mode": m, "results": []},
     )
     assert getattr(jobs, job)(str(home.home)) == "ok"
     assert seen == [mode]
@@ -205,6 +207,7 @@ def test_only_sets_with_data_are_trainable(home: Paths) -> None:
             }
         )
     )
-    BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
+    store = BarStore(home.parquet_dir)
+    store.upsert("bitcoin", "1h", bars)
     sets = [("bitcoin", "1h"), ("bitcoin", "10m"), ("ethereum", "1h")]
-    assert trainable(home, sets) == [("bitcoin", "1h")]
+    assert trainable(store, sets) == [("bitcoin", "1h")]

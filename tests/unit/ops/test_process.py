@@ -15,6 +15,7 @@ from finbot.errors import AlreadyRunning, FinbotError
 from finbot.ops import process
 from finbot.ops.scheduler import interval_job
 from finbot.paths import Paths
+from finbot.services import Services
 
 pytestmark = pytest.mark.unit
 DEAD_PID = 2**22 + 12345  # above the default pid_max: never a live process
@@ -167,7 +168,8 @@ def test_run_foreground_locks_runs_jobs_and_cleans_up(
         seen.append(process.read_pid(home))
         threading.Thread(target=_stop_after_first_run, args=(marker, stop)).start()
 
-    process.run_foreground(settings, home, jobs=[], extra_jobs=[job], stop=stop, on_ready=ready)
+    services = Services(home, settings)
+    process.run_foreground(services, jobs=[], extra_jobs=[job], stop=stop, on_ready=ready)
     assert seen == [os.getpid()]
     assert marker.read_text().count("\n") == 1
     assert not home.pid_file.exists() and process.probe(home).running is False

@@ -12,6 +12,7 @@ from finbot.cli import run_cmd
 from finbot.cli.app import app
 from finbot.ops import process, training
 from finbot.paths import Paths
+from finbot.services import Services
 
 pytestmark = pytest.mark.unit
 runner = CliRunner()
@@ -34,10 +35,10 @@ def test_first_start_collects_trains_then_starts(
 ) -> None:
     seen: list[str | None] = []
 
-    def fake_first_start(_s: object, _p: Paths, *, base_url: str | None, progress) -> dict:
+    def fake_first_start(services: Services, *, progress) -> dict:
         progress("bitcoin 1h", 1, 2)
         progress({"coin": "bitcoin"}, 1, 1)
-        seen.append(base_url)
+        seen.append(services.base_url)
         return {"trained": 10, "horizon": "1h", "remaining": 40, "history": {}}
 
     monkeypatch.setattr(training, "has_models", lambda _p: False)

@@ -14,6 +14,8 @@ from apscheduler.util import ref_to_obj
 from finbot.config import Settings
 from finbot.ops import scheduler as sched
 from finbot.paths import Paths
+from finbot.services import Services
+from finbot.storage.db import engine_for
 from tests.fixtures import ops_jobs
 
 pytestmark = pytest.mark.unit
@@ -30,7 +32,8 @@ def _wait_lines(path: Path, n: int, timeout: float = 10) -> int:
 
 
 def test_job_specs_follow_settings(settings: Settings, home: Paths) -> None:
-    specs = {s.id: s for s in sched.job_specs(settings, home, base_url="http://x/api/v3")}
+    services = Services(home, settings, base_url="http://x/api/v3")
+    specs = {s.id: s for s in sched.job_specs(services)}
     cad = settings.general.cadences_sec
     assert {
         "prices",
@@ -59,7 +62,7 @@ def test_job_specs_follow_settings(settings: Settings, home: Paths) -> None:
 
 
 def test_every_job_reference_resolves_and_pickles(settings: Settings, home: Paths) -> None:
-    for spec in sched.job_specs(settings, home):
+    for spec in sched.job_specs(Services(home, settings)):
         assert callable(ref_to_obj(spec.func)), spec.func
         pickle.dumps((spec.args, spec.make_trigger()))
 
@@ -82,15 +85,15 @@ def test_jobs_survive_a_restart_with_their_next_run(home: Paths, tmp_path: Path)
             misfire_grace_time=600,
         ),
     ]
-    first = sched.start_scheduler(home, specs)
-    before = {j["id"]: j["next_run"] for j in sched.scheduler_jobs(home)}
+    first = sched.start_scheduler(Services(home), specs)
+    before = {j["id"]: j["next_run"] for j in sched.scheduler_jobs(engine_for(home.db_url))}
     first.shutdown()
     time.sleep(0.05)
-    second = sched.build_scheduler(home)
+    second = sched.build_scheduler(engine_for(home.db_url))
     second.start(paused=True)
     assert sched.sync_jobs(second, specs) == {"tick": "kept", "nightly": "kept"}
     second.shutdown()
-    assert {j["id"]: j["next_run"] for j in sched.scheduler_jobs(home)} == before
+    assert {j["id"]: j["next_run"] for j in sched.scheduler_jobs(engine_for(home.db_url))} == before
     assert before["tick"] is not None and before["nightly"].endswith("03:00:00Z")
 
 
@@ -100,28 +103,28 @@ def test_changed_jobs_are_replaced_and_obsolete_ones_removed(home: Paths, tmp_pa
         sched.interval_job("a", "tests.fixtures.ops_jobs:count_run", 60, (marker,)),
         sched.interval_job("b", "tests.fixtures.ops_jobs:count_run", 60, (marker,)),
     ]
-    sched.start_scheduler(home, old).shutdown()
+    sched.start_scheduler(Services(home), old).shutdown()
     new = [
         sched.interval_job("a", "tests.fixtures.ops_jobs:count_run", 120, (marker,)),
         sched.interval_job("c", "tests.fixtures.ops_jobs:count_run", 60, (marker,)),
     ]
-    scheduler = sched.build_scheduler(home)
+    scheduler = sched.build_scheduler(engine_for(home.db_url))
     scheduler.start(paused=True)
     assert sched.sync_jobs(scheduler, new) == {"b": "removed", "a": "replaced", "c": "added"}
     job = scheduler.get_job("a")
     assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 120
     scheduler.shutdown()
-    assert [j["id"] for j in sched.scheduler_jobs(home)] == ["a", "c"]
+    assert [j["id"] for j in sched.scheduler_jobs(engine_for(home.db_url))] == ["a", "c"]
 
 
 def test_missed_runs_after_a_sleep_coalesce_into_one(home: Paths, tmp_path: Path) -> None:
     marker = tmp_path / "runs"
     spec = sched.interval_job("tick", "tests.fixtures.ops_jobs:count_run", 60, (str(marker),))
     with time_machine.travel(T0, tick=True):
-        sched.start_scheduler(home, [spec]).shutdown()
+        sched.start_scheduler(Services(home), [spec]).shutdown()
     # The machine "sleeps" a whole day: 1,440 runs were due.
     with time_machine.travel(T0.timestamp() + 86_400 + 1, tick=True):
-        scheduler = sched.start_scheduler(home, [spec])
+        scheduler = sched.start_scheduler(Services(home), [spec])
         assert _wait_lines(marker, 1) == 1
         time.sleep(0.5)
         scheduler.shutdown()
@@ -134,7 +137,7 @@ def test_an_overrunning_job_never_runs_twice_at_once(home: Paths, tmp_path: Path
     spec = sched.interval_job(
         "slow", "tests.fixtures.ops_jobs:overrun", 0.2, (str(marker), 0.7), run_at_start=True
     )
-    scheduler = sched.start_scheduler(home, [spec])
+    scheduler = sched.start_scheduler(Services(home), [spec])
     try:
         _wait_lines(marker, 2)
     finally:
@@ -148,16 +151,19 @@ def test_scheduler_jobs_merges_next_and_last_runs(home: Paths, tmp_path: Path) -
     spec = sched.interval_job(
         "heartbeat", "finbot.ops.jobs:heartbeat", 3600, (str(home.home),), run_at_start=True
     )
-    scheduler = sched.start_scheduler(home, [spec])
+    scheduler = sched.start_scheduler(Services(home), [spec])
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not sched.scheduler_jobs(home)[0]["last_run"]:
+    while (
+        time.monotonic() < deadline
+        and not sched.scheduler_jobs(engine_for(home.db_url))[0]["last_run"]
+    ):
         time.sleep(0.05)
     scheduler.shutdown()
-    [job] = sched.scheduler_jobs(home)
+    [job] = sched.scheduler_jobs(engine_for(home.db_url))
     assert job["id"] == "heartbeat" and job["status"] == "ok" and job["runs"] == 1
     assert job["last_run"].endswith("Z") and job["next_run"] > job["last_run"]
     assert not marker.exists()
 
 
 def test_scheduler_jobs_on_an_empty_database(home: Paths) -> None:
-    assert sched.scheduler_jobs(home) == []
+    assert sched.scheduler_jobs(engine_for(home.db_url)) == []

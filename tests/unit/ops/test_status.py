@@ -19,6 +19,7 @@ from finbot.ops import system
 from finbot.ops.process import InstanceLock
 from finbot.ops.status_view import render_status
 from finbot.paths import Paths
+from finbot.services import Services
 
 pytestmark = pytest.mark.unit
 KEYS = {
@@ -40,7 +41,7 @@ def _tr(lang: str):
 
 
 def test_status_of_a_fresh_home_has_every_key(settings, home: Paths) -> None:
-    data = st.collect_status(settings, home, clock=FakeClock(1_717_200_000))
+    data = st.collect_status(Services(home, settings, clock=FakeClock(1_717_200_000)))
     assert set(data) >= KEYS
     assert data["running"] is False and data["pid"] is None and data["jobs"] == []
     assert data["models"]["training_progress"]["trained"] == 0
@@ -51,7 +52,7 @@ def test_status_of_a_fresh_home_has_every_key(settings, home: Paths) -> None:
 
 def test_a_running_bot_shows_its_pid_and_uptime(settings, home: Paths) -> None:
     with InstanceLock(home):
-        data = st.collect_status(settings, home)
+        data = st.collect_status(Services(home, settings))
     assert data["running"] is True and data["pid"] == os.getpid()
     assert data["uptime_s"] is not None and data["uptime_s"] >= 0
     assert data["system"]["bot_process"]["rss_mb"] > 0
@@ -68,7 +69,7 @@ def test_a_broken_section_reports_instead_of_crashing(
 
     monkeypatch.setattr(st, "data_section", broken)
     monkeypatch.setattr(st, "models_section", missing)
-    data = st.collect_status(settings, home)
+    data = st.collect_status(Services(home, settings))
     assert data["data"] == {"error": "OSError: disk unreadable"}
     assert data["models"]["error"].startswith("not available: ")
     assert data["api_usage"]["state"] == "GREEN"
@@ -85,7 +86,7 @@ def test_api_usage_recorded_by_another_process_is_seen(settings, home: Paths) ->
         "s.record_collector_run('prices', 'ok', 120.0, 10, None, 2, 1, ts_ms=now)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-    data = st.collect_status(settings, home)
+    data = st.collect_status(Services(home, settings))
     usage = data["api_usage"]
     assert usage["minute"]["requests"] == 4 and usage["errors_24h"] == 1
     assert usage["per_endpoint"] == {"/simple/price": 3, "/coins/markets": 1}
@@ -130,7 +131,7 @@ def test_data_and_models_sections(settings, home: Paths, monkeypatch: pytest.Mon
         }
     ]
     monkeypatch.setattr(model_store.ModelStore, "list_models", lambda _self: models)
-    data = st.collect_status(settings, home, clock=FakeClock(now_ms / 1000))
+    data = st.collect_status(Services(home, settings, clock=FakeClock(now_ms / 1000)))
     assert data["data"]["bitcoin"]["1h"] == {
         "rows": 2,
         "files": 1,
@@ -178,7 +179,7 @@ def test_tables_render_in_both_languages(
     from finbot.ops.jobs import heartbeat
 
     heartbeat(str(home.home))
-    data = st.collect_status(settings, home)
+    data = st.collect_status(Services(home, settings))
     data["data"] = {"bitcoin": {"1h": {"rows": 5, "files": 1, "newest": "x", "age_s": 90000}}}
     data["collectors"] = {"prices": {"last_status": "ok", "runs": 1, "failures": 0}}
     data["tracker"]["accuracy"] = {

@@ -6,6 +6,7 @@ import pytest
 
 from finbot.ops import training
 from finbot.paths import Paths
+from finbot.services import Services
 
 pytestmark = pytest.mark.unit
 
@@ -21,18 +22,19 @@ def test_first_start_trains_the_quick_horizon_for_every_coin(
     monkeypatch.setattr(
         historical_collector,
         "collect_historical",
-        lambda s, p, coins, **kw: history_calls.append((coins, kw)) or {"ok": 1},
+        lambda kit, coins, **kw: history_calls.append((kit.base_url, coins, kw)) or {"ok": 1},
     )
     monkeypatch.setattr(
         fanout,
         "train_all",
-        lambda s, p, coins, horizons, **kw: (
+        lambda _b, _m, _t, coins, horizons, **kw: (
             train_calls.append((coins, horizons)) or [{"coin": c} for c in coins]
         ),
     )
-    result = training.first_start(settings, home, base_url="http://127.0.0.1:1/api/v3")
+    services = Services(home, settings, base_url="http://127.0.0.1:1/api/v3")
+    result = training.first_start(services)
     coins = list(settings.coins.ids)
-    assert history_calls == [(coins, {"base_url": "http://127.0.0.1:1/api/v3", "progress": None})]
+    assert history_calls == [("http://127.0.0.1:1/api/v3", coins, {"progress": None})]
     assert train_calls == [(coins, ["1h"])]
     assert result["horizon"] == "1h" and result["trained"] == len(coins)
     assert result["remaining"] == len(coins) * len(settings.general.horizons)  # nothing saved
@@ -47,17 +49,20 @@ def test_train_sets_groups_by_horizon(
     monkeypatch.setattr(
         fanout,
         "train_all",
-        lambda s, p, coins, horizons, **kw: calls.append((coins, horizons)) or [{}] * len(coins),
+        lambda _b, _m, _t, coins, horizons, **kw: (
+            calls.append((coins, horizons)) or [{}] * len(coins)
+        ),
     )
     done = training.train_sets(
-        settings, home, [("bitcoin", "6h"), ("ethereum", "6h"), ("bitcoin", "12h")]
+        Services(home, settings), [("bitcoin", "6h"), ("ethereum", "6h"), ("bitcoin", "12h")]
     )
     assert done == 3 and calls == [(["bitcoin", "ethereum"], ["6h"]), (["bitcoin"], ["12h"])]
 
 
 def test_missing_sets_on_an_empty_home(settings, home: Paths) -> None:
-    assert training.has_models(home) is False
-    missing = training.missing_sets(settings, home)
+    services = Services(home, settings)
+    assert training.has_models(services.model_store) is False
+    missing = training.missing_sets(services)
     assert len(missing) == len(settings.coins.ids) * len(settings.general.horizons)
     assert missing[0] == (settings.coins.ids[0], settings.general.horizons[0])
 
@@ -68,14 +73,14 @@ def test_trained_sets_read_the_model_store(home: Paths, monkeypatch: pytest.Monk
     monkeypatch.setattr(
         model_store.ModelStore, "list_models", lambda _self: [{"coin": "bitcoin", "horizon": "1h"}]
     )
-    assert training.trained_sets(home) == {("bitcoin", "1h")}
-    assert training.has_models(home) is True
+    models = Services(home).model_store
+    assert training.trained_sets(models) == {("bitcoin", "1h")}
+    assert training.has_models(models) is True
 
 
 @pytest.mark.parametrize("horizons, quick", [(("10m", "1h", "6h"), "1h"), (("6h", "12h"), "6h")])
-def test_quick_horizon(settings, horizons: tuple, quick: str) -> None:
-    general = settings.general.model_copy(update={"horizons": horizons})
-    assert training.quick_horizon(settings.model_copy(update={"general": general})) == quick
+def test_quick_horizon(horizons: tuple, quick: str) -> None:
+    assert training.quick_horizon(horizons) == quick
 
 
 def test_train_sets_stops_between_chunks(settings, home, monkeypatch):
@@ -85,19 +90,20 @@ def test_train_sets_stops_between_chunks(settings, home, monkeypatch):
 
     calls: list[list[str]] = []
 
-    def fake_train_all(settings, paths, coins, horizons, progress=None):
+    def fake_train_all(_bars, _models, _training, coins, horizons, progress=None):
         calls.append(list(coins))
         return [{"coin": c} for c in coins]
 
     monkeypatch.setattr(fanout, "train_all", fake_train_all)
     sets = [(c, "6h") for c in settings.coins.ids]
     stop_after = {"n": 2}
-    done = train_sets(settings, home, sets, should_stop=lambda: len(calls) >= stop_after["n"])
+    services = Services(home, settings)
+    done = train_sets(services, sets, should_stop=lambda: len(calls) >= stop_after["n"])
     workers = settings.general.training.workers
     assert len(calls) == 2 and all(len(c) <= workers for c in calls)
     assert done == sum(len(c) for c in calls) < len(sets)
     calls.clear()
-    assert train_sets(settings, home, sets) == len(sets) and len(calls) == 1
+    assert train_sets(services, sets) == len(sets) and len(calls) == 1
 
 
 def test_interruptible_clock_reports_interruption():

@@ -30,8 +30,9 @@ def test_train_all_trains_and_saves_every_task(workers: int, home, settings) -> 
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", planted_signal(1200, seed=51))
     seen = []
     out = fanout.train_all(
-        settings,
-        home,
+        BarStore(home.parquet_dir),
+        ModelStore(home.models_dir),
+        settings.general.training,
         ["bitcoin", "ethereum"],
         ["1h", "6h"],
         workers=workers,
@@ -54,10 +55,9 @@ def test_train_all_trains_and_saves_every_task(workers: int, home, settings) -> 
 
 def test_dask_backend_needs_an_address_or_the_extra(home, settings) -> None:
     training = settings.general.training.model_copy(update={"backend": "dask"})
-    general = settings.general.model_copy(update={"training": training})
-    dask_settings = settings.model_copy(update={"general": general})
+    stores = BarStore(home.parquet_dir), ModelStore(home.models_dir)
     with pytest.raises(ConfigError, match="dask"):
-        fanout.train_all(dask_settings, home, ["bitcoin"], ["1h"])
+        fanout.train_all(*stores, training, ["bitcoin"], ["1h"])
 
 
 @pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="dask not installed")
@@ -69,10 +69,10 @@ def test_dask_local_cluster(home, settings) -> None:  # pragma: no cover - optio
         training = settings.general.training.model_copy(
             update={"backend": "dask", "dask_address": cluster.scheduler_address}
         )
-        general = settings.general.model_copy(update={"training": training})
         out = fanout.train_all(
-            settings.model_copy(update={"general": general}),
-            home,
+            BarStore(home.parquet_dir),
+            ModelStore(home.models_dir),
+            training,
             ["bitcoin"],
             ["1h"],
             algorithms=["linear"],

@@ -1,4 +1,4 @@
-"""Incremental training never replaces a better model; schedule exposes both jobs."""
+"""Incremental training never replaces a better model; the scheduler's jobs run it on a home."""
 
 from __future__ import annotations
 
@@ -35,28 +35,31 @@ def test_worse_candidate_is_rejected_and_latest_kept(home) -> None:
 @pytest.mark.parametrize("mode", ["micro", "mini"])
 def test_run_modes_train_from_storage(mode: str, home, settings) -> None:
     bars = planted_signal(2000, seed=42)
-    BarStore(home.parquet_dir).upsert("bitcoin", "1h", bars)
+    store = BarStore(home.parquet_dir)
+    store.upsert("bitcoin", "1h", bars)
+    models, training = ModelStore(home.models_dir), settings.general.training
     clock = FakeClock(int(bars["ts"][-1]) / 1000 + 3600)
-    out = inc.run(mode, settings, home, coins=["bitcoin", "ethereum"], horizons=["1h"], clock=clock)
+    out = inc.run(mode, store, models, training, ["bitcoin", "ethereum"], ["1h"], clock=clock)
     by_coin = {r["coin"]: r for r in out["results"]}
     assert by_coin["bitcoin"]["status"] == "accepted"
     assert "error" in by_coin["ethereum"]  # no data: reported, not raised
-    again = inc.run(mode, settings, home, coins=["bitcoin"], horizons=["1h"], clock=clock)
+    again = inc.run(mode, store, models, training, ["bitcoin"], ["1h"], clock=clock)
     assert again["results"][0]["status"] == "accepted"  # same data, same MAE: not worse
 
 
-def test_schedule_and_bad_mode(settings) -> None:
-    out = inc.run("schedule", settings, None)  # type: ignore[arg-type]
-    funcs = {job["func"] for job in out["jobs"]}
-    assert funcs == {
-        "finbot.prediction.training.incremental_trainer:run_micro",
-        "finbot.prediction.training.incremental_trainer:run_mini",
-    }
-    assert callable(inc.run_micro) and callable(inc.run_mini)
+def test_bad_mode(home, settings) -> None:
+    stores = BarStore(home.parquet_dir), ModelStore(home.models_dir)
     with pytest.raises(UsageError, match="mode"):
-        inc.run("nano", settings, None)  # type: ignore[arg-type]
+        inc.run("nano", *stores, settings.general.training, ["bitcoin"], ["1h"])
 
 
-def test_scheduler_entry_point_runs_on_a_home(home) -> None:
-    out = inc.run_mini(str(home.home))
+def test_the_scheduler_job_runs_it_on_a_home(home) -> None:
+    """The weekly job's work (``finbot.ops.jobs``) on an empty home: every set reported."""
+    from finbot.ops import jobs
+    from finbot.services import Services
+
+    services = Services(home)
+    out = jobs._incremental("mini")(services)
     assert out["mode"] == "mini" and all("error" in r for r in out["results"])
+    general, coins = services.settings.general, services.settings.coins.ids
+    assert len(out["results"]) == len(coins) * len(general.horizons)

@@ -34,10 +34,10 @@ def _clock_after(bars: pl.DataFrame, bars_later: float = 1.0) -> FakeClock:
     return FakeClock((int(bars["ts"][-1]) + bars_later * HOUR) / 1000)
 
 
-def test_predicts_from_the_latest_complete_row(trained, home, settings) -> None:
+def test_predicts_from_the_latest_complete_row(trained, home) -> None:
     bars, store = trained
     out = pipeline.predict(
-        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars)
+        "bitcoin", "1h", store=store, bar_store=BarStore(home.parquet_dir), clock=_clock_after(bars)
     )
     assert out.as_of == int(bars["ts"][-1])  # not rows ``horizon`` steps old (original bug)
     x_last = feature_matrix(build_features(bars).tail(1))
@@ -50,23 +50,26 @@ def test_predicts_from_the_latest_complete_row(trained, home, settings) -> None:
     assert out.residuals().size == out.calibration().height > 0
 
 
-def test_an_open_bar_is_not_used(trained, home, settings) -> None:
+def test_an_open_bar_is_not_used(trained, home) -> None:
     bars, store = trained
     out = pipeline.predict(
-        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars, 0.5)
+        "bitcoin",
+        "1h",
+        store=store,
+        bar_store=BarStore(home.parquet_dir),
+        clock=_clock_after(bars, 0.5),
     )
     assert out.as_of == int(bars["ts"][-2])
 
 
-def test_stale_data_calls_refresh(trained, home, settings) -> None:
+def test_stale_data_calls_refresh(trained, home) -> None:
     bars, store = trained
     calls = []
     pipeline.predict(
         "bitcoin",
         "1h",
-        settings=settings,
-        paths=home,
         store=store,
+        bar_store=BarStore(home.parquet_dir),
         clock=_clock_after(bars, 5),
         refresh=lambda c, tf: calls.append((c, tf)),
     )
@@ -74,23 +77,21 @@ def test_stale_data_calls_refresh(trained, home, settings) -> None:
     pipeline.predict(
         "bitcoin",
         "1h",
-        settings=settings,
-        paths=home,
         store=store,
+        bar_store=BarStore(home.parquet_dir),
         clock=_clock_after(bars, 1),
         refresh=lambda c, tf: calls.append((c, tf)),
     )
     assert len(calls) == 1
 
 
-def test_given_bars_and_default_timeframes(trained, home, settings) -> None:
+def test_given_bars_and_default_timeframes(trained, home) -> None:
     bars, store = trained
     out = pipeline.predict(
         "bitcoin",
         "60min",
-        settings=settings,
-        paths=home,
         store=store,
+        bar_store=BarStore(home.parquet_dir),
         bars=bars.head(1000),
         clock=_clock_after(bars),
     )
@@ -100,7 +101,7 @@ def test_given_bars_and_default_timeframes(trained, home, settings) -> None:
     assert timeframes.default_timeframe("6h", {"6h": "4h"}) == "4h"
 
 
-def test_master_is_used_when_it_wins(trained, home, settings, monkeypatch) -> None:
+def test_master_is_used_when_it_wins(trained, home, monkeypatch) -> None:
     bars, store = trained
     from finbot.prediction.training.master_trainer import train_master
 
@@ -108,13 +109,13 @@ def test_master_is_used_when_it_wins(trained, home, settings, monkeypatch) -> No
     report.extra["master_wins"] = True
     store.save(report)
     out = pipeline.predict(
-        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars)
+        "bitcoin", "1h", store=store, bar_store=BarStore(home.parquet_dir), clock=_clock_after(bars)
     )
     assert out.model == "master" and out.as_of == int(bars["ts"][-1])
     assert np.isfinite(out.predicted_return)
     report.extra["master_wins"] = False
     store.save(report)
     out = pipeline.predict(
-        "bitcoin", "1h", settings=settings, paths=home, store=store, clock=_clock_after(bars)
+        "bitcoin", "1h", store=store, bar_store=BarStore(home.parquet_dir), clock=_clock_after(bars)
     )
     assert out.model == "linear"

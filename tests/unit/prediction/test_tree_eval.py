@@ -233,13 +233,14 @@ def test_pipeline_prediction_equals_the_library(lightgbm_home: Path) -> None:
     from finbot.prediction.features.feature_builder import TAIL_BARS, latest_row
     from finbot.prediction.models.model_store import ModelStore
     from finbot.prediction.pipeline import predict, recent_bars
+    from finbot.storage.parquet_writer import BarStore
 
     paths = Paths.resolve(lightgbm_home)
-    store = ModelStore(paths.models_dir)
-    prediction = predict("bitcoin", "1h", paths=paths, store=store)
+    store, bar_store = ModelStore(paths.models_dir), BarStore(paths.parquet_dir)
+    prediction = predict("bitcoin", "1h", store=store, bar_store=bar_store)
     stored = prediction.stored
     assert isinstance(stored.predictor, TreeEnsemble)
-    latest = latest_row(recent_bars(paths, "bitcoin", "1h", TAIL_BARS))
+    latest = latest_row(recent_bars(bar_store, "bitcoin", "1h", TAIL_BARS))
     assert latest is not None
     booster = lightgbm.Booster(model_file=str(stored.folder / "model.txt"))
     expected = stored.shrink * float(booster.predict(latest[1])[0])

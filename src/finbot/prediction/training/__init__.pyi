@@ -7,6 +7,9 @@ from .fanout import (
 from .fanout import (
     train_all as train_all,
 )
+from .from_store import (
+    train_from_store as train_from_store,
+)
 from .incremental_trainer import (
     run as run,
 )
@@ -19,4 +22,5 @@ __all__ = [
     "tasks_for",
     "train",
     "train_all",
+    "train_from_store",
 ]

@@ -1,10 +1,10 @@
 """Train every (coin, timeframe, horizon) task in parallel: joblib locally, Dask by config.
 
-Public API (stable): ``train_all(settings, paths, coins, horizons, *, timeframes=None,
+Public API (stable): ``train_all(bars, models, training, coins, horizons, *, timeframes=None,
 workers=None, progress=None, algorithms=None) -> list[dict]`` (one summary per task:
 coin, timeframe, horizon, chosen, mae_ratio, has_edge, version, or error);
-``train_task(...)``: one task, a pure function of its arguments (picklable), which reads its
-bars from the Parquet dataset and saves its version in the model store.
+``train_task(...)``: one task, a pure function of its arguments (picklable: the stores' root
+folders, not the stores), which reads its bars and saves its version (``train_from_store``).
 
 A task is ``(coin, timeframe, horizon)`` where the timeframe is the horizon's default
 (``pipeline.default_timeframe``) unless ``timeframes`` is given. No home-made pool: joblib's
@@ -15,22 +15,24 @@ loky workers (``training.workers``), or a Dask distributed ``Client`` at
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finbot.errors import ConfigError, FinbotError
-from finbot.paths import Paths
 from finbot.timeframes import default_timeframe
 
 if TYPE_CHECKING:
-    from finbot.config import Settings
     from finbot.config.models import Training
+    from finbot.prediction.models import ModelStore
+    from finbot.storage import BarStore
 
 Task = tuple[str, str, str]
 Progress = Callable[[dict[str, Any], int, int], None]
 
 
 def train_task(
-    home: str,
+    bars_root: str,
+    models_root: str,
     coin: str,
     timeframe: str,
     horizon: str,
@@ -41,30 +43,29 @@ def train_task(
     """Read ``coin``'s bars, train, save; returns a small JSON-able summary (never raises
     a FinbotError: it is reported in ``error`` so one bad coin does not stop the others)."""
     from finbot.prediction.models import ModelStore
-    from finbot.prediction.training.trainer import train
+    from finbot.prediction.training.from_store import train_from_store
     from finbot.storage import BarStore
 
-    paths = Paths.resolve(home)
     summary: dict[str, Any] = {"coin": coin, "timeframe": timeframe, "horizon": horizon}
-    try:
-        bars = BarStore(paths.parquet_dir).read(coin, timeframe)
-        report = train(
+    try:  # a worker process: its own stores over the same folders
+        trained = train_from_store(
+            BarStore(Path(bars_root)),
+            ModelStore(Path(models_root)),
             coin,
             timeframe,
             horizon,
-            bars,
             algorithms=algorithms,
             test_fraction=test_fraction,
             seed=seed,
         )
-        version = ModelStore(paths.models_dir).save(report)
     except FinbotError as exc:
         return summary | {"error": str(exc)}
+    report = trained.report
     return summary | {
         "chosen": report.chosen,
         "mae_ratio": report.mae_ratio,
         "has_edge": report.has_edge,
-        "version": version,
+        "version": trained.version,
         "best_algorithm": report.best_algorithm,
     }
 
@@ -122,8 +123,9 @@ def _run_dask(
 
 
 def train_all(
-    settings: Settings,
-    paths: Paths,
+    bars: BarStore,
+    models: ModelStore,
+    training: Training,
     coins: Sequence[str],
     horizons: Sequence[str],
     *,
@@ -132,11 +134,11 @@ def train_all(
     progress: Progress | None = None,
     algorithms: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Train every task and return their summaries in task order."""
-    training = settings.general.training
+    """Train every task (``training``: ``general.training`` of settings.json) and return their
+    summaries in task order."""
     algos = tuple(algorithms or training.algorithms)
     calls = [
-        (str(paths.home), coin, tf, h, algos, training.test_fraction)
+        (str(bars.root), str(models.root), coin, tf, h, algos, training.test_fraction)
         for coin, tf, h in tasks_for(coins, horizons, timeframes)
     ]
     if training.backend == "dask":

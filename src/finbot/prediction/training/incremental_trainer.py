@@ -1,10 +1,9 @@
 """Keep models current without ever replacing a better one.
 
-Public API (stable): ``run(mode, settings, paths, *, coins=None, horizons=None, clock=None)``
-with mode ``micro`` (daily: refit on the last ``training.micro_window_days``), ``mini``
-(weekly: full retrain on all stored bars) or ``schedule`` (returns the two job specs);
-``run_micro(home)`` / ``run_mini(home)``: scheduler callables taking a home path string;
-``job_specs(settings)``.
+Public API (stable): ``run(mode, bars, models, training, coins, horizons, *, clock=None)``
+with mode ``micro`` (daily: refit on the last ``training.micro_window_days``) or ``mini``
+(weekly: full retrain on all stored bars). The scheduler's ``train_micro`` / ``train_mini``
+jobs (``finbot.ops.jobs``) call it.
 
 A candidate replaces the ``latest`` version only if its MAE on its held-out window is not
 worse than the current model's MAE on the SAME window; otherwise it is saved as a
@@ -22,16 +21,17 @@ import polars as pl
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.errors import FinbotError, UsageError
-from finbot.paths import Paths
 from finbot.prediction.features import feature_matrix
 from finbot.prediction.models import ModelStore, StoredModel
-from finbot.prediction.training.trainer import TrainReport, dataset, train
+from finbot.prediction.training.from_store import train_from_store
+from finbot.prediction.training.trainer import TrainReport, dataset
 from finbot.timeframes import default_timeframe
 
 if TYPE_CHECKING:
-    from finbot.config import Settings
+    from finbot.config.models import Training
+    from finbot.storage import BarStore
 
-MODES = ("micro", "mini", "schedule")
+MODES = ("micro", "mini")
 DAY_MS = 86_400_000
 
 
@@ -75,92 +75,52 @@ def decide(store: ModelStore, report: TrainReport, bars: pl.DataFrame) -> dict[s
     return summary | {"status": "accepted", "version": version}
 
 
-def _bars(paths: Paths, coin: str, timeframe: str, start_ms: int | None) -> pl.DataFrame:
-    from finbot.storage import BarStore
-
-    return BarStore(paths.parquet_dir).read(coin, timeframe, start_ms=start_ms)
-
-
 def retrain(
-    mode: str, settings: Settings, paths: Paths, coin: str, horizon: str, now: int
+    mode: str,
+    bars: BarStore,
+    models: ModelStore,
+    training: Training,
+    coin: str,
+    horizon: str,
+    now: int,
 ) -> dict[str, Any]:
     """One micro or mini update of (coin, horizon) on its default timeframe."""
-    training = settings.general.training
     timeframe = default_timeframe(horizon)
     start = now - training.micro_window_days * DAY_MS if mode == "micro" else None
-    bars = _bars(paths, coin, timeframe, start)
     try:
-        report = train(
+        trained = train_from_store(
+            bars,
+            models,
             coin,
             timeframe,
             horizon,
-            bars,
             algorithms=training.algorithms,
             test_fraction=training.test_fraction,
+            start_ms=start,
+            keep=decide,
         )
     except FinbotError as exc:
         return {"coin": coin, "timeframe": timeframe, "horizon": horizon, "error": str(exc)}
-    return decide(ModelStore(paths.models_dir), report, bars) | {"mode": mode}
-
-
-def job_specs(settings: Settings) -> list[dict[str, Any]]:
-    """The two jobs the scheduler registers (cron, UTC)."""
-    training = settings.general.training
-    hour = training.micro_hour_utc
-    return [
-        {
-            "id": "train_micro",
-            "func": "finbot.prediction.training.incremental_trainer:run_micro",
-            "trigger": "cron",
-            "hour": hour,
-            "minute": 0,
-        },
-        {
-            "id": "train_mini",
-            "func": "finbot.prediction.training.incremental_trainer:run_mini",
-            "trigger": "cron",
-            "day_of_week": training.mini_weekday,
-            "hour": hour,
-            "minute": 30,
-        },
-    ]
+    return trained.kept | {"mode": mode}
 
 
 def run(
     mode: str,
-    settings: Settings,
-    paths: Paths,
+    bars: BarStore,
+    models: ModelStore,
+    training: Training,
+    coins: Sequence[str],
+    horizons: Sequence[str],
     *,
-    coins: Sequence[str] | None = None,
-    horizons: Sequence[str] | None = None,
     clock: Clock | None = None,
 ) -> dict[str, Any]:
-    """Run ``mode`` for every coin x horizon (defaults: the configured ones)."""
+    """Run ``mode`` for every coin x horizon (``training``: ``general.training``)."""
     if mode not in MODES:
         raise UsageError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
-    if mode == "schedule":
-        return {"mode": mode, "jobs": job_specs(settings)}
     now = now_ms(clock or SystemClock())
     results = [
-        retrain(mode, settings, paths, coin, horizon, now)
-        for coin in (coins or settings.coins.ids)
-        for horizon in (horizons or settings.general.horizons)
+        retrain(mode, bars, models, training, coin, horizon, now)
+        for coin in coins
+        for horizon in horizons
     ]
     return {"mode": mode, "results": results}
-
-
-def _run_home(mode: str, home: str) -> dict[str, Any]:
-    from finbot.config import load_settings
-
-    paths = Paths.resolve(home)
-    return run(mode, load_settings(paths), paths)
-
-
-def run_micro(home: str) -> dict[str, Any]:
-    """Scheduler entry point: the daily micro update of the bot living in ``home``."""
-    return _run_home("micro", home)
-
-
-def run_mini(home: str) -> dict[str, Any]:
-    """Scheduler entry point: the weekly full retrain of the bot living in ``home``."""
-    return _run_home("mini", home)
