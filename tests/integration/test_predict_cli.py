@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -203,3 +206,51 @@ def test_without_a_terminal_it_asks_nothing(trained_home: Paths, lang: str) -> N
     result = invoke(trained_home, "prevoir", lang=lang)  # CliRunner's stdin is not a tty
     assert result.exit_code == 2
     assert "--coin" in result.stderr and result.stdout == ""
+
+
+def _calibration_file(home: Paths) -> Path:
+    from finbot.prediction.models.model_store import CALIBRATION, ModelStore
+
+    store = ModelStore(home.models_dir)
+    version = store.latest_version("bitcoin", "1h", "1h")
+    assert version is not None
+    return store.group("bitcoin", "1h", "1h") / version / CALIBRATION
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The command failed with exactly one ``error:`` line on stderr and no traceback."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("damage", ["not parquet", "no y_pred column"])
+def test_damaged_calibration_data_is_one_clear_line(
+    trained_home: Paths, run_finbot, damage: str
+) -> None:
+    target = _calibration_file(trained_home)
+    if damage == "not parquet":
+        target.write_bytes(b"garbage, not a Parquet file")
+    else:
+        pl.DataFrame({"ts": [1], "y_true": [0.0]}).write_parquet(target)
+    line = _one_error_line(run_finbot(trained_home, "predict", "--coin", "btc", "--horizon", "1h"))
+    assert "bitcoin 1h: the calibration data of model linear" in line and "retrain" in line
+
+
+def test_absent_calibration_data_falls_back_and_says_so(trained_home: Paths) -> None:
+    _calibration_file(trained_home).unlink()
+    result = invoke(trained_home, "predict", "--coin", "btc", "--horizon", "1h", "--json")
+    assert result.exit_code == 0, result.output
+    method = json.loads(result.stdout)["interval"]["method"]
+    assert method == "gaussian from recent volatility (no calibration data)"
+
+
+def test_bars_not_in_the_bars_schema_are_one_clear_line(trained_home: Paths, run_finbot) -> None:
+    series = trained_home.parquet_dir / "timeframe=1h" / "coin=bitcoin"
+    newest = sorted(series.rglob("*.parquet"))[-1]
+    frame = pl.read_parquet(newest)
+    frame.with_columns(pl.lit("n/a").alias("close")).write_parquet(newest)
+    line = _one_error_line(run_finbot(trained_home, "predict", "--coin", "btc", "--horizon", "1h"))
+    assert "holds no bars in the bars schema" in line and "coin=bitcoin" in line

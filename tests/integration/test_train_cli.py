@@ -73,9 +73,23 @@ def test_cleanup_commands_keep_the_live_model(cli) -> None:
     assert json.loads(cli("models", "list", "--json").stdout)[0]["version"] == live
 
 
-def test_train_incremental_and_schedule(cli) -> None:
+def test_train_incremental_and_schedule(cli, home) -> None:
+    """``schedule`` lists the retraining jobs the scheduler registers: there is one path."""
+    from finbot.ops.scheduler import job_specs
+    from finbot.services import Services
+
     out = json.loads(cli("train-incremental", "--mode", "schedule", "--json").stdout)
     assert len(out["jobs"]) == 2
+    registered = {s.id: s for s in job_specs(Services(home))}
+    for job in out["jobs"]:
+        spec = registered[job["id"]]
+        assert job == {"id": spec.id, "func": spec.func, "trigger": "cron", **spec.trigger_args}
+    assert {j["func"] for j in out["jobs"]} == {
+        "finbot.ops.jobs:train_micro",
+        "finbot.ops.jobs:train_mini",
+    }
+    text = cli("train-incremental", "--mode", "schedule").stdout
+    assert "train_micro: finbot.ops.jobs:train_micro (cron)" in text
     result = cli("train-incremental", "--mode", "mini", "--coin", "bitcoin")
     assert result.exit_code == 0, result.output
     assert "bitcoin 1h 1h: accepted" in result.stdout

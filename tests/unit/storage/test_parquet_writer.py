@@ -235,3 +235,16 @@ def test_default_quarantine_is_beside_the_dataset(tmp_path: Path) -> None:
 def test_upsert_results_add_up() -> None:
     total = UpsertResult(1, 2, 3, 1, {"a": 1}) + UpsertResult(1, 0, 0, 2, {"a": 1, "b": 1})
     assert total == UpsertResult(2, 2, 3, 3, {"a": 2, "b": 1})
+
+
+@pytest.mark.parametrize("last_n", [None, 10])
+def test_a_readable_file_that_holds_no_bars_is_a_data_error(
+    bar_store: BarStore, last_n: int | None
+) -> None:
+    """Not quarantined (it is a Parquet file), not a polars traceback: one DataError line."""
+    bar_store.upsert("bitcoin", "1h", make_bars(48))
+    month = _files(bar_store)[-1]
+    pl.read_parquet(month).with_columns(pl.lit("n/a").alias("close")).write_parquet(month)
+    with pytest.raises(DataError, match="coin=bitcoin holds no bars in the bars schema") as caught:
+        bar_store.read("bitcoin", "1h", last_n=last_n)
+    assert "\n" not in str(caught.value) and month.exists()
