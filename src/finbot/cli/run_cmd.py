@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from finbot.services import Services
 
 
 class RichProgress:
@@ -104,6 +107,19 @@ def run_menu_hook(app_ctx: AppContext) -> None:
     menu.run_menu(app_ctx)
 
 
+def _services_to_start(app_ctx: AppContext, base_url: str | None) -> Services:
+    """The bot's services, once its configuration loads and no bot holds the home."""
+    from finbot.errors import AlreadyRunning
+    from finbot.ops.process import probe
+
+    services = app_ctx.services_at(base_url)
+    services.settings  # noqa: B018 - a broken configuration stops here, before anything runs
+    state = probe(services.paths.ensure())
+    if state.running:
+        raise AlreadyRunning(state.pid)
+    return services
+
+
 def start_command(
     ctx: typer.Context,
     foreground: bool = typer.Option(
@@ -123,16 +139,11 @@ def start_command(
     ),
 ) -> None:
     """Start the bot (scheduler, collectors, training); first start collects and trains."""
-    from finbot.errors import AlreadyRunning
-    from finbot.ops.process import probe, run_foreground, spawn_background
+    from finbot.ops.process import run_foreground, spawn_background
 
     app_ctx = context.get(ctx)
-    services = app_ctx.services_at(base_url)
-    services.settings  # noqa: B018 - a broken configuration stops here, before anything runs
-    paths = services.paths.ensure()
-    state = probe(paths)
-    if state.running:
-        raise AlreadyRunning(state.pid)
+    services = _services_to_start(app_ctx, base_url)
+    paths = services.paths
     if setup and _needs_first_start(app_ctx):
         _first_start(app_ctx)
     if foreground:

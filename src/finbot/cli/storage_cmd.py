@@ -118,7 +118,8 @@ def retention_command(
 def summary_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Rows, files and time span per coin and timeframe."""
     app_ctx = context.get(ctx)
-    summary = _store(app_ctx).summary()
+    store = _store(app_ctx)
+    summary = store.summary()
     if as_json:
         app_ctx.emit_json(summary)
         return
@@ -127,7 +128,7 @@ def summary_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             app_ctx.tr(
                 "The store is empty ({path}).",
                 "Le stockage est vide ({path}).",
-                path=app_ctx.paths.parquet_dir,
+                path=store.root,
             )
         )
     from rich.table import Table

@@ -9,8 +9,9 @@ confidence and decision after costs, recorded in the tracker) → report (HTML w
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,13 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"secrets": secrets})
 
 
-def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> Any:
+def _history(coins: Sequence[str], seed: int, days: int, csv_dir: Path | None) -> Any:
     from finbot.replay import HistorySource, generate_history, load_csv_dir
 
     if csv_dir is not None:
         return load_csv_dir(csv_dir, volume_unit="auto")
     end = (int(time.time() * 1000) // DAY_MS + 1) * DAY_MS
-    history = generate_history(settings.coins.ids, end - days * DAY_MS, end, seed)
+    history = generate_history(coins, end - days * DAY_MS, end, seed)
     return HistorySource(history, label="synthetic")
 
 
@@ -113,6 +114,30 @@ def _predict(services: Services, coins: list[str], step: Step, result: DemoResul
     step("done", len(tasks), len(tasks))
 
 
+def _serve_and_collect(
+    services: Services,
+    history: Callable[[], Any],
+    coins: list[str],
+    tick: Callable[[str], Step],
+    result: DemoResult,
+) -> None:
+    """Serve the ``history`` on the loopback replay server and collect from it, as the bot
+    collects from CoinGecko."""
+    from finbot.clock import SystemClock
+    from finbot.replay import ReplayServer
+
+    with _phase(result, "serve"):
+        source = history()
+        result.data_label = source.label
+        server = ReplayServer(source, clock=SystemClock())
+        url = server.start()
+    try:
+        with _phase(result, "collect"), services.derive(base_url=url) as replay:
+            _collect(replay, coins, tick("collect"), result)
+    finally:
+        server.stop()
+
+
 def run_demo(
     services: Services,
     *,
@@ -126,9 +151,6 @@ def run_demo(
 
     The phases use the demo's services: ``services`` with a replay key (``demo_settings``),
     and for collection the replay server's URL."""
-    from finbot.clock import SystemClock
-    from finbot.replay import ReplayServer
-
     services = services.derive(settings=demo_settings(services.settings))
     services.paths.ensure()
     chosen = coins or list(services.settings.coins.ids)
@@ -137,16 +159,8 @@ def run_demo(
     def tick(phase: str) -> Step:
         return lambda label, done, total: step(f"{phase}: {label}", done, total) if step else None
 
-    with _phase(result, "serve"):
-        source = _history(services.settings, seed, days, csv_dir)
-        result.data_label = source.label
-        server = ReplayServer(source, clock=SystemClock())
-        url = server.start()
-    try:
-        with _phase(result, "collect"), services.derive(base_url=url) as replay:
-            _collect(replay, chosen, tick("collect"), result)
-    finally:
-        server.stop()
+    history = partial(_history, services.settings.coins.ids, seed, days, csv_dir)
+    _serve_and_collect(services, history, chosen, tick, result)
     with _phase(result, "train"):
         _train(services, chosen, tick("train"), result)
     with _phase(result, "predict"):
