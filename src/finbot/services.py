@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.errors import DataError, FinbotError
@@ -63,9 +63,9 @@ class Services:
         self._cache = cache
 
     @classmethod
-    def at(cls, home: str | Path | None, **options: Any) -> Services:
+    def at(cls, home: str | Path | None, *, base_url: str | None = None) -> Services:
         """The services of the home ``home`` (``Paths.resolve`` rules: ``$FINBOT_HOME``...)."""
-        return cls(Paths.resolve(home), **options)
+        return cls(Paths.resolve(home), base_url=base_url)
 
     def derive(self, *, settings: Settings | None = None, base_url: str | None = None) -> Services:
         """Services of the same home and clock with other settings or another CoinGecko URL
