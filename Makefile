@@ -44,9 +44,11 @@ test-fast: setup
 bench: setup
 	$(PY) -m benchmarks.run
 
+# What CI checks before the tests: lint, formatting, strict typing of src/finbot.
 lint: setup
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(VENV)/bin/mypy --strict
 
 # Regenerate the exact-version lock from pyproject.toml's ranges.
 lock: setup

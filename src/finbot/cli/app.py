@@ -54,6 +54,14 @@ app = typer.Typer(
 )
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from finbot import __version__
+
+        typer.echo(f"finbot {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -62,6 +70,13 @@ def _root(
     ),
     lang: str | None = typer.Option(None, "--lang", help="fr or en (default: locale)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="DEBUG logs on the console."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit. / Affiche la version.",
+    ),
 ) -> None:
     if lang not in (None, "fr", "en"):
         raise typer.BadParameter("expected fr or en", param_hint="--lang")
