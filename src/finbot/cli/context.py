@@ -39,6 +39,7 @@ class AppContext:
     verbose: bool = False
     console: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+    json_emitted: bool = False  # a command's own JSON answer already went to stdout
 
     @cached_property
     def settings(self) -> Settings:
@@ -51,6 +52,7 @@ class AppContext:
     def emit_json(self, data: Any) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""
         typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+        self.json_emitted = True
 
 
 def get(ctx: typer.Context) -> AppContext:
