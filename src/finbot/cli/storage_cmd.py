@@ -218,6 +218,18 @@ def import_csv_command(
             **data,
         )
     )
+    if report.zero_volume:
+        app_ctx.err.print(
+            app_ctx.tr(
+                "warning: {n} of {rows_read} rows have volume 0 (kept; volume features are "
+                "weaker on them)",
+                "attention : {n} lignes sur {rows_read} ont un volume nul (gardées ; les "
+                "indicateurs de volume y sont moins fiables)",
+                n=report.zero_volume,
+                rows_read=report.rows_read,
+            ),
+            highlight=False,
+        )
 
 
 def _print_row_errors(app_ctx: context.AppContext, errors: list[Any], shown: int) -> None:

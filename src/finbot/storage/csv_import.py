@@ -75,6 +75,11 @@ class ParsedCsv:
     def duplicates(self) -> int:
         return self.bars.height - self.bars["ts"].n_unique()
 
+    @property
+    def zero_volume(self) -> int:
+        """Rows whose volume is 0: kept (a bar may trade nothing) but reported."""
+        return int((self.bars["volume"] == 0).sum())
+
 
 # ---------------------------------------------------------------- one value, one row
 def _float(text: str) -> float | None:
@@ -134,9 +139,13 @@ def parse_row(
     *,
     step_ms: int | None = None,
     volume_unit: VolumeUnit = "quote",
+    width: int | None = None,
 ) -> Row:
     """One CSV row → (ts, open, high, low, close, volume USD, market_cap); DataError naming
-    the field and what was expected when anything is wrong."""
+    the field and what was expected when anything is wrong. ``width``: the header's field
+    count, which every row must have (a shifted row would put a price in the wrong column)."""
+    if width is not None and len(values) != width:
+        raise DataError(f"expected {width} fields (as in the header), got {len(values)}")
     if max(columns.values()) >= len(values):
         raise DataError(f"expected {len(columns)} fields, got {len(values)}")
     ts = parse_timestamp(values[columns["timestamp"]])
@@ -216,7 +225,10 @@ def parse_csv(
             try:
                 if isinstance(values, DataError):
                     raise values
-                good.append(parse_row(values, columns, step_ms=step, volume_unit=volume_unit))
+                row = parse_row(
+                    values, columns, step_ms=step, volume_unit=volume_unit, width=len(header)
+                )
+                good.append(row)
             except DataError as exc:
                 errors.append(RowError(line, str(exc)))
     return ParsedCsv(_to_bars(good, source), errors, len(good) + len(errors))
@@ -238,6 +250,7 @@ class ImportReport:
     result: UpsertResult
     errors: list[RowError]
     duplicates: int
+    zero_volume: int = 0
 
     def to_dict(self, shown: int = SHOWN_ERRORS) -> dict[str, Any]:
         return {
@@ -250,6 +263,7 @@ class ImportReport:
             "unchanged": self.result.unchanged,
             "rejected": len(self.errors) + self.result.rejected,
             "duplicates": self.duplicates,
+            "zero_volume": self.zero_volume,
             "errors": [{"line": e.line, "problem": e.problem} for e in self.errors[:shown]],
         }
 
@@ -282,5 +296,12 @@ def import_csv(
         raise CsvRejected(f"{path.name}: no valid rows to import", parsed.errors)
     result = store.upsert(coin, timeframe, parsed.bars)
     return ImportReport(
-        str(path), coin, timeframe, parsed.rows_read, result, parsed.errors, parsed.duplicates
+        str(path),
+        coin,
+        timeframe,
+        parsed.rows_read,
+        result,
+        parsed.errors,
+        parsed.duplicates,
+        parsed.zero_volume,
     )

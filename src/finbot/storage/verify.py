@@ -83,10 +83,13 @@ def _read_or_quarantine(
     """The file and its metadata, or None after quarantining it (reported)."""
     with fileset.lock(path):
         try:
-            return files.read_file(path), files.read_metadata(path)
+            frame, metadata = files.read_file(path), files.read_metadata(path)
+            files.check_pages(path)
+            return frame, metadata
         except DataError as exc:
             target = files.quarantine(path, fileset.root, fileset.quarantine_dir, str(exc))
-            report.problem(path, f"unreadable Parquet file, moved to {target}")
+            what = "damaged page (checksum)" if "damaged page" in str(exc) else "unreadable"
+            report.problem(path, f"{what} Parquet file, moved to {target}")
             report.quarantined.append(str(target))
             return None
 
