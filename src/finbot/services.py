@@ -11,6 +11,7 @@ from typing import Any
 from finbot.config.models import Settings
 from finbot.prediction.decision import SpreadQuote
 from finbot.prediction.questions import Sources
+from finbot.timeframes import HOUR_MS
 
 
 def stored_fx(paths: Any, coins: tuple[str, ...], now: int) -> tuple[float | None, str]:
@@ -24,7 +25,7 @@ def stored_fx(paths: Any, coins: tuple[str, ...], now: int) -> tuple[float | Non
         return None, f"no EUR/USD rate ({type(exc).__name__}: {exc})"
     if rate is None:
         return None, "no EUR/USD rate stored (run 'finbot collect fx'); USD taken as EUR"
-    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / 3_600_000)
+    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / HOUR_MS)
     return rate.rate, f"{rate.source} ({age_h:.1f} h old)"
 
 

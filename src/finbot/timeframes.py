@@ -9,6 +9,13 @@ from datetime import timedelta
 
 from finbot.errors import UsageError
 
+#: Durations in epoch milliseconds, the unit of every timestamp finbot stores.
+SECOND_MS = 1_000
+MINUTE_MS = 60 * SECOND_MS
+HOUR_MS = 60 * MINUTE_MS
+DAY_MS = 24 * HOUR_MS
+WEEK_MS = 7 * DAY_MS
+
 TIMEFRAMES: tuple[str, ...] = ("5m", "1h", "4h", "1d", "1w")
 # The timeframe whose model serves a horizon: 10m -> 5m bars, everything else -> 1h bars.
 DEFAULT_TIMEFRAMES: Mapping[str, str] = {"10m": "5m"}

@@ -16,8 +16,7 @@ import typer
 
 from finbot.cli import context
 from finbot.errors import UsageError
-
-DAY_MS = 86_400_000
+from finbot.timeframes import DAY_MS
 
 
 def _history(

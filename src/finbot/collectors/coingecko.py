@@ -2,10 +2,12 @@
 handling with key rotation, a blocking per-key limiter, request accounting and the monthly cap.
 
 The same code talks to api.coingecko.com, pro-api.coingecko.com and the loopback replay
-server; only ``base_url`` and the keys change. Attempt accounting (``retries.max_attempts``):
-every answer that fails transiently (5xx, 408, timeout, connection error, truncated or
-malformed JSON, a 429 that has to be waited out) uses one attempt; switching to another key
-after a 429 or a rejected key uses none, because the request itself did not fail.
+server; only ``base_url`` and the keys change. Attempt accounting (``retries.max_attempts``,
+tenacity's ``stop_after_attempt`` through ``collectors/retry.py``): every answer that fails
+transiently (5xx, 408, timeout, connection error, truncated or malformed JSON, a 429 that has
+to be waited out) uses one attempt; switching to another key after a 429 or a rejected key
+uses none, because the request itself did not fail. Before the next attempt the client waits
+until a key is free again after a 429 (its reset), else backs off exponentially with jitter.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import random
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import httpx
+from tenacity import RetryCallState, RetryError, retry_if_exception_type
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors import payloads
@@ -32,6 +34,7 @@ from finbot.collectors.errors_parse import (
 )
 from finbot.collectors.keys import KeyRing
 from finbot.collectors.limiter import SlidingWindowLimiter
+from finbot.collectors.retry import RandomSource, backoff_after, retry_policy, upcoming_wait
 from finbot.config import CoinGeckoConfig
 from finbot.errors import (
     ApiError,
@@ -59,10 +62,6 @@ class UsageRecorder(Protocol):
     def month_total(self, now_ms: int) -> int: ...
 
 
-class RandomSource(Protocol):
-    def random(self) -> float: ...
-
-
 @dataclass
 class ClientStats:
     """What this client did: HTTP requests sent, attempts retried, key switches."""
@@ -73,11 +72,35 @@ class ClientStats:
     rate_limited: int = 0
 
 
-@dataclass(frozen=True)
-class _Failure:
-    error: ApiError
-    wait: float | None = None  # explicit wait (429 reset); None: exponential backoff
-    rotate: bool = False  # another key can take the request now: not an attempt
+class _Failure(Exception):
+    """A failed attempt that may be retried: ``error`` is raised when the attempts run out;
+    ``retry_after`` the seconds to wait before the next one (a 429: until a key is free;
+    None: exponential backoff); ``rotate``: another key can take the request now, which uses
+    no attempt."""
+
+    def __init__(
+        self,
+        error: ApiError,
+        retry_after: float | None = None,
+        rotate: bool = False,
+        wait_key: str = "",
+    ):
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+        self.rotate = rotate
+        self.wait_key = wait_key  # the key free first, after ``retry_after``
+
+
+@dataclass
+class _Call:
+    """One ``get``: what to send, and the key switches made so far (over all attempts)."""
+
+    path: str
+    params: Mapping[str, Any] | None
+    template: str
+    parse: Callable[[Any], Any] | None
+    rotations: int = 0
 
 
 def resolve_plan(config: CoinGeckoConfig, has_keys: bool) -> str:
@@ -132,7 +155,6 @@ class CoinGeckoClient:
     ):
         self._config = config
         self._clock = clock or SystemClock()
-        self._rng: RandomSource = rng or random.Random()
         self._usage = usage
         self._ring = KeyRing(tuple(keys) if config.plan != "public" else ())
         self.plan = resolve_plan(config, not self._ring.keyless)
@@ -141,6 +163,13 @@ class CoinGeckoClient:
             client_rpm(config, not self._ring.keyless), self._clock
         )
         self.stats = ClientStats()
+        self.retrying = retry_policy(
+            config.retries,
+            retry=retry_if_exception_type(_Failure),
+            sleep=self._clock.sleep,
+            rng=rng,
+            before_sleep=self._before_retry,
+        )
         timeouts = config.timeouts_sec
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
@@ -178,31 +207,49 @@ class CoinGeckoClient:
     ) -> Any:
         """GET ``path`` and return its JSON (through ``parse`` when given: a DataError from
         ``parse`` counts as a failed attempt, so a malformed answer is fetched again)."""
-        template = endpoint or path
-        failures = 0
-        rotations = 0
-        while True:
-            key_id = self._ready_key(template)
-            outcome = self._attempt(path, params, template, key_id, parse)
-            if not isinstance(outcome, _Failure):
-                return outcome
-            if outcome.rotate and rotations < 4 * max(1, len(self._ring)):
-                rotations += 1
-                self.stats.rotations += 1
-                continue
-            failures += 1
-            if failures >= self._config.retries.max_attempts:
-                raise outcome.error
-            self.stats.retries += 1
-            if outcome.wait is None:
-                self._clock.sleep(self.backoff(failures))
+        call = _Call(path, params, endpoint or path, parse)
+        try:
+            return self.retrying(self._send, call)
+        except RetryError as gave_up:
+            failure = gave_up.last_attempt.exception()
+            if isinstance(failure, _Failure):
+                raise failure.error from None
+            raise
 
     def backoff(self, failures: int) -> float:
-        """Exponential backoff ``backoff_sec * 2^(n-1)``, +/- ``jitter``, capped."""
-        retries = self._config.retries
-        base = retries.backoff_sec * (2 ** (failures - 1))
-        spread = 1 + retries.jitter * (2 * self._rng.random() - 1)
-        return float(min(retries.max_wait_sec, max(0.0, base * spread)))
+        """Exponential backoff ``backoff_sec * 2^(n-1)``, +/- ``jitter``, capped: the wait of
+        the retry policy after ``failures`` failed attempts."""
+        return backoff_after(self.retrying, failures)
+
+    def _send(self, call: _Call) -> Any:
+        """One attempt (raises _Failure when it failed transiently). A 429 or a rejected key
+        that another key can take now moves the request to that key within the attempt."""
+        while True:
+            key_id = self._ready_key(call.template)
+            outcome = self._attempt(call.path, call.params, call.template, key_id, call.parse)
+            if not isinstance(outcome, _Failure):
+                return outcome
+            if outcome.rotate and call.rotations < 4 * max(1, len(self._ring)):
+                call.rotations += 1
+                self.stats.rotations += 1
+                continue
+            raise outcome
+
+    def _before_retry(self, retry_state: RetryCallState) -> None:
+        """tenacity's ``before_sleep``: count the retry and say what is waited for."""
+        self.stats.retries += 1
+        outcome = retry_state.outcome
+        failure = outcome.exception() if outcome is not None else None
+        wait = upcoming_wait(retry_state)
+        if isinstance(failure, _Failure) and failure.retry_after is not None and wait > 0:
+            log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, failure.wait_key)
+        else:
+            log.debug(
+                "CoinGecko: attempt %d failed (%s); retrying in %.1f s",
+                retry_state.attempt_number,
+                failure,
+                wait,
+            )
 
     def _ready_key(self, template: str) -> str:
         """A key that may send now: waits out cool-downs and the limiter, checks the cap."""
@@ -325,7 +372,12 @@ class CoinGeckoClient:
         self._ring.cool_down(key_id, now + wait)
         log.warning("CoinGecko %s: 429 for key %s; resets in %.1f s", template, key_id, wait)
         error = RateLimited(f"CoinGecko {template}: HTTP 429 rate limited", retry_after=wait)
-        return _Failure(error, wait=wait, rotate=self._ring.any_ready(now))
+        free_key, free_in = self._ring.soonest(now)
+        if free_in > self._config.retries.max_wait_sec:
+            free_in = 0.0  # not slept: the next attempt's key gate refuses at once
+        return _Failure(
+            error, retry_after=free_in, rotate=self._ring.any_ready(now), wait_key=free_key
+        )
 
     def _rejected(self, key_id: str, detail: str, status: int, code: int | None) -> _Failure:
         if self._ring.keyless:

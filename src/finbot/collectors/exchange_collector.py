@@ -26,7 +26,7 @@ from finbot.config import Coin, ExchangeConfig, Settings
 from finbot.errors import ApiError, UsageError
 from finbot.paths import Paths
 from finbot.schema import conform
-from finbot.timeframes import duration_ms
+from finbot.timeframes import DAY_MS, duration_ms
 
 Progress = Callable[[str, str, int], None]
 PAGE_LIMIT = 1000
@@ -186,4 +186,4 @@ def _since(store: Any, coin: str, timeframe: str, now: int, days: int) -> int:
     last = store.last_ts(coin, timeframe)
     if last is not None:
         return int(last) + 1
-    return (now - days * 86_400_000) // step * step
+    return (now - days * DAY_MS) // step * step

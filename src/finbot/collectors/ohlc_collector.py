@@ -27,10 +27,11 @@ from finbot.collectors.payloads import Candle
 from finbot.collectors.resample import aggregate_candles
 from finbot.schema import conform
 from finbot.storage import BarStore
+from finbot.timeframes import HOUR_MS, MINUTE_MS
 
 SOURCE = "coingecko_ohlc"
-HALF_HOUR_MS = 1_800_000
-FOUR_HOURS_MS = 14_400_000
+HALF_HOUR_MS = 30 * MINUTE_MS
+FOUR_HOURS_MS = 4 * HOUR_MS
 TARGETS: dict[int, tuple[str, ...]] = {HALF_HOUR_MS: ("1h",), FOUR_HOURS_MS: ("4h", "1d", "1w")}
 DEFAULT_DAYS: tuple[int, ...] = (1, 30)
 

@@ -16,10 +16,10 @@ from finbot.clock import iso_utc
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.payloads import Chart
 from finbot.errors import HistoryLimit
+from finbot.timeframes import DAY_MS, HOUR_MS
 
 log = logging.getLogger(__name__)
 
-DAY_MS = 86_400_000
 CHUNK_MS: dict[str, int] = {
     "5m": DAY_MS,
     "1h": 90 * DAY_MS,
@@ -28,7 +28,7 @@ CHUNK_MS: dict[str, int] = {
     "1w": 365 * DAY_MS,
 }
 PLAN_HISTORY_MS = 365 * DAY_MS
-CLAMP_MARGIN_MS = 3_600_000  # stay an hour inside the limit: the server's clock may run ahead
+CLAMP_MARGIN_MS = HOUR_MS  # stay an hour inside the limit: the server's clock may run ahead
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage import Base, engine_for, ensure_tables, session_scope
+from finbot.timeframes import DAY_MS, HOUR_MS, MINUTE_MS
 
 if TYPE_CHECKING:
     from finbot.config import Settings
@@ -36,9 +37,6 @@ if TYPE_CHECKING:
 
 AMBER_FRAC = 0.70
 RED_FRAC = 0.90
-MINUTE_MS = 60_000
-HOUR_MS = 3_600_000
-DAY_MS = 86_400_000
 #: CoinGecko's Analyst plan: USD 129 a month for 500,000 calls (an estimate for 'pro').
 PRO_COST_PER_CALL_USD = 129.0 / 500_000
 

@@ -18,8 +18,8 @@ from finbot.config import Settings
 from finbot.config.models import Secrets
 from finbot.ops.demo_report import DemoResult, write_demo_report
 from finbot.paths import Paths
+from finbot.timeframes import DAY_MS
 
-DAY_MS = 86_400_000
 DEMO_KEY = "CG-replay-demo-key-0000"  # any key works on the replay server; it lifts the
 # keyless 10 rpm limit to the demo plan's, as a real demo key would.
 Step = Callable[[str, int, int], None]

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from finbot.config import Settings
 
 log = logging.getLogger("finbot.jobs")
-DAY_MS = 86_400_000
 CACHE_MAX_AGE_S = 7 * 86_400
 
 Work = Callable[["Settings", Paths], Any]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.paths import Paths
+from finbot.timeframes import HOUR_MS
 
 if TYPE_CHECKING:
     from finbot.config import Settings
@@ -79,7 +80,7 @@ def _age_hours(trained_at: Any, now: int) -> float | None:
         ms = datetime.fromisoformat(trained_at.replace("Z", "+00:00")).timestamp() * 1000
     else:
         return None
-    return round((now - ms) / 3_600_000, 2)
+    return round((now - ms) / HOUR_MS, 2)
 
 
 def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]:

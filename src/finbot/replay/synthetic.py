@@ -36,9 +36,8 @@ from scipy.signal import lfilter
 from finbot.errors import DataError, UsageError
 from finbot.replay.coin_profiles import CoinProfile, profile_for
 from finbot.schema import conform
+from finbot.timeframes import DAY_MS, HOUR_MS, MINUTE_MS
 
-MINUTE_MS = 60_000
-DAY_MS = 86_400_000
 STEP_MS = {"5m": 5 * MINUTE_MS, "1h": 60 * MINUTE_MS, "1d": DAY_MS}
 SUPPORTED_TIMEFRAMES = ("5m", "1h", "4h", "1d", "1w")
 MANIFEST = "finbot_synthetic.json"
@@ -205,7 +204,7 @@ def _chain(
     return {
         "5m": m5,
         "1h": h1,
-        "4h": _aggregate_every(h1, 4 * 3_600_000),
+        "4h": _aggregate_every(h1, 4 * HOUR_MS),
         "1d": d1,
         "1w": _aggregate_every(d1, 7 * DAY_MS, offset_ms=4 * DAY_MS),  # weeks start on Monday
     }

@@ -24,7 +24,7 @@ import polars as pl
 
 from finbot.errors import DataError, UsageError
 from finbot.storage.parquet_writer import BarStore, UpsertResult
-from finbot.timeframes import check_timeframe, duration_ms
+from finbot.timeframes import MINUTE_MS, check_timeframe, duration_ms
 
 VolumeUnit = Literal["base", "quote"]
 REQUIRED = ("timestamp", "open", "high", "low", "close", "volume")
@@ -151,7 +151,7 @@ def parse_row(
     ts = parse_timestamp(values[columns["timestamp"]])
     if step_ms is not None and ts % step_ms:
         raise DataError(
-            f"timestamp: expected a bar open time on the {step_ms // 60000}-minute "
+            f"timestamp: expected a bar open time on the {step_ms // MINUTE_MS}-minute "
             f"grid, got {values[columns['timestamp']][:40]!r}"
         )
     o = _number("open", values[columns["open"]], positive=True)

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from finbot.timeframes import DAY_MS
+
 COINS = ("bitcoin", "ethereum")
 DAYS = 60
 HORIZON = "1h"
 ALGORITHMS = "linear,random_forest"
 SMOKE_KEY = "CG-replay-smoke-key-0000"  # any key works on the replay server (lifts 10 rpm)
-DAY_MS = 86_400_000
 STEP_TIMEOUT_S = 180.0
 Check = Callable[[dict[str, Any]], str | None]
 

@@ -29,7 +29,7 @@ from scipy import stats
 
 from finbot.errors import DataError, UsageError
 from finbot.prediction.decision import confidence as cf
-from finbot.timeframes import duration_ms, duration_seconds
+from finbot.timeframes import HOUR_MS, duration_ms, duration_seconds
 
 FloatArray = npt.NDArray[np.float64]
 SHRINK_GRID = np.linspace(0.0, 1.0, 21)
@@ -414,7 +414,7 @@ def evaluate(
     cost_frac, source = _cost(bars, inputs.costs)
     first = next(iter(runs.values()))
     test_rows = np.searchsorted(ts, first.ts)
-    hourly = vol[test_rows] * math.sqrt(3_600_000 / step)
+    hourly = vol[test_rows] * math.sqrt(HOUR_MS / step)
     positions = strategy_positions(runs, hourly, level, cost_frac, inputs)
     next_ret = dataset_next_returns(bars, timeframe, first.ts)
     net, strat = backtest(positions, next_ret, cost_frac, timeframe)

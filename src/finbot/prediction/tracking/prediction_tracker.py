@@ -35,10 +35,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage import Base, ensure_tables, session_scope
-from finbot.timeframes import duration_ms
+from finbot.timeframes import DAY_MS, duration_ms
 
-WINDOWS_MS = {"24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
-DEFAULT_EXPIRE_MS = 86_400_000
+WINDOWS_MS = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS}
+DEFAULT_EXPIRE_MS = DAY_MS
 
 
 class PredictionRow(Base):
@@ -252,7 +252,7 @@ class PredictionTracker:
 
     def prune(self, retention_days: int, now_ms: int) -> int:
         """Delete predictions made more than ``retention_days`` ago; returns how many."""
-        cutoff = now_ms - retention_days * 86_400_000
+        cutoff = now_ms - retention_days * DAY_MS
         with session_scope(self.engine) as session:
             result = session.execute(delete(PredictionRow).where(PredictionRow.made_at < cutoff))
             return int(result.rowcount)  # type: ignore[attr-defined]

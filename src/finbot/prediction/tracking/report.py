@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from finbot.prediction.tracking.evaluation import Evaluation
+from finbot.timeframes import DAY_MS
 
 HORIZON_COLUMNS = [
     ("n", "n"),
@@ -94,7 +95,7 @@ def _predicted_vs_realised(ev: Evaluation) -> str:
 def _equity(ev: Evaluation) -> str:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    days = (ev.equity_ts - ev.equity_ts[0]) / 86_400_000 if ev.equity_ts.size else []
+    days = (ev.equity_ts - ev.equity_ts[0]) / DAY_MS if ev.equity_ts.size else []
     ax.plot(days, ev.equity_strategy, label="decision engine (after costs)")
     ax.plot(days, ev.equity_hold, label="buy and hold")
     ax.set_xlabel("days into the test period")

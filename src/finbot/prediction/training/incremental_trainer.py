@@ -26,13 +26,12 @@ from finbot.paths import Paths
 from finbot.prediction.features import feature_matrix
 from finbot.prediction.models import ModelStore, StoredModel
 from finbot.prediction.training.trainer import TrainReport, dataset, train
-from finbot.timeframes import default_timeframe
+from finbot.timeframes import DAY_MS, default_timeframe
 
 if TYPE_CHECKING:
     from finbot.config import Settings
 
 MODES = ("micro", "mini", "schedule")
-DAY_MS = 86_400_000
 
 
 def window_mae(
