@@ -1,5 +1,6 @@
 """The candidates of the out-of-sample choice: both naive forecasts, HAR-RV, the range HAR,
-GARCH(1,1) and the boosted model. A naive one wins whenever no model beats it, so only measured skill is shown."""
+GARCH(1,1) and the boosted model. A naive one wins whenever no model beats it, so only
+measured skill is shown."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """Out-of-sample scores of one horizon: variance, intervals, touch and direction probabilities.
 
 Each fold's calibration block fits what the test block then uses (the conformal quantiles, the
-isotonic maps, the base rates), from the fold's chosen variance forecast; the test blocks are
+calibration maps, the base rates), from the fold's chosen variance forecast; the test blocks are
 pooled. Base rates (the climatological forecast every probability must beat) are the
 calibration block's frequencies, known before the test block starts.
 
-Touch levels are fixed by rule, not fitted: ``+0.5 %, +1 %, +2 %`` per hour of horizon, scaled by
-the square root of the horizon in hours (1h: 0.5/1/2 %, 6h: 1.2/2.4/4.9 %); one isotonic map
+Touch levels are fixed by rule, not fitted: ``+0.5 %, +1 %, +2 %`` for one hour, scaled by the
+square root of the horizon in hours (1h: 0.5/1/2 %, 6h: 1.2/2.4/4.9 %); one calibration map
 per side serves every level.
 """
 
@@ -19,9 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .dataset import HorizonData
-from .grid import FloatArray
+from .grid import FloatArray, IntArray
 from .intervals import constant_quantile, normalised_quantile
 from .probability import exceed_probability, fit_calibration, touch_probability, touched
+from .targets import Targets
 from .walkforward import FoldForecasts
 
 HOUR_MS = 3_600_000
@@ -99,38 +100,26 @@ def event_scores(
     return EventScores(calibration(raw_test[ok]), raw_test[ok], base, hit_test[ok])
 
 
-def _hits(outcome: FloatArray, hit: FloatArray) -> FloatArray:
-    return np.where(np.isfinite(outcome), hit, np.nan)
-
-
-def _touch(data: HorizonData, ff: FoldForecasts, moves: Sequence[float], sign: int) -> EventScores:
-    t = data.targets
-    var_cal, var_test = ff.cal[ff.chosen], ff.test[ff.chosen]
-    cal, test = ff.fold.calibration, ff.fold.test
-    side = t.high if sign > 0 else t.low
-    parts: list[tuple[FloatArray, ...]] = []
+def touch_events(
+    t: Targets, slots: IntArray, variance: FloatArray, moves: Sequence[float], sign: int
+) -> tuple[FloatArray, FloatArray]:
+    """Raw touch probabilities and outcomes (NaN where the extreme is unknown), stacked over
+    ``moves`` taken with ``sign`` (+1: the high reaches +X, −1: the low reaches −X)."""
+    side = (t.high if sign > 0 else t.low)[slots]
+    raw, hit = [], []
     for move in (sign * m for m in moves):
-        parts.append(
-            (
-                touch_probability(move, var_cal),
-                _hits(side[cal], touched(move, t.high[cal], t.low[cal])),
-                touch_probability(move, var_test),
-                _hits(side[test], touched(move, t.high[test], t.low[test])),
-            )
-        )
-    return event_scores(*(np.concatenate(column) for column in zip(*parts, strict=True)))
+        raw.append(touch_probability(move, variance))
+        outcome = touched(move, t.high[slots], t.low[slots])
+        hit.append(np.where(np.isfinite(side), outcome, np.nan))
+    return np.concatenate(raw), np.concatenate(hit)
 
 
-def _direction(data: HorizonData, ff: FoldForecasts, cost: float, sign: int) -> EventScores:
-    ret = data.targets.log_return
-    var_cal, var_test = ff.cal[ff.chosen], ff.test[ff.chosen]
-    r_cal, r_test = sign * ret[ff.fold.calibration], sign * ret[ff.fold.test]
-    return event_scores(
-        exceed_probability(cost, var_cal),
-        (r_cal > cost).astype(np.float64),
-        exceed_probability(cost, var_test),
-        (r_test > cost).astype(np.float64),
-    )
+def direction_events(
+    t: Targets, slots: IntArray, variance: FloatArray, cost: float, sign: int
+) -> tuple[FloatArray, FloatArray]:
+    """Raw P(sign·return > cost) and the outcomes."""
+    outcome = (sign * t.log_return[slots] > cost).astype(np.float64)
+    return exceed_probability(cost, variance), outcome
 
 
 def evaluate_fold(
@@ -150,10 +139,20 @@ def evaluate_fold(
         chosen=(ff.chosen,),
         half_width=q * np.sqrt(var_test),
         half_width_constant=np.full(test.size, q_constant),
-        touch_up=_touch(data, ff, moves, +1),
-        touch_down=_touch(data, ff, moves, -1),
-        up=_direction(data, ff, cost, +1),
-        down=_direction(data, ff, cost, -1),
+        touch_up=event_scores(
+            *touch_events(t, cal, var_cal, moves, +1), *touch_events(t, test, var_test, moves, +1)
+        ),
+        touch_down=event_scores(
+            *touch_events(t, cal, var_cal, moves, -1), *touch_events(t, test, var_test, moves, -1)
+        ),
+        up=event_scores(
+            *direction_events(t, cal, var_cal, cost, +1),
+            *direction_events(t, test, var_test, cost, +1),
+        ),
+        down=event_scores(
+            *direction_events(t, cal, var_cal, cost, -1),
+            *direction_events(t, test, var_test, cost, -1),
+        ),
     )
 
 

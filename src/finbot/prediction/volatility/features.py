@@ -69,7 +69,7 @@ class VolFeatures:
         parts = [self.range_bar, self.range_day, self.range_week]
         rv = [self.rv_bar, self.rv_day, self.rv_week]
         filled = [np.where(np.isfinite(p), p, r) for p, r in zip(parts, rv, strict=True)]
-        return np.log(np.maximum(np.column_stack(filled), RV_FLOOR))
+        return np.asarray(np.log(np.maximum(np.column_stack(filled), RV_FLOOR)), np.float64)
 
     @property
     def ready(self) -> np.ndarray:

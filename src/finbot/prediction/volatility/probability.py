@@ -59,7 +59,7 @@ class Calibration:
 
     def __call__(self, p: FloatArray) -> FloatArray:
         z = self.intercept + self.slope * _logit(p)
-        return np.clip(expit(z), PROB_FLOOR, 1.0 - PROB_FLOOR)
+        return np.asarray(np.clip(expit(z), PROB_FLOOR, 1.0 - PROB_FLOOR), dtype=np.float64)
 
 
 def _logit(p: FloatArray) -> FloatArray:
