@@ -24,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from finbot.prediction.features import horizon_bars
 from finbot.prediction.volatility import (
     HorizonEvaluation,
     VolatilityConfig,
@@ -35,7 +36,6 @@ from finbot.prediction.volatility import (
     walk_forward,
 )
 from finbot.schema import conform
-from finbot.timeframes import duration_ms
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "shared" / "data" / "real" / "binance-2024h1"
@@ -70,6 +70,10 @@ def load_hourly(path: Path) -> pl.DataFrame:
     )
 
 
+def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    return lambda message: say(prefix + message)
+
+
 def evaluate_coin(
     bars: pl.DataFrame,
     horizons: Sequence[str],
@@ -80,9 +84,8 @@ def evaluate_coin(
     features = vol_features(grid)
     out = {}
     for horizon in horizons:
-        h = max(1, duration_ms(horizon) // grid.step_ms)
-        data = horizon_data(grid, h, features)
-        folds = walk_forward(data, config.walk, lambda msg, hz=horizon: say(f"  {hz} {msg}"))
+        data = horizon_data(grid, horizon_bars(horizon, TIMEFRAME), features)
+        folds = walk_forward(data, config.walk, _prefixed(say, f"  {horizon} "))
         out[horizon] = evaluate_horizon(data, folds, level=config.level, cost=config.cost)
     return out
 
@@ -210,6 +213,33 @@ def format_coins(per_coin: dict[str, dict[str, dict[str, Any]]], horizons: Seque
     return "\n".join(lines)
 
 
+def format_chosen(metrics: dict[str, dict[str, Any]]) -> str:
+    lines = ["variance forecast chosen per fold:"]
+    for horizon, m in metrics.items():
+        counts = sorted(m["variance"]["chosen"].items(), key=lambda kv: (-kv[1], kv[0]))
+        lines.append(f"  {horizon:<5}" + ", ".join(f"{name} {n}" for name, n in counts))
+    return "\n".join(lines)
+
+
+def withheld(metrics: dict[str, dict[str, Any]]) -> str:
+    """Outputs without measured skill at some horizon: the live model does not show them."""
+    checks = {
+        "normalised interval": ("interval", "winkler_ratio"),
+        "touch +X": ("touch_up", "brier_ratio"),
+        "touch -X": ("touch_down", "brier_ratio"),
+        "P(up)": ("direction_up", "brier_ratio"),
+        "P(down)": ("direction_down", "brier_ratio"),
+    }
+    found = []
+    for name, keys in checks.items():
+        hs = [h for h, v in _pick(metrics, *keys).items() if not v < 1.0]
+        if hs:
+            found.append(f"{name} at {'/'.join(hs)}")
+    if not found:
+        return "every output beat its baseline at every horizon"
+    return "no skill, so withheld by the live model: " + "; ".join(found)
+
+
 def summary(rows: Sequence[Row]) -> str:
     judged = [r for r in rows if r.verdict()]
     met = [r.label.strip() for r in judged if r.verdict() == "yes"]
@@ -248,6 +278,28 @@ def run(
     return {"pooled": metrics, "per_coin": per_coin}
 
 
+def _rounded(value: Any) -> Any:
+    """Floats to 6 significant digits, recursively (a readable, stable record)."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _shown_path(folder: Path) -> str:
+    """The data folder as seen from the repository (``../shared/...``) when it is there."""
+    base = HERE.parents[1]
+    resolved = folder.resolve()
+    return (
+        str(Path("..") / resolved.relative_to(base))
+        if resolved.is_relative_to(base)
+        else str(folder)
+    )
+
+
 def _args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__)
     parser.add_argument("--data", type=Path, default=DATA, help="folder of <coin>_1h.csv files")
@@ -278,12 +330,12 @@ def main(argv: Sequence[str]) -> int:
     )
     print(format_table(rows, horizons))
     print("\n" + format_coins(result["per_coin"], horizons))
+    print("\n" + format_chosen(result["pooled"]))
     print("\n" + summary(rows))
+    print(withheld(result["pooled"]))
     if tuple(coins) == COINS and tuple(horizons) == HORIZONS and args.level == 0.8:
         record = {
-            "data": str(args.data.relative_to(HERE.parents[1]))
-            if args.data.is_relative_to(HERE.parents[1])
-            else str(args.data),
+            "data": _shown_path(args.data),
             "coins": coins,
             "timeframe": TIMEFRAME,
             "config": {
@@ -304,6 +356,7 @@ def main(argv: Sequence[str]) -> int:
                 for r in rows
             ],
             "summary": summary(rows),
+            "withheld": withheld(result["pooled"]),
             "pooled": result["pooled"],
             "per_coin": {
                 c: {h: _compact(m) for h, m in ms.items()} for c, ms in result["per_coin"].items()
@@ -311,7 +364,9 @@ def main(argv: Sequence[str]) -> int:
             "seconds": round(seconds, 1),
             "python": platform.python_version(),
         }
-        (HERE / "quality.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        (HERE / "quality.json").write_text(
+            json.dumps(_rounded(record), indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 

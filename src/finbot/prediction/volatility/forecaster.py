@@ -14,6 +14,7 @@ its source: a naive forecast when no model beat it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError
-from finbot.timeframes import canonical, duration_ms
+from finbot.prediction.features import horizon_bars
+from finbot.timeframes import canonical
 
 from .candidates import fit_candidate
 from .dataset import HorizonData, horizon_data
@@ -142,6 +144,7 @@ class VolatilityForecast:
             "p_up": self.p_up,
             "p_down": self.p_down,
             "cost": self.cost,
+            "skill": dataclasses.asdict(self.skill),
         }
 
 
@@ -211,11 +214,6 @@ class VolatilityModel:
         )
 
 
-def horizon_slots(horizon: str, timeframe: str) -> int:
-    step = duration_ms(timeframe, field="timeframe")
-    return max(1, -(-duration_ms(horizon) // step))
-
-
 def fit_volatility(
     bars: pl.DataFrame,
     timeframe: str,
@@ -226,7 +224,7 @@ def fit_volatility(
     """Walk-forward, choose, refit on all known outcomes, calibrate (see the module docstring).
     ``bars``: a canonical bars frame of one coin and ``timeframe``."""
     cfg = config or VolatilityConfig()
-    data = horizon_data(bar_grid(bars, timeframe), horizon_slots(horizon, timeframe))
+    data = horizon_data(bar_grid(bars, timeframe), horizon_bars(horizon, timeframe))
     folds = walk_forward(data, cfg.walk, progress)
     metrics = horizon_metrics(
         evaluate_horizon(data, folds, level=cfg.level, cost=cfg.cost), cfg.level

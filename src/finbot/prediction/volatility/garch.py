@@ -5,7 +5,8 @@ The variance filter then runs here over the whole grid with the fitted parameter
 forecast at ``t`` uses returns up to ``t`` only; a missing return (a gap) advances the filter
 by its expectation (``σ²ₜ₊₁ = ω + (α+β)·σ²ₜ``) instead of inventing a value. It starts one
 step on from arch's backcast (EWMA, λ = 0.94, of the first 75 squared returns), as arch does,
-and matches arch's own conditional variance on a series without gaps. The h-bar forecast sums the k-step expectations:
+and matches arch's own conditional variance on a series without gaps. The h-bar forecast sums
+the k-step expectations:
 ``h·v̄ + (σ²ₜ₊₁ − v̄)(1 − φʰ)/(1 − φ)``, ``φ = α + β``, ``v̄ = ω/(1 − φ)``. A fit on the
 boundary (``φ = 1``, frequent on hourly crypto returns) is kept as integrated GARCH, whose
 forecast is the limit ``h·σ²ₜ₊₁ + ω·h(h − 1)/2``.

@@ -7,6 +7,7 @@ sample (``qlike_ratio_best_naive``).
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import asdict
 from typing import Any
@@ -19,21 +20,26 @@ from .targets import NAIVES
 
 
 def _ratio(ours: float, base: float) -> float:
-    return ours / base if base > 0 else float("nan")
+    return ours / base if base > 0 else math.nan
 
 
 def variance_metrics(ev: HorizonEvaluation) -> dict[str, Any]:
+    """QLIKE and log-MSE per forecast; ratios to the day-mean and to the better naive forecast
+    (NaN where a naive forecast was not among the candidates)."""
     scores = {n: float(np.mean(qlike(ev.variance, f, ev.h))) for n, f in ev.forecasts.items()}
     mse = {n: float(np.mean(log_mse(ev.variance, f, ev.h))) for n, f in ev.forecasts.items()}
-    best_naive = min(NAIVES, key=lambda n: scores[n])
+    naives = [n for n in NAIVES if n in scores]
+    best_naive = min(naives, key=lambda n: scores[n]) if naives else None
+    day, day_mse = scores.get("naive_day", math.nan), mse.get("naive_day", math.nan)
+    best = scores[best_naive] if best_naive else math.nan
     return {
         "qlike": scores,
         "log_mse": mse,
         "best_naive": best_naive,
-        "qlike_ratio": _ratio(scores[SELECTED], scores["naive_day"]),
-        "qlike_ratio_best_naive": _ratio(scores[SELECTED], scores[best_naive]),
-        "qlike_ratio_by_candidate": {n: _ratio(s, scores["naive_day"]) for n, s in scores.items()},
-        "log_mse_ratio": _ratio(mse[SELECTED], mse["naive_day"]),
+        "qlike_ratio": _ratio(scores[SELECTED], day),
+        "qlike_ratio_best_naive": _ratio(scores[SELECTED], best),
+        "qlike_ratio_by_candidate": {n: _ratio(s, day) for n, s in scores.items()},
+        "log_mse_ratio": _ratio(mse[SELECTED], day_mse),
         "chosen": dict(Counter(ev.chosen)),
     }
 
