@@ -27,6 +27,7 @@ import polars as pl
 from finbot.prediction.features import horizon_bars
 from finbot.prediction.volatility import (
     HorizonEvaluation,
+    Skill,
     VolatilityConfig,
     bar_grid,
     evaluate_horizon,
@@ -222,22 +223,22 @@ def format_chosen(metrics: dict[str, dict[str, Any]]) -> str:
 
 
 def withheld(metrics: dict[str, dict[str, Any]]) -> str:
-    """Outputs without measured skill at some horizon: the live model does not show them."""
-    checks = {
-        "normalised interval": ("interval", "winkler_ratio"),
-        "touch +X": ("touch_up", "brier_ratio"),
-        "touch -X": ("touch_down", "brier_ratio"),
-        "P(up)": ("direction_up", "brier_ratio"),
-        "P(down)": ("direction_down", "brier_ratio"),
+    """What the live model would not show for lack of measured skill (``Skill``'s rules)."""
+    rules: dict[str, Callable[[Skill], bool]] = {
+        "a model's variance (the naive one is shown)": lambda s: s.qlike_ratio < 1.0,
+        "the normalised interval (constant width shown)": lambda s: s.normalised_interval,
+        "touch probabilities": lambda s: s.touch,
+        "P(up)/P(down)": lambda s: s.direction,
     }
+    skills = {h: Skill.from_metrics(m) for h, m in metrics.items()}
     found = []
-    for name, keys in checks.items():
-        hs = [h for h, v in _pick(metrics, *keys).items() if not v < 1.0]
+    for name, shown in rules.items():
+        hs = [h for h, skill in skills.items() if not shown(skill)]
         if hs:
             found.append(f"{name} at {'/'.join(hs)}")
     if not found:
-        return "every output beat its baseline at every horizon"
-    return "no skill, so withheld by the live model: " + "; ".join(found)
+        return "every output showed skill at every horizon"
+    return "withheld by the live model for lack of skill: " + "; ".join(found)
 
 
 def summary(rows: Sequence[Row]) -> str:

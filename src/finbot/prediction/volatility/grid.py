@@ -57,7 +57,8 @@ def _clean(bars: pl.DataFrame) -> pl.DataFrame:
         raise DataError(f"bars: missing columns {', '.join(missing)}")
     frame = bars.select(pl.col("ts").cast(pl.Int64), *(pl.col(c).cast(pl.Float64) for c in prices))
     frame = frame.filter(pl.col("close").is_finite() & (pl.col("close") > 0))
-    bad = ~(pl.col("high").is_finite() & pl.col("low").is_finite() & (pl.col("low") > 0))
+    valid = pl.col("high").is_finite() & pl.col("low").is_finite() & (pl.col("low") > 0)
+    bad = ~(valid & (pl.col("high") >= pl.col("low")))
     frame = frame.with_columns(
         *(pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in ("high", "low"))
     )
@@ -66,7 +67,8 @@ def _clean(bars: pl.DataFrame) -> pl.DataFrame:
 
 def bar_grid(bars: pl.DataFrame, timeframe: str) -> BarGrid:
     """Canonical bars (``ts`` ms, OHLC) of one ``timeframe`` → their grid. Bars whose close is
-    missing or not positive count as missing; duplicates keep the last row."""
+    missing or not positive count as missing; a bar whose high/low is missing, not positive or
+    inverted keeps its close but loses its range; duplicates keep the last row."""
     step = duration_ms(timeframe, field="timeframe")
     frame = _clean(bars)
     if frame.height < 2:

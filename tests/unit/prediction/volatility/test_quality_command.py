@@ -62,17 +62,23 @@ def test_a_missed_goal_reads_no(metrics: dict[str, dict[str, Any]]) -> None:
 def test_outputs_without_skill_are_listed_as_withheld(
     metrics: dict[str, dict[str, Any]],
 ) -> None:
-    worse = copy.deepcopy(metrics)
-    worse["6h"]["direction_down"]["brier_ratio"] = 1.2
-    worse["12h"]["direction_down"]["brier_ratio"] = 1.0
-    worse["1h"]["interval"]["winkler_ratio"] = 1.05
-    text = quality.withheld(worse)
-    assert "P(down) at 6h/12h" in text and "normalised interval at 1h" in text
-    for m in worse.values():
+    good = copy.deepcopy(metrics)
+    for m in good.values():
+        m["variance"]["qlike_ratio_best_naive"] = 0.9
+        m["interval"]["winkler_ratio"] = 0.9
         for key in ("touch_up", "touch_down", "direction_up", "direction_down"):
             m[key]["brier_ratio"] = 0.9
-        m["interval"]["winkler_ratio"] = 0.9
-    assert quality.withheld(worse).startswith("every output beat")
+            m[key]["reliability_gap"] = 0.01
+    assert quality.withheld(good).startswith("every output showed skill")
+    worse = copy.deepcopy(good)
+    worse["6h"]["direction_down"]["brier_ratio"] = 1.2
+    worse["12h"]["direction_up"]["brier_ratio"] = 1.0
+    worse["1h"]["interval"]["winkler_ratio"] = 1.05
+    worse["1h"]["touch_up"]["reliability_gap"] = 0.08
+    text = quality.withheld(worse)
+    assert "P(up)/P(down) at 6h/12h" in text
+    assert "normalised interval (constant width shown) at 1h" in text
+    assert "touch probabilities at 1h" in text
 
 
 def test_main_runs_on_a_folder_of_csv_files(

@@ -7,7 +7,12 @@ import polars as pl
 import pytest
 
 from finbot.errors import DataError
-from finbot.prediction.volatility import bar_grid, naive_forecasts, realized_variance
+from finbot.prediction.volatility import (
+    bar_grid,
+    naive_forecasts,
+    realized_variance,
+    vol_features,
+)
 from finbot.prediction.volatility.targets import forward_high, forward_return
 
 from .simulate import HOUR_MS, START_MS, random_walk_bars
@@ -66,3 +71,16 @@ def test_the_grid_rejects_bars_off_the_timeframe_and_keeps_the_last_duplicate() 
         bar_grid(bars.with_columns(pl.col("ts") + pl.Series([0, 0, 60_000])), "1h")
     doubled = pl.concat([bars, bars.tail(1).with_columns(close=pl.lit(110.0))])
     assert bar_grid(doubled, "1h").close[-1] == 110.0
+
+
+def test_a_bar_with_a_broken_range_keeps_its_close_and_the_range_har_falls_back() -> None:
+    bars = random_walk_bars(400, seed=2)
+    broken = bars.with_columns(
+        high=pl.when(pl.int_range(pl.len()) == 300).then(0.5 * pl.col("low")).otherwise("high")
+    )
+    grid = bar_grid(broken, "1h")
+    assert np.isnan(grid.high[300]) and np.isnan(grid.low[300]) and np.isfinite(grid.close[300])
+    features = vol_features(grid)
+    assert np.isnan(features.range_bar[300])
+    assert features.har_range[300, 0] == pytest.approx(features.har[300, 0])
+    assert np.all(np.isfinite(features.har_range[200:]))
