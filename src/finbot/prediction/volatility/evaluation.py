@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finbot.timeframes import HOUR_MS
+
 from .dataset import HorizonData
 from .grid import FloatArray, IntArray
 from .intervals import constant_quantile, normalised_quantile
@@ -25,7 +27,6 @@ from .probability import exceed_probability, fit_calibration, touch_probability,
 from .targets import Targets
 from .walkforward import FoldForecasts
 
-HOUR_MS = 3_600_000
 TOUCH_BASE: tuple[float, ...] = (0.005, 0.01, 0.02)
 SELECTED = "selected"
 

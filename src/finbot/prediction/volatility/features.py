@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import DAY_MS, BarGrid, FloatArray, trailing_mean
+from finbot.timeframes import DAY_MS
+
+from .grid import BarGrid, FloatArray, trailing_mean
 from .targets import RV_FLOOR
 
 BOOSTED_FEATURES: tuple[str, ...] = (

@@ -15,13 +15,11 @@ import numpy.typing as npt
 import polars as pl
 
 from finbot.errors import DataError
-from finbot.timeframes import duration_ms
+from finbot.timeframes import DAY_MS, duration_ms
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True)

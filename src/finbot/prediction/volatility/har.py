@@ -21,8 +21,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from finbot.timeframes import DAY_MS
+
 from .dataset import HorizonData
-from .grid import DAY_MS, FloatArray, IntArray
+from .grid import FloatArray, IntArray
 from .targets import floored
 
 Forecaster = Callable[[IntArray], FloatArray]
