@@ -28,12 +28,13 @@ from finbot.errors import ApiError, QuotaExhausted
 from finbot.paths import Paths
 from finbot.schema import conform
 from finbot.storage import BarStore
-from finbot.timeframes import duration_ms
+from finbot.timeframes import Timeframe, duration_ms
 
 log = logging.getLogger(__name__)
 
 DAY_MS = 86_400_000
-ORDER = ("1w", "1d", "4h", "1h", "5m")  # coarse first: their market caps serve finer ones
+# Coarse first: their market caps serve finer ones.
+ORDER = (Timeframe.W1, Timeframe.D1, Timeframe.H4, Timeframe.H1, Timeframe.M5)
 COINGECKO_5M_MS = DAY_MS  # CoinGecko gives 5-minute points for the last day only
 Progress = Callable[[str, int, int], None]  # (description, done, total)
 
