@@ -113,7 +113,7 @@ def evaluate_command(
         None,
         "--algorithm",
         callback=_trainable,
-        metavar="[" + "|".join(TRAINABLE) + "]",
+        metavar="<" + "|".join(TRAINABLE) + ">",
         help="Default: the stored model's.",
     ),
     bars: int = typer.Option(6000, "--bars", min=300, help="How many recent bars to use."),

@@ -26,7 +26,7 @@ from finbot.config import Coin, ExchangeConfig, Settings
 from finbot.errors import ApiError, UsageError
 from finbot.paths import Paths
 from finbot.schema import conform
-from finbot.timeframes import check_timeframe, duration_ms
+from finbot.timeframes import Timeframe, check_timeframe, duration_ms
 
 Progress = Callable[[str, str, int], None]
 PAGE_LIMIT = 1000
@@ -130,7 +130,7 @@ def collect_exchange_ohlcv(
     settings: Settings,
     paths: Paths,
     coins: Sequence[Coin] | None = None,
-    timeframes: Sequence[str] = ("5m", "1h", "1d"),
+    timeframes: Sequence[str] = (Timeframe.M5, Timeframe.H1, Timeframe.D1),
     days: int | None = None,
     *,
     base_url: str | None = None,

@@ -7,9 +7,16 @@ fractions once, through the ``*_frac`` helpers, so a unit is never read the wron
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from finbot.algorithms import TRAINABLE, Algorithm
 from finbot.timeframes import TIMEFRAMES, Timeframe, canonical, duration_seconds
@@ -141,9 +148,14 @@ class Retention(Frozen):
     evaluation: int = Field(365, gt=0)
 
     def for_timeframe(self, timeframe: str) -> int | None:
-        return {"5m": self.m5, "1h": self.h1, "4h": self.h4, "1d": self.d1, "1w": self.w1}[
-            timeframe
-        ]
+        by_timeframe: dict[str, int | None] = {
+            Timeframe.M5: self.m5,
+            Timeframe.H1: self.h1,
+            Timeframe.H4: self.h4,
+            Timeframe.D1: self.d1,
+            Timeframe.W1: self.w1,
+        }
+        return by_timeframe[timeframe]
 
 
 class TrainingBackend(StrEnum):
@@ -153,8 +165,20 @@ class TrainingBackend(StrEnum):
     DASK = "dask"
 
 
+def _trainable(name: Any) -> Any:
+    """Only the algorithms ``train`` fits (not ``naive`` nor ``master``), said as pydantic says
+    it for a literal."""
+    if name not in TRAINABLE:
+        *head, last = (repr(a.value) for a in TRAINABLE)
+        raise ValueError(f"Input should be {', '.join(head)} or {last}")
+    return name
+
+
+TrainableAlgorithm = Annotated[Algorithm, BeforeValidator(_trainable)]
+
+
 class Training(Frozen):
-    algorithms: tuple[Algorithm, ...] = TRAINABLE
+    algorithms: tuple[TrainableAlgorithm, ...] = TRAINABLE
     test_fraction: float = Field(0.3, gt=0, lt=1)
     workers: int = Field(2, ge=1)
     backend: TrainingBackend = TrainingBackend.JOBLIB
@@ -163,18 +187,6 @@ class Training(Frozen):
     micro_window_days: int = Field(90, gt=0)
     micro_hour_utc: int = Field(3, ge=0, le=23)
     mini_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
-
-    @field_validator("algorithms", mode="before")
-    @classmethod
-    def _algorithms(cls, value: Any) -> Any:
-        """Only the trainable algorithms (not ``naive`` nor ``master``), named as such."""
-        if isinstance(value, list | tuple):
-            for name in value:
-                if name not in TRAINABLE:
-                    raise ValueError(
-                        f"expected algorithms among {', '.join(TRAINABLE)}, got {name!r}"
-                    )
-        return value
 
 
 class ConfidenceSettings(Frozen):
