@@ -109,7 +109,8 @@ def build_table(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
     from rich import box
     from rich.table import Table
 
-    from finbot.cli.predict_cmd import ACTION_FR, number
+    from finbot.cli.predict_cmd import number
+    from finbot.prediction.decision import Action
 
     tr, lang, symbols = app_ctx.tr, app_ctx.lang, _symbols(app_ctx)
     level = f"{rows[0]['interval']['level'] * 100:.0f} %" if rows and rows[0]["interval"] else ""
@@ -140,7 +141,7 @@ def build_table(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
         iv = r["interval"]
         interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
         change = f"{r['change_pct']:+.2f} %"
-        action = ACTION_FR[r["decision"]] if lang == "fr" else r["decision"]
+        action = Action(r["decision"]).text(lang)
         table.add_row(
             symbols.get(r["coin"], r["coin"][:6]),
             r["horizon"],

@@ -16,11 +16,12 @@ import typer
 
 from finbot.cli import context
 from finbot.errors import UsageError
+from finbot.replay import ReplayVolumeUnit
 from finbot.timeframes import DAY_MS
 
 
 def _history(
-    data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: str
+    data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: ReplayVolumeUnit
 ) -> Any:
     from finbot.replay import HistorySource, default_coin_ids, generate_history, load_csv_dir
 
@@ -56,8 +57,11 @@ def replay_server_command(
     csv_dir: Path | None = typer.Option(
         None, "--csv-dir", help="Folder of <coin>_<tf>.csv[.gz] OHLCV files."
     ),
-    volume_unit: str = typer.Option(
-        "auto", "--volume-unit", help="CSV volume unit: auto, usd or base."
+    volume_unit: ReplayVolumeUnit = typer.Option(
+        ReplayVolumeUnit.AUTO,
+        "--volume-unit",
+        case_sensitive=False,
+        help="CSV volume unit: auto, usd or base.",
     ),
     seed: int = typer.Option(42, "--seed", help="Seed of the embedded synthetic history."),
     days: int = typer.Option(730, "--days", min=2, help="Days of embedded synthetic history."),

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from finbot.cli import context
+from finbot.storage import VolumeUnit
+from finbot.timeframes import Timeframe
 
 if TYPE_CHECKING:
     from finbot.storage import BarStore
@@ -159,11 +161,14 @@ def import_csv_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV: timestamp,open,high,low,close,volume (gzip ok)."),
     coin: str = typer.Option(..., "--coin", help="Coin id, symbol, name or alias."),
-    timeframe: str = typer.Option(..., "--timeframe", help="5m, 1h, 4h, 1d or 1w."),
+    timeframe: Timeframe = typer.Option(
+        ..., "--timeframe", case_sensitive=False, help="5m, 1h, 4h, 1d or 1w."
+    ),
     source: str = typer.Option("csv", "--source", help="Value of the bars' source column."),
-    volume_unit: str = typer.Option(
-        "quote",
+    volume_unit: VolumeUnit = typer.Option(
+        VolumeUnit.QUOTE,
         "--volume-unit",
+        case_sensitive=False,
         help="quote: volume already in USD; base: in coins (converted with the close price).",
     ),
     skip_bad: bool = typer.Option(
@@ -174,11 +179,9 @@ def import_csv_command(
     """Import an OHLCV CSV into the store; bad rows are listed with their line numbers."""
     from finbot.config import resolve_coin
     from finbot.storage import SHOWN_ERRORS, CsvRejected, import_csv
-    from finbot.timeframes import check_timeframe
 
     app_ctx = context.get(ctx)
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id
-    check_timeframe(timeframe)
     try:
         report = import_csv(
             _store(app_ctx),
@@ -186,7 +189,7 @@ def import_csv_command(
             coin_id,
             timeframe,
             source=source,
-            volume_unit=volume_unit,  # type: ignore[arg-type]
+            volume_unit=volume_unit,
             skip_bad=skip_bad,
         )
     except CsvRejected as exc:

@@ -26,7 +26,7 @@ from finbot.config import Coin, ExchangeConfig, Settings
 from finbot.errors import ApiError, UsageError
 from finbot.paths import Paths
 from finbot.schema import conform
-from finbot.timeframes import DAY_MS, duration_ms
+from finbot.timeframes import DAY_MS, Timeframe, check_timeframe, duration_ms
 
 Progress = Callable[[str, str, int], None]
 PAGE_LIMIT = 1000
@@ -130,7 +130,7 @@ def collect_exchange_ohlcv(
     settings: Settings,
     paths: Paths,
     coins: Sequence[Coin] | None = None,
-    timeframes: Sequence[str] = ("5m", "1h", "1d"),
+    timeframes: Sequence[str] = (Timeframe.M5, Timeframe.H1, Timeframe.D1),
     days: int | None = None,
     *,
     base_url: str | None = None,
@@ -175,7 +175,7 @@ def collect_exchange_ohlcv(
 def _days_for(settings: Settings, timeframe: str, days: int | None) -> int:
     if days is not None:
         return days
-    wanted = settings.general.history_days.get(timeframe)
+    wanted = settings.general.history_days.get(check_timeframe(timeframe))
     keep = settings.general.retention_days.for_timeframe(timeframe)
     return int(wanted or keep or 3650)
 

@@ -28,11 +28,12 @@ from finbot.errors import ApiError, QuotaExhausted
 from finbot.paths import Paths
 from finbot.schema import conform
 from finbot.storage import BarStore
-from finbot.timeframes import DAY_MS, duration_ms
+from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
 log = logging.getLogger(__name__)
 
-ORDER = ("1w", "1d", "4h", "1h", "5m")  # coarse first: their market caps serve finer ones
+# Coarse first: their market caps serve finer ones.
+ORDER = (Timeframe.W1, Timeframe.D1, Timeframe.H4, Timeframe.H1, Timeframe.M5)
 COINGECKO_5M_MS = DAY_MS  # CoinGecko gives 5-minute points for the last day only
 Progress = Callable[[str, int, int], None]  # (description, done, total)
 
@@ -198,7 +199,7 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
 def _coingecko_chart(
     job: _Job, report: SeriesReport, coin: str, tf: str, start: int, end: int
 ) -> Chart:
-    if tf == "5m" and start < end - COINGECKO_5M_MS:
+    if tf == Timeframe.M5 and start < end - COINGECKO_5M_MS:
         start = end - COINGECKO_5M_MS
     if job.history_floor_ms is not None and start < job.history_floor_ms:
         clamp = Clamp(start, job.history_floor_ms)
@@ -240,7 +241,7 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
     try:
         todo = segments(job.store, coin, tf, start, job.now_ms)
         exchange = _exchange_fetch(job, coin, tf, days, report)
-        if tf == "5m" and not exchange and start < job.now_ms - COINGECKO_5M_MS:
+        if tf == Timeframe.M5 and not exchange and start < job.now_ms - COINGECKO_5M_MS:
             start = (job.now_ms - COINGECKO_5M_MS) // tf_ms * tf_ms
             report.notes.append("5m: CoinGecko gives 5-minute points for the last day only")
             todo = segments(job.store, coin, tf, start, job.now_ms)

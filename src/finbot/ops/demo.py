@@ -44,10 +44,10 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> Any:
-    from finbot.replay import HistorySource, generate_history, load_csv_dir
+    from finbot.replay import HistorySource, ReplayVolumeUnit, generate_history, load_csv_dir
 
     if csv_dir is not None:
-        return load_csv_dir(csv_dir, volume_unit="auto")
+        return load_csv_dir(csv_dir, volume_unit=ReplayVolumeUnit.AUTO)
     end = (int(time.time() * 1000) // DAY_MS + 1) * DAY_MS
     history = generate_history(settings.coins.ids, end - days * DAY_MS, end, seed)
     return HistorySource(history, label="synthetic")

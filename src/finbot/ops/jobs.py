@@ -21,6 +21,7 @@ from finbot.paths import Paths
 
 if TYPE_CHECKING:
     from finbot.config import Settings
+    from finbot.prediction.training import RetrainMode
 
 log = logging.getLogger("finbot.jobs")
 CACHE_MAX_AGE_S = 7 * 86_400
@@ -148,7 +149,7 @@ def check_predictions(home: str) -> str:
     return run_job("prediction_check", home, _resolve_predictions)
 
 
-def _incremental(mode: str) -> Work:
+def _incremental(mode: RetrainMode) -> Work:
     def work(settings: Settings, paths: Paths) -> Any:
         from finbot.prediction.training import incremental_trainer
 
@@ -159,12 +160,16 @@ def _incremental(mode: str) -> Work:
 
 def train_micro(home: str) -> str:
     """Daily light update of every model on the recent window (never replaces a better one)."""
-    return run_job("train_micro", home, _incremental("micro"))
+    from finbot.prediction.training import RetrainMode
+
+    return run_job("train_micro", home, _incremental(RetrainMode.MICRO))
 
 
 def train_mini(home: str) -> str:
     """Weekly re-training of every model."""
-    return run_job("train_mini", home, _incremental("mini"))
+    from finbot.prediction.training import RetrainMode
+
+    return run_job("train_mini", home, _incremental(RetrainMode.MINI))
 
 
 def _train_missing(settings: Settings, paths: Paths) -> int:

@@ -28,7 +28,7 @@ from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.errors import DataError, ModelError
 from finbot.paths import Paths
 from finbot.prediction.features import FEATURE_NAMES, TAIL_BARS, build_features, latest_row
-from finbot.prediction.models import MASTER, MasterPredictor, ModelStore, StoredModel
+from finbot.prediction.models import MASTER, Algorithm, MasterPredictor, ModelStore, StoredModel
 from finbot.timeframes import canonical, default_timeframe, duration_ms
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Prediction:
     last_price: float
     predicted_return: float  # log return over the horizon, shrink applied
     predicted_price: float
-    model: str
+    model: Algorithm
     model_version: str
     timeframe: str
     mae_ratio: float

@@ -22,6 +22,7 @@ from typing import Any
 from finbot.clock import iso_utc
 from finbot.config.models import Settings
 from finbot.prediction.decision import (
+    Action,
     CostBreakdown,
     Decision,
     HorizonDecision,
@@ -35,7 +36,7 @@ from finbot.prediction.decision import (
     round_trip_cost,
 )
 from finbot.prediction.decision import confidence as cf
-from finbot.timeframes import duration_seconds
+from finbot.timeframes import Timeframe, duration_seconds
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def assess(
         score,
         costs,
         th,
-        HorizonDecision(pred.horizon, "HOLD", 0.0, 0.0, 0.0, ()),
+        HorizonDecision(pred.horizon, Action.HOLD, 0.0, 0.0, 0.0, ()),
         err,
         fx,
         fx_source,
@@ -357,12 +358,12 @@ def best(assessments: list[Assessment], top: int = 3) -> dict[str, list[dict[str
     buys = [r for a, r in rows if a.prediction.predicted_return > 0]
     sells = [r for a, r in rows if a.prediction.predicted_return < 0]
 
-    def key(action: str) -> Callable[[dict[str, Any]], tuple[bool, float]]:
+    def key(action: Action) -> Callable[[dict[str, Any]], tuple[bool, float]]:
         return lambda r: (r["decision"] == action, r["expected_net_return_per_hour"])
 
     return {
-        "buys": sorted(buys, key=key("BUY"), reverse=True)[:top],
-        "sells": sorted(sells, key=key("SELL"), reverse=True)[:top],
+        "buys": sorted(buys, key=key(Action.BUY), reverse=True)[:top],
+        "sells": sorted(sells, key=key(Action.SELL), reverse=True)[:top],
     }
 
 
@@ -384,12 +385,12 @@ def coin_decision(settings: Settings, coin: str, assessments: list[Assessment]) 
     )
 
 
-def bar_timeframe(pred: Any) -> str:
+def bar_timeframe(pred: Any) -> Timeframe:
     """The bar timeframe behind a prediction (the master model's base timeframe otherwise)."""
     from finbot.timeframes import TIMEFRAMES
 
     if pred.timeframe in TIMEFRAMES:
-        return str(pred.timeframe)
+        return Timeframe(pred.timeframe)
     from finbot.timeframes import default_timeframe
 
     return default_timeframe(pred.horizon)

@@ -31,6 +31,9 @@ from .db import (
 from .parquet_writer import (
     BarStore as BarStore,
 )
+from .units import (
+    VolumeUnit as VolumeUnit,
+)
 
 __all__ = [
     "BarStore",
@@ -38,6 +41,7 @@ __all__ = [
     "CsvRejected",
     "ParquetDataset",
     "SHOWN_ERRORS",
+    "VolumeUnit",
     "engine_for",
     "ensure_tables",
     "import_csv",

@@ -18,15 +18,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
 from finbot.errors import DataError, UsageError
 from finbot.storage.parquet_writer import BarStore, UpsertResult
-from finbot.timeframes import MINUTE_MS, check_timeframe, duration_ms
+from finbot.storage.units import VolumeUnit
+from finbot.timeframes import MINUTE_MS, Timeframe, check_timeframe, duration_ms
 
-VolumeUnit = Literal["base", "quote"]
 REQUIRED = ("timestamp", "open", "high", "low", "close", "volume")
 _ALIASES = {
     "ts": "timestamp",
@@ -138,7 +138,7 @@ def parse_row(
     columns: dict[str, int],
     *,
     step_ms: int | None = None,
-    volume_unit: VolumeUnit = "quote",
+    volume_unit: VolumeUnit = VolumeUnit.QUOTE,
     width: int | None = None,
 ) -> Row:
     """One CSV row → (ts, open, high, low, close, volume USD, market_cap); DataError naming
@@ -163,7 +163,7 @@ def parse_row(
     if lo > min(o, c):
         raise DataError(f"low: expected <= min(open, close) = {min(o, c)}, got {lo}")
     volume = _optional("volume", values[columns["volume"]])
-    if volume is not None and volume_unit == "base":
+    if volume is not None and volume_unit == VolumeUnit.BASE:
         volume *= c
     cap_at = columns.get("market_cap")
     cap = None if cap_at is None else _optional("market_cap", values[cap_at])
@@ -209,10 +209,14 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | DataEr
 
 
 def parse_csv(
-    path: Path, timeframe: str, *, volume_unit: VolumeUnit = "quote", source: str = "csv"
+    path: Path,
+    timeframe: str,
+    *,
+    volume_unit: VolumeUnit = VolumeUnit.QUOTE,
+    source: str = "csv",
 ) -> ParsedCsv:
     """Every row of ``path`` checked: the valid ones as bars, the others as RowErrors."""
-    step = duration_ms(check_timeframe(timeframe)) if timeframe != "1w" else None
+    step = duration_ms(check_timeframe(timeframe)) if timeframe != Timeframe.W1 else None
     good: list[Row] = []
     errors: list[RowError] = []
     with _open_text(path) as handle:
@@ -274,16 +278,17 @@ def import_csv(
     coin: str,
     timeframe: str,
     *,
-    volume_unit: VolumeUnit = "quote",
+    volume_unit: VolumeUnit | str = VolumeUnit.QUOTE,
     source: str = "csv",
     skip_bad: bool = False,
 ) -> ImportReport:
     """Check every row of ``path``, then upsert the bars into ``store`` (see module doc)."""
-    if volume_unit not in ("base", "quote"):
+    if volume_unit not in tuple(VolumeUnit):
         raise UsageError(f"volume-unit: expected base or quote, got {volume_unit!r}")
     if not path.is_file():
         raise UsageError(f"file: {path} does not exist or is not a file")
-    parsed = parse_csv(path, timeframe, volume_unit=volume_unit, source=source)
+    unit = VolumeUnit(volume_unit)
+    parsed = parse_csv(path, timeframe, volume_unit=unit, source=source)
     valid = parsed.bars.height
     if parsed.errors and not skip_bad:
         raise CsvRejected(

@@ -27,6 +27,7 @@ FACES: dict[str, list[str]] = {
     ],
     "finbot.prediction.models": [
         "ALGORITHMS",
+        "Algorithm",
         "MASTER",
         "MasterPredictor",
         "ModelStore",
@@ -37,7 +38,7 @@ FACES: dict[str, list[str]] = {
         "make_estimator",
         "save_native",
     ],
-    "finbot.prediction.training": ["run", "tasks_for", "train", "train_all"],
+    "finbot.prediction.training": ["RetrainMode", "run", "tasks_for", "train", "train_all"],
     "finbot.prediction.volatility": [
         "BarGrid",
         "CANDIDATES",
@@ -62,6 +63,7 @@ FACES: dict[str, list[str]] = {
         "walk_forward",
     ],
     "finbot.prediction.decision": [
+        "Action",
         "CostBreakdown",
         "Decision",
         "HorizonDecision",
@@ -94,6 +96,7 @@ FACES: dict[str, list[str]] = {
         "CsvRejected",
         "ParquetDataset",
         "SHOWN_ERRORS",
+        "VolumeUnit",
         "engine_for",
         "ensure_tables",
         "import_csv",
@@ -117,6 +120,7 @@ FACES: dict[str, list[str]] = {
         "FaultPlan",
         "HistorySource",
         "ReplayServer",
+        "ReplayVolumeUnit",
         "default_coin_ids",
         "generate_history",
         "load_csv_dir",

@@ -8,6 +8,9 @@ from .algorithms import (
     NAIVE as NAIVE,
 )
 from .algorithms import (
+    Algorithm as Algorithm,
+)
+from .algorithms import (
     check_algorithms as check_algorithms,
 )
 from .algorithms import (
@@ -34,6 +37,7 @@ from .model_store import (
 
 __all__ = [
     "ALGORITHMS",
+    "Algorithm",
     "MASTER",
     "MasterPredictor",
     "ModelStore",

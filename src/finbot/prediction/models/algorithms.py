@@ -7,6 +7,9 @@ explicit list of trusted types), LightGBM's text format, XGBoost's JSON. ``load_
 returns an object with ``predict(X) -> ndarray``; LightGBM and XGBoost files are evaluated by
 ``tree_eval`` (pure numpy, same outputs), so predicting never imports those libraries (nor
 scikit-learn, scipy and pandas) unless the model uses a feature the evaluator lacks.
+
+The names are ``finbot.algorithms.Algorithm`` (re-exported here and by the package): low enough
+for ``settings.json``'s ``training.algorithms`` to be typed with them.
 """
 
 from __future__ import annotations
@@ -16,16 +19,20 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from finbot.algorithms import TRAINABLE
+from finbot.algorithms import Algorithm as Algorithm  # re-exported by the package
 from finbot.errors import ModelError
 
-ALGORITHMS: tuple[str, ...] = ("linear", "random_forest", "lightgbm", "xgboost")
-NAIVE = "naive"
-MODEL_FILES = {
-    "linear": "model.skops",
-    "random_forest": "model.skops",
-    "lightgbm": "model.txt",
-    "xgboost": "model.json",
+ALGORITHMS: tuple[Algorithm, ...] = TRAINABLE
+NAIVE = Algorithm.NAIVE
+MODEL_FILES: dict[Algorithm, str] = {
+    Algorithm.LINEAR: "model.skops",
+    Algorithm.RANDOM_FOREST: "model.skops",
+    Algorithm.LIGHTGBM: "model.txt",
+    Algorithm.XGBOOST: "model.json",
 }
+_SKOPS = (Algorithm.LINEAR, Algorithm.RANDOM_FOREST)
+_TREES = (Algorithm.LIGHTGBM, Algorithm.XGBOOST)
 # Bounded forest: depth, leaf size and bootstrap size keep it ~100x faster than an
 # unbounded one at a small accuracy cost (measured in the closing report).
 FOREST_PARAMS: dict[str, Any] = {
@@ -49,24 +56,25 @@ class Predictor(Protocol):
     def predict(self, x: np.ndarray) -> np.ndarray: ...
 
 
-def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    unknown = [n for n in names if n not in ALGORITHMS]
+def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[Algorithm, ...]:
+    """The trainable algorithms named (as members); ModelError naming them otherwise."""
+    unknown = [str(n) for n in names if n not in ALGORITHMS]
     if unknown or not names:
         raise ModelError(f"algorithms: expected some of {', '.join(ALGORITHMS)}, got {unknown}")
-    return tuple(names)
+    return tuple(Algorithm(n) for n in names)
 
 
 def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
     """A fresh, unfitted estimator for ``name`` (scikit-learn API)."""
-    if name == "linear":
+    if name == Algorithm.LINEAR:
         from sklearn.linear_model import LinearRegression
 
         return LinearRegression()
-    if name == "random_forest":
+    if name == Algorithm.RANDOM_FOREST:
         from sklearn.ensemble import RandomForestRegressor
 
         return RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
-    if name == "lightgbm":
+    if name == Algorithm.LIGHTGBM:
         from lightgbm import LGBMRegressor
 
         return LGBMRegressor(
@@ -83,7 +91,7 @@ def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
             random_state=seed,
             verbose=-1,
         )
-    if name == "xgboost":
+    if name == Algorithm.XGBOOST:
         from xgboost import XGBRegressor
 
         return XGBRegressor(
@@ -98,19 +106,19 @@ def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
             n_jobs=n_jobs,
             random_state=seed,
         )
-    raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {name!r}")
+    raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {str(name)!r}")
 
 
 def save_native(name: str, estimator: Any, folder: Path) -> str | None:
     """Write ``estimator`` in its library's own format; returns the file name (None: naive)."""
     if name == NAIVE:
         return None
-    path = folder / MODEL_FILES[name]
-    if name in ("linear", "random_forest"):
+    path = folder / MODEL_FILES[Algorithm(name)]
+    if name in _SKOPS:
         import skops.io as sio
 
         sio.dump(estimator, path)
-    elif name == "lightgbm":
+    elif name == Algorithm.LIGHTGBM:
         booster = getattr(estimator, "booster_", estimator)
         booster.save_model(str(path))
     else:
@@ -147,11 +155,11 @@ def _load_trees(name: str, path: Path) -> Predictor:
     from finbot.prediction.models import tree_eval
 
     try:
-        if name == "lightgbm":
+        if name == Algorithm.LIGHTGBM:
             return tree_eval.load_lightgbm(path)
         return tree_eval.load_xgboost(path)
     except tree_eval.UnsupportedModel:
-        return _Lightgbm(path) if name == "lightgbm" else _Xgboost(path)
+        return _Lightgbm(path) if name == Algorithm.LIGHTGBM else _Xgboost(path)
 
 
 def _load_skops(path: Path) -> Predictor:
@@ -169,12 +177,12 @@ def load_native(name: str, folder: Path) -> Predictor | None:
     if name == NAIVE:
         return None
     if name not in MODEL_FILES:
-        raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {name!r}")
-    path = folder / MODEL_FILES[name]
+        raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {str(name)!r}")
+    path = folder / MODEL_FILES[Algorithm(name)]
     if not path.is_file():
         raise ModelError(f"{path}: model file missing")
     try:
-        if name in ("lightgbm", "xgboost"):
+        if name in _TREES:
             return _load_trees(name, path)
         return _load_skops(path)
     except ModelError:

@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from finbot.algorithms import Algorithm
 from finbot.prediction.models.algorithms import load_native
 
-MASTER = "master"  # the stacking model's algorithm name and timeframe
-SUB_ALGORITHM = "lightgbm"
+MASTER = Algorithm.MASTER  # the stacking model's algorithm name and timeframe
+SUB_ALGORITHM = Algorithm.LIGHTGBM
 
 
 class MasterPredictor:

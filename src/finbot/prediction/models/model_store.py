@@ -30,7 +30,7 @@ import polars as pl
 
 from finbot.errors import ModelError
 from finbot.prediction.features import FEATURE_NAMES
-from finbot.prediction.models.algorithms import Predictor, load_native, save_native
+from finbot.prediction.models.algorithms import Algorithm, Predictor, load_native, save_native
 from finbot.prediction.models.master_model import MASTER, load_master
 
 LATEST = "latest"
@@ -78,8 +78,12 @@ class StoredModel:
         return str(self.meta["version"])
 
     @property
-    def algorithm(self) -> str:
-        return str(self.meta["algorithm"])
+    def algorithm(self) -> Algorithm:
+        name = self.meta["algorithm"]
+        try:
+            return Algorithm(name)
+        except ValueError:
+            raise ModelError(f"{self.folder}: unknown algorithm {name!r}") from None
 
     @property
     def shrink(self) -> float:

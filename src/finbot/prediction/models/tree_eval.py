@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from finbot.algorithms import Algorithm
 from finbot.errors import ModelError
 
 LGB_ZERO = float(np.float32(1e-35))  # LightGBM's kZeroThreshold (a float): |x| <= it is 0
@@ -40,7 +41,7 @@ class UnsupportedModel(ModelError):
 class TreeEnsemble:
     """All trees in flat node arrays (a leaf has left == right == itself)."""
 
-    kind: str  # "lightgbm" or "xgboost"
+    kind: Algorithm  # LIGHTGBM or XGBOOST
     n_features: int
     roots: np.ndarray  # int64, one root node per tree
     feature: np.ndarray  # int64 per node (0 at leaves)
@@ -86,8 +87,8 @@ class TreeEnsemble:
         return node
 
 
-def _prepare(data: np.ndarray, kind: str) -> np.ndarray:
-    if kind == "xgboost":
+def _prepare(data: np.ndarray, kind: Algorithm) -> np.ndarray:
+    if kind == Algorithm.XGBOOST:
         return data.astype(np.float32)  # XGBoost compares in single precision
     # LightGBM drops |x| <= kZeroThreshold from a dense row: those read as exactly 0
     return np.where(np.abs(data) <= LGB_ZERO, 0.0, data)
@@ -95,7 +96,7 @@ def _prepare(data: np.ndarray, kind: str) -> np.ndarray:
 
 def _goes_left(model: TreeEnsemble, node: np.ndarray, values: np.ndarray) -> np.ndarray:
     nan = np.isnan(values)
-    if model.kind == "xgboost":
+    if model.kind == Algorithm.XGBOOST:
         with np.errstate(invalid="ignore"):
             left = np.where(nan, model.default_left[node], values < model.threshold[node])
         return np.asarray(left, dtype=bool)
@@ -109,7 +110,7 @@ def _goes_left(model: TreeEnsemble, node: np.ndarray, values: np.ndarray) -> np.
 
 def _sum_leaves(model: TreeEnsemble, leaf_values: np.ndarray) -> np.ndarray:
     """Tree outputs summed in tree order, in the library's precision."""
-    if model.kind == "xgboost":
+    if model.kind == Algorithm.XGBOOST:
         start = np.full((leaf_values.shape[0], 1), model.base_score, dtype=np.float32)
         terms = np.concatenate([start, leaf_values.astype(np.float32)], axis=1)
         return np.cumsum(terms, axis=1, dtype=np.float32)[:, -1].astype(np.float64)
@@ -164,11 +165,11 @@ class _Nodes:
         return index
 
     def freeze(
-        self, kind: str, n_features: int, *, base_score: float = 0.0, average: bool = False
+        self, kind: Algorithm, n_features: int, *, base_score: float = 0.0, average: bool = False
     ) -> TreeEnsemble:
         if not self.roots:
             raise UnsupportedModel(f"{kind} model: no trees")
-        float_type = np.float32 if kind == "xgboost" else np.float64
+        float_type = np.float32 if kind == Algorithm.XGBOOST else np.float64
         left, right = np.asarray(self.left, np.int64), np.asarray(self.right, np.int64)
         feature = np.asarray(self.feature, np.int64)
         if feature.size and int(feature.max()) >= n_features:
@@ -220,7 +221,9 @@ def load_lightgbm(path: Path) -> TreeEnsemble:
         for block in blocks:
             _lightgbm_tree(block, nodes, path)
         return nodes.freeze(
-            "lightgbm", int(header["max_feature_idx"]) + 1, average="average_output" in header
+            Algorithm.LIGHTGBM,
+            int(header["max_feature_idx"]) + 1,
+            average="average_output" in header,
         )
     except UnsupportedModel:
         raise
@@ -298,7 +301,9 @@ def load_xgboost(path: Path) -> TreeEnsemble:
         for tree in booster["model"]["trees"]:
             _xgboost_tree(tree, nodes, path)
         return nodes.freeze(
-            "xgboost", int(params["num_feature"]), base_score=parse_base_score(params["base_score"])
+            Algorithm.XGBOOST,
+            int(params["num_feature"]),
+            base_score=parse_base_score(params["base_score"]),
         )
     except UnsupportedModel:
         raise

@@ -28,7 +28,9 @@ import polars as pl
 from scipy import stats
 
 from finbot.errors import DataError, UsageError
+from finbot.prediction.decision import Action
 from finbot.prediction.decision import confidence as cf
+from finbot.prediction.models import Algorithm
 from finbot.timeframes import HOUR_MS, duration_ms, duration_seconds
 
 FloatArray = npt.NDArray[np.float64]
@@ -251,7 +253,7 @@ class Evaluation:
 
     coin: str
     timeframe: str
-    algorithm: str
+    algorithm: Algorithm
     level: float
     folds: int
     horizons: dict[str, dict[str, Any]]
@@ -349,7 +351,7 @@ def strategy_positions(
             reference_vol=reference,
             min_confidence=inputs.thresholds.decision.min_confidence,
         ).action
-        current = {"BUY": 1.0, "SELL": 0.0}.get(action, current)
+        current = {Action.BUY: 1.0, Action.SELL: 0.0}.get(action, current)
         positions[i] = current
     return positions
 
@@ -381,7 +383,7 @@ def evaluate(
     inputs: DecisionInputs,
     level: float,
     n_folds: int = 5,
-    algorithm: str = "lightgbm",
+    algorithm: Algorithm = Algorithm.LIGHTGBM,
     seed: int = 0,
     rolling_rows: int | None = None,
 ) -> Evaluation:

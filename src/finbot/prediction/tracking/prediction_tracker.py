@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -36,6 +36,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage import Base, ensure_tables, session_scope
 from finbot.timeframes import DAY_MS, duration_ms
+
+if TYPE_CHECKING:
+    from finbot.prediction.decision import Action
 
 WINDOWS_MS = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS}
 DEFAULT_EXPIRE_MS = DAY_MS
@@ -94,7 +97,7 @@ class NewPrediction:
     interval_high: float | None = None
     level: float | None = None
     confidence: float | None = None
-    decision: str | None = None
+    decision: Action | None = None
     model: str | None = None
     model_version: str | None = None
     source: str = "cli"

@@ -10,11 +10,15 @@ from .fanout import (
 from .incremental_trainer import (
     run as run,
 )
+from .modes import (
+    RetrainMode as RetrainMode,
+)
 from .trainer import (
     train as train,
 )
 
 __all__ = [
+    "RetrainMode",
     "run",
     "tasks_for",
     "train",

@@ -133,12 +133,14 @@ def train_all(
     algorithms: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Train every task and return their summaries in task order."""
+    from finbot.config import TrainingBackend
+
     training = settings.general.training
     algos = tuple(algorithms or training.algorithms)
     calls = [
         (str(paths.home), coin, tf, h, algos, training.test_fraction)
         for coin, tf, h in tasks_for(coins, horizons, timeframes)
     ]
-    if training.backend == "dask":
+    if training.backend == TrainingBackend.DASK:
         return _run_dask(calls, training, progress)
     return _run_joblib(calls, workers or training.workers, progress)

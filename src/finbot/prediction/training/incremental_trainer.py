@@ -1,8 +1,9 @@
 """Keep models current without ever replacing a better one.
 
 Public API (stable): ``run(mode, settings, paths, *, coins=None, horizons=None, clock=None)``
-with mode ``micro`` (daily: refit on the last ``training.micro_window_days``), ``mini``
-(weekly: full retrain on all stored bars) or ``schedule`` (returns the two job specs);
+with mode (a ``RetrainMode`` or its string) ``micro`` (daily: refit on the last
+``training.micro_window_days``), ``mini`` (weekly: full retrain on all stored bars) or
+``schedule`` (returns the two job specs);
 ``run_micro(home)`` / ``run_mini(home)``: scheduler callables taking a home path string;
 ``job_specs(settings)``.
 
@@ -25,13 +26,15 @@ from finbot.errors import FinbotError, UsageError
 from finbot.paths import Paths
 from finbot.prediction.features import feature_matrix
 from finbot.prediction.models import ModelStore, StoredModel
+from finbot.prediction.training.modes import RetrainMode
 from finbot.prediction.training.trainer import TrainReport, dataset, train
 from finbot.timeframes import DAY_MS, default_timeframe
 
 if TYPE_CHECKING:
     from finbot.config import Settings
 
-MODES = ("micro", "mini", "schedule")
+
+MODES: tuple[RetrainMode, ...] = tuple(RetrainMode)
 
 
 def window_mae(
@@ -81,12 +84,12 @@ def _bars(paths: Paths, coin: str, timeframe: str, start_ms: int | None) -> pl.D
 
 
 def retrain(
-    mode: str, settings: Settings, paths: Paths, coin: str, horizon: str, now: int
+    mode: RetrainMode, settings: Settings, paths: Paths, coin: str, horizon: str, now: int
 ) -> dict[str, Any]:
     """One micro or mini update of (coin, horizon) on its default timeframe."""
     training = settings.general.training
     timeframe = default_timeframe(horizon)
-    start = now - training.micro_window_days * DAY_MS if mode == "micro" else None
+    start = now - training.micro_window_days * DAY_MS if mode == RetrainMode.MICRO else None
     bars = _bars(paths, coin, timeframe, start)
     try:
         report = train(
@@ -126,7 +129,7 @@ def job_specs(settings: Settings) -> list[dict[str, Any]]:
 
 
 def run(
-    mode: str,
+    mode: RetrainMode | str,
     settings: Settings,
     paths: Paths,
     *,
@@ -137,18 +140,19 @@ def run(
     """Run ``mode`` for every coin x horizon (defaults: the configured ones)."""
     if mode not in MODES:
         raise UsageError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
-    if mode == "schedule":
-        return {"mode": mode, "jobs": job_specs(settings)}
+    chosen = RetrainMode(mode)
+    if chosen == RetrainMode.SCHEDULE:
+        return {"mode": chosen, "jobs": job_specs(settings)}
     now = now_ms(clock or SystemClock())
     results = [
-        retrain(mode, settings, paths, coin, horizon, now)
+        retrain(chosen, settings, paths, coin, horizon, now)
         for coin in (coins or settings.coins.ids)
         for horizon in (horizons or settings.general.horizons)
     ]
-    return {"mode": mode, "results": results}
+    return {"mode": chosen, "results": results}
 
 
-def _run_home(mode: str, home: str) -> dict[str, Any]:
+def _run_home(mode: RetrainMode, home: str) -> dict[str, Any]:
     from finbot.config import load_settings
 
     paths = Paths.resolve(home)
@@ -157,9 +161,9 @@ def _run_home(mode: str, home: str) -> dict[str, Any]:
 
 def run_micro(home: str) -> dict[str, Any]:
     """Scheduler entry point: the daily micro update of the bot living in ``home``."""
-    return _run_home("micro", home)
+    return _run_home(RetrainMode.MICRO, home)
 
 
 def run_mini(home: str) -> dict[str, Any]:
     """Scheduler entry point: the weekly full retrain of the bot living in ``home``."""
-    return _run_home("mini", home)
+    return _run_home(RetrainMode.MINI, home)

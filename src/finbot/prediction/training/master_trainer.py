@@ -29,11 +29,18 @@ import polars as pl
 
 from finbot.errors import DataError
 from finbot.prediction.features import FEATURE_NAMES, build_features, forward_log_returns
-from finbot.prediction.models import MASTER, NAIVE, SUB_ALGORITHM, make_estimator, save_native
+from finbot.prediction.models import (
+    MASTER,
+    NAIVE,
+    SUB_ALGORITHM,
+    Algorithm,
+    make_estimator,
+    save_native,
+)
 from finbot.prediction.training.trainer import Split, data_hash, score, time_split
-from finbot.timeframes import default_timeframe, duration_ms
+from finbot.timeframes import Timeframe, default_timeframe, duration_ms
 
-SUB_TIMEFRAMES = ("1d", "1h", "5m")
+SUB_TIMEFRAMES = (Timeframe.D1, Timeframe.H1, Timeframe.M5)
 MIN_ROWS = 300
 
 
@@ -85,8 +92,8 @@ class MasterReport:
     n_train: int
     n_test: int
     data_hash: str
-    timeframe: str = MASTER
-    chosen: str = MASTER
+    timeframe: str = MASTER  # stored beside the timeframes, under the pseudo-timeframe "master"
+    chosen: Algorithm = MASTER
     n_validation: int = 0
     gap_rows: int = 0
     shrink: float = 1.0
@@ -235,7 +242,10 @@ def _master_report(
 ) -> MasterReport:
     y_test, ts = y[outer.test], frame["ts"].to_numpy()
     master_pred = test_preds @ np.asarray(weights)
-    scores = {NAIVE: score(y_test, np.zeros_like(y_test)), MASTER: score(y_test, master_pred)}
+    scores: dict[str, dict[str, float]] = {
+        NAIVE: score(y_test, np.zeros_like(y_test)),
+        MASTER: score(y_test, master_pred),
+    }
     for i, tf in enumerate(used):
         scores[f"sub_{tf}"] = score(y_test, test_preds[:, i])
     for values in scores.values():

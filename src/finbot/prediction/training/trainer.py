@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +35,8 @@ from finbot.prediction.features import (
     forward_log_returns,
     horizon_bars,
 )
-from finbot.prediction.models import NAIVE, check_algorithms, make_estimator
-from finbot.timeframes import check_timeframe, duration_ms
+from finbot.prediction.models import ALGORITHMS, NAIVE, Algorithm, check_algorithms, make_estimator
+from finbot.timeframes import Timeframe, check_timeframe, duration_ms
 
 Progress = Callable[[str, int, int], None]
 MIN_ROWS = 200
@@ -94,11 +94,11 @@ class TrainReport:
     """Everything one training run learned and measured; the store saves it as a version."""
 
     coin: str
-    timeframe: str
+    timeframe: Timeframe
     horizon: str
-    chosen: str
+    chosen: Algorithm
     has_edge: bool
-    scores: dict[str, dict[str, float]]
+    scores: dict[str, dict[str, float]]  # by algorithm name, the naive baseline included
     shrink: float
     model: Any
     train_window: tuple[int, int]
@@ -109,7 +109,7 @@ class TrainReport:
     gap_rows: int
     calibration: pl.DataFrame
     data_hash: str
-    best_algorithm: str
+    best_algorithm: Algorithm
     feature_names: tuple[str, ...] = FEATURE_NAMES
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -158,7 +158,7 @@ def dataset(bars: pl.DataFrame, horizon: str) -> pl.DataFrame:
 
 @dataclass
 class _Fitted:
-    name: str
+    name: Algorithm
     model: Any
     shrink: float
     test_pred: np.ndarray
@@ -166,7 +166,7 @@ class _Fitted:
 
 
 def _fit_one(
-    name: str, x: np.ndarray, y: np.ndarray, inner: Split, test: np.ndarray, seed: int
+    name: Algorithm, x: np.ndarray, y: np.ndarray, inner: Split, test: np.ndarray, seed: int
 ) -> _Fitted:
     start = time.perf_counter()
     model = make_estimator(name, seed).fit(x[inner.train], y[inner.train])
@@ -175,12 +175,13 @@ def _fit_one(
     return _Fitted(name, model, shrink, pred, time.perf_counter() - start)
 
 
-def _check_inputs(timeframe: str, horizon: str, rows: int) -> None:
-    check_timeframe(timeframe)
+def _check_inputs(timeframe: str, horizon: str, rows: int) -> Timeframe:
+    tf = check_timeframe(timeframe)
     if duration_ms(horizon) % duration_ms(timeframe, field="timeframe"):
         raise DataError(f"horizon: expected a multiple of the {timeframe} timeframe, got {horizon}")
     if rows < MIN_ROWS:
         raise DataError(f"bars: expected at least {MIN_ROWS} labelled rows, got {rows}")
+    return tf
 
 
 def train(
@@ -189,7 +190,7 @@ def train(
     horizon: str,
     bars: pl.DataFrame,
     *,
-    algorithms: tuple[str, ...] | list[str] = ("linear", "random_forest", "lightgbm", "xgboost"),
+    algorithms: Sequence[str] = ALGORITHMS,
     test_fraction: float = 0.3,
     seed: int = 0,
     progress: Progress | None = None,
@@ -197,28 +198,28 @@ def train(
     """Fit ``algorithms`` on a time-ordered split and keep the best that beats naive."""
     names = check_algorithms(tuple(algorithms))
     data = dataset(bars, horizon)
-    _check_inputs(timeframe, horizon, data.height)
+    tf = _check_inputs(timeframe, horizon, data.height)
     ts, x, y = data["ts"].to_numpy(), feature_matrix(data), data["target"].to_numpy()
     h_ms = duration_ms(horizon)
     outer = time_split(ts, test_fraction, h_ms)
     inner_rows = time_split(ts[outer.train], VALIDATION_FRACTION, h_ms)
     inner = Split(outer.train[inner_rows.train], outer.train[inner_rows.test], inner_rows.gap)
-    fitted: dict[str, _Fitted] = {}
+    fitted: dict[Algorithm, _Fitted] = {}
     for done, name in enumerate(names):
         if progress:
             progress(name, done, len(names))
         fitted[name] = _fit_one(name, x, y, inner, outer.test, seed)
     if progress:
         progress("done", len(names), len(names))
-    return _report(coin, timeframe, horizon, bars, ts, y, outer, inner, fitted)
+    return _report(coin, tf, horizon, bars, ts, y, outer, inner, fitted)
 
 
 def _choose(
     y_test: np.ndarray,
-    fitted: dict[str, _Fitted],
+    fitted: dict[Algorithm, _Fitted],
     scores: dict[str, dict[str, float]],
     overlap: int,
-) -> tuple[str, str, bool]:
+) -> tuple[Algorithm, Algorithm, bool]:
     best = min(fitted, key=lambda n: scores[n]["mae"])
     better = scores[best]["mae"] < scores[NAIVE]["mae"]
     has_edge = better and edge_t_stat(y_test, fitted[best].test_pred, overlap) > EDGE_T_STAT
@@ -227,17 +228,17 @@ def _choose(
 
 def _report(
     coin: str,
-    timeframe: str,
+    timeframe: Timeframe,
     horizon: str,
     bars: pl.DataFrame,
     ts: np.ndarray,
     y: np.ndarray,
     outer: Split,
     inner: Split,
-    fitted: dict[str, _Fitted],
+    fitted: dict[Algorithm, _Fitted],
 ) -> TrainReport:
     y_test = y[outer.test]
-    scores = {NAIVE: score(y_test, np.zeros_like(y_test))}
+    scores: dict[str, dict[str, float]] = {NAIVE: score(y_test, np.zeros_like(y_test))}
     for name, fit in fitted.items():
         scores[name] = {
             **score(y_test, fit.test_pred),
