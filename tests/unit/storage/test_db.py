@@ -67,7 +67,7 @@ def test_one_engine_per_url_and_schema(db_url: str) -> None:
     [
         ("postgresql://u@h/db", "postgresql+psycopg", None),
         ("postgres://u:p@h:5433/db", "postgresql+psycopg", None),
-        ("postgresql+psycopg://u@h/db?finbot_schema=finbot_ab12", "postgresql+psycopg", "finbot_ab12"),
+        ("postgresql+psycopg://u@h/db?finbot_schema=f_ab12", "postgresql+psycopg", "f_ab12"),
         ("postgresql+psycopg2://u@h/db?finbot_schema=x", "postgresql+psycopg2", "x"),
         ("postgresql://u@h/db?sslmode=require&finbot_schema=s_1", "postgresql+psycopg", "s_1"),
         ("sqlite:////tmp/f.db?finbot_schema=ignored", "sqlite", None),
