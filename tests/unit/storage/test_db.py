@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import threading
+import uuid
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.errors import ConfigError
@@ -122,4 +124,32 @@ def test_a_schema_is_created_once_and_is_the_whole_search_path(postgres_server: 
     assert where == "probe_search_path"
     assert inspect(engines[1]).get_table_names() == ["lands_here"]
     for engine in engines:
+        engine.dispose()
+
+
+def test_more_engines_than_the_cache_holds_all_stay_usable(tmp_path) -> None:
+    urls = [f"sqlite:///{tmp_path / f'{i}.db'}" for i in range(10)]
+    engines = [engine_for(url) for url in urls]
+    assert engine_for(urls[-1]) is engines[-1]
+    assert engine_for(urls[0]) is not engines[0]  # the oldest was let go (and disposed of)
+    for engine in engines:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_schema_made_by_a_dba_needs_no_create_privilege(postgres_server: str) -> None:
+    """A user allowed nothing but its own schema (no CREATE on the database) still works."""
+    role, schema = f"bot_{uuid.uuid4().hex[:8]}", f"made_{uuid.uuid4().hex[:8]}"
+    admin = create_db_engine(postgres_server)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f"CREATE SCHEMA {schema} AUTHORIZATION {role}"))
+    as_role = postgres_server.replace("//finbot@", f"//{role}@", 1)
+    allowed = create_db_engine(f"{as_role}?finbot_schema={schema}")
+    ensure_tables(allowed, _Race)
+    assert inspect(allowed).get_table_names() == ["race_probe"]
+    stranger = create_db_engine(f"{as_role}?finbot_schema=not_made_{role}")
+    with pytest.raises(sa_exc.ProgrammingError, match="permission denied"):
+        stranger.connect()
+    for engine in (admin, allowed, stranger):
         engine.dispose()
