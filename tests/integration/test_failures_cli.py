@@ -65,6 +65,14 @@ def test_bad_database_url(tmp_path: Path, url: str, needle: str) -> None:
     _one_line(result, 2, needle)
 
 
+def test_unreachable_database_server(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")  # without it finbot names the driver to install
+    url = "postgresql://finbot@127.0.0.1:9/finbot"  # discard port: nothing listens
+    result = _finbot("--home", str(tmp_path / "h"), "tracker", FINBOT_DB_URL=url)
+    _one_line(result, 1, "check FINBOT_DB_URL")
+    assert "finbot.db" not in result.stderr
+
+
 def test_busy_port(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

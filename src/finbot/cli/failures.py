@@ -115,6 +115,15 @@ def _database_failure(exc: BaseException) -> Failure | None:
         )
     if isinstance(exc, sa.DBAPIError):
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+        if exc.orig is not None and not type(exc.orig).__module__.startswith("sqlite3"):
+            return Failure(  # a database server (PostgreSQL): no finbot.db to move aside
+                "DatabaseError",
+                f"the database failed: {reason}; check FINBOT_DB_URL (host, port, user, "
+                "password, database) and that the database server is up",
+                f"la base de données a échoué : {reason} ; vérifiez FINBOT_DB_URL (hôte, port, "
+                "utilisateur, mot de passe, base) et que le serveur de base de données tourne",
+                1,
+            )
         return Failure(
             "DatabaseError",
             f"the database failed: {reason}; if the home's finbot.db is corrupt, move it aside "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import sqlite3
 
 import pytest
 from sqlalchemy import exc as sa
@@ -11,6 +12,10 @@ from finbot.cli.failures import describe
 from finbot.errors import ConfigError, DataError
 
 pytestmark = pytest.mark.unit
+
+
+class _ServerError(Exception):
+    """Stands for a database server's driver error (psycopg's), not SQLite's."""
 
 
 @pytest.mark.parametrize(
@@ -25,7 +30,16 @@ pytestmark = pytest.mark.unit
         (OSError(errno.EIO, "Input/output error", "/d/y"), 1, "Input/output error"),
         (ModuleNotFoundError("No module named 'psycopg'", name="psycopg"), 2, "psycopg[binary]"),
         (sa.ArgumentError("Could not parse SQLAlchemy URL"), 2, "FINBOT_DB_URL"),
-        (sa.DatabaseError("SELECT 1", {}, Exception("file is not a database")), 1, "move it"),
+        (
+            sa.DatabaseError("SELECT 1", {}, sqlite3.DatabaseError("file is not a database")),
+            1,
+            "move it",
+        ),
+        (
+            sa.OperationalError("connect", {}, _ServerError("connection refused")),
+            1,
+            "FINBOT_DB_URL",
+        ),
     ],
 )
 def test_known_failures_are_one_line(exc: BaseException, code: int, needle: str) -> None:

@@ -22,6 +22,7 @@ def _runs(home: Paths) -> dict:
     return last_runs(engine_for(home.db_url))
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_a_successful_job_is_logged_and_recorded(
     home: Paths, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -33,6 +34,7 @@ def test_a_successful_job_is_logged_and_recorded(
     assert record.job == "demo" and record.rows == 7 and record.duration_s >= 0
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_a_failing_job_never_raises_and_keeps_counting(
     home: Paths, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -46,12 +48,14 @@ def test_a_failing_job_never_raises_and_keeps_counting(
     assert "disk on fire" in caplog.text and "Traceback" in caplog.text
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_a_collector_result_that_is_not_ok_counts_as_a_failure(home: Paths) -> None:
     result = SimpleNamespace(ok=False, rows=0, error="HTTP 503")
     assert jobs.run_job("prices", str(home.home), lambda _s, _p: result) == "error"
     assert _runs(home)["prices"]["error"] == "HTTP 503"
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_bad_configuration_is_a_failed_run_not_a_crash(home: Paths) -> None:
     (home.config_dir / "settings.json").write_text("{not json")
     assert jobs.run_job("demo", str(home.home), lambda _s, _p: 1) == "error"
@@ -75,6 +79,7 @@ def test_rows_are_read_from_what_the_library_returned(value: object, rows: int |
     assert jobs._count(value) == rows
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_prices_job_lands_data_from_the_replay_server(home: Paths, replay_server) -> None:
     from finbot.collectors.usage import ApiUsageStore
 
@@ -86,11 +91,13 @@ def test_prices_job_lands_data_from_the_replay_server(home: Paths, replay_server
     assert summary["prices"]["last_status"] == "ok"
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_collector_job_against_a_dead_server_is_a_recorded_failure(offline_home: Paths) -> None:
     assert jobs.collect_markets(str(offline_home.home), "http://127.0.0.1:9/api/v3") == "error"
     assert _runs(offline_home)["markets"]["failures"] == 1
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_clean_cache_removes_only_week_old_entries(home: Paths) -> None:
     old_file, old_dir, fresh = (
         home.cache_dir / "old.json",
@@ -140,6 +147,7 @@ def test_retention_drops_old_bars_and_keeps_recent_ones(home: Paths) -> None:
     assert _runs(home)["retention"]["rows"] >= 3
 
 
+@pytest.mark.usefixtures("db_backend")
 @pytest.mark.parametrize("job", ["check_predictions", "cleanup_models", "heartbeat"])
 def test_housekeeping_jobs_run_on_an_empty_home(home: Paths, job: str) -> None:
     assert getattr(jobs, job)(str(home.home)) == "ok"

@@ -39,6 +39,7 @@ def _tr(lang: str):
     return lambda en, fr, **kw: (fr if lang == "fr" else en).format(**kw)
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_status_of_a_fresh_home_has_every_key(settings, home: Paths) -> None:
     data = st.collect_status(settings, home, clock=FakeClock(1_717_200_000))
     assert set(data) >= KEYS
@@ -74,6 +75,7 @@ def test_a_broken_section_reports_instead_of_crashing(
     assert data["api_usage"]["state"] == "GREEN"
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_api_usage_recorded_by_another_process_is_seen(settings, home: Paths) -> None:
     code = (
         "from finbot.collectors.usage import ApiUsageStore\n"
