@@ -58,6 +58,11 @@ class ModelError(FinbotError):
     """A model is missing, incompatible with the feature builder, or failed to load."""
 
 
+class JobFailed(FinbotError):
+    """A scheduler job's library call reported a failure it did not raise (a collector run
+    whose source failed is recorded, not raised); the job runner records the text as is."""
+
+
 class AlreadyRunning(FinbotError):
     """Another finbot process holds the lock of this home."""
 

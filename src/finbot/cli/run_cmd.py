@@ -195,13 +195,13 @@ def status_command(
     from finbot.ops.status import collect_status
 
     app_ctx = context.get(ctx)
-    data = collect_status(app_ctx.settings, app_ctx.paths)
+    report = collect_status(app_ctx.settings, app_ctx.paths)
     if as_json:
-        app_ctx.emit_json(data)
+        app_ctx.emit_json(report.to_json())
         return
     from finbot.ops.status_view import render_status
 
-    render_status(data, app_ctx.console, app_ctx.tr)
+    render_status(report, app_ctx.console, app_ctx.tr)
 
 
 def register(app: typer.Typer) -> None:

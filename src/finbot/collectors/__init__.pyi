@@ -1,6 +1,9 @@
 """Collectors: the one CoinGecko client (retries, key rotation, limits, quota), one collector per
 endpoint, the exchange source, and the API-usage ledger they write."""
 
+from .common import (
+    Cache as Cache,
+)
 from .fx_collector import (
     cache_path as cache_path,
 )
@@ -31,6 +34,7 @@ from .usage import (
 
 __all__ = [
     "ApiUsageStore",
+    "Cache",
     "cache_path",
     "collect_historical",
     "implied_rate",

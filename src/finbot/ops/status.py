@@ -4,41 +4,68 @@ Nothing here asks the running process: the lock says whether it runs, the job st
 ``job_runs`` say what the scheduler did, the Parquet footers what data there is, the model
 store what models, the tracker and the API-usage tables how it went. So a separate ``status``
 process sees what the bot did (the original's counter lived in one process and always showed
-zero). A section that cannot be read reports its error; the others still show.
+zero). A section that cannot be read is a ``SectionError`` (``{"error": ...}`` in
+``status --json``, its line in the tables); the others still show.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypeAlias, TypedDict, TypeVar
 
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
     from finbot.config import Settings
+    from finbot.ops.scheduler import JobRow
 
 log = logging.getLogger("finbot.status")
+T = TypeVar("T")
 
 
-def _section(name: str, read: Callable[[], Any]) -> Any:
+@dataclass(frozen=True)
+class SectionError:
+    """Why a section of ``status`` could not be read (one line, shown in its place)."""
+
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"error": self.message}
+
+
+Section: TypeAlias = T | SectionError  # a section, or why it could not be read
+
+
+def _section(name: str, read: Callable[[], T]) -> Section[T]:
     try:
         return read()
     except ImportError as exc:
-        return {"error": f"not available: {exc}"}
-    except Exception as exc:  # one broken section must not hide the others
-        log.debug("status section %s failed", name, exc_info=True)
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        return SectionError(f"not available: {exc}")
+    except Exception as exc:  # boundary: one broken section is reported in its place and
+        log.debug("status section %s failed", name, exc_info=True)  # the others still show
+        return SectionError(f"{type(exc).__name__}: {exc}")
 
 
-def _process(paths: Paths, now: int) -> dict[str, Any]:
+class ProcessInfo(TypedDict):
+    """Whether the bot runs for this home (the instance lock), its PID and uptime."""
+
+    running: bool
+    pid: int | None
+    uptime_s: int | None
+    started_at: str | None
+    stale_pid_file: NotRequired[int | None]
+
+
+def _process(paths: Paths, now: int) -> ProcessInfo:
     from finbot.ops.process import probe
     from finbot.ops.system import process_metrics
 
     state = probe(paths)
-    out: dict[str, Any] = {
+    out: ProcessInfo = {
         "running": state.running,
         "pid": state.pid,
         "uptime_s": None,
@@ -142,25 +169,58 @@ def collectors_section(settings: Settings, paths: Paths) -> dict[str, Any]:
     return out
 
 
-def collect_status(
-    settings: Settings, paths: Paths, *, clock: Clock | None = None
-) -> dict[str, Any]:
-    """Everything ``status --json`` prints (DESIGN.md keys and more)."""
+@dataclass
+class StatusReport:
+    """Everything ``status`` shows; ``to_json()`` is the ``status --json`` object (DESIGN.md
+    keys and more)."""
+
+    home: str
+    as_of: str
+    process: ProcessInfo
+    jobs: Section[list[JobRow]]
+    data: Section[dict[str, Any]]
+    models: Section[dict[str, Any]]
+    tracker: Section[dict[str, Any]]
+    api_usage: Section[dict[str, Any]]
+    collectors: Section[dict[str, Any]]
+    system: Section[dict[str, Any]]
+
+    def sections(self) -> dict[str, object]:
+        """Each section under its ``--json`` key, in the order shown."""
+        return {
+            "jobs": self.jobs,
+            "data": self.data,
+            "models": self.models,
+            "tracker": self.tracker,
+            "api_usage": self.api_usage,
+            "collectors": self.collectors,
+            "system": self.system,
+        }
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"home": self.home, "as_of": self.as_of, **self.process}
+        for name, section in self.sections().items():
+            out[name] = section.to_json() if isinstance(section, SectionError) else section
+        return out
+
+
+def collect_status(settings: Settings, paths: Paths, *, clock: Clock | None = None) -> StatusReport:
+    """Every section of ``status``, each read on its own (one that fails is reported)."""
     from finbot.ops.scheduler import scheduler_jobs
     from finbot.ops.system import system_metrics
 
     now = now_ms(clock or SystemClock())
-    out: dict[str, Any] = {"home": str(paths.home), "as_of": iso_utc(now)}
-    out.update(_process(paths, now))
-    sections: dict[str, Callable[[], Any]] = {
-        "jobs": lambda: scheduler_jobs(paths),
-        "data": lambda: data_section(paths, now),
-        "models": lambda: models_section(settings, paths, now),
-        "tracker": lambda: tracker_section(paths, now),
-        "api_usage": lambda: _usage(settings, paths).summary(now),
-        "collectors": lambda: collectors_section(settings, paths),
-        "system": lambda: system_metrics(paths.home, pid=out["pid"] if out["running"] else None),
-    }
-    for name, read in sections.items():
-        out[name] = _section(name, read)
-    return out
+    process = _process(paths, now)
+    pid = process["pid"] if process["running"] else None
+    return StatusReport(
+        home=str(paths.home),
+        as_of=iso_utc(now),
+        process=process,
+        jobs=_section("jobs", lambda: scheduler_jobs(paths)),
+        data=_section("data", lambda: data_section(paths, now)),
+        models=_section("models", lambda: models_section(settings, paths, now)),
+        tracker=_section("tracker", lambda: tracker_section(paths, now)),
+        api_usage=_section("api_usage", lambda: _usage(settings, paths).summary(now)),
+        collectors=_section("collectors", lambda: collectors_section(settings, paths)),
+        system=_section("system", lambda: system_metrics(paths.home, pid=pid)),
+    )

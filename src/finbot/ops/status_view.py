@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 
+from finbot.ops.status import ProcessInfo, Section, SectionError, StatusReport
+
+if TYPE_CHECKING:
+    from finbot.ops.scheduler import JobRow
+
 Tr = Callable[..., str]
+T = TypeVar("T")
 _STATE_COLOUR = {"GREEN": "green", "AMBER": "yellow", "RED": "red"}
 
 
@@ -22,29 +28,22 @@ def _fmt_age(seconds: float | None) -> str:
     return f"{seconds:.0f} s"
 
 
-def _error(section: Any) -> str | None:
-    if isinstance(section, dict) and set(section) == {"error"}:
-        return str(section["error"])
-    return None
-
-
-def _header(data: dict[str, Any], tr: Tr) -> str:
-    if data.get("running"):
+def _header(process: ProcessInfo, tr: Tr) -> str:
+    if process["running"]:
         return tr(
             "[green]running[/] (PID {pid}, up {up})",
             "[green]en marche[/] (PID {pid}, depuis {up})",
-            pid=data.get("pid"),
-            up=_fmt_age(data.get("uptime_s")),
+            pid=process["pid"],
+            up=_fmt_age(process["uptime_s"]),
         )
     text = tr("[yellow]not running[/]", "[yellow]arrêté[/]")
-    if data.get("stale_pid_file"):
-        text += tr(
-            " (stale PID file {pid})", " (fichier PID périmé {pid})", pid=data["stale_pid_file"]
-        )
+    stale = process.get("stale_pid_file")
+    if stale:
+        text += tr(" (stale PID file {pid})", " (fichier PID périmé {pid})", pid=stale)
     return text
 
 
-def _jobs(jobs: Any, tr: Tr) -> Table:
+def _jobs(jobs: list[JobRow], tr: Tr) -> Table:
     table = Table(title=tr("Scheduler jobs", "Tâches planifiées"))
     for col in (
         tr("job", "tâche"),
@@ -231,26 +230,36 @@ def _system(system: dict[str, Any], tr: Tr) -> str:
     )
 
 
-def render_status(data: dict[str, Any], console: Console, tr: Tr) -> None:
-    """Print the status dict as tables; a section that failed prints its error line."""
+def _show(
+    console: Console,
+    tr: Tr,
+    title: tuple[str, str],
+    section: Section[T],
+    render: Callable[[T, Tr], RenderableType],
+    show_empty: bool = False,
+) -> None:
+    """The section's table, its error line, or "nothing yet" (empty, unless ``show_empty``)."""
+    name = tr(*title)
+    if isinstance(section, SectionError):
+        console.print(f"[bold]{name}[/]: [red]{section.message}[/]")
+    elif section or show_empty:
+        console.print(render(section, tr))
+    else:
+        console.print(f"[bold]{name}[/]: {tr('nothing yet', 'rien pour le moment')}")
+
+
+def render_status(report: StatusReport, console: Console, tr: Tr) -> None:
+    """Print the status as tables; a section that failed prints its error line."""
     console.print(
-        tr("finbot at {home}: ", "finbot dans {home} : ", home=data.get("home")) + _header(data, tr)
+        tr("finbot at {home}: ", "finbot dans {home} : ", home=report.home)
+        + _header(report.process, tr)
     )
-    renderers: list[tuple[str, str, str, Callable[[Any, Tr], Any], bool]] = [
-        ("jobs", "Scheduler jobs", "Tâches planifiées", _jobs, False),
-        ("data", "Data", "Données", _data, False),
-        ("models", "Models", "Modèles", _models, True),
-        ("tracker", "Tracker", "Suivi des prédictions", _tracker, True),
-        ("api_usage", "API usage", "Utilisation API", _api, True),
-        ("collectors", "Collectors", "Collecteurs", _collectors, False),
-        ("system", "System", "Système", _system, True),
-    ]
-    for key, en, fr, render, show_empty in renderers:
-        section = data.get(key)
-        problem = _error(section)
-        if problem is not None:
-            console.print(f"[bold]{tr(en, fr)}[/]: [red]{problem}[/]")
-        elif section or (show_empty and section is not None):
-            console.print(render(section, tr))
-        else:
-            console.print(f"[bold]{tr(en, fr)}[/]: {tr('nothing yet', 'rien pour le moment')}")
+    _show(console, tr, ("Scheduler jobs", "Tâches planifiées"), report.jobs, _jobs)
+    _show(console, tr, ("Data", "Données"), report.data, _data)
+    _show(console, tr, ("Models", "Modèles"), report.models, _models, show_empty=True)
+    _show(
+        console, tr, ("Tracker", "Suivi des prédictions"), report.tracker, _tracker, show_empty=True
+    )
+    _show(console, tr, ("API usage", "Utilisation API"), report.api_usage, _api, show_empty=True)
+    _show(console, tr, ("Collectors", "Collecteurs"), report.collectors, _collectors)
+    _show(console, tr, ("System", "Système"), report.system, _system, show_empty=True)

@@ -79,6 +79,7 @@ FACES: dict[str, list[str]] = {
     ],
     "finbot.collectors": [
         "ApiUsageStore",
+        "Cache",
         "cache_path",
         "collect_historical",
         "implied_rate",
