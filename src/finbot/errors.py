@@ -60,7 +60,12 @@ class ModelError(FinbotError):
 
 class JobFailed(FinbotError):
     """A scheduler job's library call reported a failure it did not raise (a collector run
-    whose source failed is recorded, not raised); the job runner records the text as is."""
+    whose source failed is recorded, not raised); the job runner records the text as is, and
+    the ``rows`` stored before it failed."""
+
+    def __init__(self, message: str, *, rows: int | None = None):
+        super().__init__(message)
+        self.rows = rows
 
 
 class AlreadyRunning(FinbotError):

@@ -52,7 +52,7 @@ def run_job(job_id: str, home: str, work: Work) -> JobOutcome:
     try:
         rows = work(load_settings(paths), paths)
     except JobFailed as exc:  # the library said why (and logged it): recorded as it said it
-        status, error = JobStatus.ERROR, str(exc)
+        status, rows, error = JobStatus.ERROR, exc.rows, str(exc)
         log.error("job failed", extra={"job": job_id, "error": error})
     except Exception as exc:  # boundary: logged with its traceback and shown by status
         status, error = JobStatus.ERROR, f"{type(exc).__name__}: {exc}"
@@ -92,7 +92,7 @@ def _collector(kind: str, base_url: str | None) -> Work:
             cache=_shared_cache(str(paths.home)),
         )
         if not result.ok:  # the collector logged and recorded its failure without raising
-            raise JobFailed(result.error or "failed")
+            raise JobFailed(result.error or "failed", rows=result.rows)
         return result.rows
 
     return work

@@ -61,8 +61,8 @@ def test_a_collector_result_that_is_not_ok_counts_as_a_failure(
 ) -> None:
     _collector_returns(monkeypatch, CollectorResult("prices", False, 0, 1, 5.0, "HTTP 503"))
     outcome = jobs.collect_prices(str(home.home))
-    assert outcome.status == "error" and outcome.error == "HTTP 503"
-    assert _runs(home)["prices"]["error"] == "HTTP 503"
+    assert outcome.status == "error" and outcome.error == "HTTP 503" and outcome.rows == 0
+    assert _runs(home)["prices"] == _runs(home)["prices"] | {"error": "HTTP 503", "rows": 0}
     assert "Traceback" not in caplog.text  # the collector already said why; no traceback
 
 
