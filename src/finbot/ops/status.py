@@ -45,8 +45,8 @@ def _section(name: str, read: Callable[[], T]) -> Section[T]:
         return read()
     except ImportError as exc:
         return SectionError(f"not available: {exc}")
-    except Exception as exc:  # boundary: one broken section is reported in its place and
-        log.debug("status section %s failed", name, exc_info=True)  # the others still show
+    except Exception as exc:  # boundary: reported in the section's place; the others show
+        log.debug("status section %s failed", name, exc_info=True)
         return SectionError(f"{type(exc).__name__}: {exc}")
 
 
