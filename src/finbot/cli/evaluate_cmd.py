@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from finbot.prediction.models import ModelStore, ModelSummary
+    from finbot.storage import BarStore
 
 
 def _algorithm(
@@ -143,7 +147,9 @@ def evaluate_command(
         _print_human(app_ctx, data)
 
 
-def _metrics_row(store: Any, bar_store: Any, row: dict[str, Any], level: float) -> dict[str, Any]:
+def _metrics_row(
+    store: ModelStore, bar_store: BarStore, row: ModelSummary, level: float
+) -> dict[str, Any]:
     from finbot.prediction.decision import coverage_from_frame
 
     coin, tf, h = row["coin"], row["timeframe"], row["horizon"]

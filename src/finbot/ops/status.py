@@ -20,8 +20,11 @@ from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
+    from finbot.collectors import ApiUsageStore
     from finbot.config import Settings
     from finbot.ops.scheduler import JobRow
+    from finbot.ops.system import SystemMetrics
+    from finbot.prediction.tracking import Accuracy
 
 log = logging.getLogger("finbot.status")
 T = TypeVar("T")
@@ -81,25 +84,36 @@ def _process(paths: Paths, now: int) -> ProcessInfo:
     return out
 
 
-def data_section(paths: Paths, now: int) -> dict[str, Any]:
+class SeriesInfo(TypedDict):
+    rows: int
+    files: int
+    newest: str | None
+    age_s: int | None
+
+
+#: ``{coin: {timeframe: series}}``
+DataSection = dict[str, dict[str, SeriesInfo]]
+
+
+def data_section(paths: Paths, now: int) -> DataSection:
     """``{coin: {timeframe: {rows, files, newest, age_s}}}`` from the Parquet footers."""
     from finbot.storage import BarStore
 
     summary = BarStore(paths.parquet_dir).summary()
-    out: dict[str, Any] = {}
+    out: DataSection = {}
     for coin, by_tf in summary.items():
         for tf, info in by_tf.items():
-            newest_ms = info.get("newest_ms")
+            newest_ms = info["newest_ms"]
             out.setdefault(coin, {})[tf] = {
-                "rows": info.get("rows"),
-                "files": info.get("files"),
-                "newest": info.get("newest"),
+                "rows": info["rows"],
+                "files": info["files"],
+                "newest": info["newest"],
                 "age_s": round((now - newest_ms) / 1000) if newest_ms is not None else None,
             }
     return out
 
 
-def _age_hours(trained_at: Any, now: int) -> float | None:
+def _age_hours(trained_at: object, now: int) -> float | None:
     if isinstance(trained_at, int | float):
         ms = trained_at if trained_at > 1e11 else trained_at * 1000
     elif isinstance(trained_at, str):
@@ -109,26 +123,49 @@ def _age_hours(trained_at: Any, now: int) -> float | None:
     return round((now - ms) / 3_600_000, 2)
 
 
-def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]:
+class ModelInfo(TypedDict):
+    coin: str
+    timeframe: str
+    horizon: str
+    version: str
+    algorithm: str | None
+    trained_at: str | None
+    age_h: float | None
+    mae_ratio: float | None
+    versions: int
+
+
+class TrainingProgress(TypedDict):
+    trained: int
+    expected: int
+
+
+class ModelsSection(TypedDict):
+    count: int
+    latest: list[ModelInfo]
+    training_progress: TrainingProgress
+
+
+def models_section(settings: Settings, paths: Paths, now: int) -> ModelsSection:
     """The newest version per (coin, timeframe, horizon) with its age and baseline ratio, and
     how many of the configured coin x horizon sets have a model (training progress)."""
-    from finbot.prediction.models import ModelStore
+    from finbot.prediction.models import ModelStore, ModelSummary
 
-    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str, str], ModelSummary] = {}
     versions: dict[tuple[str, str, str], int] = {}
     for entry in ModelStore(paths.models_dir).list_models():
         key = (str(entry["coin"]), str(entry["timeframe"]), str(entry["horizon"]))
         versions[key] = int(entry.get("versions") or versions.get(key, 0) + 1)
         if key not in latest or str(entry.get("version")) > str(latest[key].get("version")):
-            latest[key] = dict(entry)
-    rows = []
+            latest[key] = entry
+    rows: list[ModelInfo] = []
     for key, entry in sorted(latest.items()):
         rows.append(
             {
                 "coin": key[0],
                 "timeframe": key[1],
                 "horizon": key[2],
-                "version": entry.get("version"),
+                "version": entry["version"],
                 "algorithm": entry.get("algorithm"),
                 "trained_at": entry.get("trained_at"),
                 "age_h": _age_hours(entry.get("trained_at"), now),
@@ -145,7 +182,12 @@ def models_section(settings: Settings, paths: Paths, now: int) -> dict[str, Any]
     }
 
 
-def tracker_section(paths: Paths, now: int) -> dict[str, Any]:
+class TrackerSection(TypedDict):
+    counts: dict[str, int]
+    accuracy: Accuracy
+
+
+def tracker_section(paths: Paths, now: int) -> TrackerSection:
     """Prediction counts (pending / resolved / expired) and live accuracy per coin x horizon
     over 24 h / 7 d / 30 d."""
     from finbot.prediction.tracking import PredictionTracker
@@ -155,14 +197,14 @@ def tracker_section(paths: Paths, now: int) -> dict[str, Any]:
     return {"counts": tracker.counts(), "accuracy": tracker.summary(now)}
 
 
-def _usage(settings: Settings, paths: Paths) -> Any:
+def _usage(settings: Settings, paths: Paths) -> ApiUsageStore:
     from finbot.collectors import open_usage
 
     return open_usage(settings, paths)
 
 
-def collectors_section(settings: Settings, paths: Paths) -> dict[str, Any]:
-    out: dict[str, Any] = _usage(settings, paths).collector_summary()
+def collectors_section(settings: Settings, paths: Paths) -> dict[str, dict[str, Any]]:
+    out = _usage(settings, paths).collector_summary()
     for entry in out.values():
         last = entry.get("last_run_ms")
         entry["last_run"] = iso_utc(int(last)) if last is not None else None
@@ -178,12 +220,12 @@ class StatusReport:
     as_of: str
     process: ProcessInfo
     jobs: Section[list[JobRow]]
-    data: Section[dict[str, Any]]
-    models: Section[dict[str, Any]]
-    tracker: Section[dict[str, Any]]
+    data: Section[DataSection]
+    models: Section[ModelsSection]
+    tracker: Section[TrackerSection]
     api_usage: Section[dict[str, Any]]
-    collectors: Section[dict[str, Any]]
-    system: Section[dict[str, Any]]
+    collectors: Section[dict[str, dict[str, Any]]]
+    system: Section[SystemMetrics]
 
     def sections(self) -> dict[str, object]:
         """Each section under its ``--json`` key, in the order shown."""

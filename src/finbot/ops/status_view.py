@@ -8,10 +8,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.console import Console, RenderableType
 from rich.table import Table
 
-from finbot.ops.status import ProcessInfo, Section, SectionError, StatusReport
+from finbot.ops.status import (
+    DataSection,
+    ModelsSection,
+    ProcessInfo,
+    Section,
+    SectionError,
+    StatusReport,
+    TrackerSection,
+)
 
 if TYPE_CHECKING:
     from finbot.ops.scheduler import JobRow
+    from finbot.ops.system import SystemMetrics
 
 Tr = Callable[..., str]
 T = TypeVar("T")
@@ -64,7 +73,7 @@ def _jobs(jobs: list[JobRow], tr: Tr) -> Table:
     return table
 
 
-def _data(data: dict[str, Any], tr: Tr) -> Table:
+def _data(data: DataSection, tr: Tr) -> Table:
     table = Table(title=tr("Data", "Données"))
     for col in (
         tr("coin", "crypto"),
@@ -88,7 +97,7 @@ def _data(data: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _models(models: dict[str, Any], tr: Tr) -> Table:
+def _models(models: ModelsSection, tr: Tr) -> Table:
     progress = models.get("training_progress", {})
     table = Table(
         title=tr(
@@ -122,11 +131,11 @@ def _models(models: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _pct(value: Any) -> str:
+def _pct(value: object) -> str:
     return f"{100 * float(value):.1f} %" if isinstance(value, int | float) else "-"
 
 
-def _tracker(tracker: dict[str, Any], tr: Tr) -> Table:
+def _tracker(tracker: TrackerSection, tr: Tr) -> Table:
     counts = tracker.get("counts", {})
     table = Table(
         title=tr(
@@ -217,7 +226,7 @@ def _collectors(collectors: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _system(system: dict[str, Any], tr: Tr) -> str:
+def _system(system: SystemMetrics, tr: Tr) -> str:
     mem, disk, gpu = system.get("memory", {}), system.get("disk", {}), system.get("gpu", {})
     gpu_text = ", ".join(gpu.get("devices") or []) or tr("none detected", "aucun détecté")
     return tr(

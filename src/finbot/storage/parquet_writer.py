@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -37,6 +37,16 @@ META_KIND = "finbot.kind"
 META_TIMEFRAME = "finbot.timeframe"
 META_COIN = "finbot.coin"
 TAIL_CACHE_SIZE = 64
+
+
+class SeriesSummary(TypedDict):
+    """One series as its file footers describe it (``BarStore.summary``)."""
+
+    rows: int
+    files: int
+    oldest: str | None
+    newest: str | None
+    newest_ms: int | None
 
 
 @dataclass(frozen=True)
@@ -285,15 +295,15 @@ class BarStore:
         }
         return sorted(n for n in names if _COIN.match(n))
 
-    def summary(self) -> dict[str, dict[str, dict[str, Any]]]:
+    def summary(self) -> dict[str, dict[str, SeriesSummary]]:
         """``{coin: {timeframe: {rows, files, oldest, newest, newest_ms}}}`` from file footers."""
-        out: dict[str, dict[str, dict[str, Any]]] = {}
+        out: dict[str, dict[str, SeriesSummary]] = {}
         for coin in self.coins():
             for timeframe in self.timeframes(coin):
                 out.setdefault(coin, {})[timeframe] = self._series_summary(coin, timeframe)
         return out
 
-    def _series_summary(self, coin: str, timeframe: str) -> dict[str, Any]:
+    def _series_summary(self, coin: str, timeframe: str) -> SeriesSummary:
         months = files.month_files(self.series_dir(coin, timeframe))
         rows = 0
         for _, _, path in months:

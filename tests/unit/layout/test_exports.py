@@ -30,6 +30,7 @@ FACES: dict[str, list[str]] = {
         "MASTER",
         "MasterPredictor",
         "ModelStore",
+        "ModelSummary",
         "NAIVE",
         "SUB_ALGORITHM",
         "StoredModel",
@@ -56,6 +57,7 @@ FACES: dict[str, list[str]] = {
         "round_trip_cost",
     ],
     "finbot.prediction.tracking": [
+        "Accuracy",
         "DecisionInputs",
         "NewPrediction",
         "PredictionTracker",

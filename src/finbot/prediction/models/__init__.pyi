@@ -29,6 +29,9 @@ from .model_store import (
     ModelStore as ModelStore,
 )
 from .model_store import (
+    ModelSummary as ModelSummary,
+)
+from .model_store import (
     StoredModel as StoredModel,
 )
 
@@ -37,6 +40,7 @@ __all__ = [
     "MASTER",
     "MasterPredictor",
     "ModelStore",
+    "ModelSummary",
     "NAIVE",
     "SUB_ALGORITHM",
     "StoredModel",

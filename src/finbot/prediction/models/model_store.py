@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 import polars as pl
@@ -112,6 +112,21 @@ class ModelReport(Protocol):
     def save_model(self, folder: Path) -> str | None:
         """Write the model files into ``folder``; the main file's name (None: naive)."""
         ...
+
+
+class ModelSummary(TypedDict):
+    """One group's ``latest`` version as ``list_models`` shows it (from its ``meta.json``)."""
+
+    coin: str
+    timeframe: str
+    horizon: str
+    version: str
+    algorithm: str | None
+    trained_at: str | None
+    mae_ratio: float | None
+    has_edge: bool | None
+    status: str | None
+    versions: int
 
 
 @dataclass
@@ -285,9 +300,9 @@ class ModelStore:
             (g.parts[-3], g.parts[-2], g.parts[-1]) for g in self.root.glob("*/*/*") if g.is_dir()
         )
 
-    def list_models(self) -> list[dict[str, Any]]:
+    def list_models(self) -> list[ModelSummary]:
         """The ``latest`` version of every group (or the newest when none is accepted)."""
-        rows = []
+        rows: list[ModelSummary] = []
         for coin, timeframe, horizon in self.groups():
             version = self.latest_version(coin, timeframe, horizon)
             versions = self.versions(coin, timeframe, horizon)
@@ -296,21 +311,18 @@ class ModelStore:
                 continue
             meta = self.read_meta(coin, timeframe, horizon, version)
             rows.append(
-                {
-                    key: meta.get(key)
-                    for key in (
-                        "coin",
-                        "timeframe",
-                        "horizon",
-                        "version",
-                        "algorithm",
-                        "trained_at",
-                        "mae_ratio",
-                        "has_edge",
-                        "status",
-                    )
-                }
-                | {"versions": len(versions)}
+                ModelSummary(  # every saved meta.json names its group and version
+                    coin=meta.get("coin", coin),
+                    timeframe=meta.get("timeframe", timeframe),
+                    horizon=meta.get("horizon", horizon),
+                    version=meta.get("version", version),
+                    algorithm=meta.get("algorithm"),
+                    trained_at=meta.get("trained_at"),
+                    mae_ratio=meta.get("mae_ratio"),
+                    has_edge=meta.get("has_edge"),
+                    status=meta.get("status"),
+                    versions=len(versions),
+                )
             )
         return rows
 
