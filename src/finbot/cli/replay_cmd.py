@@ -10,19 +10,23 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
 from finbot.cli import context
 from finbot.errors import UsageError
 
+if TYPE_CHECKING:
+    from finbot.replay import HistorySource
+
 DAY_MS = 86_400_000
 
 
 def _history(
     data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: str
-) -> Any:
+) -> HistorySource:
     from finbot.replay import HistorySource, default_coin_ids, generate_history, load_csv_dir
 
     if data is not None and csv_dir is not None:
@@ -37,7 +41,7 @@ def _history(
 
 
 def _wait_for_signal(stop: threading.Event) -> None:
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class RichProgress:
@@ -23,11 +26,11 @@ class RichProgress:
     ``done=/total=/description=``, whichever convention the library call uses.
     """
 
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: Progress) -> None:
         self.bar = bar
-        self.tasks: dict[str, Any] = {}
+        self.tasks: dict[str, TaskID] = {}
 
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
+    def __call__(self, *args: object, **kwargs: Any) -> None:
         label = kwargs.get("description") or next((a for a in args if isinstance(a, str)), "")
         if not label and args and isinstance(args[0], dict):  # the training fan-out's result
             label = "training / entraînement"

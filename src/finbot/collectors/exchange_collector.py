@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -27,6 +27,9 @@ from finbot.errors import ApiError, UsageError
 from finbot.paths import Paths
 from finbot.schema import conform
 from finbot.timeframes import duration_ms
+
+if TYPE_CHECKING:
+    from finbot.storage import BarStore
 
 Progress = Callable[[str, str, int], None]
 PAGE_LIMIT = 1000
@@ -180,7 +183,7 @@ def _days_for(settings: Settings, timeframe: str, days: int | None) -> int:
     return int(wanted or keep or 3650)
 
 
-def _since(store: Any, coin: str, timeframe: str, now: int, days: int) -> int:
+def _since(store: BarStore, coin: str, timeframe: str, now: int, days: int) -> int:
     """Resume after the newest stored bar, else ``days`` back (aligned to the timeframe)."""
     step = duration_ms(timeframe, field="timeframe")
     last = store.last_ts(coin, timeframe)

@@ -12,13 +12,16 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors.common import Cache, Collected
 from finbot.config import Settings
 from finbot.errors import ApiError, FinbotError, UsageError
 from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.collectors.coingecko import CoinGeckoClient
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class CollectorResult:
 
 def make_client(
     settings: Settings, paths: Paths, *, base_url: str | None = None, clock: Clock | None = None
-) -> Any:
+) -> CoinGeckoClient:
     """The CoinGecko client of a home: its keys, limits and usage store. Every client made
     here shares one per-key limiter (``shared_limiter``): the scheduler makes a client per job
     run, and separate windows let consecutive or concurrent runs exceed the per-key limit."""
@@ -84,10 +87,12 @@ def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
     return make_cache(ttl.model_dump(), clock)
 
 
-def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]:
+def _coingecko_kind(
+    kind: str, coins: Sequence[str]
+) -> Callable[[CoinGeckoClient, Paths, Cache | None, int], Collected]:
     from finbot.collectors import common
 
-    def run(client: Any, paths: Paths, cache: Cache | None, now: int) -> Collected:
+    def run(client: CoinGeckoClient, paths: Paths, cache: Cache | None, now: int) -> Collected:
         from finbot.collectors import (
             chart_collector,
             markets_collector,

@@ -31,6 +31,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from finbot.storage import Base, engine_for, ensure_tables, session_scope
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from finbot.config import Settings
     from finbot.paths import Paths
 
@@ -160,7 +162,7 @@ class ApiUsageStore:
             row = session.get(ApiMonthly, month_key(now_ms))
             return int(row.requests) if row else 0
 
-    def _count_since(self, session: Any, since_ms: int) -> int:
+    def _count_since(self, session: Session, since_ms: int) -> int:
         return int(
             session.scalar(
                 select(func.count()).select_from(ApiRequest).where(ApiRequest.ts_ms > since_ms)

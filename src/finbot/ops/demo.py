@@ -12,12 +12,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from finbot.config import Settings
 from finbot.config.models import Secrets
 from finbot.ops.demo_report import DemoResult, write_demo_report
 from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.replay import HistorySource
 
 DAY_MS = 86_400_000
 DEMO_KEY = "CG-replay-demo-key-0000"  # any key works on the replay server; it lifts the
@@ -43,7 +46,7 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"secrets": secrets})
 
 
-def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> Any:
+def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> HistorySource:
     from finbot.replay import HistorySource, generate_history, load_csv_dir
 
     if csv_dir is not None:
