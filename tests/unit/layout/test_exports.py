@@ -27,6 +27,7 @@ FACES: dict[str, list[str]] = {
     ],
     "finbot.prediction.models": [
         "ALGORITHMS",
+        "Estimator",
         "MASTER",
         "MasterPredictor",
         "ModelStore",

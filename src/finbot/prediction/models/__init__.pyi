@@ -8,6 +8,9 @@ from .algorithms import (
     NAIVE as NAIVE,
 )
 from .algorithms import (
+    Estimator as Estimator,
+)
+from .algorithms import (
     check_algorithms as check_algorithms,
 )
 from .algorithms import (
@@ -37,6 +40,7 @@ from .model_store import (
 
 __all__ = [
     "ALGORITHMS",
+    "Estimator",
     "MASTER",
     "MasterPredictor",
     "ModelStore",

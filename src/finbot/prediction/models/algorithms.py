@@ -49,6 +49,12 @@ class Predictor(Protocol):
     def predict(self, x: np.ndarray) -> np.ndarray: ...
 
 
+class Estimator(Predictor, Protocol):
+    """An unfitted model of the scikit-learn API: ``fit`` returns the fitted estimator."""
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> Estimator: ...
+
+
 def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     unknown = [n for n in names if n not in ALGORITHMS]
     if unknown or not names:
@@ -56,16 +62,18 @@ def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
+def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Estimator:
     """A fresh, unfitted estimator for ``name`` (scikit-learn API)."""
     if name == "linear":
         from sklearn.linear_model import LinearRegression
 
-        return LinearRegression()
+        linear: Estimator = LinearRegression()  # scikit-learn ships no type information
+        return linear
     if name == "random_forest":
         from sklearn.ensemble import RandomForestRegressor
 
-        return RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
+        forest: Estimator = RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
+        return forest
     if name == "lightgbm":
         from lightgbm import LGBMRegressor
 

@@ -29,7 +29,14 @@ import polars as pl
 
 from finbot.errors import DataError
 from finbot.prediction.features import FEATURE_NAMES, build_features, forward_log_returns
-from finbot.prediction.models import MASTER, NAIVE, SUB_ALGORITHM, make_estimator, save_native
+from finbot.prediction.models import (
+    MASTER,
+    NAIVE,
+    SUB_ALGORITHM,
+    Estimator,
+    make_estimator,
+    save_native,
+)
 from finbot.prediction.training.trainer import Split, data_hash, score, time_split
 from finbot.timeframes import default_timeframe, duration_ms
 
@@ -77,8 +84,8 @@ class MasterReport:
     weights: list[float]
     folds: list[Split]
     master_rows: np.ndarray
-    sub_models: dict[str, Any]
-    blender: Any
+    sub_models: dict[str, Estimator]
+    blender: None  # the blend is ``weights`` (no fitted blender object)
     calibration: pl.DataFrame
     train_window: tuple[int, int]
     test_window: tuple[int, int]
@@ -149,7 +156,7 @@ def _dataset(
 
 def _fit_predict(
     x_fit: np.ndarray, y_fit: np.ndarray, x_pred: np.ndarray, seed: int
-) -> tuple[Any, np.ndarray]:
+) -> tuple[Estimator, np.ndarray]:
     model = make_estimator(SUB_ALGORITHM, seed).fit(x_fit, y_fit)
     return model, np.asarray(model.predict(x_pred))
 
@@ -229,7 +236,7 @@ def _master_report(
     folds: list[Split],
     master_rows: np.ndarray,
     weights: list[float],
-    subs: dict[str, Any],
+    subs: dict[str, Estimator],
     test_preds: np.ndarray,
     base_bars: pl.DataFrame,
 ) -> MasterReport:
