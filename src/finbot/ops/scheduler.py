@@ -28,6 +28,10 @@ JOBS_TABLE = "apscheduler_jobs"
 DAILY_GRACE_S = 6 * 3600
 OHLC_INTERVAL_S = 3600  # /ohlc candles: 30-minute granularity at best, hourly is plenty
 _JOBS = "finbot.ops.jobs:"
+#: A job's arguments are plain values the job store persists (the home path, the base URL).
+JobArg = str | None
+#: An interval's seconds, a cron field (hour, minute, day of week).
+TriggerArg = int | float | str
 
 
 @dataclass(frozen=True)
@@ -37,11 +41,11 @@ class JobSpec:
     id: str
     func: str
     trigger: str  # "interval" or "cron"
-    trigger_args: dict[str, Any]
-    args: tuple[Any, ...] = ()
+    trigger_args: dict[str, TriggerArg]
+    args: tuple[JobArg, ...] = ()
     misfire_grace_time: int = 60
     run_at_start: bool = False
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, JobArg] = field(default_factory=dict)
 
     def make_trigger(self) -> Any:
         from apscheduler.triggers.cron import CronTrigger
@@ -55,7 +59,7 @@ class JobSpec:
 
 
 def interval_job(
-    job_id: str, func: str, seconds: float, args: tuple[Any, ...], *, run_at_start: bool = False
+    job_id: str, func: str, seconds: float, args: tuple[JobArg, ...], *, run_at_start: bool = False
 ) -> JobSpec:
     """An interval job whose grace time is one interval (a late run still counts)."""
     return JobSpec(
@@ -113,7 +117,7 @@ def job_specs(settings: Settings, paths: Paths, *, base_url: str | None = None) 
     return specs
 
 
-def _cron(job_id: str, func: str, home: str, **when: Any) -> JobSpec:
+def _cron(job_id: str, func: str, home: str, **when: TriggerArg) -> JobSpec:
     return JobSpec(job_id, _JOBS + func, "cron", when, (home,), misfire_grace_time=DAILY_GRACE_S)
 
 

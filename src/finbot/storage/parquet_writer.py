@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -37,6 +37,12 @@ META_KIND = "finbot.kind"
 META_TIMEFRAME = "finbot.timeframe"
 META_COIN = "finbot.coin"
 TAIL_CACHE_SIZE = 64
+
+
+#: (coin, timeframe, start_ms, end_ms, last_n) of a cached tail read
+_TailKey = tuple[str, str, int | None, int | None, int]
+#: (inode, size, mtime in ns) of each file a cached tail depends on
+_FileStates = tuple[tuple[int, int, int], ...]
 
 
 class SeriesSummary(TypedDict):
@@ -126,7 +132,7 @@ class BarStore:
         # Tail reads (``last_n``) of this instance, each with the stat of every folder and file
         # it came from: a long-lived store (live predictions) re-reads nothing that is unchanged
         # (a write replaces the file, so its inode, size or mtime differ). Per instance only.
-        self._tails: dict[tuple[Any, ...], tuple[list[Path], tuple[Any, ...], pl.DataFrame]] = {}
+        self._tails: dict[_TailKey, tuple[list[Path], _FileStates, pl.DataFrame]] = {}
 
     # ------------------------------------------------------------ layout
     def series_dir(self, coin: str, timeframe: str) -> Path:
@@ -335,7 +341,7 @@ class BarStore:
         return apply_retention(self, timeframe, keep_days, now_ms, dry_run=dry_run)
 
 
-def _stat_all(paths: list[Path]) -> tuple[Any, ...] | None:
+def _stat_all(paths: list[Path]) -> _FileStates | None:
     """(inode, size, mtime) of each path; None when one is missing (never cache that)."""
     try:
         return tuple((st.st_ino, st.st_size, st.st_mtime_ns) for st in map(os.stat, paths))
