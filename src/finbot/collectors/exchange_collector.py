@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import polars as pl
 
@@ -129,6 +129,22 @@ def fetch_ohlcv_range(
     return out
 
 
+class SeriesFetch(TypedDict):
+    symbol: str
+    fetched: int
+    inserted: int
+    updated: int
+
+
+class ExchangeSummary(TypedDict):
+    """What ``collect_exchange_ohlcv`` did: per coin and timeframe, and the unlisted coins."""
+
+    source: str
+    coins: dict[str, dict[str, SeriesFetch]]
+    skipped: list[str]
+    bars: int
+
+
 def collect_exchange_ohlcv(
     settings: Settings,
     paths: Paths,
@@ -140,7 +156,7 @@ def collect_exchange_ohlcv(
     progress: Progress | None = None,
     clock: Clock | None = None,
     exchange: Any = None,
-) -> dict[str, Any]:
+) -> ExchangeSummary:
     """Fetch OHLCV for ``coins`` x ``timeframes`` into the bar store; returns a summary
     ``{"source", "coins": {coin: {tf: {"symbol", "fetched", "inserted", "updated"}}},
     "skipped": [coins without a market], "bars"}``. ``days`` defaults per timeframe to the
@@ -152,7 +168,7 @@ def collect_exchange_ohlcv(
     markets = exchange.load_markets()
     store = BarStore(paths.parquet_dir)
     now = now_ms(clock or SystemClock())
-    summary: dict[str, Any] = {"source": exchange.id, "coins": {}, "skipped": [], "bars": 0}
+    summary: ExchangeSummary = {"source": exchange.id, "coins": {}, "skipped": [], "bars": 0}
     for coin in coins if coins is not None else settings.coins.enabled:
         symbol = symbol_for(coin, markets, config.quote)
         if symbol is None:

@@ -167,11 +167,11 @@ def _exchange(
         except Exception as exc:  # ccxt's own errors (network, exchange): one line
             raise ApiError(f"exchange {settings.api.exchange.id}: {type(exc).__name__}") from exc
         result.rows += sum(
-            int(done.get("inserted", 0)) + int(done.get("updated", 0))
-            for per_tf in out.get("coins", {}).values()
+            done["inserted"] + done["updated"]
+            for per_tf in out["coins"].values()
             for done in per_tf.values()
         )
-        result.notes += [f"{c}: not listed on {out.get('source')}" for c in out.get("skipped", [])]
+        result.notes += [f"{c}: not listed on {out['source']}" for c in out["skipped"]]
     result.notes = sorted(set(result.notes))
     return result
 
