@@ -29,12 +29,20 @@ from .usage import (
     ApiUsageStore as ApiUsageStore,
 )
 from .usage import (
+    CollectorStats as CollectorStats,
+)
+from .usage import (
+    UsageSummary as UsageSummary,
+)
+from .usage import (
     open_usage as open_usage,
 )
 
 __all__ = [
     "ApiUsageStore",
     "Cache",
+    "CollectorStats",
+    "UsageSummary",
     "cache_path",
     "collect_historical",
     "implied_rate",

@@ -14,17 +14,21 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NotRequired, TypeAlias, TypedDict, TypeVar
+from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict, TypeVar
 
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
-    from finbot.collectors import ApiUsageStore
+    from finbot.collectors import ApiUsageStore, CollectorStats, UsageSummary
     from finbot.config import Settings
     from finbot.ops.scheduler import JobRow
     from finbot.ops.system import SystemMetrics
     from finbot.prediction.tracking import Accuracy
+
+    class CollectorView(CollectorStats):  # a type only: collectors load with their section
+        last_run: str | None  # ``last_run_ms`` as an ISO time
+
 
 log = logging.getLogger("finbot.status")
 T = TypeVar("T")
@@ -203,11 +207,11 @@ def _usage(settings: Settings, paths: Paths) -> ApiUsageStore:
     return open_usage(settings, paths)
 
 
-def collectors_section(settings: Settings, paths: Paths) -> dict[str, dict[str, Any]]:
-    out = _usage(settings, paths).collector_summary()
-    for entry in out.values():
-        last = entry.get("last_run_ms")
-        entry["last_run"] = iso_utc(int(last)) if last is not None else None
+def collectors_section(settings: Settings, paths: Paths) -> dict[str, CollectorView]:
+    out: dict[str, CollectorView] = {}
+    for name, entry in _usage(settings, paths).collector_summary().items():
+        last = entry["last_run_ms"]
+        out[name] = {**entry, "last_run": iso_utc(int(last)) if last is not None else None}
     return out
 
 
@@ -223,8 +227,8 @@ class StatusReport:
     data: Section[DataSection]
     models: Section[ModelsSection]
     tracker: Section[TrackerSection]
-    api_usage: Section[dict[str, Any]]
-    collectors: Section[dict[str, dict[str, Any]]]
+    api_usage: Section[UsageSummary]
+    collectors: Section[dict[str, CollectorView]]
     system: Section[SystemMetrics]
 
     def sections(self) -> dict[str, object]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console, RenderableType
 from rich.table import Table
@@ -19,7 +19,9 @@ from finbot.ops.status import (
 )
 
 if TYPE_CHECKING:
+    from finbot.collectors import UsageSummary
     from finbot.ops.scheduler import JobRow
+    from finbot.ops.status import CollectorView
     from finbot.ops.system import SystemMetrics
 
 Tr = Callable[..., str]
@@ -172,19 +174,19 @@ def _tracker(tracker: TrackerSection, tr: Tr) -> Table:
     return table
 
 
-def _api(usage: dict[str, Any], tr: Tr) -> Table:
+def _api(usage: UsageSummary, tr: Tr) -> Table:
     table = Table(title=tr("CoinGecko API usage", "Utilisation de l'API CoinGecko"))
     table.add_column(tr("window", "fenêtre"))
     table.add_column(tr("requests", "requêtes"))
     table.add_column(tr("limit", "limite"))
     state = usage.get("state", "GREEN")
-    for key, label in (
-        ("minute", "minute"),
-        ("hour", tr("hour", "heure")),
-        ("day", tr("day", "jour")),
+    for label, window in (
+        ("minute", usage.get("minute")),
+        (tr("hour", "heure"), usage.get("hour")),
+        (tr("day", "jour"), usage.get("day")),
     ):
-        w = usage.get(key, {})
-        table.add_row(label, str(w.get("requests")), str(w.get("limit")))
+        requests, limit = (window["requests"], window["limit"]) if window else (None, None)
+        table.add_row(label, str(requests), str(limit))
     month = usage.get("month", {})
     table.add_row(
         tr("month", "mois"),
@@ -203,7 +205,7 @@ def _api(usage: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _collectors(collectors: dict[str, Any], tr: Tr) -> Table:
+def _collectors(collectors: dict[str, CollectorView], tr: Tr) -> Table:
     table = Table(title=tr("Collectors", "Collecteurs"))
     for col in (
         tr("collector", "collecteur"),

@@ -83,6 +83,8 @@ FACES: dict[str, list[str]] = {
     "finbot.collectors": [
         "ApiUsageStore",
         "Cache",
+        "CollectorStats",
+        "UsageSummary",
         "cache_path",
         "collect_historical",
         "implied_rate",
