@@ -146,6 +146,8 @@ def _record(
     """Store every answered prediction; a database problem never hides the answer."""
     if tracker is None:
         return
+    from sqlalchemy.exc import SQLAlchemyError
+
     from finbot.clock import SystemClock, now_ms
     from finbot.prediction.questions import to_record
 
@@ -153,7 +155,7 @@ def _record(
     try:
         for a in assessments:
             tracker.record(to_record(a, made_at, "cli"))
-    except Exception as exc:  # noqa: BLE001 - reported, not fatal
+    except SQLAlchemyError as exc:  # the database refused: reported, the answer still shows
         app_ctx.err.print(
             app_ctx.tr(
                 "warning: prediction not recorded ({e})",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypedDict
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from finbot.clock import iso_utc
@@ -315,7 +316,7 @@ class BarStore:
         for _, _, path in months:
             try:
                 rows += pq.read_metadata(path).num_rows
-            except Exception:  # a damaged footer: verify() reports and quarantines it
+            except (pa.ArrowException, OSError):  # a damaged footer: verify() quarantines it
                 log.warning(
                     "storage: cannot read the footer of %s; run 'finbot storage verify'", path
                 )
