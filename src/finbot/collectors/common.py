@@ -17,6 +17,8 @@ class Cache(Protocol):
 
     def set(self, kind: str, key: str, value: object) -> None: ...
 
+    def ttl_left(self, kind: str, key: str) -> float | None: ...
+
 
 @dataclass
 class Collected:

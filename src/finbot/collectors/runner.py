@@ -177,13 +177,11 @@ def _exchange(
 
 
 def _ttl_left(cache: Cache | None, kind: str, coins: Sequence[str]) -> float | None:
-    ttl_left = getattr(cache, "ttl_left", None)
-    if ttl_left is None or kind not in _CACHE_KIND:
+    if cache is None or kind not in _CACHE_KIND:
         return None
     key = coins[0] if kind == "tickers" else ",".join(coins)
     key = f"{key}:1" if kind == "chart_5m" else key
-    value = ttl_left(_CACHE_KIND[kind], key)
-    return float(value) if value is not None else None
+    return cache.ttl_left(_CACHE_KIND[kind], key)
 
 
 def run_collector(
