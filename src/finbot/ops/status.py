@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from finbot.prediction.tracking import Accuracy
 
     class CollectorView(CollectorStats):  # a type only: collectors load with their section
-        last_run: str | None  # ``last_run_ms`` as an ISO time
+        last_run: str  # ``last_run_ms`` as an ISO time
 
 
 log = logging.getLogger("finbot.status")
@@ -210,8 +210,7 @@ def _usage(settings: Settings, paths: Paths) -> ApiUsageStore:
 def collectors_section(settings: Settings, paths: Paths) -> dict[str, CollectorView]:
     out: dict[str, CollectorView] = {}
     for name, entry in _usage(settings, paths).collector_summary().items():
-        last = entry["last_run_ms"]
-        out[name] = {**entry, "last_run": iso_utc(int(last)) if last is not None else None}
+        out[name] = {**entry, "last_run": iso_utc(entry["last_run_ms"])}
     return out
 
 
