@@ -97,7 +97,7 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
             "log_files": len(logs),
             "log_bytes": sum(p.stat().st_size for p in logs),
             "job_failures": len(failures),
-            "prices_runs": runs["prices"]["runs"],
+            "prices_runs": runs["prices"].runs,
         },
     )
     assert failures == []

@@ -8,7 +8,6 @@ import locale
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import typer
 from rich.console import Console
@@ -45,11 +44,11 @@ class AppContext:
     def settings(self) -> Settings:
         return load_settings(self.paths)
 
-    def tr(self, en: str, fr: str, **values: Any) -> str:
+    def tr(self, en: str, fr: str, **values: object) -> str:
         """The message in the user's language, formatted with ``values``."""
         return (fr if self.lang == "fr" else en).format(**values)
 
-    def emit_json(self, data: Any) -> None:
+    def emit_json(self, data: object) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""
         typer.echo(json.dumps(data, ensure_ascii=False, default=str))
         self.json_emitted = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -32,6 +32,11 @@ def _trainable(value: str | None) -> Algorithm | None:
         choices = ", ".join(repr(a.value) for a in TRAINABLE)
         raise typer.BadParameter(f"{value!r} is not one of {choices}.")
     return Algorithm(value.lower())
+
+
+if TYPE_CHECKING:
+    from finbot.prediction.models import ModelStore, ModelSummary
+    from finbot.storage import BarStore
 
 
 def _algorithm(
@@ -168,7 +173,9 @@ def evaluate_command(
         _print_human(app_ctx, data)
 
 
-def _metrics_row(store: Any, bar_store: Any, row: dict[str, Any], level: float) -> dict[str, Any]:
+def _metrics_row(
+    store: ModelStore, bar_store: BarStore, row: ModelSummary, level: float
+) -> dict[str, Any]:
     from finbot.prediction.decision import coverage_from_frame
 
     coin, tf, h = row["coin"], row["timeframe"], row["horizon"]

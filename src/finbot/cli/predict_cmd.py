@@ -12,13 +12,18 @@ from __future__ import annotations
 import logging
 import sys
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
+
+if TYPE_CHECKING:
+    from finbot.prediction.decision import Decision
+    from finbot.prediction.questions import Assessment, Sources
+    from finbot.prediction.tracking import PredictionTracker
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +94,7 @@ def coin_name(app_ctx: AppContext, coin_id: str) -> str:
     return coin_id
 
 
-def price_line(app_ctx: AppContext, a: Any) -> str:
+def price_line(app_ctx: AppContext, a: Assessment) -> str:
     """The spec's answer: "Bitcoin in 1 h: 50,250 $ (+0.5 %) — 80 % interval [...] — ..."."""
     import math
 
@@ -115,7 +120,7 @@ def price_line(app_ctx: AppContext, a: Any) -> str:
     )
 
 
-def detail_lines(app_ctx: AppContext, a: Any) -> list[str]:
+def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     lang, p = app_ctx.lang, a.prediction
     err = "—" if a.expected_error_frac is None else pct(a.expected_error_frac, lang)
     lines = [
@@ -146,10 +151,14 @@ def _iso(ms: int) -> str:
 
 
 # ------------------------------------------------------------------ wiring
-def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
+def _record(
+    app_ctx: AppContext, tracker: PredictionTracker | None, assessments: list[Assessment]
+) -> None:
     """Store every answered prediction; a database problem never hides the answer."""
     if tracker is None:
         return
+    from sqlalchemy.exc import SQLAlchemyError
+
     from finbot.clock import SystemClock, now_ms
     from finbot.prediction.questions import to_record
 
@@ -157,7 +166,7 @@ def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
     try:
         for a in assessments:
             tracker.record(to_record(a, made_at, "cli"))
-    except Exception as exc:  # noqa: BLE001 - reported, not fatal
+    except SQLAlchemyError as exc:  # the database refused: reported, the answer still shows
         app_ctx.err.print(
             app_ctx.tr(
                 "warning: prediction not recorded ({e})",
@@ -235,7 +244,7 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
     _print_decision(app_ctx, decision)
 
 
-def _print_decision(app_ctx: AppContext, decision: Any) -> None:
+def _print_decision(app_ctx: AppContext, decision: Decision) -> None:
     lang = app_ctx.lang
     action = decision.action.text(lang)
     app_ctx.console.print(
@@ -254,8 +263,8 @@ def _print_decision(app_ctx: AppContext, decision: Any) -> None:
 
 
 def _assess_many(
-    app_ctx: AppContext, sources: Any, coins: list[str], horizons: list[str]
-) -> list[Any]:
+    app_ctx: AppContext, sources: Sources, coins: list[str], horizons: list[str]
+) -> list[Assessment]:
     from finbot.prediction import questions as q
 
     out = []

@@ -10,7 +10,8 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,10 +20,13 @@ from finbot.errors import UsageError
 from finbot.replay import ReplayVolumeUnit
 from finbot.timeframes import DAY_MS
 
+if TYPE_CHECKING:
+    from finbot.replay import HistorySource
+
 
 def _history(
     data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: ReplayVolumeUnit
-) -> Any:
+) -> HistorySource:
     from finbot.replay import HistorySource, default_coin_ids, generate_history, load_csv_dir
 
     if data is not None and csv_dir is not None:
@@ -37,7 +41,7 @@ def _history(
 
 
 def _wait_for_signal(stop: threading.Event) -> None:
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -235,7 +236,7 @@ def import_csv_command(
         )
 
 
-def _print_row_errors(app_ctx: context.AppContext, errors: list[Any], shown: int) -> None:
+def _print_row_errors(app_ctx: context.AppContext, errors: Sequence[object], shown: int) -> None:
     """The first ``shown`` bad rows, one per line, on stderr."""
     for error in errors[:shown]:
         app_ctx.err.print(f"  {error}", highlight=False, markup=False)

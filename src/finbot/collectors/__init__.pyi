@@ -1,6 +1,9 @@
 """Collectors: the one CoinGecko client (retries, key rotation, limits, quota), one collector per
 endpoint, the exchange source, and the API-usage ledger they write."""
 
+from .common import (
+    Cache as Cache,
+)
 from .fx_collector import (
     cache_path as cache_path,
 )
@@ -26,11 +29,20 @@ from .usage import (
     ApiUsageStore as ApiUsageStore,
 )
 from .usage import (
+    CollectorStats as CollectorStats,
+)
+from .usage import (
+    UsageSummary as UsageSummary,
+)
+from .usage import (
     open_usage as open_usage,
 )
 
 __all__ = [
     "ApiUsageStore",
+    "Cache",
+    "CollectorStats",
+    "UsageSummary",
     "cache_path",
     "collect_historical",
     "implied_rate",

@@ -19,7 +19,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar, overload
 
 import httpx
 from tenacity import RetryCallState, RetryError, retry_if_exception_type
@@ -34,6 +34,7 @@ from finbot.collectors.errors_parse import (
 )
 from finbot.collectors.keys import KeyRing
 from finbot.collectors.limiter import SlidingWindowLimiter
+from finbot.collectors.payloads import Candle, Chart, MarketRow, SimplePrice, Ticker
 from finbot.collectors.retry import RandomSource, backoff_after, retry_policy, upcoming_wait
 from finbot.config import CoinGeckoConfig
 from finbot.errors import (
@@ -52,6 +53,10 @@ DEMO_HEADER = "x-cg-demo-api-key"
 PRO_HEADER = "x-cg-pro-api-key"
 MIN_COOLDOWN_SEC = 1.0
 T = TypeVar("T")
+#: Query parameters of a request.
+Params = Mapping[str, str | int | float]
+#: A decoded JSON answer before validation (what the cache stores): narrowed by ``payloads``.
+Parse = Callable[[object], object]
 
 
 class UsageRecorder(Protocol):
@@ -97,9 +102,9 @@ class _Call:
     """One ``get``: what to send, and the key switches made so far (over all attempts)."""
 
     path: str
-    params: Mapping[str, Any] | None
+    params: Mapping[str, str | int | float] | None
     template: str
-    parse: Callable[[Any], Any] | None
+    parse: Callable[[object], object] | None
     rotations: int = 0
 
 
@@ -197,14 +202,27 @@ class CoinGeckoClient:
         return self._ring.ids()
 
     # ------------------------------------------------------------ the request loop
+    @overload
+    def get(
+        self, path: str, params: Params | None = None, *, endpoint: str | None = None
+    ) -> object: ...
+    @overload
     def get(
         self,
         path: str,
-        params: Mapping[str, Any] | None = None,
+        params: Params | None = None,
         *,
         endpoint: str | None = None,
-        parse: Callable[[Any], T] | None = None,
-    ) -> Any:
+        parse: Callable[[object], T],
+    ) -> T: ...
+    def get(
+        self,
+        path: str,
+        params: Params | None = None,
+        *,
+        endpoint: str | None = None,
+        parse: Callable[[object], T] | None = None,
+    ) -> T | object:
         """GET ``path`` and return its JSON (through ``parse`` when given: a DataError from
         ``parse`` counts as a failed attempt, so a malformed answer is fetched again)."""
         call = _Call(path, params, endpoint or path, parse)
@@ -221,7 +239,7 @@ class CoinGeckoClient:
         the retry policy after ``failures`` failed attempts."""
         return backoff_after(self.retrying, failures)
 
-    def _send(self, call: _Call) -> Any:
+    def _send(self, call: _Call) -> object:
         """One attempt (raises _Failure when it failed transiently). A 429 or a rejected key
         that another key can take now moves the request to that key within the attempt."""
         while True:
@@ -288,11 +306,11 @@ class CoinGeckoClient:
     def _attempt(
         self,
         path: str,
-        params: Mapping[str, Any] | None,
+        params: Params | None,
         template: str,
         key_id: str,
-        parse: Callable[[Any], Any] | None,
-    ) -> Any:
+        parse: Parse | None,
+    ) -> object:
         url = f"{self.base_url}/{path.lstrip('/')}"
         started = time.perf_counter()
         status = 0
@@ -322,8 +340,8 @@ class CoinGeckoClient:
         body: bytes,
         template: str,
         key_id: str,
-        parse: Callable[[Any], Any] | None,
-    ) -> Any:
+        parse: Parse | None,
+    ) -> object:
         status = response.status_code
         if status == 200:
             return self._decode(body, template, parse)
@@ -348,7 +366,7 @@ class CoinGeckoClient:
             return _Failure(ApiError(detail, status=status, code=info.code))
         raise ApiError(detail, status=status, code=info.code)
 
-    def _decode(self, body: bytes, template: str, parse: Callable[[Any], Any] | None) -> Any:
+    def _decode(self, body: bytes, template: str, parse: Parse | None) -> object:
         try:
             data = payloads.loads(body)
         except DataError as exc:
@@ -392,31 +410,44 @@ class CoinGeckoClient:
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)
 
     # ------------------------------------------------------------ typed helpers
-    def _typed(
-        self,
-        path: str,
-        params: Mapping[str, Any],
-        endpoint: str,
-        parser: Callable[[Any], Any],
-        raw: bool,
-    ) -> Any:
-        """GET with ``parser`` as validation; the parsed value, or with ``raw`` the validated
-        JSON itself (what a cache stores)."""
-        if raw:
-            return self.get(
-                path, params, endpoint=endpoint, parse=lambda data: (parser(data), data)[1]
-            )
+    def _typed(self, path: str, params: Params, endpoint: str, parser: Callable[[object], T]) -> T:
+        """GET the value ``parser`` makes of the answer (a DataError from it: a retry)."""
         return self.get(path, params, endpoint=endpoint, parse=parser)
 
+    def _raw(
+        self, path: str, params: Params, endpoint: str, parser: Callable[[object], object]
+    ) -> object:
+        """GET the JSON answer itself (what a cache stores), validated by ``parser``."""
+        return self.get(path, params, endpoint=endpoint, parse=lambda data: (parser(data), data)[1])
+
+    def _answer(
+        self, path: str, params: Params, endpoint: str, parser: Callable[[object], T], raw: bool
+    ) -> T | object:
+        if raw:
+            return self._raw(path, params, endpoint, parser)
+        return self._typed(path, params, endpoint, parser)
+
+    @overload
+    def simple_price(
+        self,
+        ids: list[str] | tuple[str, ...],
+        vs: tuple[str, ...] = ...,
+        *,
+        raw: Literal[False] = False,
+    ) -> dict[str, SimplePrice]: ...
+    @overload
+    def simple_price(
+        self, ids: list[str] | tuple[str, ...], vs: tuple[str, ...] = ..., *, raw: Literal[True]
+    ) -> object: ...
     def simple_price(
         self,
         ids: list[str] | tuple[str, ...],
         vs: tuple[str, ...] = ("usd", "eur"),
         *,
         raw: bool = False,
-    ) -> Any:
+    ) -> dict[str, SimplePrice] | object:
         """/simple/price for every coin in ONE request, with cap, volume, change, update time:
-        ``{coin: SimplePrice}``."""
+        ``{coin: SimplePrice}`` (with ``raw``: the validated JSON answer)."""
         params = {
             "ids": ",".join(ids),
             "vs_currencies": ",".join(vs),
@@ -426,7 +457,7 @@ class CoinGeckoClient:
             "include_last_updated_at": "true",
             "precision": "full",
         }
-        return self._typed(
+        return self._answer(
             "simple/price",
             params,
             "/simple/price",
@@ -434,11 +465,19 @@ class CoinGeckoClient:
             raw,
         )
 
+    @overload
+    def coins_markets(
+        self, ids: list[str] | tuple[str, ...], vs: str = ..., *, raw: Literal[False] = False
+    ) -> list[MarketRow]: ...
+    @overload
+    def coins_markets(
+        self, ids: list[str] | tuple[str, ...], vs: str = ..., *, raw: Literal[True]
+    ) -> object: ...
     def coins_markets(
         self, ids: list[str] | tuple[str, ...], vs: str = "usd", *, raw: bool = False
-    ) -> Any:
+    ) -> list[MarketRow] | object:
         """/coins/markets rows (``list[MarketRow]``) with 1h/24h/7d changes."""
-        params = {
+        params: Params = {
             "vs_currency": vs,
             "ids": ",".join(ids),
             "order": "market_cap_desc",
@@ -447,13 +486,21 @@ class CoinGeckoClient:
             "sparkline": "false",
             "price_change_percentage": "1h,24h,7d",
         }
-        return self._typed("coins/markets", params, "/coins/markets", payloads.parse_markets, raw)
+        return self._answer("coins/markets", params, "/coins/markets", payloads.parse_markets, raw)
 
+    @overload
+    def market_chart(
+        self, coin: str, days: int | str, vs: str = ..., *, raw: Literal[False] = False
+    ) -> Chart: ...
+    @overload
+    def market_chart(
+        self, coin: str, days: int | str, vs: str = ..., *, raw: Literal[True]
+    ) -> object: ...
     def market_chart(
         self, coin: str, days: int | str, vs: str = "usd", *, raw: bool = False
-    ) -> Any:
+    ) -> Chart | object:
         """/coins/{id}/market_chart (``Chart``); CoinGecko picks the step from ``days``."""
-        return self._typed(
+        return self._answer(
             f"coins/{coin}/market_chart",
             {"vs_currency": vs, "days": str(days)},
             "/coins/{id}/market_chart",
@@ -461,12 +508,26 @@ class CoinGeckoClient:
             raw,
         )
 
+    @overload
+    def market_chart_range(
+        self,
+        coin: str,
+        start_s: int,
+        end_s: int,
+        vs: str = ...,
+        *,
+        raw: Literal[False] = False,
+    ) -> Chart: ...
+    @overload
+    def market_chart_range(
+        self, coin: str, start_s: int, end_s: int, vs: str = ..., *, raw: Literal[True]
+    ) -> object: ...
     def market_chart_range(
         self, coin: str, start_s: int, end_s: int, vs: str = "usd", *, raw: bool = False
-    ) -> Any:
+    ) -> Chart | object:
         """/coins/{id}/market_chart/range between UNIX seconds (``Chart``)."""
-        params = {"vs_currency": vs, "from": int(start_s), "to": int(end_s)}
-        return self._typed(
+        params: Params = {"vs_currency": vs, "from": int(start_s), "to": int(end_s)}
+        return self._answer(
             f"coins/{coin}/market_chart/range",
             params,
             "/coins/{id}/market_chart/range",
@@ -474,11 +535,19 @@ class CoinGeckoClient:
             raw,
         )
 
-    def ohlc(self, coin: str, days: int, vs: str = "usd", *, raw: bool = False) -> Any:
+    @overload
+    def ohlc(
+        self, coin: str, days: int, vs: str = ..., *, raw: Literal[False] = False
+    ) -> list[Candle]: ...
+    @overload
+    def ohlc(self, coin: str, days: int, vs: str = ..., *, raw: Literal[True]) -> object: ...
+    def ohlc(
+        self, coin: str, days: int, vs: str = "usd", *, raw: bool = False
+    ) -> list[Candle] | object:
         """/coins/{id}/ohlc candles (``list[Candle]``); ``days`` among CoinGecko's values."""
         if days not in payloads.OHLC_DAYS:
             raise ValueError(f"days: expected one of {payloads.OHLC_DAYS}, got {days!r}")
-        return self._typed(
+        return self._answer(
             f"coins/{coin}/ohlc",
             {"vs_currency": vs, "days": str(days)},
             "/coins/{id}/ohlc",
@@ -486,13 +555,31 @@ class CoinGeckoClient:
             raw,
         )
 
+    @overload
+    def tickers(
+        self,
+        coin: str,
+        exchange_ids: tuple[str, ...] = ...,
+        page: int = ...,
+        *,
+        raw: Literal[False] = False,
+    ) -> list[Ticker]: ...
+    @overload
+    def tickers(
+        self,
+        coin: str,
+        exchange_ids: tuple[str, ...] = ...,
+        page: int = ...,
+        *,
+        raw: Literal[True],
+    ) -> object: ...
     def tickers(
         self, coin: str, exchange_ids: tuple[str, ...] = (), page: int = 1, *, raw: bool = False
-    ) -> Any:
+    ) -> list[Ticker] | object:
         """/coins/{id}/tickers (``list[Ticker]``), by volume."""
-        params: dict[str, Any] = {"page": page, "order": "volume_desc"}
+        params: dict[str, str | int | float] = {"page": page, "order": "volume_desc"}
         if exchange_ids:
             params["exchange_ids"] = ",".join(exchange_ids)
-        return self._typed(
+        return self._answer(
             f"coins/{coin}/tickers", params, "/coins/{id}/tickers", payloads.parse_tickers, raw
         )

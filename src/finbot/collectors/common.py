@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from finbot.storage import ParquetDataset
 
@@ -12,9 +13,11 @@ from finbot.storage import ParquetDataset
 class Cache(Protocol):
     """The part of ``finbot.storage.cache_store``'s cache the collectors use."""
 
-    def get(self, kind: str, key: str) -> Any: ...
+    def get(self, kind: str, key: str) -> object: ...
 
-    def set(self, kind: str, key: str, value: Any) -> None: ...
+    def set(self, kind: str, key: str, value: object) -> None: ...
+
+    def ttl_left(self, kind: str, key: str) -> float | None: ...
 
 
 @dataclass
@@ -46,9 +49,12 @@ def fx_dataset(root: Path) -> ParquetDataset:
     return ParquetDataset(root, "fx", ["ts"], partition_key="pair", positive_columns=["rate"])
 
 
-def cached(cache: Cache | None, kind: str, key: str, fetch: Any, result: Collected) -> Any:
-    """``fetch()`` through ``cache`` (counting hits and misses in ``result``); ``fetch``
-    returns JSON data (the client's ``raw=True`` answers), which any cache backend stores."""
+def cached(
+    cache: Cache | None, kind: str, key: str, fetch: Callable[..., object], result: Collected
+) -> object:
+    """``fetch()`` through ``cache`` (counting hits and misses in ``result``); ``fetch`` takes
+    no argument (loops bind theirs as defaults) and returns JSON data (the client's
+    ``raw=True`` answers), which any cache backend stores."""
     if cache is not None:
         value = cache.get(kind, key)
         if value is not None:

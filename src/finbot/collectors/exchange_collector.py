@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import polars as pl
 
@@ -27,6 +27,9 @@ from finbot.errors import ApiError, UsageError
 from finbot.paths import Paths
 from finbot.schema import conform
 from finbot.timeframes import DAY_MS, Timeframe, check_timeframe, duration_ms
+
+if TYPE_CHECKING:
+    from finbot.storage import BarStore
 
 Progress = Callable[[str, str, int], None]
 PAGE_LIMIT = 1000
@@ -126,6 +129,22 @@ def fetch_ohlcv_range(
     return out
 
 
+class SeriesFetch(TypedDict):
+    symbol: str
+    fetched: int
+    inserted: int
+    updated: int
+
+
+class ExchangeSummary(TypedDict):
+    """What ``collect_exchange_ohlcv`` did: per coin and timeframe, and the unlisted coins."""
+
+    source: str
+    coins: dict[str, dict[str, SeriesFetch]]
+    skipped: list[str]
+    bars: int
+
+
 def collect_exchange_ohlcv(
     settings: Settings,
     paths: Paths,
@@ -137,7 +156,7 @@ def collect_exchange_ohlcv(
     progress: Progress | None = None,
     clock: Clock | None = None,
     exchange: Any = None,
-) -> dict[str, Any]:
+) -> ExchangeSummary:
     """Fetch OHLCV for ``coins`` x ``timeframes`` into the bar store; returns a summary
     ``{"source", "coins": {coin: {tf: {"symbol", "fetched", "inserted", "updated"}}},
     "skipped": [coins without a market], "bars"}``. ``days`` defaults per timeframe to the
@@ -149,7 +168,7 @@ def collect_exchange_ohlcv(
     markets = exchange.load_markets()
     store = BarStore(paths.parquet_dir)
     now = now_ms(clock or SystemClock())
-    summary: dict[str, Any] = {"source": exchange.id, "coins": {}, "skipped": [], "bars": 0}
+    summary: ExchangeSummary = {"source": exchange.id, "coins": {}, "skipped": [], "bars": 0}
     for coin in coins if coins is not None else settings.coins.enabled:
         symbol = symbol_for(coin, markets, config.quote)
         if symbol is None:
@@ -180,7 +199,7 @@ def _days_for(settings: Settings, timeframe: str, days: int | None) -> int:
     return int(wanted or keep or 3650)
 
 
-def _since(store: Any, coin: str, timeframe: str, now: int, days: int) -> int:
+def _since(store: BarStore, coin: str, timeframe: str, now: int, days: int) -> int:
     """Resume after the newest stored bar, else ``days`` back (aligned to the timeframe)."""
     step = duration_ms(timeframe, field="timeframe")
     last = store.last_ts(coin, timeframe)

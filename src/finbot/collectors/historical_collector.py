@@ -186,13 +186,14 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
         )
         job.exchange = False
         return False
-    if coin in out.get("skipped", []):
-        report.notes.append(f"{coin}: not listed on {out.get('source')}; bars from CoinGecko")
+    if coin in out["skipped"]:
+        report.notes.append(f"{coin}: not listed on {out['source']}; bars from CoinGecko")
         return False
-    done = out.get("coins", {}).get(coin, {}).get(tf, {})
-    report.inserted += int(done.get("inserted", 0))
-    report.updated += int(done.get("updated", 0))
-    report.source = str(out.get("source"))
+    done = out["coins"].get(coin, {}).get(tf)
+    if done is not None:
+        report.inserted += done["inserted"]
+        report.updated += done["updated"]
+    report.source = out["source"]
     return True
 
 

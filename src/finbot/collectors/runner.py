@@ -12,13 +12,16 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors.common import Cache, Collected
 from finbot.config import Settings
 from finbot.errors import ApiError, FinbotError, UsageError
 from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.collectors.coingecko import CoinGeckoClient
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class CollectorResult:
 
 def make_client(
     settings: Settings, paths: Paths, *, base_url: str | None = None, clock: Clock | None = None
-) -> Any:
+) -> CoinGeckoClient:
     """The CoinGecko client of a home: its keys, limits and usage store. Every client made
     here shares one per-key limiter (``shared_limiter``): the scheduler makes a client per job
     run, and separate windows let consecutive or concurrent runs exceed the per-key limit."""
@@ -84,10 +87,12 @@ def make_collector_cache(settings: Settings, clock: Clock) -> Cache:
     return make_cache(ttl.model_dump(), clock)
 
 
-def _coingecko_kind(kind: str, coins: Sequence[str]) -> Callable[..., Collected]:
+def _coingecko_kind(
+    kind: str, coins: Sequence[str]
+) -> Callable[[CoinGeckoClient, Paths, Cache | None, int], Collected]:
     from finbot.collectors import common
 
-    def run(client: Any, paths: Paths, cache: Cache | None, now: int) -> Collected:
+    def run(client: CoinGeckoClient, paths: Paths, cache: Cache | None, now: int) -> Collected:
         from finbot.collectors import (
             chart_collector,
             markets_collector,
@@ -162,23 +167,21 @@ def _exchange(
         except Exception as exc:  # ccxt's own errors (network, exchange): one line
             raise ApiError(f"exchange {settings.api.exchange.id}: {type(exc).__name__}") from exc
         result.rows += sum(
-            int(done.get("inserted", 0)) + int(done.get("updated", 0))
-            for per_tf in out.get("coins", {}).values()
+            done["inserted"] + done["updated"]
+            for per_tf in out["coins"].values()
             for done in per_tf.values()
         )
-        result.notes += [f"{c}: not listed on {out.get('source')}" for c in out.get("skipped", [])]
+        result.notes += [f"{c}: not listed on {out['source']}" for c in out["skipped"]]
     result.notes = sorted(set(result.notes))
     return result
 
 
 def _ttl_left(cache: Cache | None, kind: str, coins: Sequence[str]) -> float | None:
-    ttl_left = getattr(cache, "ttl_left", None)
-    if ttl_left is None or kind not in _CACHE_KIND:
+    if cache is None or kind not in _CACHE_KIND:
         return None
     key = coins[0] if kind == "tickers" else ",".join(coins)
     key = f"{key}:1" if kind == "chart_5m" else key
-    value = ttl_left(_CACHE_KIND[kind], key)
-    return float(value) if value is not None else None
+    return cache.ttl_left(_CACHE_KIND[kind], key)
 
 
 def run_collector(

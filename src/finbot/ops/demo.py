@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from finbot.config import Settings
 from finbot.config.models import Secrets
@@ -20,6 +20,8 @@ from finbot.ops.demo_report import DemoResult, write_demo_report
 from finbot.paths import Paths
 from finbot.timeframes import DAY_MS
 
+if TYPE_CHECKING:
+    from finbot.replay import HistorySource
 DEMO_KEY = "CG-replay-demo-key-0000"  # any key works on the replay server; it lifts the
 # keyless 10 rpm limit to the demo plan's, as a real demo key would.
 Step = Callable[[str, int, int], None]
@@ -43,7 +45,7 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"secrets": secrets})
 
 
-def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> Any:
+def _history(settings: Settings, seed: int, days: int, csv_dir: Path | None) -> HistorySource:
     from finbot.replay import HistorySource, ReplayVolumeUnit, generate_history, load_csv_dir
 
     if csv_dir is not None:

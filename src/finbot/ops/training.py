@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from finbot.config import Settings
 
 QUICK_HORIZON = "1h"
+#: A progress callback taking both the collectors' and the training fan-out's calls.
+ProgressCallback = Callable[..., None]
 
 
 def trained_sets(paths: Paths) -> set[tuple[str, str]]:
@@ -66,7 +68,7 @@ def train_sets(
     settings: Settings,
     paths: Paths,
     sets: Sequence[tuple[str, str]],
-    progress: Any = None,
+    progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Train ``sets`` horizon by horizon through the fan-out; returns how many were trained.
@@ -85,13 +87,16 @@ def train_sets(
             if should_stop is not None and should_stop():
                 return done
             part = coins[start : start + chunk]
-            result = train_all(settings, paths, part, [horizon], progress=progress)
-            done += len(result) if isinstance(result, list | tuple | dict) else len(part)
+            done += len(train_all(settings, paths, part, [horizon], progress=progress))
     return done
 
 
 def first_start(
-    settings: Settings, paths: Paths, *, base_url: str | None = None, progress: Any = None
+    settings: Settings,
+    paths: Paths,
+    *,
+    base_url: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """Historical collection for every enabled coin, then the quick horizon for each."""
     from finbot.collectors import collect_historical

@@ -33,9 +33,10 @@ from finbot.timeframes import canonical, default_timeframe, duration_ms
 
 if TYPE_CHECKING:
     from finbot.config import Settings
+    from finbot.storage import BarStore
 
 STALE_BARS = 2
-Refresh = Callable[[str, str], Any]
+Refresh = Callable[[str, str], object]  # (coin, timeframe) -> anything: collect fresh bars
 
 
 @dataclass(frozen=True)
@@ -78,15 +79,14 @@ class Prediction:
 
 
 def recent_bars(
-    paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS, bar_store: Any = None
+    paths: Paths, coin: str, timeframe: str, n: int = TAIL_BARS, bar_store: BarStore | None = None
 ) -> pl.DataFrame:
     """The last ``n`` bars; pass a long-lived ``BarStore`` to reuse its tail cache."""
     if bar_store is None:
         from finbot.storage import BarStore
 
         bar_store = BarStore(paths.parquet_dir)
-    frame: pl.DataFrame = bar_store.read(coin, timeframe, last_n=n)
-    return frame
+    return bar_store.read(coin, timeframe, last_n=n)
 
 
 def complete_bars(bars: pl.DataFrame, timeframe: str, now: int) -> pl.DataFrame:
@@ -101,7 +101,7 @@ def _fresh_bars(
     bars: pl.DataFrame | None,
     refresh: Refresh | None,
     now: int,
-    bar_store: Any = None,
+    bar_store: BarStore | None = None,
 ) -> pl.DataFrame:
     frame = bars if bars is not None else recent_bars(paths, coin, timeframe, bar_store=bar_store)
     step = duration_ms(timeframe, field="timeframe")
@@ -150,7 +150,7 @@ def predict(
     refresh: Refresh | None = None,
     clock: Clock | None = None,
     timeframe: str | None = None,
-    bar_store: Any = None,
+    bar_store: BarStore | None = None,
 ) -> Prediction:
     """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar.
 

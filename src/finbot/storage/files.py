@@ -220,7 +220,7 @@ def read_metadata(path: Path) -> dict[str, str]:
     """The file's key-value metadata (decoded), DataError when unreadable."""
     try:
         raw = pq.read_schema(path).metadata or {}
-    except Exception as exc:
+    except (pa.ArrowException, OSError) as exc:  # damaged, truncated or not Parquet at all
         raise DataError(f"storage: {path} is not a readable Parquet file ({exc})") from exc
     return {k.decode(): v.decode() for k, v in raw.items() if not k.startswith(b"ARROW:")}
 

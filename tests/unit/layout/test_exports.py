@@ -28,9 +28,11 @@ FACES: dict[str, list[str]] = {
     "finbot.prediction.models": [
         "ALGORITHMS",
         "Algorithm",
+        "Estimator",
         "MASTER",
         "MasterPredictor",
         "ModelStore",
+        "ModelSummary",
         "NAIVE",
         "SUB_ALGORITHM",
         "StoredModel",
@@ -81,6 +83,7 @@ FACES: dict[str, list[str]] = {
         "round_trip_cost",
     ],
     "finbot.prediction.tracking": [
+        "Accuracy",
         "DecisionInputs",
         "NewPrediction",
         "PredictionTracker",
@@ -105,6 +108,9 @@ FACES: dict[str, list[str]] = {
     ],
     "finbot.collectors": [
         "ApiUsageStore",
+        "Cache",
+        "CollectorStats",
+        "UsageSummary",
         "cache_path",
         "collect_historical",
         "implied_rate",

@@ -110,7 +110,7 @@ class Reason:
     """A machine-readable reason code with the values its message needs."""
 
     code: str
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
 
     def text(self, lang: str = "en") -> str:
         en, fr = REASONS[self.code]

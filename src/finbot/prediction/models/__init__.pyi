@@ -11,6 +11,9 @@ from .algorithms import (
     Algorithm as Algorithm,
 )
 from .algorithms import (
+    Estimator as Estimator,
+)
+from .algorithms import (
     check_algorithms as check_algorithms,
 )
 from .algorithms import (
@@ -32,15 +35,20 @@ from .model_store import (
     ModelStore as ModelStore,
 )
 from .model_store import (
+    ModelSummary as ModelSummary,
+)
+from .model_store import (
     StoredModel as StoredModel,
 )
 
 __all__ = [
     "ALGORITHMS",
     "Algorithm",
+    "Estimator",
     "MASTER",
     "MasterPredictor",
     "ModelStore",
+    "ModelSummary",
     "NAIVE",
     "SUB_ALGORITHM",
     "StoredModel",

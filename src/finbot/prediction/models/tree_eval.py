@@ -14,14 +14,17 @@ raise ``UnsupportedModel`` (a ModelError); the caller may then use the real libr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from finbot.algorithms import Algorithm
 from finbot.errors import ModelError
+
+N = TypeVar("N", int, float)
 
 LGB_ZERO = float(np.float32(1e-35))  # LightGBM's kZeroThreshold (a float): |x| <= it is 0
 MISSING_NONE, MISSING_ZERO, MISSING_NAN = 0, 1, 2
@@ -251,7 +254,7 @@ def _lightgbm_sections(text: str) -> tuple[dict[str, str], list[dict[str, str]]]
     return header, blocks
 
 
-def _numbers(block: dict[str, str], key: str, kind: type) -> list[Any]:
+def _numbers(block: dict[str, str], key: str, kind: Callable[[str], N]) -> list[N]:
     return [kind(v) for v in block.get(key, "").split()]
 
 
@@ -311,7 +314,7 @@ def load_xgboost(path: Path) -> TreeEnsemble:
         raise ModelError(f"{path}: cannot load xgboost model ({exc})") from exc
 
 
-def parse_base_score(text: Any) -> float:
+def parse_base_score(text: object) -> float:
     """XGBoost's stored base score: ``"5E-1"`` (before 3.0) or ``"[5E-1]"`` (3.x)."""
     items = [s for s in str(text).strip().strip("[]").split(",") if s.strip()]
     if len(items) != 1:

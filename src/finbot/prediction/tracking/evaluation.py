@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,10 @@ from finbot.prediction.decision import Action
 from finbot.prediction.decision import confidence as cf
 from finbot.prediction.models import Algorithm
 from finbot.timeframes import HOUR_MS, duration_ms, duration_seconds
+
+if TYPE_CHECKING:
+    from finbot.config.models import Costs, Thresholds
+    from finbot.prediction.decision import HorizonSignal
 
 FloatArray = npt.NDArray[np.float64]
 SHRINK_GRID = np.linspace(0.0, 1.0, 21)
@@ -295,8 +299,8 @@ class Evaluation:
 class DecisionInputs:
     """The typed settings the backtested decision engine needs."""
 
-    costs: Any  # finbot.config.Costs
-    thresholds: Any  # finbot.config.Thresholds
+    costs: Costs
+    thresholds: Thresholds
     weights: dict[str, float]
 
 
@@ -307,7 +311,7 @@ def _signals(
     cost_frac: float,
     hourly_vol: float | None,
     inputs: DecisionInputs,
-) -> list[Any]:
+) -> list[HorizonSignal]:
     from finbot.prediction.decision import HorizonSignal, horizon_thresholds
 
     out = []
@@ -367,7 +371,7 @@ def _usable_horizons(horizons: list[str], timeframe: str) -> tuple[list[str], di
     return good, skipped
 
 
-def _cost(bars: pl.DataFrame, costs: Any) -> tuple[float, str]:
+def _cost(bars: pl.DataFrame, costs: Costs) -> tuple[float, str]:
     from finbot.prediction.decision import estimate_from_bars, resolve_spread, round_trip_cost
 
     spread = resolve_spread(costs, proxy_frac=lambda: estimate_from_bars(bars).fraction)

@@ -14,12 +14,15 @@ import html
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from finbot.prediction.tracking.evaluation import Evaluation
 from finbot.timeframes import DAY_MS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 HORIZON_COLUMNS = [
     ("n", "n"),
@@ -39,7 +42,7 @@ EQUITY_COLUMNS = [
 ]
 
 
-def fmt(value: Any) -> str:
+def fmt(value: object) -> str:
     """How a number is shown in the report."""
     if value is None:
         return "—"
@@ -50,12 +53,12 @@ def fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _cell(key: str, value: Any) -> str:
+def _cell(key: str, value: object) -> str:
     data = html.escape(json.dumps(value))
     return f'<td data-key="{html.escape(key)}" data-value="{data}">{fmt(value)}</td>'
 
 
-def png_data_uri(fig: Any) -> str:
+def png_data_uri(fig: Figure) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
@@ -68,7 +71,7 @@ def png_data_uri(fig: Any) -> str:
     )
 
 
-def pyplot() -> Any:
+def pyplot() -> Any:  # the matplotlib.pyplot module (Agg backend)
     import matplotlib
 
     matplotlib.use("Agg", force=True)

@@ -34,6 +34,7 @@ from finbot.prediction.models import (
     NAIVE,
     SUB_ALGORITHM,
     Algorithm,
+    Estimator,
     make_estimator,
     save_native,
 )
@@ -84,8 +85,8 @@ class MasterReport:
     weights: list[float]
     folds: list[Split]
     master_rows: np.ndarray
-    sub_models: dict[str, Any]
-    blender: Any
+    sub_models: dict[str, Estimator]
+    blender: None  # the blend is ``weights`` (no fitted blender object)
     calibration: pl.DataFrame
     train_window: tuple[int, int]
     test_window: tuple[int, int]
@@ -156,7 +157,7 @@ def _dataset(
 
 def _fit_predict(
     x_fit: np.ndarray, y_fit: np.ndarray, x_pred: np.ndarray, seed: int
-) -> tuple[Any, np.ndarray]:
+) -> tuple[Estimator, np.ndarray]:
     model = make_estimator(SUB_ALGORITHM, seed).fit(x_fit, y_fit)
     return model, np.asarray(model.predict(x_pred))
 
@@ -236,7 +237,7 @@ def _master_report(
     folds: list[Split],
     master_rows: np.ndarray,
     weights: list[float],
-    subs: dict[str, Any],
+    subs: dict[str, Estimator],
     test_preds: np.ndarray,
     base_bars: pl.DataFrame,
 ) -> MasterReport:

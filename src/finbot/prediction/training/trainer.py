@@ -22,6 +22,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,14 @@ from finbot.prediction.features import (
     forward_log_returns,
     horizon_bars,
 )
-from finbot.prediction.models import ALGORITHMS, NAIVE, Algorithm, check_algorithms, make_estimator
+from finbot.prediction.models import (
+    ALGORITHMS,
+    NAIVE,
+    Algorithm,
+    check_algorithms,
+    make_estimator,
+    save_native,
+)
 from finbot.timeframes import Timeframe, check_timeframe, duration_ms
 
 Progress = Callable[[str, int, int], None]
@@ -117,6 +125,10 @@ class TrainReport:
     def mae_ratio(self) -> float:
         naive = self.scores[NAIVE]["mae"]
         return self.scores[self.chosen]["mae"] / naive if naive else 1.0
+
+    def save_model(self, folder: Path) -> str | None:
+        """The chosen model in its library's own format (nothing for naive)."""
+        return save_native(self.chosen, self.model, folder)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` view (DESIGN.md keys plus windows and counts)."""
