@@ -37,7 +37,15 @@ FACES: dict[str, list[str]] = {
         "make_estimator",
         "save_native",
     ],
-    "finbot.prediction.training": ["run", "tasks_for", "train", "train_all"],
+    "finbot.prediction.training": [
+        "Fold",
+        "fit_shrink",
+        "run",
+        "tasks_for",
+        "train",
+        "train_all",
+        "walk_forward",
+    ],
     "finbot.prediction.decision": [
         "CostBreakdown",
         "Decision",

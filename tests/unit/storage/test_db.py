@@ -10,6 +10,7 @@ from finbot.storage.db import Base, engine_for, ensure_tables, session_scope
 
 pytestmark = pytest.mark.unit
 
+
 class _Race(Base):
     __tablename__ = "race_probe"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
