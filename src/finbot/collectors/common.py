@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from finbot.storage import ParquetDataset
-
-
-class Cache(Protocol):
-    """The part of ``finbot.storage.cache_store``'s cache the collectors use."""
-
-    def get(self, kind: str, key: str) -> Any: ...
-
-    def set(self, kind: str, key: str, value: Any) -> None: ...
+from finbot.storage import Cache, ParquetDataset
 
 
 @dataclass

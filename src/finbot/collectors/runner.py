@@ -12,13 +12,16 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finbot.clock import Clock, SystemClock, now_ms
-from finbot.collectors.common import Cache, Collected
+from finbot.collectors.common import Collected
 from finbot.config import Settings
 from finbot.errors import ApiError, FinbotError, UsageError
 from finbot.paths import Paths
+
+if TYPE_CHECKING:
+    from finbot.storage import Cache
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,9 @@
 database engine and CSV import."""
 
 from .cache_store import (
+    Cache as Cache,
+)
+from .cache_store import (
     make_cache as make_cache,
 )
 from .csv_import import (
@@ -35,6 +38,7 @@ from .parquet_writer import (
 __all__ = [
     "BarStore",
     "Base",
+    "Cache",
     "CsvRejected",
     "ParquetDataset",
     "SHOWN_ERRORS",

@@ -76,6 +76,7 @@ FACES: dict[str, list[str]] = {
     "finbot.storage": [
         "BarStore",
         "Base",
+        "Cache",
         "CsvRejected",
         "ParquetDataset",
         "SHOWN_ERRORS",
