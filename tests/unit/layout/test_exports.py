@@ -18,7 +18,10 @@ SRC = Path(__file__).resolve().parents[3] / "src"
 FACES: dict[str, list[str]] = {
     "finbot.prediction.features": [
         "FEATURE_NAMES",
+        "IndicatorEngine",
+        "NUMPY_INDICATORS",
         "TAIL_BARS",
+        "TALIB_INDICATORS",
         "build_features",
         "feature_matrix",
         "forward_log_returns",
@@ -27,12 +30,15 @@ FACES: dict[str, list[str]] = {
     ],
     "finbot.prediction.models": [
         "ALGORITHMS",
+        "LIBRARY_TREES",
         "MASTER",
         "MasterPredictor",
         "ModelStore",
         "NAIVE",
+        "NUMPY_TREES",
         "SUB_ALGORITHM",
         "StoredModel",
+        "TreeEvaluator",
         "check_algorithms",
         "make_estimator",
         "save_native",

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from finbot.prediction.models.algorithms import load_native
+from finbot.prediction.models.algorithms import NUMPY_TREES, TreeEvaluator, load_native
 
 MASTER = "master"  # the stacking model's algorithm name and timeframe
 SUB_ALGORITHM = "lightgbm"
@@ -32,7 +32,12 @@ class MasterPredictor:
         return float(self.predict(preds)[0])
 
 
-def load_master(folder: Path, meta: dict[str, Any]) -> MasterPredictor:
+def load_master(
+    folder: Path, meta: dict[str, Any], *, trees: TreeEvaluator = NUMPY_TREES
+) -> MasterPredictor:
     blend = json.loads((folder / "blend.json").read_text(encoding="utf-8"))
-    subs = {tf: load_native(SUB_ALGORITHM, folder / f"sub_{tf}") for tf in blend["sub_timeframes"]}
+    subs = {
+        tf: load_native(SUB_ALGORITHM, folder / f"sub_{tf}", trees=trees)
+        for tf in blend["sub_timeframes"]
+    }
     return MasterPredictor(subs, blend["weights"], blend["base_timeframe"])
