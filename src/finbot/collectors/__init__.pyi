@@ -1,9 +1,6 @@
 """Collectors: the one CoinGecko client (retries, key rotation, limits, quota), one collector per
 endpoint, the exchange source, and the API-usage ledger they write."""
 
-from .common import (
-    Cache as Cache,
-)
 from .fx_collector import (
     cache_path as cache_path,
 )
@@ -40,7 +37,6 @@ from .usage import (
 
 __all__ = [
     "ApiUsageStore",
-    "Cache",
     "CollectorStats",
     "UsageSummary",
     "cache_path",

@@ -9,10 +9,10 @@ import polars as pl
 
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
-from finbot.collectors.common import Cache, Collected, cached
+from finbot.collectors.common import Collected, cached
 from finbot.collectors.payloads import Chart
 from finbot.collectors.resample import points_to_bars
-from finbot.storage import BarStore
+from finbot.storage import BarStore, Cache
 from finbot.timeframes import Timeframe
 
 

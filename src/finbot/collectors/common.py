@@ -5,19 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from finbot.storage import ParquetDataset
-
-
-class Cache(Protocol):
-    """The part of ``finbot.storage.cache_store``'s cache the collectors use."""
-
-    def get(self, kind: str, key: str) -> object: ...
-
-    def set(self, kind: str, key: str, value: object) -> None: ...
-
-    def ttl_left(self, kind: str, key: str) -> float | None: ...
+from finbot.storage import Cache, ParquetDataset
 
 
 @dataclass

@@ -22,11 +22,11 @@ import polars as pl
 
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
-from finbot.collectors.common import Cache, Collected, cached
+from finbot.collectors.common import Collected, cached
 from finbot.collectors.payloads import Candle
 from finbot.collectors.resample import aggregate_candles
 from finbot.schema import conform
-from finbot.storage import BarStore
+from finbot.storage import BarStore, Cache
 from finbot.timeframes import HOUR_MS, MINUTE_MS, Timeframe
 
 SOURCE = "coingecko_ohlc"

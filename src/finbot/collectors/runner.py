@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from finbot.clock import Clock, SystemClock, now_ms
-from finbot.collectors.common import Cache, Collected
+from finbot.collectors.common import Collected
 from finbot.config import Settings
 from finbot.errors import ApiError, FinbotError, UsageError
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
     from finbot.collectors.coingecko import CoinGeckoClient
+    from finbot.storage import Cache
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,9 @@ from finbot.ops.job_runs import JobOutcome, JobStatus, record_run
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
-    from finbot.collectors import Cache
     from finbot.config import Settings
     from finbot.prediction.training import RetrainMode
-    from finbot.storage import BarStore
+    from finbot.storage import BarStore, Cache
 
 log = logging.getLogger("finbot.jobs")
 CACHE_MAX_AGE_S = 7 * 86_400

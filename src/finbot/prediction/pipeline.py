@@ -1,9 +1,10 @@
 """Live prediction: recent bars → features → the right model → a predicted return and price.
 
 Public API (stable): ``predict(coin, horizon, *, settings, paths, store=None, bars=None,
-refresh=None, clock=None, timeframe=None) -> Prediction``; ``default_timeframe(horizon)``;
-``Prediction`` (``to_dict()`` for JSON; ``calibration()`` / ``residuals()`` give the chosen
-model's out-of-sample test-window errors for conformal intervals).
+refresh=None, clock=None, timeframe=None, bar_store=None, indicators=NUMPY_INDICATORS) ->
+Prediction``; ``default_timeframe(horizon)``; ``Prediction`` (``to_dict()`` for JSON;
+``calibration()`` / ``residuals()`` give the chosen model's out-of-sample test-window errors
+for conformal intervals).
 
 * Only the tail of the stored bars is read (``TAIL_BARS``: enough for the indicators'
   warm-up to converge), and the LATEST complete bar's features are used (the original used
@@ -12,6 +13,11 @@ model's out-of-sample test-window errors for conformal intervals).
   latest model of the horizon's default timeframe (10m → 5m, others → 1h).
 * Pass one ``ModelStore`` across calls: it caches loaded models, so a warm call costs a
   pointer-file read, a short Parquet read and the features of ~600 bars (a few ms).
+* A cold ``finbot predict`` imports as little as it can: the indicators come from the numpy
+  engine (``indicators=NUMPY_INDICATORS``; TA-Lib's import pulls in pandas where installed)
+  and tree models from the store's numpy evaluator (``ModelStore(trees=NUMPY_TREES)``). Both
+  give the library's values (tests compare them); ``benchmarks/bench_fast_paths.py`` times
+  the cold command with and without them.
 """
 
 from __future__ import annotations
@@ -27,7 +33,14 @@ import polars as pl
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.errors import DataError, ModelError
 from finbot.paths import Paths
-from finbot.prediction.features import FEATURE_NAMES, TAIL_BARS, build_features, latest_row
+from finbot.prediction.features import (
+    FEATURE_NAMES,
+    NUMPY_INDICATORS,
+    TAIL_BARS,
+    IndicatorEngine,
+    build_features,
+    latest_row,
+)
 from finbot.prediction.models import MASTER, Algorithm, MasterPredictor, ModelStore, StoredModel
 from finbot.timeframes import canonical, default_timeframe, duration_ms
 
@@ -122,13 +135,19 @@ def choose_model(store: ModelStore, coin: str, horizon: str, timeframe: str) -> 
 
 
 def _predict_return(
-    model: StoredModel, coin: str, timeframe: str, paths: Paths, bars: pl.DataFrame, now: int
+    model: StoredModel,
+    coin: str,
+    timeframe: str,
+    paths: Paths,
+    bars: pl.DataFrame,
+    now: int,
+    indicators: IndicatorEngine,
 ) -> tuple[float, int, float]:
     """(log return, as_of, last close) from the latest complete feature row."""
     if model.algorithm == MASTER:
-        return predict_master(model, coin, paths, bars, now)
+        return predict_master(model, coin, paths, bars, now, indicators=indicators)
     tail = bars.tail(TAIL_BARS)
-    latest = latest_row(tail)
+    latest = latest_row(tail, engine=indicators)
     if latest is None:
         raise DataError(
             f"{coin} {timeframe}: not enough recent bars to compute features "
@@ -151,11 +170,13 @@ def predict(
     clock: Clock | None = None,
     timeframe: str | None = None,
     bar_store: BarStore | None = None,
+    indicators: IndicatorEngine = NUMPY_INDICATORS,
 ) -> Prediction:
     """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar.
 
     Pass one ``ModelStore`` and one ``BarStore`` (``bar_store``) across calls: the first
     caches loaded models, the second the tail of the bars (re-read only when a file changed).
+    ``indicators`` computes the features of the recent bars.
     """
     horizon = canonical(horizon)
     timeframe = timeframe or default_timeframe(horizon)
@@ -163,7 +184,7 @@ def predict(
     model = choose_model(store, coin, horizon, timeframe)
     now = now_ms(clock or SystemClock())
     frame = _fresh_bars(coin, timeframe, paths, bars, refresh, now, bar_store)
-    ret, as_of, close = _predict_return(model, coin, timeframe, paths, frame, now)
+    ret, as_of, close = _predict_return(model, coin, timeframe, paths, frame, now, indicators)
     return Prediction(
         coin=coin,
         horizon=horizon,
@@ -181,7 +202,13 @@ def predict(
 
 
 def predict_master(
-    model: StoredModel, coin: str, paths: Paths, base_bars: pl.DataFrame, now: int
+    model: StoredModel,
+    coin: str,
+    paths: Paths,
+    base_bars: pl.DataFrame,
+    now: int,
+    *,
+    indicators: IndicatorEngine = NUMPY_INDICATORS,
 ) -> tuple[float, int, float]:
     """(log return, as_of, last close): each timeframe's latest row CLOSED by ``now``."""
     predictor = model.predictor
@@ -194,7 +221,7 @@ def predict_master(
             if tf == predictor.base_tf
             else complete_bars(recent_bars(paths, coin, tf, TAIL_BARS), tf, now)
         )
-        feats = build_features(bars)
+        feats = build_features(bars, engine=indicators)
         if feats.is_empty():
             raise DataError(f"{coin} {tf}: not enough recent bars for the master's features")
         rows[tf] = feats.tail(1).select(FEATURE_NAMES).to_numpy()

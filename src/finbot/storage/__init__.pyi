@@ -2,6 +2,9 @@
 database engine and CSV import."""
 
 from .cache_store import (
+    Cache as Cache,
+)
+from .cache_store import (
     make_cache as make_cache,
 )
 from .csv_import import (
@@ -38,6 +41,7 @@ from .units import (
 __all__ = [
     "BarStore",
     "Base",
+    "Cache",
     "CsvRejected",
     "ParquetDataset",
     "SHOWN_ERRORS",

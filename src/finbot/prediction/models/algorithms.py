@@ -4,9 +4,17 @@ Algorithms: ``linear`` (LinearRegression), ``random_forest`` (bounded RandomFore
 ``lightgbm`` (L1 objective: we select by MAE), ``xgboost`` (hist, absolute error), and
 ``naive`` (zero return; no estimator, no file). Files: skops for scikit-learn (loaded with an
 explicit list of trusted types), LightGBM's text format, XGBoost's JSON. ``load_native``
-returns an object with ``predict(X) -> ndarray``; LightGBM and XGBoost files are evaluated by
-``tree_eval`` (pure numpy, same outputs), so predicting never imports those libraries (nor
-scikit-learn, scipy and pandas) unless the model uses a feature the evaluator lacks.
+returns an object with ``predict(X) -> ndarray``.
+
+LightGBM and XGBoost files become predictors through a ``TreeEvaluator``, chosen by the
+caller (``load_native(..., trees=)``, ``ModelStore(..., trees=)``):
+
+* ``NUMPY_TREES`` (the default): ``tree_eval``'s pure-numpy evaluator, same outputs as the
+  libraries (tests compare them), so predicting imports neither library (nor scikit-learn,
+  scipy and pandas, which ``lightgbm`` pulls in: seconds on a cold start); a model using a
+  feature the evaluator lacks (categorical splits, linear trees, another link) gets the
+  library instead.
+* ``LIBRARY_TREES``: the libraries' own boosters, the reference.
 
 The names are ``finbot.algorithms.Algorithm`` (re-exported here and by the package): low enough
 for ``settings.json``'s ``training.algorithms`` to be typed with them.
@@ -15,7 +23,7 @@ for ``settings.json``'s ``training.algorithms`` to be typed with them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 
@@ -157,17 +165,43 @@ class _Xgboost:
         return np.asarray(self.booster.inplace_predict(x))
 
 
-def _load_trees(name: str, path: Path) -> Predictor:
-    """The numpy evaluator of a tree model; the library itself when the evaluator lacks a
-    feature the model uses (categorical splits, linear trees, a non-identity link)."""
-    from finbot.prediction.models import tree_eval
+class TreeEvaluator(Protocol):
+    """Turns a saved tree model (``algorithm`` "lightgbm" or "xgboost") into a predictor."""
 
-    try:
-        if name == Algorithm.LIGHTGBM:
-            return tree_eval.load_lightgbm(path)
-        return tree_eval.load_xgboost(path)
-    except tree_eval.UnsupportedModel:
-        return _Lightgbm(path) if name == Algorithm.LIGHTGBM else _Xgboost(path)
+    @property
+    def name(self) -> str: ...
+
+    def load(self, algorithm: str, path: Path) -> Predictor: ...
+
+
+class LibraryTrees:
+    """The libraries' own boosters (the reference): imports lightgbm or xgboost."""
+
+    name = "library"
+
+    def load(self, algorithm: str, path: Path) -> Predictor:
+        return _Lightgbm(path) if algorithm == Algorithm.LIGHTGBM else _Xgboost(path)
+
+
+class NumpyTrees:
+    """``tree_eval``'s numpy evaluator; the library itself when the evaluator lacks a feature
+    the model uses (categorical splits, linear trees, a non-identity link)."""
+
+    name = "numpy"
+
+    def load(self, algorithm: str, path: Path) -> Predictor:
+        from finbot.prediction.models import tree_eval
+
+        try:
+            if algorithm == Algorithm.LIGHTGBM:
+                return tree_eval.load_lightgbm(path)
+            return tree_eval.load_xgboost(path)
+        except tree_eval.UnsupportedModel:
+            return LIBRARY_TREES.load(algorithm, path)
+
+
+LIBRARY_TREES: Final[TreeEvaluator] = LibraryTrees()
+NUMPY_TREES: Final[TreeEvaluator] = NumpyTrees()
 
 
 def _load_skops(path: Path) -> Predictor:
@@ -180,8 +214,9 @@ def _load_skops(path: Path) -> Predictor:
     return model
 
 
-def load_native(name: str, folder: Path) -> Predictor | None:
-    """The saved model of ``name`` in ``folder`` (None for naive); ModelError if unreadable."""
+def load_native(name: str, folder: Path, *, trees: TreeEvaluator = NUMPY_TREES) -> Predictor | None:
+    """The saved model of ``name`` in ``folder`` (None for naive); ModelError if unreadable.
+    ``trees`` evaluates LightGBM and XGBoost files."""
     if name == NAIVE:
         return None
     if name not in MODEL_FILES:
@@ -191,7 +226,7 @@ def load_native(name: str, folder: Path) -> Predictor | None:
         raise ModelError(f"{path}: model file missing")
     try:
         if name in _TREES:
-            return _load_trees(name, path)
+            return trees.load(name, path)
         return _load_skops(path)
     except ModelError:
         raise

@@ -14,7 +14,7 @@ import numpy as np
 
 from finbot.algorithms import Algorithm
 from finbot.errors import ModelError
-from finbot.prediction.models.algorithms import Predictor, load_native
+from finbot.prediction.models.algorithms import NUMPY_TREES, Predictor, TreeEvaluator, load_native
 
 MASTER = Algorithm.MASTER  # the stacking model's algorithm name and timeframe
 SUB_ALGORITHM = Algorithm.LIGHTGBM
@@ -34,11 +34,13 @@ class MasterPredictor:
         return float(self.predict(preds)[0])
 
 
-def load_master(folder: Path, meta: dict[str, Any]) -> MasterPredictor:
+def load_master(
+    folder: Path, meta: dict[str, Any], *, trees: TreeEvaluator = NUMPY_TREES
+) -> MasterPredictor:
     blend = json.loads((folder / "blend.json").read_text(encoding="utf-8"))
     subs: dict[str, Predictor] = {}
     for tf in blend["sub_timeframes"]:
-        sub = load_native(SUB_ALGORITHM, folder / f"sub_{tf}")
+        sub = load_native(SUB_ALGORITHM, folder / f"sub_{tf}", trees=trees)
         if sub is None:  # only naive has no model file, and no sub-model is naive
             raise ModelError(f"{folder}: sub-model {tf} has no model file; retrain the master")
         subs[tf] = sub

@@ -30,7 +30,13 @@ import polars as pl
 
 from finbot.errors import ModelError
 from finbot.prediction.features import FEATURE_NAMES
-from finbot.prediction.models.algorithms import Algorithm, Predictor, load_native
+from finbot.prediction.models.algorithms import (
+    NUMPY_TREES,
+    Algorithm,
+    Predictor,
+    TreeEvaluator,
+    load_native,
+)
 from finbot.prediction.models.master_model import MASTER, load_master
 
 LATEST = "latest"
@@ -166,10 +172,12 @@ class StoredModel:
 
 class ModelStore:
     """The models of one home. Loaded versions are cached per instance (a version folder
-    never changes once written), so a long-lived store makes warm predictions cheap."""
+    never changes once written), so a long-lived store makes warm predictions cheap.
+    ``trees`` evaluates the LightGBM and XGBoost models it loads (``algorithms``)."""
 
-    def __init__(self, root: Path, *, cache_size: int = 256):
+    def __init__(self, root: Path, *, cache_size: int = 256, trees: TreeEvaluator = NUMPY_TREES):
         self.root = Path(root)
+        self.trees = trees
         self._cache: dict[tuple[str, str, str, str], StoredModel] = {}
         self._cache_size = cache_size
 
@@ -281,10 +289,10 @@ class ModelStore:
         check_features(meta)
         folder = self.group(coin, timeframe, horizon) / version
         if meta["algorithm"] == MASTER:
-            return StoredModel(meta=meta, folder=folder, predictor=load_master(folder, meta))
-        return StoredModel(
-            meta=meta, folder=folder, predictor=load_native(str(meta["algorithm"]), folder)
-        )
+            master = load_master(folder, meta, trees=self.trees)
+            return StoredModel(meta=meta, folder=folder, predictor=master)
+        predictor = load_native(str(meta["algorithm"]), folder, trees=self.trees)
+        return StoredModel(meta=meta, folder=folder, predictor=predictor)
 
     def versions(self, coin: str, timeframe: str, horizon: str) -> list[str]:
         """Complete versions of a group, oldest first."""

@@ -8,7 +8,9 @@ in scikit-learn, scipy and pandas (seconds on a cold start). ``load_lightgbm(pat
 Every tree of the ensemble lives in flat node arrays; a leaf points to itself, so all rows and
 all trees walk down together for ``depth`` steps (iterating over depth, never over rows).
 Unsupported models (categorical splits, linear trees, non-identity links, several outputs)
-raise ``UnsupportedModel`` (a ModelError); the caller may then use the real library.
+raise ``UnsupportedModel`` (a ModelError). This is the numpy half of the ``TreeEvaluator``
+interface (``algorithms.NUMPY_TREES``, which loads the library itself for an unsupported
+model); ``algorithms.LIBRARY_TREES`` is the reference it is tested against.
 """
 
 from __future__ import annotations

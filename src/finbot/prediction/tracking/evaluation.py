@@ -1,9 +1,10 @@
 """Walk-forward evaluation: how a model would have done, honestly, against the naive baseline.
 
-Folds are contiguous time blocks covering the last ``test_fraction`` of the feature rows. For
-each fold the model is refitted (expanding window, or rolling with ``rolling_rows``) on rows
-whose label is fully known before the calibration block (a gap of one horizon), a shrink factor
-toward zero and the conformal quantile are fitted on the calibration block (the training
+Folds (``finbot.prediction.training``'s ``walk_forward``) are contiguous time blocks covering
+the last ``test_fraction`` of the feature rows. For each fold the model is refitted (expanding
+window, or rolling with ``rolling_rows``) on rows whose label is fully known before the
+calibration block (a gap of one horizon), a shrink factor toward zero (the trainer's
+``fit_shrink``) and the conformal quantile are fitted on the calibration block (the training
 window's last ``cal_fraction``, also one horizon before the test block), then every test row
 is predicted. No row used for fitting has a label that ends after the first prediction it
 serves (``Fold.check`` asserts it).
@@ -31,6 +32,7 @@ from finbot.errors import DataError, UsageError
 from finbot.prediction.decision import Action
 from finbot.prediction.decision import confidence as cf
 from finbot.prediction.models import Algorithm
+from finbot.prediction.training import Fold, fit_shrink, walk_forward
 from finbot.timeframes import HOUR_MS, duration_ms, duration_seconds
 
 if TYPE_CHECKING:
@@ -38,59 +40,6 @@ if TYPE_CHECKING:
     from finbot.prediction.decision import HorizonSignal
 
 FloatArray = npt.NDArray[np.float64]
-SHRINK_GRID = np.linspace(0.0, 1.0, 21)
-
-
-@dataclass(frozen=True)
-class Fold:
-    """Row ranges [start, end) of one walk-forward step."""
-
-    index: int
-    train: tuple[int, int]
-    calibration: tuple[int, int]
-    test: tuple[int, int]
-
-    def check(self, ts: npt.NDArray[np.int64], horizon_ms: int) -> None:
-        """Assert no fitted row's label ends after the block it serves starts."""
-        (a, b), (c, d), (e, _) = self.train, self.calibration, self.test
-        assert b > a and d > c, f"fold {self.index}: empty training or calibration block"
-        assert ts[b - 1] + horizon_ms <= ts[c], (
-            f"fold {self.index}: train label overlaps calibration"
-        )
-        assert ts[d - 1] + horizon_ms <= ts[e], (
-            f"fold {self.index}: calibration label overlaps test"
-        )
-
-
-def make_folds(
-    ts: npt.NDArray[np.int64],
-    horizon_ms: int,
-    n_folds: int,
-    *,
-    test_fraction: float = 0.5,
-    cal_fraction: float = 0.25,
-    rolling_rows: int | None = None,
-) -> list[Fold]:
-    """Walk-forward folds over sorted ``ts`` (see the module docstring)."""
-    if n_folds < 1:
-        raise UsageError(f"folds: expected at least 1, got {n_folds}")
-    n = ts.size
-    first_test = int(n * (1.0 - test_fraction))
-    edges = np.linspace(first_test, n, n_folds + 1).astype(int)
-    folds = []
-    for k in range(n_folds):
-        e, f = int(edges[k]), int(edges[k + 1])
-        d = int(np.searchsorted(ts, ts[e] - horizon_ms, side="right"))
-        start = 0 if rolling_rows is None else max(0, d - rolling_rows)
-        c = start + int((d - start) * (1.0 - cal_fraction))
-        b = int(np.searchsorted(ts, ts[c] - horizon_ms, side="right"))
-        if b - start < 50 or d - c < 20 or f - e < 10:
-            raise DataError(
-                f"too little history for {n_folds} folds at this horizon "
-                f"({n} rows); collect more bars or use fewer folds"
-            )
-        folds.append(Fold(k, (start, b), (c, d), (e, f)))
-    return folds
 
 
 def diebold_mariano(e_model: object, e_naive: object, h: int = 1) -> tuple[float, float]:
@@ -136,12 +85,6 @@ def backtest(
     changes = np.abs(np.diff(np.concatenate([[0.0], positions])))
     net = positions * simple - changes * cost_frac / 2.0
     return net, equity_stats(net, timeframe, int(changes.sum()))
-
-
-def fit_shrink(y: FloatArray, pred: FloatArray) -> float:
-    """The factor in [0, 1] minimising the calibration MAE of ``k * pred`` (0: the baseline)."""
-    maes = [float(np.mean(np.abs(y - k * pred))) for k in SHRINK_GRID]
-    return float(SHRINK_GRID[int(np.argmin(maes))])
 
 
 @dataclass
@@ -207,7 +150,7 @@ def run_horizon(
     rolling_rows: int | None = None,
 ) -> HorizonRun:
     """Walk-forward predictions, shrunk toward zero and with conformal half-widths."""
-    folds = make_folds(ts, duration_ms(horizon), n_folds, rolling_rows=rolling_rows)
+    folds = walk_forward(ts, duration_ms(horizon), n_folds, rolling_rows=rolling_rows)
     parts: list[tuple[FloatArray, ...]] = []
     for fold in folds:
         fold.check(ts, duration_ms(horizon))
@@ -245,7 +188,9 @@ def dataset(
     ts = feats["ts"].to_numpy().astype(np.int64)
     labels = {}
     for h in horizons:
-        joined = feats.select("ts").join(forward_log_returns(bars, h), on="ts", how="left")
+        joined = feats.select("ts").join(
+            forward_log_returns(bars, h), on="ts", how="left", maintain_order="left"
+        )
         labels[h] = joined["target"].fill_null(np.nan).to_numpy().astype(np.float64)
     vol = cf.vol_asof(ts, bars["ts"].to_numpy(), cf.rolling_vol(bars["close"].to_numpy()))
     return ts, feature_matrix(feats), labels, vol
@@ -453,6 +398,6 @@ def dataset_next_returns(
     from finbot.prediction.features import forward_log_returns
 
     nxt = forward_log_returns(bars, timeframe)
-    joined = pl.DataFrame({"ts": ts}).join(nxt, on="ts", how="left")
+    joined = pl.DataFrame({"ts": ts}).join(nxt, on="ts", how="left", maintain_order="left")
     values = joined["target"].fill_null(0.0).to_numpy().astype(np.float64)
     return np.asarray(np.nan_to_num(values), dtype=np.float64)

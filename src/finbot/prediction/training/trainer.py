@@ -1,14 +1,16 @@
 """Train every algorithm for one coin, timeframe and horizon, against the naive baseline.
 
 Public API (stable): ``train(coin, timeframe, horizon, bars, *, algorithms, test_fraction,
-seed, progress) -> TrainReport``; ``time_split``; ``score``; ``TrainReport`` (``to_dict()``
-gives the ``finbot train --json`` keys).
+seed, progress) -> TrainReport``; ``score``; ``fit_shrink`` (also used by the walk-forward
+evaluation); ``TrainReport`` (``to_dict()`` gives the ``finbot train --json`` keys). The
+splits are ``finbot.prediction.training.splits``.
 
 Honest by construction:
 
 * labels are forward log returns matched by timestamp (``targets``);
-* the split is time-ordered, no shuffling: the test window is the last ``test_fraction`` of
-  rows, and train rows end one horizon before it, so no train label overlaps a test label;
+* the split is time-ordered, no shuffling (``splits.holdout``): the test window is the last
+  ``test_fraction`` of rows, and train rows end one horizon before it, so no train label
+  overlaps a test label;
 * each model is fitted on the train window minus its last validation slice (same gap), and a
   shrinkage factor toward zero is fitted on that slice, never on the test window;
 * every model is scored on the same test window as ``naive`` (zero return); the best by MAE
@@ -44,6 +46,7 @@ from finbot.prediction.models import (
     make_estimator,
     save_native,
 )
+from finbot.prediction.training.splits import Split, holdout
 from finbot.timeframes import Timeframe, check_timeframe, duration_ms
 
 Progress = Callable[[str, int, int], None]
@@ -51,23 +54,6 @@ MIN_ROWS = 200
 VALIDATION_FRACTION = 0.2
 SHRINK_GRID = np.linspace(0.0, 1.0, 21)
 EDGE_T_STAT = 1.645  # one-sided 5 %
-
-
-@dataclass(frozen=True)
-class Split:
-    """Row indices of a time-ordered split and the gap (rows) left out between them."""
-
-    train: np.ndarray
-    test: np.ndarray
-    gap: int
-
-
-def time_split(ts: np.ndarray, test_fraction: float, horizon_ms: int) -> Split:
-    """Last ``test_fraction`` rows for test; train rows whose label ends before test starts."""
-    n_test = max(1, round(ts.size * test_fraction))
-    test_start = ts.size - n_test
-    train = np.flatnonzero(ts[:test_start] + horizon_ms < ts[test_start])
-    return Split(train=train, test=np.arange(test_start, ts.size), gap=test_start - train.size)
 
 
 def score(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -83,7 +69,8 @@ def score(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
 
 
 def fit_shrink(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """The factor in [0, 1] that minimises the MAE of ``factor * y_pred`` (0: trust nothing)."""
+    """The factor in ``SHRINK_GRID`` (0 to 1) that minimises the MAE of ``factor * y_pred``
+    on a held-out slice (0: trust nothing, the naive baseline); the first on ties."""
     maes = [np.mean(np.abs(s * y_pred - y_true)) for s in SHRINK_GRID]
     return float(SHRINK_GRID[int(np.argmin(maes))])
 
@@ -164,7 +151,7 @@ def data_hash(bars: pl.DataFrame) -> str:
 def dataset(bars: pl.DataFrame, horizon: str) -> pl.DataFrame:
     """Features joined with their labels by timestamp; rows without a label dropped."""
     labels = forward_log_returns(bars, horizon)
-    joined = build_features(bars).join(labels, on="ts", how="inner")
+    joined = build_features(bars).join(labels, on="ts", how="inner", maintain_order="left")
     return joined.filter(pl.col("target").is_not_null() & pl.col("target").is_finite())
 
 
@@ -213,8 +200,8 @@ def train(
     tf = _check_inputs(timeframe, horizon, data.height)
     ts, x, y = data["ts"].to_numpy(), feature_matrix(data), data["target"].to_numpy()
     h_ms = duration_ms(horizon)
-    outer = time_split(ts, test_fraction, h_ms)
-    inner_rows = time_split(ts[outer.train], VALIDATION_FRACTION, h_ms)
+    outer = holdout(ts, test_fraction, h_ms)
+    inner_rows = holdout(ts[outer.train], VALIDATION_FRACTION, h_ms)
     inner = Split(outer.train[inner_rows.train], outer.train[inner_rows.test], inner_rows.gap)
     fitted: dict[Algorithm, _Fitted] = {}
     for done, name in enumerate(names):
