@@ -72,7 +72,8 @@ def _fill(paths: Paths, coin: str, requests: int, job: str, tmp_path: Path) -> N
     for i in range(requests):
         tracker.record(prediction(coin, T0 + i))
         usage.record("/simple/price", 200, 10.0, "public", T0 + i)
-    assert jobs.run_job(f"ran_{job}", str(paths.home), lambda _s, _p: requests) == "ok"
+    outcome = jobs.run_job(f"ran_{job}", str(paths.home), lambda _s, _p: requests)
+    assert outcome.status == "ok" and outcome.rows == requests
     marker = str(tmp_path / f"{job}.marker")
     spec = sched.interval_job(job, "tests.fixtures.ops_jobs:count_run", 3600, (marker,))
     sched.start_scheduler(paths, [spec]).shutdown()

@@ -72,7 +72,7 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
     for hour in range(HOURS):
         clock.advance(3600)
         statuses = _cycle(home, server.url, hour)
-        failures += [f"hour {hour}" for s in statuses if s != "ok"]
+        failures += [f"hour {hour}" for s in statuses if s.status != "ok"]
         if hour % 24 == 0:
             server.reset_stats()  # the test double's own request log is not the bot's memory
         if hour == WARM_UP_HOURS:
