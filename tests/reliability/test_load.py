@@ -106,4 +106,4 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
     assert len(logs) == LOG_BACKUPS + 1  # it did rotate, and kept no more than its backups
     assert all(p.stat().st_size <= LOG_CAP_BYTES + 4096 for p in logs)
     assert BarStore(paths.parquet_dir).verify().ok
-    assert runs["prices"]["runs"] == HOURS
+    assert runs["prices"].runs == HOURS
