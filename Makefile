@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_HOME ?= demo-home
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast bench lint lock clean smoke
+.PHONY: setup demo test test-fast bench quality lint lock clean smoke
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,9 +44,16 @@ test-fast: setup
 bench: setup
 	$(PY) -m benchmarks.run
 
+# Volatility, interval and probability forecasts against their naive baselines on the shared
+# real hourly data (writes benchmarks/quality.json).
+quality: setup
+	$(PY) -m benchmarks.quality
+
+# What CI checks before the tests: lint, formatting, strict typing of src/finbot.
 lint: setup
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/mypy
+	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts
+	$(VENV)/bin/mypy --strict
 
 # Regenerate the exact-version lock from pyproject.toml's ranges.
 lock: setup

@@ -43,8 +43,9 @@ def run() -> list[dict[str, Any]]:
     from finbot.replay import HistorySource, ReplayServer
     from finbot.replay.synthetic import generate_history
     from finbot.services import Services
+    from finbot.timeframes import DAY_MS
 
-    day = 86_400_000
+    day = DAY_MS
     end = (int(time.time() * 1000) // day + 1) * day
     history = generate_history(COINS, end - 10 * day, end, 3, hourly_days=10, m5_days=2)
     paths = Paths.resolve(Path(tempfile.mkdtemp(prefix="finbot-bench-collect-")))

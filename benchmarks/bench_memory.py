@@ -47,9 +47,10 @@ def run() -> list[dict[str, Any]]:
     from finbot.clock import SystemClock
     from finbot.replay import HistorySource, ReplayServer
     from finbot.replay.synthetic import generate_history
+    from finbot.timeframes import DAY_MS
 
     home = trained_home()
-    day = 86_400_000
+    day = DAY_MS
     end = (int(time.time() * 1000) // day + 1) * day
     history = generate_history(
         [

@@ -25,9 +25,8 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from benchmarks.common import median_seconds, row
+from finbot.timeframes import DAY_MS, HOUR_MS
 
-DAY_MS = 86_400_000
-HOUR_MS = 3_600_000
 END_MS = 1_764_028_800_000  # 2025-11-25, a fixed day: results do not drift with the date
 REPEAT = 9
 REAL_1H = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "binance-2024h1"

@@ -60,13 +60,15 @@ def forest_cost(home: Path) -> dict[str, Any]:
     from finbot.paths import Paths
     from finbot.prediction.features.feature_builder import feature_matrix
     from finbot.prediction.models.algorithms import make_estimator
-    from finbot.prediction.training.trainer import dataset, time_split
+    from finbot.prediction.training.splits import holdout
+    from finbot.prediction.training.trainer import dataset
     from finbot.storage.parquet_writer import BarStore
+    from finbot.timeframes import HOUR_MS
 
     bars = BarStore(Paths.resolve(home).parquet_dir).read("bitcoin", "1h")
     data = dataset(bars, "1h")
     x, y = feature_matrix(data), data["target"].to_numpy()
-    split = time_split(data["ts"].to_numpy(), 0.3, 3_600_000)
+    split = holdout(data["ts"].to_numpy(), 0.3, HOUR_MS)
     naive = float(np.mean(np.abs(y[split.test])))
     out: dict[str, Any] = {"rows_train": int(split.train.size), "rows_test": int(split.test.size)}
     for label, model in (

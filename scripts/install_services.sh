@@ -1,29 +1,59 @@
 #!/usr/bin/env bash
-# Optional services for the test suite: redis-server (the Redis backend of the TTL cache is
-# tested against a real server; those tests skip cleanly without it).
-# Idempotent: does nothing when redis-server is already on PATH. Installs it with apt-get only
-# when running as root on a Debian/Ubuntu machine; otherwise says what to install and exits 0.
+# Optional services for the test suite, Debian's packages:
+#   redis-server  the Redis backend of the TTL cache is tested against a real server;
+#   postgresql    the database suites also run against PostgreSQL (the tests start their own
+#                 throw-away cluster with initdb/pg_ctl on a loopback port; they need no
+#                 running system service).
+# The tests that need one skip cleanly without it.
+# Idempotent: installs only what is missing. Installs with apt-get only when running as root on
+# a Debian/Ubuntu machine; otherwise says what to install and exits 0.
 set -uo pipefail
 
-if command -v redis-server >/dev/null 2>&1; then
+have_redis() { command -v redis-server >/dev/null 2>&1; }
+have_postgresql() {
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1
+}
+where_postgresql() {
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1 || command -v initdb
+}
+
+missing=()
+if have_redis; then
     echo "install_services: redis-server already present ($(command -v redis-server))"
-    exit 0
+else
+    missing+=(redis-server)
 fi
+if have_postgresql; then
+    echo "install_services: PostgreSQL already present ($(where_postgresql))"
+else
+    missing+=(postgresql)
+fi
+[ "${#missing[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "install_services: installing redis-server with apt-get"
+    echo "install_services: installing ${missing[*]} with apt-get"
     export DEBIAN_FRONTEND=noninteractive
     if apt-get update -qq >/dev/null && \
-       apt-get install -y -qq --no-install-recommends redis-server >/dev/null; then
-        echo "install_services: redis-server installed ($(command -v redis-server))"
+       apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+        have_redis && echo "install_services: redis-server installed ($(command -v redis-server))"
+        have_postgresql && echo "install_services: PostgreSQL installed ($(where_postgresql))"
     else
-        echo "install_services: apt-get could not install redis-server;" \
-             "the Redis cache tests will be skipped" >&2
+        echo "install_services: apt-get could not install ${missing[*]};" \
+             "the tests that need them will be skipped" >&2
     fi
     exit 0
 fi
 
-echo "install_services: redis-server not found; to run the Redis cache tests install it" \
-     "(Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)." \
-     "Those tests are skipped meanwhile." >&2
+for package in "${missing[@]}"; do
+    case "$package" in
+        redis-server)
+            echo "install_services: redis-server not found; to run the Redis cache tests" \
+                 "install it (Debian/Ubuntu: sudo apt-get install redis-server;" \
+                 "macOS: brew install redis). Those tests are skipped meanwhile." >&2 ;;
+        postgresql)
+            echo "install_services: PostgreSQL not found; to run the database suites against" \
+                 "PostgreSQL install it (Debian/Ubuntu: sudo apt-get install postgresql;" \
+                 "macOS: brew install postgresql). Those tests are skipped meanwhile." >&2 ;;
+    esac
+done
 exit 0

@@ -17,6 +17,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.bars",  # first: other plugins import its builders
     "tests.fixtures.trained_home",
     "tests.fixtures.storage",
+    "tests.fixtures.database",
     "tests.fixtures.replay",
     "tests.fixtures.ops",
 ]

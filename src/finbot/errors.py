@@ -58,6 +58,16 @@ class ModelError(FinbotError):
     """A model is missing, incompatible with the feature builder, or failed to load."""
 
 
+class JobFailed(FinbotError):
+    """A scheduler job's library call reported a failure it did not raise (a collector run
+    whose source failed is recorded, not raised); the job runner records the text as is, and
+    the ``rows`` stored before it failed."""
+
+    def __init__(self, message: str, *, rows: int | None = None):
+        super().__init__(message)
+        self.rows = rows
+
+
 class AlreadyRunning(FinbotError):
     """Another finbot process holds the lock of this home."""
 

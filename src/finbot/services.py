@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.errors import DataError, FinbotError
 from finbot.paths import Paths
+from finbot.timeframes import HOUR_MS
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -25,14 +26,14 @@ if TYPE_CHECKING:
     import polars as pl
     from sqlalchemy import Engine
 
-    from finbot.collectors import ApiUsageStore, Cache, CoinGeckoClient, CollectorKit, Datasets
+    from finbot.collectors import ApiUsageStore, CoinGeckoClient, CollectorKit, Datasets
     from finbot.config import Settings
     from finbot.prediction.decision import LiveAccuracy, SpreadQuote
     from finbot.prediction.models import ModelStore
     from finbot.prediction.pipeline import Prediction
     from finbot.prediction.questions import Sources
     from finbot.prediction.tracking import PredictionTracker
-    from finbot.storage import BarStore, ParquetDataset
+    from finbot.storage import BarStore, Cache, ParquetDataset
 
 #: One system clock per process: the shared CoinGecko rate limiter is keyed by clock.
 SYSTEM_CLOCK = SystemClock()
@@ -202,7 +203,7 @@ def stored_fx(
         return None, f"no EUR/USD rate ({type(exc).__name__}: {exc})"
     if rate is None:
         return None, "no EUR/USD rate stored (run 'finbot collect fx'); USD taken as EUR"
-    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / 3_600_000)
+    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / HOUR_MS)
     return rate.rate, f"{rate.source} ({age_h:.1f} h old)"
 
 

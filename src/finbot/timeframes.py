@@ -6,13 +6,32 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import timedelta
+from enum import StrEnum
 
 from finbot.errors import UsageError
 
-TIMEFRAMES: tuple[str, ...] = ("5m", "1h", "4h", "1d", "1w")
+#: Durations in epoch milliseconds, the unit of every timestamp finbot stores.
+SECOND_MS = 1_000
+MINUTE_MS = 60 * SECOND_MS
+HOUR_MS = 60 * MINUTE_MS
+DAY_MS = 24 * HOUR_MS
+WEEK_MS = 7 * DAY_MS
+
+
+class Timeframe(StrEnum):
+    """The bar sizes finbot stores and trains on (a member is its string: ``"1h"``)."""
+
+    M5 = "5m"
+    H1 = "1h"
+    H4 = "4h"
+    D1 = "1d"
+    W1 = "1w"
+
+
+TIMEFRAMES: tuple[Timeframe, ...] = tuple(Timeframe)
 # The timeframe whose model serves a horizon: 10m -> 5m bars, everything else -> 1h bars.
-DEFAULT_TIMEFRAMES: Mapping[str, str] = {"10m": "5m"}
-FALLBACK_TIMEFRAME = "1h"
+DEFAULT_TIMEFRAMES: Mapping[str, Timeframe] = {"10m": Timeframe.M5}
+FALLBACK_TIMEFRAME = Timeframe.H1
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 _PATTERN = re.compile(r"^\s*(\d+)\s*(s|min|m|h|d|w)\s*$", re.IGNORECASE)
@@ -59,13 +78,14 @@ def from_unit_value(unit: str, value: float) -> str:
     return canonical(f"{int(value)}{units[key]}")
 
 
-def check_timeframe(text: str) -> str:
+def check_timeframe(text: str) -> Timeframe:
+    """``"1h"`` → ``Timeframe.H1``; UsageError naming the timeframes for anything else."""
     if text not in TIMEFRAMES:
         raise UsageError(f"timeframe: expected one of {', '.join(TIMEFRAMES)}, got {text!r}")
-    return text
+    return Timeframe(text)
 
 
-def default_timeframe(horizon: str, overrides: Mapping[str, str] | None = None) -> str:
+def default_timeframe(horizon: str, overrides: Mapping[str, str] | None = None) -> Timeframe:
     """The timeframe whose model serves ``horizon`` (10m → 5m, others → 1h)."""
-    table = {**DEFAULT_TIMEFRAMES, **(overrides or {})}
-    return table.get(canonical(horizon), FALLBACK_TIMEFRAME)
+    table: dict[str, str] = {**DEFAULT_TIMEFRAMES, **(overrides or {})}
+    return check_timeframe(table.get(canonical(horizon), FALLBACK_TIMEFRAME))

@@ -132,3 +132,19 @@ def test_package_module_is_the_same_cli(offline_home: Paths) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "arrêté" in result.stdout
+
+
+def test_version_prints_the_package_version_and_writes_nothing(tmp_path: Path) -> None:
+    import finbot
+
+    home = tmp_path / "never-created"
+    result = subprocess.run(
+        [sys.executable, "-m", "finbot", "--home", str(home), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"finbot {finbot.__version__}"
+    assert not home.exists()

@@ -46,7 +46,7 @@ def test_collector_jobs_fire_and_their_data_lands(home: Paths, replay_server) ->
         assert runs[job_id]["status"] == "ok", runs[job_id]
     assert runs["prices"]["runs"] >= 2  # the short interval fired again
     assert BarStore(home.parquet_dir).last_ts("bitcoin", "5m") is not None
-    status = collect_status(services)
+    status = collect_status(services).to_json()
     assert status["data"]["bitcoin"]["5m"]["rows"] > 0
     assert status["collectors"]["prices"]["last_status"] == "ok"
     assert status["api_usage"]["day"]["requests"] > 0

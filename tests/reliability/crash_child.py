@@ -15,8 +15,6 @@ import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 # imported before any fork, used only in the children
 import numpy as np
@@ -34,6 +32,7 @@ from finbot.paths import Paths
 from finbot.prediction.features.feature_builder import FEATURE_NAMES
 from finbot.prediction.models.model_store import ModelStore
 from finbot.prediction.tracking.prediction_tracker import NewPrediction, PredictionTracker
+from finbot.prediction.training.trainer import TrainReport
 from finbot.services import Services
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
@@ -66,8 +65,8 @@ def price_rows(seed: int) -> pl.DataFrame:
     )
 
 
-def tiny_report(seed: int) -> Any:
-    """The smallest thing ModelStore.save accepts: a fitted LinearRegression on the features."""
+def tiny_report(seed: int) -> TrainReport:
+    """The smallest report ModelStore.save accepts: a fitted LinearRegression on the features."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(120, len(FEATURE_NAMES)))
     y = x[:, 0] * 0.01 + rng.normal(0, 0.001, 120)
@@ -83,7 +82,7 @@ def tiny_report(seed: int) -> Any:
         "linear": {"mae": 0.8, "rmse": 1.0, "directional_accuracy": 0.6},
         "naive": {"mae": 1.0, "rmse": 1.2, "directional_accuracy": 0.5},
     }
-    return SimpleNamespace(
+    return TrainReport(
         coin="bitcoin",
         timeframe="1h",
         horizon="1h",
@@ -97,8 +96,7 @@ def tiny_report(seed: int) -> Any:
         n_validation=20,
         n_test=20,
         gap_rows=1,
-        scores=scores,
-        mae_ratio=0.8,
+        scores=scores,  # mae_ratio 0.8
         has_edge=True,
         best_algorithm="linear",
         shrink=0.5,

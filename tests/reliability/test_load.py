@@ -72,7 +72,7 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
     for hour in range(HOURS):
         clock.advance(3600)
         statuses = _cycle(home, server.url, hour)
-        failures += [f"hour {hour}" for s in statuses if s != "ok"]
+        failures += [f"hour {hour}" for s in statuses if s.status != "ok"]
         if hour % 24 == 0:
             server.reset_stats()  # the test double's own request log is not the bot's memory
         if hour == WARM_UP_HOURS:
@@ -97,7 +97,7 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
             "log_files": len(logs),
             "log_bytes": sum(p.stat().st_size for p in logs),
             "job_failures": len(failures),
-            "prices_runs": runs["prices"]["runs"],
+            "prices_runs": runs["prices"].runs,
         },
     )
     assert failures == []
@@ -106,4 +106,4 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
     assert len(logs) == LOG_BACKUPS + 1  # it did rotate, and kept no more than its backups
     assert all(p.stat().st_size <= LOG_CAP_BYTES + 4096 for p in logs)
     assert BarStore(paths.parquet_dir).verify().ok
-    assert runs["prices"]["runs"] == HOURS
+    assert runs["prices"].runs == HOURS

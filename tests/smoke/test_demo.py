@@ -10,13 +10,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from rich.console import Console
 
 from finbot.cli.context import AppContext
+from finbot.ops.demo_report import DemoResult
 from finbot.paths import Paths
 
 pytestmark = pytest.mark.smoke
@@ -99,13 +99,13 @@ def _printed(home: Paths, lang: str, rows: list[dict[str, Any]], width: int = 80
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=True, color_system=None)
     app_ctx = AppContext(paths=home, lang=lang, console=console, err=console)
-    result = SimpleNamespace(
+    result = DemoResult(
         data_label="synthetic",
         failures=[],
         report=home.reports_dir / "demo.html",
         phases={"serve": 1.0, "collect": 12.5, "train": 60.25, "predict": 3.0, "report": 2.0},
-        total_seconds=78.75,
     )
+    assert result.total_seconds == 78.75
     _print_result(app_ctx, rows, result)
     return out.getvalue()
 
@@ -179,12 +179,11 @@ def test_demo_output_to_a_file_is_not_squeezed(home: Paths) -> None:
 
     out = io.StringIO()
     app_ctx = AppContext(paths=home, lang="en", console=Console(file=out), err=Console(file=out))
-    result = SimpleNamespace(
+    result = DemoResult(
         data_label="synthetic",
         failures=["predict solana 1h: no model"],
         report=home.reports_dir / "demo.html",
         phases={"serve": 0.5},
-        total_seconds=0.5,
     )
     _print_result(app_ctx, ROWS, result)
     text = out.getvalue()

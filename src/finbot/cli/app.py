@@ -7,16 +7,20 @@ Commands live in one module per group; each exposes ``register(app)``. Heavy lib
 from __future__ import annotations
 
 import importlib
+import itertools
+import json
 import sys
+import traceback
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
 from finbot.cli.context import AppContext, detect_lang
-from finbot.errors import FinbotError
+from finbot.cli.failures import Failure, describe
 from finbot.paths import Paths
 
+_ARGS = "finbot.args"
 COMMAND_MODULES: tuple[str, ...] = (
     "finbot.cli.settings_cmd",  # settings / parametres
     "finbot.cli.storage_cmd",  # storage verify / retention, import-csv
@@ -34,14 +38,46 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 class _FinbotGroup(TyperGroup):
-    """Turns a FinbotError anywhere below into one red line on stderr and its exit code."""
+    """Turns any failure a user can meet into one red line on stderr and its exit code (and,
+    with ``--json``, one ``{"error": ...}`` object on stdout); ``-v`` adds the traceback."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS] = list(args)  # what the user typed, for _report and _wants_help
+        return list(super().parse_args(ctx, args))
 
     def invoke(self, ctx: Any) -> Any:
+        args = list(ctx.meta.get(_ARGS, []))
         try:
             return super().invoke(ctx)
-        except FinbotError as exc:
-            typer.secho(f"error: {exc}", fg="red", err=True)
-            ctx.exit(exc.exit_code)
+        except Exception as exc:  # the top-level boundary: describe() decides what is shown
+            failure = describe(exc)
+            if failure is None:
+                raise
+            _report(failure, args, exc, ctx.obj)
+            ctx.exit(failure.exit_code)
+
+
+def _report(failure: Failure, args: list[str], exc: BaseException, obj: object) -> None:
+    lang = obj.lang if isinstance(obj, AppContext) else detect_lang(_lang_arg(args))
+    text = failure.fr if lang == "fr" else failure.en
+    if "-v" in args or "--verbose" in args:
+        traceback.print_exception(exc)
+    already = isinstance(obj, AppContext) and obj.json_emitted
+    if "--json" in args and not already:
+        typer.echo(json.dumps({"error": {"type": failure.kind, "message": text}}))
+    typer.secho(f"{'erreur' if lang == 'fr' else 'error'}: {text}", fg="red", err=True)
+
+
+def _lang_arg(args: list[str]) -> str | None:
+    for flag, value in itertools.pairwise(args):
+        if flag == "--lang" and value in ("fr", "en"):
+            return value
+    return None
+
+
+def _wants_help(ctx: typer.Context) -> bool:
+    """``--help`` anywhere below: such a run must write nothing (no log file, no home)."""
+    return any(arg in ("-h", "--help") for arg in ctx.meta.get(_ARGS, []))
 
 
 app = typer.Typer(
@@ -54,6 +90,14 @@ app = typer.Typer(
 )
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from finbot import __version__
+
+        typer.echo(f"finbot {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -62,11 +106,20 @@ def _root(
     ),
     lang: str | None = typer.Option(None, "--lang", help="fr or en (default: locale)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="DEBUG logs on the console."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the version and exit. / Affiche la version.",
+    ),
 ) -> None:
     if lang not in (None, "fr", "en"):
         raise typer.BadParameter("expected fr or en", param_hint="--lang")
     ctx.obj = AppContext(paths=Paths.resolve(home), lang=detect_lang(lang), verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
+    if _wants_help(ctx):
+        return
     from finbot.ops.logs import console_wanted, setup_logging  # light: stdlib + finbot.paths
 
     setup_logging(ctx.obj.paths, verbose=verbose, console=console_wanted())

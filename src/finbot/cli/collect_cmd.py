@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from finbot.cli import context
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 KIND_HELP = "prices, markets, chart_5m, tickers, fx, ohlc or exchange"
 
@@ -55,7 +58,7 @@ def collect_command(
         raise typer.Exit(1)
 
 
-def _progress_bar(app_ctx: context.AppContext) -> Any:
+def _progress_bar(app_ctx: context.AppContext) -> Progress:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(

@@ -9,7 +9,6 @@ import locale
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import typer
 from rich.console import Console
@@ -41,6 +40,7 @@ class AppContext:
     verbose: bool = False
     console: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+    json_emitted: bool = False  # a command's own JSON answer already went to stdout
 
     @cached_property
     def services(self) -> Services:
@@ -65,13 +65,14 @@ class AppContext:
         if services is not None:
             services.close()
 
-    def tr(self, en: str, fr: str, **values: Any) -> str:
+    def tr(self, en: str, fr: str, **values: object) -> str:
         """The message in the user's language, formatted with ``values``."""
         return (fr if self.lang == "fr" else en).format(**values)
 
-    def emit_json(self, data: Any) -> None:
+    def emit_json(self, data: object) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""
         typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+        self.json_emitted = True
 
 
 def get(ctx: typer.Context) -> AppContext:

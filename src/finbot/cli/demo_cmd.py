@@ -7,13 +7,21 @@ baseline, and the phase timings and the report's path close it. French or Englis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
+    from finbot.ops.demo_report import AnswerRow, DemoResult
 
 PHASE_FR = {
     "serve": "serveur",
@@ -24,7 +32,9 @@ PHASE_FR = {
 }
 
 
-def _progress_runner(app_ctx: AppContext, enabled: bool):  # type: ignore[no-untyped-def]
+def _progress_runner(
+    app_ctx: AppContext, enabled: bool
+) -> tuple[Progress, Callable[[str, int, int], None]]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
@@ -36,7 +46,7 @@ def _progress_runner(app_ctx: AppContext, enabled: bool):  # type: ignore[no-unt
         disable=not enabled,
         transient=False,
     )
-    tasks: dict[str, Any] = {}
+    tasks: dict[str, TaskID] = {}
 
     def step(label: str, done: int, total: int) -> None:
         phase = label.split(":", 1)[0]
@@ -103,13 +113,14 @@ def _symbols(app_ctx: AppContext) -> dict[str, str]:
     return {c.id: c.symbol.upper() for c in app_ctx.settings.coins.coins}
 
 
-def build_table(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str) -> Any:
+def build_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> Table:
     """The answers as a Rich table narrow enough for 80 columns (about 70 wide). A ``*``
     after the decision marks a naive-baseline answer (no model beat it)."""
     from rich import box
     from rich.table import Table
 
-    from finbot.cli.predict_cmd import ACTION_FR, number
+    from finbot.cli.predict_cmd import number
+    from finbot.prediction.decision import Action
 
     tr, lang, symbols = app_ctx.tr, app_ctx.lang, _symbols(app_ctx)
     level = f"{rows[0]['interval']['level'] * 100:.0f} %" if rows and rows[0]["interval"] else ""
@@ -140,7 +151,7 @@ def build_table(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
         iv = r["interval"]
         interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
         change = f"{r['change_pct']:+.2f} %"
-        action = ACTION_FR[r["decision"]] if lang == "fr" else r["decision"]
+        action = Action(r["decision"]).text(lang)
         table.add_row(
             symbols.get(r["coin"], r["coin"][:6]),
             r["horizon"],
@@ -154,7 +165,7 @@ def build_table(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
     return table
 
 
-def honest_note(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str) -> str:
+def honest_note(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> str:
     """One line saying whether any model beat the naive baseline (and so whether any answer
     is more than "the price stays where it is")."""
     edge = sum(1 for r in rows if r["has_edge"])
@@ -181,7 +192,7 @@ def honest_note(app_ctx: AppContext, rows: list[dict[str, Any]], data_label: str
     )
 
 
-def _console_for(app_ctx: AppContext) -> Any:
+def _console_for(app_ctx: AppContext) -> Console:
     """The terminal as it is; a 120-column console when the output is a file or a pipe (Rich
     would assume 80 there and squeeze the table)."""
     from rich.console import Console
@@ -191,7 +202,7 @@ def _console_for(app_ctx: AppContext) -> Any:
     return Console(file=app_ctx.console.file, width=120, soft_wrap=True)
 
 
-def _print_result(app_ctx: AppContext, rows: list[dict[str, Any]], result: Any) -> None:
+def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult) -> None:
     tr, console = app_ctx.tr, _console_for(app_ctx)
     if rows:
         console.print(build_table(app_ctx, rows, result.data_label))

@@ -3,27 +3,49 @@
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from finbot.algorithms import TRAINABLE, Algorithm
 from finbot.cli import context
 from finbot.cli.context import AppContext
-from finbot.errors import DataError, UsageError
+from finbot.errors import DataError
+from finbot.timeframes import Timeframe
+
+
+class WalkForwardWindow(StrEnum):
+    """``--window``: each fold trains on everything before it, or on a rolling half."""
+
+    EXPANDING = "expanding"
+    ROLLING = "rolling"
+
+
+def _trainable(value: str | None) -> Algorithm | None:
+    """``--algorithm``'s check: one of the trainable algorithms, any case (naive and master are
+    not fitted, so not evaluated)."""
+    if value is None:
+        return None
+    if value.lower() not in TRAINABLE:
+        choices = ", ".join(repr(a.value) for a in TRAINABLE)
+        raise typer.BadParameter(f"{value!r} is not one of {choices}.")
+    return Algorithm(value.lower())
+
+
+if TYPE_CHECKING:
+    from finbot.prediction.models import ModelStore, ModelSummary
+    from finbot.storage import BarStore
 
 
 def _algorithm(
-    app_ctx: AppContext, coin: str, timeframe: str, horizon: str, explicit: str | None
-) -> str:
+    app_ctx: AppContext, coin: str, timeframe: str, horizon: str, explicit: Algorithm | None
+) -> Algorithm:
     """``--algorithm``, else the stored model's (when it is a plain algorithm), else LightGBM."""
     from finbot.prediction.models import ALGORITHMS
 
     if explicit:
-        if explicit not in ALGORITHMS:
-            raise UsageError(
-                f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {explicit!r}"
-            )
         return explicit
     store = app_ctx.services.model_store
     version = store.latest_version(coin, timeframe, horizon)
@@ -31,8 +53,8 @@ def _algorithm(
         meta = store.read_meta(coin, timeframe, horizon, version)
         for name in (meta.get("algorithm"), meta.get("best_algorithm")):
             if name in ALGORITHMS:
-                return str(name)
-    return "lightgbm"
+                return Algorithm(name)
+    return Algorithm.LIGHTGBM
 
 
 def _bars(app_ctx: AppContext, coin: str, timeframe: str, last_n: int) -> Any:
@@ -85,28 +107,36 @@ def _print_human(app_ctx: AppContext, data: dict[str, Any]) -> None:
 def evaluate_command(
     ctx: typer.Context,
     coin: str = typer.Option(..., "--coin", "-c", help="Coin id, symbol or name."),
-    timeframe: str = typer.Option("1h", "--timeframe", help="Bars to evaluate on."),
+    timeframe: Timeframe = typer.Option(
+        Timeframe.H1, "--timeframe", case_sensitive=False, help="Bars to evaluate on."
+    ),
     horizon: list[str] = typer.Option([], "--horizon", help="Horizon(s); default: all configured."),
     folds: int = typer.Option(5, "--folds", min=1, max=50, help="Walk-forward folds."),
-    algorithm: str | None = typer.Option(None, "--algorithm", help="Default: the stored model's."),
+    algorithm: str | None = typer.Option(
+        None,
+        "--algorithm",
+        callback=_trainable,
+        metavar="<" + "|".join(TRAINABLE) + ">",
+        help="Default: the stored model's.",
+    ),
     bars: int = typer.Option(6000, "--bars", min=300, help="How many recent bars to use."),
-    window: str = typer.Option("expanding", "--window", help="expanding or rolling."),
+    window: WalkForwardWindow = typer.Option(
+        WalkForwardWindow.EXPANDING, "--window", case_sensitive=False, help="expanding or rolling."
+    ),
     report: Path | None = typer.Option(None, "--report", help="Write an HTML report here."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Walk-forward backtest: model vs naive (MAE, Diebold–Mariano, coverage) and equity."""
     from finbot.config import resolve_coin
     from finbot.prediction.tracking import DecisionInputs, evaluate
-    from finbot.timeframes import canonical, check_timeframe
+    from finbot.timeframes import canonical
 
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
     coin_id = resolve_coin(settings.coins, coin).id
-    check_timeframe(timeframe)
-    if window not in ("expanding", "rolling"):
-        raise UsageError(f"window: expected expanding or rolling, got {window!r}")
     horizons = [canonical(h) for h in horizon] or list(settings.general.horizons)
-    algo = _algorithm(app_ctx, coin_id, timeframe, horizons[0], algorithm)
+    chosen = Algorithm(algorithm) if algorithm else None
+    algo = _algorithm(app_ctx, coin_id, timeframe, horizons[0], chosen)
     frame = _bars(app_ctx, coin_id, timeframe, bars)
     inputs = DecisionInputs(settings.costs, settings.thresholds, settings.general.horizon_weights)
     with app_ctx.err.status(
@@ -127,7 +157,7 @@ def evaluate_command(
             level=settings.general.confidence.level,
             n_folds=folds,
             algorithm=algo,
-            rolling_rows=frame.height // 2 if window == "rolling" else None,
+            rolling_rows=frame.height // 2 if window == WalkForwardWindow.ROLLING else None,
         )
     data = result.to_json()
     if report is not None:
@@ -141,7 +171,9 @@ def evaluate_command(
         _print_human(app_ctx, data)
 
 
-def _metrics_row(store: Any, bar_store: Any, row: dict[str, Any], level: float) -> dict[str, Any]:
+def _metrics_row(
+    store: ModelStore, bar_store: BarStore, row: ModelSummary, level: float
+) -> dict[str, Any]:
     from finbot.prediction.decision import coverage_from_frame
 
     coin, tf, h = row["coin"], row["timeframe"], row["horizon"]
@@ -155,7 +187,7 @@ def _metrics_row(store: Any, bar_store: Any, row: dict[str, Any], level: float) 
     }
     try:
         calibration = store.load(coin, tf, h, row["version"]).calibration()
-        bars = bar_store.read(coin, tf) if tf != "master" else None
+        bars = bar_store.read(coin, tf) if tf != Algorithm.MASTER else None  # no master bars
         cov = coverage_from_frame(calibration, bars, level)
     except Exception as exc:  # a version without calibration data: reported, not fatal
         return out | {"error": f"{type(exc).__name__}: {exc}"}

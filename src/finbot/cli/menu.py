@@ -24,6 +24,7 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
+from finbot.cli.predict_cmd import QuestionKind
 from finbot.errors import FinbotError
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,10 @@ MAIN: tuple[Entry, ...] = (
     ("quit", "Quit", "Quitter", "5"),
 )
 PREDICTIONS: tuple[Entry, ...] = (
-    ("price", "Price", "Prix", "1"),
-    ("amount", "Amount", "Montant", "2"),
-    ("when", "Time to target", "Délai pour un objectif", "3"),
-    ("best", "Best moment", "Meilleur moment", "4"),
+    (QuestionKind.PRICE, "Price", "Prix", "1"),
+    (QuestionKind.AMOUNT, "Amount", "Montant", "2"),
+    (QuestionKind.WHEN, "Time to target", "Délai pour un objectif", "3"),
+    (QuestionKind.BEST, "Best moment", "Meilleur moment", "4"),
     ("stats", "Statistics", "Statistiques", "5"),
     ("back", "Back", "Retour", "0"),
 )
@@ -158,10 +159,10 @@ class Menu:
 
     def predictions(self) -> None:
         actions: dict[str, Callable[[], None]] = {
-            "price": self.price,
-            "amount": self.amount,
-            "when": self.when,
-            "best": self.best,
+            QuestionKind.PRICE: self.price,
+            QuestionKind.AMOUNT: self.amount,
+            QuestionKind.WHEN: self.when,
+            QuestionKind.BEST: self.best,
             "stats": self.statistics,
         }
         while True:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -20,12 +21,23 @@ from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
 
 if TYPE_CHECKING:
-    from finbot.prediction.questions import Sources
+    from finbot.prediction.decision import Decision
+    from finbot.prediction.questions import Assessment, Sources
     from finbot.prediction.tracking import PredictionTracker
 
 log = logging.getLogger(__name__)
-KINDS = ("price", "amount", "profit", "when", "best")
-ACTION_FR = {"BUY": "ACHETER", "SELL": "VENDRE", "HOLD": "HOLD"}
+
+
+class QuestionKind(StrEnum):
+    """Which of the four questions ``--kind`` asks (``profit`` is another name for ``amount``)."""
+
+    PRICE = "price"
+    AMOUNT = "amount"
+    PROFIT = "profit"
+    WHEN = "when"
+    BEST = "best"
+
+
 HINT_EN = (
     "no terminal to ask questions on; give the question as options, e.g.\n"
     "  finbot predict --coin bitcoin --horizon 1h [--json]\n"
@@ -82,7 +94,7 @@ def coin_name(app_ctx: AppContext, coin_id: str) -> str:
     return coin_id
 
 
-def price_line(app_ctx: AppContext, a: Any) -> str:
+def price_line(app_ctx: AppContext, a: Assessment) -> str:
     """The spec's answer: "Bitcoin in 1 h: 50,250 $ (+0.5 %) — 80 % interval [...] — ..."."""
     import math
 
@@ -92,7 +104,7 @@ def price_line(app_ctx: AppContext, a: Any) -> str:
         if math.isfinite(a.high_return)
         else "[—]"
     )
-    action = ACTION_FR[a.decision.action] if lang == "fr" else a.decision.action
+    action = a.decision.action.text(lang)
     return app_ctx.tr(
         "{name} in {h}: {price} $ ({chg}) — {lvl} % interval {iv} — confidence {conf} % — {act}",
         "{name} dans {h} : {price} $ ({chg}) — intervalle {lvl} % {iv} — "
@@ -108,7 +120,7 @@ def price_line(app_ctx: AppContext, a: Any) -> str:
     )
 
 
-def detail_lines(app_ctx: AppContext, a: Any) -> list[str]:
+def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     lang, p = app_ctx.lang, a.prediction
     err = "—" if a.expected_error_frac is None else pct(a.expected_error_frac, lang)
     lines = [
@@ -139,10 +151,14 @@ def _iso(ms: int) -> str:
 
 
 # ------------------------------------------------------------------ wiring
-def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
+def _record(
+    app_ctx: AppContext, tracker: PredictionTracker | None, assessments: list[Assessment]
+) -> None:
     """Store every answered prediction; a database problem never hides the answer."""
     if tracker is None:
         return
+    from sqlalchemy.exc import SQLAlchemyError
+
     from finbot.clock import now_ms
     from finbot.prediction.questions import to_record
 
@@ -150,7 +166,7 @@ def _record(app_ctx: AppContext, tracker: Any, assessments: list[Any]) -> None:
     try:
         for a in assessments:
             tracker.record(to_record(a, made_at, "cli"))
-    except Exception as exc:  # noqa: BLE001 - reported, not fatal
+    except SQLAlchemyError as exc:  # the database refused: reported, the answer still shows
         app_ctx.err.print(
             app_ctx.tr(
                 "warning: prediction not recorded ({e})",
@@ -226,9 +242,9 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
     _print_decision(app_ctx, decision)
 
 
-def _print_decision(app_ctx: AppContext, decision: Any) -> None:
+def _print_decision(app_ctx: AppContext, decision: Decision) -> None:
     lang = app_ctx.lang
-    action = ACTION_FR[decision.action] if lang == "fr" else decision.action
+    action = decision.action.text(lang)
     app_ctx.console.print(
         app_ctx.tr(
             "Overall: {act} — expected net return {net} — confidence {conf} % — {risk}",
@@ -245,8 +261,8 @@ def _print_decision(app_ctx: AppContext, decision: Any) -> None:
 
 
 def _assess_many(
-    app_ctx: AppContext, sources: Any, coins: list[str], horizons: list[str]
-) -> list[Any]:
+    app_ctx: AppContext, sources: Sources, coins: list[str], horizons: list[str]
+) -> list[Assessment]:
     from finbot.prediction import questions as q
 
     out = []
@@ -340,6 +356,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
 
 def ask_best(app_ctx: AppContext, as_json: bool) -> None:
     from finbot.prediction import questions as q
+    from finbot.prediction.decision import Action
 
     sources, tracker = _sources(app_ctx)
     settings = app_ctx.settings
@@ -360,7 +377,7 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
         if not out[side]:
             app_ctx.console.print("  —")
         for r in out[side]:
-            action = ACTION_FR[r["decision"]] if lang == "fr" else r["decision"]
+            action = Action(r["decision"]).text(lang)
             app_ctx.console.print(
                 f"  {coin_name(app_ctx, r['coin'])} {horizon_words(r['horizon'], lang)}: "
                 f"{signed_pct(r['change_pct'] / 100, lang)}, net/h "
@@ -406,7 +423,12 @@ def predict_command(
     horizon: str | None = typer.Option(None, "--horizon", help="10m, 1h, 6h, 8h, 12h..."),
     unit: str | None = typer.Option(None, "--unit", "--unite", help="min, h or d (with --value)."),
     value: float | None = typer.Option(None, "--value", "--valeur", help="How many units."),
-    kind: str = typer.Option("price", "--kind", help="price, amount, profit, when or best."),
+    kind: QuestionKind = typer.Option(
+        QuestionKind.PRICE,
+        "--kind",
+        case_sensitive=False,
+        help="price, amount, profit, when or best.",
+    ),
     amount_eur: float | None = typer.Option(
         None, "--amount-eur", "--montant-eur", help="EUR invested (amount/profit)."
     ),
@@ -417,14 +439,12 @@ def predict_command(
     from finbot.config import resolve_coin
 
     app_ctx = context.get(ctx)
-    if kind not in KINDS:
-        raise UsageError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
-    if kind == "best":
+    if kind == QuestionKind.BEST:
         ask_best(app_ctx, as_json)
         return
     chosen = resolve_horizon(horizon, unit, value)
     if coin is None:
-        if chosen is not None or kind != "price" or as_json or not is_terminal():
+        if chosen is not None or kind != QuestionKind.PRICE or as_json or not is_terminal():
             typer.echo(app_ctx.tr(HINT_EN, HINT_FR), err=True)
             raise typer.Exit(2)
         try:
@@ -432,9 +452,9 @@ def predict_command(
         except KeyboardInterrupt:
             raise typer.Exit(1) from None
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id
-    if kind == "when":
+    if kind == QuestionKind.WHEN:
         ask_when(app_ctx, coin_id, gain, as_json)
-    elif kind in ("amount", "profit"):
+    elif kind in (QuestionKind.AMOUNT, QuestionKind.PROFIT):
         if chosen is None:
             raise UsageError("horizon: expected --horizon (or --unit/--value) with --kind amount")
         ask_amount(app_ctx, coin_id, chosen, amount_eur, as_json)

@@ -10,19 +10,23 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
 from finbot.cli import context
 from finbot.errors import UsageError
+from finbot.replay import ReplayVolumeUnit
+from finbot.timeframes import DAY_MS
 
-DAY_MS = 86_400_000
+if TYPE_CHECKING:
+    from finbot.replay import HistorySource
 
 
 def _history(
-    data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: str
-) -> Any:
+    data: Path | None, csv_dir: Path | None, seed: int, days: int, volume_unit: ReplayVolumeUnit
+) -> HistorySource:
     from finbot.replay import HistorySource, default_coin_ids, generate_history, load_csv_dir
 
     if data is not None and csv_dir is not None:
@@ -37,7 +41,7 @@ def _history(
 
 
 def _wait_for_signal(stop: threading.Event) -> None:
-    def handler(signum: int, frame: Any) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)
@@ -57,8 +61,11 @@ def replay_server_command(
     csv_dir: Path | None = typer.Option(
         None, "--csv-dir", help="Folder of <coin>_<tf>.csv[.gz] OHLCV files."
     ),
-    volume_unit: str = typer.Option(
-        "auto", "--volume-unit", help="CSV volume unit: auto, usd or base."
+    volume_unit: ReplayVolumeUnit = typer.Option(
+        ReplayVolumeUnit.AUTO,
+        "--volume-unit",
+        case_sensitive=False,
+        help="CSV volume unit: auto, usd or base.",
     ),
     seed: int = typer.Option(42, "--seed", help="Seed of the embedded synthetic history."),
     days: int = typer.Option(730, "--days", min=2, help="Days of embedded synthetic history."),

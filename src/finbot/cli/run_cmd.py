@@ -16,6 +16,8 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from finbot.services import Services
 
 
@@ -26,11 +28,11 @@ class RichProgress:
     ``done=/total=/description=``, whichever convention the library call uses.
     """
 
-    def __init__(self, bar: Any) -> None:
+    def __init__(self, bar: Progress) -> None:
         self.bar = bar
-        self.tasks: dict[str, Any] = {}
+        self.tasks: dict[str, TaskID] = {}
 
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
+    def __call__(self, *args: object, **kwargs: Any) -> None:
         label = kwargs.get("description") or next((a for a in args if isinstance(a, str)), "")
         if not label and args and isinstance(args[0], dict):  # the training fan-out's result
             label = "training / entraînement"
@@ -206,13 +208,13 @@ def status_command(
     from finbot.ops.status import collect_status
 
     app_ctx = context.get(ctx)
-    data = collect_status(app_ctx.services)
+    report = collect_status(app_ctx.services)
     if as_json:
-        app_ctx.emit_json(data)
+        app_ctx.emit_json(report.to_json())
         return
     from finbot.ops.status_view import render_status
 
-    render_status(data, app_ctx.console, app_ctx.tr)
+    render_status(report, app_ctx.console, app_ctx.tr)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from finbot.cli import context
+from finbot.storage import VolumeUnit
+from finbot.timeframes import Timeframe
 
 if TYPE_CHECKING:
     from finbot.storage import BarStore
@@ -158,11 +161,14 @@ def import_csv_command(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="CSV: timestamp,open,high,low,close,volume (gzip ok)."),
     coin: str = typer.Option(..., "--coin", help="Coin id, symbol, name or alias."),
-    timeframe: str = typer.Option(..., "--timeframe", help="5m, 1h, 4h, 1d or 1w."),
+    timeframe: Timeframe = typer.Option(
+        ..., "--timeframe", case_sensitive=False, help="5m, 1h, 4h, 1d or 1w."
+    ),
     source: str = typer.Option("csv", "--source", help="Value of the bars' source column."),
-    volume_unit: str = typer.Option(
-        "quote",
+    volume_unit: VolumeUnit = typer.Option(
+        VolumeUnit.QUOTE,
         "--volume-unit",
+        case_sensitive=False,
         help="quote: volume already in USD; base: in coins (converted with the close price).",
     ),
     skip_bad: bool = typer.Option(
@@ -173,11 +179,9 @@ def import_csv_command(
     """Import an OHLCV CSV into the store; bad rows are listed with their line numbers."""
     from finbot.config import resolve_coin
     from finbot.storage import SHOWN_ERRORS, CsvRejected, import_csv
-    from finbot.timeframes import check_timeframe
 
     app_ctx = context.get(ctx)
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id
-    check_timeframe(timeframe)
     try:
         report = import_csv(
             _store(app_ctx),
@@ -185,7 +189,7 @@ def import_csv_command(
             coin_id,
             timeframe,
             source=source,
-            volume_unit=volume_unit,  # type: ignore[arg-type]
+            volume_unit=volume_unit,
             skip_bad=skip_bad,
         )
     except CsvRejected as exc:
@@ -217,9 +221,21 @@ def import_csv_command(
             **data,
         )
     )
+    if report.zero_volume:
+        app_ctx.err.print(
+            app_ctx.tr(
+                "warning: {n} of {rows_read} rows have volume 0 (kept; volume features are "
+                "weaker on them)",
+                "attention : {n} lignes sur {rows_read} ont un volume nul (gardées ; les "
+                "indicateurs de volume y sont moins fiables)",
+                n=report.zero_volume,
+                rows_read=report.rows_read,
+            ),
+            highlight=False,
+        )
 
 
-def _print_row_errors(app_ctx: context.AppContext, errors: list[Any], shown: int) -> None:
+def _print_row_errors(app_ctx: context.AppContext, errors: Sequence[object], shown: int) -> None:
     """The first ``shown`` bad rows, one per line, on stderr."""
     for error in errors[:shown]:
         app_ctx.err.print(f"  {error}", highlight=False, markup=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -11,8 +11,11 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import UsageError
 
+if TYPE_CHECKING:
+    from finbot.prediction.tracking import Accuracy
 
-def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+
+def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: Accuracy) -> None:
     from rich.table import Table
 
     from finbot.clock import iso_utc
@@ -33,7 +36,7 @@ def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: dict[str, A
         table.add_column(col)
     for r in rows:
 
-        def show(v: Any, digits: int = 2) -> str:
+        def show(v: object, digits: int = 2) -> str:
             return "—" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
 
         err = None if r["abs_error"] is None else f"{r['abs_error'] * 100:.2f} %"

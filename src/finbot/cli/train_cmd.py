@@ -7,10 +7,11 @@ from typing import Any
 
 import typer
 
+from finbot.algorithms import Algorithm
 from finbot.cli import context
 from finbot.errors import UsageError
-
-INCREMENTAL_MODES = ("micro", "mini", "schedule")
+from finbot.prediction.training import RetrainMode
+from finbot.timeframes import Timeframe
 
 
 def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
@@ -40,9 +41,9 @@ def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
 def _train_one(
     app_ctx: context.AppContext,
     coin: str,
-    timeframe: str,
+    timeframe: Timeframe,
     horizon: str,
-    algorithms: tuple[str, ...],
+    algorithms: tuple[Algorithm, ...],
     as_json: bool,
 ) -> dict[str, Any]:
     from rich.progress import Progress
@@ -84,7 +85,7 @@ def _train_all(
     app_ctx: context.AppContext,
     coins: list[str],
     horizons: list[str],
-    algorithms: tuple[str, ...],
+    algorithms: tuple[Algorithm, ...],
     as_json: bool,
 ) -> dict[str, Any]:
     from rich.progress import Progress
@@ -118,7 +119,9 @@ def _train_all(
 def train_command(
     ctx: typer.Context,
     coin: str | None = typer.Option(None, "--coin", help="Coin id, symbol or name."),
-    timeframe: str | None = typer.Option(None, "--timeframe", help="5m, 1h, 1d..."),
+    timeframe: Timeframe | None = typer.Option(
+        None, "--timeframe", case_sensitive=False, help="5m, 1h, 1d..."
+    ),
     horizon: str = typer.Option("1h", "--horizon", help="10m, 1h, 6h, 8h, 12h..."),
     algorithms: str | None = typer.Option(None, "--algorithms", help="e.g. linear,lightgbm"),
     all_: bool = typer.Option(False, "--all", help="Every enabled coin x configured horizon."),
@@ -127,7 +130,7 @@ def train_command(
     """Train models for a coin and horizon, compared with the naive zero-return baseline."""
     from finbot.config import resolve_coin
     from finbot.prediction.models import check_algorithms
-    from finbot.timeframes import canonical, check_timeframe, default_timeframe
+    from finbot.timeframes import canonical, default_timeframe
 
     app_ctx = context.get(ctx)
     settings = app_ctx.settings
@@ -142,7 +145,7 @@ def train_command(
         raise UsageError("coin: expected --coin C (or --all)")
     else:
         h = canonical(horizon)
-        tf = check_timeframe(timeframe) if timeframe else default_timeframe(h)
+        tf = timeframe or default_timeframe(h)
         out = _train_one(app_ctx, resolve_coin(settings.coins, coin).id, tf, h, algos, as_json)
     if as_json:
         app_ctx.emit_json(out)
@@ -150,15 +153,16 @@ def train_command(
 
 def train_incremental_command(
     ctx: typer.Context,
-    mode: str = typer.Option(..., "--mode", help="micro, mini or schedule."),
+    mode: RetrainMode = typer.Option(
+        ..., "--mode", case_sensitive=False, help="micro, mini or schedule."
+    ),
     coin: str | None = typer.Option(None, "--coin", help="Only this coin."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Update models (micro: recent window; mini: full retrain); never replace a better one."""
     app_ctx = context.get(ctx)
-    if mode not in INCREMENTAL_MODES:
-        raise UsageError(f"mode: expected one of {', '.join(INCREMENTAL_MODES)}, got {mode!r}")
-    out = _schedule(app_ctx) if mode == "schedule" else _incremental(app_ctx, mode, coin)
+    schedule = mode == RetrainMode.SCHEDULE
+    out = _schedule(app_ctx) if schedule else _incremental(app_ctx, mode, coin)
     if as_json:
         app_ctx.emit_json(out)
         return
@@ -175,10 +179,13 @@ def _schedule(app_ctx: context.AppContext) -> dict[str, Any]:
     """The scheduler's own retraining jobs, as ``finbot start`` registers them."""
     from finbot.ops.scheduler import retrain_jobs
 
-    return {"mode": "schedule", "jobs": [s.describe() for s in retrain_jobs(app_ctx.services)]}
+    jobs = [spec.describe() for spec in retrain_jobs(app_ctx.services)]
+    return {"mode": RetrainMode.SCHEDULE, "jobs": jobs}
 
 
-def _incremental(app_ctx: context.AppContext, mode: str, coin: str | None) -> dict[str, Any]:
+def _incremental(
+    app_ctx: context.AppContext, mode: RetrainMode, coin: str | None
+) -> dict[str, Any]:
     from finbot.config import resolve_coin
     from finbot.prediction.training import run
 

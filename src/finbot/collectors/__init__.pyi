@@ -5,9 +5,6 @@ from .coingecko import (
     CoinGeckoClient as CoinGeckoClient,
 )
 from .common import (
-    Cache as Cache,
-)
-from .common import (
     Datasets as Datasets,
 )
 from .fx_collector import (
@@ -41,15 +38,22 @@ from .usage import (
     ApiUsageStore as ApiUsageStore,
 )
 from .usage import (
+    CollectorStats as CollectorStats,
+)
+from .usage import (
+    UsageSummary as UsageSummary,
+)
+from .usage import (
     open_usage as open_usage,
 )
 
 __all__ = [
     "ApiUsageStore",
-    "Cache",
     "CoinGeckoClient",
     "CollectorKit",
+    "CollectorStats",
     "Datasets",
+    "UsageSummary",
     "cache_path",
     "collect_historical",
     "implied_rate",

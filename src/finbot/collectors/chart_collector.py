@@ -9,10 +9,11 @@ import polars as pl
 
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
-from finbot.collectors.common import Cache, Collected, cached
+from finbot.collectors.common import Collected, cached
 from finbot.collectors.payloads import Chart
 from finbot.collectors.resample import points_to_bars
-from finbot.storage import BarStore
+from finbot.storage import BarStore, Cache
+from finbot.timeframes import Timeframe
 
 
 def chart_frame(chart: Chart) -> pl.DataFrame:
@@ -36,7 +37,7 @@ def chart_series(client: CoinGeckoClient, coin: str, days: int | str = 1) -> pl.
 
 
 def _previous(store: BarStore, coin: str, before_ms: int) -> tuple[int, float] | None:
-    frame = store.read(coin, "5m", end_ms=before_ms - 1, last_n=1)
+    frame = store.read(coin, Timeframe.M5, end_ms=before_ms - 1, last_n=1)
     return (int(frame["ts"][-1]), float(frame["close"][-1])) if frame.height else None
 
 
@@ -66,14 +67,14 @@ def collect_chart_5m(
         first = min(t for t, _ in chart.prices)
         bars = points_to_bars(
             chart.prices,
-            "5m",
+            Timeframe.M5,
             volumes=chart.volumes,
             market_caps=chart.market_caps,
             previous=_previous(store, coin, first),
         )
         # the oldest bar holds only the tail of its period: never let it replace a full one
         bars = bars.filter(pl.col("ts") > bars["ts"].min()) if bars.height > 1 else bars
-        stored = store.upsert(coin, "5m", bars)
+        stored = store.upsert(coin, Timeframe.M5, bars)
         result.rows += stored.inserted + stored.updated
     result.requests = client.stats.requests - before
     return result

@@ -2,10 +2,12 @@
 handling with key rotation, a blocking per-key limiter, request accounting and the monthly cap.
 
 The same code talks to api.coingecko.com, pro-api.coingecko.com and the loopback replay
-server; only ``base_url`` and the keys change. Attempt accounting (``retries.max_attempts``):
-every answer that fails transiently (5xx, 408, timeout, connection error, truncated or
-malformed JSON, a 429 that has to be waited out) uses one attempt; switching to another key
-after a 429 or a rejected key uses none, because the request itself did not fail.
+server; only ``base_url`` and the keys change. Attempt accounting (``retries.max_attempts``,
+tenacity's ``stop_after_attempt`` through ``collectors/retry.py``): every answer that fails
+transiently (5xx, 408, timeout, connection error, truncated or malformed JSON, a 429 that has
+to be waited out) uses one attempt; switching to another key after a 429 or a rejected key
+uses none, because the request itself did not fail. Before the next attempt the client waits
+until a key is free again after a 429 (its reset), else backs off exponentially with jitter.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import random
 import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar, overload
 
 import httpx
+from tenacity import RetryCallState, RetryError, retry_if_exception_type
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.collectors import payloads
@@ -32,6 +34,8 @@ from finbot.collectors.errors_parse import (
 )
 from finbot.collectors.keys import KeyRing
 from finbot.collectors.limiter import SlidingWindowLimiter
+from finbot.collectors.payloads import Candle, Chart, MarketRow, SimplePrice, Ticker
+from finbot.collectors.retry import RandomSource, backoff_after, retry_policy, upcoming_wait
 from finbot.config import CoinGeckoConfig
 from finbot.errors import (
     ApiError,
@@ -49,6 +53,10 @@ DEMO_HEADER = "x-cg-demo-api-key"
 PRO_HEADER = "x-cg-pro-api-key"
 MIN_COOLDOWN_SEC = 1.0
 T = TypeVar("T")
+#: Query parameters of a request.
+Params = Mapping[str, str | int | float]
+#: A decoded JSON answer before validation (what the cache stores): narrowed by ``payloads``.
+Parse = Callable[[object], object]
 
 
 class UsageRecorder(Protocol):
@@ -57,10 +65,6 @@ class UsageRecorder(Protocol):
     ) -> None: ...
 
     def month_total(self, now_ms: int) -> int: ...
-
-
-class RandomSource(Protocol):
-    def random(self) -> float: ...
 
 
 @dataclass
@@ -73,11 +77,35 @@ class ClientStats:
     rate_limited: int = 0
 
 
-@dataclass(frozen=True)
-class _Failure:
-    error: ApiError
-    wait: float | None = None  # explicit wait (429 reset); None: exponential backoff
-    rotate: bool = False  # another key can take the request now: not an attempt
+class _Failure(Exception):
+    """A failed attempt that may be retried: ``error`` is raised when the attempts run out;
+    ``retry_after`` the seconds to wait before the next one (a 429: until a key is free;
+    None: exponential backoff); ``rotate``: another key can take the request now, which uses
+    no attempt."""
+
+    def __init__(
+        self,
+        error: ApiError,
+        retry_after: float | None = None,
+        rotate: bool = False,
+        wait_key: str = "",
+    ):
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+        self.rotate = rotate
+        self.wait_key = wait_key  # the key free first, after ``retry_after``
+
+
+@dataclass
+class _Call:
+    """One ``get``: what to send, and the key switches made so far (over all attempts)."""
+
+    path: str
+    params: Mapping[str, str | int | float] | None
+    template: str
+    parse: Callable[[object], object] | None
+    rotations: int = 0
 
 
 def resolve_plan(config: CoinGeckoConfig, has_keys: bool) -> str:
@@ -132,7 +160,6 @@ class CoinGeckoClient:
     ):
         self._config = config
         self._clock = clock or SystemClock()
-        self._rng: RandomSource = rng or random.Random()
         self._usage = usage
         self._ring = KeyRing(tuple(keys) if config.plan != "public" else ())
         self.plan = resolve_plan(config, not self._ring.keyless)
@@ -141,6 +168,13 @@ class CoinGeckoClient:
             client_rpm(config, not self._ring.keyless), self._clock
         )
         self.stats = ClientStats()
+        self.retrying = retry_policy(
+            config.retries,
+            retry=retry_if_exception_type(_Failure),
+            sleep=self._clock.sleep,
+            rng=rng,
+            before_sleep=self._before_retry,
+        )
         timeouts = config.timeouts_sec
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
@@ -168,41 +202,72 @@ class CoinGeckoClient:
         return self._ring.ids()
 
     # ------------------------------------------------------------ the request loop
+    @overload
+    def get(
+        self, path: str, params: Params | None = None, *, endpoint: str | None = None
+    ) -> object: ...
+    @overload
     def get(
         self,
         path: str,
-        params: Mapping[str, Any] | None = None,
+        params: Params | None = None,
         *,
         endpoint: str | None = None,
-        parse: Callable[[Any], T] | None = None,
-    ) -> Any:
+        parse: Callable[[object], T],
+    ) -> T: ...
+    def get(
+        self,
+        path: str,
+        params: Params | None = None,
+        *,
+        endpoint: str | None = None,
+        parse: Callable[[object], T] | None = None,
+    ) -> T | object:
         """GET ``path`` and return its JSON (through ``parse`` when given: a DataError from
         ``parse`` counts as a failed attempt, so a malformed answer is fetched again)."""
-        template = endpoint or path
-        failures = 0
-        rotations = 0
-        while True:
-            key_id = self._ready_key(template)
-            outcome = self._attempt(path, params, template, key_id, parse)
-            if not isinstance(outcome, _Failure):
-                return outcome
-            if outcome.rotate and rotations < 4 * max(1, len(self._ring)):
-                rotations += 1
-                self.stats.rotations += 1
-                continue
-            failures += 1
-            if failures >= self._config.retries.max_attempts:
-                raise outcome.error
-            self.stats.retries += 1
-            if outcome.wait is None:
-                self._clock.sleep(self.backoff(failures))
+        call = _Call(path, params, endpoint or path, parse)
+        try:
+            return self.retrying(self._send, call)
+        except RetryError as gave_up:
+            failure = gave_up.last_attempt.exception()
+            if isinstance(failure, _Failure):
+                raise failure.error from None
+            raise
 
     def backoff(self, failures: int) -> float:
-        """Exponential backoff ``backoff_sec * 2^(n-1)``, +/- ``jitter``, capped."""
-        retries = self._config.retries
-        base = retries.backoff_sec * (2 ** (failures - 1))
-        spread = 1 + retries.jitter * (2 * self._rng.random() - 1)
-        return float(min(retries.max_wait_sec, max(0.0, base * spread)))
+        """Exponential backoff ``backoff_sec * 2^(n-1)``, +/- ``jitter``, capped: the wait of
+        the retry policy after ``failures`` failed attempts."""
+        return backoff_after(self.retrying, failures)
+
+    def _send(self, call: _Call) -> object:
+        """One attempt (raises _Failure when it failed transiently). A 429 or a rejected key
+        that another key can take now moves the request to that key within the attempt."""
+        while True:
+            key_id = self._ready_key(call.template)
+            outcome = self._attempt(call.path, call.params, call.template, key_id, call.parse)
+            if not isinstance(outcome, _Failure):
+                return outcome
+            if outcome.rotate and call.rotations < 4 * max(1, len(self._ring)):
+                call.rotations += 1
+                self.stats.rotations += 1
+                continue
+            raise outcome
+
+    def _before_retry(self, retry_state: RetryCallState) -> None:
+        """tenacity's ``before_sleep``: count the retry and say what is waited for."""
+        self.stats.retries += 1
+        outcome = retry_state.outcome
+        failure = outcome.exception() if outcome is not None else None
+        wait = upcoming_wait(retry_state)
+        if isinstance(failure, _Failure) and failure.retry_after is not None and wait > 0:
+            log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, failure.wait_key)
+        else:
+            log.debug(
+                "CoinGecko: attempt %d failed (%s); retrying in %.1f s",
+                retry_state.attempt_number,
+                failure,
+                wait,
+            )
 
     def _ready_key(self, template: str) -> str:
         """A key that may send now: waits out cool-downs and the limiter, checks the cap."""
@@ -241,11 +306,11 @@ class CoinGeckoClient:
     def _attempt(
         self,
         path: str,
-        params: Mapping[str, Any] | None,
+        params: Params | None,
         template: str,
         key_id: str,
-        parse: Callable[[Any], Any] | None,
-    ) -> Any:
+        parse: Parse | None,
+    ) -> object:
         url = f"{self.base_url}/{path.lstrip('/')}"
         started = time.perf_counter()
         status = 0
@@ -275,8 +340,8 @@ class CoinGeckoClient:
         body: bytes,
         template: str,
         key_id: str,
-        parse: Callable[[Any], Any] | None,
-    ) -> Any:
+        parse: Parse | None,
+    ) -> object:
         status = response.status_code
         if status == 200:
             return self._decode(body, template, parse)
@@ -301,7 +366,7 @@ class CoinGeckoClient:
             return _Failure(ApiError(detail, status=status, code=info.code))
         raise ApiError(detail, status=status, code=info.code)
 
-    def _decode(self, body: bytes, template: str, parse: Callable[[Any], Any] | None) -> Any:
+    def _decode(self, body: bytes, template: str, parse: Parse | None) -> object:
         try:
             data = payloads.loads(body)
         except DataError as exc:
@@ -325,7 +390,12 @@ class CoinGeckoClient:
         self._ring.cool_down(key_id, now + wait)
         log.warning("CoinGecko %s: 429 for key %s; resets in %.1f s", template, key_id, wait)
         error = RateLimited(f"CoinGecko {template}: HTTP 429 rate limited", retry_after=wait)
-        return _Failure(error, wait=wait, rotate=self._ring.any_ready(now))
+        free_key, free_in = self._ring.soonest(now)
+        if free_in > self._config.retries.max_wait_sec:
+            free_in = 0.0  # not slept: the next attempt's key gate refuses at once
+        return _Failure(
+            error, retry_after=free_in, rotate=self._ring.any_ready(now), wait_key=free_key
+        )
 
     def _rejected(self, key_id: str, detail: str, status: int, code: int | None) -> _Failure:
         if self._ring.keyless:
@@ -340,31 +410,44 @@ class CoinGeckoClient:
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)
 
     # ------------------------------------------------------------ typed helpers
-    def _typed(
-        self,
-        path: str,
-        params: Mapping[str, Any],
-        endpoint: str,
-        parser: Callable[[Any], Any],
-        raw: bool,
-    ) -> Any:
-        """GET with ``parser`` as validation; the parsed value, or with ``raw`` the validated
-        JSON itself (what a cache stores)."""
-        if raw:
-            return self.get(
-                path, params, endpoint=endpoint, parse=lambda data: (parser(data), data)[1]
-            )
+    def _typed(self, path: str, params: Params, endpoint: str, parser: Callable[[object], T]) -> T:
+        """GET the value ``parser`` makes of the answer (a DataError from it: a retry)."""
         return self.get(path, params, endpoint=endpoint, parse=parser)
 
+    def _raw(
+        self, path: str, params: Params, endpoint: str, parser: Callable[[object], object]
+    ) -> object:
+        """GET the JSON answer itself (what a cache stores), validated by ``parser``."""
+        return self.get(path, params, endpoint=endpoint, parse=lambda data: (parser(data), data)[1])
+
+    def _answer(
+        self, path: str, params: Params, endpoint: str, parser: Callable[[object], T], raw: bool
+    ) -> T | object:
+        if raw:
+            return self._raw(path, params, endpoint, parser)
+        return self._typed(path, params, endpoint, parser)
+
+    @overload
+    def simple_price(
+        self,
+        ids: list[str] | tuple[str, ...],
+        vs: tuple[str, ...] = ...,
+        *,
+        raw: Literal[False] = False,
+    ) -> dict[str, SimplePrice]: ...
+    @overload
+    def simple_price(
+        self, ids: list[str] | tuple[str, ...], vs: tuple[str, ...] = ..., *, raw: Literal[True]
+    ) -> object: ...
     def simple_price(
         self,
         ids: list[str] | tuple[str, ...],
         vs: tuple[str, ...] = ("usd", "eur"),
         *,
         raw: bool = False,
-    ) -> Any:
+    ) -> dict[str, SimplePrice] | object:
         """/simple/price for every coin in ONE request, with cap, volume, change, update time:
-        ``{coin: SimplePrice}``."""
+        ``{coin: SimplePrice}`` (with ``raw``: the validated JSON answer)."""
         params = {
             "ids": ",".join(ids),
             "vs_currencies": ",".join(vs),
@@ -374,7 +457,7 @@ class CoinGeckoClient:
             "include_last_updated_at": "true",
             "precision": "full",
         }
-        return self._typed(
+        return self._answer(
             "simple/price",
             params,
             "/simple/price",
@@ -382,11 +465,19 @@ class CoinGeckoClient:
             raw,
         )
 
+    @overload
+    def coins_markets(
+        self, ids: list[str] | tuple[str, ...], vs: str = ..., *, raw: Literal[False] = False
+    ) -> list[MarketRow]: ...
+    @overload
+    def coins_markets(
+        self, ids: list[str] | tuple[str, ...], vs: str = ..., *, raw: Literal[True]
+    ) -> object: ...
     def coins_markets(
         self, ids: list[str] | tuple[str, ...], vs: str = "usd", *, raw: bool = False
-    ) -> Any:
+    ) -> list[MarketRow] | object:
         """/coins/markets rows (``list[MarketRow]``) with 1h/24h/7d changes."""
-        params = {
+        params: Params = {
             "vs_currency": vs,
             "ids": ",".join(ids),
             "order": "market_cap_desc",
@@ -395,13 +486,21 @@ class CoinGeckoClient:
             "sparkline": "false",
             "price_change_percentage": "1h,24h,7d",
         }
-        return self._typed("coins/markets", params, "/coins/markets", payloads.parse_markets, raw)
+        return self._answer("coins/markets", params, "/coins/markets", payloads.parse_markets, raw)
 
+    @overload
+    def market_chart(
+        self, coin: str, days: int | str, vs: str = ..., *, raw: Literal[False] = False
+    ) -> Chart: ...
+    @overload
+    def market_chart(
+        self, coin: str, days: int | str, vs: str = ..., *, raw: Literal[True]
+    ) -> object: ...
     def market_chart(
         self, coin: str, days: int | str, vs: str = "usd", *, raw: bool = False
-    ) -> Any:
+    ) -> Chart | object:
         """/coins/{id}/market_chart (``Chart``); CoinGecko picks the step from ``days``."""
-        return self._typed(
+        return self._answer(
             f"coins/{coin}/market_chart",
             {"vs_currency": vs, "days": str(days)},
             "/coins/{id}/market_chart",
@@ -409,12 +508,26 @@ class CoinGeckoClient:
             raw,
         )
 
+    @overload
+    def market_chart_range(
+        self,
+        coin: str,
+        start_s: int,
+        end_s: int,
+        vs: str = ...,
+        *,
+        raw: Literal[False] = False,
+    ) -> Chart: ...
+    @overload
+    def market_chart_range(
+        self, coin: str, start_s: int, end_s: int, vs: str = ..., *, raw: Literal[True]
+    ) -> object: ...
     def market_chart_range(
         self, coin: str, start_s: int, end_s: int, vs: str = "usd", *, raw: bool = False
-    ) -> Any:
+    ) -> Chart | object:
         """/coins/{id}/market_chart/range between UNIX seconds (``Chart``)."""
-        params = {"vs_currency": vs, "from": int(start_s), "to": int(end_s)}
-        return self._typed(
+        params: Params = {"vs_currency": vs, "from": int(start_s), "to": int(end_s)}
+        return self._answer(
             f"coins/{coin}/market_chart/range",
             params,
             "/coins/{id}/market_chart/range",
@@ -422,11 +535,19 @@ class CoinGeckoClient:
             raw,
         )
 
-    def ohlc(self, coin: str, days: int, vs: str = "usd", *, raw: bool = False) -> Any:
+    @overload
+    def ohlc(
+        self, coin: str, days: int, vs: str = ..., *, raw: Literal[False] = False
+    ) -> list[Candle]: ...
+    @overload
+    def ohlc(self, coin: str, days: int, vs: str = ..., *, raw: Literal[True]) -> object: ...
+    def ohlc(
+        self, coin: str, days: int, vs: str = "usd", *, raw: bool = False
+    ) -> list[Candle] | object:
         """/coins/{id}/ohlc candles (``list[Candle]``); ``days`` among CoinGecko's values."""
         if days not in payloads.OHLC_DAYS:
             raise ValueError(f"days: expected one of {payloads.OHLC_DAYS}, got {days!r}")
-        return self._typed(
+        return self._answer(
             f"coins/{coin}/ohlc",
             {"vs_currency": vs, "days": str(days)},
             "/coins/{id}/ohlc",
@@ -434,13 +555,31 @@ class CoinGeckoClient:
             raw,
         )
 
+    @overload
+    def tickers(
+        self,
+        coin: str,
+        exchange_ids: tuple[str, ...] = ...,
+        page: int = ...,
+        *,
+        raw: Literal[False] = False,
+    ) -> list[Ticker]: ...
+    @overload
+    def tickers(
+        self,
+        coin: str,
+        exchange_ids: tuple[str, ...] = ...,
+        page: int = ...,
+        *,
+        raw: Literal[True],
+    ) -> object: ...
     def tickers(
         self, coin: str, exchange_ids: tuple[str, ...] = (), page: int = 1, *, raw: bool = False
-    ) -> Any:
+    ) -> list[Ticker] | object:
         """/coins/{id}/tickers (``list[Ticker]``), by volume."""
-        params: dict[str, Any] = {"page": page, "order": "volume_desc"}
+        params: dict[str, str | int | float] = {"page": page, "order": "volume_desc"}
         if exchange_ids:
             params["exchange_ids"] = ",".join(exchange_ids)
-        return self._typed(
+        return self._answer(
             f"coins/{coin}/tickers", params, "/coins/{id}/tickers", payloads.parse_tickers, raw
         )

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
 
-from finbot.storage import ParquetDataset
-
-
-class Cache(Protocol):
-    """The part of ``finbot.storage.cache_store``'s cache the collectors use."""
-
-    def get(self, kind: str, key: str) -> Any: ...
-
-    def set(self, kind: str, key: str, value: Any) -> None: ...
+from finbot.storage import Cache, ParquetDataset
 
 
 @dataclass
@@ -62,9 +54,12 @@ class Datasets:
         )
 
 
-def cached(cache: Cache | None, kind: str, key: str, fetch: Any, result: Collected) -> Any:
-    """``fetch()`` through ``cache`` (counting hits and misses in ``result``); ``fetch``
-    returns JSON data (the client's ``raw=True`` answers), which any cache backend stores."""
+def cached(
+    cache: Cache | None, kind: str, key: str, fetch: Callable[..., object], result: Collected
+) -> object:
+    """``fetch()`` through ``cache`` (counting hits and misses in ``result``); ``fetch`` takes
+    no argument (loops bind theirs as defaults) and returns JSON data (the client's
+    ``raw=True`` answers), which any cache backend stores."""
     if cache is not None:
         value = cache.get(kind, key)
         if value is not None:

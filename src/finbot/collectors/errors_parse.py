@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 
 import httpx
 
@@ -34,7 +33,7 @@ class ErrorInfo:
     message: str
 
 
-def _from_status(status: Any) -> ErrorInfo | None:
+def _from_status(status: object) -> ErrorInfo | None:
     if not isinstance(status, dict):
         return None
     code = status.get("error_code")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import polars as pl
 
@@ -25,7 +25,7 @@ from finbot.clock import Clock, SystemClock, now_ms
 from finbot.config import Coin, ExchangeConfig
 from finbot.errors import ApiError, UsageError
 from finbot.schema import conform
-from finbot.timeframes import duration_ms
+from finbot.timeframes import DAY_MS, duration_ms
 
 if TYPE_CHECKING:
     from finbot.storage import BarStore
@@ -128,6 +128,22 @@ def fetch_ohlcv_range(
     return out
 
 
+class SeriesFetch(TypedDict):
+    symbol: str
+    fetched: int
+    inserted: int
+    updated: int
+
+
+class ExchangeSummary(TypedDict):
+    """What ``collect_exchange_ohlcv`` did: per coin and timeframe, and the unlisted coins."""
+
+    source: str
+    coins: dict[str, dict[str, SeriesFetch]]
+    skipped: list[str]
+    bars: int
+
+
 def collect_exchange_ohlcv(
     config: ExchangeConfig,
     store: BarStore,
@@ -139,14 +155,14 @@ def collect_exchange_ohlcv(
     progress: Progress | None = None,
     clock: Clock | None = None,
     exchange: Any = None,
-) -> dict[str, Any]:
+) -> ExchangeSummary:
     """Fetch OHLCV for ``coins`` x ``timeframes`` into the bar store; returns a summary
     ``{"source", "coins": {coin: {tf: {"symbol", "fetched", "inserted", "updated"}}},
     "skipped": [coins without a market], "bars"}``. An empty series starts ``days`` back."""
     exchange = exchange or make_exchange(config, base_url)
     markets = exchange.load_markets()
     now = now_ms(clock or SystemClock())
-    summary: dict[str, Any] = {"source": exchange.id, "coins": {}, "skipped": [], "bars": 0}
+    summary: ExchangeSummary = {"source": exchange.id, "coins": {}, "skipped": [], "bars": 0}
     for coin in coins:
         symbol = symbol_for(coin, markets, config.quote)
         if symbol is None:
@@ -169,10 +185,10 @@ def collect_exchange_ohlcv(
     return summary
 
 
-def _since(store: Any, coin: str, timeframe: str, now: int, days: int) -> int:
+def _since(store: BarStore, coin: str, timeframe: str, now: int, days: int) -> int:
     """Resume after the newest stored bar, else ``days`` back (aligned to the timeframe)."""
     step = duration_ms(timeframe, field="timeframe")
     last = store.last_ts(coin, timeframe)
     if last is not None:
         return int(last) + 1
-    return (now - days * 86_400_000) // step * step
+    return (now - days * DAY_MS) // step * step

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,8 +26,10 @@ from finbot.config import ExchangeRateConfig
 from finbot.errors import ApiError, DataError, FinbotError
 from finbot.storage import ParquetDataset
 
-if TYPE_CHECKING:  # httpx loads only to fetch: reading the cache (predict) needs none
+if TYPE_CHECKING:  # httpx and tenacity load only to fetch: reading the cache (predict) needs none
     import httpx
+
+    from finbot.collectors.retry import RandomSource
 
 log = logging.getLogger(__name__)
 
@@ -98,32 +99,36 @@ def fetch_fx(
     base_url: str | None = None,
     clock: Clock | None = None,
     transport: httpx.BaseTransport | None = None,
+    rng: RandomSource | None = None,
 ) -> FxRate:
-    """One rate, with ``config.retries`` attempts on transient failures."""
+    """One rate, with ``config.retries`` attempts on transient failures (the shared tenacity
+    policy of ``collectors/retry.py``; jitter from ``rng``, a fresh ``random.Random`` without)."""
     import httpx
+    from tenacity import RetryError, retry_if_exception_type
+
+    from finbot.collectors.retry import log_retry, retry_policy
 
     clock = clock or SystemClock()
     url = fx_url(config, key, base_url)
     timeout = httpx.Timeout(config.timeouts_sec.read, connect=config.timeouts_sec.connect)
     source = "exchangerate-api" + (" (keyed)" if key else "")
+    policy = retry_policy(
+        config.retries,
+        retry=retry_if_exception_type((DataError, _Transient)),
+        sleep=clock.sleep,
+        rng=rng,
+        before_sleep=log_retry(log, "ExchangeRate-API"),
+    )
     with httpx.Client(timeout=timeout, transport=transport) as http:
-        for attempt in range(1, config.retries.max_attempts + 1):
-            try:
-                rate, as_of = _fetch_once(http, url)
-                return FxRate(rate, as_of or now_ms(clock), source, now_ms(clock))
-            except (DataError, _Transient) as exc:
-                if attempt == config.retries.max_attempts:
-                    raise ApiError(
-                        f"ExchangeRate-API: failed after {attempt} attempts ({exc})"
-                    ) from None
-                delay = config.retries.backoff_sec * 2 ** (attempt - 1)
-                clock.sleep(
-                    min(
-                        config.retries.max_wait_sec,
-                        delay * (1 + config.retries.jitter * random.random()),
-                    )
-                )
-    raise ApiError("ExchangeRate-API: no attempt made")  # max_attempts >= 1: unreachable
+        try:
+            rate, as_of = policy(_fetch_once, http, url)
+        except RetryError as gave_up:
+            attempt = gave_up.last_attempt
+            raise ApiError(
+                f"ExchangeRate-API: failed after {attempt.attempt_number} attempts "
+                f"({attempt.exception()})"
+            ) from None
+        return FxRate(rate, as_of or now_ms(clock), source, now_ms(clock))
 
 
 class _Transient(Exception):

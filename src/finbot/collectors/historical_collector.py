@@ -27,15 +27,15 @@ from finbot.config import CoinsConfig, ExchangeConfig
 from finbot.errors import ApiError, QuotaExhausted
 from finbot.schema import conform
 from finbot.storage import BarStore
-from finbot.timeframes import duration_ms
+from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
 if TYPE_CHECKING:
     from finbot.collectors.kit import CollectorKit
 
 log = logging.getLogger(__name__)
 
-DAY_MS = 86_400_000
-ORDER = ("1w", "1d", "4h", "1h", "5m")  # coarse first: their market caps serve finer ones
+# Coarse first: their market caps serve finer ones.
+ORDER = (Timeframe.W1, Timeframe.D1, Timeframe.H4, Timeframe.H1, Timeframe.M5)
 COINGECKO_5M_MS = DAY_MS  # CoinGecko gives 5-minute points for the last day only
 Progress = Callable[[str, int, int], None]  # (description, done, total)
 
@@ -100,7 +100,7 @@ class _Job:
     history_floor_ms: int | None = None  # set by the first 10012: the plan's oldest time
 
 
-def plan_windows(wanted: Mapping[str, int], days: int | None) -> dict[str, int]:
+def plan_windows(wanted: Mapping[Timeframe, int], days: int | None) -> dict[str, int]:
     """Days of history per timeframe (``wanted``: ``general.history_days``; ``days`` caps each
     one), coarse timeframes first."""
     return {tf: min(wanted[tf], days) if days else wanted[tf] for tf in ORDER if tf in wanted}
@@ -188,20 +188,21 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
         )
         job.exchange = False
         return False
-    if coin in out.get("skipped", []):
-        report.notes.append(f"{coin}: not listed on {out.get('source')}; bars from CoinGecko")
+    if coin in out["skipped"]:
+        report.notes.append(f"{coin}: not listed on {out['source']}; bars from CoinGecko")
         return False
-    done = out.get("coins", {}).get(coin, {}).get(tf, {})
-    report.inserted += int(done.get("inserted", 0))
-    report.updated += int(done.get("updated", 0))
-    report.source = str(out.get("source"))
+    done = out["coins"].get(coin, {}).get(tf)
+    if done is not None:
+        report.inserted += done["inserted"]
+        report.updated += done["updated"]
+    report.source = out["source"]
     return True
 
 
 def _coingecko_chart(
     job: _Job, report: SeriesReport, coin: str, tf: str, start: int, end: int
 ) -> Chart:
-    if tf == "5m" and start < end - COINGECKO_5M_MS:
+    if tf == Timeframe.M5 and start < end - COINGECKO_5M_MS:
         start = end - COINGECKO_5M_MS
     if job.history_floor_ms is not None and start < job.history_floor_ms:
         clamp = Clamp(start, job.history_floor_ms)
@@ -243,7 +244,7 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
     try:
         todo = segments(job.store, coin, tf, start, job.now_ms)
         exchange = _exchange_fetch(job, coin, tf, days, report)
-        if tf == "5m" and not exchange and start < job.now_ms - COINGECKO_5M_MS:
+        if tf == Timeframe.M5 and not exchange and start < job.now_ms - COINGECKO_5M_MS:
             start = (job.now_ms - COINGECKO_5M_MS) // tf_ms * tf_ms
             report.notes.append("5m: CoinGecko gives 5-minute points for the last day only")
             todo = segments(job.store, coin, tf, start, job.now_ms)

@@ -70,8 +70,15 @@ class KeyRing:
             if key.cooldown_until <= now:
                 self._next = (self._next + offset + 1) % len(self._keys)
                 return key.key_id, 0.0
-        soonest = min(self._keys, key=lambda k: k.cooldown_until)
-        return soonest.key_id, soonest.cooldown_until - now
+        return self.soonest(now)
+
+    def soonest(self, now: float) -> tuple[str, float]:
+        """The key free soonest and the seconds until it is (0 when one is free); the turn
+        order does not change."""
+        if not self._keys:
+            raise LookupError("no key left")
+        key = min(self._keys, key=lambda k: k.cooldown_until)
+        return key.key_id, max(0.0, key.cooldown_until - now)
 
     def any_ready(self, now: float) -> bool:
         """Whether some key is not cooling down at ``now``."""

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finbot.clock import Clock
-from finbot.collectors.common import Cache, Datasets
+from finbot.collectors.common import Datasets
 from finbot.config import ApiConfig, CoinsConfig, Secrets
+from finbot.storage import Cache
+from finbot.timeframes import Timeframe
 
 if TYPE_CHECKING:
     from finbot.collectors.coingecko import CoinGeckoClient
@@ -25,7 +27,7 @@ class CollectorKit:
     api: ApiConfig
     secrets: Secrets
     coins: CoinsConfig
-    history_days: Mapping[str, int]
+    history_days: Mapping[Timeframe, int]
     clock: Clock
     usage: ApiUsageStore
     bars: BarStore

@@ -22,16 +22,20 @@ import polars as pl
 
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
-from finbot.collectors.common import Cache, Collected, cached
+from finbot.collectors.common import Collected, cached
 from finbot.collectors.payloads import Candle
 from finbot.collectors.resample import aggregate_candles
 from finbot.schema import conform
-from finbot.storage import BarStore
+from finbot.storage import BarStore, Cache
+from finbot.timeframes import HOUR_MS, MINUTE_MS, Timeframe
 
 SOURCE = "coingecko_ohlc"
-HALF_HOUR_MS = 1_800_000
-FOUR_HOURS_MS = 14_400_000
-TARGETS: dict[int, tuple[str, ...]] = {HALF_HOUR_MS: ("1h",), FOUR_HOURS_MS: ("4h", "1d", "1w")}
+HALF_HOUR_MS = 30 * MINUTE_MS
+FOUR_HOURS_MS = 4 * HOUR_MS
+TARGETS: dict[int, tuple[Timeframe, ...]] = {
+    HALF_HOUR_MS: (Timeframe.H1,),
+    FOUR_HOURS_MS: (Timeframe.H4, Timeframe.D1, Timeframe.W1),
+}
 DEFAULT_DAYS: tuple[int, ...] = (1, 30)
 
 
@@ -63,7 +67,7 @@ def candles_frame(candles: Sequence[Candle], size_ms: int) -> pl.DataFrame:
     return conform(frame.with_columns(pl.lit(SOURCE).alias("source"))).unique("ts").sort("ts")
 
 
-def bars_by_timeframe(candles: Sequence[Candle]) -> dict[str, pl.DataFrame]:
+def bars_by_timeframe(candles: Sequence[Candle]) -> dict[Timeframe, pl.DataFrame]:
     """Candles → the timeframes they make (see the module docstring)."""
     size = candle_size_ms(candles)
     if size not in TARGETS:
@@ -72,7 +76,7 @@ def bars_by_timeframe(candles: Sequence[Candle]) -> dict[str, pl.DataFrame]:
     frame = candles_frame(candles, size)
     out = {}
     for tf in TARGETS[size]:
-        out[tf] = frame if tf == "4h" else aggregate_candles(frame, tf, size)
+        out[tf] = frame if tf == Timeframe.H4 else aggregate_candles(frame, tf, size)
     return out
 
 

@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from finbot.errors import DataError
 
@@ -91,7 +91,15 @@ def loads(body: bytes | str) -> Any:
         raise DataError(f"payload: invalid JSON ({exc})") from None
 
 
-def number(value: Any, field: str, *, optional: bool = False, minimum: float = 0.0) -> Any:
+@overload
+def number(
+    value: object, field: str, *, optional: Literal[False] = False, minimum: float = 0.0
+) -> float: ...
+@overload
+def number(value: object, field: str, *, optional: bool, minimum: float = 0.0) -> float | None: ...
+def number(
+    value: object, field: str, *, optional: bool = False, minimum: float = 0.0
+) -> float | None:
     """A finite number >= ``minimum`` (bools and strings refused); None allowed if optional."""
     if value is None and optional:
         return None
@@ -102,7 +110,7 @@ def number(value: Any, field: str, *, optional: bool = False, minimum: float = 0
     return float(value)
 
 
-def price(value: Any, field: str) -> float:
+def price(value: object, field: str) -> float:
     result = number(value, field)
     if result <= 0 or result > MAX_PRICE_USD:
         raise DataError(
@@ -111,27 +119,27 @@ def price(value: Any, field: str) -> float:
     return float(result)
 
 
-def timestamp_ms(value: Any, field: str) -> int:
+def timestamp_ms(value: object, field: str) -> int:
     ts = number(value, field)
     if ts < MIN_TS_MS or ts != int(ts):
         raise DataError(f"payload: {field}: expected epoch milliseconds, got {value!r}")
     return int(ts)
 
 
-def _object(data: Any, field: str) -> dict[str, Any]:
+def _object(data: object, field: str) -> dict[str, object]:
     if not isinstance(data, dict):
         raise DataError(f"payload: {field}: expected an object, got {type(data).__name__}")
     return data
 
 
-def _list(data: Any, field: str) -> list[Any]:
+def _list(data: object, field: str) -> list[object]:
     if not isinstance(data, list):
         raise DataError(f"payload: {field}: expected a list, got {type(data).__name__}")
     return data
 
 
 def parse_simple_price(
-    data: Any, ids: list[str] | tuple[str, ...], vs: tuple[str, ...]
+    data: object, ids: list[str] | tuple[str, ...], vs: tuple[str, ...]
 ) -> dict[str, SimplePrice]:
     """/simple/price → {coin: SimplePrice}; coins CoinGecko does not know are simply absent."""
     body = _object(data, "simple/price")
@@ -159,7 +167,7 @@ def parse_simple_price(
     return out
 
 
-def _iso_ms(value: Any) -> int | None:
+def _iso_ms(value: object) -> int | None:
     if not isinstance(value, str):
         return None
     try:
@@ -168,12 +176,11 @@ def _iso_ms(value: Any) -> int | None:
         return None
 
 
-def _pct(row: dict[str, Any], name: str, coin: str) -> float | None:
-    value = row.get(name)
-    return number(value, f"{coin}.{name}", optional=True, minimum=-100.0)  # type: ignore[no-any-return]
+def _pct(row: dict[str, object], name: str, coin: str) -> float | None:
+    return number(row.get(name), f"{coin}.{name}", optional=True, minimum=-100.0)
 
 
-def parse_markets(data: Any) -> list[MarketRow]:
+def parse_markets(data: object) -> list[MarketRow]:
     """/coins/markets rows (price change windows 1h, 24h, 7d in percent)."""
     rows = []
     for index, raw in enumerate(_list(data, "coins/markets")):
@@ -201,7 +208,7 @@ def parse_markets(data: Any) -> list[MarketRow]:
     return rows
 
 
-def _series(data: dict[str, Any], name: str, *, prices: bool) -> list[tuple[int, float]]:
+def _series(data: dict[str, object], name: str, *, prices: bool) -> list[tuple[int, float]]:
     out = []
     for index, pair in enumerate(_list(data.get(name), name)):
         if not isinstance(pair, list) or len(pair) != 2:
@@ -214,7 +221,7 @@ def _series(data: dict[str, Any], name: str, *, prices: bool) -> list[tuple[int,
     return out
 
 
-def parse_chart(data: Any) -> Chart:
+def parse_chart(data: object) -> Chart:
     """/market_chart and /market_chart/range → three (ts_ms, value) series."""
     body = _object(data, "market_chart")
     return Chart(
@@ -224,7 +231,7 @@ def parse_chart(data: Any) -> Chart:
     )
 
 
-def parse_ohlc(data: Any) -> list[Candle]:
+def parse_ohlc(data: object) -> list[Candle]:
     """/ohlc rows ``[ts, open, high, low, close]`` with high >= max(open, close) >= low."""
     candles = []
     for index, row in enumerate(_list(data, "ohlc")):
@@ -237,7 +244,7 @@ def parse_ohlc(data: Any) -> list[Candle]:
     return candles
 
 
-def parse_tickers(data: Any) -> list[Ticker]:
+def parse_tickers(data: object) -> list[Ticker]:
     """/coins/{id}/tickers → one Ticker per market (spread kept as CoinGecko's percent)."""
     out = []
     for index, raw in enumerate(_list(_object(data, "tickers").get("tickers"), "tickers")):
@@ -245,6 +252,7 @@ def parse_tickers(data: Any) -> list[Ticker]:
         market = _object(row.get("market") or {}, f"tickers[{index}].market")
         usd = row.get("converted_last") or {}
         vol = row.get("converted_volume") or {}
+        trust = row.get("trust_score")
         out.append(
             Ticker(
                 exchange=str(market.get("identifier") or market.get("name") or "?").lower(),
@@ -265,9 +273,7 @@ def parse_tickers(data: Any) -> list[Ticker]:
                     f"tickers[{index}].bid_ask_spread_percentage",
                     optional=True,
                 ),
-                trust_score=row.get("trust_score")
-                if isinstance(row.get("trust_score"), str)
-                else None,
+                trust_score=trust if isinstance(trust, str) else None,
                 ts_ms=_iso_ms(row.get("timestamp")),
             )
         )

@@ -14,8 +14,8 @@ import polars as pl
 
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
-from finbot.collectors.common import Cache, Collected, cached
-from finbot.storage import ParquetDataset
+from finbot.collectors.common import Collected, cached
+from finbot.storage import Cache, ParquetDataset
 
 SCHEMA = {
     "ts": pl.Int64,

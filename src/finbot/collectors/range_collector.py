@@ -16,19 +16,19 @@ from finbot.clock import iso_utc
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.payloads import Chart
 from finbot.errors import HistoryLimit
+from finbot.timeframes import DAY_MS, HOUR_MS, Timeframe
 
 log = logging.getLogger(__name__)
 
-DAY_MS = 86_400_000
 CHUNK_MS: dict[str, int] = {
-    "5m": DAY_MS,
-    "1h": 90 * DAY_MS,
-    "4h": 90 * DAY_MS,
-    "1d": 365 * DAY_MS,
-    "1w": 365 * DAY_MS,
+    Timeframe.M5: DAY_MS,
+    Timeframe.H1: 90 * DAY_MS,
+    Timeframe.H4: 90 * DAY_MS,
+    Timeframe.D1: 365 * DAY_MS,
+    Timeframe.W1: 365 * DAY_MS,
 }
 PLAN_HISTORY_MS = 365 * DAY_MS
-CLAMP_MARGIN_MS = 3_600_000  # stay an hour inside the limit: the server's clock may run ahead
+CLAMP_MARGIN_MS = HOUR_MS  # stay an hour inside the limit: the server's clock may run ahead
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,9 @@ from collections.abc import Sequence
 import polars as pl
 
 from finbot.schema import conform, empty_bars
-from finbot.timeframes import duration_ms
+from finbot.timeframes import DAY_MS, MINUTE_MS, duration_ms
 
-DAY_MS = 86_400_000
-MAX_GRACE_MS = 300_000
+MAX_GRACE_MS = 5 * MINUTE_MS
 SOURCE = "coingecko"
 
 Points = Sequence[tuple[int, float]]

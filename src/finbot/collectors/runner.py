@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from finbot.clock import Clock, now_ms
-from finbot.collectors.common import Cache, Collected
+from finbot.collectors.common import Collected
 from finbot.collectors.kit import CollectorKit
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, FinbotError, UsageError
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from finbot.collectors.coingecko import CoinGeckoClient
     from finbot.collectors.usage import ApiUsageStore
     from finbot.config.models import CacheTtl
+    from finbot.storage import Cache
 
 log = logging.getLogger(__name__)
 
@@ -157,23 +158,21 @@ def _exchange(kit: CollectorKit, coins: Sequence[str]) -> Collected:
         except Exception as exc:  # ccxt's own errors (network, exchange): one line
             raise ApiError(f"exchange {kit.api.exchange.id}: {type(exc).__name__}") from exc
         result.rows += sum(
-            int(done.get("inserted", 0)) + int(done.get("updated", 0))
-            for per_tf in out.get("coins", {}).values()
+            done["inserted"] + done["updated"]
+            for per_tf in out["coins"].values()
             for done in per_tf.values()
         )
-        result.notes += [f"{c}: not listed on {out.get('source')}" for c in out.get("skipped", [])]
+        result.notes += [f"{c}: not listed on {out['source']}" for c in out["skipped"]]
     result.notes = sorted(set(result.notes))
     return result
 
 
 def _ttl_left(cache: Cache | None, kind: str, coins: Sequence[str]) -> float | None:
-    ttl_left = getattr(cache, "ttl_left", None)
-    if ttl_left is None or kind not in _CACHE_KIND:
+    if cache is None or kind not in _CACHE_KIND:
         return None
     key = coins[0] if kind == "tickers" else ",".join(coins)
     key = f"{key}:1" if kind == "chart_5m" else key
-    value = ttl_left(_CACHE_KIND[kind], key)
-    return float(value) if value is not None else None
+    return cache.ttl_left(_CACHE_KIND[kind], key)
 
 
 def run_collector(

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from finbot.collectors import payloads
-from finbot.collectors.common import Cache, Collected, cached
-from finbot.storage import ParquetDataset
+from finbot.collectors.common import Collected, cached
+from finbot.storage import Cache, ParquetDataset
 
 if TYPE_CHECKING:  # httpx (under the client) loads only to collect, not to read spreads
     from finbot.collectors.coingecko import CoinGeckoClient

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from sqlalchemy import (
     BigInteger,
@@ -29,15 +29,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage import Base, ensure_tables, session_scope
+from finbot.timeframes import DAY_MS, HOUR_MS, MINUTE_MS
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from finbot.config import CoinGeckoConfig
 
 AMBER_FRAC = 0.70
 RED_FRAC = 0.90
-MINUTE_MS = 60_000
-HOUR_MS = 3_600_000
-DAY_MS = 86_400_000
 #: CoinGecko's Analyst plan: USD 129 a month for 500,000 calls (an estimate for 'pro').
 PRO_COST_PER_CALL_USD = 129.0 / 500_000
 
@@ -74,6 +74,53 @@ class CollectorRun(Base):
 
 def month_key(ts_ms: int) -> str:
     return datetime.fromtimestamp(ts_ms / 1000, tz=UTC).strftime("%Y-%m")
+
+
+class WindowUsage(TypedDict):
+    requests: int
+    limit: int
+
+
+class MinuteUsage(WindowUsage):
+    state: str  # GREEN | AMBER | RED
+
+
+class MonthUsage(TypedDict):
+    requests: int
+    cap: int
+    share: float
+
+
+class UsageSummary(TypedDict):
+    """``status``'s API-usage section: requests per window against the limits."""
+
+    minute: MinuteUsage
+    hour: WindowUsage
+    day: WindowUsage
+    state: str
+    keys_seen_1h: int
+    per_endpoint: dict[str, int]
+    errors_24h: int
+    mean_latency_ms: float | None
+    month: MonthUsage
+    estimated_cost_usd_month: float
+    cost_per_call_usd: float
+
+
+class CollectorStats(TypedDict):
+    """One collector's record: its last run, and its runs and failures so far."""
+
+    runs: int
+    failures: int
+    consecutive_failures: int
+    last_status: str
+    last_run_ms: int
+    latency_ms: float
+    rows: int
+    error: str | None
+    cache_hits: int
+    cache_misses: int
+    ttl_left: float | None
 
 
 def load_state(used: int, capacity: int) -> str:
@@ -159,7 +206,7 @@ class ApiUsageStore:
             row = session.get(ApiMonthly, month_key(now_ms))
             return int(row.requests) if row else 0
 
-    def _count_since(self, session: Any, since_ms: int) -> int:
+    def _count_since(self, session: Session, since_ms: int) -> int:
         return int(
             session.scalar(
                 select(func.count()).select_from(ApiRequest).where(ApiRequest.ts_ms > since_ms)
@@ -167,7 +214,7 @@ class ApiUsageStore:
             or 0
         )
 
-    def summary(self, now_ms: int) -> dict[str, Any]:
+    def summary(self, now_ms: int) -> UsageSummary:
         """Requests this minute / hour / day with the limit and state, per endpoint (last
         24 h), errors, mean latency, share of the monthly cap and estimated cost."""
         with session_scope(self._engine) as session:
@@ -254,21 +301,22 @@ class ApiUsageStore:
                 )
             )
 
-    def collector_summary(self) -> dict[str, dict[str, Any]]:
+    def collector_summary(self) -> dict[str, CollectorStats]:
         """Per collector: last run (status, time, latency, rows, error, cache figures), the
         number of runs and failures, and the failures in a row up to the last run."""
         with session_scope(self._engine) as session:
             runs = session.scalars(
                 select(CollectorRun).order_by(CollectorRun.ts_ms, CollectorRun.id)
             ).all()
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, CollectorStats] = {}
         for run in runs:
-            entry = out.setdefault(run.name, {"runs": 0, "failures": 0, "consecutive_failures": 0})
-            entry["runs"] += 1
+            before = out.get(run.name)
             failed = run.status != "ok"
-            entry["failures"] += int(failed)
-            entry["consecutive_failures"] = entry["consecutive_failures"] + 1 if failed else 0
-            entry.update(
+            streak = before["consecutive_failures"] if before else 0
+            out[run.name] = CollectorStats(
+                runs=(before["runs"] if before else 0) + 1,
+                failures=(before["failures"] if before else 0) + int(failed),
+                consecutive_failures=streak + 1 if failed else 0,
                 last_status=run.status,
                 last_run_ms=run.ts_ms,
                 latency_ms=round(run.latency_ms, 1),

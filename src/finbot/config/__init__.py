@@ -20,6 +20,7 @@ from finbot.config.models import (
     Settings,
     Targets,
     Thresholds,
+    TrainingBackend,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Settings",
     "Targets",
     "Thresholds",
+    "TrainingBackend",
     "effective_config",
     "load_settings",
     "mask",

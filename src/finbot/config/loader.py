@@ -78,7 +78,9 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
 
 def _describe(label: str, exc: ValidationError) -> str:
     err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    # repr-escaped parts: a key may hold a newline, and the message must stay one line
+    where = ".".join(str(p).encode("unicode_escape").decode() for p in err["loc"])
+    where = where or "(top level)"
     got = err.get("input")
     got_text = "" if isinstance(got, dict | list) else f", got {got!r}"
     message = err["msg"].replace("Value error, ", "")

@@ -6,11 +6,20 @@ fractions once, through the ``*_frac`` helpers, so a unit is never read the wron
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from finbot.timeframes import TIMEFRAMES, canonical, duration_seconds
+from finbot.algorithms import TRAINABLE, Algorithm
+from finbot.timeframes import TIMEFRAMES, Timeframe, canonical, duration_seconds
 
 
 class Frozen(BaseModel):
@@ -139,21 +148,40 @@ class Retention(Frozen):
     evaluation: int = Field(365, gt=0)
 
     def for_timeframe(self, timeframe: str) -> int | None:
-        return {"5m": self.m5, "1h": self.h1, "4h": self.h4, "1d": self.d1, "1w": self.w1}[
-            timeframe
-        ]
+        by_timeframe: dict[str, int | None] = {
+            Timeframe.M5: self.m5,
+            Timeframe.H1: self.h1,
+            Timeframe.H4: self.h4,
+            Timeframe.D1: self.d1,
+            Timeframe.W1: self.w1,
+        }
+        return by_timeframe[timeframe]
+
+
+class TrainingBackend(StrEnum):
+    """Where ``train --all`` runs its tasks: joblib's local workers or a Dask cluster."""
+
+    JOBLIB = "joblib"
+    DASK = "dask"
+
+
+def _trainable(name: Any) -> Any:
+    """Only the algorithms ``train`` fits (not ``naive`` nor ``master``), said as pydantic says
+    it for a literal."""
+    if name not in TRAINABLE:
+        *head, last = (repr(a.value) for a in TRAINABLE)
+        raise ValueError(f"Input should be {', '.join(head)} or {last}")
+    return name
+
+
+TrainableAlgorithm = Annotated[Algorithm, BeforeValidator(_trainable)]
 
 
 class Training(Frozen):
-    algorithms: tuple[Literal["linear", "random_forest", "lightgbm", "xgboost"], ...] = (
-        "linear",
-        "random_forest",
-        "lightgbm",
-        "xgboost",
-    )
+    algorithms: tuple[TrainableAlgorithm, ...] = TRAINABLE
     test_fraction: float = Field(0.3, gt=0, lt=1)
     workers: int = Field(2, ge=1)
-    backend: Literal["joblib", "dask"] = "joblib"
+    backend: TrainingBackend = TrainingBackend.JOBLIB
     dask_address: str | None = None
     keep_versions: int = Field(5, ge=1)
     micro_window_days: int = Field(90, gt=0)
@@ -180,10 +208,10 @@ class GeneralSettings(Frozen):
     lang: Literal["fr", "en"] | None = None
     horizons: tuple[str, ...] = ("10m", "1h", "6h", "8h", "12h")
     horizon_weights: dict[str, float] = {"10m": 0.1, "1h": 0.25, "6h": 0.25, "8h": 0.2, "12h": 0.2}
-    timeframes: tuple[str, ...] = ("5m", "1h", "1d")
+    timeframes: tuple[Timeframe, ...] = (Timeframe.M5, Timeframe.H1, Timeframe.D1)
     cadences_sec: Cadences = Cadences()
     retention_days: Retention = Retention()
-    history_days: dict[str, int] = {"1d": 3650, "1h": 730, "5m": 1}
+    history_days: dict[Timeframe, int] = {Timeframe.D1: 3650, Timeframe.H1: 730, Timeframe.M5: 1}
     training: Training = Training()
     confidence: ConfidenceSettings = ConfidenceSettings()
     process: ProcessSettings = ProcessSettings()
@@ -195,12 +223,15 @@ class GeneralSettings(Frozen):
             raise ValueError(f'expected a list of horizons such as ["1h", "6h"], got {value!r}')
         return _horizon_list(tuple(value))
 
-    @field_validator("timeframes")
+    @field_validator("timeframes", mode="before")
     @classmethod
-    def _timeframes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for tf in value:
-            if tf not in TIMEFRAMES:
-                raise ValueError(f"expected timeframes among {', '.join(TIMEFRAMES)}, got {tf!r}")
+    def _timeframes(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            for tf in value:
+                if tf not in TIMEFRAMES:
+                    raise ValueError(
+                        f"expected timeframes among {', '.join(TIMEFRAMES)}, got {tf!r}"
+                    )
         return value
 
     @field_validator("horizon_weights", mode="before")
@@ -215,12 +246,21 @@ class GeneralSettings(Frozen):
             out[canonical(key, field="horizon_weights")] = float(weight)
         return out
 
+    @field_validator("history_days", mode="before")
+    @classmethod
+    def _history_timeframes(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for tf in value:
+                if tf not in TIMEFRAMES:
+                    raise ValueError(f"history_days[{tf!r}]: expected a timeframe and days > 0")
+        return value
+
     @field_validator("history_days")
     @classmethod
-    def _history(cls, value: dict[str, int]) -> dict[str, int]:
+    def _history(cls, value: dict[Timeframe, int]) -> dict[Timeframe, int]:
         for tf, days in value.items():
-            if tf not in TIMEFRAMES or days <= 0:
-                raise ValueError(f"history_days[{tf!r}]: expected a timeframe and days > 0")
+            if days <= 0:
+                raise ValueError(f"history_days[{str(tf)!r}]: expected a timeframe and days > 0")
         return value
 
     def weight(self, horizon: str) -> float:

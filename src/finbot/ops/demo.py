@@ -13,14 +13,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from finbot.config import Settings
 from finbot.config.models import Secrets
 from finbot.ops.demo_report import DemoResult, write_demo_report
 from finbot.services import Services
+from finbot.timeframes import DAY_MS
 
-DAY_MS = 86_400_000
+if TYPE_CHECKING:
+    from finbot.replay import HistorySource
 DEMO_KEY = "CG-replay-demo-key-0000"  # any key works on the replay server; it lifts the
 # keyless 10 rpm limit to the demo plan's, as a real demo key would.
 Step = Callable[[str, int, int], None]
@@ -44,11 +46,11 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"secrets": secrets})
 
 
-def _history(coins: Sequence[str], seed: int, days: int, csv_dir: Path | None) -> Any:
-    from finbot.replay import HistorySource, generate_history, load_csv_dir
+def _history(coins: Sequence[str], seed: int, days: int, csv_dir: Path | None) -> HistorySource:
+    from finbot.replay import HistorySource, ReplayVolumeUnit, generate_history, load_csv_dir
 
     if csv_dir is not None:
-        return load_csv_dir(csv_dir, volume_unit="auto")
+        return load_csv_dir(csv_dir, volume_unit=ReplayVolumeUnit.AUTO)
     end = (int(time.time() * 1000) // DAY_MS + 1) * DAY_MS
     history = generate_history(coins, end - days * DAY_MS, end, seed)
     return HistorySource(history, label="synthetic")
@@ -116,7 +118,7 @@ def _predict(services: Services, coins: list[str], step: Step, result: DemoResul
 
 def _serve_and_collect(
     services: Services,
-    history: Callable[[], Any],
+    history: Callable[[], HistorySource],
     coins: list[str],
     tick: Callable[[str], Step],
     result: DemoResult,

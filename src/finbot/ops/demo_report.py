@@ -7,9 +7,12 @@ import html
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from finbot.prediction.tracking import png_data_uri, pyplot
+
+if TYPE_CHECKING:
+    from finbot.prediction.questions import Assessment
 
 
 @dataclass
@@ -19,7 +22,7 @@ class DemoResult:
     phases: dict[str, float] = field(default_factory=dict)
     collected: dict[str, Any] = field(default_factory=dict)
     trained: list[dict[str, Any]] = field(default_factory=list)
-    answers: list[Any] = field(default_factory=list)  # questions.Assessment
+    answers: list[Assessment] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     report: Path | None = None
     data_label: str = "synthetic"
@@ -29,7 +32,30 @@ class DemoResult:
         return sum(self.phases.values())
 
 
-def answer_row(a: Any) -> dict[str, Any]:
+class RowInterval(TypedDict):
+    low: float
+    high: float
+    level: float
+
+
+class AnswerRow(TypedDict):
+    """One answer of the demo (its table, its chart and ``demo --json``)."""
+
+    coin: str
+    horizon: str
+    last_price: float
+    predicted_price: float
+    change_pct: float
+    interval: RowInterval | None
+    confidence: float
+    decision: str
+    expected_net_return: float
+    model: str
+    mae_ratio: float
+    has_edge: bool
+
+
+def answer_row(a: Assessment) -> AnswerRow:
     """One answer as plain data (the demo's table and ``--json``)."""
     p = a.prediction
     return {
@@ -68,7 +94,7 @@ def _ratio_chart(trained: list[dict[str, Any]]) -> str:
     return png_data_uri(fig)
 
 
-def _ranges_chart(rows: list[dict[str, Any]]) -> str:
+def _ranges_chart(rows: list[AnswerRow]) -> str:
     plt = pyplot()
     coins = sorted({r["coin"] for r in rows})
     if not coins:
@@ -91,7 +117,7 @@ def _ranges_chart(rows: list[dict[str, Any]]) -> str:
     return png_data_uri(fig)
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
+def _table(rows: list[AnswerRow]) -> str:
     head = (
         "coin",
         "horizon",

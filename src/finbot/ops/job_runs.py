@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, Float, Integer, String, Text, select
 from sqlalchemy.engine import Engine
@@ -44,17 +44,43 @@ def ensure_job_runs(engine: Engine) -> None:
                 raise
 
 
+class JobStatus(StrEnum):
+    """How a job run ended (the ``status`` column; ``status`` shows it as is)."""
+
+    OK = "ok"
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
-class RunRecord:
+class JobOutcome:
+    """What one run of a job did: returned by the job runner, recorded in ``job_runs``."""
+
     job_id: str
     started_ms: int
     duration_s: float
-    status: str
+    status: JobStatus
     rows: int | None = None
     error: str | None = None
 
+    @property
+    def ok(self) -> bool:
+        return self.status is JobStatus.OK
 
-def record_run(engine: Engine, run: RunRecord) -> None:
+
+@dataclass(frozen=True)
+class LastRun:
+    """A job's row in ``job_runs``: its last run and its counters."""
+
+    last_run_ms: int
+    duration_s: float
+    status: str
+    rows: int | None
+    error: str | None
+    runs: int
+    failures: int
+
+
+def record_run(engine: Engine, run: JobOutcome) -> None:
     """Upsert the job's row with this run's outcome and bump its counters."""
     ensure_job_runs(engine)
     with session_scope(engine) as session:
@@ -64,27 +90,27 @@ def record_run(engine: Engine, run: RunRecord) -> None:
             session.add(row)
         row.last_run_ms = run.started_ms
         row.duration_s = run.duration_s
-        row.status = run.status
+        row.status = run.status.value
         row.rows = run.rows
         row.error = run.error[:2000] if run.error else None
         row.runs = (row.runs or 0) + 1
-        row.failures = (row.failures or 0) + (run.status != "ok")
+        row.failures = (row.failures or 0) + (not run.ok)
 
 
-def last_runs(engine: Engine) -> dict[str, dict[str, Any]]:
-    """``{job_id: {last_run_ms, duration_s, status, rows, error, runs, failures}}``."""
+def last_runs(engine: Engine) -> dict[str, LastRun]:
+    """Every job's last run, by job id."""
     ensure_job_runs(engine)
     with session_scope(engine) as session:
         rows = session.scalars(select(JobRun)).all()
         return {
-            r.job_id: {
-                "last_run_ms": r.last_run_ms,
-                "duration_s": r.duration_s,
-                "status": r.status,
-                "rows": r.rows,
-                "error": r.error,
-                "runs": r.runs,
-                "failures": r.failures,
-            }
+            r.job_id: LastRun(
+                last_run_ms=r.last_run_ms,
+                duration_s=r.duration_s,
+                status=r.status,
+                rows=r.rows,
+                error=r.error,
+                runs=r.runs,
+                failures=r.failures,
+            )
             for r in rows
         }

@@ -3,9 +3,11 @@
 Each takes the home path as a string (and, for collectors, the CoinGecko base URL), so the job
 store can persist it, and builds the run's services from it (``finbot.services``): the home's
 settings are loaded afresh (a changed cadence or coin list is picked up). Each calls one library
-function with its collaborators, logs one structured line (job, duration, rows), records the run
-in ``job_runs`` for ``status``, and never lets an exception reach APScheduler: a failed run is
-logged with its traceback and the next run happens as planned.
+function with its collaborators (its ``Work``: the rows it touched, or None), logs one
+structured line (job, duration, rows), records the run in ``job_runs`` for ``status`` and
+returns it as a ``JobOutcome``. A failure is an exception: ``JobFailed`` when the library
+reported it without raising (logged as it said it), anything else logged with its traceback.
+None reaches APScheduler, and the next run happens as planned.
 """
 
 from __future__ import annotations
@@ -15,21 +17,23 @@ import shutil
 import time
 from collections.abc import Callable
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from finbot.clock import InterruptibleClock, SystemClock, now_ms
+from finbot.errors import JobFailed
+from finbot.ops.job_runs import JobOutcome, JobStatus, record_run
 from finbot.paths import Paths
 from finbot.services import Services
 
 if TYPE_CHECKING:
-    from finbot.collectors import Cache
     from finbot.config.models import CacheTtl
+    from finbot.prediction.training import RetrainMode
+    from finbot.storage import BarStore, Cache
 
 log = logging.getLogger("finbot.jobs")
-DAY_MS = 86_400_000
 CACHE_MAX_AGE_S = 7 * 86_400
 
-Work = Callable[[Services], Any]
+Work = Callable[[Services], int | None]  # -> rows touched (None: nothing to count)
 #: What the collector jobs wait on (backoff, rate limits): the scheduler interrupts it when it
 #: shuts down, so a stop never waits out a minute of rate-limit sleeps. One instance per
 #: process, so the jobs also share one per-key rate limiter (keyed by the clock).
@@ -47,90 +51,78 @@ class JobServices(Services):
 
 @lru_cache(maxsize=8)
 def _shared_cache(_home: str, ttl: CacheTtl) -> Cache:
+    """Like ``engine_for``, a per-process resource: one per home (and TTL configuration)."""
     from finbot.collectors import make_collector_cache
 
     return make_collector_cache(ttl, JOB_CLOCK)
 
 
-def run_job(job_id: str, home: str, work: Work, *, base_url: str | None = None) -> str:
-    """Run ``work(services)`` as job ``job_id``; returns "ok" or "error", never raises."""
-    from finbot.ops.job_runs import RunRecord, record_run
-
+def run_job(job_id: str, home: str, work: Work, *, base_url: str | None = None) -> JobOutcome:
+    """Run ``work(services)`` as job ``job_id``, record and return how it went; never
+    raises."""
     services = JobServices(Paths.resolve(home), clock=JOB_CLOCK, base_url=base_url)
     started_ms = now_ms(SystemClock())
     begin = time.perf_counter()
-    status, rows, error = "ok", None, None
+    status, rows, error = JobStatus.OK, None, None
     try:
         with services:
             services.settings  # noqa: B018 - loaded afresh: a broken settings.json fails the run
-            result = work(services)
-        rows = _count(result)
-        if getattr(result, "ok", True) is False:  # a collector that failed without raising
-            status, error = "error", str(getattr(result, "error", None) or "failed")
-            log.error("job failed", extra={"job": job_id, "error": error})
-    except Exception as exc:  # a job must never take the scheduler down
-        status, error = "error", f"{type(exc).__name__}: {exc}"
+            rows = work(services)
+    except JobFailed as exc:  # the library said why (and logged it): recorded as it said it
+        status, rows, error = JobStatus.ERROR, exc.rows, str(exc)
+        log.error("job failed", extra={"job": job_id, "error": error})
+    except Exception as exc:  # boundary: logged with its traceback and shown by status
+        status, error = JobStatus.ERROR, f"{type(exc).__name__}: {exc}"
         log.exception("job failed", extra={"job": job_id})
     duration = round(time.perf_counter() - begin, 3)
-    if status == "ok":
+    if status is JobStatus.OK:
         log.info("job done", extra={"job": job_id, "duration_s": duration, "rows": rows})
+    outcome = JobOutcome(job_id, started_ms, duration, status, rows, error)
     try:
-        record_run(services.engine, RunRecord(job_id, started_ms, duration, status, rows, error))
-    except Exception:
+        record_run(services.engine, outcome)
+    except Exception:  # boundary: logged; the run is over and must not fail the scheduler
         log.exception("could not record the job run", extra={"job": job_id})
-    return status
-
-
-def _count(result: Any) -> int | None:
-    """Rows from whatever a library call returned (an int, or an object with ``rows``)."""
-    if isinstance(result, bool) or result is None:
-        return None
-    if isinstance(result, int):
-        return result
-    for name in ("rows", "inserted", "count"):
-        value = getattr(result, name, None)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    if isinstance(result, list | tuple | dict):
-        return len(result)
-    return None
+    return outcome
 
 
 # ------------------------------------------------------------------ collectors
 def _collector(kind: str) -> Work:
-    def work(services: Services) -> Any:
+    def work(services: Services) -> int:
         from finbot.collectors import run_collector
 
-        return run_collector(kind, services.collectors)
+        result = run_collector(kind, services.collectors)
+        if not result.ok:  # the collector logged and recorded its failure without raising
+            raise JobFailed(result.error or "failed", rows=result.rows)
+        return result.rows
 
     return work
 
 
-def collect_prices(home: str, base_url: str | None = None) -> str:
+def collect_prices(home: str, base_url: str | None = None) -> JobOutcome:
     return run_job("prices", home, _collector("prices"), base_url=base_url)
 
 
-def collect_markets(home: str, base_url: str | None = None) -> str:
+def collect_markets(home: str, base_url: str | None = None) -> JobOutcome:
     return run_job("markets", home, _collector("markets"), base_url=base_url)
 
 
-def collect_chart_5m(home: str, base_url: str | None = None) -> str:
+def collect_chart_5m(home: str, base_url: str | None = None) -> JobOutcome:
     return run_job("chart_5m", home, _collector("chart_5m"), base_url=base_url)
 
 
-def collect_tickers(home: str, base_url: str | None = None) -> str:
+def collect_tickers(home: str, base_url: str | None = None) -> JobOutcome:
     return run_job("tickers", home, _collector("tickers"), base_url=base_url)
 
 
-def collect_fx(home: str, base_url: str | None = None) -> str:
+def collect_fx(home: str, base_url: str | None = None) -> JobOutcome:
     return run_job("fx", home, _collector("fx"), base_url=base_url)
 
 
-def collect_ohlc(home: str, base_url: str | None = None) -> str:
+def collect_ohlc(home: str, base_url: str | None = None) -> JobOutcome:
     return run_job("ohlc", home, _collector("ohlc"), base_url=base_url)
 
 
-def collect_exchange(home: str, base_url: str | None = None) -> str:
+def collect_exchange(home: str, base_url: str | None = None) -> JobOutcome:
     """True OHLCV bars from the configured exchange (its own URL; ``base_url`` unused)."""
     return run_job("exchange", home, _collector("exchange"), base_url=base_url)
 
@@ -140,17 +132,17 @@ def _resolve_predictions(services: Services) -> int:
     return int(services.tracker.resolve_due(services.bar_store, now_ms(services.clock)))
 
 
-def check_predictions(home: str) -> str:
+def check_predictions(home: str) -> JobOutcome:
     """Score the stored predictions whose target time has passed (the tracker)."""
     return run_job("prediction_check", home, _resolve_predictions)
 
 
-def _incremental(mode: str) -> Work:
-    def work(services: Services) -> Any:
+def _incremental(mode: RetrainMode) -> Work:
+    def work(services: Services) -> int:
         from finbot.prediction.training import incremental_trainer
 
         settings = services.settings
-        return incremental_trainer.run(
+        out = incremental_trainer.run(
             mode,
             services.bar_store,
             services.model_store,
@@ -159,18 +151,23 @@ def _incremental(mode: str) -> Work:
             settings.general.horizons,
             clock=services.clock,
         )
+        return len(out["results"])
 
     return work
 
 
-def train_micro(home: str) -> str:
+def train_micro(home: str) -> JobOutcome:
     """Daily light update of every model on the recent window (never replaces a better one)."""
-    return run_job("train_micro", home, _incremental("micro"))
+    from finbot.prediction.training import RetrainMode
+
+    return run_job("train_micro", home, _incremental(RetrainMode.MICRO))
 
 
-def train_mini(home: str) -> str:
+def train_mini(home: str) -> JobOutcome:
     """Weekly re-training of every model."""
-    return run_job("train_mini", home, _incremental("mini"))
+    from finbot.prediction.training import RetrainMode
+
+    return run_job("train_mini", home, _incremental(RetrainMode.MINI))
 
 
 def _train_missing(services: Services) -> int:
@@ -188,16 +185,17 @@ def _train_missing(services: Services) -> int:
     return train_sets(services, ready, should_stop=lambda: JOB_CLOCK.interrupted)
 
 
-def train_missing(home: str) -> str:
+def train_missing(home: str) -> JobOutcome:
     """Train every (coin, horizon) that has no model yet: the rest of a first start."""
     return run_job("train_missing", home, _train_missing)
 
 
-def _cleanup_models(services: Services) -> Any:
-    return services.model_store.cleanup(keep=services.settings.general.training.keep_versions)
+def _cleanup_models(services: Services) -> int:
+    keep = services.settings.general.training.keep_versions
+    return len(services.model_store.cleanup(keep=keep))
 
 
-def cleanup_models(home: str) -> str:
+def cleanup_models(home: str) -> JobOutcome:
     """Drop old model versions beyond ``training.keep_versions`` (never the live one)."""
     return run_job("cleanup_models", home, _cleanup_models)
 
@@ -216,12 +214,12 @@ def _retention(services: Services) -> int:
     return removed
 
 
-def store_timeframes(store: Any) -> list[str]:
+def store_timeframes(store: BarStore) -> list[str]:
     """Every timeframe that has data for at least one coin."""
     return sorted({tf for coin in store.coins() for tf in store.timeframes(coin)})
 
 
-def apply_retention(home: str) -> str:
+def apply_retention(home: str) -> JobOutcome:
     """Daily: bars past their timeframe's retention, old API request rows."""
     return run_job("retention", home, _retention)
 
@@ -244,11 +242,11 @@ def _clean_cache(services: Services) -> int:
     return removed
 
 
-def clean_cache(home: str) -> str:
+def clean_cache(home: str) -> JobOutcome:
     """Weekly: stale entries of the on-disk cache."""
     return run_job("clean_cache", home, _clean_cache)
 
 
-def heartbeat(home: str) -> str:
+def heartbeat(home: str) -> JobOutcome:
     """Every minute: proves the scheduler is alive (``status`` shows its last run)."""
     return run_job("heartbeat", home, lambda _services: None)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
@@ -274,7 +275,7 @@ def stop_signals(stop: threading.Event) -> Iterator[None]:
     names = ("SIGTERM", "SIGINT", "SIGBREAK")
     wanted = [getattr(signal, n) for n in names if hasattr(signal, n)]
 
-    def handler(signum: int, _frame: Any) -> None:
+    def handler(signum: int, _frame: FrameType | None) -> None:
         log.info("stop requested", extra={"signal": signal.Signals(signum).name})
         stop.set()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from finbot.clock import iso_utc
 
@@ -29,6 +29,10 @@ DAILY_GRACE_S = 6 * 3600
 OHLC_INTERVAL_S = 3600  # /ohlc candles: 30-minute granularity at best, hourly is plenty
 _JOBS = "finbot.ops.jobs:"
 RETRAIN_JOBS = ("train_micro", "train_mini")  # the one retraining path (daily, weekly)
+#: A job's arguments are plain values the job store persists (the home path, the base URL).
+JobArg = str | None
+#: An interval's seconds, a cron field (hour, minute, day of week).
+TriggerArg = int | float | str
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,11 @@ class JobSpec:
     id: str
     func: str
     trigger: str  # "interval" or "cron"
-    trigger_args: dict[str, Any]
-    args: tuple[Any, ...] = ()
+    trigger_args: dict[str, TriggerArg]
+    args: tuple[JobArg, ...] = ()
     misfire_grace_time: int = 60
     run_at_start: bool = False
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, JobArg] = field(default_factory=dict)
 
     def make_trigger(self) -> Any:
         from apscheduler.triggers.cron import CronTrigger
@@ -60,7 +64,7 @@ class JobSpec:
 
 
 def interval_job(
-    job_id: str, func: str, seconds: float, args: tuple[Any, ...], *, run_at_start: bool = False
+    job_id: str, func: str, seconds: float, args: tuple[JobArg, ...], *, run_at_start: bool = False
 ) -> JobSpec:
     """An interval job whose grace time is one interval (a late run still counts)."""
     return JobSpec(
@@ -124,7 +128,7 @@ def retrain_jobs(services: Services) -> list[JobSpec]:
     return [spec for spec in job_specs(services) if spec.id in RETRAIN_JOBS]
 
 
-def _cron(job_id: str, func: str, home: str, **when: Any) -> JobSpec:
+def _cron(job_id: str, func: str, home: str, **when: TriggerArg) -> JobSpec:
     return JobSpec(job_id, _JOBS + func, "cron", when, (home,), misfire_grace_time=DAILY_GRACE_S)
 
 
@@ -225,9 +229,23 @@ def start_scheduler(
     return scheduler
 
 
-def scheduler_jobs(engine: Engine) -> list[dict[str, Any]]:
-    """``[{id, last_run, next_run, status, duration_s, rows, runs, failures, error}]`` read
-    from the database, so any process (``finbot status``) sees what the running bot did."""
+class JobRow(TypedDict):
+    """One job as ``status`` shows it (``status --json``: the ``jobs`` list)."""
+
+    id: str
+    last_run: str | None
+    next_run: str | None
+    status: str | None
+    duration_s: float | None
+    rows: int | None
+    runs: int
+    failures: int
+    error: str | None
+
+
+def scheduler_jobs(engine: Engine) -> list[JobRow]:
+    """Every job with its next run (the job store) and last run (``job_runs``), read from the
+    database, so any process (``finbot status``) sees what the running bot did."""
     from sqlalchemy import inspect, text
 
     from finbot.ops.job_runs import last_runs
@@ -238,22 +256,21 @@ def scheduler_jobs(engine: Engine) -> list[dict[str, Any]]:
             rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOBS_TABLE}"))
             next_runs = {str(r[0]): r[1] for r in rows}
     runs = last_runs(engine)
-    out = []
+    out: list[JobRow] = []
     for job_id in sorted(set(next_runs) | set(runs)):
-        run = runs.get(job_id, {})
+        run = runs.get(job_id)
         nxt = next_runs.get(job_id)
-        last_ms = run.get("last_run_ms")
         out.append(
             {
                 "id": job_id,
-                "last_run": iso_utc(last_ms) if last_ms is not None else None,
+                "last_run": iso_utc(run.last_run_ms) if run is not None else None,
                 "next_run": iso_utc(int(nxt * 1000)) if nxt is not None else None,
-                "status": run.get("status"),
-                "duration_s": run.get("duration_s"),
-                "rows": run.get("rows"),
-                "runs": run.get("runs", 0),
-                "failures": run.get("failures", 0),
-                "error": run.get("error"),
+                "status": run.status if run is not None else None,
+                "duration_s": run.duration_s if run is not None else None,
+                "rows": run.rows if run is not None else None,
+                "runs": run.runs if run is not None else 0,
+                "failures": run.failures if run is not None else 0,
+                "error": run.error if run is not None else None,
             }
         )
     return out

@@ -4,48 +4,80 @@ Nothing here asks the running process: the lock says whether it runs, the job st
 ``job_runs`` say what the scheduler did, the Parquet footers what data there is, the model
 store what models, the tracker and the API-usage tables how it went. So a separate ``status``
 process sees what the bot did (the original's counter lived in one process and always showed
-zero). A section that cannot be read reports its error; the others still show.
+zero). A section that cannot be read is a ``SectionError`` (``{"error": ...}`` in
+``status --json``, its line in the tables); the others still show.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict, TypeVar
 
 from finbot.clock import iso_utc, now_ms
+from finbot.timeframes import HOUR_MS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from finbot.collectors import ApiUsageStore
+    from finbot.collectors import ApiUsageStore, CollectorStats, UsageSummary
+    from finbot.ops.scheduler import JobRow
+    from finbot.ops.system import SystemMetrics
     from finbot.paths import Paths
     from finbot.prediction.models import ModelStore
-    from finbot.prediction.tracking import PredictionTracker
+    from finbot.prediction.tracking import Accuracy, PredictionTracker
     from finbot.services import Services
     from finbot.storage import BarStore
 
+    class CollectorView(CollectorStats):  # a type only: collectors load with their section
+        last_run: str  # ``last_run_ms`` as an ISO time
+
+
 log = logging.getLogger("finbot.status")
+T = TypeVar("T")
 
 
-def _section(name: str, read: Callable[[], Any]) -> Any:
+@dataclass(frozen=True)
+class SectionError:
+    """Why a section of ``status`` could not be read (one line, shown in its place)."""
+
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"error": self.message}
+
+
+Section: TypeAlias = T | SectionError  # a section, or why it could not be read
+
+
+def _section(name: str, read: Callable[[], T]) -> Section[T]:
     try:
         return read()
     except ImportError as exc:
-        return {"error": f"not available: {exc}"}
-    except Exception as exc:  # one broken section must not hide the others
+        return SectionError(f"not available: {exc}")
+    except Exception as exc:  # boundary: reported in the section's place; the others show
         log.debug("status section %s failed", name, exc_info=True)
-        return {"error": f"{type(exc).__name__}: {exc}"}
+        return SectionError(f"{type(exc).__name__}: {exc}")
 
 
-def _process(paths: Paths, now: int) -> dict[str, Any]:
-    """Whether a bot holds the home's lock, its PID and uptime."""
+class ProcessInfo(TypedDict):
+    """Whether the bot runs for this home (the instance lock), its PID and uptime."""
+
+    running: bool
+    pid: int | None
+    uptime_s: int | None
+    started_at: str | None
+    stale_pid_file: NotRequired[int | None]
+
+
+def _process(paths: Paths, now: int) -> ProcessInfo:
     from finbot.ops.process import probe
     from finbot.ops.system import process_metrics
 
     state = probe(paths)
-    out: dict[str, Any] = {
+    out: ProcessInfo = {
         "running": state.running,
         "pid": state.pid,
         "uptime_s": None,
@@ -61,52 +93,88 @@ def _process(paths: Paths, now: int) -> dict[str, Any]:
     return out
 
 
-def data_section(bars: BarStore, now: int) -> dict[str, Any]:
+class SeriesInfo(TypedDict):
+    rows: int
+    files: int
+    newest: str | None
+    age_s: int | None
+
+
+#: ``{coin: {timeframe: series}}``
+DataSection = dict[str, dict[str, SeriesInfo]]
+
+
+def data_section(bars: BarStore, now: int) -> DataSection:
     """``{coin: {timeframe: {rows, files, newest, age_s}}}`` from the Parquet footers."""
     summary = bars.summary()
-    out: dict[str, Any] = {}
+    out: DataSection = {}
     for coin, by_tf in summary.items():
         for tf, info in by_tf.items():
-            newest_ms = info.get("newest_ms")
+            newest_ms = info["newest_ms"]
             out.setdefault(coin, {})[tf] = {
-                "rows": info.get("rows"),
-                "files": info.get("files"),
-                "newest": info.get("newest"),
+                "rows": info["rows"],
+                "files": info["files"],
+                "newest": info["newest"],
                 "age_s": round((now - newest_ms) / 1000) if newest_ms is not None else None,
             }
     return out
 
 
-def _age_hours(trained_at: Any, now: int) -> float | None:
+def _age_hours(trained_at: object, now: int) -> float | None:
     if isinstance(trained_at, int | float):
         ms = trained_at if trained_at > 1e11 else trained_at * 1000
     elif isinstance(trained_at, str):
         ms = datetime.fromisoformat(trained_at.replace("Z", "+00:00")).timestamp() * 1000
     else:
         return None
-    return round((now - ms) / 3_600_000, 2)
+    return round((now - ms) / HOUR_MS, 2)
+
+
+class ModelInfo(TypedDict):
+    coin: str
+    timeframe: str
+    horizon: str
+    version: str
+    algorithm: str | None
+    trained_at: str | None
+    age_h: float | None
+    mae_ratio: float | None
+    versions: int
+
+
+class TrainingProgress(TypedDict):
+    trained: int
+    expected: int
+
+
+class ModelsSection(TypedDict):
+    count: int
+    latest: list[ModelInfo]
+    training_progress: TrainingProgress
 
 
 def models_section(
     models: ModelStore, coins: Sequence[str], horizons: Sequence[str], now: int
-) -> dict[str, Any]:
+) -> ModelsSection:
     """The newest version per (coin, timeframe, horizon) with its age and baseline ratio, and
     how many of the configured coin x horizon sets have a model (training progress)."""
-    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    from finbot.prediction.models import ModelSummary
+
+    latest: dict[tuple[str, str, str], ModelSummary] = {}
     versions: dict[tuple[str, str, str], int] = {}
     for entry in models.list_models():
         key = (str(entry["coin"]), str(entry["timeframe"]), str(entry["horizon"]))
         versions[key] = int(entry.get("versions") or versions.get(key, 0) + 1)
         if key not in latest or str(entry.get("version")) > str(latest[key].get("version")):
-            latest[key] = dict(entry)
-    rows = []
+            latest[key] = entry
+    rows: list[ModelInfo] = []
     for key, entry in sorted(latest.items()):
         rows.append(
             {
                 "coin": key[0],
                 "timeframe": key[1],
                 "horizon": key[2],
-                "version": entry.get("version"),
+                "version": entry["version"],
                 "algorithm": entry.get("algorithm"),
                 "trained_at": entry.get("trained_at"),
                 "age_h": _age_hours(entry.get("trained_at"), now),
@@ -123,41 +191,83 @@ def models_section(
     }
 
 
-def tracker_section(tracker: PredictionTracker, now: int) -> dict[str, Any]:
+class TrackerSection(TypedDict):
+    counts: dict[str, int]
+    accuracy: Accuracy
+
+
+def tracker_section(tracker: PredictionTracker, now: int) -> TrackerSection:
     """Prediction counts (pending / resolved / expired) and live accuracy per coin x horizon
     over 24 h / 7 d / 30 d."""
     return {"counts": tracker.counts(), "accuracy": tracker.summary(now)}
 
 
-def collectors_section(usage: ApiUsageStore) -> dict[str, Any]:
-    out: dict[str, Any] = usage.collector_summary()
-    for entry in out.values():
-        last = entry.get("last_run_ms")
-        entry["last_run"] = iso_utc(int(last)) if last is not None else None
+def collectors_section(usage: ApiUsageStore) -> dict[str, CollectorView]:
+    out: dict[str, CollectorView] = {}
+    for name, entry in usage.collector_summary().items():
+        out[name] = {**entry, "last_run": iso_utc(entry["last_run_ms"])}
     return out
 
 
-def collect_status(services: Services) -> dict[str, Any]:
-    """Everything ``status --json`` prints (DESIGN.md keys and more). Each section builds what
-    it reads from ``services`` inside its own guard, so one broken part hides nothing else."""
+@dataclass
+class StatusReport:
+    """Everything ``status`` shows; ``to_json()`` is the ``status --json`` object (DESIGN.md
+    keys and more)."""
+
+    home: str
+    as_of: str
+    process: ProcessInfo
+    jobs: Section[list[JobRow]]
+    data: Section[DataSection]
+    models: Section[ModelsSection]
+    tracker: Section[TrackerSection]
+    api_usage: Section[UsageSummary]
+    collectors: Section[dict[str, CollectorView]]
+    system: Section[SystemMetrics]
+
+    def sections(self) -> dict[str, object]:
+        """Each section under its ``--json`` key, in the order shown."""
+        return {
+            "jobs": self.jobs,
+            "data": self.data,
+            "models": self.models,
+            "tracker": self.tracker,
+            "api_usage": self.api_usage,
+            "collectors": self.collectors,
+            "system": self.system,
+        }
+
+    def to_json(self) -> dict[str, object]:
+        out: dict[str, object] = {"home": self.home, "as_of": self.as_of, **self.process}
+        for name, section in self.sections().items():
+            out[name] = section.to_json() if isinstance(section, SectionError) else section
+        return out
+
+
+def collect_status(services: Services) -> StatusReport:
+    """Every section of ``status``. Each builds what it reads from ``services`` inside its own
+    guard, so one broken part (one that fails is reported) hides nothing else."""
     from finbot.ops.scheduler import scheduler_jobs
     from finbot.ops.system import system_metrics
 
     now, paths = now_ms(services.clock), services.paths
-    out: dict[str, Any] = {"home": str(paths.home), "as_of": iso_utc(now)}
-    out.update(_process(paths, now))
+    process = _process(paths, now)
+    pid = process["pid"] if process["running"] else None
     settings = services.settings
-    sections: dict[str, Callable[[], Any]] = {
-        "jobs": lambda: scheduler_jobs(services.engine),
-        "data": lambda: data_section(services.bar_store, now),
-        "models": lambda: models_section(
-            services.model_store, settings.coins.ids, settings.general.horizons, now
+    return StatusReport(
+        home=str(paths.home),
+        as_of=iso_utc(now),
+        process=process,
+        jobs=_section("jobs", lambda: scheduler_jobs(services.engine)),
+        data=_section("data", lambda: data_section(services.bar_store, now)),
+        models=_section(
+            "models",
+            lambda: models_section(
+                services.model_store, settings.coins.ids, settings.general.horizons, now
+            ),
         ),
-        "tracker": lambda: tracker_section(services.tracker, now),
-        "api_usage": lambda: services.usage.summary(now),
-        "collectors": lambda: collectors_section(services.usage),
-        "system": lambda: system_metrics(paths.home, pid=out["pid"] if out["running"] else None),
-    }
-    for name, read in sections.items():
-        out[name] = _section(name, read)
-    return out
+        tracker=_section("tracker", lambda: tracker_section(services.tracker, now)),
+        api_usage=_section("api_usage", lambda: services.usage.summary(now)),
+        collectors=_section("collectors", lambda: collectors_section(services.usage)),
+        system=_section("system", lambda: system_metrics(paths.home, pid=pid)),
+    )

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.table import Table
 
+from finbot.ops.status import (
+    DataSection,
+    ModelsSection,
+    ProcessInfo,
+    Section,
+    SectionError,
+    StatusReport,
+    TrackerSection,
+)
+
+if TYPE_CHECKING:
+    from finbot.collectors import UsageSummary
+    from finbot.ops.scheduler import JobRow
+    from finbot.ops.status import CollectorView
+    from finbot.ops.system import SystemMetrics
+
 Tr = Callable[..., str]
+T = TypeVar("T")
 _STATE_COLOUR = {"GREEN": "green", "AMBER": "yellow", "RED": "red"}
 
 
@@ -22,29 +39,22 @@ def _fmt_age(seconds: float | None) -> str:
     return f"{seconds:.0f} s"
 
 
-def _error(section: Any) -> str | None:
-    if isinstance(section, dict) and set(section) == {"error"}:
-        return str(section["error"])
-    return None
-
-
-def _header(data: dict[str, Any], tr: Tr) -> str:
-    if data.get("running"):
+def _header(process: ProcessInfo, tr: Tr) -> str:
+    if process["running"]:
         return tr(
             "[green]running[/] (PID {pid}, up {up})",
             "[green]en marche[/] (PID {pid}, depuis {up})",
-            pid=data.get("pid"),
-            up=_fmt_age(data.get("uptime_s")),
+            pid=process["pid"],
+            up=_fmt_age(process["uptime_s"]),
         )
     text = tr("[yellow]not running[/]", "[yellow]arrêté[/]")
-    if data.get("stale_pid_file"):
-        text += tr(
-            " (stale PID file {pid})", " (fichier PID périmé {pid})", pid=data["stale_pid_file"]
-        )
+    stale = process.get("stale_pid_file")
+    if stale:
+        text += tr(" (stale PID file {pid})", " (fichier PID périmé {pid})", pid=stale)
     return text
 
 
-def _jobs(jobs: Any, tr: Tr) -> Table:
+def _jobs(jobs: list[JobRow], tr: Tr) -> Table:
     table = Table(title=tr("Scheduler jobs", "Tâches planifiées"))
     for col in (
         tr("job", "tâche"),
@@ -65,7 +75,7 @@ def _jobs(jobs: Any, tr: Tr) -> Table:
     return table
 
 
-def _data(data: dict[str, Any], tr: Tr) -> Table:
+def _data(data: DataSection, tr: Tr) -> Table:
     table = Table(title=tr("Data", "Données"))
     for col in (
         tr("coin", "crypto"),
@@ -89,7 +99,7 @@ def _data(data: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _models(models: dict[str, Any], tr: Tr) -> Table:
+def _models(models: ModelsSection, tr: Tr) -> Table:
     progress = models.get("training_progress", {})
     table = Table(
         title=tr(
@@ -123,11 +133,11 @@ def _models(models: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _pct(value: Any) -> str:
+def _pct(value: object) -> str:
     return f"{100 * float(value):.1f} %" if isinstance(value, int | float) else "-"
 
 
-def _tracker(tracker: dict[str, Any], tr: Tr) -> Table:
+def _tracker(tracker: TrackerSection, tr: Tr) -> Table:
     counts = tracker.get("counts", {})
     table = Table(
         title=tr(
@@ -164,19 +174,19 @@ def _tracker(tracker: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _api(usage: dict[str, Any], tr: Tr) -> Table:
+def _api(usage: UsageSummary, tr: Tr) -> Table:
     table = Table(title=tr("CoinGecko API usage", "Utilisation de l'API CoinGecko"))
     table.add_column(tr("window", "fenêtre"))
     table.add_column(tr("requests", "requêtes"))
     table.add_column(tr("limit", "limite"))
     state = usage.get("state", "GREEN")
-    for key, label in (
-        ("minute", "minute"),
-        ("hour", tr("hour", "heure")),
-        ("day", tr("day", "jour")),
+    for label, window in (
+        ("minute", usage.get("minute")),
+        (tr("hour", "heure"), usage.get("hour")),
+        (tr("day", "jour"), usage.get("day")),
     ):
-        w = usage.get(key, {})
-        table.add_row(label, str(w.get("requests")), str(w.get("limit")))
+        requests, limit = (window["requests"], window["limit"]) if window else (None, None)
+        table.add_row(label, str(requests), str(limit))
     month = usage.get("month", {})
     table.add_row(
         tr("month", "mois"),
@@ -195,7 +205,7 @@ def _api(usage: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _collectors(collectors: dict[str, Any], tr: Tr) -> Table:
+def _collectors(collectors: dict[str, CollectorView], tr: Tr) -> Table:
     table = Table(title=tr("Collectors", "Collecteurs"))
     for col in (
         tr("collector", "collecteur"),
@@ -218,7 +228,7 @@ def _collectors(collectors: dict[str, Any], tr: Tr) -> Table:
     return table
 
 
-def _system(system: dict[str, Any], tr: Tr) -> str:
+def _system(system: SystemMetrics, tr: Tr) -> str:
     mem, disk, gpu = system.get("memory", {}), system.get("disk", {}), system.get("gpu", {})
     gpu_text = ", ".join(gpu.get("devices") or []) or tr("none detected", "aucun détecté")
     return tr(
@@ -231,26 +241,36 @@ def _system(system: dict[str, Any], tr: Tr) -> str:
     )
 
 
-def render_status(data: dict[str, Any], console: Console, tr: Tr) -> None:
-    """Print the status dict as tables; a section that failed prints its error line."""
+def _show(
+    console: Console,
+    tr: Tr,
+    title: tuple[str, str],
+    section: Section[T],
+    render: Callable[[T, Tr], RenderableType],
+    show_empty: bool = False,
+) -> None:
+    """The section's table, its error line, or "nothing yet" (empty, unless ``show_empty``)."""
+    name = tr(*title)
+    if isinstance(section, SectionError):
+        console.print(f"[bold]{name}[/]: [red]{section.message}[/]")
+    elif section or show_empty:
+        console.print(render(section, tr))
+    else:
+        console.print(f"[bold]{name}[/]: {tr('nothing yet', 'rien pour le moment')}")
+
+
+def render_status(report: StatusReport, console: Console, tr: Tr) -> None:
+    """Print the status as tables; a section that failed prints its error line."""
     console.print(
-        tr("finbot at {home}: ", "finbot dans {home} : ", home=data.get("home")) + _header(data, tr)
+        tr("finbot at {home}: ", "finbot dans {home} : ", home=report.home)
+        + _header(report.process, tr)
     )
-    renderers: list[tuple[str, str, str, Callable[[Any, Tr], Any], bool]] = [
-        ("jobs", "Scheduler jobs", "Tâches planifiées", _jobs, False),
-        ("data", "Data", "Données", _data, False),
-        ("models", "Models", "Modèles", _models, True),
-        ("tracker", "Tracker", "Suivi des prédictions", _tracker, True),
-        ("api_usage", "API usage", "Utilisation API", _api, True),
-        ("collectors", "Collectors", "Collecteurs", _collectors, False),
-        ("system", "System", "Système", _system, True),
-    ]
-    for key, en, fr, render, show_empty in renderers:
-        section = data.get(key)
-        problem = _error(section)
-        if problem is not None:
-            console.print(f"[bold]{tr(en, fr)}[/]: [red]{problem}[/]")
-        elif section or (show_empty and section is not None):
-            console.print(render(section, tr))
-        else:
-            console.print(f"[bold]{tr(en, fr)}[/]: {tr('nothing yet', 'rien pour le moment')}")
+    _show(console, tr, ("Scheduler jobs", "Tâches planifiées"), report.jobs, _jobs)
+    _show(console, tr, ("Data", "Données"), report.data, _data)
+    _show(console, tr, ("Models", "Modèles"), report.models, _models, show_empty=True)
+    _show(
+        console, tr, ("Tracker", "Suivi des prédictions"), report.tracker, _tracker, show_empty=True
+    )
+    _show(console, tr, ("API usage", "Utilisation API"), report.api_usage, _api, show_empty=True)
+    _show(console, tr, ("Collectors", "Collecteurs"), report.collectors, _collectors)
+    _show(console, tr, ("System", "Système"), report.system, _system, show_empty=True)

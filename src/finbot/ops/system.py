@@ -5,10 +5,46 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict
 
 
-def gpu_info(timeout: float = 3.0) -> dict[str, Any]:
+class GpuInfo(TypedDict):
+    present: bool
+    devices: list[str]
+    source: str
+
+
+class MemoryInfo(TypedDict):
+    total_mb: int
+    used_percent: float
+    available_mb: int
+
+
+class DiskInfo(TypedDict):
+    path: str
+    total_gb: float
+    free_gb: float
+    used_percent: float
+
+
+class ProcessMetrics(TypedDict, total=False):
+    """Empty when the process is gone."""
+
+    rss_mb: float
+    threads: int
+    started_at: float  # epoch seconds
+
+
+class SystemMetrics(TypedDict):
+    cpu_percent: float
+    cpu_count: int | None
+    memory: MemoryInfo
+    disk: DiskInfo
+    gpu: GpuInfo
+    bot_process: NotRequired[ProcessMetrics]
+
+
+def gpu_info(timeout: float = 3.0) -> GpuInfo:
     """``{"present": bool, "devices": [...], "source": ...}`` from ``nvidia-smi -L``; no torch
     needed. "none detected" when there is no tool or it finds nothing."""
     tool = shutil.which("nvidia-smi")
@@ -28,14 +64,14 @@ def gpu_info(timeout: float = 3.0) -> dict[str, Any]:
     }
 
 
-def system_metrics(home: Path, *, pid: int | None = None) -> dict[str, Any]:
+def system_metrics(home: Path, *, pid: int | None = None) -> SystemMetrics:
     """CPU (%), memory, disk of the home's file system, GPU, and the bot process's RSS."""
     import psutil
 
     memory = psutil.virtual_memory()
     folder = home if home.exists() else Path(home.anchor or "/")
     disk = psutil.disk_usage(str(folder))
-    out: dict[str, Any] = {
+    out: SystemMetrics = {
         "cpu_percent": psutil.cpu_percent(interval=0.1),
         "cpu_count": psutil.cpu_count(),
         "memory": {
@@ -56,7 +92,7 @@ def system_metrics(home: Path, *, pid: int | None = None) -> dict[str, Any]:
     return out
 
 
-def process_metrics(pid: int) -> dict[str, Any]:
+def process_metrics(pid: int) -> ProcessMetrics:
     """RSS, threads and start time of one process (``{}`` when it is gone)."""
     import psutil
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from finbot.storage import BarStore
 
 QUICK_HORIZON = "1h"
+#: A progress callback taking both the collectors' and the training fan-out's calls.
+ProgressCallback = Callable[..., None]
 
 
 def trained_sets(models: ModelStore) -> set[tuple[str, str]]:
@@ -60,7 +62,7 @@ def quick_horizon(horizons: Sequence[str]) -> str:
 def train_sets(
     services: Services,
     sets: Sequence[tuple[str, str]],
-    progress: Any = None,
+    progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Train ``sets`` horizon by horizon through the fan-out; returns how many were trained.
@@ -80,19 +82,20 @@ def train_sets(
             if should_stop is not None and should_stop():
                 return done
             part = coins[start : start + chunk]
-            result = train_all(
-                services.bar_store,
-                services.model_store,
-                training,
-                part,
-                [horizon],
-                progress=progress,
+            done += len(
+                train_all(
+                    services.bar_store,
+                    services.model_store,
+                    training,
+                    part,
+                    [horizon],
+                    progress=progress,
+                )
             )
-            done += len(result) if isinstance(result, list | tuple | dict) else len(part)
     return done
 
 
-def first_start(services: Services, *, progress: Any = None) -> dict[str, Any]:
+def first_start(services: Services, *, progress: ProgressCallback | None = None) -> dict[str, Any]:
     """Historical collection for every enabled coin, then the quick horizon for each."""
     from finbot.collectors import collect_historical
 

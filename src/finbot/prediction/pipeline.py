@@ -1,9 +1,10 @@
 """Live prediction: recent bars → features → the right model → a predicted return and price.
 
 Public API (stable): ``predict(coin, horizon, *, store, bar_store, bars=None, refresh=None,
-clock=None, timeframe=None) -> Prediction``; ``default_timeframe(horizon)``;
-``Prediction`` (``to_dict()`` for JSON; ``calibration()`` / ``residuals()`` give the chosen
-model's out-of-sample test-window errors for conformal intervals).
+clock=None, timeframe=None, indicators=NUMPY_INDICATORS) -> Prediction``;
+``default_timeframe(horizon)``; ``Prediction`` (``to_dict()`` for JSON; ``calibration()`` /
+``residuals()`` give the chosen model's out-of-sample test-window errors for conformal
+intervals).
 
 * Only the tail of the stored bars is read (``TAIL_BARS``: enough for the indicators'
   warm-up to converge), and the LATEST complete bar's features are used (the original used
@@ -13,6 +14,11 @@ model's out-of-sample test-window errors for conformal intervals).
 * Pass one ``ModelStore`` and one ``BarStore`` across calls (the composition root,
   ``finbot.services``, holds them): they cache loaded models and bar tails, so a warm call
   costs a pointer-file read, a short Parquet read and the features of ~600 bars (a few ms).
+* A cold ``finbot predict`` imports as little as it can: the indicators come from the numpy
+  engine (``indicators=NUMPY_INDICATORS``; TA-Lib's import pulls in pandas where installed)
+  and tree models from the store's numpy evaluator (``ModelStore(trees=NUMPY_TREES)``). Both
+  give the library's values (tests compare them); ``benchmarks/bench_fast_paths.py`` times
+  the cold command with and without them.
 """
 
 from __future__ import annotations
@@ -27,15 +33,22 @@ import polars as pl
 
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.errors import DataError, ModelError
-from finbot.prediction.features import FEATURE_NAMES, TAIL_BARS, build_features, latest_row
-from finbot.prediction.models import MASTER, MasterPredictor, ModelStore, StoredModel
+from finbot.prediction.features import (
+    FEATURE_NAMES,
+    NUMPY_INDICATORS,
+    TAIL_BARS,
+    IndicatorEngine,
+    build_features,
+    latest_row,
+)
+from finbot.prediction.models import MASTER, Algorithm, MasterPredictor, ModelStore, StoredModel
 from finbot.timeframes import canonical, default_timeframe, duration_ms
 
 if TYPE_CHECKING:
     from finbot.storage import BarStore
 
 STALE_BARS = 2
-Refresh = Callable[[str, str], Any]
+Refresh = Callable[[str, str], object]  # (coin, timeframe) -> anything: collect fresh bars
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,7 @@ class Prediction:
     last_price: float
     predicted_return: float  # log return over the horizon, shrink applied
     predicted_price: float
-    model: str
+    model: Algorithm
     model_version: str
     timeframe: str
     mae_ratio: float
@@ -120,12 +133,13 @@ def _predict_return(
     bar_store: BarStore,
     bars: pl.DataFrame,
     now: int,
+    indicators: IndicatorEngine,
 ) -> tuple[float, int, float]:
     """(log return, as_of, last close) from the latest complete feature row."""
     if model.algorithm == MASTER:
-        return predict_master(model, coin, bar_store, bars, now)
+        return predict_master(model, coin, bar_store, bars, now, indicators=indicators)
     tail = bars.tail(TAIL_BARS)
-    latest = latest_row(tail)
+    latest = latest_row(tail, engine=indicators)
     if latest is None:
         raise DataError(
             f"{coin} {timeframe}: not enough recent bars to compute features "
@@ -146,18 +160,20 @@ def predict(
     refresh: Refresh | None = None,
     clock: Clock | None = None,
     timeframe: str | None = None,
+    indicators: IndicatorEngine = NUMPY_INDICATORS,
 ) -> Prediction:
     """Predict ``coin``'s log return and price ``horizon`` after its latest complete bar.
 
     Pass one ``ModelStore`` and one ``BarStore`` across calls: the first caches loaded
     models, the second the tail of the bars (re-read only when a file changed).
+    ``indicators`` computes the features of the recent bars.
     """
     horizon = canonical(horizon)
     timeframe = timeframe or default_timeframe(horizon)
     model = choose_model(store, coin, horizon, timeframe)
     now = now_ms(clock or SystemClock())
     frame = _fresh_bars(coin, timeframe, bar_store, bars, refresh, now)
-    ret, as_of, close = _predict_return(model, coin, timeframe, bar_store, frame, now)
+    ret, as_of, close = _predict_return(model, coin, timeframe, bar_store, frame, now, indicators)
     return Prediction(
         coin=coin,
         horizon=horizon,
@@ -175,7 +191,13 @@ def predict(
 
 
 def predict_master(
-    model: StoredModel, coin: str, bar_store: BarStore, base_bars: pl.DataFrame, now: int
+    model: StoredModel,
+    coin: str,
+    bar_store: BarStore,
+    base_bars: pl.DataFrame,
+    now: int,
+    *,
+    indicators: IndicatorEngine = NUMPY_INDICATORS,
 ) -> tuple[float, int, float]:
     """(log return, as_of, last close): each timeframe's latest row CLOSED by ``now``."""
     predictor = model.predictor
@@ -188,7 +210,7 @@ def predict_master(
             if tf == predictor.base_tf
             else complete_bars(recent_bars(bar_store, coin, tf, TAIL_BARS), tf, now)
         )
-        feats = build_features(bars)
+        feats = build_features(bars, engine=indicators)
         if feats.is_empty():
             raise DataError(f"{coin} {tf}: not enough recent bars for the master's features")
         rows[tf] = feats.tail(1).select(FEATURE_NAMES).to_numpy()

@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from finbot.clock import iso_utc
 from finbot.config.models import Settings
+from finbot.errors import DataError
 from finbot.prediction.decision import (
+    Action,
     CostBreakdown,
     Decision,
     HorizonDecision,
@@ -35,12 +37,13 @@ from finbot.prediction.decision import (
     round_trip_cost,
 )
 from finbot.prediction.decision import confidence as cf
-from finbot.timeframes import duration_seconds
+from finbot.timeframes import Timeframe, duration_seconds
 
 if TYPE_CHECKING:
     import polars as pl
 
     from finbot.prediction.pipeline import Prediction
+    from finbot.prediction.tracking import NewPrediction
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,9 @@ class Sources:
     ``calibration`` and ``bars`` give None only when there is none (a version saved without
     calibration data, no bars stored); unreadable data raises a FinbotError."""
 
-    predict: Callable[[str, str], Prediction]  # (coin, horizon)
-    calibration: Callable[[Prediction], pl.DataFrame | None]  # test window: ts, y_true, y_pred
-    bars: Callable[[str, str], pl.DataFrame | None]  # (coin, timeframe) -> recent bars
+    predict: Callable[[str, str], Prediction]  # (coin, horizon) -> prediction
+    calibration: Callable[[Prediction], pl.DataFrame | None]  # (ts, y_true, y_pred) | None
+    bars: Callable[[str, str], pl.DataFrame | None]  # (coin, timeframe) -> recent bars | None
     spread: Callable[[str, pl.DataFrame | None], SpreadQuote]  # (coin, bars) -> spread quote
     eur_per_usd: Callable[[], tuple[float | None, str]]  # -> (rate, source or reason)
     live: Callable[[str, str], cf.LiveAccuracy | None]  # (coin, horizon) -> tracker record
@@ -62,7 +65,7 @@ class Sources:
 class Assessment:
     """One prediction with everything decided about it."""
 
-    prediction: Any
+    prediction: Prediction
     low_return: float
     high_return: float
     level: float
@@ -102,13 +105,19 @@ class Assessment:
 
 
 def _interval(
-    pred: Any, timeframe: str, calibration: Any, bars: Any, level: float
+    pred: Prediction,
+    timeframe: str,
+    calibration: pl.DataFrame | None,
+    bars: pl.DataFrame | None,
+    level: float,
 ) -> tuple[float, float | None, float | None, float | None, str]:
     """(half width, expected error, vol ratio, current vol, method) for one prediction."""
     sigma_now = cf.current_vol(bars)
     if calibration is not None and len(calibration) >= 10:
         cal = cf.calibrator_from_frame(calibration, bars, level)
         resid = (calibration["y_true"] - calibration["y_pred"]).abs().mean()
+        if not isinstance(resid, int | float):
+            raise DataError(f"{pred.coin} {pred.horizon}: calibration residuals are not numbers")
         method = "normalised split conformal" if cal.normalised else "split conformal"
         return cal.half_width(sigma_now), float(resid), cal.vol_ratio(sigma_now), sigma_now, method
     if sigma_now is None:
@@ -163,7 +172,7 @@ def assess(
         score,
         costs,
         th,
-        HorizonDecision(pred.horizon, "HOLD", 0.0, 0.0, 0.0, ()),
+        HorizonDecision(pred.horizon, Action.HOLD, 0.0, 0.0, 0.0, ()),
         err,
         fx,
         fx_source,
@@ -174,7 +183,7 @@ def assess(
     )
 
 
-def _last_volume(bars: Any) -> float | None:
+def _last_volume(bars: pl.DataFrame | None) -> float | None:
     if bars is None or len(bars) == 0:
         return None
     value = bars["volume"][-1]
@@ -198,7 +207,54 @@ PRICE_JSON_KEYS: tuple[str, ...] = (
 )
 
 
-def price_json(a: Assessment) -> dict[str, Any]:
+class IntervalJson(TypedDict):
+    low: float
+    high: float
+    level: float
+    method: str
+
+
+class PriceJson(TypedDict):
+    """``finbot predict --json`` for one coin and horizon."""
+
+    coin: str
+    horizon: str
+    as_of: str
+    last_price: float
+    predicted_price: float
+    predicted_return: float
+    change_pct: float
+    interval: IntervalJson
+    confidence: float
+    confidence_components: dict[str, float]
+    decision: str
+    expected_net_return: float
+    reasons: list[str]
+    model: str
+    model_version: str
+    timeframe: str
+    mae_ratio: float
+    has_edge: bool
+    expected_error: float | None
+    max_error: float
+    cost_fraction: float
+    costs: dict[str, float | str]
+
+
+class AmountJson(PriceJson):
+    """``finbot predict --kind amount --json``: the price answer and the EUR figures."""
+
+    amount_eur: float
+    value_eur: float
+    costs_eur: float
+    net_profit_eur: float
+    target_eur: float | None
+    meets_target: bool | None
+    eur_per_usd: float | None
+    fx_source: str
+
+
+def price_json(a: Assessment) -> PriceJson:
     """The ``finbot predict --json`` object (DESIGN.md keys and more)."""
     p = a.prediction
     return {
@@ -242,19 +298,20 @@ class AmountAnswer:
     meets_target: bool | None
     reasons: tuple[Reason, ...]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> AmountJson:
         data = price_json(self.assessment)
         data["reasons"] = data["reasons"] + [r.text() for r in self.reasons]
-        return data | {
-            "amount_eur": self.amount_eur,
-            "value_eur": self.value_eur,
-            "costs_eur": self.assessment.costs.total_eur,
-            "net_profit_eur": self.net_profit_eur,
-            "target_eur": self.target_eur,
-            "meets_target": self.meets_target,
-            "eur_per_usd": self.assessment.eur_per_usd,
-            "fx_source": self.assessment.fx_source,
-        }
+        return AmountJson(
+            **data,
+            amount_eur=self.amount_eur,
+            value_eur=self.value_eur,
+            costs_eur=self.assessment.costs.total_eur,
+            net_profit_eur=self.net_profit_eur,
+            target_eur=self.target_eur,
+            meets_target=self.meets_target,
+            eur_per_usd=self.assessment.eur_per_usd,
+            fx_source=self.assessment.fx_source,
+        )
 
 
 def amount(
@@ -279,6 +336,27 @@ def horizons_by_length(settings: Settings) -> list[str]:
     return sorted(settings.general.horizons, key=duration_seconds)
 
 
+class ScanJson(TypedDict):
+    horizon: str
+    change_pct: float
+    interval_low_pct: float
+    interval_high_pct: float
+    confidence: float
+
+
+class WhenJson(TypedDict):
+    """``finbot predict --kind when --json``."""
+
+    coin: str
+    gain_pct: float
+    horizon: str | None
+    predicted_return: float | None
+    confidence: float | None
+    within: str
+    missing: list[str]
+    scan: list[ScanJson]
+
+
 @dataclass(frozen=True)
 class WhenAnswer:
     coin: str
@@ -289,7 +367,7 @@ class WhenAnswer:
     longest: str
     missing: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> WhenJson:
         best = self.found
         return {
             "coin": self.coin,
@@ -345,7 +423,19 @@ def when(settings: Settings, sources: Sources, coin: str, gain_pct: float) -> Wh
     return WhenAnswer(coin, gain_pct, None, None, tuple(scanned), horizons[-1], tuple(missing))
 
 
-def opportunity(a: Assessment) -> dict[str, Any]:
+class Opportunity(TypedDict):
+    """One row of ``best``: an assessed coin x horizon ranked by net return per hour."""
+
+    coin: str
+    horizon: str
+    expected_net_return: float
+    expected_net_return_per_hour: float
+    change_pct: float
+    confidence: float
+    decision: str
+
+
+def opportunity(a: Assessment) -> Opportunity:
     hours = duration_seconds(a.prediction.horizon) / 3600.0
     net = a.decision.expected_net_return
     return {
@@ -359,18 +449,18 @@ def opportunity(a: Assessment) -> dict[str, Any]:
     }
 
 
-def best(assessments: list[Assessment], top: int = 3) -> dict[str, list[dict[str, Any]]]:
+def best(assessments: list[Assessment], top: int = 3) -> dict[str, list[Opportunity]]:
     """Top ``top`` buy-side and sell-side opportunities (decisions first, then net per hour)."""
     rows = [(a, opportunity(a)) for a in assessments]
     buys = [r for a, r in rows if a.prediction.predicted_return > 0]
     sells = [r for a, r in rows if a.prediction.predicted_return < 0]
 
-    def key(action: str) -> Callable[[dict[str, Any]], tuple[bool, float]]:
+    def key(action: Action) -> Callable[[Opportunity], tuple[bool, float]]:
         return lambda r: (r["decision"] == action, r["expected_net_return_per_hour"])
 
     return {
-        "buys": sorted(buys, key=key("BUY"), reverse=True)[:top],
-        "sells": sorted(sells, key=key("SELL"), reverse=True)[:top],
+        "buys": sorted(buys, key=key(Action.BUY), reverse=True)[:top],
+        "sells": sorted(sells, key=key(Action.SELL), reverse=True)[:top],
     }
 
 
@@ -392,18 +482,18 @@ def coin_decision(settings: Settings, coin: str, assessments: list[Assessment]) 
     )
 
 
-def bar_timeframe(pred: Any) -> str:
+def bar_timeframe(pred: Prediction) -> Timeframe:
     """The bar timeframe behind a prediction (the master model's base timeframe otherwise)."""
     from finbot.timeframes import TIMEFRAMES
 
     if pred.timeframe in TIMEFRAMES:
-        return str(pred.timeframe)
+        return Timeframe(pred.timeframe)
     from finbot.timeframes import default_timeframe
 
     return default_timeframe(pred.horizon)
 
 
-def to_record(a: Assessment, made_at: int, source: str = "cli") -> Any:
+def to_record(a: Assessment, made_at: int, source: str = "cli") -> NewPrediction:
     """The tracker row for an assessed prediction."""
     from finbot.prediction.tracking import NewPrediction
 

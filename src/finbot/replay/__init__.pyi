@@ -25,6 +25,9 @@ from .synthetic import (
 from .synthetic import (
     generate_history as generate_history,
 )
+from .units import (
+    ReplayVolumeUnit as ReplayVolumeUnit,
+)
 
 __all__ = [
     "FAULT_KINDS",
@@ -32,6 +35,7 @@ __all__ = [
     "FaultPlan",
     "HistorySource",
     "ReplayServer",
+    "ReplayVolumeUnit",
     "default_coin_ids",
     "generate_history",
     "load_csv_dir",

@@ -13,25 +13,26 @@ import numpy as np
 
 from finbot.replay.history import HistorySource, Series
 from finbot.replay.responses import Reply, json_reply
+from finbot.timeframes import DAY_MS, HOUR_MS, MINUTE_MS, WEEK_MS
 
 QUOTE = "USDT"
 INTERVALS_MS = {
-    "1m": 60_000,
-    "3m": 180_000,
-    "5m": 300_000,
-    "15m": 900_000,
-    "30m": 1_800_000,
-    "1h": 3_600_000,
-    "2h": 7_200_000,
-    "4h": 14_400_000,
-    "6h": 21_600_000,
-    "8h": 28_800_000,
-    "12h": 43_200_000,
-    "1d": 86_400_000,
-    "3d": 259_200_000,
-    "1w": 604_800_000,
+    "1m": MINUTE_MS,
+    "3m": 3 * MINUTE_MS,
+    "5m": 5 * MINUTE_MS,
+    "15m": 15 * MINUTE_MS,
+    "30m": 30 * MINUTE_MS,
+    "1h": HOUR_MS,
+    "2h": 2 * HOUR_MS,
+    "4h": 4 * HOUR_MS,
+    "6h": 6 * HOUR_MS,
+    "8h": 8 * HOUR_MS,
+    "12h": 12 * HOUR_MS,
+    "1d": DAY_MS,
+    "3d": 3 * DAY_MS,
+    "1w": WEEK_MS,
 }
-_WEEK_OFFSET_MS = 4 * 86_400_000  # Binance weeks open on Monday; the epoch was a Thursday
+_WEEK_OFFSET_MS = 4 * DAY_MS  # Binance weeks open on Monday; the epoch was a Thursday
 
 
 def _error(code: int, msg: str, status: int = 400) -> Reply:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from finbot.replay.history import DAY_MS, HistorySource, Points, eur_per_usd
+from finbot.replay.history import HistorySource, Points, eur_per_usd
 from finbot.replay.responses import (
     Reply,
     history_limit,
@@ -26,10 +26,10 @@ from finbot.replay.responses import (
     simple_error,
     status_error,
 )
+from finbot.timeframes import DAY_MS, HOUR_MS, MINUTE_MS
 
 Params = Mapping[str, str]
-FIVE_MIN_MS = 300_000
-HOUR_MS = 3_600_000
+FIVE_MIN_MS = 5 * MINUTE_MS
 OHLC_DAYS = ("1", "7", "14", "30", "90", "180", "365", "max")
 PAID_INTERVALS = {"5m": FIVE_MIN_MS, "5minutely": FIVE_MIN_MS, "hourly": HOUR_MS}
 LIMIT_MS = 365 * DAY_MS
@@ -146,7 +146,7 @@ def market_chart_range(
 def candle_ms(days: float) -> int:
     """CoinGecko's OHLC candle size for ``days``: 30 min, 4 h or 4 days."""
     if days <= 2:
-        return 1_800_000
+        return 30 * MINUTE_MS
     if days <= 30:
         return 4 * HOUR_MS
     return 4 * DAY_MS

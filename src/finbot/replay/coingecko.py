@@ -14,15 +14,16 @@ from typing import Any
 import numpy as np
 
 from finbot.replay import charts, tickers
-from finbot.replay.history import DAY_MS, HistorySource, eur_per_usd
+from finbot.replay.history import HistorySource, eur_per_usd
 from finbot.replay.responses import Reply, json_reply, simple_error
+from finbot.timeframes import DAY_MS, HOUR_MS
 
 Params = Mapping[str, str]
 _COIN_ROUTE = re.compile(
     r"^/coins/(?P<coin>[^/]+)/(?P<what>market_chart/range|market_chart|ohlc|tickers)$"
 )
 CHANGE_WINDOWS = {
-    "1h": 3_600_000,
+    "1h": HOUR_MS,
     "24h": DAY_MS,
     "7d": 7 * DAY_MS,
     "14d": 14 * DAY_MS,

@@ -18,9 +18,11 @@ import polars as pl
 
 from finbot.errors import DataError, UsageError
 from finbot.replay.history import HistorySource
+from finbot.replay.units import ReplayVolumeUnit
 from finbot.timeframes import duration_ms
 
 MANIFEST = "finbot_synthetic.json"
+
 _NAME = re.compile(r"^(?P<coin>[a-z0-9][a-z0-9-]*)_(?P<tf>\d+[mhdw])\.csv(?:\.gz)?$")
 
 
@@ -40,7 +42,7 @@ def _timestamps_ms(column: pl.Series) -> pl.Series:
     return parsed.dt.epoch("ms")
 
 
-def read_ohlcv_csv(path: Path, *, volume_unit: str, source: str) -> pl.DataFrame:
+def read_ohlcv_csv(path: Path, *, volume_unit: ReplayVolumeUnit, source: str) -> pl.DataFrame:
     """One CSV file → canonical bars (USD volume, no market cap)."""
     raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     try:
@@ -51,7 +53,7 @@ def read_ohlcv_csv(path: Path, *, volume_unit: str, source: str) -> pl.DataFrame
             f"{path.name}: expected columns timestamp,open,high,low,close,volume ({exc})"
         ) from exc
     volume = pl.col("volume").cast(pl.Float64)
-    if volume_unit == "base":
+    if volume_unit == ReplayVolumeUnit.BASE:
         volume = volume * pl.col("close").cast(pl.Float64)
     return (
         frame.select(
@@ -67,7 +69,10 @@ def read_ohlcv_csv(path: Path, *, volume_unit: str, source: str) -> pl.DataFrame
 
 
 def load_csv_dir(
-    folder: Path, *, volume_unit: str = "auto", coins: list[str] | None = None
+    folder: Path,
+    *,
+    volume_unit: ReplayVolumeUnit | str = ReplayVolumeUnit.AUTO,
+    coins: list[str] | None = None,
 ) -> HistorySource:
     """Every ``<coin>_<tf>.csv[.gz]`` of ``folder`` as a HistorySource (label from the manifest
     when there is one, else ``csv:<folder name>``)."""
@@ -75,8 +80,12 @@ def load_csv_dir(
     if not folder.is_dir():
         raise UsageError(f"--csv-dir: expected a folder of <coin>_<tf>.csv files, got {folder}")
     manifest = _manifest(folder)
-    unit = volume_unit if volume_unit != "auto" else str(manifest.get("volume_unit", "base"))
-    if unit not in ("usd", "base"):
+    unit = (
+        volume_unit
+        if volume_unit != ReplayVolumeUnit.AUTO
+        else str(manifest.get("volume_unit", ReplayVolumeUnit.BASE))
+    )
+    if unit not in (ReplayVolumeUnit.USD, ReplayVolumeUnit.BASE):
         raise UsageError(f"volume unit: expected usd, base or auto, got {volume_unit!r}")
     label = str(manifest.get("label", f"csv:{folder.name}"))
     history: dict[str, dict[str, pl.DataFrame]] = {}
@@ -86,7 +95,7 @@ def load_csv_dir(
             continue
         duration_ms(match["tf"], field="timeframe")
         history.setdefault(match["coin"], {})[match["tf"]] = read_ohlcv_csv(
-            path, volume_unit=unit, source=label
+            path, volume_unit=ReplayVolumeUnit(unit), source=label
         )
     if not history:
         raise UsageError(f"--csv-dir: no <coin>_<tf>.csv files in {folder}")

@@ -59,6 +59,12 @@ class Fault:
         return self.path is None or self.path in path
 
 
+@dataclass
+class _Queued:
+    fault: Fault
+    remaining: int
+
+
 def _check_kind(kind: str) -> str:
     kind = str(kind)
     if kind not in FAULT_KINDS:
@@ -71,7 +77,7 @@ class FaultPlan:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._queue: list[list[Any]] = []  # [Fault, remaining]
+        self._queue: list[_Queued] = []
         self._random: tuple[float, tuple[str, ...], random.Random, str | None] | None = None
         self._random_opts: dict[str, Any] = {}
         self.injected: Counter[str] = Counter()
@@ -81,7 +87,7 @@ class FaultPlan:
         if count < 1:
             raise UsageError(f"count: expected a positive number of faults, got {count}")
         with self._lock:
-            self._queue.append([Fault(_check_kind(kind), path, dict(opts)), count])
+            self._queue.append(_Queued(Fault(_check_kind(kind), path, dict(opts)), count))
 
     def set_random(
         self,
@@ -107,7 +113,7 @@ class FaultPlan:
 
     def pending(self) -> int:
         with self._lock:
-            return sum(entry[1] for entry in self._queue)
+            return sum(entry.remaining for entry in self._queue)
 
     def take(self, path: str) -> Fault | None:
         """The fault for a request to ``path`` (queued first, then random), or None."""
@@ -119,11 +125,12 @@ class FaultPlan:
 
     def _take_queued(self, path: str) -> Fault | None:
         for entry in self._queue:
-            if entry[0].matches(path):
-                entry[1] -= 1
-                if entry[1] == 0:
+            if entry.fault.matches(path):
+                entry.remaining -= 1
+                if entry.remaining == 0:
                     self._queue.remove(entry)
-                return Fault(entry[0].kind, entry[0].path, dict(entry[0].opts))
+                fault = entry.fault
+                return Fault(fault.kind, fault.path, dict(fault.opts))
         return None
 
     def _draw_random(self, path: str) -> Fault | None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from email.utils import formatdate
 
-from finbot.replay.history import DAY_MS, eur_per_usd
+from finbot.replay.history import eur_per_usd
 from finbot.replay.responses import Reply, json_reply
+from finbot.timeframes import DAY_MS
 
 _OTHERS = {"GBP": 0.79, "JPY": 151.2, "CHF": 0.88, "CAD": 1.36, "AUD": 1.52, "CNY": 7.21}
 

@@ -15,9 +15,7 @@ import numpy as np
 import polars as pl
 
 from finbot.replay.coin_profiles import CoinProfile, profile_for
-from finbot.timeframes import duration_ms
-
-DAY_MS = 86_400_000
+from finbot.timeframes import DAY_MS, duration_ms
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from finbot.timeframes import MINUTE_MS
+
 RATE_LIMIT_MESSAGE = (
     "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing "
     "to subscribe to our API plans for higher rate limits."
@@ -77,7 +79,7 @@ def simple_error(status: int, message: str) -> Reply:
 def reset_header(now_ms: int, reset_in_s: float | None = None) -> str:
     """``x-ratelimit-reset`` as CoinGecko writes it: a UTC date-time string such as
     ``2025-07-25 14:54:00 +0000`` (the start of the next minute window), not epoch seconds."""
-    next_minute = (now_ms // 60_000 + 1) * 60
+    next_minute = (now_ms // MINUTE_MS + 1) * 60
     at = next_minute if reset_in_s is None else math.ceil(now_ms / 1000 + reset_in_s)
     return datetime.fromtimestamp(at, tz=UTC).strftime("%Y-%m-%d %H:%M:%S +0000")
 

@@ -37,6 +37,7 @@ from finbot.replay.responses import (
     status_error,
     text_reply,
 )
+from finbot.timeframes import MINUTE_MS
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 CG_PREFIX, FX_PREFIX, EX_PREFIX = "/api/v3", "/fx/v6", "/binance"
@@ -226,7 +227,7 @@ class ReplayServer:
             return status_error(401, 10010, "Invalid API Key")
         if self.rpm_limit is not None:
             with self._lock:
-                bucket = (key or "", now // 60_000)
+                bucket = (key or "", now // MINUTE_MS)
                 self._minute_counts[bucket] += 1
                 if self._minute_counts[bucket] > self.rpm_limit:
                     return rate_limited(now, self.rpm_limit)

@@ -36,11 +36,14 @@ from scipy.signal import lfilter
 from finbot.errors import DataError, UsageError
 from finbot.replay.coin_profiles import CoinProfile, profile_for
 from finbot.schema import conform
+from finbot.timeframes import DAY_MS, HOUR_MS, MINUTE_MS, TIMEFRAMES, Timeframe
 
-MINUTE_MS = 60_000
-DAY_MS = 86_400_000
-STEP_MS = {"5m": 5 * MINUTE_MS, "1h": 60 * MINUTE_MS, "1d": DAY_MS}
-SUPPORTED_TIMEFRAMES = ("5m", "1h", "4h", "1d", "1w")
+STEP_MS: dict[str, int] = {
+    Timeframe.M5: 5 * MINUTE_MS,
+    Timeframe.H1: 60 * MINUTE_MS,
+    Timeframe.D1: DAY_MS,
+}
+SUPPORTED_TIMEFRAMES = TIMEFRAMES
 MANIFEST = "finbot_synthetic.json"
 SOURCE = "synthetic"
 
@@ -198,14 +201,14 @@ def _chain(
     m5 = _segment(profiles, seed, "5m", m5_start, end_ms, anchor)
     anchor = _first_open_log(m5, anchor)
     h1 = _segment(profiles, seed, "1h", h1_start, m5_start, anchor)
-    h1 = h1.concat(_aggregate_every(m5, STEP_MS["1h"])) if len(m5.ts) else h1
+    h1 = h1.concat(_aggregate_every(m5, STEP_MS[Timeframe.H1])) if len(m5.ts) else h1
     anchor = _first_open_log(h1, anchor)
     d1 = _segment(profiles, seed, "1d", start_ms, h1_start, anchor)
     d1 = d1.concat(_aggregate_every(h1, DAY_MS)) if len(h1.ts) else d1
     return {
         "5m": m5,
         "1h": h1,
-        "4h": _aggregate_every(h1, 4 * 3_600_000),
+        "4h": _aggregate_every(h1, 4 * HOUR_MS),
         "1d": d1,
         "1w": _aggregate_every(d1, 7 * DAY_MS, offset_ms=4 * DAY_MS),  # weeks start on Monday
     }

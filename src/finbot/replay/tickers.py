@@ -16,6 +16,7 @@ from typing import Any
 from finbot.replay.coin_profiles import profile_for
 from finbot.replay.history import HistorySource, eur_per_usd
 from finbot.replay.responses import Reply, json_reply
+from finbot.timeframes import HOUR_MS
 
 # identifier, name, quote, typical spread in percent, share of volume, trust score
 EXCHANGES: tuple[tuple[str, str, str, float, float, str], ...] = (
@@ -48,7 +49,7 @@ def _ticker(
 ) -> dict[str, Any]:
     ident, name, quote, spread, share, trust = row
     at, price, _cap, vol_usd = latest
-    wobble = math.sin(at / 3_600_000 + 1.7 * k)
+    wobble = math.sin(at / HOUR_MS + 1.7 * k)
     last = price * (1.0 + 0.0004 * wobble)
     base_volume = vol_usd * share / price
     btc, eth = _ref_price(source, "bitcoin", now_ms), _ref_price(source, "ethereum", now_ms)

@@ -2,6 +2,9 @@
 database engine and CSV import."""
 
 from .cache_store import (
+    Cache as Cache,
+)
+from .cache_store import (
     make_cache as make_cache,
 )
 from .csv_import import (
@@ -31,13 +34,18 @@ from .db import (
 from .parquet_writer import (
     BarStore as BarStore,
 )
+from .units import (
+    VolumeUnit as VolumeUnit,
+)
 
 __all__ = [
     "BarStore",
     "Base",
+    "Cache",
     "CsvRejected",
     "ParquetDataset",
     "SHOWN_ERRORS",
+    "VolumeUnit",
     "engine_for",
     "ensure_tables",
     "import_csv",

@@ -158,9 +158,13 @@ class RedisCache(_Base):
     backend = "redis"
 
     def __init__(self, ttls: Mapping[str, float], client: Any, *, prefix: str = DEFAULT_PREFIX):
+        from redis import RedisError
+
         super().__init__(ttls)
         self._client = client
         self._prefix = prefix
+        #: What a Redis call raises when the server is gone or refuses: logged, never raised.
+        self._down: tuple[type[Exception], ...] = (RedisError, OSError)
 
     def _key(self, kind: str, key: str) -> str:
         return f"{self._prefix}:{kind}:{key}"
@@ -169,7 +173,7 @@ class RedisCache(_Base):
         self.ttl(kind)
         try:
             raw = self._client.get(self._key(kind, key))
-        except Exception as exc:  # redis.RedisError and socket errors
+        except self._down as exc:
             log.warning("cache: Redis get %s/%s failed (%s); counted as a miss", kind, key, exc)
             raw = None
         self._count(kind, raw is not None)
@@ -182,14 +186,14 @@ class RedisCache(_Base):
             return
         try:
             self._client.psetex(self._key(kind, key), max(1, int(ttl * 1000)), encoded)
-        except Exception as exc:
+        except self._down as exc:
             log.warning("cache: Redis set %s/%s failed (%s); value not cached", kind, key, exc)
 
     def ttl_left(self, kind: str, key: str) -> float | None:
         self.ttl(kind)
         try:
             left_ms = int(self._client.pttl(self._key(kind, key)))
-        except Exception as exc:
+        except self._down as exc:
             log.warning("cache: Redis pttl %s/%s failed (%s)", kind, key, exc)
             return None
         return left_ms / 1000 if left_ms > 0 else None
@@ -201,7 +205,7 @@ class RedisCache(_Base):
     def _keys(self, kind: str) -> list[str]:
         try:
             return list(self._client.scan_iter(match=f"{self._prefix}:{kind}:*", count=500))
-        except Exception as exc:
+        except self._down as exc:
             log.warning("cache: Redis scan of %s failed (%s)", kind, exc)
             return []
 

@@ -18,15 +18,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
 from finbot.errors import DataError, UsageError
 from finbot.storage.parquet_writer import BarStore, UpsertResult
-from finbot.timeframes import check_timeframe, duration_ms
+from finbot.storage.units import VolumeUnit
+from finbot.timeframes import MINUTE_MS, Timeframe, check_timeframe, duration_ms
 
-VolumeUnit = Literal["base", "quote"]
 REQUIRED = ("timestamp", "open", "high", "low", "close", "volume")
 _ALIASES = {
     "ts": "timestamp",
@@ -74,6 +74,11 @@ class ParsedCsv:
     @property
     def duplicates(self) -> int:
         return self.bars.height - self.bars["ts"].n_unique()
+
+    @property
+    def zero_volume(self) -> int:
+        """Rows whose volume is 0: kept (a bar may trade nothing) but reported."""
+        return int((self.bars["volume"] == 0).sum())
 
 
 # ---------------------------------------------------------------- one value, one row
@@ -133,16 +138,20 @@ def parse_row(
     columns: dict[str, int],
     *,
     step_ms: int | None = None,
-    volume_unit: VolumeUnit = "quote",
+    volume_unit: VolumeUnit = VolumeUnit.QUOTE,
+    width: int | None = None,
 ) -> Row:
     """One CSV row → (ts, open, high, low, close, volume USD, market_cap); DataError naming
-    the field and what was expected when anything is wrong."""
+    the field and what was expected when anything is wrong. ``width``: the header's field
+    count, which every row must have (a shifted row would put a price in the wrong column)."""
+    if width is not None and len(values) != width:
+        raise DataError(f"expected {width} fields (as in the header), got {len(values)}")
     if max(columns.values()) >= len(values):
         raise DataError(f"expected {len(columns)} fields, got {len(values)}")
     ts = parse_timestamp(values[columns["timestamp"]])
     if step_ms is not None and ts % step_ms:
         raise DataError(
-            f"timestamp: expected a bar open time on the {step_ms // 60000}-minute "
+            f"timestamp: expected a bar open time on the {step_ms // MINUTE_MS}-minute "
             f"grid, got {values[columns['timestamp']][:40]!r}"
         )
     o = _number("open", values[columns["open"]], positive=True)
@@ -154,7 +163,7 @@ def parse_row(
     if lo > min(o, c):
         raise DataError(f"low: expected <= min(open, close) = {min(o, c)}, got {lo}")
     volume = _optional("volume", values[columns["volume"]])
-    if volume is not None and volume_unit == "base":
+    if volume is not None and volume_unit == VolumeUnit.BASE:
         volume *= c
     cap_at = columns.get("market_cap")
     cap = None if cap_at is None else _optional("market_cap", values[cap_at])
@@ -200,10 +209,14 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | DataEr
 
 
 def parse_csv(
-    path: Path, timeframe: str, *, volume_unit: VolumeUnit = "quote", source: str = "csv"
+    path: Path,
+    timeframe: str,
+    *,
+    volume_unit: VolumeUnit = VolumeUnit.QUOTE,
+    source: str = "csv",
 ) -> ParsedCsv:
     """Every row of ``path`` checked: the valid ones as bars, the others as RowErrors."""
-    step = duration_ms(check_timeframe(timeframe)) if timeframe != "1w" else None
+    step = duration_ms(check_timeframe(timeframe)) if timeframe != Timeframe.W1 else None
     good: list[Row] = []
     errors: list[RowError] = []
     with _open_text(path) as handle:
@@ -216,7 +229,10 @@ def parse_csv(
             try:
                 if isinstance(values, DataError):
                     raise values
-                good.append(parse_row(values, columns, step_ms=step, volume_unit=volume_unit))
+                row = parse_row(
+                    values, columns, step_ms=step, volume_unit=volume_unit, width=len(header)
+                )
+                good.append(row)
             except DataError as exc:
                 errors.append(RowError(line, str(exc)))
     return ParsedCsv(_to_bars(good, source), errors, len(good) + len(errors))
@@ -238,6 +254,7 @@ class ImportReport:
     result: UpsertResult
     errors: list[RowError]
     duplicates: int
+    zero_volume: int = 0
 
     def to_dict(self, shown: int = SHOWN_ERRORS) -> dict[str, Any]:
         return {
@@ -250,6 +267,7 @@ class ImportReport:
             "unchanged": self.result.unchanged,
             "rejected": len(self.errors) + self.result.rejected,
             "duplicates": self.duplicates,
+            "zero_volume": self.zero_volume,
             "errors": [{"line": e.line, "problem": e.problem} for e in self.errors[:shown]],
         }
 
@@ -260,16 +278,17 @@ def import_csv(
     coin: str,
     timeframe: str,
     *,
-    volume_unit: VolumeUnit = "quote",
+    volume_unit: VolumeUnit | str = VolumeUnit.QUOTE,
     source: str = "csv",
     skip_bad: bool = False,
 ) -> ImportReport:
     """Check every row of ``path``, then upsert the bars into ``store`` (see module doc)."""
-    if volume_unit not in ("base", "quote"):
+    if volume_unit not in tuple(VolumeUnit):
         raise UsageError(f"volume-unit: expected base or quote, got {volume_unit!r}")
     if not path.is_file():
         raise UsageError(f"file: {path} does not exist or is not a file")
-    parsed = parse_csv(path, timeframe, volume_unit=volume_unit, source=source)
+    unit = VolumeUnit(volume_unit)
+    parsed = parse_csv(path, timeframe, volume_unit=unit, source=source)
     valid = parsed.bars.height
     if parsed.errors and not skip_bad:
         raise CsvRejected(
@@ -282,5 +301,12 @@ def import_csv(
         raise CsvRejected(f"{path.name}: no valid rows to import", parsed.errors)
     result = store.upsert(coin, timeframe, parsed.bars)
     return ImportReport(
-        str(path), coin, timeframe, parsed.rows_read, result, parsed.errors, parsed.duplicates
+        str(path),
+        coin,
+        timeframe,
+        parsed.rows_read,
+        result,
+        parsed.errors,
+        parsed.duplicates,
+        parsed.zero_volume,
     )

@@ -14,9 +14,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from finbot.clock import iso_utc
@@ -37,6 +38,22 @@ META_KIND = "finbot.kind"
 META_TIMEFRAME = "finbot.timeframe"
 META_COIN = "finbot.coin"
 TAIL_CACHE_SIZE = 64
+
+
+#: (coin, timeframe, start_ms, end_ms, last_n) of a cached tail read
+_TailKey = tuple[str, str, int | None, int | None, int]
+#: (inode, size, mtime in ns) of each file a cached tail depends on
+_FileStates = tuple[tuple[int, int, int], ...]
+
+
+class SeriesSummary(TypedDict):
+    """One series as its file footers describe it (``BarStore.summary``)."""
+
+    rows: int
+    files: int
+    oldest: str | None
+    newest: str | None
+    newest_ms: int | None
 
 
 @dataclass(frozen=True)
@@ -116,7 +133,7 @@ class BarStore:
         # Tail reads (``last_n``) of this instance, each with the stat of every folder and file
         # it came from: a long-lived store (live predictions) re-reads nothing that is unchanged
         # (a write replaces the file, so its inode, size or mtime differ). Per instance only.
-        self._tails: dict[tuple[Any, ...], tuple[list[Path], tuple[Any, ...], pl.DataFrame]] = {}
+        self._tails: dict[_TailKey, tuple[list[Path], _FileStates, pl.DataFrame]] = {}
 
     # ------------------------------------------------------------ layout
     def series_dir(self, coin: str, timeframe: str) -> Path:
@@ -286,21 +303,21 @@ class BarStore:
         }
         return sorted(n for n in names if _COIN.match(n))
 
-    def summary(self) -> dict[str, dict[str, dict[str, Any]]]:
+    def summary(self) -> dict[str, dict[str, SeriesSummary]]:
         """``{coin: {timeframe: {rows, files, oldest, newest, newest_ms}}}`` from file footers."""
-        out: dict[str, dict[str, dict[str, Any]]] = {}
+        out: dict[str, dict[str, SeriesSummary]] = {}
         for coin in self.coins():
             for timeframe in self.timeframes(coin):
                 out.setdefault(coin, {})[timeframe] = self._series_summary(coin, timeframe)
         return out
 
-    def _series_summary(self, coin: str, timeframe: str) -> dict[str, Any]:
+    def _series_summary(self, coin: str, timeframe: str) -> SeriesSummary:
         months = files.month_files(self.series_dir(coin, timeframe))
         rows = 0
         for _, _, path in months:
             try:
                 rows += pq.read_metadata(path).num_rows
-            except Exception:  # a damaged footer: verify() reports and quarantines it
+            except (pa.ArrowException, OSError):  # a damaged footer: verify() quarantines it
                 log.warning(
                     "storage: cannot read the footer of %s; run 'finbot storage verify'", path
                 )
@@ -326,7 +343,7 @@ class BarStore:
         return apply_retention(self, timeframe, keep_days, now_ms, dry_run=dry_run)
 
 
-def _stat_all(paths: list[Path]) -> tuple[Any, ...] | None:
+def _stat_all(paths: list[Path]) -> _FileStates | None:
     """(inode, size, mtime) of each path; None when one is missing (never cache that)."""
     try:
         return tuple((st.st_ino, st.st_size, st.st_mtime_ns) for st in map(os.stat, paths))

@@ -14,6 +14,7 @@ import polars as pl
 
 from finbot.errors import UsageError
 from finbot.storage import files
+from finbot.timeframes import DAY_MS
 
 
 class RetainableStore(Protocol):
@@ -26,9 +27,6 @@ class RetainableStore(Protocol):
     def series_dir(self, coin: str, timeframe: str) -> Path: ...
 
     def rewrite_month(self, path: Path, keep: pl.Expr) -> int: ...
-
-
-DAY_MS = 86_400_000
 
 
 def apply_retention(

@@ -10,9 +10,10 @@ readability and unique keys.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import polars as pl
 
@@ -32,6 +33,17 @@ class VerifiableStore(Protocol):
     files: files.FileSet
 
 
+class Gap(TypedDict):
+    """Missing bars of one series (information, not a failure)."""
+
+    coin: str
+    timeframe: str
+    gaps: int
+    missing_bars: int
+    largest_missing_bars: int
+    largest_after: str
+
+
 @dataclass
 class VerifyReport:
     """``ok`` is False when any problem was found; gaps and notes are information only."""
@@ -39,7 +51,7 @@ class VerifyReport:
     rows: int = 0
     partitions: int = 0
     problems: list[dict[str, str]] = field(default_factory=list)
-    gaps: list[dict[str, Any]] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -83,10 +95,13 @@ def _read_or_quarantine(
     """The file and its metadata, or None after quarantining it (reported)."""
     with fileset.lock(path):
         try:
-            return files.read_file(path), files.read_metadata(path)
+            frame, metadata = files.read_file(path), files.read_metadata(path)
+            files.check_pages(path)
+            return frame, metadata
         except DataError as exc:
             target = files.quarantine(path, fileset.root, fileset.quarantine_dir, str(exc))
-            report.problem(path, f"unreadable Parquet file, moved to {target}")
+            what = "damaged page (checksum)" if "damaged page" in str(exc) else "unreadable"
+            report.problem(path, f"{what} Parquet file, moved to {target}")
             report.quarantined.append(str(target))
             return None
 
@@ -153,11 +168,11 @@ def _metadata_problems(metadata: dict[str, str], timeframe: str, coin: str) -> l
     ]
 
 
-def _schema_text(schema: dict[str, Any]) -> str:
+def _schema_text(schema: Mapping[str, object]) -> str:
     return ", ".join(f"{name}:{dtype}" for name, dtype in schema.items())
 
 
-def _gaps(ts: pl.Series, step_ms: int, coin: str, timeframe: str) -> dict[str, Any] | None:
+def _gaps(ts: pl.Series, step_ms: int, coin: str, timeframe: str) -> Gap | None:
     """Missing bars between the first and last stored ones (information, not a failure)."""
     diffs = ts.diff().drop_nulls()
     holes = diffs.filter(diffs > step_ms)
@@ -165,14 +180,14 @@ def _gaps(ts: pl.Series, step_ms: int, coin: str, timeframe: str) -> dict[str, A
         return None
     missing = ((holes + step_ms - 1) // step_ms - 1).cast(pl.Int64)
     largest_at = int(ts.diff().arg_max() or 0)
-    return {
-        "coin": coin,
-        "timeframe": timeframe,
-        "gaps": holes.len(),
-        "missing_bars": int(missing.sum()),
-        "largest_missing_bars": int(missing.max()),  # type: ignore[arg-type]
-        "largest_after": iso_utc(int(ts[largest_at - 1])),
-    }
+    return Gap(
+        coin=coin,
+        timeframe=timeframe,
+        gaps=holes.len(),
+        missing_bars=int(missing.sum()),
+        largest_missing_bars=int(missing.max()),  # type: ignore[arg-type]
+        largest_after=iso_utc(int(ts[largest_at - 1])),
+    )
 
 
 def _verify_dataset(fileset: files.FileSet, report: VerifyReport, folder: Path) -> None:

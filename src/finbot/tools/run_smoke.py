@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from finbot.timeframes import DAY_MS
+
 COINS = ("bitcoin", "ethereum")
 DAYS = 60
 HORIZON = "1h"
 ALGORITHMS = "linear,random_forest"
 SMOKE_KEY = "CG-replay-smoke-key-0000"  # any key works on the replay server (lifts 10 rpm)
-DAY_MS = 86_400_000
 STEP_TIMEOUT_S = 180.0
 Check = Callable[[dict[str, Any]], str | None]
 
@@ -125,16 +126,19 @@ def check_collect(data: dict[str, Any]) -> str:
 
 def check_train(data: dict[str, Any]) -> str:
     require(data, "coin", "timeframe", "horizon", "chosen", "scores", "mae_ratio", "version")
-    if "naive" not in data["scores"]:
+    from finbot.algorithms import Algorithm
+
+    if Algorithm.NAIVE not in data["scores"]:
         raise StepFailed("the naive baseline is missing from the scores")
     return f"{data['coin']} {data['horizon']}: {data['chosen']}, MAE/naive {data['mae_ratio']:.3f}"
 
 
 def check_predict(data: dict[str, Any]) -> str:
+    from finbot.prediction.decision import Action
     from finbot.prediction.questions import PRICE_JSON_KEYS
 
     require(data, *PRICE_JSON_KEYS)
-    if data["decision"] not in ("BUY", "SELL", "HOLD"):
+    if data["decision"] not in tuple(Action):
         raise StepFailed(f"decision: expected BUY/SELL/HOLD, got {data['decision']!r}")
     if not 0 <= float(data["confidence"]) <= 100:
         raise StepFailed(f"confidence out of 0-100: {data['confidence']}")

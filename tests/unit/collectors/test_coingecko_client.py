@@ -212,6 +212,22 @@ def test_429_rotates_to_another_key_without_waiting():
     assert script.sent[-1].headers["x-cg-demo-api-key"] == KEY_B
 
 
+def test_every_key_limited_waits_for_the_key_free_first(caplog):
+    caplog.set_level(logging.INFO)
+    clock = FakeClock(1_700_000_000.0)
+    script = Script(
+        status(429, headers={"x-ratelimit-reset": "1700000030"}),
+        status(429, headers={"x-ratelimit-reset": "1700000010"}),
+        ok(),
+    )
+    client = make(script, keys=(KEY_A, KEY_B), clock=clock)
+    assert client.get("x") == OK_BODY
+    assert [r.headers["x-cg-demo-api-key"] for r in script.sent] == [KEY_A, KEY_B, KEY_B]
+    assert clock.slept == [10.0]  # B resets first; A would have cost 30 s
+    assert (client.stats.rotations, client.stats.retries, client.stats.rate_limited) == (1, 1, 2)
+    assert "waiting 10.0 s for key ****BBBB" in caplog.text
+
+
 def test_429_on_every_attempt_raises_rate_limited():
     clock = FakeClock(1_700_000_000.0)
     script = Script(status(429, headers={"retry-after": "2"}))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine
 
 from finbot.collectors.usage import ApiUsageStore, UsageLimits, load_state, open_usage
-from finbot.storage.db import engine_for
+from finbot.storage.db import create_db_engine, engine_for
 
 pytestmark = pytest.mark.unit
 
@@ -15,17 +14,18 @@ MIN = 60_000
 
 
 @pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'usage.db'}"
+def url(db_url):
+    """A fresh SQLite file, then a fresh PostgreSQL schema."""
+    return db_url
 
 
 def test_counts_written_by_one_engine_are_read_by_a_fresh_one(url):
-    writer = ApiUsageStore(create_engine(url))
+    writer = ApiUsageStore(create_db_engine(url))
     now = NOW + 10 * MIN
     for i in range(5):
         writer.record("/simple/price", 200, 10.0 + i, "public", now - i * 1000)
     writer.record_collector_run("prices", "ok", 12.0, rows=3, ts_ms=now)
-    reader = ApiUsageStore(create_engine(url))  # the original's counter always showed 0 here
+    reader = ApiUsageStore(create_db_engine(url))  # the original's counter always showed 0 here
     assert reader.month_total(now) == 5
     summary = reader.summary(now)
     assert summary["minute"]["requests"] == 5
@@ -52,7 +52,7 @@ def test_load_state_thresholds(used, capacity, state):
 def test_summary_windows_errors_latency_cost(url):
     now = NOW + 3 * 86_400_000  # 4 June
     store = ApiUsageStore(
-        create_engine(url),
+        create_db_engine(url),
         UsageLimits(per_minute=10, monthly_cap=100, cost_per_call_usd=0.01, rpm_per_key=10),
     )
     rows = [
@@ -74,7 +74,7 @@ def test_summary_windows_errors_latency_cost(url):
 
 
 def test_month_total_resets_each_calendar_month(url):
-    store = ApiUsageStore(create_engine(url))
+    store = ApiUsageStore(create_db_engine(url))
     store.record("/x", 200, 1.0, "public", NOW - 1)  # 31 May
     store.record("/x", 200, 1.0, "public", NOW)  # 1 June
     assert store.month_total(NOW - 1) == 1
@@ -82,7 +82,7 @@ def test_month_total_resets_each_calendar_month(url):
 
 
 def test_collector_summary_counts_failures(url):
-    store = ApiUsageStore(create_engine(url))
+    store = ApiUsageStore(create_db_engine(url))
     for i, status in enumerate(["ok", "failed", "failed", "ok", "failed"]):
         store.record_collector_run(
             "tickers",
@@ -101,7 +101,7 @@ def test_collector_summary_counts_failures(url):
 
 
 def test_prune_drops_old_rows_but_keeps_monthly_totals(url):
-    store = ApiUsageStore(create_engine(url))
+    store = ApiUsageStore(create_db_engine(url))
     store.record("/x", 200, 1.0, "public", NOW - 40 * 86_400_000)
     store.record("/x", 200, 1.0, "public", NOW)
     store.record_collector_run("fx", "ok", 1.0, ts_ms=NOW - 100 * 86_400_000)
@@ -118,7 +118,9 @@ def test_prune_drops_old_rows_but_keeps_monthly_totals(url):
         ("auto", ("k1-xxxxxxxxxxxx", "k2-xxxxxxxxxxxx"), 1000, 0.0),
     ],
 )
-def test_open_usage_limits_follow_the_plan(home, monkeypatch, plan, keys, per_minute, cost):
+def test_open_usage_limits_follow_the_plan(
+    home, db_backend, monkeypatch, plan, keys, per_minute, cost
+):
     from finbot.config import load_settings
 
     if keys:
@@ -136,13 +138,10 @@ def test_pro_plan_has_a_cost_estimate():
     assert limits.cost_per_call_usd > 0
 
 
-def test_status_without_keys_sees_the_bots_keys_capacity(tmp_path):
+def test_status_without_keys_sees_the_bots_keys_capacity(url):
     """A ``status`` process with no key in its environment must not report the bot's keyed
     traffic against the keyless 10 rpm (it showed RED while the bot had a key)."""
-    from finbot.collectors.usage import ApiUsageStore, UsageLimits
-    from finbot.storage.db import engine_for
-
-    engine = engine_for(f"sqlite:///{tmp_path / 'u.db'}")
+    engine = engine_for(url)
     bot = ApiUsageStore(engine, UsageLimits.for_plan(500, 10, 1, 2_000_000, "demo"))
     now = 1_700_000_000_000
     for i in range(12):

@@ -30,10 +30,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("finbot.cli", "finbot.tools"),
     ("finbot.__main__",),
 )
-# Inside prediction, the stages in order: features, then models, then what uses them.
+# Inside prediction, the stages in order: features, then models (and the volatility forecasts
+# beside them), then what uses them.
 PREDICTION_STAGES: tuple[tuple[str, ...], ...] = (
     ("finbot.prediction.features", "finbot.prediction.decision"),
-    ("finbot.prediction.models",),
+    ("finbot.prediction.models", "finbot.prediction.volatility"),
     ("finbot.prediction.training", "finbot.prediction.pipeline"),
     ("finbot.prediction.tracking",),
     ("finbot.prediction.questions",),

@@ -3,6 +3,7 @@ never an exception into APScheduler."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -10,8 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from finbot.collectors.runner import CollectorResult
 from finbot.ops import jobs
-from finbot.ops.job_runs import last_runs
+from finbot.ops.job_runs import JobStatus, last_runs
 from finbot.paths import Paths
 from finbot.storage.db import engine_for
 
@@ -19,66 +21,91 @@ pytestmark = pytest.mark.unit
 
 
 def _runs(home: Paths) -> dict:
-    return last_runs(engine_for(home.db_url))
+    return {job: dataclasses.asdict(run) for job, run in last_runs(engine_for(home.db_url)).items()}
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_a_successful_job_is_logged_and_recorded(
     home: Paths, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("INFO")
-    assert jobs.run_job("demo", str(home.home), lambda _services: 7) == "ok"
+    outcome = jobs.run_job("demo", str(home.home), lambda _services: 7)
+    assert outcome.status is JobStatus.OK and outcome.ok and outcome.rows == 7
     run = _runs(home)["demo"]
     assert run["status"] == "ok" and run["rows"] == 7 and run["runs"] == 1
     record = next(r for r in caplog.records if r.getMessage() == "job done")
     assert record.job == "demo" and record.rows == 7 and record.duration_s >= 0
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_a_failing_job_never_raises_and_keeps_counting(
     home: Paths, caplog: pytest.LogCaptureFixture
 ) -> None:
     def boom(_services: object) -> None:
         raise RuntimeError("disk on fire")
 
-    assert jobs.run_job("demo", str(home.home), boom) == "error"
-    assert jobs.run_job("demo", str(home.home), lambda _services: 1) == "ok"
+    failed = jobs.run_job("demo", str(home.home), boom)
+    assert failed.status is JobStatus.ERROR and failed.error == "RuntimeError: disk on fire"
+    assert jobs.run_job("demo", str(home.home), lambda _services: 1).status == "ok"
     run = _runs(home)["demo"]
     assert run == run | {"status": "ok", "runs": 2, "failures": 1}
     assert "disk on fire" in caplog.text and "Traceback" in caplog.text
 
 
-def test_a_collector_result_that_is_not_ok_counts_as_a_failure(home: Paths) -> None:
-    result = SimpleNamespace(ok=False, rows=0, error="HTTP 503")
-    assert jobs.run_job("prices", str(home.home), lambda _services: result) == "error"
-    assert _runs(home)["prices"]["error"] == "HTTP 503"
+def _collector_returns(monkeypatch: pytest.MonkeyPatch, result: CollectorResult) -> None:
+    import finbot.collectors
+
+    monkeypatch.setattr(finbot.collectors, "run_collector", lambda *_a, **_kw: result)
 
 
+@pytest.mark.usefixtures("db_backend")
+def test_a_collector_result_that_is_not_ok_counts_as_a_failure(
+    home: Paths, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _collector_returns(monkeypatch, CollectorResult("prices", False, 0, 1, 5.0, "HTTP 503"))
+    outcome = jobs.collect_prices(str(home.home))
+    assert outcome.status == "error" and outcome.error == "HTTP 503" and outcome.rows == 0
+    assert _runs(home)["prices"] == _runs(home)["prices"] | {"error": "HTTP 503", "rows": 0}
+    assert "Traceback" not in caplog.text  # the collector already said why; no traceback
+
+
+@pytest.mark.usefixtures("db_backend")
+def test_a_collector_job_records_the_rows_it_stored(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _collector_returns(monkeypatch, CollectorResult("markets", True, 12, 1, 5.0))
+    assert jobs.collect_markets(str(home.home)).rows == 12
+    assert _runs(home)["markets"] == _runs(home)["markets"] | {"status": "ok", "rows": 12}
+
+
+@pytest.mark.usefixtures("db_backend")
 def test_bad_configuration_is_a_failed_run_not_a_crash(home: Paths) -> None:
     (home.config_dir / "settings.json").write_text("{not json")
-    assert jobs.run_job("demo", str(home.home), lambda _services: 1) == "error"
+    assert jobs.run_job("demo", str(home.home), lambda _services: 1).status == "error"
     assert "settings.json" in _runs(home)["demo"]["error"]
 
 
-@pytest.mark.parametrize(
-    "value, rows",
-    [
-        (None, None),
-        (True, None),
-        (5, 5),
-        (SimpleNamespace(rows=3), 3),
-        (SimpleNamespace(inserted=4), 4),
-        ([1, 2], 2),
-        ({"a": 1}, 1),
-        (object(), None),
-    ],
-)
-def test_rows_are_read_from_what_the_library_returned(value: object, rows: int | None) -> None:
-    assert jobs._count(value) == rows
+@pytest.mark.parametrize("rows", [None, 0, 5])
+def test_rows_are_what_the_work_returned(home: Paths, rows: int | None) -> None:
+    assert jobs.run_job("demo", str(home.home), lambda _services: rows).rows == rows
+    assert _runs(home)["demo"]["rows"] == rows
 
 
+def test_cleanup_models_counts_the_versions_it_removed(
+    home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finbot.prediction.models import ModelStore
+
+    removed = [{"coin": "bitcoin", "timeframe": "1h", "horizon": "1h", "version": v} for v in "ab"]
+    monkeypatch.setattr(ModelStore, "cleanup", lambda _self, **_kw: removed)
+    assert jobs.cleanup_models(str(home.home)).rows == 2
+
+
+@pytest.mark.usefixtures("db_backend")
 def test_prices_job_lands_data_from_the_replay_server(home: Paths, replay_server) -> None:
     from finbot.collectors.usage import ApiUsageStore
 
-    assert jobs.collect_prices(str(home.home), replay_server.url) == "ok"
+    assert jobs.collect_prices(str(home.home), replay_server.url).status == "ok"
     run = _runs(home)["prices"]
     assert run["status"] == "ok" and run["rows"] and run["rows"] > 0
     assert any(home.parquet_dir.rglob("*.parquet"))
@@ -86,11 +113,14 @@ def test_prices_job_lands_data_from_the_replay_server(home: Paths, replay_server
     assert summary["prices"]["last_status"] == "ok"
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_collector_job_against_a_dead_server_is_a_recorded_failure(offline_home: Paths) -> None:
-    assert jobs.collect_markets(str(offline_home.home), "http://127.0.0.1:9/api/v3") == "error"
+    outcome = jobs.collect_markets(str(offline_home.home), "http://127.0.0.1:9/api/v3")
+    assert outcome.status == "error"
     assert _runs(offline_home)["markets"]["failures"] == 1
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_clean_cache_removes_only_week_old_entries(home: Paths) -> None:
     old_file, old_dir, fresh = (
         home.cache_dir / "old.json",
@@ -104,7 +134,7 @@ def test_clean_cache_removes_only_week_old_entries(home: Paths) -> None:
     week_ago = time.time() - jobs.CACHE_MAX_AGE_S - 60
     for path in (old_file, old_dir):
         os.utime(path, (week_ago, week_ago))
-    assert jobs.clean_cache(str(home.home)) == "ok"
+    assert jobs.clean_cache(str(home.home)).status == "ok"
     assert sorted(p.name for p in home.cache_dir.iterdir()) == ["fresh.json"]
     assert _runs(home)["clean_cache"]["rows"] == 2
 
@@ -135,14 +165,15 @@ def test_retention_drops_old_bars_and_keeps_recent_ones(home: Paths) -> None:
     )
     store = BarStore(home.parquet_dir)
     store.upsert("bitcoin", "5m", bars)
-    assert jobs.apply_retention(str(home.home)) == "ok"
+    assert jobs.apply_retention(str(home.home)).status == "ok"
     assert store.read("bitcoin", "5m").height == 3
     assert _runs(home)["retention"]["rows"] >= 3
 
 
+@pytest.mark.usefixtures("db_backend")
 @pytest.mark.parametrize("job", ["check_predictions", "cleanup_models", "heartbeat"])
 def test_housekeeping_jobs_run_on_an_empty_home(home: Paths, job: str) -> None:
-    assert getattr(jobs, job)(str(home.home)) == "ok"
+    assert getattr(jobs, job)(str(home.home)).status == "ok"
 
 
 def test_train_missing_trains_only_what_is_missing(
@@ -156,10 +187,10 @@ def test_train_missing_trains_only_what_is_missing(
     )
     monkeypatch.setattr(training, "trainable", lambda _bars, sets: sets[:1])
     monkeypatch.setattr(training, "train_sets", lambda _svc, sets, **_kw: calls.append(sets) or 1)
-    assert jobs.train_missing(str(home.home)) == "ok"
+    assert jobs.train_missing(str(home.home)).rows == 1
     assert calls == [[("bitcoin", "6h")]]
     monkeypatch.setattr(training, "missing_sets", lambda _services: [])
-    assert jobs.train_missing(str(home.home)) == "ok"
+    assert jobs.train_missing(str(home.home)).rows == 0
     assert len(calls) == 1
 
 
@@ -170,12 +201,14 @@ def test_incremental_training_jobs_call_the_trainer(
     from finbot.prediction.training import incremental_trainer
 
     seen: list[str] = []
+    results = [{"coin": c, "status": "accepted"} for c in ("bitcoin", "ethereum", "solana")]
     monkeypatch.setattr(
         incremental_trainer,
         "run",
-        lambda m, *_stores_and_sets, **_kw: seen.append(m) or {"mode": m, "results": []},
+        lambda m, *_stores_and_sets, **_kw: seen.append(m) or {"mode": m, "results": results},
     )
-    assert getattr(jobs, job)(str(home.home)) == "ok"
+    outcome = getattr(jobs, job)(str(home.home))
+    assert outcome.status == "ok" and outcome.rows == 3  # one per coin x horizon retrained
     assert seen == [mode]
 
 

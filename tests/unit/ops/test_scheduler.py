@@ -72,6 +72,7 @@ def test_unknown_trigger_is_refused() -> None:
         sched.JobSpec("x", "a:b", "date", {}).make_trigger()
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_jobs_survive_a_restart_with_their_next_run(home: Paths, tmp_path: Path) -> None:
     marker = str(tmp_path / "m")
     specs = [
@@ -97,6 +98,7 @@ def test_jobs_survive_a_restart_with_their_next_run(home: Paths, tmp_path: Path)
     assert before["tick"] is not None and before["nightly"].endswith("03:00:00Z")
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_changed_jobs_are_replaced_and_obsolete_ones_removed(home: Paths, tmp_path: Path) -> None:
     marker = str(tmp_path / "m")
     old = [
@@ -117,6 +119,7 @@ def test_changed_jobs_are_replaced_and_obsolete_ones_removed(home: Paths, tmp_pa
     assert [j["id"] for j in sched.scheduler_jobs(engine_for(home.db_url))] == ["a", "c"]
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_missed_runs_after_a_sleep_coalesce_into_one(home: Paths, tmp_path: Path) -> None:
     marker = tmp_path / "runs"
     spec = sched.interval_job("tick", "tests.fixtures.ops_jobs:count_run", 60, (str(marker),))
@@ -131,6 +134,7 @@ def test_missed_runs_after_a_sleep_coalesce_into_one(home: Paths, tmp_path: Path
     assert marker.read_text().count("\n") == 1
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_an_overrunning_job_never_runs_twice_at_once(home: Paths, tmp_path: Path) -> None:
     marker = tmp_path / "runs"
     ops_jobs.ACTIVE.update(now=0, max=0)
@@ -146,6 +150,7 @@ def test_an_overrunning_job_never_runs_twice_at_once(home: Paths, tmp_path: Path
     assert ops_jobs.ACTIVE["max"] == 1
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_scheduler_jobs_merges_next_and_last_runs(home: Paths, tmp_path: Path) -> None:
     marker = tmp_path / "runs"
     spec = sched.interval_job(
@@ -165,5 +170,6 @@ def test_scheduler_jobs_merges_next_and_last_runs(home: Paths, tmp_path: Path) -
     assert not marker.exists()
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_scheduler_jobs_on_an_empty_database(home: Paths) -> None:
     assert sched.scheduler_jobs(engine_for(home.db_url)) == []

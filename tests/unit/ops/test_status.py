@@ -40,8 +40,9 @@ def _tr(lang: str):
     return lambda en, fr, **kw: (fr if lang == "fr" else en).format(**kw)
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_status_of_a_fresh_home_has_every_key(settings, home: Paths) -> None:
-    data = st.collect_status(Services(home, settings, clock=FakeClock(1_717_200_000)))
+    data = st.collect_status(Services(home, settings, clock=FakeClock(1_717_200_000))).to_json()
     assert set(data) >= KEYS
     assert data["running"] is False and data["pid"] is None and data["jobs"] == []
     assert data["models"]["training_progress"]["trained"] == 0
@@ -52,7 +53,7 @@ def test_status_of_a_fresh_home_has_every_key(settings, home: Paths) -> None:
 
 def test_a_running_bot_shows_its_pid_and_uptime(settings, home: Paths) -> None:
     with InstanceLock(home):
-        data = st.collect_status(Services(home, settings))
+        data = st.collect_status(Services(home, settings)).to_json()
     assert data["running"] is True and data["pid"] == os.getpid()
     assert data["uptime_s"] is not None and data["uptime_s"] >= 0
     assert data["system"]["bot_process"]["rss_mb"] > 0
@@ -69,12 +70,15 @@ def test_a_broken_section_reports_instead_of_crashing(
 
     monkeypatch.setattr(st, "data_section", broken)
     monkeypatch.setattr(st, "models_section", missing)
-    data = st.collect_status(Services(home, settings))
+    report = st.collect_status(Services(home, settings))
+    assert report.data == st.SectionError("OSError: disk unreadable")
+    data = report.to_json()
     assert data["data"] == {"error": "OSError: disk unreadable"}
     assert data["models"]["error"].startswith("not available: ")
     assert data["api_usage"]["state"] == "GREEN"
 
 
+@pytest.mark.usefixtures("db_backend")
 def test_api_usage_recorded_by_another_process_is_seen(settings, home: Paths) -> None:
     code = (
         "from finbot.collectors.usage import ApiUsageStore\n"
@@ -86,7 +90,7 @@ def test_api_usage_recorded_by_another_process_is_seen(settings, home: Paths) ->
         "s.record_collector_run('prices', 'ok', 120.0, 10, None, 2, 1, ts_ms=now)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-    data = st.collect_status(Services(home, settings))
+    data = st.collect_status(Services(home, settings)).to_json()
     usage = data["api_usage"]
     assert usage["minute"]["requests"] == 4 and usage["errors_24h"] == 1
     assert usage["per_endpoint"] == {"/simple/price": 3, "/coins/markets": 1}
@@ -131,7 +135,7 @@ def test_data_and_models_sections(settings, home: Paths, monkeypatch: pytest.Mon
         }
     ]
     monkeypatch.setattr(model_store.ModelStore, "list_models", lambda _self: models)
-    data = st.collect_status(Services(home, settings, clock=FakeClock(now_ms / 1000)))
+    data = st.collect_status(Services(home, settings, clock=FakeClock(now_ms / 1000))).to_json()
     assert data["data"]["bitcoin"]["1h"] == {
         "rows": 2,
         "files": 1,
@@ -179,14 +183,15 @@ def test_tables_render_in_both_languages(
     from finbot.ops.jobs import heartbeat
 
     heartbeat(str(home.home))
-    data = st.collect_status(Services(home, settings))
-    data["data"] = {"bitcoin": {"1h": {"rows": 5, "files": 1, "newest": "x", "age_s": 90000}}}
-    data["collectors"] = {"prices": {"last_status": "ok", "runs": 1, "failures": 0}}
-    data["tracker"]["accuracy"] = {
+    report = st.collect_status(Services(home, settings))
+    report.data = {"bitcoin": {"1h": {"rows": 5, "files": 1, "newest": "x", "age_s": 90000}}}
+    report.collectors = {"prices": {"last_status": "ok", "runs": 1, "failures": 0}}
+    assert not isinstance(report.tracker, st.SectionError)
+    report.tracker["accuracy"] = {
         "bitcoin": {"1h": {"24h": {"n": 2, "mae": 0.01, "hit_rate": 0.5, "coverage": None}}}
     }
     console = Console(record=True, width=200)
-    render_status(data, console, _tr(lang))
+    render_status(report, console, _tr(lang))
     text = console.export_text()
     for word in words:
         assert word in text
@@ -196,19 +201,26 @@ def test_tables_render_in_both_languages(
 def test_a_failed_section_prints_its_error_line(home: Paths) -> None:
     console = Console(record=True, width=200)
     render_status(
-        {
-            "home": "h",
-            "running": True,
-            "pid": 3,
-            "uptime_s": 65,
-            "models": {"error": "not available: no module"},
-        },
+        st.StatusReport(
+            home="h",
+            as_of="2024-06-01T00:00:00Z",
+            process={"running": True, "pid": 3, "uptime_s": 65, "started_at": None},
+            jobs=[],
+            data={},
+            models=st.SectionError("not available: no module"),
+            tracker=st.SectionError("OperationalError: database is locked"),
+            api_usage={},
+            collectors={},
+            system={},
+        ),
         console,
         _tr("en"),
     )
     text = console.export_text()
     assert "running (PID 3, up 1.1 min)" in text
     assert "Models: not available: no module" in text
+    assert "Tracker: OperationalError: database is locked" in text
+    assert "Data: nothing yet" in text
 
 
 def test_gpu_detection(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:

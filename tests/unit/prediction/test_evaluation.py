@@ -13,6 +13,8 @@ from finbot.config.models import Costs, Thresholds
 from finbot.errors import DataError, UsageError
 from finbot.prediction.tracking import evaluation as ev
 from finbot.prediction.tracking import report
+from finbot.prediction.training.splits import walk_forward
+from finbot.prediction.training.trainer import fit_shrink
 from tests.fixtures.bars import planted_signal, random_walk, with_gaps
 
 pytestmark = pytest.mark.unit
@@ -27,7 +29,7 @@ def test_folds_leave_a_horizon_gap(
 ) -> None:
     steps = rng.choice([1, 1, 1, 2, 5], size=3000)  # a series with gaps
     ts = np.cumsum(steps).astype(np.int64) * H
-    out = ev.make_folds(ts, horizon_ms, folds, rolling_rows=rolling)
+    out = walk_forward(ts, horizon_ms, folds, rolling_rows=rolling)
     assert len(out) == folds
     for k, fold in enumerate(out):
         fold.check(ts, horizon_ms)
@@ -44,9 +46,9 @@ def test_folds_leave_a_horizon_gap(
 def test_too_little_history() -> None:
     ts = np.arange(60, dtype=np.int64) * H
     with pytest.raises(DataError, match="too little history"):
-        ev.make_folds(ts, H, 5)
+        walk_forward(ts, H, 5)
     with pytest.raises(UsageError, match="folds"):
-        ev.make_folds(ts, H, 0)
+        walk_forward(ts, H, 0)
 
 
 class SpyEstimator:
@@ -127,8 +129,8 @@ def test_equity_and_backtest_hand_cases() -> None:
 
 def test_fit_shrink() -> None:
     y = np.array([0.01, -0.02, 0.03])
-    assert ev.fit_shrink(y, y) == 1.0
-    assert ev.fit_shrink(y, -y) == 0.0
+    assert fit_shrink(y, y) == 1.0
+    assert fit_shrink(y, -y) == 0.0
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 import talib
 
-from finbot.errors import DataError
+from finbot.errors import DataError, UsageError
 from finbot.prediction.features import indicators as ind
 from finbot.prediction.features.feature_builder import (
     FEATURE_NAMES,
@@ -112,6 +112,34 @@ def test_exactly_26_named_features(engine: str) -> None:
     assert features.columns == ["ts", *FEATURE_NAMES]
     assert features.height == 300 - WARMUP_BARS
     assert np.isfinite(feature_matrix(features)).all()
+
+
+@pytest.mark.parametrize("decay", [11 / 13, 1 - 1 / 14, 0.5])
+def test_linear_recurrence_is_the_sequential_recursion(decay: float) -> None:
+    """The numpy engine's scan equals ``y[t] = decay * y[t-1] + b[t]`` computed row by row;
+    a prefix of the input gives exactly the same prefix; a NaN spoils every later row."""
+    b = np.random.default_rng(4).normal(size=3000)
+    expected = np.empty_like(b)
+    acc = 0.0
+    for t, value in enumerate(b):
+        acc = decay * acc + value
+        expected[t] = acc
+    got = ind.linear_recurrence(b, decay)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    for k in (1, 2, 7, 1000, 2049):
+        np.testing.assert_array_equal(ind.linear_recurrence(b[:k], decay), got[:k])
+    b[1500] = np.nan
+    spoiled = ind.linear_recurrence(b, decay)
+    np.testing.assert_array_equal(spoiled[:1500], got[:1500])
+    assert np.isnan(spoiled[1500:]).all()
+
+
+def test_engines_are_chosen_by_object_or_name() -> None:
+    assert ind.get_engine("numpy") is ind.NUMPY_INDICATORS
+    assert ind.get_engine("talib") is ind.TALIB_INDICATORS
+    assert ind.get_engine(ind.NUMPY_INDICATORS) is ind.NUMPY_INDICATORS
+    with pytest.raises(UsageError, match="indicator engine"):
+        build_features(random_walk(100, seed=1), engine="auto")
 
 
 def test_engines_agree() -> None:

@@ -53,13 +53,19 @@ def test_bad_mode(home, settings) -> None:
         inc.run("nano", *stores, settings.general.training, ["bitcoin"], ["1h"])
 
 
-def test_the_scheduler_job_runs_it_on_a_home(home) -> None:
-    """The weekly job's work (``finbot.ops.jobs``) on an empty home: every set reported."""
+def test_the_scheduler_job_runs_it_on_a_home(home, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The weekly job's work (``finbot.ops.jobs``) on an empty home: every set reported, and
+    the job counts one row per set."""
     from finbot.ops import jobs
+    from finbot.prediction.training import RetrainMode
     from finbot.services import Services
 
+    seen: list[dict] = []
+    real = inc.run
+    monkeypatch.setattr(inc, "run", lambda *a, **kw: seen.append(real(*a, **kw)) or seen[-1])
     services = Services(home)
-    out = jobs._incremental("mini")(services)
+    rows = jobs._incremental(RetrainMode.MINI)(services)
+    [out] = seen
     assert out["mode"] == "mini" and all("error" in r for r in out["results"])
     general, coins = services.settings.general, services.settings.coins.ids
-    assert len(out["results"]) == len(coins) * len(general.horizons)
+    assert rows == len(out["results"]) == len(coins) * len(general.horizons)

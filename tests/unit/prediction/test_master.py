@@ -8,7 +8,8 @@ import pytest
 
 from finbot.prediction.features.feature_builder import FEATURE_NAMES
 from finbot.prediction.models.model_store import ModelStore
-from finbot.prediction.training.master_trainer import align_asof, oof_folds, train_master
+from finbot.prediction.training.master_trainer import align_asof, train_master
+from finbot.prediction.training.splits import expanding_folds
 from tests.fixtures.bars import START_MS, planted_signal, random_walk
 
 pytestmark = pytest.mark.unit
@@ -25,7 +26,7 @@ def test_daily_row_usable_only_after_its_day_closed() -> None:
 
 def test_folds_fit_only_on_earlier_rows_with_a_gap() -> None:
     ts = np.arange(1000, dtype=np.int64) * HOUR
-    folds = oof_folds(1000, 4, ts, 6 * HOUR)
+    folds = expanding_folds(ts, 4, 6 * HOUR)
     predicted = np.concatenate([f.test for f in folds])
     assert np.array_equal(predicted, np.arange(predicted[0], 1000))  # contiguous blocks
     for fold in folds:

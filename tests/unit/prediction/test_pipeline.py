@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -119,3 +120,37 @@ def test_master_is_used_when_it_wins(trained, home, monkeypatch) -> None:
         "bitcoin", "1h", store=store, bar_store=BarStore(home.parquet_dir), clock=_clock_after(bars)
     )
     assert out.model == "linear"
+
+
+class CountingEngine:
+    """An indicator engine that counts its calls and delegates to another."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.calls = inner, 0
+        self.name = f"counting {inner.name}"
+
+    def __getattr__(self, method: str) -> Any:
+        def call(*args: Any) -> Any:
+            self.calls += 1
+            return getattr(self.inner, method)(*args)
+
+        return call
+
+
+def test_the_indicator_engine_is_the_callers_choice(trained, home) -> None:
+    """The numpy engine by default (a cold predict imports no TA-Lib), the one passed
+    otherwise; TA-Lib (the reference) and numpy give the same prediction."""
+    from finbot.prediction.features import NUMPY_INDICATORS, TALIB_INDICATORS
+
+    bars, store = trained
+    clock, bar_store = _clock_after(bars), BarStore(home.parquet_dir)
+    default = pipeline.predict("bitcoin", "1h", store=store, bar_store=bar_store, clock=clock)
+    answers = {}
+    for engine in (NUMPY_INDICATORS, TALIB_INDICATORS):
+        spy = CountingEngine(engine)
+        answers[engine.name] = pipeline.predict(
+            "bitcoin", "1h", store=store, bar_store=bar_store, clock=clock, indicators=spy
+        ).predicted_return
+        assert spy.calls > 0
+    assert default.predicted_return == answers["numpy"]
+    assert answers["numpy"] == pytest.approx(answers["talib"], rel=1e-9, abs=1e-12)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -13,23 +13,15 @@ from finbot.config import Settings
 from finbot.prediction import questions as q
 from finbot.prediction.decision.confidence import LiveAccuracy
 from finbot.prediction.decision.cost_model import SpreadQuote
+from finbot.prediction.models import StoredModel
+from finbot.prediction.pipeline import Prediction
 
 pytestmark = pytest.mark.unit
-
-
-@dataclass
-class FakePrediction:
-    coin: str
-    horizon: str
-    as_of: int
-    last_price: float
-    predicted_return: float
-    predicted_price: float
-    model: str
-    model_version: str
-    timeframe: str
-    mae_ratio: float
-    has_edge: bool
+# The questions read the model's calibration through ``Sources.calibration``, never through
+# the stored version itself: a version without files on disk is enough.
+NO_FILES = StoredModel(
+    meta={"version": "v1", "algorithm": "lightgbm"}, folder=Path(), predictor=None
+)
 
 
 def calibration(rng: np.random.Generator, scale: float = 0.002) -> pl.DataFrame:
@@ -50,9 +42,9 @@ def sources(
 ) -> q.Sources:
     cal = calibration(rng)
 
-    def predict(coin: str, horizon: str) -> FakePrediction:
+    def predict(coin: str, horizon: str) -> Prediction:
         r = returns.get((coin, horizon), 0.0)
-        return FakePrediction(
+        return Prediction(
             coin,
             horizon,
             1_700_000_000_000,
@@ -64,6 +56,7 @@ def sources(
             "1h",
             ratio,
             edge,
+            stored=NO_FILES,
         )
 
     return q.Sources(

@@ -44,7 +44,8 @@ def bars(ts_close: dict[int, float]) -> pl.DataFrame:
 
 
 @pytest.fixture
-def tracker(home: Paths) -> PredictionTracker:
+def tracker(home: Paths, db_backend: str) -> PredictionTracker:
+    """The home's tracker on SQLite, then on PostgreSQL (the home's schema)."""
     return PredictionTracker(engine_for(home.db_url))
 
 

@@ -9,12 +9,12 @@ import pytest
 
 from finbot.errors import DataError, ModelError
 from finbot.prediction.features.targets import forward_log_returns, horizon_bars
+from finbot.prediction.training.splits import holdout
 from finbot.prediction.training.trainer import (
     dataset,
     edge_t_stat,
     fit_shrink,
     score,
-    time_split,
     train,
 )
 from tests.fixtures.bars import planted_signal, random_walk, with_gaps
@@ -48,9 +48,9 @@ def test_horizon_bars(horizon: str, timeframe: str, bars: int) -> None:
 @pytest.mark.parametrize(
     ("n", "fraction", "h_bars"), [(1000, 0.3, 1), (1000, 0.3, 6), (500, 0.2, 12)]
 )
-def test_time_split_is_ordered_with_a_one_horizon_gap(n: int, fraction: float, h_bars: int) -> None:
+def test_holdout_is_ordered_with_a_one_horizon_gap(n: int, fraction: float, h_bars: int) -> None:
     ts = np.arange(n, dtype=np.int64) * HOUR
-    split = time_split(ts, fraction, h_bars * HOUR)
+    split = holdout(ts, fraction, h_bars * HOUR)
     n_test = round(n * fraction)
     np.testing.assert_array_equal(split.test, np.arange(n - n_test, n))
     np.testing.assert_array_equal(split.train, np.arange(0, n - n_test - h_bars))
@@ -58,9 +58,9 @@ def test_time_split_is_ordered_with_a_one_horizon_gap(n: int, fraction: float, h
     assert ts[split.train[-1]] + h_bars * HOUR < ts[split.test[0]]  # labels do not overlap
 
 
-def test_time_split_by_timestamp_across_holes() -> None:
+def test_holdout_by_timestamp_across_holes() -> None:
     ts = np.array([0, 1, 2, 3, 10, 11, 12, 13, 14, 15], dtype=np.int64) * HOUR
-    split = time_split(ts, 0.3, 6 * HOUR)
+    split = holdout(ts, 0.3, 6 * HOUR)
     assert split.test.tolist() == [7, 8, 9]
     assert split.train.tolist() == [0, 1, 2, 3]  # 10h and 11h end after 13h - 6h: excluded
 

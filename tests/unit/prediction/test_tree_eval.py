@@ -245,3 +245,31 @@ def test_pipeline_prediction_equals_the_library(lightgbm_home: Path) -> None:
     booster = lightgbm.Booster(model_file=str(stored.folder / "model.txt"))
     expected = stored.shrink * float(booster.predict(latest[1])[0])
     assert prediction.predicted_return == pytest.approx(expected, rel=1e-9, abs=1e-15)
+
+
+def test_the_store_evaluates_trees_with_the_evaluator_it_is_given(lightgbm_home: Path) -> None:
+    """``NUMPY_TREES`` (the default) gives a TreeEnsemble, ``LIBRARY_TREES`` the library's
+    booster, the reference it is checked against: same predictions through the store."""
+    from finbot.paths import Paths
+    from finbot.prediction.features import build_features, feature_matrix
+    from finbot.prediction.models import LIBRARY_TREES, NUMPY_TREES, ModelStore
+    from finbot.storage import BarStore
+
+    models = Paths.resolve(lightgbm_home).models_dir
+    default = ModelStore(models).load_latest("bitcoin", "1h", "1h")
+    fast = ModelStore(models, trees=NUMPY_TREES).load_latest("bitcoin", "1h", "1h")
+    reference = ModelStore(models, trees=LIBRARY_TREES).load_latest("bitcoin", "1h", "1h")
+    assert isinstance(default.predictor, TreeEnsemble)
+    assert isinstance(fast.predictor, TreeEnsemble)
+    assert not isinstance(reference.predictor, TreeEnsemble)
+    assert isinstance(reference.predictor.booster, lightgbm.Booster)  # type: ignore[attr-defined]
+    trees = fast.predictor
+    bars = BarStore(Paths.resolve(lightgbm_home).parquet_dir).read("bitcoin", "1h")
+    rows = feature_matrix(build_features(bars))
+    at_threshold = rows.copy()  # the same rows with split features exactly at a threshold
+    rng = np.random.default_rng(5)
+    splits = np.flatnonzero(trees.left != np.arange(trees.left.size))
+    for row, node in zip(range(len(rows)), rng.choice(splits, size=len(rows)), strict=True):
+        at_threshold[row, trees.feature[node]] = float(trees.threshold[node])
+    for x in (rows, at_threshold):
+        np.testing.assert_allclose(fast.predict(x), reference.predict(x), rtol=1e-9, atol=1e-15)

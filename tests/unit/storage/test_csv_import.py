@@ -158,7 +158,7 @@ def test_skip_bad_imports_the_valid_rows(bar_store: BarStore, tmp_path: Path) ->
     assert report.result.inserted == 1
     data = report.to_dict()
     assert data["rejected"] == 3 and [e["line"] for e in data["errors"]] == [3, 5, 6]
-    assert data["errors"][1]["problem"] == "expected 6 fields, got 1"
+    assert data["errors"][1]["problem"] == "expected 6 fields (as in the header), got 1"
 
 
 @pytest.mark.parametrize(
@@ -289,3 +289,29 @@ def test_fuzzed_files_never_crash(tmp_path: Path, body: bytes) -> None:
     path.write_bytes(HEADER.encode() + body)
     parsed = parse_csv(path, "1h")
     assert parsed.rows_read == parsed.bars.height + len(parsed.errors)
+
+
+def test_rows_with_more_fields_than_the_header_are_rejected(
+    bar_store: BarStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "extra.csv"
+    path.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,100,110,90,105,2\n"
+        "2024-01-01T01:00:00Z,100,110,90,105,3,99\n"
+    )
+    with pytest.raises(CsvRejected, match="line 3: expected 6 fields"):
+        import_csv(bar_store, path, "bitcoin", "1h")
+    assert bar_store.read("bitcoin", "1h").height == 0
+
+
+def test_zero_volume_rows_are_kept_and_counted(bar_store: BarStore, tmp_path: Path) -> None:
+    path = tmp_path / "zero.csv"
+    path.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,100,110,90,105,0\n"
+        "2024-01-01T01:00:00Z,100,110,90,105,3\n"
+    )
+    report = import_csv(bar_store, path, "bitcoin", "1h")
+    assert report.zero_volume == 1 and report.to_dict()["zero_volume"] == 1
+    assert bar_store.read("bitcoin", "1h").height == 2

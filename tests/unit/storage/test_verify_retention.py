@@ -223,3 +223,18 @@ def test_retention_of_other_timeframes_leaves_them_alone(bar_store: BarStore) ->
 def test_retention_days_must_be_positive(bar_store: BarStore) -> None:
     with pytest.raises(UsageError, match="retention_days.1h"):
         bar_store.apply_retention("1h", 0, NOW_MS)
+
+
+def test_flipped_bytes_inside_a_data_page_are_found_by_their_checksum(
+    bar_store: BarStore,
+) -> None:
+    bar_store.upsert("bitcoin", "1h", make_bars(200))
+    [path] = list(bar_store.root.rglob("part.parquet"))
+    column = pq.ParquetFile(path).metadata.row_group(0).column(1)  # "open"
+    raw = bytearray(path.read_bytes())
+    raw[column.data_page_offset + column.total_compressed_size // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    assert pl.read_parquet(path).height == 200  # a plain read sees changed prices, no error
+    [problem] = bar_store.verify().problems
+    assert "damaged page (checksum)" in problem["problem"]
+    assert not path.exists() and bar_store.verify().ok

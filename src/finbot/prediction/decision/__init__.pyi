@@ -19,6 +19,9 @@ from .cost_model import (
     round_trip_cost as round_trip_cost,
 )
 from .decision_engine import (
+    Action as Action,
+)
+from .decision_engine import (
     Decision as Decision,
 )
 from .decision_engine import (
@@ -47,6 +50,7 @@ from .threshold_policy import (
 )
 
 __all__ = [
+    "Action",
     "CostBreakdown",
     "Decision",
     "HorizonDecision",

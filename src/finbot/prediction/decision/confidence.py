@@ -31,10 +31,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import polars as pl
 
 FloatArray = npt.NDArray[np.float64]
 VOL_WINDOW = 48
@@ -234,13 +237,13 @@ def confidence_score(
     return ConfidenceScore(round(score, 1), {k: round(v, 4) for k, v in parts.items()})
 
 
-def bars_vol(bars: Any) -> tuple[npt.NDArray[np.int64], FloatArray]:
+def bars_vol(bars: pl.DataFrame) -> tuple[npt.NDArray[np.int64], FloatArray]:
     """(ts, rolling volatility) of a canonical bars frame sorted by ts."""
     ts = np.asarray(bars["ts"].to_numpy(), dtype=np.int64)
     return ts, rolling_vol(np.asarray(bars["close"].to_numpy(), dtype=np.float64))
 
 
-def current_vol(bars: Any) -> float | None:
+def current_vol(bars: pl.DataFrame | None) -> float | None:
     """The rolling volatility at the last bar (None with too few bars)."""
     if bars is None or len(bars) <= VOL_WINDOW:
         return None
@@ -249,7 +252,7 @@ def current_vol(bars: Any) -> float | None:
 
 
 def _calibration_arrays(
-    calibration: Any, bars: Any | None
+    calibration: pl.DataFrame, bars: pl.DataFrame | None
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     y_true = np.asarray(calibration["y_true"].to_numpy(), dtype=np.float64)
     y_pred = np.asarray(calibration["y_pred"].to_numpy(), dtype=np.float64)
@@ -262,13 +265,17 @@ def _calibration_arrays(
     return y_true, y_pred, vol
 
 
-def calibrator_from_frame(calibration: Any, bars: Any | None, level: float) -> ConformalCalibrator:
+def calibrator_from_frame(
+    calibration: pl.DataFrame, bars: pl.DataFrame | None, level: float
+) -> ConformalCalibrator:
     """Fit on a version's ``calibration.parquet`` (normalised when ``bars`` cover it)."""
     y_true, y_pred, vol = _calibration_arrays(calibration, bars)
     return fit_conformal(y_true, y_pred, level, vol)
 
 
-def coverage_from_frame(calibration: Any, bars: Any | None, level: float) -> CoverageReport:
+def coverage_from_frame(
+    calibration: pl.DataFrame, bars: pl.DataFrame | None, level: float
+) -> CoverageReport:
     """Fit on the first half of a version's calibration window, measure on the second."""
     y_true, y_pred, vol = _calibration_arrays(calibration, bars)
     return measure_coverage(y_true, y_pred, level, vol)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from finbot.config.models import Costs
 
@@ -55,7 +54,7 @@ class CostBreakdown:
     spread_source: str
     spread_reason: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, float | str]:
         return asdict(self)
 
 

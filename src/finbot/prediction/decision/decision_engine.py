@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from finbot.prediction.decision.threshold_policy import HorizonThresholds
@@ -33,7 +34,27 @@ from finbot.prediction.decision.threshold_policy import HorizonThresholds
 AGREEMENT = 0.5
 BASE_POSITION = 0.10
 MAX_POSITION = 0.25
-ACTIONS = ("BUY", "SELL", "HOLD")
+
+
+class Action(StrEnum):
+    """A decision; a member is its string (``"BUY"``), so JSON and text show it as is."""
+
+    BUY = "BUY"
+    SELL = "SELL"
+    HOLD = "HOLD"
+
+    @property
+    def vote(self) -> int:
+        """+1 for BUY, -1 for SELL, 0 for HOLD."""
+        return {Action.BUY: 1, Action.SELL: -1, Action.HOLD: 0}[self]
+
+    def text(self, lang: str = "en") -> str:
+        """The action as the user reads it: ``BUY`` in English, ``ACHETER`` in French."""
+        return _ACTION_FR[self] if lang == "fr" else self.value
+
+
+ACTIONS: tuple[Action, ...] = tuple(Action)
+_ACTION_FR = {Action.BUY: "ACHETER", Action.SELL: "VENDRE", Action.HOLD: "HOLD"}
 
 REASONS: dict[str, tuple[str, str]] = {
     "no_edge": (
@@ -89,7 +110,7 @@ class Reason:
     """A machine-readable reason code with the values its message needs."""
 
     code: str
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
 
     def text(self, lang: str = "en") -> str:
         en, fr = REASONS[self.code]
@@ -114,7 +135,7 @@ class HorizonSignal:
 @dataclass(frozen=True)
 class HorizonDecision:
     horizon: str
-    action: str
+    action: Action
     expected_return: float  # simple, gross
     expected_net_return: float
     confidence: float
@@ -126,7 +147,7 @@ class Decision:
     """The per-coin answer."""
 
     coin: str
-    action: str
+    action: Action
     expected_net_return: float
     confidence: float
     vote: float
@@ -139,7 +160,7 @@ class Decision:
 
     def risk_note(self, lang: str = "en") -> str:
         """One line on position size (0 for HOLD) derived from confidence and volatility."""
-        if self.action == "HOLD":
+        if self.action == Action.HOLD:
             return "no position suggested" if lang != "fr" else "aucune position suggérée"
         share = f"{self.position_fraction * 100:.0f} %"
         if lang == "fr":
@@ -192,14 +213,16 @@ def decide_horizon(sig: HorizonSignal, min_confidence: float) -> HorizonDecision
     values = {"horizon": sig.horizon, "move": pct(gross), "cost": pct(th.cost_frac, False)}
     gate = _gate(sig, min_confidence)
     if gate is not None:
-        action, reason = "HOLD", gate
+        action, reason = Action.HOLD, gate
     elif gross >= th.buy_frac:
-        action, reason = "BUY", Reason("clears_hurdle", {**values, "hurdle": pct(th.buy_frac)})
+        action = Action.BUY
+        reason = Reason("clears_hurdle", {**values, "hurdle": pct(th.buy_frac)})
     elif gross <= -th.sell_frac:
-        action, reason = "SELL", Reason("clears_hurdle", {**values, "hurdle": pct(-th.sell_frac)})
+        action = Action.SELL
+        reason = Reason("clears_hurdle", {**values, "hurdle": pct(-th.sell_frac)})
     else:
         hurdle = pct(th.buy_frac if gross >= 0 else th.sell_frac, False)
-        action, reason = "HOLD", Reason("below_hurdle", {**values, "hurdle": hurdle})
+        action, reason = Action.HOLD, Reason("below_hurdle", {**values, "hurdle": hurdle})
     return HorizonDecision(sig.horizon, action, gross, net, sig.confidence, (reason,))
 
 
@@ -215,7 +238,7 @@ def position_fraction(
     action: str, confidence: float, realised_vol: float | None, reference_vol: float
 ) -> float:
     """Suggested share of capital (see the module docstring); 0 for HOLD."""
-    if action == "HOLD":
+    if action == Action.HOLD:
         return 0.0
     vol_factor = 1.0
     if realised_vol and realised_vol > 0:
@@ -223,16 +246,16 @@ def position_fraction(
     return round(min(MAX_POSITION, BASE_POSITION * confidence / 50.0 * vol_factor), 4)
 
 
-def _vote_action(vote: float) -> str:
+def _vote_action(vote: float) -> Action:
     if vote >= AGREEMENT:
-        return "BUY"
+        return Action.BUY
     if vote <= -AGREEMENT:
-        return "SELL"
-    return "HOLD"
+        return Action.SELL
+    return Action.HOLD
 
 
-def _combined_reasons(action: str, vote: float, per: list[HorizonDecision]) -> list[Reason]:
-    if action == "HOLD":
+def _combined_reasons(action: Action, vote: float, per: list[HorizonDecision]) -> list[Reason]:
+    if action == Action.HOLD:
         return [Reason("disagree", {"vote": f"{vote:+.2f}", "need": f"{AGREEMENT:.2f}"})]
     agreeing = [h.horizon for h in per if h.action == action]
     return [
@@ -254,15 +277,15 @@ def decide(
         raise ValueError(f"{coin}: expected at least one horizon prediction to decide on")
     per = [decide_horizon(s, min_confidence) for s in signals]
     w = _weights([s.horizon for s in signals], weights)
-    vote = sum(w[d.horizon] * {"BUY": 1, "SELL": -1, "HOLD": 0}[d.action] for d in per)
+    vote = sum(w[d.horizon] * Action(d.action).vote for d in per)
     confidence = sum(w[d.horizon] * d.confidence for d in per)
     if not any(_has_edge(s) for s in signals):
-        action = "HOLD"
+        action = Action.HOLD
         reasons = [Reason("no_edge_any")] + [r for d in per for r in d.reasons]
     else:
         action = _vote_action(vote)
         reasons = _combined_reasons(action, vote, per) + [r for d in per for r in d.reasons]
-    sign = {"BUY": 1.0, "SELL": -1.0}.get(action)
+    sign = {Action.BUY: 1.0, Action.SELL: -1.0}.get(action)
     if sign is None:
         net = sum(w[d.horizon] * d.expected_net_return for d in per)
     else:

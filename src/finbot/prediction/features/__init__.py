@@ -1,4 +1,5 @@
-"""Features: the 26 scale-free indicators of a bar series and the targets they predict.
+"""Features: the 26 scale-free indicators of a bar series (computed by one of two indicator
+engines, TA-Lib or numpy) and the targets they predict.
 
 The public face is ``__init__.pyi``; names load on first use, so importing one costs only its
 module.

@@ -1,4 +1,5 @@
-"""Features: the 26 scale-free indicators of a bar series and the targets they predict."""
+"""Features: the 26 scale-free indicators of a bar series (computed by one of two indicator
+engines, TA-Lib or numpy) and the targets they predict."""
 
 from .feature_builder import (
     FEATURE_NAMES as FEATURE_NAMES,
@@ -15,6 +16,15 @@ from .feature_builder import (
 from .feature_builder import (
     latest_row as latest_row,
 )
+from .indicators import (
+    NUMPY_INDICATORS as NUMPY_INDICATORS,
+)
+from .indicators import (
+    TALIB_INDICATORS as TALIB_INDICATORS,
+)
+from .indicators import (
+    IndicatorEngine as IndicatorEngine,
+)
 from .targets import (
     forward_log_returns as forward_log_returns,
 )
@@ -24,7 +34,10 @@ from .targets import (
 
 __all__ = [
     "FEATURE_NAMES",
+    "IndicatorEngine",
+    "NUMPY_INDICATORS",
     "TAIL_BARS",
+    "TALIB_INDICATORS",
     "build_features",
     "feature_matrix",
     "forward_log_returns",

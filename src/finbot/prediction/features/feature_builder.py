@@ -10,6 +10,9 @@ Public API (stable; others build on it):
   rows with a non-finite value dropped.
 * ``feature_matrix(features) -> np.ndarray``: the float64 model input in ``FEATURE_NAMES``
   order.
+* ``engine=``: which ``IndicatorEngine`` computes the indicators, ``TALIB_INDICATORS`` (the
+  default: the library, fastest on long histories) or ``NUMPY_INDICATORS`` (nothing to
+  import: what a cold live prediction uses); both give the same values (tests compare them).
 
 Every feature is scale-free (a ratio, a return, or a bounded oscillator), so one model fits
 any price level. Families (spec): returns; SMA, EMA and Bollinger ratios; volume mean ratio
@@ -26,7 +29,12 @@ import polars as pl
 from numpy.typing import NDArray
 
 from finbot.errors import DataError
-from finbot.prediction.features.indicators import Array, NumpyIndicators, get_engine
+from finbot.prediction.features.indicators import (
+    TALIB_INDICATORS,
+    Array,
+    IndicatorEngine,
+    get_engine,
+)
 
 FEATURE_NAMES: tuple[str, ...] = (
     "ret_1",
@@ -62,7 +70,7 @@ REQUIRED_COLUMNS = ("ts", "high", "low", "close", "volume")
 _SCHEMA = {"ts": pl.Int64, **{name: pl.Float64 for name in FEATURE_NAMES}}
 
 Columns = dict[str, Array]
-Engine = NumpyIndicators
+Engine = IndicatorEngine
 
 
 def _ratio(num: Array, den: Array) -> Array:
@@ -163,11 +171,13 @@ def _columns(bars: pl.DataFrame) -> Columns:
     return columns
 
 
-def compute_raw(bars: pl.DataFrame, engine: str = "auto") -> dict[str, Array]:
+def compute_raw(
+    bars: pl.DataFrame, engine: IndicatorEngine | str = TALIB_INDICATORS
+) -> dict[str, Array]:
     """All 26 features as arrays aligned with ``bars`` (NaN during warm-up), no rows dropped.
 
-    ``engine``: ``"auto"`` (TA-Lib's C code when importable), ``"talib"`` or ``"numpy"``;
-    both give the same values (tests compare them), TA-Lib about ten times faster.
+    ``engine``: an ``IndicatorEngine`` or its name, ``"talib"`` or ``"numpy"``; both give the
+    same values (tests compare them).
     """
     columns = _columns(bars)
     ta = get_engine(engine)
@@ -186,7 +196,9 @@ def _keep_mask(values: dict[str, Array], size: int) -> NDArray[np.bool_]:
     return keep
 
 
-def build_features(bars: pl.DataFrame, *, engine: str = "auto") -> pl.DataFrame:
+def build_features(
+    bars: pl.DataFrame, *, engine: IndicatorEngine | str = TALIB_INDICATORS
+) -> pl.DataFrame:
     """``ts`` plus the 26 features for every bar past the warm-up with all values finite.
 
     Row ``t`` depends only on bars ``<= t``. Sorted bars in the canonical schema are expected.
@@ -202,7 +214,9 @@ def build_features(bars: pl.DataFrame, *, engine: str = "auto") -> pl.DataFrame:
     return frame.filter(pl.Series(keep))
 
 
-def latest_row(bars: pl.DataFrame, *, engine: str = "auto") -> tuple[int, np.ndarray] | None:
+def latest_row(
+    bars: pl.DataFrame, *, engine: IndicatorEngine | str = TALIB_INDICATORS
+) -> tuple[int, np.ndarray] | None:
     """(row index in ``bars``, its 26 features as a 1 x 26 matrix) of the LAST row that
     ``build_features`` would keep, or None: the same values without building the whole frame
     (live prediction needs one row; the frame cost more than the indicators)."""

@@ -1,28 +1,37 @@
-"""Vectorised technical indicators on numpy arrays (no Python loop per row).
+"""Technical indicators behind one interface, ``IndicatorEngine``, with two engines.
 
-Each function returns an array as long as its input, NaN where the indicator is not yet
-defined (its warm-up). Definitions follow TA-Lib's, seeds included, so the values match
-TA-Lib to floating-point precision (the feature tests check this):
+* ``TALIB_INDICATORS`` (``TalibIndicators``): TA-Lib's C code, the library reference, and the
+  fastest on long series (training and evaluation build features from whole histories).
+  Importing ``talib`` also imports pandas when pandas is installed (its wrapper accepts
+  pandas Series), ~0.3 s on a cold process.
+* ``NUMPY_INDICATORS`` (``NumpyIndicators``): the same definitions in numpy alone (no TA-Lib,
+  scipy or pandas to import): the fast path of a cold ``finbot predict``, which computes ~600
+  bars once. The tests check every indicator against TA-Lib.
+
+Callers pass the engine they want (``feature_builder``'s ``engine=``); nothing is picked by
+what happens to be importable. Each function returns an array as long as its input, NaN
+where the indicator is not yet defined (its warm-up). Definitions follow TA-Lib's, seeds
+included, so the values match TA-Lib to floating-point precision:
 
 * EMA is seeded with the simple mean of its first ``n`` values, then ``k = 2 / (n + 1)``.
 * Wilder smoothing (RSI, ATR, ADX) is seeded with a simple mean (or sum) of its first
   ``n`` values, then ``avg = avg + (x - avg) / n``.
 
-Recursive filters run through :func:`scipy.signal.lfilter`; rolling windows through
-:func:`numpy.convolve` (direct sums, no cumulative-sum cancellation) or
-:func:`numpy.lib.stride_tricks.sliding_window_view`. Every value at row ``t`` depends only
+Recursive filters run as a prefix scan (``linear_recurrence``: log2(n) vectorised steps);
+rolling windows through :func:`numpy.convolve` (direct sums, no cumulative-sum cancellation)
+or :func:`numpy.lib.stride_tricks.sliding_window_view`. Every value at row ``t`` depends only
 on rows ``<= t``: nothing here looks ahead.
 """
 
 from __future__ import annotations
 
-import sys
-import threading
-from typing import Any
+from typing import Any, Final, Protocol
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
+
+from finbot.errors import UsageError
 
 Array = NDArray[np.float64]
 
@@ -50,15 +59,26 @@ def rolling_std(x: Array, n: int) -> Array:
     return np.sqrt(np.maximum(var, 0.0))
 
 
+def linear_recurrence(b: Array, decay: float) -> Array:
+    """``y[0] = b[0]``; ``y[t] = decay * y[t-1] + b[t]``, as ``y[t] = sum_j decay**j b[t-j]``
+    by a prefix scan: after the step of shift ``s`` every row holds its first ``2 s`` terms.
+    Each step is one vectorised multiply-add, and row ``t`` only ever reads rows ``<= t``, so
+    a prefix of the input gives bit for bit the same prefix of the output. A NaN input spoils
+    every later row, as in the sequential recursion."""
+    y = np.array(b, dtype=np.float64)
+    shift = 1
+    while shift < y.size:
+        y[shift:] += decay**shift * y[:-shift]
+        shift *= 2
+    return y
+
+
 def _recursive(x: Array, seed: float, start: int, alpha: float) -> Array:
     """``y[start] = seed``; ``y[t] = (1 - alpha) * y[t-1] + alpha * x[t]`` after ``start``."""
     out = _nans(x.size)
-    out[start] = seed
-    if start + 1 < x.size:
-        zi = np.array([(1.0 - alpha) * seed])
-        from scipy.signal import lfilter  # lazy: ~1 s of import, needed by this engine only
-
-        out[start + 1 :] = lfilter([alpha], [1.0, alpha - 1.0], x[start + 1 :], zi=zi)[0]
+    terms = alpha * x[start:]
+    terms[0] = seed
+    out[start:] = linear_recurrence(terms, 1.0 - alpha)
     return out
 
 
@@ -155,13 +175,11 @@ def _smoothed_sum(x: Array, n: int) -> Array:
 
 
 def _sum_filter(x: Array, seed: float, n: int) -> Array:
+    """``y[n] = seed``; ``y[t] = (1 - 1/n) * y[t-1] + x[t]`` after ``n``."""
     out = _nans(x.size)
-    out[n] = seed
-    if n + 1 < x.size:
-        decay = 1.0 - 1.0 / n
-        from scipy.signal import lfilter
-
-        out[n + 1 :] = lfilter([1.0], [1.0, -decay], x[n + 1 :], zi=np.array([decay * seed]))[0]
+    terms = np.array(x[n:], dtype=np.float64)
+    terms[0] = seed
+    out[n:] = linear_recurrence(terms, 1.0 - 1.0 / n)
     return out
 
 
@@ -201,8 +219,37 @@ def cci(high: Array, low: Array, close: Array, n: int = 20) -> Array:
     return out
 
 
+class IndicatorEngine(Protocol):
+    """The indicators the feature builder needs, on float64 arrays of one series."""
+
+    @property
+    def name(self) -> str: ...
+
+    def sma(self, x: Array, n: int) -> Array: ...
+
+    def ema(self, x: Array, n: int) -> Array: ...
+
+    def rolling_std(self, x: Array, n: int) -> Array: ...
+
+    def rsi(self, close: Array, n: int) -> Array: ...
+
+    def macd(self, close: Array) -> tuple[Array, Array, Array]: ...
+
+    def stoch(self, high: Array, low: Array, close: Array) -> tuple[Array, Array]: ...
+
+    def atr(self, high: Array, low: Array, close: Array, n: int) -> Array: ...
+
+    def directional(
+        self, high: Array, low: Array, close: Array, n: int
+    ) -> tuple[Array, Array, Array]: ...
+
+    def aroon(self, high: Array, low: Array, n: int) -> tuple[Array, Array]: ...
+
+    def cci(self, high: Array, low: Array, close: Array, n: int) -> Array: ...
+
+
 class NumpyIndicators:
-    """The indicators above behind one interface (pure numpy/scipy; the reference)."""
+    """The functions above: numpy only, nothing to import (the cold-start fast path)."""
 
     name = "numpy"
 
@@ -227,7 +274,9 @@ class NumpyIndicators:
     def atr(self, high: Array, low: Array, close: Array, n: int) -> Array:
         return atr(high, low, close, n)
 
-    def directional(self, high: Array, low: Array, close: Array, n: int) -> tuple[Array, ...]:
+    def directional(
+        self, high: Array, low: Array, close: Array, n: int
+    ) -> tuple[Array, Array, Array]:
         return directional(high, low, close, n)
 
     def aroon(self, high: Array, low: Array, n: int) -> tuple[Array, Array]:
@@ -237,38 +286,17 @@ class NumpyIndicators:
         return cci(high, low, close, n)
 
 
-_TALIB_IMPORT = threading.Lock()
-
-
-def import_talib() -> Any:
-    """``talib`` without pandas: on import, TA-Lib wraps its functions for pandas Series when
-    pandas imports, which costs ~1.5 s on a cold ``finbot predict``; we pass numpy arrays only.
-    Pandas is hidden during that import alone (and only when nobody imported it yet)."""
-    with _TALIB_IMPORT:
-        if "talib" in sys.modules or "pandas" in sys.modules:
-            import talib
-
-            return talib
-        sys.modules["pandas"] = None  # type: ignore[assignment]  # makes the import fail fast
-        try:
-            import talib
-        finally:
-            if "pandas" in sys.modules and sys.modules["pandas"] is None:
-                del sys.modules["pandas"]
-        return talib
-
-
-class TalibIndicators(NumpyIndicators):
-    """The same indicators computed by TA-Lib's C code: about 10x faster on long series.
-
-    The values are the numpy ones to ~1e-12 (tests compare both); used when ``talib``
-    imports, so a platform without the wheel still works, only slower.
-    """
+class TalibIndicators:
+    """The same indicators computed by TA-Lib's C code (the reference, and several times
+    faster than the numpy engine on long series). ``talib`` is imported on first use."""
 
     name = "talib"
 
-    def __init__(self) -> None:
-        self._ta = import_talib()
+    @property
+    def _ta(self) -> Any:
+        import talib  # a plain import: cached by Python after the first call
+
+        return talib
 
     def sma(self, x: Array, n: int) -> Array:
         return np.asarray(self._ta.SMA(x, n))
@@ -294,7 +322,9 @@ class TalibIndicators(NumpyIndicators):
     def atr(self, high: Array, low: Array, close: Array, n: int) -> Array:
         return np.asarray(self._ta.ATR(high, low, close, n))
 
-    def directional(self, high: Array, low: Array, close: Array, n: int) -> tuple[Array, ...]:
+    def directional(
+        self, high: Array, low: Array, close: Array, n: int
+    ) -> tuple[Array, Array, Array]:
         ta = self._ta
         return (
             ta.PLUS_DI(high, low, close, n),
@@ -310,13 +340,20 @@ class TalibIndicators(NumpyIndicators):
         return np.asarray(self._ta.CCI(high, low, close, n))
 
 
-def get_engine(name: str = "auto") -> NumpyIndicators:
-    """``"talib"``, ``"numpy"`` or ``"auto"`` (TA-Lib when importable, else numpy)."""
-    if name == "numpy":
-        return NumpyIndicators()
+NUMPY_INDICATORS: Final[IndicatorEngine] = NumpyIndicators()
+TALIB_INDICATORS: Final[IndicatorEngine] = TalibIndicators()
+ENGINES: Final[dict[str, IndicatorEngine]] = {
+    engine.name: engine for engine in (TALIB_INDICATORS, NUMPY_INDICATORS)
+}
+
+
+def get_engine(engine: IndicatorEngine | str) -> IndicatorEngine:
+    """``engine`` itself, or the engine named ``"talib"`` or ``"numpy"``."""
+    if not isinstance(engine, str):
+        return engine
     try:
-        return TalibIndicators()
-    except ImportError:
-        if name == "talib":
-            raise
-        return NumpyIndicators()
+        return ENGINES[engine]
+    except KeyError:
+        raise UsageError(
+            f"indicator engine: expected one of {', '.join(ENGINES)}, got {engine!r}"
+        ) from None

@@ -1,11 +1,27 @@
-"""Models: the algorithms against the naive baseline, the stacking master's inference, and the
-model store (native formats, atomic ``latest`` pointer, calibration)."""
+"""Models: the algorithms against the naive baseline, the stacking master's inference, the
+model store (native formats, atomic ``latest`` pointer, calibration) and the two tree
+evaluators (numpy, library) it loads LightGBM and XGBoost files with."""
 
 from .algorithms import (
     ALGORITHMS as ALGORITHMS,
 )
 from .algorithms import (
+    LIBRARY_TREES as LIBRARY_TREES,
+)
+from .algorithms import (
     NAIVE as NAIVE,
+)
+from .algorithms import (
+    NUMPY_TREES as NUMPY_TREES,
+)
+from .algorithms import (
+    Algorithm as Algorithm,
+)
+from .algorithms import (
+    Estimator as Estimator,
+)
+from .algorithms import (
+    TreeEvaluator as TreeEvaluator,
 )
 from .algorithms import (
     check_algorithms as check_algorithms,
@@ -29,17 +45,26 @@ from .model_store import (
     ModelStore as ModelStore,
 )
 from .model_store import (
+    ModelSummary as ModelSummary,
+)
+from .model_store import (
     StoredModel as StoredModel,
 )
 
 __all__ = [
     "ALGORITHMS",
+    "Algorithm",
+    "Estimator",
+    "LIBRARY_TREES",
     "MASTER",
     "MasterPredictor",
     "ModelStore",
+    "ModelSummary",
     "NAIVE",
+    "NUMPY_TREES",
     "SUB_ALGORITHM",
     "StoredModel",
+    "TreeEvaluator",
     "check_algorithms",
     "make_estimator",
     "save_native",

@@ -4,31 +4,46 @@ Algorithms: ``linear`` (LinearRegression), ``random_forest`` (bounded RandomFore
 ``lightgbm`` (L1 objective: we select by MAE), ``xgboost`` (hist, absolute error), and
 ``naive`` (zero return; no estimator, no file). Files: skops for scikit-learn (loaded with an
 explicit list of trusted types), LightGBM's text format, XGBoost's JSON. ``load_native``
-returns an object with ``predict(X) -> ndarray``; LightGBM and XGBoost files are evaluated by
-``tree_eval`` (pure numpy, same outputs), so predicting never imports those libraries (nor
-scikit-learn, scipy and pandas) unless the model uses a feature the evaluator lacks.
+returns an object with ``predict(X) -> ndarray``.
+
+LightGBM and XGBoost files become predictors through a ``TreeEvaluator``, chosen by the
+caller (``load_native(..., trees=)``, ``ModelStore(..., trees=)``):
+
+* ``NUMPY_TREES`` (the default): ``tree_eval``'s pure-numpy evaluator, same outputs as the
+  libraries (tests compare them), so predicting imports neither library (nor scikit-learn,
+  scipy and pandas, which ``lightgbm`` pulls in: seconds on a cold start); a model using a
+  feature the evaluator lacks (categorical splits, linear trees, another link) gets the
+  library instead.
+* ``LIBRARY_TREES``: the libraries' own boosters, the reference.
+
+The names are ``finbot.algorithms.Algorithm`` (re-exported here and by the package): low enough
+for ``settings.json``'s ``training.algorithms`` to be typed with them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 
+from finbot.algorithms import TRAINABLE
+from finbot.algorithms import Algorithm as Algorithm  # re-exported by the package
 from finbot.errors import ModelError
 
-ALGORITHMS: tuple[str, ...] = ("linear", "random_forest", "lightgbm", "xgboost")
-NAIVE = "naive"
-MODEL_FILES = {
-    "linear": "model.skops",
-    "random_forest": "model.skops",
-    "lightgbm": "model.txt",
-    "xgboost": "model.json",
+ALGORITHMS: tuple[Algorithm, ...] = TRAINABLE
+NAIVE = Algorithm.NAIVE
+MODEL_FILES: dict[Algorithm, str] = {
+    Algorithm.LINEAR: "model.skops",
+    Algorithm.RANDOM_FOREST: "model.skops",
+    Algorithm.LIGHTGBM: "model.txt",
+    Algorithm.XGBOOST: "model.json",
 }
+_SKOPS = (Algorithm.LINEAR, Algorithm.RANDOM_FOREST)
+_TREES = (Algorithm.LIGHTGBM, Algorithm.XGBOOST)
 # Bounded forest: depth, leaf size and bootstrap size keep it ~100x faster than an
 # unbounded one at a small accuracy cost (measured in the closing report).
-FOREST_PARAMS: dict[str, Any] = {
+FOREST_PARAMS: dict[str, int | float] = {
     "n_estimators": 60,
     "max_depth": 8,
     "min_samples_leaf": 50,
@@ -49,24 +64,33 @@ class Predictor(Protocol):
     def predict(self, x: np.ndarray) -> np.ndarray: ...
 
 
-def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    unknown = [n for n in names if n not in ALGORITHMS]
+class Estimator(Predictor, Protocol):
+    """An unfitted model of the scikit-learn API: ``fit`` returns the fitted estimator."""
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> Estimator: ...
+
+
+def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[Algorithm, ...]:
+    """The trainable algorithms named (as members); ModelError naming them otherwise."""
+    unknown = [str(n) for n in names if n not in ALGORITHMS]
     if unknown or not names:
         raise ModelError(f"algorithms: expected some of {', '.join(ALGORITHMS)}, got {unknown}")
-    return tuple(names)
+    return tuple(Algorithm(n) for n in names)
 
 
-def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
+def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Estimator:
     """A fresh, unfitted estimator for ``name`` (scikit-learn API)."""
-    if name == "linear":
+    if name == Algorithm.LINEAR:
         from sklearn.linear_model import LinearRegression
 
-        return LinearRegression()
-    if name == "random_forest":
+        linear: Estimator = LinearRegression()  # scikit-learn ships no type information
+        return linear
+    if name == Algorithm.RANDOM_FOREST:
         from sklearn.ensemble import RandomForestRegressor
 
-        return RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
-    if name == "lightgbm":
+        forest: Estimator = RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
+        return forest
+    if name == Algorithm.LIGHTGBM:
         from lightgbm import LGBMRegressor
 
         return LGBMRegressor(
@@ -83,7 +107,7 @@ def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
             random_state=seed,
             verbose=-1,
         )
-    if name == "xgboost":
+    if name == Algorithm.XGBOOST:
         from xgboost import XGBRegressor
 
         return XGBRegressor(
@@ -98,19 +122,19 @@ def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Any:
             n_jobs=n_jobs,
             random_state=seed,
         )
-    raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {name!r}")
+    raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {str(name)!r}")
 
 
 def save_native(name: str, estimator: Any, folder: Path) -> str | None:
     """Write ``estimator`` in its library's own format; returns the file name (None: naive)."""
     if name == NAIVE:
         return None
-    path = folder / MODEL_FILES[name]
-    if name in ("linear", "random_forest"):
+    path = folder / MODEL_FILES[Algorithm(name)]
+    if name in _SKOPS:
         import skops.io as sio
 
         sio.dump(estimator, path)
-    elif name == "lightgbm":
+    elif name == Algorithm.LIGHTGBM:
         booster = getattr(estimator, "booster_", estimator)
         booster.save_model(str(path))
     else:
@@ -141,17 +165,43 @@ class _Xgboost:
         return np.asarray(self.booster.inplace_predict(x))
 
 
-def _load_trees(name: str, path: Path) -> Predictor:
-    """The numpy evaluator of a tree model; the library itself when the evaluator lacks a
-    feature the model uses (categorical splits, linear trees, a non-identity link)."""
-    from finbot.prediction.models import tree_eval
+class TreeEvaluator(Protocol):
+    """Turns a saved tree model (``algorithm`` "lightgbm" or "xgboost") into a predictor."""
 
-    try:
-        if name == "lightgbm":
-            return tree_eval.load_lightgbm(path)
-        return tree_eval.load_xgboost(path)
-    except tree_eval.UnsupportedModel:
-        return _Lightgbm(path) if name == "lightgbm" else _Xgboost(path)
+    @property
+    def name(self) -> str: ...
+
+    def load(self, algorithm: str, path: Path) -> Predictor: ...
+
+
+class LibraryTrees:
+    """The libraries' own boosters (the reference): imports lightgbm or xgboost."""
+
+    name = "library"
+
+    def load(self, algorithm: str, path: Path) -> Predictor:
+        return _Lightgbm(path) if algorithm == Algorithm.LIGHTGBM else _Xgboost(path)
+
+
+class NumpyTrees:
+    """``tree_eval``'s numpy evaluator; the library itself when the evaluator lacks a feature
+    the model uses (categorical splits, linear trees, a non-identity link)."""
+
+    name = "numpy"
+
+    def load(self, algorithm: str, path: Path) -> Predictor:
+        from finbot.prediction.models import tree_eval
+
+        try:
+            if algorithm == Algorithm.LIGHTGBM:
+                return tree_eval.load_lightgbm(path)
+            return tree_eval.load_xgboost(path)
+        except tree_eval.UnsupportedModel:
+            return LIBRARY_TREES.load(algorithm, path)
+
+
+LIBRARY_TREES: Final[TreeEvaluator] = LibraryTrees()
+NUMPY_TREES: Final[TreeEvaluator] = NumpyTrees()
 
 
 def _load_skops(path: Path) -> Predictor:
@@ -164,18 +214,19 @@ def _load_skops(path: Path) -> Predictor:
     return model
 
 
-def load_native(name: str, folder: Path) -> Predictor | None:
-    """The saved model of ``name`` in ``folder`` (None for naive); ModelError if unreadable."""
+def load_native(name: str, folder: Path, *, trees: TreeEvaluator = NUMPY_TREES) -> Predictor | None:
+    """The saved model of ``name`` in ``folder`` (None for naive); ModelError if unreadable.
+    ``trees`` evaluates LightGBM and XGBoost files."""
     if name == NAIVE:
         return None
     if name not in MODEL_FILES:
-        raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {name!r}")
-    path = folder / MODEL_FILES[name]
+        raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {str(name)!r}")
+    path = folder / MODEL_FILES[Algorithm(name)]
     if not path.is_file():
         raise ModelError(f"{path}: model file missing")
     try:
-        if name in ("lightgbm", "xgboost"):
-            return _load_trees(name, path)
+        if name in _TREES:
+            return trees.load(name, path)
         return _load_skops(path)
     except ModelError:
         raise

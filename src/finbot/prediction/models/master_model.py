@@ -12,16 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from finbot.prediction.models.algorithms import load_native
+from finbot.algorithms import Algorithm
+from finbot.errors import ModelError
+from finbot.prediction.models.algorithms import NUMPY_TREES, Predictor, TreeEvaluator, load_native
 
-MASTER = "master"  # the stacking model's algorithm name and timeframe
-SUB_ALGORITHM = "lightgbm"
+MASTER = Algorithm.MASTER  # the stacking model's algorithm name and timeframe
+SUB_ALGORITHM = Algorithm.LIGHTGBM
 
 
 class MasterPredictor:
     """Sub-models per timeframe and the blend weights; ``predict`` takes sub-predictions."""
 
-    def __init__(self, subs: dict[str, Any], weights: list[float], base_tf: str):
+    def __init__(self, subs: dict[str, Predictor], weights: list[float], base_tf: str):
         self.subs, self.weights, self.base_tf = subs, np.asarray(weights), base_tf
 
     def predict(self, sub_predictions: np.ndarray) -> np.ndarray:
@@ -32,7 +34,14 @@ class MasterPredictor:
         return float(self.predict(preds)[0])
 
 
-def load_master(folder: Path, meta: dict[str, Any]) -> MasterPredictor:
+def load_master(
+    folder: Path, meta: dict[str, Any], *, trees: TreeEvaluator = NUMPY_TREES
+) -> MasterPredictor:
     blend = json.loads((folder / "blend.json").read_text(encoding="utf-8"))
-    subs = {tf: load_native(SUB_ALGORITHM, folder / f"sub_{tf}") for tf in blend["sub_timeframes"]}
+    subs: dict[str, Predictor] = {}
+    for tf in blend["sub_timeframes"]:
+        sub = load_native(SUB_ALGORITHM, folder / f"sub_{tf}", trees=trees)
+        if sub is None:  # only naive has no model file, and no sub-model is naive
+            raise ModelError(f"{folder}: sub-model {tf} has no model file; retrain the master")
+        subs[tf] = sub
     return MasterPredictor(subs, blend["weights"], blend["base_timeframe"])

@@ -23,14 +23,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypedDict
 
 import numpy as np
 import polars as pl
 
 from finbot.errors import ModelError
 from finbot.prediction.features import FEATURE_NAMES
-from finbot.prediction.models.algorithms import Predictor, load_native, save_native
+from finbot.prediction.models.algorithms import (
+    NUMPY_TREES,
+    Algorithm,
+    Predictor,
+    TreeEvaluator,
+    load_native,
+)
 from finbot.prediction.models.master_model import MASTER, load_master
 
 LATEST = "latest"
@@ -65,6 +71,70 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+class ModelReport(Protocol):
+    """What the store saves as a version: a training run's figures and a way to write its
+    model. ``TrainReport`` (one algorithm against naive) and ``MasterReport`` (the stacking
+    master and its sub-models) satisfy it."""
+
+    @property
+    def coin(self) -> str: ...
+    @property
+    def timeframe(self) -> str: ...
+    @property
+    def horizon(self) -> str: ...
+    @property
+    def chosen(self) -> str: ...
+    @property
+    def has_edge(self) -> bool: ...
+    @property
+    def mae_ratio(self) -> float: ...
+    @property
+    def best_algorithm(self) -> str: ...
+    @property
+    def shrink(self) -> float: ...
+    @property
+    def scores(self) -> dict[str, dict[str, float]]: ...
+    @property
+    def feature_names(self) -> tuple[str, ...]: ...
+    @property
+    def train_window(self) -> tuple[int, int]: ...
+    @property
+    def test_window(self) -> tuple[int, int]: ...
+    @property
+    def n_train(self) -> int: ...
+    @property
+    def n_validation(self) -> int: ...
+    @property
+    def n_test(self) -> int: ...
+    @property
+    def gap_rows(self) -> int: ...
+    @property
+    def calibration(self) -> pl.DataFrame: ...
+    @property
+    def data_hash(self) -> str: ...
+    @property
+    def extra(self) -> dict[str, Any]: ...
+
+    def save_model(self, folder: Path) -> str | None:
+        """Write the model files into ``folder``; the main file's name (None: naive)."""
+        ...
+
+
+class ModelSummary(TypedDict):
+    """One group's ``latest`` version as ``list_models`` shows it (from its ``meta.json``)."""
+
+    coin: str
+    timeframe: str
+    horizon: str
+    version: str
+    algorithm: str | None
+    trained_at: str | None
+    mae_ratio: float | None
+    has_edge: bool | None
+    status: str | None
+    versions: int
+
+
 @dataclass
 class StoredModel:
     """A loaded version: its metadata and a predictor returning shrunk log returns."""
@@ -78,8 +148,12 @@ class StoredModel:
         return str(self.meta["version"])
 
     @property
-    def algorithm(self) -> str:
-        return str(self.meta["algorithm"])
+    def algorithm(self) -> Algorithm:
+        name = self.meta["algorithm"]
+        try:
+            return Algorithm(name)
+        except ValueError:
+            raise ModelError(f"{self.folder}: unknown algorithm {name!r}") from None
 
     @property
     def shrink(self) -> float:
@@ -98,10 +172,12 @@ class StoredModel:
 
 class ModelStore:
     """The models of one home. Loaded versions are cached per instance (a version folder
-    never changes once written), so a long-lived store makes warm predictions cheap."""
+    never changes once written), so a long-lived store makes warm predictions cheap.
+    ``trees`` evaluates the LightGBM and XGBoost models it loads (``algorithms``)."""
 
-    def __init__(self, root: Path, *, cache_size: int = 256):
+    def __init__(self, root: Path, *, cache_size: int = 256, trees: TreeEvaluator = NUMPY_TREES):
         self.root = Path(root)
+        self.trees = trees
         self._cache: dict[tuple[str, str, str, str], StoredModel] = {}
         self._cache_size = cache_size
 
@@ -111,7 +187,7 @@ class ModelStore:
     # ------------------------------------------------------------------ writing
     def save(
         self,
-        report: Any,
+        report: ModelReport,
         *,
         status: str = "accepted",
         reason: str | None = None,
@@ -119,7 +195,7 @@ class ModelStore:
         trained_at: datetime | None = None,
         extra_files: Writer | None = None,
     ) -> str:
-        """Write ``report`` (a TrainReport or alike) as a new version; returns its name.
+        """Write ``report`` (a TrainReport or MasterReport) as a new version; returns its name.
 
         ``status`` "rejected" (with ``reason``) keeps the version without pointing ``latest``
         at it. ``extra_files`` writes more files into the version folder before the rename.
@@ -152,15 +228,14 @@ class ModelStore:
     def _write_version(
         self,
         folder: Path,
-        report: Any,
+        report: ModelReport,
         version: str,
         when: datetime,
         status: str,
         reason: str | None,
         extra_files: Writer | None,
     ) -> None:
-        saver = getattr(report, "save_model", None)  # the stacking master saves itself
-        model_file = saver(folder) if saver else save_native(report.chosen, report.model, folder)
+        model_file = report.save_model(folder)
         report.calibration.write_parquet(folder / CALIBRATION)
         if extra_files is not None:
             extra_files(folder)
@@ -214,10 +289,10 @@ class ModelStore:
         check_features(meta)
         folder = self.group(coin, timeframe, horizon) / version
         if meta["algorithm"] == MASTER:
-            return StoredModel(meta=meta, folder=folder, predictor=load_master(folder, meta))
-        return StoredModel(
-            meta=meta, folder=folder, predictor=load_native(str(meta["algorithm"]), folder)
-        )
+            master = load_master(folder, meta, trees=self.trees)
+            return StoredModel(meta=meta, folder=folder, predictor=master)
+        predictor = load_native(str(meta["algorithm"]), folder, trees=self.trees)
+        return StoredModel(meta=meta, folder=folder, predictor=predictor)
 
     def versions(self, coin: str, timeframe: str, horizon: str) -> list[str]:
         """Complete versions of a group, oldest first."""
@@ -237,9 +312,9 @@ class ModelStore:
             (g.parts[-3], g.parts[-2], g.parts[-1]) for g in self.root.glob("*/*/*") if g.is_dir()
         )
 
-    def list_models(self) -> list[dict[str, Any]]:
+    def list_models(self) -> list[ModelSummary]:
         """The ``latest`` version of every group (or the newest when none is accepted)."""
-        rows = []
+        rows: list[ModelSummary] = []
         for coin, timeframe, horizon in self.groups():
             version = self.latest_version(coin, timeframe, horizon)
             versions = self.versions(coin, timeframe, horizon)
@@ -248,21 +323,18 @@ class ModelStore:
                 continue
             meta = self.read_meta(coin, timeframe, horizon, version)
             rows.append(
-                {
-                    key: meta.get(key)
-                    for key in (
-                        "coin",
-                        "timeframe",
-                        "horizon",
-                        "version",
-                        "algorithm",
-                        "trained_at",
-                        "mae_ratio",
-                        "has_edge",
-                        "status",
-                    )
-                }
-                | {"versions": len(versions)}
+                ModelSummary(  # every saved meta.json names its group and version
+                    coin=meta.get("coin", coin),
+                    timeframe=meta.get("timeframe", timeframe),
+                    horizon=meta.get("horizon", horizon),
+                    version=meta.get("version", version),
+                    algorithm=meta.get("algorithm"),
+                    trained_at=meta.get("trained_at"),
+                    mae_ratio=meta.get("mae_ratio"),
+                    has_edge=meta.get("has_edge"),
+                    status=meta.get("status"),
+                    versions=len(versions),
+                )
             )
         return rows
 
@@ -351,7 +423,7 @@ def check_features(meta: dict[str, Any]) -> None:
 
 
 def _meta(
-    report: Any,
+    report: ModelReport,
     version: str,
     when: datetime,
     status: str,

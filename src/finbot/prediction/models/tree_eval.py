@@ -8,19 +8,25 @@ in scikit-learn, scipy and pandas (seconds on a cold start). ``load_lightgbm(pat
 Every tree of the ensemble lives in flat node arrays; a leaf points to itself, so all rows and
 all trees walk down together for ``depth`` steps (iterating over depth, never over rows).
 Unsupported models (categorical splits, linear trees, non-identity links, several outputs)
-raise ``UnsupportedModel`` (a ModelError); the caller may then use the real library.
+raise ``UnsupportedModel`` (a ModelError). This is the numpy half of the ``TreeEvaluator``
+interface (``algorithms.NUMPY_TREES``, which loads the library itself for an unsupported
+model); ``algorithms.LIBRARY_TREES`` is the reference it is tested against.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from finbot.algorithms import Algorithm
 from finbot.errors import ModelError
+
+N = TypeVar("N", int, float)
 
 LGB_ZERO = float(np.float32(1e-35))  # LightGBM's kZeroThreshold (a float): |x| <= it is 0
 MISSING_NONE, MISSING_ZERO, MISSING_NAN = 0, 1, 2
@@ -40,7 +46,7 @@ class UnsupportedModel(ModelError):
 class TreeEnsemble:
     """All trees in flat node arrays (a leaf has left == right == itself)."""
 
-    kind: str  # "lightgbm" or "xgboost"
+    kind: Algorithm  # LIGHTGBM or XGBOOST
     n_features: int
     roots: np.ndarray  # int64, one root node per tree
     feature: np.ndarray  # int64 per node (0 at leaves)
@@ -86,8 +92,8 @@ class TreeEnsemble:
         return node
 
 
-def _prepare(data: np.ndarray, kind: str) -> np.ndarray:
-    if kind == "xgboost":
+def _prepare(data: np.ndarray, kind: Algorithm) -> np.ndarray:
+    if kind == Algorithm.XGBOOST:
         return data.astype(np.float32)  # XGBoost compares in single precision
     # LightGBM drops |x| <= kZeroThreshold from a dense row: those read as exactly 0
     return np.where(np.abs(data) <= LGB_ZERO, 0.0, data)
@@ -95,7 +101,7 @@ def _prepare(data: np.ndarray, kind: str) -> np.ndarray:
 
 def _goes_left(model: TreeEnsemble, node: np.ndarray, values: np.ndarray) -> np.ndarray:
     nan = np.isnan(values)
-    if model.kind == "xgboost":
+    if model.kind == Algorithm.XGBOOST:
         with np.errstate(invalid="ignore"):
             left = np.where(nan, model.default_left[node], values < model.threshold[node])
         return np.asarray(left, dtype=bool)
@@ -109,7 +115,7 @@ def _goes_left(model: TreeEnsemble, node: np.ndarray, values: np.ndarray) -> np.
 
 def _sum_leaves(model: TreeEnsemble, leaf_values: np.ndarray) -> np.ndarray:
     """Tree outputs summed in tree order, in the library's precision."""
-    if model.kind == "xgboost":
+    if model.kind == Algorithm.XGBOOST:
         start = np.full((leaf_values.shape[0], 1), model.base_score, dtype=np.float32)
         terms = np.concatenate([start, leaf_values.astype(np.float32)], axis=1)
         return np.cumsum(terms, axis=1, dtype=np.float32)[:, -1].astype(np.float64)
@@ -164,11 +170,11 @@ class _Nodes:
         return index
 
     def freeze(
-        self, kind: str, n_features: int, *, base_score: float = 0.0, average: bool = False
+        self, kind: Algorithm, n_features: int, *, base_score: float = 0.0, average: bool = False
     ) -> TreeEnsemble:
         if not self.roots:
             raise UnsupportedModel(f"{kind} model: no trees")
-        float_type = np.float32 if kind == "xgboost" else np.float64
+        float_type = np.float32 if kind == Algorithm.XGBOOST else np.float64
         left, right = np.asarray(self.left, np.int64), np.asarray(self.right, np.int64)
         feature = np.asarray(self.feature, np.int64)
         if feature.size and int(feature.max()) >= n_features:
@@ -220,7 +226,9 @@ def load_lightgbm(path: Path) -> TreeEnsemble:
         for block in blocks:
             _lightgbm_tree(block, nodes, path)
         return nodes.freeze(
-            "lightgbm", int(header["max_feature_idx"]) + 1, average="average_output" in header
+            Algorithm.LIGHTGBM,
+            int(header["max_feature_idx"]) + 1,
+            average="average_output" in header,
         )
     except UnsupportedModel:
         raise
@@ -248,7 +256,7 @@ def _lightgbm_sections(text: str) -> tuple[dict[str, str], list[dict[str, str]]]
     return header, blocks
 
 
-def _numbers(block: dict[str, str], key: str, kind: type) -> list[Any]:
+def _numbers(block: dict[str, str], key: str, kind: Callable[[str], N]) -> list[N]:
     return [kind(v) for v in block.get(key, "").split()]
 
 
@@ -298,7 +306,9 @@ def load_xgboost(path: Path) -> TreeEnsemble:
         for tree in booster["model"]["trees"]:
             _xgboost_tree(tree, nodes, path)
         return nodes.freeze(
-            "xgboost", int(params["num_feature"]), base_score=parse_base_score(params["base_score"])
+            Algorithm.XGBOOST,
+            int(params["num_feature"]),
+            base_score=parse_base_score(params["base_score"]),
         )
     except UnsupportedModel:
         raise
@@ -306,7 +316,7 @@ def load_xgboost(path: Path) -> TreeEnsemble:
         raise ModelError(f"{path}: cannot load xgboost model ({exc})") from exc
 
 
-def parse_base_score(text: Any) -> float:
+def parse_base_score(text: object) -> float:
     """XGBoost's stored base score: ``"5E-1"`` (before 3.0) or ``"[5E-1]"`` (3.x)."""
     items = [s for s in str(text).strip().strip("[]").split(",") if s.strip()]
     if len(items) != 1:

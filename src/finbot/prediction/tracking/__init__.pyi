@@ -8,6 +8,9 @@ from .evaluation import (
     evaluate as evaluate,
 )
 from .prediction_tracker import (
+    Accuracy as Accuracy,
+)
+from .prediction_tracker import (
     NewPrediction as NewPrediction,
 )
 from .prediction_tracker import (
@@ -27,6 +30,7 @@ from .report import (
 )
 
 __all__ = [
+    "Accuracy",
     "DecisionInputs",
     "NewPrediction",
     "PredictionTracker",

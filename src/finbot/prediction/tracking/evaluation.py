@@ -1,9 +1,10 @@
 """Walk-forward evaluation: how a model would have done, honestly, against the naive baseline.
 
-Folds are contiguous time blocks covering the last ``test_fraction`` of the feature rows. For
-each fold the model is refitted (expanding window, or rolling with ``rolling_rows``) on rows
-whose label is fully known before the calibration block (a gap of one horizon), a shrink factor
-toward zero and the conformal quantile are fitted on the calibration block (the training
+Folds (``finbot.prediction.training``'s ``walk_forward``) are contiguous time blocks covering
+the last ``test_fraction`` of the feature rows. For each fold the model is refitted (expanding
+window, or rolling with ``rolling_rows``) on rows whose label is fully known before the
+calibration block (a gap of one horizon), a shrink factor toward zero (the trainer's
+``fit_shrink``) and the conformal quantile are fitted on the calibration block (the training
 window's last ``cal_fraction``, also one horizon before the test block), then every test row
 is predicted. No row used for fitting has a label that ends after the first prediction it
 serves (``Fold.check`` asserts it).
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,63 +29,17 @@ import polars as pl
 from scipy import stats
 
 from finbot.errors import DataError, UsageError
+from finbot.prediction.decision import Action
 from finbot.prediction.decision import confidence as cf
-from finbot.timeframes import duration_ms, duration_seconds
+from finbot.prediction.models import Algorithm
+from finbot.prediction.training import Fold, fit_shrink, walk_forward
+from finbot.timeframes import HOUR_MS, duration_ms, duration_seconds
+
+if TYPE_CHECKING:
+    from finbot.config.models import Costs, Thresholds
+    from finbot.prediction.decision import HorizonSignal
 
 FloatArray = npt.NDArray[np.float64]
-SHRINK_GRID = np.linspace(0.0, 1.0, 21)
-
-
-@dataclass(frozen=True)
-class Fold:
-    """Row ranges [start, end) of one walk-forward step."""
-
-    index: int
-    train: tuple[int, int]
-    calibration: tuple[int, int]
-    test: tuple[int, int]
-
-    def check(self, ts: npt.NDArray[np.int64], horizon_ms: int) -> None:
-        """Assert no fitted row's label ends after the block it serves starts."""
-        (a, b), (c, d), (e, _) = self.train, self.calibration, self.test
-        assert b > a and d > c, f"fold {self.index}: empty training or calibration block"
-        assert ts[b - 1] + horizon_ms <= ts[c], (
-            f"fold {self.index}: train label overlaps calibration"
-        )
-        assert ts[d - 1] + horizon_ms <= ts[e], (
-            f"fold {self.index}: calibration label overlaps test"
-        )
-
-
-def make_folds(
-    ts: npt.NDArray[np.int64],
-    horizon_ms: int,
-    n_folds: int,
-    *,
-    test_fraction: float = 0.5,
-    cal_fraction: float = 0.25,
-    rolling_rows: int | None = None,
-) -> list[Fold]:
-    """Walk-forward folds over sorted ``ts`` (see the module docstring)."""
-    if n_folds < 1:
-        raise UsageError(f"folds: expected at least 1, got {n_folds}")
-    n = ts.size
-    first_test = int(n * (1.0 - test_fraction))
-    edges = np.linspace(first_test, n, n_folds + 1).astype(int)
-    folds = []
-    for k in range(n_folds):
-        e, f = int(edges[k]), int(edges[k + 1])
-        d = int(np.searchsorted(ts, ts[e] - horizon_ms, side="right"))
-        start = 0 if rolling_rows is None else max(0, d - rolling_rows)
-        c = start + int((d - start) * (1.0 - cal_fraction))
-        b = int(np.searchsorted(ts, ts[c] - horizon_ms, side="right"))
-        if b - start < 50 or d - c < 20 or f - e < 10:
-            raise DataError(
-                f"too little history for {n_folds} folds at this horizon "
-                f"({n} rows); collect more bars or use fewer folds"
-            )
-        folds.append(Fold(k, (start, b), (c, d), (e, f)))
-    return folds
 
 
 def diebold_mariano(e_model: object, e_naive: object, h: int = 1) -> tuple[float, float]:
@@ -130,12 +85,6 @@ def backtest(
     changes = np.abs(np.diff(np.concatenate([[0.0], positions])))
     net = positions * simple - changes * cost_frac / 2.0
     return net, equity_stats(net, timeframe, int(changes.sum()))
-
-
-def fit_shrink(y: FloatArray, pred: FloatArray) -> float:
-    """The factor in [0, 1] minimising the calibration MAE of ``k * pred`` (0: the baseline)."""
-    maes = [float(np.mean(np.abs(y - k * pred))) for k in SHRINK_GRID]
-    return float(SHRINK_GRID[int(np.argmin(maes))])
 
 
 @dataclass
@@ -201,7 +150,7 @@ def run_horizon(
     rolling_rows: int | None = None,
 ) -> HorizonRun:
     """Walk-forward predictions, shrunk toward zero and with conformal half-widths."""
-    folds = make_folds(ts, duration_ms(horizon), n_folds, rolling_rows=rolling_rows)
+    folds = walk_forward(ts, duration_ms(horizon), n_folds, rolling_rows=rolling_rows)
     parts: list[tuple[FloatArray, ...]] = []
     for fold in folds:
         fold.check(ts, duration_ms(horizon))
@@ -239,7 +188,9 @@ def dataset(
     ts = feats["ts"].to_numpy().astype(np.int64)
     labels = {}
     for h in horizons:
-        joined = feats.select("ts").join(forward_log_returns(bars, h), on="ts", how="left")
+        joined = feats.select("ts").join(
+            forward_log_returns(bars, h), on="ts", how="left", maintain_order="left"
+        )
         labels[h] = joined["target"].fill_null(np.nan).to_numpy().astype(np.float64)
     vol = cf.vol_asof(ts, bars["ts"].to_numpy(), cf.rolling_vol(bars["close"].to_numpy()))
     return ts, feature_matrix(feats), labels, vol
@@ -251,7 +202,7 @@ class Evaluation:
 
     coin: str
     timeframe: str
-    algorithm: str
+    algorithm: Algorithm
     level: float
     folds: int
     horizons: dict[str, dict[str, Any]]
@@ -293,8 +244,8 @@ class Evaluation:
 class DecisionInputs:
     """The typed settings the backtested decision engine needs."""
 
-    costs: Any  # finbot.config.Costs
-    thresholds: Any  # finbot.config.Thresholds
+    costs: Costs
+    thresholds: Thresholds
     weights: dict[str, float]
 
 
@@ -305,7 +256,7 @@ def _signals(
     cost_frac: float,
     hourly_vol: float | None,
     inputs: DecisionInputs,
-) -> list[Any]:
+) -> list[HorizonSignal]:
     from finbot.prediction.decision import HorizonSignal, horizon_thresholds
 
     out = []
@@ -349,7 +300,7 @@ def strategy_positions(
             reference_vol=reference,
             min_confidence=inputs.thresholds.decision.min_confidence,
         ).action
-        current = {"BUY": 1.0, "SELL": 0.0}.get(action, current)
+        current = {Action.BUY: 1.0, Action.SELL: 0.0}.get(action, current)
         positions[i] = current
     return positions
 
@@ -365,7 +316,7 @@ def _usable_horizons(horizons: list[str], timeframe: str) -> tuple[list[str], di
     return good, skipped
 
 
-def _cost(bars: pl.DataFrame, costs: Any) -> tuple[float, str]:
+def _cost(bars: pl.DataFrame, costs: Costs) -> tuple[float, str]:
     from finbot.prediction.decision import estimate_from_bars, resolve_spread, round_trip_cost
 
     spread = resolve_spread(costs, proxy_frac=lambda: estimate_from_bars(bars).fraction)
@@ -381,7 +332,7 @@ def evaluate(
     inputs: DecisionInputs,
     level: float,
     n_folds: int = 5,
-    algorithm: str = "lightgbm",
+    algorithm: Algorithm = Algorithm.LIGHTGBM,
     seed: int = 0,
     rolling_rows: int | None = None,
 ) -> Evaluation:
@@ -414,7 +365,7 @@ def evaluate(
     cost_frac, source = _cost(bars, inputs.costs)
     first = next(iter(runs.values()))
     test_rows = np.searchsorted(ts, first.ts)
-    hourly = vol[test_rows] * math.sqrt(3_600_000 / step)
+    hourly = vol[test_rows] * math.sqrt(HOUR_MS / step)
     positions = strategy_positions(runs, hourly, level, cost_frac, inputs)
     next_ret = dataset_next_returns(bars, timeframe, first.ts)
     net, strat = backtest(positions, next_ret, cost_frac, timeframe)
@@ -447,6 +398,6 @@ def dataset_next_returns(
     from finbot.prediction.features import forward_log_returns
 
     nxt = forward_log_returns(bars, timeframe)
-    joined = pl.DataFrame({"ts": ts}).join(nxt, on="ts", how="left")
+    joined = pl.DataFrame({"ts": ts}).join(nxt, on="ts", how="left", maintain_order="left")
     values = joined["target"].fill_null(0.0).to_numpy().astype(np.float64)
     return np.asarray(np.nan_to_num(values), dtype=np.float64)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from sqlalchemy import (
     BigInteger,
@@ -35,10 +35,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.storage import Base, ensure_tables, session_scope
-from finbot.timeframes import duration_ms
+from finbot.timeframes import DAY_MS, duration_ms
 
-WINDOWS_MS = {"24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000}
-DEFAULT_EXPIRE_MS = 86_400_000
+if TYPE_CHECKING:
+    import polars as pl
+
+    from finbot.prediction.decision import Action, LiveAccuracy
+
+WINDOWS_MS = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS}
+DEFAULT_EXPIRE_MS = DAY_MS
 
 
 class PredictionRow(Base):
@@ -94,7 +99,7 @@ class NewPrediction:
     interval_high: float | None = None
     level: float | None = None
     confidence: float | None = None
-    decision: str | None = None
+    decision: Action | None = None
     model: str | None = None
     model_version: str | None = None
     source: str = "cli"
@@ -108,7 +113,20 @@ class BarReader(Protocol):
         start_ms: int | None = None,
         end_ms: int | None = None,
         last_n: int | None = None,
-    ) -> Any: ...
+    ) -> pl.DataFrame: ...
+
+
+class WindowStats(TypedDict):
+    """Live accuracy of one coin x horizon over one window (24h, 7d, 30d)."""
+
+    n: int
+    mae: float | None
+    hit_rate: float | None
+    coverage: float | None
+
+
+#: ``{coin: {horizon: {window: stats}}}``
+Accuracy = dict[str, dict[str, dict[str, WindowStats]]]
 
 
 EXPORT_COLUMNS = [c.name for c in PredictionRow.__table__.columns]
@@ -118,7 +136,9 @@ def _row_dict(row: PredictionRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in EXPORT_COLUMNS}
 
 
-def _nearest_bar(bars: Any, target: int, tolerance: int) -> tuple[int, float] | None:
+def _nearest_bar(
+    bars: pl.DataFrame | None, target: int, tolerance: int
+) -> tuple[int, float] | None:
     """(ts, close) of the bar nearest ``target`` within ``tolerance`` ms, or None."""
     if bars is None or len(bars) == 0:
         return None
@@ -130,7 +150,7 @@ def _nearest_bar(bars: Any, target: int, tolerance: int) -> tuple[int, float] | 
     return int(ts[best]), float(close[best])
 
 
-def _outcome(row: PredictionRow, bar_ts: int, price: float, now_ms: int) -> dict[str, Any]:
+def _outcome(row: PredictionRow, bar_ts: int, price: float, now_ms: int) -> dict[str, object]:
     realised = math.log(price / row.last_price)
     hit = None if row.predicted_return == 0 else (realised > 0) == (row.predicted_return > 0)
     inside = None
@@ -174,7 +194,7 @@ class PredictionTracker:
             ).all()
             return [r for r in rows if r.target_ts + duration_ms(r.timeframe) <= now_ms]
 
-    def _finish(self, row_id: int, values: dict[str, Any]) -> bool:
+    def _finish(self, row_id: int, values: dict[str, object]) -> bool:
         """Write an outcome only if the row is still pending (exactly once, even if raced)."""
         with session_scope(self.engine) as session:
             result = session.execute(
@@ -228,15 +248,13 @@ class PredictionTracker:
         with session_scope(self.engine) as session:
             return list(session.scalars(query).all())
 
-    def summary(
-        self, now_ms: int, coin: str | None = None, horizon: str | None = None
-    ) -> dict[str, dict[str, dict[str, dict[str, Any]]]]:
+    def summary(self, now_ms: int, coin: str | None = None, horizon: str | None = None) -> Accuracy:
         """Live MAE, hit rate and coverage per coin × horizon over 24 h / 7 d / 30 d."""
         rows = self._resolved(now_ms - WINDOWS_MS["30d"], coin, horizon)
         groups: dict[tuple[str, str], list[PredictionRow]] = {}
         for row in rows:
             groups.setdefault((row.coin, row.horizon), []).append(row)
-        out: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+        out: Accuracy = {}
         for (c, h), items in sorted(groups.items()):
             out.setdefault(c, {})[h] = {
                 name: _stats([r for r in items if r.target_ts >= now_ms - span])
@@ -252,7 +270,7 @@ class PredictionTracker:
 
     def prune(self, retention_days: int, now_ms: int) -> int:
         """Delete predictions made more than ``retention_days`` ago; returns how many."""
-        cutoff = now_ms - retention_days * 86_400_000
+        cutoff = now_ms - retention_days * DAY_MS
         with session_scope(self.engine) as session:
             result = session.execute(delete(PredictionRow).where(PredictionRow.made_at < cutoff))
             return int(result.rowcount)  # type: ignore[attr-defined]
@@ -274,7 +292,7 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _stats(rows: list[PredictionRow]) -> dict[str, Any]:
+def _stats(rows: list[PredictionRow]) -> WindowStats:
     hits = [float(r.direction_hit) for r in rows if r.direction_hit is not None]
     inside = [float(r.inside_interval) for r in rows if r.inside_interval is not None]
     return {
@@ -309,7 +327,9 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
     book.save(path)
 
 
-def live_accuracy(tracker: PredictionTracker, coin: str, horizon: str, now_ms: int) -> Any:
+def live_accuracy(
+    tracker: PredictionTracker, coin: str, horizon: str, now_ms: int
+) -> LiveAccuracy | None:
     """The 30-day record of ``coin`` × ``horizon`` as ``confidence.LiveAccuracy`` (or None)."""
     from finbot.prediction.decision import LiveAccuracy
 

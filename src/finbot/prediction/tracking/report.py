@@ -14,11 +14,15 @@ import html
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from finbot.prediction.tracking.evaluation import Evaluation
+from finbot.timeframes import DAY_MS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 HORIZON_COLUMNS = [
     ("n", "n"),
@@ -38,7 +42,7 @@ EQUITY_COLUMNS = [
 ]
 
 
-def fmt(value: Any) -> str:
+def fmt(value: object) -> str:
     """How a number is shown in the report."""
     if value is None:
         return "—"
@@ -49,12 +53,12 @@ def fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _cell(key: str, value: Any) -> str:
+def _cell(key: str, value: object) -> str:
     data = html.escape(json.dumps(value))
     return f'<td data-key="{html.escape(key)}" data-value="{data}">{fmt(value)}</td>'
 
 
-def png_data_uri(fig: Any) -> str:
+def png_data_uri(fig: Figure) -> str:
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
@@ -67,7 +71,7 @@ def png_data_uri(fig: Any) -> str:
     )
 
 
-def pyplot() -> Any:
+def pyplot() -> Any:  # the matplotlib.pyplot module (Agg backend)
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -94,7 +98,7 @@ def _predicted_vs_realised(ev: Evaluation) -> str:
 def _equity(ev: Evaluation) -> str:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    days = (ev.equity_ts - ev.equity_ts[0]) / 86_400_000 if ev.equity_ts.size else []
+    days = (ev.equity_ts - ev.equity_ts[0]) / DAY_MS if ev.equity_ts.size else []
     ax.plot(days, ev.equity_strategy, label="decision engine (after costs)")
     ax.plot(days, ev.equity_hold, label="buy and hold")
     ax.set_xlabel("days into the test period")

@@ -1,5 +1,6 @@
 """Training: one coin × horizon against the naive baseline, the stacking master, incremental
-retraining and the fan-out over many coins.
+retraining, the fan-out over many coins, and the purged time-series splits they (and the
+walk-forward evaluation) share.
 
 The public face is ``__init__.pyi``; names load on first use, so importing one costs only its
 module.

@@ -136,11 +136,13 @@ def train_all(
 ) -> list[dict[str, Any]]:
     """Train every task (``training``: ``general.training`` of settings.json) and return their
     summaries in task order."""
+    from finbot.config import TrainingBackend
+
     algos = tuple(algorithms or training.algorithms)
     calls = [
         (str(bars.root), str(models.root), coin, tf, h, algos, training.test_fraction)
         for coin, tf, h in tasks_for(coins, horizons, timeframes)
     ]
-    if training.backend == "dask":
+    if training.backend == TrainingBackend.DASK:
         return _run_dask(calls, training, progress)
     return _run_joblib(calls, workers or training.workers, progress)

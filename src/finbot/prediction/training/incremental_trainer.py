@@ -1,9 +1,10 @@
 """Keep models current without ever replacing a better one.
 
 Public API (stable): ``run(mode, bars, models, training, coins, horizons, *, clock=None)``
-with mode ``micro`` (daily: refit on the last ``training.micro_window_days``) or ``mini``
-(weekly: full retrain on all stored bars). The scheduler's ``train_micro`` / ``train_mini``
-jobs (``finbot.ops.jobs``) call it.
+with mode (a ``RetrainMode`` or its string) ``micro`` (daily: refit on the last
+``training.micro_window_days``) or ``mini`` (weekly: full retrain on all stored bars). The
+scheduler's ``train_micro`` / ``train_mini`` jobs (``finbot.ops.jobs``) call it; the job list
+(``train-incremental --mode schedule``) is the scheduler's (``finbot.ops.scheduler.retrain_jobs``).
 
 A candidate replaces the ``latest`` version only if its MAE on its held-out window is not
 worse than the current model's MAE on the SAME window; otherwise it is saved as a
@@ -24,15 +25,16 @@ from finbot.errors import FinbotError, UsageError
 from finbot.prediction.features import feature_matrix
 from finbot.prediction.models import ModelStore, StoredModel
 from finbot.prediction.training.from_store import train_from_store
+from finbot.prediction.training.modes import RetrainMode
 from finbot.prediction.training.trainer import TrainReport, dataset
-from finbot.timeframes import default_timeframe
+from finbot.timeframes import DAY_MS, default_timeframe
 
 if TYPE_CHECKING:
     from finbot.config.models import Training
     from finbot.storage import BarStore
 
-MODES = ("micro", "mini")
-DAY_MS = 86_400_000
+#: The modes ``run`` trains in (``RetrainMode.SCHEDULE`` lists the scheduler's jobs instead).
+MODES: tuple[RetrainMode, ...] = (RetrainMode.MICRO, RetrainMode.MINI)
 
 
 def window_mae(
@@ -76,7 +78,7 @@ def decide(store: ModelStore, report: TrainReport, bars: pl.DataFrame) -> dict[s
 
 
 def retrain(
-    mode: str,
+    mode: RetrainMode,
     bars: BarStore,
     models: ModelStore,
     training: Training,
@@ -86,7 +88,7 @@ def retrain(
 ) -> dict[str, Any]:
     """One micro or mini update of (coin, horizon) on its default timeframe."""
     timeframe = default_timeframe(horizon)
-    start = now - training.micro_window_days * DAY_MS if mode == "micro" else None
+    start = now - training.micro_window_days * DAY_MS if mode == RetrainMode.MICRO else None
     try:
         trained = train_from_store(
             bars,
@@ -105,7 +107,7 @@ def retrain(
 
 
 def run(
-    mode: str,
+    mode: RetrainMode | str,
     bars: BarStore,
     models: ModelStore,
     training: Training,
@@ -117,10 +119,11 @@ def run(
     """Run ``mode`` for every coin x horizon (``training``: ``general.training``)."""
     if mode not in MODES:
         raise UsageError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
+    chosen = RetrainMode(mode)
     now = now_ms(clock or SystemClock())
     results = [
-        retrain(mode, bars, models, training, coin, horizon, now)
+        retrain(chosen, bars, models, training, coin, horizon, now)
         for coin in coins
         for horizon in horizons
     ]
-    return {"mode": mode, "results": results}
+    return {"mode": chosen, "results": results}

@@ -1,17 +1,17 @@
 """The multi-timeframe master: sub-models on daily, hourly and 5-minute features, stacked.
 
 Public API (stable): ``train_master(coin, horizon, bars_by_tf, *, base_timeframe=None,
-n_folds=4, test_fraction=0.3, seed=0) -> MasterReport``; ``align_asof``; ``oof_folds``;
-``load_master`` / ``predict_master`` (used by the store and the pipeline); ``MASTER_WINS``.
+n_folds=4, test_fraction=0.3, seed=0) -> MasterReport``; ``align_asof``. The folds are
+``splits.expanding_folds``; inference lives in ``finbot.prediction.models.master_model``.
 
 * Rows are the horizon's base timeframe (10m → 5m, others → 1h) with forward log-return
   labels. Each timeframe's features join those rows by TIMESTAMP with a backward as-of join
   on the bar's CLOSE time (``ts + timeframe``; ``ts`` is the open time): a daily row is
   usable only once its day has closed. The original aligned timeframes by row position.
 * The master (a non-negative linear blend) is trained only on OUT-OF-FOLD sub-model
-  predictions: time-series folds, each sub-model fitted on earlier rows with a one-horizon
-  gap before the rows it predicts (the original trained its master on rows its sub-models
-  had seen).
+  predictions: expanding time-series folds (``splits.expanding_folds``), each sub-model fitted
+  on earlier rows with a one-horizon gap before the rows it predicts (the original trained its
+  master on rows its sub-models had seen).
 * A final held-out window (the last ``test_fraction``) scores the master against each
   sub-model and the naive baseline; ``master_wins`` says whether the pipeline should use it
   (the original never used its master).
@@ -29,11 +29,20 @@ import polars as pl
 
 from finbot.errors import DataError
 from finbot.prediction.features import FEATURE_NAMES, build_features, forward_log_returns
-from finbot.prediction.models import MASTER, NAIVE, SUB_ALGORITHM, make_estimator, save_native
-from finbot.prediction.training.trainer import Split, data_hash, score, time_split
-from finbot.timeframes import default_timeframe, duration_ms
+from finbot.prediction.models import (
+    MASTER,
+    NAIVE,
+    SUB_ALGORITHM,
+    Algorithm,
+    Estimator,
+    make_estimator,
+    save_native,
+)
+from finbot.prediction.training.splits import Split, expanding_folds, holdout
+from finbot.prediction.training.trainer import data_hash, score
+from finbot.timeframes import Timeframe, default_timeframe, duration_ms
 
-SUB_TIMEFRAMES = ("1d", "1h", "5m")
+SUB_TIMEFRAMES = (Timeframe.D1, Timeframe.H1, Timeframe.M5)
 MIN_ROWS = 300
 
 
@@ -53,17 +62,6 @@ def align_asof(
     return known.join_asof(closed, on="known", strategy="backward").drop("known")
 
 
-def oof_folds(n: int, n_folds: int, ts: np.ndarray, horizon_ms: int) -> list[Split]:
-    """Expanding-window folds: fit on rows before block k (one-horizon gap), predict block k."""
-    edges = np.linspace(0, n, n_folds + 2, dtype=int)
-    folds = []
-    for k in range(1, n_folds + 1):
-        block = np.arange(edges[k], edges[k + 1])
-        fit = np.flatnonzero(ts[: edges[k]] + horizon_ms < ts[edges[k]])
-        folds.append(Split(train=fit, test=block, gap=int(edges[k] - fit.size)))
-    return folds
-
-
 @dataclass
 class MasterReport:
     """What ``train_master`` measured; saved by the store under timeframe ``master``."""
@@ -77,16 +75,16 @@ class MasterReport:
     weights: list[float]
     folds: list[Split]
     master_rows: np.ndarray
-    sub_models: dict[str, Any]
-    blender: Any
+    sub_models: dict[str, Estimator]
+    blender: None  # the blend is ``weights`` (no fitted blender object)
     calibration: pl.DataFrame
     train_window: tuple[int, int]
     test_window: tuple[int, int]
     n_train: int
     n_test: int
     data_hash: str
-    timeframe: str = MASTER
-    chosen: str = MASTER
+    timeframe: str = MASTER  # stored beside the timeframes, under the pseudo-timeframe "master"
+    chosen: Algorithm = MASTER
     n_validation: int = 0
     gap_rows: int = 0
     shrink: float = 1.0
@@ -149,7 +147,7 @@ def _dataset(
 
 def _fit_predict(
     x_fit: np.ndarray, y_fit: np.ndarray, x_pred: np.ndarray, seed: int
-) -> tuple[Any, np.ndarray]:
+) -> tuple[Estimator, np.ndarray]:
     model = make_estimator(SUB_ALGORITHM, seed).fit(x_fit, y_fit)
     return model, np.asarray(model.predict(x_pred))
 
@@ -176,8 +174,8 @@ def train_master(
     base_tf = base_timeframe or default_timeframe(horizon)
     frame, used = _dataset(horizon, bars_by_tf, base_tf)
     ts, y, h_ms = frame["ts"].to_numpy(), frame["target"].to_numpy(), duration_ms(horizon)
-    outer = time_split(ts, test_fraction, h_ms)
-    folds = oof_folds(outer.train.size, n_folds, ts[outer.train], h_ms)
+    outer = holdout(ts, test_fraction, h_ms)
+    folds = expanding_folds(ts[outer.train], n_folds, h_ms)
     oof = np.vstack(
         [
             np.concatenate(
@@ -229,13 +227,16 @@ def _master_report(
     folds: list[Split],
     master_rows: np.ndarray,
     weights: list[float],
-    subs: dict[str, Any],
+    subs: dict[str, Estimator],
     test_preds: np.ndarray,
     base_bars: pl.DataFrame,
 ) -> MasterReport:
     y_test, ts = y[outer.test], frame["ts"].to_numpy()
     master_pred = test_preds @ np.asarray(weights)
-    scores = {NAIVE: score(y_test, np.zeros_like(y_test)), MASTER: score(y_test, master_pred)}
+    scores: dict[str, dict[str, float]] = {
+        NAIVE: score(y_test, np.zeros_like(y_test)),
+        MASTER: score(y_test, master_pred),
+    }
     for i, tf in enumerate(used):
         scores[f"sub_{tf}"] = score(y_test, test_preds[:, i])
     for values in scores.values():

@@ -1,14 +1,16 @@
 """Train every algorithm for one coin, timeframe and horizon, against the naive baseline.
 
 Public API (stable): ``train(coin, timeframe, horizon, bars, *, algorithms, test_fraction,
-seed, progress) -> TrainReport``; ``time_split``; ``score``; ``TrainReport`` (``to_dict()``
-gives the ``finbot train --json`` keys).
+seed, progress) -> TrainReport``; ``score``; ``fit_shrink`` (also used by the walk-forward
+evaluation); ``TrainReport`` (``to_dict()`` gives the ``finbot train --json`` keys). The
+splits are ``finbot.prediction.training.splits``.
 
 Honest by construction:
 
 * labels are forward log returns matched by timestamp (``targets``);
-* the split is time-ordered, no shuffling: the test window is the last ``test_fraction`` of
-  rows, and train rows end one horizon before it, so no train label overlaps a test label;
+* the split is time-ordered, no shuffling (``splits.holdout``): the test window is the last
+  ``test_fraction`` of rows, and train rows end one horizon before it, so no train label
+  overlaps a test label;
 * each model is fitted on the train window minus its last validation slice (same gap), and a
   shrinkage factor toward zero is fitted on that slice, never on the test window;
 * every model is scored on the same test window as ``naive`` (zero return); the best by MAE
@@ -20,8 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,31 +38,22 @@ from finbot.prediction.features import (
     forward_log_returns,
     horizon_bars,
 )
-from finbot.prediction.models import NAIVE, check_algorithms, make_estimator
-from finbot.timeframes import check_timeframe, duration_ms
+from finbot.prediction.models import (
+    ALGORITHMS,
+    NAIVE,
+    Algorithm,
+    check_algorithms,
+    make_estimator,
+    save_native,
+)
+from finbot.prediction.training.splits import Split, holdout
+from finbot.timeframes import Timeframe, check_timeframe, duration_ms
 
 Progress = Callable[[str, int, int], None]
 MIN_ROWS = 200
 VALIDATION_FRACTION = 0.2
 SHRINK_GRID = np.linspace(0.0, 1.0, 21)
 EDGE_T_STAT = 1.645  # one-sided 5 %
-
-
-@dataclass(frozen=True)
-class Split:
-    """Row indices of a time-ordered split and the gap (rows) left out between them."""
-
-    train: np.ndarray
-    test: np.ndarray
-    gap: int
-
-
-def time_split(ts: np.ndarray, test_fraction: float, horizon_ms: int) -> Split:
-    """Last ``test_fraction`` rows for test; train rows whose label ends before test starts."""
-    n_test = max(1, round(ts.size * test_fraction))
-    test_start = ts.size - n_test
-    train = np.flatnonzero(ts[:test_start] + horizon_ms < ts[test_start])
-    return Split(train=train, test=np.arange(test_start, ts.size), gap=test_start - train.size)
 
 
 def score(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
@@ -75,7 +69,8 @@ def score(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
 
 
 def fit_shrink(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """The factor in [0, 1] that minimises the MAE of ``factor * y_pred`` (0: trust nothing)."""
+    """The factor in ``SHRINK_GRID`` (0 to 1) that minimises the MAE of ``factor * y_pred``
+    on a held-out slice (0: trust nothing, the naive baseline); the first on ties."""
     maes = [np.mean(np.abs(s * y_pred - y_true)) for s in SHRINK_GRID]
     return float(SHRINK_GRID[int(np.argmin(maes))])
 
@@ -94,11 +89,11 @@ class TrainReport:
     """Everything one training run learned and measured; the store saves it as a version."""
 
     coin: str
-    timeframe: str
+    timeframe: Timeframe
     horizon: str
-    chosen: str
+    chosen: Algorithm
     has_edge: bool
-    scores: dict[str, dict[str, float]]
+    scores: dict[str, dict[str, float]]  # by algorithm name, the naive baseline included
     shrink: float
     model: Any
     train_window: tuple[int, int]
@@ -109,7 +104,7 @@ class TrainReport:
     gap_rows: int
     calibration: pl.DataFrame
     data_hash: str
-    best_algorithm: str
+    best_algorithm: Algorithm
     feature_names: tuple[str, ...] = FEATURE_NAMES
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -117,6 +112,10 @@ class TrainReport:
     def mae_ratio(self) -> float:
         naive = self.scores[NAIVE]["mae"]
         return self.scores[self.chosen]["mae"] / naive if naive else 1.0
+
+    def save_model(self, folder: Path) -> str | None:
+        """The chosen model in its library's own format (nothing for naive)."""
+        return save_native(self.chosen, self.model, folder)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json`` view (DESIGN.md keys plus windows and counts)."""
@@ -152,13 +151,13 @@ def data_hash(bars: pl.DataFrame) -> str:
 def dataset(bars: pl.DataFrame, horizon: str) -> pl.DataFrame:
     """Features joined with their labels by timestamp; rows without a label dropped."""
     labels = forward_log_returns(bars, horizon)
-    joined = build_features(bars).join(labels, on="ts", how="inner")
+    joined = build_features(bars).join(labels, on="ts", how="inner", maintain_order="left")
     return joined.filter(pl.col("target").is_not_null() & pl.col("target").is_finite())
 
 
 @dataclass
 class _Fitted:
-    name: str
+    name: Algorithm
     model: Any
     shrink: float
     test_pred: np.ndarray
@@ -166,7 +165,7 @@ class _Fitted:
 
 
 def _fit_one(
-    name: str, x: np.ndarray, y: np.ndarray, inner: Split, test: np.ndarray, seed: int
+    name: Algorithm, x: np.ndarray, y: np.ndarray, inner: Split, test: np.ndarray, seed: int
 ) -> _Fitted:
     start = time.perf_counter()
     model = make_estimator(name, seed).fit(x[inner.train], y[inner.train])
@@ -175,12 +174,13 @@ def _fit_one(
     return _Fitted(name, model, shrink, pred, time.perf_counter() - start)
 
 
-def _check_inputs(timeframe: str, horizon: str, rows: int) -> None:
-    check_timeframe(timeframe)
+def _check_inputs(timeframe: str, horizon: str, rows: int) -> Timeframe:
+    tf = check_timeframe(timeframe)
     if duration_ms(horizon) % duration_ms(timeframe, field="timeframe"):
         raise DataError(f"horizon: expected a multiple of the {timeframe} timeframe, got {horizon}")
     if rows < MIN_ROWS:
         raise DataError(f"bars: expected at least {MIN_ROWS} labelled rows, got {rows}")
+    return tf
 
 
 def train(
@@ -189,7 +189,7 @@ def train(
     horizon: str,
     bars: pl.DataFrame,
     *,
-    algorithms: tuple[str, ...] | list[str] = ("linear", "random_forest", "lightgbm", "xgboost"),
+    algorithms: Sequence[str] = ALGORITHMS,
     test_fraction: float = 0.3,
     seed: int = 0,
     progress: Progress | None = None,
@@ -197,28 +197,28 @@ def train(
     """Fit ``algorithms`` on a time-ordered split and keep the best that beats naive."""
     names = check_algorithms(tuple(algorithms))
     data = dataset(bars, horizon)
-    _check_inputs(timeframe, horizon, data.height)
+    tf = _check_inputs(timeframe, horizon, data.height)
     ts, x, y = data["ts"].to_numpy(), feature_matrix(data), data["target"].to_numpy()
     h_ms = duration_ms(horizon)
-    outer = time_split(ts, test_fraction, h_ms)
-    inner_rows = time_split(ts[outer.train], VALIDATION_FRACTION, h_ms)
+    outer = holdout(ts, test_fraction, h_ms)
+    inner_rows = holdout(ts[outer.train], VALIDATION_FRACTION, h_ms)
     inner = Split(outer.train[inner_rows.train], outer.train[inner_rows.test], inner_rows.gap)
-    fitted: dict[str, _Fitted] = {}
+    fitted: dict[Algorithm, _Fitted] = {}
     for done, name in enumerate(names):
         if progress:
             progress(name, done, len(names))
         fitted[name] = _fit_one(name, x, y, inner, outer.test, seed)
     if progress:
         progress("done", len(names), len(names))
-    return _report(coin, timeframe, horizon, bars, ts, y, outer, inner, fitted)
+    return _report(coin, tf, horizon, bars, ts, y, outer, inner, fitted)
 
 
 def _choose(
     y_test: np.ndarray,
-    fitted: dict[str, _Fitted],
+    fitted: dict[Algorithm, _Fitted],
     scores: dict[str, dict[str, float]],
     overlap: int,
-) -> tuple[str, str, bool]:
+) -> tuple[Algorithm, Algorithm, bool]:
     best = min(fitted, key=lambda n: scores[n]["mae"])
     better = scores[best]["mae"] < scores[NAIVE]["mae"]
     has_edge = better and edge_t_stat(y_test, fitted[best].test_pred, overlap) > EDGE_T_STAT
@@ -227,17 +227,17 @@ def _choose(
 
 def _report(
     coin: str,
-    timeframe: str,
+    timeframe: Timeframe,
     horizon: str,
     bars: pl.DataFrame,
     ts: np.ndarray,
     y: np.ndarray,
     outer: Split,
     inner: Split,
-    fitted: dict[str, _Fitted],
+    fitted: dict[Algorithm, _Fitted],
 ) -> TrainReport:
     y_test = y[outer.test]
-    scores = {NAIVE: score(y_test, np.zeros_like(y_test))}
+    scores: dict[str, dict[str, float]] = {NAIVE: score(y_test, np.zeros_like(y_test))}
     for name, fit in fitted.items():
         scores[name] = {
             **score(y_test, fit.test_pred),

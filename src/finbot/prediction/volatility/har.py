@@ -1,0 +1,77 @@
+"""HAR-RV (Corsi 2009) and its range-based extension, by OLS on log variance.
+
+``har``: the next ``h`` bars' log mean squared return on the log HAR components (last bar, day,
+week of squared returns). ``har_range`` adds the same three windows of the Parkinson range
+variance (a far less noisy measure of the recent level than squared close-to-close returns;
+range-based HAR, e.g. Patton & Sheppard's and Chou et al.'s) and the intraday periodicity as two
+daily harmonics of the forecast window's midpoint time (the flexible Fourier form of Andersen
+& Bollerslev 1997, its first two terms). The structure comes from the literature; it was kept
+because it beat plain HAR on every coin and horizon of the shared 2024 hourly data.
+
+Back to variance with Duan's (1983) smearing factor ``mean(y / exp(fitted))`` rather than the
+log-normal ``exp(s²/2)``: the log of a 1-bar squared return is log-chi-square, far from normal,
+and ``exp(s²/2)`` would overstate its mean about threefold. ``mean(y / f)`` is also exactly the
+scale that minimises in-sample QLIKE, the score the candidates are chosen by.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from finbot.timeframes import DAY_MS
+
+from .dataset import HorizonData
+from .grid import FloatArray, IntArray
+from .targets import floored
+
+Forecaster = Callable[[IntArray], FloatArray]
+Design = Callable[[HorizonData, IntArray], FloatArray]
+HARMONICS = 2
+
+
+def har_design(data: HorizonData, slots: IntArray) -> FloatArray:
+    return np.column_stack([np.ones(slots.size), data.features.har[slots]])
+
+
+def daily_harmonics(data: HorizonData, slots: IntArray) -> FloatArray:
+    """sin/cos of k·(time of day of the forecast window's midpoint), k = 1..HARMONICS."""
+    grid = data.grid
+    if grid.step_ms >= DAY_MS:
+        return np.zeros((slots.size, 0))
+    mid = grid.ts[slots] + grid.step_ms + data.h * grid.step_ms / 2.0
+    angle = 2.0 * math.pi * (mid % DAY_MS) / DAY_MS
+    terms = [f(k * angle) for k in range(1, HARMONICS + 1) for f in (np.sin, np.cos)]
+    return np.column_stack(terms)
+
+
+def range_design(data: HorizonData, slots: IntArray) -> FloatArray:
+    return np.column_stack(
+        [har_design(data, slots), data.features.har_range[slots], daily_harmonics(data, slots)]
+    )
+
+
+def fit_log_ols(data: HorizonData, rows: IntArray, design: Design) -> Forecaster:
+    """OLS of log per-bar realised variance on ``design``; forecasts in variance over ``h``."""
+    h = data.h
+    per_bar = floored(data.targets.variance[rows], h) / h
+    x = design(data, rows)
+    coef, *_ = np.linalg.lstsq(x, np.log(per_bar), rcond=None)
+    smear = float(np.mean(per_bar / np.exp(x @ coef)))
+
+    def forecast(slots: IntArray) -> FloatArray:
+        return np.asarray(np.exp(design(data, slots) @ coef) * smear * h, dtype=np.float64)
+
+    return forecast
+
+
+def fit_har(data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
+    del seed  # deterministic
+    return fit_log_ols(data, rows, har_design)
+
+
+def fit_har_range(data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
+    del seed
+    return fit_log_ols(data, rows, range_design)
