@@ -55,7 +55,7 @@ def _symbol_info(symbol: str, base: str) -> dict[str, Any]:
     }
 
 
-def _assets(symbol: str, base: str) -> dict[str, Any]:
+def _assets(symbol: str, base: str) -> dict[str, str | int]:
     return {
         "symbol": symbol,
         "status": "TRADING",
@@ -69,7 +69,7 @@ def _assets(symbol: str, base: str) -> dict[str, Any]:
     }
 
 
-def _order_rules() -> dict[str, Any]:
+def _order_rules() -> dict[str, list[str] | bool]:
     return {
         "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
         "icebergAllowed": True,
@@ -83,7 +83,7 @@ def _order_rules() -> dict[str, Any]:
     }
 
 
-def _filters() -> list[dict[str, Any]]:
+def _filters() -> list[dict[str, str | int | bool]]:
     return [
         {
             "filterType": "PRICE_FILTER",
@@ -108,7 +108,7 @@ def _filters() -> list[dict[str, Any]]:
     ]
 
 
-def _permissions() -> dict[str, Any]:
+def _permissions() -> dict[str, str | list[str] | list[list[str]]]:
     return {
         "permissions": [],
         "permissionSets": [["SPOT"]],

@@ -231,7 +231,7 @@ def _round(value: float, precision: str | None) -> float:
 
 
 # ------------------------------------------------------------ /coins/markets row fields
-def _coin_fields(coin: str, prof: CoinProfile) -> dict[str, Any]:
+def _coin_fields(coin: str, prof: CoinProfile) -> dict[str, str]:
     return {
         "id": coin,
         "symbol": prof.symbol.lower(),
@@ -240,7 +240,7 @@ def _coin_fields(coin: str, prof: CoinProfile) -> dict[str, Any]:
     }
 
 
-def _size_fields(price: float, cap: float, vol: float, rate: float) -> dict[str, Any]:
+def _size_fields(price: float, cap: float, vol: float, rate: float) -> dict[str, float | None]:
     return {
         "current_price": price * rate,
         "market_cap": cap * rate,
@@ -257,7 +257,7 @@ def _day_fields(
     cap_before: float,
     high_low: tuple[float, float],
     rate: float,
-) -> dict[str, Any]:
+) -> dict[str, float]:
     """The 24 h range and changes of price and market cap."""
     high, low = high_low
     return {
@@ -270,13 +270,13 @@ def _day_fields(
     }
 
 
-def _supply_fields(supply: float) -> dict[str, Any]:
+def _supply_fields(supply: float) -> dict[str, float | None]:
     return {"circulating_supply": supply, "total_supply": supply, "max_supply": None}
 
 
 def _record_fields(
     price: float, ath: tuple[float, int], atl: tuple[float, int], rate: float
-) -> dict[str, Any]:
+) -> dict[str, float | str]:
     """All-time high and low (value, time) and how far the price is from each."""
     return {
         "ath": ath[0] * rate,

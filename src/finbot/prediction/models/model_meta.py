@@ -104,7 +104,7 @@ def version_meta(
     status: str,
     reason: str | None,
     model_file: str | None,
-) -> dict[str, Any]:
+) -> dict[str, object]:
     return {
         "coin": report.coin,
         "timeframe": report.timeframe,

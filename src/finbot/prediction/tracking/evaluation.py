@@ -39,6 +39,7 @@ from finbot.prediction.tracking.backtest import (
 )
 from finbot.prediction.tracking.horizon_runs import (
     FloatArray,
+    HorizonMetrics,
     HorizonRun,
     dataset,
     diebold_mariano,
@@ -50,6 +51,7 @@ __all__ = [
     "DecisionInputs",
     "Evaluation",
     "FloatArray",
+    "HorizonMetrics",
     "HorizonRun",
     "backtest",
     "dataset",
@@ -71,7 +73,7 @@ class Evaluation:
     algorithm: Algorithm
     level: float
     folds: int
-    horizons: dict[str, dict[str, Any]]
+    horizons: dict[str, HorizonMetrics]
     strategy: dict[str, float | int]
     buy_and_hold: dict[str, float | int]
     cost_frac: float
@@ -159,10 +161,10 @@ def _run_horizons(
     timeframe: str,
     fit: _FitSettings,
     skipped: dict[str, str],
-) -> tuple[dict[str, HorizonRun], dict[str, dict[str, Any]]]:
+) -> tuple[dict[str, HorizonRun], dict[str, HorizonMetrics]]:
     """Each horizon's run and metrics; one without enough data goes to ``skipped`` instead."""
     runs: dict[str, HorizonRun] = {}
-    metrics: dict[str, dict[str, Any]] = {}
+    metrics: dict[str, HorizonMetrics] = {}
     step = duration_ms(timeframe, field="timeframe")
     for h in horizons:
         try:
@@ -192,7 +194,7 @@ def _evaluation(
     timeframe: str,
     algorithm: Algorithm,
     fit: _FitSettings,
-    metrics: dict[str, dict[str, Any]],
+    metrics: dict[str, HorizonMetrics],
     skipped: dict[str, str],
     runs: dict[str, HorizonRun],
     period: PeriodBacktest,

@@ -23,6 +23,8 @@ from finbot.prediction.training import Fold, fit_shrink, walk_forward
 from finbot.timeframes import duration_ms
 
 FloatArray = npt.NDArray[np.float64]
+#: One horizon's scores (``HorizonRun.metrics``), as the report and ``--json`` show them.
+HorizonMetrics = dict[str, Any]
 
 
 def diebold_mariano(e_model: object, e_naive: object, h: int = 1) -> tuple[float, float]:
@@ -59,7 +61,7 @@ class HorizonRun:
     vol_ratio: FloatArray
     folds: list[Fold] = field(default_factory=list)
 
-    def metrics(self, level: float, h_bars: int) -> dict[str, Any]:
+    def metrics(self, level: float, h_bars: int) -> HorizonMetrics:
         ok = np.isfinite(self.y)
         y, p, w = self.y[ok], self.pred[ok], self.half_width[ok]
         mae, naive = float(np.mean(np.abs(y - p))), float(np.mean(np.abs(y)))

@@ -284,7 +284,7 @@ def _master_report(
     )
 
 
-def _extra(stack: _Stack, wins: bool, base_tf: str) -> dict[str, Any]:
+def _extra(stack: _Stack, wins: bool, base_tf: str) -> dict[str, object]:
     """What ``meta.json`` keeps under ``extra`` for the master."""
     return {
         "master_wins": wins,
