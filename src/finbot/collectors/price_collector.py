@@ -49,24 +49,40 @@ def collect_prices(
     quotes = payloads.parse_simple_price(raw, tuple(coins), ("usd", "eur"))
     result.requests = client.stats.requests - before
     for coin in coins:
-        quote = quotes.get(coin)
-        if quote is None:
-            result.notes.append(f"{coin}: not in CoinGecko's answer")
-            continue
-        ts = quote.last_updated_at * 1000
-        last = dataset.last_ts(coin)
-        if last is not None and ts <= last:
-            result.skipped.append(coin)
-            continue
-        row = {
-            "ts": ts,
-            "usd": quote.usd,
-            "eur": quote.eur,
-            "market_cap_usd": quote.usd_market_cap,
-            "volume_24h_usd": quote.usd_24h_vol,
-            "change_24h_pct": quote.usd_24h_change,
-            "collected_ms": now_ms,
-        }
-        stored = dataset.upsert(pl.DataFrame([row], schema=SCHEMA), partition=coin)
-        result.rows += stored.inserted + stored.updated
+        _store_quote(dataset, coin, quotes.get(coin), now_ms, result)
     return result
+
+
+def _store_quote(
+    dataset: ParquetDataset,
+    coin: str,
+    quote: payloads.SimplePrice | None,
+    now_ms: int,
+    result: Collected,
+) -> None:
+    """Store ``coin``'s quote unless it is missing or not newer than the stored one."""
+    if quote is None:
+        result.notes.append(f"{coin}: not in CoinGecko's answer")
+        return
+    ts = quote.last_updated_at * 1000
+    last = dataset.last_ts(coin)
+    if last is not None and ts <= last:
+        result.skipped.append(coin)
+        return
+    row = _snapshot_row(quote, ts, now_ms)
+    stored = dataset.upsert(pl.DataFrame([row], schema=SCHEMA), partition=coin)
+    result.rows += stored.inserted + stored.updated
+
+
+def _snapshot_row(
+    quote: payloads.SimplePrice, ts: int, now_ms: int
+) -> dict[str, int | float | None]:
+    return {
+        "ts": ts,
+        "usd": quote.usd,
+        "eur": quote.eur,
+        "market_cap_usd": quote.usd_market_cap,
+        "volume_24h_usd": quote.usd_24h_vol,
+        "change_24h_pct": quote.usd_24h_change,
+        "collected_ms": now_ms,
+    }

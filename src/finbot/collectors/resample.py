@@ -79,7 +79,20 @@ def points_to_bars(
     if not prices:
         return empty_bars()
     tf_ms = duration_ms(timeframe, field="timeframe")
-    grouped = (
+    bars = _price_bars(_price_extremes(prices, tf_ms), tf_ms, previous)
+    scale = tf_ms / DAY_MS
+    bars = (
+        bars.join(_last_per_bar(volumes, tf_ms, "volume24"), on="bar", how="left")
+        .join(_last_per_bar(market_caps, tf_ms, "market_cap"), on="bar", how="left")
+        .with_columns((pl.col("volume24") * scale).alias("volume"), pl.lit(source).alias("source"))
+        .rename({"bar": "ts"})
+    )
+    return conform(bars).sort("ts")
+
+
+def _price_extremes(prices: Points, tf_ms: int) -> pl.DataFrame:
+    """Per bar (sorted): its first and last point (``first``, ``close``), ``pmax``, ``pmin``."""
+    return (
         _points_frame(prices)
         .with_columns(_bar_expr(tf_ms))
         .group_by("bar")
@@ -91,6 +104,13 @@ def points_to_bars(
         )
         .sort("bar")
     )
+
+
+def _price_bars(
+    grouped: pl.DataFrame, tf_ms: int, previous: tuple[int, float] | None
+) -> pl.DataFrame:
+    """Open (the previous bar's close when that bar directly precedes, else the first point),
+    high and low (the open counts) of each bar of ``_price_extremes``."""
     prev_bar = pl.col("bar").shift(1)
     prev_close = pl.col("close").shift(1)
     if previous is not None:
@@ -102,18 +122,10 @@ def points_to_bars(
         .otherwise(pl.col("first"))
         .alias("open")
     )
-    bars = opened.with_columns(
+    return opened.with_columns(
         pl.max_horizontal("open", "pmax").alias("high"),
         pl.min_horizontal("open", "pmin").alias("low"),
     )
-    scale = tf_ms / DAY_MS
-    bars = (
-        bars.join(_last_per_bar(volumes, tf_ms, "volume24"), on="bar", how="left")
-        .join(_last_per_bar(market_caps, tf_ms, "market_cap"), on="bar", how="left")
-        .with_columns((pl.col("volume24") * scale).alias("volume"), pl.lit(source).alias("source"))
-        .rename({"bar": "ts"})
-    )
-    return conform(bars).sort("ts")
 
 
 def aggregate_candles(bars: pl.DataFrame, timeframe: str, candle_ms: int) -> pl.DataFrame:

@@ -45,6 +45,17 @@ def symbols(source: HistorySource) -> dict[str, str]:
 
 
 def _symbol_info(symbol: str, base: str) -> dict[str, Any]:
+    """One ``exchangeInfo`` symbol, in Binance's key order: assets, order rules, filters,
+    permissions."""
+    return {
+        **_assets(symbol, base),
+        **_order_rules(),
+        "filters": _filters(),
+        **_permissions(),
+    }
+
+
+def _assets(symbol: str, base: str) -> dict[str, str | int]:
     return {
         "symbol": symbol,
         "status": "TRADING",
@@ -55,6 +66,11 @@ def _symbol_info(symbol: str, base: str) -> dict[str, Any]:
         "quoteAssetPrecision": 8,
         "baseCommissionPrecision": 8,
         "quoteCommissionPrecision": 8,
+    }
+
+
+def _order_rules() -> dict[str, list[str] | bool]:
+    return {
         "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
         "icebergAllowed": True,
         "ocoAllowed": True,
@@ -64,28 +80,36 @@ def _symbol_info(symbol: str, base: str) -> dict[str, Any]:
         "cancelReplaceAllowed": True,
         "isSpotTradingAllowed": True,
         "isMarginTradingAllowed": False,
-        "filters": [
-            {
-                "filterType": "PRICE_FILTER",
-                "minPrice": "0.00000001",
-                "maxPrice": "1000000.00000000",
-                "tickSize": "0.00000001",
-            },
-            {
-                "filterType": "LOT_SIZE",
-                "minQty": "0.00001000",
-                "maxQty": "9000000000.00000000",
-                "stepSize": "0.00001000",
-            },
-            {
-                "filterType": "NOTIONAL",
-                "minNotional": "5.00000000",
-                "applyMinToMarket": True,
-                "maxNotional": "9000000.00000000",
-                "applyMaxToMarket": False,
-                "avgPriceMins": 5,
-            },
-        ],
+    }
+
+
+def _filters() -> list[dict[str, str | int | bool]]:
+    return [
+        {
+            "filterType": "PRICE_FILTER",
+            "minPrice": "0.00000001",
+            "maxPrice": "1000000.00000000",
+            "tickSize": "0.00000001",
+        },
+        {
+            "filterType": "LOT_SIZE",
+            "minQty": "0.00001000",
+            "maxQty": "9000000000.00000000",
+            "stepSize": "0.00001000",
+        },
+        {
+            "filterType": "NOTIONAL",
+            "minNotional": "5.00000000",
+            "applyMinToMarket": True,
+            "maxNotional": "9000000.00000000",
+            "applyMaxToMarket": False,
+            "avgPriceMins": 5,
+        },
+    ]
+
+
+def _permissions() -> dict[str, str | list[str] | list[list[str]]]:
+    return {
         "permissions": [],
         "permissionSets": [["SPOT"]],
         "defaultSelfTradePreventionMode": "EXPIRE_MAKER",

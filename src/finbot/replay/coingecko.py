@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from finbot.replay import charts, tickers
+from finbot.replay.coin_profiles import CoinProfile
 from finbot.replay.history import HistorySource, eur_per_usd
 from finbot.replay.responses import Reply, json_reply, simple_error
 from finbot.timeframes import DAY_MS, HOUR_MS
@@ -169,41 +170,29 @@ class CoinGeckoApi:
         prof = self.source.profiles[coin]
         high, low, ath, ath_t, atl, atl_t = self._extremes(coin, at)
         before = self.source.price_at(coin, at - DAY_MS) or price
-        cap_before = before * prof.supply
         row: dict[str, Any] = {
-            "id": coin,
-            "symbol": prof.symbol.lower(),
-            "name": prof.name,
-            "image": f"https://coin-images.coingecko.com/coins/images/1/large/{coin}.png",
-            "current_price": price * rate,
-            "market_cap": cap * rate,
-            "market_cap_rank": None,
-            "fully_diluted_valuation": cap * rate,
-            "total_volume": vol * rate,
-            "high_24h": high * rate,
-            "low_24h": low * rate,
-            "price_change_24h": (price - before) * rate,
-            "price_change_percentage_24h": (price / before - 1.0) * 100.0,
-            "market_cap_change_24h": (cap - cap_before) * rate,
-            "market_cap_change_percentage_24h": (cap / cap_before - 1.0) * 100.0,
-            "circulating_supply": prof.supply,
-            "total_supply": prof.supply,
-            "max_supply": None,
-            "ath": ath * rate,
-            "ath_change_percentage": (price / ath - 1.0) * 100.0,
-            "ath_date": iso_ms(ath_t),
-            "atl": atl * rate,
-            "atl_change_percentage": (price / atl - 1.0) * 100.0,
-            "atl_date": iso_ms(atl_t),
+            **_coin_fields(coin, prof),
+            **_size_fields(price, cap, vol, rate),
+            **_day_fields(price, before, cap, before * prof.supply, (high, low), rate),
+            **_supply_fields(prof.supply),
+            **_record_fields(price, (ath, ath_t), (atl, atl_t), rate),
             "roi": None,
             "last_updated": iso_ms(at),
         }
+        row.update(self._window_changes(coin, at, price, params))
+        return row
+
+    def _window_changes(
+        self, coin: str, at: int, price: float, params: Params
+    ) -> dict[str, float | None]:
+        """``price_change_percentage_<window>_in_currency`` for each window asked for."""
+        changes: dict[str, float | None] = {}
         for window in split(params.get("price_change_percentage")):
             if window in CHANGE_WINDOWS:
-                row[f"price_change_percentage_{window}_in_currency"] = change_pct(
+                changes[f"price_change_percentage_{window}_in_currency"] = change_pct(
                     self.source, coin, at, price, CHANGE_WINDOWS[window]
                 )
-        return row
+        return changes
 
     def _extremes(self, coin: str, now_ms: int) -> tuple[float, float, float, int, float, int]:
         """24 h high/low, all-time high/low with their times, from complete bars only."""
@@ -239,3 +228,61 @@ def _round(value: float, precision: str | None) -> float:
     if precision is None or precision == "full" or not precision.isdigit():
         return value
     return round(value, int(precision))
+
+
+# ------------------------------------------------------------ /coins/markets row fields
+def _coin_fields(coin: str, prof: CoinProfile) -> dict[str, str]:
+    return {
+        "id": coin,
+        "symbol": prof.symbol.lower(),
+        "name": prof.name,
+        "image": f"https://coin-images.coingecko.com/coins/images/1/large/{coin}.png",
+    }
+
+
+def _size_fields(price: float, cap: float, vol: float, rate: float) -> dict[str, float | None]:
+    return {
+        "current_price": price * rate,
+        "market_cap": cap * rate,
+        "market_cap_rank": None,
+        "fully_diluted_valuation": cap * rate,
+        "total_volume": vol * rate,
+    }
+
+
+def _day_fields(
+    price: float,
+    before: float,
+    cap: float,
+    cap_before: float,
+    high_low: tuple[float, float],
+    rate: float,
+) -> dict[str, float]:
+    """The 24 h range and changes of price and market cap."""
+    high, low = high_low
+    return {
+        "high_24h": high * rate,
+        "low_24h": low * rate,
+        "price_change_24h": (price - before) * rate,
+        "price_change_percentage_24h": (price / before - 1.0) * 100.0,
+        "market_cap_change_24h": (cap - cap_before) * rate,
+        "market_cap_change_percentage_24h": (cap / cap_before - 1.0) * 100.0,
+    }
+
+
+def _supply_fields(supply: float) -> dict[str, float | None]:
+    return {"circulating_supply": supply, "total_supply": supply, "max_supply": None}
+
+
+def _record_fields(
+    price: float, ath: tuple[float, int], atl: tuple[float, int], rate: float
+) -> dict[str, float | str]:
+    """All-time high and low (value, time) and how far the price is from each."""
+    return {
+        "ath": ath[0] * rate,
+        "ath_change_percentage": (price / ath[0] - 1.0) * 100.0,
+        "ath_date": iso_ms(ath[1]),
+        "atl": atl[0] * rate,
+        "atl_change_percentage": (price / atl[0] - 1.0) * 100.0,
+        "atl_date": iso_ms(atl[1]),
+    }

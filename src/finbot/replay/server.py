@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 import polars as pl
@@ -315,51 +315,59 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 64
 
 
-def _handler_for(replay: ReplayServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True  # one reply = two writes; avoid the 40 ms Nagle stall
-        server_version = "finbot-replay/1"
+class _ReplayHandler(BaseHTTPRequestHandler):
+    """Serves one connection of ``replay`` (set on the subclass ``_handler_for`` makes)."""
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            parts = urlsplit(self.path)
-            params = dict(parse_qsl(parts.query, keep_blank_values=True))
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            reply, _fault, _key = replay.respond(parts.path.rstrip("/") or "/", params, headers)
-            if reply is None:
-                self._reset()
-                return
-            self._send(reply)
+    replay: ClassVar[ReplayServer]
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # one reply = two writes; avoid the 40 ms Nagle stall
+    server_version = "finbot-replay/1"
 
-        def _send(self, reply: Reply) -> None:
-            declared = reply.headers.pop("x-declared-length", None)
-            try:
-                self.send_response(reply.status)
-                self.send_header("Content-Type", reply.content_type)
-                self.send_header("Content-Length", declared or str(len(reply.body)))
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                if declared:
-                    self.send_header("Connection", "close")
-                    self.close_connection = True
-                self.end_headers()
-                self.wfile.write(reply.body)
-                self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True
-
-        def _reset(self) -> None:
-            """Abort the connection with a TCP RST and no reply."""
-            self.close_connection = True
-            try:
-                self.connection.setsockopt(
-                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                )
-                self.connection.close()
-            except OSError:
-                pass
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        parts = urlsplit(self.path)
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        reply, _fault, _key = self.replay.respond(parts.path.rstrip("/") or "/", params, headers)
+        if reply is None:
+            self._reset()
             return
+        self._send(reply)
 
+    def _send(self, reply: Reply) -> None:
+        declared = reply.headers.pop("x-declared-length", None)
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", declared or str(len(reply.body)))
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            if declared:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(reply.body)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        """Abort the connection with a TCP RST and no reply."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base
+        return
+
+
+def _handler_for(replay: ReplayServer) -> type[BaseHTTPRequestHandler]:
+    """A handler class bound to ``replay`` (http.server makes one handler per request)."""
+
+    class Handler(_ReplayHandler):
+        pass
+
+    Handler.replay = replay
     return Handler

@@ -81,48 +81,66 @@ def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[Algorithm, ...
 def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Estimator:
     """A fresh, unfitted estimator for ``name`` (scikit-learn API)."""
     if name == Algorithm.LINEAR:
-        from sklearn.linear_model import LinearRegression
-
-        linear: Estimator = LinearRegression()  # scikit-learn ships no type information
-        return linear
+        return _linear()
     if name == Algorithm.RANDOM_FOREST:
-        from sklearn.ensemble import RandomForestRegressor
-
-        forest: Estimator = RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
-        return forest
+        return _random_forest(seed, n_jobs)
     if name == Algorithm.LIGHTGBM:
-        from lightgbm import LGBMRegressor
-
-        return LGBMRegressor(
-            objective="l1",
-            n_estimators=200,
-            learning_rate=0.05,
-            max_bin=63,
-            num_leaves=15,
-            min_child_samples=50,
-            subsample=0.8,
-            subsample_freq=1,
-            colsample_bytree=0.8,
-            n_jobs=n_jobs,
-            random_state=seed,
-            verbose=-1,
-        )
+        return _lightgbm(seed, n_jobs)
     if name == Algorithm.XGBOOST:
-        from xgboost import XGBRegressor
-
-        return XGBRegressor(
-            tree_method="hist",
-            objective="reg:absoluteerror",
-            n_estimators=200,
-            learning_rate=0.05,
-            max_depth=4,
-            max_bin=64,
-            subsample=0.8,
-            colsample_bytree=0.8,
-            n_jobs=n_jobs,
-            random_state=seed,
-        )
+        return _xgboost(seed, n_jobs)
     raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {str(name)!r}")
+
+
+def _linear() -> Estimator:
+    from sklearn.linear_model import LinearRegression
+
+    linear: Estimator = LinearRegression()  # scikit-learn ships no type information
+    return linear
+
+
+def _random_forest(seed: int, n_jobs: int) -> Estimator:
+    from sklearn.ensemble import RandomForestRegressor
+
+    forest: Estimator = RandomForestRegressor(**FOREST_PARAMS, n_jobs=n_jobs, random_state=seed)
+    return forest
+
+
+def _lightgbm(seed: int, n_jobs: int) -> Estimator:
+    """L1 objective (we select by MAE), small leaves and row/column subsampling."""
+    from lightgbm import LGBMRegressor
+
+    return LGBMRegressor(
+        objective="l1",
+        n_estimators=200,
+        learning_rate=0.05,
+        max_bin=63,
+        num_leaves=15,
+        min_child_samples=50,
+        subsample=0.8,
+        subsample_freq=1,
+        colsample_bytree=0.8,
+        n_jobs=n_jobs,
+        random_state=seed,
+        verbose=-1,
+    )
+
+
+def _xgboost(seed: int, n_jobs: int) -> Estimator:
+    """Histogram trees with the absolute-error objective."""
+    from xgboost import XGBRegressor
+
+    return XGBRegressor(
+        tree_method="hist",
+        objective="reg:absoluteerror",
+        n_estimators=200,
+        learning_rate=0.05,
+        max_depth=4,
+        max_bin=64,
+        subsample=0.8,
+        colsample_bytree=0.8,
+        n_jobs=n_jobs,
+        random_state=seed,
+    )
 
 
 def save_native(name: str, estimator: Any, folder: Path) -> str | None:

@@ -19,17 +19,16 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 import polars as pl
 
 from finbot.errors import ModelError
-from finbot.prediction.features import FEATURE_NAMES
 from finbot.prediction.models.algorithms import (
     NUMPY_TREES,
     Algorithm,
@@ -38,86 +37,40 @@ from finbot.prediction.models.algorithms import (
     load_native,
 )
 from finbot.prediction.models.master_model import MASTER, load_master
+from finbot.prediction.models.model_files import (
+    CALIBRATION,
+    LATEST,
+    META,
+    STALE_TMP_S,
+    new_version,
+    remove_stale_temporaries,
+    remove_version,
+    write_atomic,
+)
+from finbot.prediction.models.model_meta import (
+    LIBRARIES,
+    ModelReport,
+    check_features,
+    library_versions,
+    version_meta,
+)
 
-LATEST = "latest"
-META = "meta.json"
-CALIBRATION = "calibration.parquet"
-STALE_TMP_S = 3600  # a temporary left this long ago belongs to a writer that died
-LIBRARIES = ("numpy", "polars", "scikit-learn", "lightgbm", "xgboost", "skops")
-_ALSO_PUBLISHED_AS = {"xgboost": ("xgboost-cpu",)}
+__all__ = [
+    "CALIBRATION",
+    "LATEST",
+    "LIBRARIES",
+    "META",
+    "STALE_TMP_S",
+    "ModelReport",
+    "ModelStore",
+    "ModelSummary",
+    "StoredModel",
+    "Writer",
+    "check_features",
+    "library_versions",
+]
+
 Writer = Callable[[Path], None]
-
-
-def library_versions(names: Sequence[str] = LIBRARIES) -> dict[str, str]:
-    """Installed version of each distribution in ``names`` ("absent" when not installed);
-    a library also published under another name (``xgboost-cpu``) is found under either."""
-    from importlib import metadata
-
-    out = {}
-    for name in names:
-        out[name] = "absent"
-        for dist in (name, *_ALSO_PUBLISHED_AS.get(name, ())):
-            try:
-                out[name] = metadata.version(dist)
-                break
-            except metadata.PackageNotFoundError:
-                continue
-    return out
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-class ModelReport(Protocol):
-    """What the store saves as a version: a training run's figures and a way to write its
-    model. ``TrainReport`` (one algorithm against naive) and ``MasterReport`` (the stacking
-    master and its sub-models) satisfy it."""
-
-    @property
-    def coin(self) -> str: ...
-    @property
-    def timeframe(self) -> str: ...
-    @property
-    def horizon(self) -> str: ...
-    @property
-    def chosen(self) -> str: ...
-    @property
-    def has_edge(self) -> bool: ...
-    @property
-    def mae_ratio(self) -> float: ...
-    @property
-    def best_algorithm(self) -> str: ...
-    @property
-    def shrink(self) -> float: ...
-    @property
-    def scores(self) -> dict[str, dict[str, float]]: ...
-    @property
-    def feature_names(self) -> tuple[str, ...]: ...
-    @property
-    def train_window(self) -> tuple[int, int]: ...
-    @property
-    def test_window(self) -> tuple[int, int]: ...
-    @property
-    def n_train(self) -> int: ...
-    @property
-    def n_validation(self) -> int: ...
-    @property
-    def n_test(self) -> int: ...
-    @property
-    def gap_rows(self) -> int: ...
-    @property
-    def calibration(self) -> pl.DataFrame: ...
-    @property
-    def data_hash(self) -> str: ...
-    @property
-    def extra(self) -> dict[str, Any]: ...
-
-    def save_model(self, folder: Path) -> str | None:
-        """Write the model files into ``folder``; the main file's name (None: naive)."""
-        ...
 
 
 class ModelSummary(TypedDict):
@@ -203,7 +156,7 @@ class ModelStore:
         when = trained_at or datetime.now(UTC)
         group = self.group(report.coin, report.timeframe, report.horizon)
         group.mkdir(parents=True, exist_ok=True)
-        version = self._new_version(group, when)
+        version = new_version(group, when)
         tmp = group / f".tmp-{version}-{uuid.uuid4().hex[:6]}"
         tmp.mkdir()
         try:
@@ -213,16 +166,7 @@ class ModelStore:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         if make_latest and status == "accepted":
-            _write_atomic(group / LATEST, version + "\n")
-        return version
-
-    @staticmethod
-    def _new_version(group: Path, when: datetime) -> str:
-        base = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        version, n = base, 1
-        while (group / version).exists():
-            n += 1
-            version = f"{base}-{n}"
+            write_atomic(group / LATEST, version + "\n")
         return version
 
     def _write_version(
@@ -239,14 +183,14 @@ class ModelStore:
         report.calibration.write_parquet(folder / CALIBRATION)
         if extra_files is not None:
             extra_files(folder)
-        meta = _meta(report, version, when, status, reason, model_file)
-        _write_atomic(folder / META, json.dumps(meta, indent=2, sort_keys=True))
+        meta = version_meta(report, version, when, status, reason, model_file)
+        write_atomic(folder / META, json.dumps(meta, indent=2, sort_keys=True))
 
     def set_latest(self, coin: str, timeframe: str, horizon: str, version: str) -> None:
         group = self.group(coin, timeframe, horizon)
         if not (group / version / META).is_file():
             raise ModelError(f"version: no complete version {version!r} in {group}")
-        _write_atomic(group / LATEST, version + "\n")
+        write_atomic(group / LATEST, version + "\n")
 
     # ------------------------------------------------------------------ reading
     def latest_version(self, coin: str, timeframe: str, horizon: str) -> str | None:
@@ -355,7 +299,7 @@ class ModelStore:
         removed = []
         for coin, timeframe, horizon in self.groups():
             if not dry_run:
-                _remove_stale_temporaries(self.group(coin, timeframe, horizon), now)
+                remove_stale_temporaries(self.group(coin, timeframe, horizon), now)
             live = self.latest_version(coin, timeframe, horizon)
             versions = self.versions(coin, timeframe, horizon)
             for version in versions[: max(0, len(versions) - keep)]:
@@ -367,7 +311,7 @@ class ModelStore:
                     {"coin": coin, "timeframe": timeframe, "horizon": horizon, "version": version}
                 )
                 if not dry_run:
-                    _remove_version(self.group(coin, timeframe, horizon) / version)
+                    remove_version(self.group(coin, timeframe, horizon) / version)
                     self._cache.pop((coin, timeframe, horizon, version), None)
         return removed
 
@@ -385,75 +329,3 @@ class ModelStore:
         trained = self.read_meta(coin, timeframe, horizon, version).get("trained_at", "")
         when = datetime.fromisoformat(str(trained).replace("Z", "+00:00"))
         return (now - when).total_seconds() > max_age_days * 86400
-
-
-def _remove_version(folder: Path) -> None:
-    doomed = folder.with_name(f".tmp-deleted-{folder.name}-{uuid.uuid4().hex[:6]}")
-    os.replace(folder, doomed)
-    shutil.rmtree(doomed)
-
-
-def _remove_stale_temporaries(group: Path, now: datetime) -> None:
-    """Half-written versions (``.tmp-*`` folders) and pointer files (``.latest.*.tmp``) that a
-    writer killed mid-save left behind, once older than STALE_TMP_S (a save takes seconds)."""
-    cutoff = now.timestamp() - STALE_TMP_S
-    for entry in group.glob(".*tmp*"):
-        try:
-            if entry.stat().st_mtime >= cutoff:
-                continue
-        except FileNotFoundError:
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-
-
-def check_features(meta: dict[str, Any]) -> None:
-    """ModelError unless the model was trained on exactly ``FEATURE_NAMES``."""
-    names = tuple(meta.get("feature_names", ()))
-    if names != FEATURE_NAMES:
-        missing = sorted(set(FEATURE_NAMES) - set(names))
-        unknown = sorted(set(names) - set(FEATURE_NAMES))
-        raise ModelError(
-            f"model {meta.get('coin')}/{meta.get('timeframe')}/{meta.get('horizon')}/"
-            f"{meta.get('version')} was trained on other features (missing {missing}, "
-            f"unknown {unknown}, or another order); retrain it with 'finbot train'"
-        )
-
-
-def _meta(
-    report: ModelReport,
-    version: str,
-    when: datetime,
-    status: str,
-    reason: str | None,
-    model_file: str | None,
-) -> dict[str, Any]:
-    return {
-        "coin": report.coin,
-        "timeframe": report.timeframe,
-        "horizon": report.horizon,
-        "algorithm": report.chosen,
-        "version": version,
-        "model_file": model_file,
-        "trained_at": when.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-        "feature_names": list(report.feature_names),
-        "training_window": {"train": list(report.train_window), "test": list(report.test_window)},
-        "samples": {
-            "train": report.n_train,
-            "validation": report.n_validation,
-            "test": report.n_test,
-            "gap": report.gap_rows,
-        },
-        "metrics": report.scores,
-        "mae_ratio": report.mae_ratio,
-        "has_edge": report.has_edge,
-        "best_algorithm": report.best_algorithm,
-        "shrink": report.shrink,
-        "libraries": library_versions(),
-        "data_hash": report.data_hash,
-        "status": status,
-        "reason": reason,
-        "extra": report.extra,
-    }

@@ -1,7 +1,7 @@
 """Tracking: every prediction recorded and scored against what happened; walk-forward
 evaluation and its report."""
 
-from .evaluation import (
+from .backtest import (
     DecisionInputs as DecisionInputs,
 )
 from .evaluation import (

@@ -160,6 +160,20 @@ def _blend(preds: np.ndarray, y: np.ndarray) -> list[float]:
     return [float(w) for w in weights]
 
 
+@dataclass(frozen=True)
+class _Stack:
+    """What ``train_master`` fitted: the blend learnt on the out-of-fold predictions of
+    ``master_rows``, the sub-models refitted on the outer training rows and their predictions
+    of the outer test rows (one column per timeframe of ``used``)."""
+
+    used: tuple[str, ...]
+    folds: list[Split]
+    master_rows: np.ndarray
+    weights: list[float]
+    subs: dict[str, Estimator]
+    test_preds: np.ndarray
+
+
 def train_master(
     coin: str,
     horizon: str,
@@ -176,7 +190,20 @@ def train_master(
     ts, y, h_ms = frame["ts"].to_numpy(), frame["target"].to_numpy(), duration_ms(horizon)
     outer = holdout(ts, test_fraction, h_ms)
     folds = expanding_folds(ts[outer.train], n_folds, h_ms)
-    oof = np.vstack(
+    oof = _out_of_fold(frame, y, used, folds, seed)
+    master_rows = np.concatenate([f.test for f in folds])
+    weights = _blend(oof, y[master_rows])
+    subs, test_preds = _fit_subs(frame, y, used, outer, seed)
+    stack = _Stack(used, folds, master_rows, weights, subs, test_preds)
+    return _master_report(coin, horizon, base_tf, frame, y, outer, stack, bars_by_tf[base_tf])
+
+
+def _out_of_fold(
+    frame: pl.DataFrame, y: np.ndarray, used: tuple[str, ...], folds: list[Split], seed: int
+) -> np.ndarray:
+    """Each sub-model's predictions of every fold's test rows (a column per timeframe), each
+    fitted on that fold's training rows only."""
+    return np.vstack(
         [
             np.concatenate(
                 [
@@ -192,78 +219,76 @@ def train_master(
             for tf in used
         ]
     ).T
-    master_rows = np.concatenate([f.test for f in folds])
-    weights = _blend(oof, y[master_rows])
+
+
+def _fit_subs(
+    frame: pl.DataFrame, y: np.ndarray, used: tuple[str, ...], outer: Split, seed: int
+) -> tuple[dict[str, Estimator], np.ndarray]:
+    """The sub-models fitted on the outer training rows, and their test predictions."""
     subs, test_preds = {}, []
     for tf in used:
         x = _matrix(frame, f"{tf}:")
         subs[tf], pred = _fit_predict(x[outer.train], y[outer.train], x[outer.test], seed)
         test_preds.append(pred)
-    return _master_report(
-        coin,
-        horizon,
-        base_tf,
-        used,
-        frame,
-        y,
-        outer,
-        folds,
-        master_rows,
-        weights,
-        subs,
-        np.vstack(test_preds).T,
-        bars_by_tf[base_tf],
-    )
+    return subs, np.vstack(test_preds).T
+
+
+def _scores(
+    y_test: np.ndarray, master_pred: np.ndarray, stack: _Stack
+) -> dict[str, dict[str, float]]:
+    """Naive, the master and each sub-model on the test rows, with their MAE ratio to naive."""
+    scores: dict[str, dict[str, float]] = {
+        NAIVE: score(y_test, np.zeros_like(y_test)),
+        MASTER: score(y_test, master_pred),
+    }
+    for i, tf in enumerate(stack.used):
+        scores[f"sub_{tf}"] = score(y_test, stack.test_preds[:, i])
+    for values in scores.values():
+        values["mae_ratio"] = values["mae"] / scores[NAIVE]["mae"]
+    return scores
 
 
 def _master_report(
     coin: str,
     horizon: str,
     base_tf: str,
-    used: tuple[str, ...],
     frame: pl.DataFrame,
     y: np.ndarray,
     outer: Split,
-    folds: list[Split],
-    master_rows: np.ndarray,
-    weights: list[float],
-    subs: dict[str, Estimator],
-    test_preds: np.ndarray,
+    stack: _Stack,
     base_bars: pl.DataFrame,
 ) -> MasterReport:
     y_test, ts = y[outer.test], frame["ts"].to_numpy()
-    master_pred = test_preds @ np.asarray(weights)
-    scores: dict[str, dict[str, float]] = {
-        NAIVE: score(y_test, np.zeros_like(y_test)),
-        MASTER: score(y_test, master_pred),
-    }
-    for i, tf in enumerate(used):
-        scores[f"sub_{tf}"] = score(y_test, test_preds[:, i])
-    for values in scores.values():
-        values["mae_ratio"] = values["mae"] / scores[NAIVE]["mae"]
+    master_pred = stack.test_preds @ np.asarray(stack.weights)
+    scores = _scores(y_test, master_pred, stack)
     wins = all(scores[MASTER]["mae"] < s["mae"] for k, s in scores.items() if k != MASTER)
     return MasterReport(
         coin=coin,
         horizon=horizon,
         base_timeframe=base_tf,
-        sub_timeframes=used,
+        sub_timeframes=stack.used,
         scores=scores,
         master_wins=wins,
-        weights=weights,
-        folds=folds,
-        master_rows=master_rows,
-        sub_models=subs,
+        weights=stack.weights,
+        folds=stack.folds,
+        master_rows=stack.master_rows,
+        sub_models=stack.subs,
         blender=None,
         calibration=pl.DataFrame({"ts": ts[outer.test], "y_true": y_test, "y_pred": master_pred}),
         train_window=(int(ts[outer.train[0]]), int(ts[outer.train[-1]])),
         test_window=(int(ts[outer.test[0]]), int(ts[outer.test[-1]])),
-        n_train=int(master_rows.size),
+        n_train=int(stack.master_rows.size),
         n_test=int(outer.test.size),
         data_hash=data_hash(base_bars),
-        extra={
-            "master_wins": wins,
-            "sub_timeframes": list(used),
-            "weights": weights,
-            "base_timeframe": base_tf,
-        },
+        extra=_extra(stack, wins, base_tf),
     )
+
+
+def _extra(stack: _Stack, wins: bool, base_tf: str) -> dict[str, object]:
+    """What ``meta.json`` keeps under ``extra`` for the master."""
+    return {
+        "master_wins": wins,
+        "sub_timeframes": list(stack.used),
+        "weights": stack.weights,
+        "base_timeframe": base_tf,
+    }

@@ -225,6 +225,21 @@ def _choose(
     return (best if has_edge else NAIVE), best, has_edge
 
 
+def _scores(y_test: np.ndarray, fitted: dict[Algorithm, _Fitted]) -> dict[str, dict[str, float]]:
+    """Naive and every fitted model on the test rows (with shrink and fit time), and each one's
+    MAE ratio to naive."""
+    scores: dict[str, dict[str, float]] = {NAIVE: score(y_test, np.zeros_like(y_test))}
+    for name, fit in fitted.items():
+        scores[name] = {
+            **score(y_test, fit.test_pred),
+            "shrink": fit.shrink,
+            "fit_seconds": round(fit.seconds, 4),
+        }
+    for values in scores.values():
+        values["mae_ratio"] = values["mae"] / scores[NAIVE]["mae"] if scores[NAIVE]["mae"] else 1.0
+    return scores
+
+
 def _report(
     coin: str,
     timeframe: Timeframe,
@@ -237,15 +252,7 @@ def _report(
     fitted: dict[Algorithm, _Fitted],
 ) -> TrainReport:
     y_test = y[outer.test]
-    scores: dict[str, dict[str, float]] = {NAIVE: score(y_test, np.zeros_like(y_test))}
-    for name, fit in fitted.items():
-        scores[name] = {
-            **score(y_test, fit.test_pred),
-            "shrink": fit.shrink,
-            "fit_seconds": round(fit.seconds, 4),
-        }
-    for values in scores.values():
-        values["mae_ratio"] = values["mae"] / scores[NAIVE]["mae"] if scores[NAIVE]["mae"] else 1.0
+    scores = _scores(y_test, fitted)
     chosen, best, has_edge = _choose(y_test, fitted, scores, horizon_bars(horizon, timeframe))
     pred = fitted[chosen].test_pred if chosen != NAIVE else np.zeros_like(y_test)
     calibration = pl.DataFrame({"ts": ts[outer.test], "y_true": y_test, "y_pred": pred})
