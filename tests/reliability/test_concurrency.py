@@ -76,6 +76,11 @@ WRITER = textwrap.dedent("""
 """)
 
 
+def _writes(counter: Path) -> int:
+    """The writer's count so far (it replaces the file atomically)."""
+    return int(counter.read_text()) if counter.exists() else 0
+
+
 def test_reads_during_rewrites_are_whole_snapshots(tmp_path: Path) -> None:
     root, counter = tmp_path / "parquet", tmp_path / "writes"
     versions = [make_bars(600, seed=1), make_bars(600, seed=2)]  # same ts, other values
@@ -93,7 +98,9 @@ def test_reads_during_rewrites_are_whole_snapshots(tmp_path: Path) -> None:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
         store = BarStore(root)
         deadline = time.monotonic() + 60
-        while (reads < 150 or len(seen) < 2) and time.monotonic() < deadline:
+        while (reads < 150 or len(seen) < 2 or _writes(counter) < 3) and (
+            time.monotonic() < deadline
+        ):
             frame = store.read("bitcoin", "1h")
             matches = [i for i, v in enumerate(versions) if frame.equals(v)]
             assert len(matches) == 1, "a read mixed two writes or saw a partial file"
@@ -102,7 +109,7 @@ def test_reads_during_rewrites_are_whole_snapshots(tmp_path: Path) -> None:
     finally:
         writer.kill()
         writer.wait(timeout=30)
-    writes = int(counter.read_text()) if counter.exists() else 0
+    writes = _writes(counter)
     report(
         "concurrency (reads during rewrites)",
         {"reads": reads, "writes": writes, "versions_seen": sorted(seen)},
