@@ -25,7 +25,7 @@ from .boosted import BoostedState, booster_from_text
 from .candidates import CANDIDATES, CandidateState, NaiveRule
 from .features import BOOSTED_FEATURES
 from .fitted import FittedVolatility, Training
-from .garch import GarchParams, GarchState
+from .garch import MAX_EXCESS, GarchParams, GarchState
 from .har import DESIGNS, LogOls, design_width
 from .jsonfields import Fields, one_line
 from .outputs import Maps, Skill
@@ -131,14 +131,14 @@ def load_volatility(folder: Path) -> FittedVolatility:
         ),
         level=_level(root),
         cost=root.number("cost", minimum=0.0),
-        skill=Skill(**{f.name: root.child("skill").nullable(f.name) for f in _fields(Skill)}),
+        skill=_decode_skill(root.child("skill")),
         maps=_decode_maps(root.child("maps")),
         training=_decode_training(root.child("training")),
     )
 
 
-def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
-    return dataclasses.fields(cls)
+def _decode_skill(doc: Fields) -> Skill:
+    return Skill(**{f.name: doc.nullable(f.name) for f in dataclasses.fields(Skill)})
 
 
 def _read_json(path: Path) -> object:
@@ -236,6 +236,10 @@ def _decode_garch(doc: Fields) -> GarchState:
         alpha=doc.number("alpha", minimum=0.0),
         beta=doc.number("beta", minimum=0.0),
     )
+    if params.persistence > 1.0 + MAX_EXCESS:
+        raise doc.fail(
+            "beta", "alpha + beta at most 1 (a stationary or integrated GARCH)", params.beta
+        )
     return GarchState(
         params,
         anchor_ts=doc.integer("anchor_ts"),

@@ -189,6 +189,11 @@ BAD: dict[str, tuple[str, Edit, str]] = {
         _edit_json(lambda d: d["model"].update(alpha=-0.1)),
         "model.alpha: expected a number at least 0",
     ),
+    "explosive": (
+        "garch",
+        _edit_json(lambda d: d["model"].update(alpha=0.3, beta=0.8)),
+        "model.beta: expected alpha + beta at most 1",
+    ),
     "no calibration": (
         "har",
         _edit_json(lambda d: d["maps"].pop("touch_up")),
