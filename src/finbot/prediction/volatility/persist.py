@@ -76,6 +76,8 @@ def save_volatility(fitted: FittedVolatility, folder: Path) -> None:
     except ValueError as exc:
         raise ModelError(f"volatility: cannot save a non-finite parameter ({exc})") from exc
     write_text_atomic(folder / MODEL_FILE, text)
+    if not isinstance(fitted.candidate, BoostedState):
+        (folder / BOOSTER_FILE).unlink(missing_ok=True)  # a previous save's
 
 
 def _nullable(value: float) -> float | None:
