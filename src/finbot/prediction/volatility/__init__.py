@@ -8,6 +8,13 @@ each candidate fitted on training, the best calibration-block QLIKE chosen) →
 ``evaluate_horizon``/``horizon_metrics`` (pooled test figures) or ``fit_volatility`` (the live
 model and its ``Skill``).
 
+Live use: ``fit_volatility(...).fitted`` is a ``FittedVolatility`` (the chosen candidate's
+parameters, the conformal quantiles, the calibration maps, the skill); ``save_volatility`` /
+``load_volatility`` write and read it as plain JSON (+ LightGBM text for the boosted model), and
+``VolatilityStore`` keeps its versions under ``<models>/<coin>/vol/<horizon>/``.
+``forecast_volatility(fitted, bars)`` then forecasts from the latest bar in about a millisecond,
+reading only the last ``fitted.tail_bars`` bars (``VOL_TAIL_BARS`` = 169 on hourly bars).
+
 Choices fixed by the literature or by rule: HAR windows 1/24/168 bars, two daily harmonics,
 GARCH(1,1) Gaussian QMLE, LightGBM's conservative defaults, touch levels 0.5/1/2 % x sqrt(hours),
 a 1 bp-a-bar variance floor. Choices made from the shared 2024 hourly data (BTC, ETH, SOL, XRP,

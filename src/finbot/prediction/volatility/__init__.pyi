@@ -17,14 +17,17 @@ from .evaluation import (
 from .features import (
     vol_features as vol_features,
 )
-from .forecaster import (
-    Skill as Skill,
+from .fitted import (
+    VOL_TAIL_BARS as VOL_TAIL_BARS,
+)
+from .fitted import (
+    FittedVolatility as FittedVolatility,
+)
+from .forecast import (
+    forecast_volatility as forecast_volatility,
 )
 from .forecaster import (
     VolatilityConfig as VolatilityConfig,
-)
-from .forecaster import (
-    VolatilityForecast as VolatilityForecast,
 )
 from .forecaster import (
     VolatilityModel as VolatilityModel,
@@ -41,6 +44,18 @@ from .grid import (
 from .metrics import (
     horizon_metrics as horizon_metrics,
 )
+from .outputs import (
+    Skill as Skill,
+)
+from .outputs import (
+    VolatilityForecast as VolatilityForecast,
+)
+from .persist import (
+    load_volatility as load_volatility,
+)
+from .persist import (
+    save_volatility as save_volatility,
+)
 from .probability import (
     Calibration as Calibration,
 )
@@ -52,6 +67,9 @@ from .scoring import (
 )
 from .scoring import (
     reliability_table as reliability_table,
+)
+from .store import (
+    VolatilityStore as VolatilityStore,
 )
 from .targets import (
     naive_forecasts as naive_forecasts,
@@ -70,21 +88,27 @@ __all__ = [
     "BarGrid",
     "CANDIDATES",
     "Calibration",
+    "FittedVolatility",
     "HorizonEvaluation",
     "Skill",
+    "VOL_TAIL_BARS",
     "VolatilityConfig",
     "VolatilityForecast",
     "VolatilityModel",
+    "VolatilityStore",
     "WalkForwardConfig",
     "bar_grid",
     "evaluate_horizon",
     "fit_volatility",
+    "forecast_volatility",
     "horizon_data",
     "horizon_metrics",
+    "load_volatility",
     "naive_forecasts",
     "qlike",
     "realized_variance",
     "reliability_table",
+    "save_volatility",
     "touch_probability",
     "vol_features",
     "walk_forward",

@@ -8,6 +8,8 @@ once and not tuned on the evaluation data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -31,20 +33,58 @@ PARAMS: dict[str, Any] = {
 }
 
 
-def fit_boosted(data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
+@dataclass(frozen=True)
+class BoostedState:
+    """A fitted boosted model: the LightGBM booster and the smearing factor."""
+
+    booster: Any = field(repr=False, compare=False)  # lightgbm.Booster
+    smear: float
+
+    @property
+    def name(self) -> str:
+        return "lightgbm"
+
+    def predict(self, data: HorizonData, slots: IntArray) -> FloatArray:
+        """Variance over the next ``data.h`` bars from each of ``slots``."""
+        per_bar = _unsmeared(self.booster, data, slots)
+        return np.asarray(per_bar * self.smear * data.h, dtype=np.float64)
+
+
+def _unsmeared(booster: Any, data: HorizonData, slots: IntArray) -> FloatArray:
+    """The day's level times exp(the booster's log ratio): per-bar variance before smearing."""
+    pred = np.asarray(booster.predict(data.features.boosted[slots], num_threads=1), np.float64)
+    return np.asarray(data.features.rv_day[slots] * np.exp(pred), dtype=np.float64)
+
+
+def train_booster(data: HorizonData, rows: IntArray, seed: int = 0) -> Any:
+    """The LightGBM booster of log(per-bar variance / the day's level) on ``rows``."""
     from lightgbm import LGBMRegressor
 
-    h = data.h
-    level = data.features.rv_day
-    per_bar = floored(data.targets.variance[rows], h) / h
-    x = data.features.boosted
+    per_bar = floored(data.targets.variance[rows], data.h) / data.h
     model = LGBMRegressor(**PARAMS, random_state=seed)
-    model.fit(x[rows], np.log(per_bar / level[rows]))
-    fitted = level[rows] * np.exp(np.asarray(model.predict(x[rows]), dtype=np.float64))
-    smear = float(np.mean(per_bar / fitted))
+    model.fit(data.features.boosted[rows], np.log(per_bar / data.features.rv_day[rows]))
+    return model.booster_
 
-    def forecast(slots: IntArray) -> FloatArray:
-        pred = np.asarray(model.predict(x[slots]), dtype=np.float64)
-        return np.asarray(level[slots] * np.exp(pred) * smear * h, dtype=np.float64)
 
-    return forecast
+def with_smear(booster: Any, data: HorizonData, rows: IntArray) -> BoostedState:
+    """``booster`` with the in-sample smearing factor on ``rows``."""
+    per_bar = floored(data.targets.variance[rows], data.h) / data.h
+    return BoostedState(booster, float(np.mean(per_bar / _unsmeared(booster, data, rows))))
+
+
+def booster_from_text(text: str) -> Any:
+    """A LightGBM booster from its text model (LightGBMError when the text is not one)."""
+    from lightgbm import Booster
+
+    return Booster(model_str=text)
+
+
+def fit_boosted(data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
+    return partial(with_smear(train_booster(data, rows, seed), data, rows).predict, data)
+
+
+def fit_boosted_state(data: HorizonData, rows: IntArray, seed: int = 0) -> BoostedState:
+    """As ``fit_boosted``, the booster passed through its text model (what is saved), so a
+    loaded model forecasts exactly as the fitted one."""
+    booster = booster_from_text(train_booster(data, rows, seed).model_to_string())
+    return with_smear(booster, data, rows)

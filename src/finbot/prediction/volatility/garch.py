@@ -14,6 +14,7 @@ forecast is the limit ``h·σ²ₜ₊₁ + ω·h(h − 1)/2``.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ import numpy as np
 from finbot.errors import DataError
 
 from .dataset import HorizonData
-from .grid import FloatArray, IntArray
+from .grid import BarGrid, FloatArray, IntArray
 from .har import Forecaster
 
 SCALE = 100.0  # returns in percent while fitting
@@ -105,3 +106,57 @@ def fit_garch(data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
         return horizon_variance(sigma2[slots + 1], params, data.h)
 
     return forecast
+
+
+@dataclass(frozen=True)
+class GarchState:
+    """A fitted GARCH(1,1) and where its filter stands: ``next_variance`` is ``σ²`` of the
+    return after the bar opened at ``anchor_ts`` (the last bar it was fitted with)."""
+
+    params: GarchParams
+    anchor_ts: int
+    next_variance: float
+
+    @property
+    def name(self) -> str:
+        return "garch"
+
+    def predict(self, data: HorizonData, slots: IntArray) -> FloatArray:
+        """Variance over the next ``data.h`` bars from each of ``slots`` (NaN before the
+        anchor): the filter runs on from the anchor over ``data.grid``'s returns."""
+        return horizon_variance(filter_from(self, data.grid)[slots + 1], self.params, data.h)
+
+
+def filter_from(state: GarchState, grid: BarGrid) -> FloatArray:
+    """``σ²`` of each return of ``grid`` given the ones before it, from the anchor on (NaN
+    before it). Slots between the anchor and the grid's first bar are gaps: crossed by their
+    expectation, as a gap inside the grid is."""
+    n = grid.size
+    anchor = (state.anchor_ts - int(grid.ts[0])) // grid.step_ms
+    if anchor >= n:
+        raise DataError(
+            f"GARCH: the bars end at {int(grid.ts[-1])}, before the model's state at "
+            f"{state.anchor_ts}"
+        )
+    out = np.full(n + 1, np.nan)
+    returns = grid.log_return.tolist()
+    w, a, b = state.params.omega, state.params.alpha, state.params.beta
+    var = state.next_variance
+    if anchor + 1 >= 0:
+        out[anchor + 1] = var
+    for t in range(anchor + 1, n):
+        r = returns[t] if t >= 0 else math.nan
+        shock = var if math.isnan(r) else r * r
+        var = w + a * shock + b * var
+        if t >= -1:
+            out[t + 1] = var
+    return out
+
+
+def fit_garch_state(data: HorizonData, rows: IntArray, seed: int = 0) -> GarchState:
+    """Fit as ``fit_garch`` does; keep the filter's state after the grid's last bar."""
+    del seed
+    returns = data.grid.log_return
+    params = fit_garch_params(returns[: int(rows.max()) + 1])
+    sigma2 = conditional_variance(returns, params, backcast(returns))
+    return GarchState(params, int(data.grid.ts[-1]), float(sigma2[-1]))

@@ -48,7 +48,9 @@ class BarGrid:
         return max(1, DAY_MS // self.step_ms)
 
 
-def _clean(bars: pl.DataFrame) -> pl.DataFrame:
+def clean_bars(bars: pl.DataFrame) -> pl.DataFrame:
+    """``ts`` and OHLC as ``bar_grid`` reads them, sorted by ``ts``: bars without a positive
+    close dropped, an invalid high/low pair voided, duplicates keeping the last row."""
     prices = ("open", "high", "low", "close")
     missing = [c for c in ("ts", *prices) if c not in bars.columns]
     if missing:
@@ -67,8 +69,12 @@ def bar_grid(bars: pl.DataFrame, timeframe: str) -> BarGrid:
     """Canonical bars (``ts`` ms, OHLC) of one ``timeframe`` → their grid. Bars whose close is
     missing or not positive count as missing; a bar whose high/low is missing, not positive or
     inverted keeps its close but loses its range; duplicates keep the last row."""
+    return grid_of_clean(clean_bars(bars), timeframe)
+
+
+def grid_of_clean(frame: pl.DataFrame, timeframe: str) -> BarGrid:
+    """``bar_grid`` of a frame ``clean_bars`` returned (or a row filter of one)."""
     step = duration_ms(timeframe, field="timeframe")
-    frame = _clean(bars)
     if frame.height < 2:
         raise DataError(f"bars: need at least 2 bars with a close, got {frame.height}")
     ts = frame["ts"].to_numpy()

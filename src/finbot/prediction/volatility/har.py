@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -53,25 +55,51 @@ def range_design(data: HorizonData, slots: IntArray) -> FloatArray:
     )
 
 
-def fit_log_ols(data: HorizonData, rows: IntArray, design: Design) -> Forecaster:
+DESIGNS: dict[str, Design] = {"har": har_design, "har_range": range_design}
+
+
+def design_width(design: str, step_ms: int) -> int:
+    """Columns of ``design`` on bars of ``step_ms``: intercept, 3 HAR logs (+ 3 range logs and
+    the harmonics, none for daily bars and above)."""
+    if design == "har":
+        return 4
+    return 7 + (2 * HARMONICS if step_ms < DAY_MS else 0)
+
+
+@dataclass(frozen=True)
+class LogOls:
+    """A fitted HAR or range HAR: OLS coefficients of log per-bar variance on ``design`` and
+    Duan's smearing factor."""
+
+    design: str  # a key of DESIGNS, also the candidate's name
+    coef: tuple[float, ...]
+    smear: float
+
+    @property
+    def name(self) -> str:
+        return self.design
+
+    def predict(self, data: HorizonData, slots: IntArray) -> FloatArray:
+        """Variance over the next ``data.h`` bars from each of ``slots``."""
+        x = DESIGNS[self.design](data, slots)
+        return np.asarray(np.exp(x @ np.asarray(self.coef)) * self.smear * data.h, np.float64)
+
+
+def fit_log_ols(data: HorizonData, rows: IntArray, design: str) -> LogOls:
     """OLS of log per-bar realised variance on ``design``; forecasts in variance over ``h``."""
     h = data.h
     per_bar = floored(data.targets.variance[rows], h) / h
-    x = design(data, rows)
+    x = DESIGNS[design](data, rows)
     coef, *_ = np.linalg.lstsq(x, np.log(per_bar), rcond=None)
     smear = float(np.mean(per_bar / np.exp(x @ coef)))
-
-    def forecast(slots: IntArray) -> FloatArray:
-        return np.asarray(np.exp(design(data, slots) @ coef) * smear * h, dtype=np.float64)
-
-    return forecast
+    return LogOls(design, tuple(float(c) for c in coef), smear)
 
 
 def fit_har(data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
     del seed  # deterministic
-    return fit_log_ols(data, rows, har_design)
+    return partial(fit_log_ols(data, rows, "har").predict, data)
 
 
 def fit_har_range(data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
     del seed
-    return fit_log_ols(data, rows, range_design)
+    return partial(fit_log_ols(data, rows, "har_range").predict, data)

@@ -15,7 +15,8 @@ from finbot.prediction.volatility import (
     WalkForwardConfig,
     fit_volatility,
 )
-from finbot.prediction.volatility.forecaster import DEFAULT_COST, MAX_RELIABILITY_GAP
+from finbot.prediction.volatility.forecaster import DEFAULT_COST
+from finbot.prediction.volatility.outputs import MAX_RELIABILITY_GAP
 from finbot.prediction.volatility.targets import NAIVES
 
 from .simulate import garch_bars
@@ -65,7 +66,7 @@ def test_what_showed_no_skill_is_not_shown(model: VolatilityModel) -> None:
         direction_brier_ratio=1.0,
         touch_reliability_gap=MAX_RELIABILITY_GAP + 0.01,
     )
-    f = dataclasses.replace(model, skill=worse).forecast()
+    f = dataclasses.replace(model, fitted=dataclasses.replace(model.fitted, skill=worse)).forecast()
     assert f.interval_kind == "constant"
     half = model.maps.quantile_constant
     assert f.interval == pytest.approx((f.close * np.exp(-half), f.close * np.exp(half)))
