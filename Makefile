@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_HOME ?= demo-home
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast bench quality lint lock clean smoke
+.PHONY: setup demo test test-fast bench quality lint lock messages clean smoke
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks scripts
 	$(VENV)/bin/ruff format --check src tests benchmarks scripts
 	$(VENV)/bin/mypy --strict
+
+# The FR/EN message catalogs: extract the marked messages of src/finbot into locale/finbot.pot,
+# update each language's .po from it, compile each .po into the .mo finbot ships (Babel, a dev
+# tool; see scripts/messages.py).
+messages: setup
+	$(PY) scripts/messages.py
 
 # Regenerate the exact-version lock from pyproject.toml's ranges.
 lock: setup

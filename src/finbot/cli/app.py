@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from finbot.cli.context import AppContext, detect_lang
 from finbot.cli.failures import Failure, describe
+from finbot.i18n import translate
 from finbot.paths import Paths
 
 _ARGS = "finbot.args"
@@ -59,13 +60,13 @@ class _FinbotGroup(TyperGroup):
 
 def _report(failure: Failure, args: list[str], exc: BaseException, obj: object) -> None:
     lang = obj.lang if isinstance(obj, AppContext) else detect_lang(_lang_arg(args))
-    text = failure.fr if lang == "fr" else failure.en
+    text = failure.text(lang)
     if "-v" in args or "--verbose" in args:
         traceback.print_exception(exc)
     already = isinstance(obj, AppContext) and obj.json_emitted
     if "--json" in args and not already:
         typer.echo(json.dumps({"error": {"type": failure.kind, "message": text}}))
-    typer.secho(f"{'erreur' if lang == 'fr' else 'error'}: {text}", fg="red", err=True)
+    typer.secho(translate(lang, "error: {message}", message=text), fg="red", err=True)
 
 
 def _lang_arg(args: list[str]) -> str | None:

@@ -38,11 +38,10 @@ def collect_command(
     if as_json:
         app_ctx.emit_json(result.as_dict())
     else:
-        state = "ok" if result.ok else app_ctx.tr("failed", "échec")
+        state = "ok" if result.ok else app_ctx.tr("failed")
         app_ctx.console.print(
             app_ctx.tr(
                 "{kind}: {state}, {rows} rows, {requests} requests, {ms:.0f} ms",
-                "{kind} : {state}, {rows} lignes, {requests} requêtes, {ms:.0f} ms",
                 kind=kind,
                 state=state,
                 rows=result.rows,
@@ -74,8 +73,8 @@ def _progress_bar(app_ctx: context.AppContext) -> Progress:
 def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
     from rich.table import Table
 
-    table = Table(title=app_ctx.tr("Historical collection", "Collecte historique"))
-    for header in ("coin", "timeframe", app_ctx.tr("rows", "lignes"), "source"):
+    table = Table(title=app_ctx.tr("Historical collection"))
+    for header in ("coin", "timeframe", app_ctx.tr("rows"), "source"):
         table.add_column(header)
     for coin, per_tf in data["rows"].items():
         for tf, rows in per_tf.items():
@@ -84,8 +83,6 @@ def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
     app_ctx.console.print(
         app_ctx.tr(
             "{inserted} new bars, {updated} updated, {requests} CoinGecko requests, {seconds} s",
-            "{inserted} nouvelles barres, {updated} mises à jour, {requests} requêtes CoinGecko, "
-            "{seconds} s",
             **{k: data[k] for k in ("inserted", "updated", "requests", "seconds")},
         )
     )
@@ -108,7 +105,7 @@ def collect_historical_command(
     app_ctx = context.get(ctx)
     chosen = _coins(app_ctx, coins)
     with _progress_bar(app_ctx) as bar:
-        task = bar.add_task(app_ctx.tr("collecting", "collecte"), total=None)
+        task = bar.add_task(app_ctx.tr("collecting"), total=None)
 
         def progress(description: str, done: int, total: int) -> None:
             bar.update(task, description=description, completed=done, total=total)

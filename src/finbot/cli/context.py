@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from finbot.config import Settings
+from finbot.i18n import translate, translate_context
 from finbot.paths import Paths
 from finbot.services import Services
 
@@ -65,9 +66,13 @@ class AppContext:
         if services is not None:
             services.close()
 
-    def tr(self, en: str, fr: str, **values: object) -> str:
-        """The message in the user's language, formatted with ``values``."""
-        return (fr if self.lang == "fr" else en).format(**values)
+    def tr(self, message: str, /, **values: object) -> str:
+        """``message`` (its English text) in the user's language, formatted with ``values``."""
+        return translate(self.lang, message, **values)
+
+    def tr_context(self, context: str, message: str, /, **values: object) -> str:
+        """As ``tr``, for an English word whose translation depends on ``context``."""
+        return translate_context(self.lang, context, message, **values)
 
     def emit_json(self, data: object) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""

@@ -15,6 +15,7 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
+from finbot.i18n import N_, localise_number
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,12 +24,12 @@ if TYPE_CHECKING:
 
     from finbot.ops.demo_report import AnswerRow, DemoResult
 
-PHASE_FR = {
-    "serve": "serveur",
-    "collect": "collecte",
-    "train": "entraînement",
-    "predict": "prévision",
-    "report": "rapport",
+PHASES = {
+    "serve": N_("serve"),
+    "collect": N_("collect"),
+    "train": N_("train"),
+    "predict": N_("predict"),
+    "report": N_("report"),
 }
 
 
@@ -80,8 +81,7 @@ def demo_command(
     app_ctx.err.print(
         app_ctx.tr(
             "finbot demo on {what} data through the local replay server (no internet)",
-            "démo finbot sur données {what} via le serveur de rejeu local (sans internet)",
-            what=app_ctx.tr("synthetic", "synthétiques") if csv_dir is None else str(csv_dir),
+            what=app_ctx.tr("synthetic") if csv_dir is None else str(csv_dir),
         )
     )
     progress, step = _progress_runner(app_ctx, enabled=not as_json)
@@ -127,8 +127,7 @@ def build_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> 
     table = Table(
         title=tr(
             "Predictions ({d} data, prices in $)",
-            "Prévisions (données {d}, prix en $)",
-            d=tr(data_label, "synthétiques") if data_label == "synthetic" else data_label,
+            d=tr("synthetic") if data_label == "synthetic" else data_label,
         ),
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -136,17 +135,17 @@ def build_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> 
         padding=(0, 1),
     )
     right = {"justify": "right", "no_wrap": True}
-    table.add_column(tr("coin", "crypto"), no_wrap=True)
+    table.add_column(tr("coin"), no_wrap=True)
     table.add_column("h", **right)  # type: ignore[arg-type]
     for header in (
-        tr("now", "actuel"),
-        tr("predicted", "prévu"),
-        tr("change", "var."),
-        tr("interval {l}", "intervalle {l}", l=level),
+        tr("now"),
+        tr("predicted"),
+        tr("change"),
+        tr("interval {l}", l=level),
         "conf.",
     ):
         table.add_column(header, **right)  # type: ignore[arg-type]
-    table.add_column(tr("decision", "décision"), no_wrap=True)
+    table.add_column(tr("decision"), no_wrap=True)
     for r in rows:
         iv = r["interval"]
         interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
@@ -157,7 +156,7 @@ def build_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> 
             r["horizon"],
             number(r["last_price"], lang),
             number(r["predicted_price"], lang),
-            change.replace(".", ",") if lang == "fr" else change,
+            localise_number(lang, change),
             interval,
             f"{r['confidence']:.0f} %",
             action + ("" if r["has_edge"] else "*"),
@@ -169,24 +168,18 @@ def honest_note(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> 
     """One line saying whether any model beat the naive baseline (and so whether any answer
     is more than "the price stays where it is")."""
     edge = sum(1 for r in rows if r["has_edge"])
-    data = app_ctx.tr(
-        "this synthetic data" if data_label == "synthetic" else "this data",
-        "ces données synthétiques" if data_label == "synthetic" else "ces données",
+    data = (
+        app_ctx.tr("this synthetic data") if data_label == "synthetic" else app_ctx.tr("this data")
     )
     if edge == 0:
         return app_ctx.tr(
             "No model beat the naive baseline on {d}: that is the honest answer (HOLD); see "
             "'finbot evaluate'.",
-            "Aucun modèle n'a battu le modèle naïf sur {d} : c'est la réponse honnête (HOLD) ; "
-            "voir 'finbot evaluate'.",
             d=data,
         )
     return app_ctx.tr(
         "{e} of {n} predictions come from a model that beat the naive baseline out of sample; "
         "the others (*) are the baseline itself (no change, HOLD); see 'finbot evaluate'.",
-        "{e} prévisions sur {n} viennent d'un modèle meilleur que le modèle naïf hors "
-        "échantillon ; les autres (*) sont le modèle naïf (pas de variation, HOLD) ; voir "
-        "'finbot evaluate'.",
         e=edge,
         n=len(rows),
     )
@@ -209,12 +202,11 @@ def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult
         console.print(honest_note(app_ctx, rows, result.data_label), highlight=False, style="bold")
     for failure in result.failures:
         app_ctx.err.print(f"[yellow]{failure}[/yellow]", highlight=False)
-    names = {k: (PHASE_FR.get(k, k) if app_ctx.lang == "fr" else k) for k in result.phases}
+    names = {k: (tr(PHASES[k]) if k in PHASES else k) for k in result.phases}
     phases = ", ".join(f"{names[k]} {v:.1f} s" for k, v in result.phases.items())
     console.print(
         tr(
             "Phases: {p} (total {t:.1f} s)",
-            "Phases : {p} (total {t:.1f} s)",
             p=phases,
             t=result.total_seconds,
         ),
@@ -223,7 +215,6 @@ def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult
     console.print(
         tr(
             "Report (HTML, with charts): {r}",
-            "Rapport (HTML, avec graphiques) : {r}",
             r=result.report,
         ),
         highlight=False,

@@ -73,7 +73,6 @@ def _print_human(app_ctx: AppContext, data: dict[str, Any]) -> None:
     table = Table(
         title=app_ctx.tr(
             "{c} {tf}: model vs naive baseline (walk-forward)",
-            "{c} {tf} : modèle contre le modèle naïf (walk-forward)",
             c=data["coin"],
             tf=data["timeframe"],
         )
@@ -142,7 +141,6 @@ def evaluate_command(
     with app_ctx.err.status(
         app_ctx.tr(
             "Evaluating {c} ({a}, {n} folds)…",
-            "Évaluation de {c} ({a}, {n} plis)…",
             c=coin_id,
             a=algo,
             n=folds,
@@ -164,7 +162,7 @@ def evaluate_command(
         from finbot.prediction.tracking import write_report
 
         data["report"] = str(write_report(result, report))
-        app_ctx.err.print(app_ctx.tr("Report: {p}", "Rapport : {p}", p=data["report"]))
+        app_ctx.err.print(app_ctx.tr("Report: {p}", p=data["report"]))
     if as_json:
         app_ctx.emit_json(data)
     else:
@@ -232,7 +230,6 @@ def _print_metrics(app_ctx: AppContext, data: dict[str, Any]) -> None:
     table = Table(
         title=app_ctx.tr(
             "Interval coverage (nominal {l:.0%})",
-            "Couverture des intervalles (nominal {l:.0%})",
             l=data["level"],
         )
     )

@@ -10,28 +10,36 @@ missing driver), 1 for failures at run time (a full disk, a corrupt database fil
 from __future__ import annotations
 
 import errno
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from finbot.errors import FinbotError
+from finbot.i18n import N_, translate
 
 DRIVERS = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pymysql": "pymysql"}
 
 
 @dataclass(frozen=True)
 class Failure:
-    """One line for the user: ``kind`` names the error class in ``--json``."""
+    """One line for the user: ``kind`` names the error class in ``--json``; ``message`` is the
+    English text with ``{placeholders}`` filled from ``values``, translated where it is shown."""
 
     kind: str
-    en: str
-    fr: str
+    message: str
     exit_code: int
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        """The line in ``lang``."""
+        return translate(lang, self.message, **self.values)
 
 
 def describe(exc: BaseException) -> Failure | None:
     """The user-facing line for ``exc``, or None for a bug (shown with its traceback)."""
     if isinstance(exc, FinbotError):
-        text = str(exc)
-        return Failure(type(exc).__name__, text, text, exc.exit_code)
+        # already in the user's language (or English only): shown as it is ('{error}' is no
+        # catalog message)
+        return Failure(type(exc).__name__, "{error}", exc.exit_code, {"error": str(exc)})
     if isinstance(exc, ModuleNotFoundError) and exc.name in DRIVERS:
         return _missing_driver(exc.name)
     if isinstance(exc, OSError):
@@ -43,11 +51,12 @@ def _missing_driver(name: str) -> Failure:
     package = DRIVERS[name]
     return Failure(
         "MissingDriver",
-        f"the database driver '{name}' is not installed: pip install '{package}' "
-        "(or unset FINBOT_DB_URL to use the home's SQLite file)",
-        f"le pilote de base de données '{name}' n'est pas installé : pip install '{package}' "
-        "(ou retirez FINBOT_DB_URL pour utiliser le fichier SQLite du dossier)",
+        N_(
+            "the database driver '{name}' is not installed: pip install '{package}' "
+            "(or unset FINBOT_DB_URL to use the home's SQLite file)"
+        ),
         2,
+        {"name": name, "package": package},
     )
 
 
@@ -61,41 +70,44 @@ def _os_failure(exc: OSError) -> Failure:
     if isinstance(exc, PermissionError):
         return Failure(
             kind,
-            f"permission denied: {where}: make it writable by this user or choose another --home",
-            f"accès refusé : {where} : rendez-le accessible en écriture ou choisissez un autre "
-            "--home",
+            N_(
+                "permission denied: {where}: make it writable by this user or choose another --home"
+            ),
             2,
+            {"where": where},
         )
     if isinstance(exc, NotADirectoryError | FileExistsError) or exc.errno == errno.ENOTDIR:
         return Failure(
             kind,
-            f"not a directory: {where}: --home must be a folder (or a path that does not exist "
-            "yet)",
-            f"ce n'est pas un dossier : {where} : --home doit être un dossier (ou un chemin qui "
-            "n'existe pas encore)",
+            N_(
+                "not a directory: {where}: --home must be a folder (or a path that does not exist "
+                "yet)"
+            ),
             2,
+            {"where": where},
         )
     if exc.errno == errno.EADDRINUSE:
         return Failure(
             kind,
-            "address already in use: another program listens on that port; choose another "
-            "--port (0 picks a free one)",
-            "adresse déjà utilisée : un autre programme écoute sur ce port ; choisissez un autre "
-            "--port (0 en choisit un libre)",
+            N_(
+                "address already in use: another program listens on that port; choose another "
+                "--port (0 picks a free one)"
+            ),
             2,
         )
     if exc.errno == errno.ENOSPC:
         return Failure(
             kind,
-            f"no space left on the device holding {where}: free some space, nothing stored was "
-            "changed",
-            f"plus de place sur le disque de {where} : libérez de l'espace, rien de ce qui est "
-            "stocké n'a changé",
+            N_(
+                "no space left on the device holding {where}: free some space, nothing stored was "
+                "changed"
+            ),
             1,
+            {"where": where},
         )
     reason = exc.strerror or str(exc)
     return Failure(
-        kind, f"system error: {reason}: {where}", f"erreur système : {reason} : {where}", 1
+        kind, N_("system error: {reason}: {where}"), 1, {"reason": reason, "where": where}
     )
 
 
@@ -107,29 +119,32 @@ def _database_failure(exc: BaseException) -> Failure | None:
     if isinstance(exc, sa.ArgumentError | sa.NoSuchModuleError):
         return Failure(
             "DatabaseURL",
-            f"FINBOT_DB_URL is not a usable database URL ({exc}); expected e.g. "
-            "sqlite:////path/finbot.db or postgresql+psycopg://user@host/db",
-            f"FINBOT_DB_URL n'est pas une URL de base de données utilisable ({exc}) ; attendu "
-            "par ex. sqlite:////chemin/finbot.db ou postgresql+psycopg://user@hote/base",
+            N_(
+                "FINBOT_DB_URL is not a usable database URL ({exc}); expected e.g. "
+                "sqlite:////path/finbot.db or postgresql+psycopg://user@host/db"
+            ),
             2,
+            {"exc": exc},
         )
     if isinstance(exc, sa.DBAPIError):
         reason = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
         if exc.orig is not None and not type(exc.orig).__module__.startswith("sqlite3"):
             return Failure(  # a database server (PostgreSQL): no finbot.db to move aside
                 "DatabaseError",
-                f"the database failed: {reason}; check FINBOT_DB_URL (host, port, user, "
-                "password, database) and that the database server is up",
-                f"la base de données a échoué : {reason} ; vérifiez FINBOT_DB_URL (hôte, port, "
-                "utilisateur, mot de passe, base) et que le serveur de base de données tourne",
+                N_(
+                    "the database failed: {reason}; check FINBOT_DB_URL (host, port, user, "
+                    "password, database) and that the database server is up"
+                ),
                 1,
+                {"reason": reason},
             )
         return Failure(
             "DatabaseError",
-            f"the database failed: {reason}; if the home's finbot.db is corrupt, move it aside "
-            "(finbot creates a new one) or restore a backup",
-            f"la base de données a échoué : {reason} ; si le finbot.db du dossier est corrompu, "
-            "déplacez-le (finbot en crée un nouveau) ou restaurez une sauvegarde",
+            N_(
+                "the database failed: {reason}; if the home's finbot.db is corrupt, move it aside "
+                "(finbot creates a new one) or restore a backup"
+            ),
             1,
+            {"reason": reason},
         )
     return None

@@ -26,35 +26,32 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.predict_cmd import QuestionKind
 from finbot.errors import FinbotError
+from finbot.i18n import N_
 
 log = logging.getLogger(__name__)
 
-# (value, English, French, shortcut key; True = questionary's next free key)
-Entry = tuple[str, str, str, str | bool]
+# (value, label in English (translated when shown), shortcut key; True = questionary's next
+# free key)
+Entry = tuple[str, str, str | bool]
 MAIN: tuple[Entry, ...] = (
-    ("predictions", "Predictions", "Prévisions", "1"),
-    ("status", "Status", "État", "2"),
-    ("models", "Models", "Modèles", "3"),
-    ("confidence", "Confidence", "Confiance", "4"),
-    ("quit", "Quit", "Quitter", "5"),
+    ("predictions", N_("Predictions"), "1"),
+    ("status", N_("Status"), "2"),
+    ("models", N_("Models"), "3"),
+    ("confidence", N_("Confidence"), "4"),
+    ("quit", N_("Quit"), "5"),
 )
 PREDICTIONS: tuple[Entry, ...] = (
-    (QuestionKind.PRICE, "Price", "Prix", "1"),
-    (QuestionKind.AMOUNT, "Amount", "Montant", "2"),
-    (QuestionKind.WHEN, "Time to target", "Délai pour un objectif", "3"),
-    (QuestionKind.BEST, "Best moment", "Meilleur moment", "4"),
-    ("stats", "Statistics", "Statistiques", "5"),
-    ("back", "Back", "Retour", "0"),
+    (QuestionKind.PRICE, N_("Price"), "1"),
+    (QuestionKind.AMOUNT, N_("Amount"), "2"),
+    (QuestionKind.WHEN, N_("Time to target"), "3"),
+    (QuestionKind.BEST, N_("Best moment"), "4"),
+    ("stats", N_("Statistics"), "5"),
+    ("back", N_("Back"), "0"),
 )
-HINT_EN = (
+HINT = N_(
     "the menu needs a terminal; use the commands instead:\n"
     "  finbot predict --coin bitcoin --horizon 1h   finbot predict --kind best\n"
     "  finbot status   finbot models list   finbot confidence-metrics   finbot tracker"
-)
-HINT_FR = (
-    "le menu a besoin d'un terminal ; utilisez les commandes :\n"
-    "  finbot prevoir --coin bitcoin --horizon 1h   finbot prevoir --kind best\n"
-    "  finbot etat   finbot models list   finbot confidence-metrics   finbot suivi"
 )
 
 
@@ -77,47 +74,43 @@ class Menu:
     io: dict[str, Any] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- prompts
-    def select(self, en: str, fr: str, entries: tuple[Entry, ...]) -> str:
+    def select(self, prompt: str, entries: tuple[Entry, ...]) -> str:
         import questionary
 
         choices = [
-            questionary.Choice(self.app_ctx.tr(e_en, e_fr), value=value, shortcut_key=key)
-            for value, e_en, e_fr, key in entries
+            questionary.Choice(self.app_ctx.tr(label), value=value, shortcut_key=key)
+            for value, label, key in entries
         ]
         answer = questionary.select(
-            self.app_ctx.tr(en, fr),
+            self.app_ctx.tr(prompt),
             choices=choices,
             use_shortcuts=True,
-            instruction=self.app_ctx.tr(
-                "(arrow keys or number, Enter)", "(flèches ou numéro, Entrée)"
-            ),
+            instruction=self.app_ctx.tr("(arrow keys or number, Enter)"),
             **self.io,
         ).unsafe_ask()
         return str(answer)
 
     def coin(self) -> str:
         entries = tuple(
-            (c.id, f"{c.name} ({c.symbol})", f"{c.name} ({c.symbol})", True)
-            for c in self.app_ctx.settings.coins.enabled
+            (c.id, f"{c.name} ({c.symbol})", True) for c in self.app_ctx.settings.coins.enabled
         )
-        return self.select("Which crypto?", "Quelle crypto ?", entries)
+        return self.select(N_("Which crypto?"), entries)
 
     def horizon(self) -> str:
         from finbot.cli.predict_cmd import horizon_words
 
         lang = self.app_ctx.lang
         entries = tuple(
-            (h, horizon_words(h, lang), horizon_words(h, lang), True)
-            for h in self.app_ctx.settings.general.horizons
+            (h, horizon_words(h, lang), True) for h in self.app_ctx.settings.general.horizons
         )
-        return self.select("In how long?", "Dans combien de temps ?", entries)
+        return self.select(N_("In how long?"), entries)
 
-    def number(self, en: str, fr: str, default: float) -> float:
+    def number(self, prompt: str, default: float) -> float:
         import questionary
 
-        invalid = self.app_ctx.tr("expected a number > 0", "un nombre > 0 est attendu")
+        invalid = self.app_ctx.tr("expected a number > 0")
         text = questionary.text(
-            self.app_ctx.tr(en, fr),
+            self.app_ctx.tr(prompt),
             default=f"{default:g}",
             validate=lambda t: parse_number(t) is not None or invalid,
             **self.io,
@@ -139,14 +132,14 @@ class Menu:
 
         coin, horizon = self.coin(), self.horizon()
         default = self.app_ctx.settings.costs.default_order_eur
-        eur = self.number("Amount in EUR?", "Montant en EUR ?", default)
+        eur = self.number(N_("Amount in EUR?"), default)
         ask_amount(self.app_ctx, coin, horizon, eur, False)
 
     def when(self) -> None:
         from finbot.cli.predict_cmd import ask_when
 
         coin = self.coin()
-        gain = self.number("Gain wanted, in %?", "Gain visé, en % ?", 2.0)
+        gain = self.number(N_("Gain wanted, in %?"), 2.0)
         ask_when(self.app_ctx, coin, gain, False)
 
     def best(self) -> None:
@@ -166,7 +159,7 @@ class Menu:
             "stats": self.statistics,
         }
         while True:
-            choice = self.select("Predictions", "Prévisions", PREDICTIONS)
+            choice = self.select(N_("Predictions"), PREDICTIONS)
             if choice == "back":
                 return
             self.guarded(actions[choice])
@@ -193,7 +186,7 @@ class Menu:
         }
         try:
             while True:
-                choice = self.select("finbot — main menu", "finbot — menu principal", MAIN)
+                choice = self.select(N_("finbot — main menu"), MAIN)
                 if choice == "quit":
                     break
                 self.guarded(actions[choice])
@@ -217,20 +210,18 @@ def show_models(app_ctx: AppContext) -> None:
 
     rows = app_ctx.services.model_store.list_models()
     if not rows:
-        app_ctx.console.print(
-            app_ctx.tr("no models yet: run 'finbot train'", "aucun modèle : lancez 'finbot train'")
-        )
+        app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'"))
         return
     tr = app_ctx.tr
-    table = Table(title=tr("Models against the naive baseline", "Modèles face au modèle naïf"))
+    table = Table(title=tr("Models against the naive baseline"))
     for col in (
-        tr("coin", "crypto"),
+        tr("coin"),
         "horizon",
         "tf",
-        tr("model", "modèle"),
+        tr("model"),
         "version",
-        tr("MAE / naive", "MAE / naïf"),
-        tr("edge", "avantage"),
+        tr("MAE / naive"),
+        tr("edge"),
     ):
         table.add_column(col)
     for r in rows:
@@ -241,7 +232,7 @@ def show_models(app_ctx: AppContext) -> None:
             str(r["algorithm"]),
             str(r["version"]),
             f"{r['mae_ratio']:.3f}",
-            tr("yes", "oui") if r.get("has_edge") else tr("no (HOLD)", "non (HOLD)"),
+            tr("yes") if r.get("has_edge") else tr("no (HOLD)"),
         )
     app_ctx.console.print(table)
 
@@ -265,7 +256,6 @@ def show_statistics(app_ctx: AppContext) -> None:
     app_ctx.console.print(
         app_ctx.tr(
             "Tracked predictions: {p} pending, {r} resolved, {e} expired",
-            "Prédictions suivies : {p} en attente, {r} vérifiées, {e} expirées",
             p=counts.get("pending", 0),
             r=counts.get("resolved", 0),
             e=counts.get("expired", 0),
@@ -281,11 +271,10 @@ def say_goodbye(app_ctx: AppContext) -> None:
         app_ctx.console.print(
             app_ctx.tr(
                 "Menu closed; finbot keeps running in the background ('finbot stop' stops it).",
-                "Menu fermé ; finbot continue en arrière-plan ('finbot arreter' l'arrête).",
             )
         )
     else:
-        app_ctx.console.print(app_ctx.tr("Goodbye.", "Au revoir."))
+        app_ctx.console.print(app_ctx.tr("Goodbye."))
 
 
 def run_menu(app_ctx: AppContext, input: Any = None, output: Any = None) -> None:
@@ -298,7 +287,7 @@ def menu_command(ctx: typer.Context) -> None:
     """Interactive menu: predictions, status, models, confidence. / Menu interactif."""
     app_ctx = context.get(ctx)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        typer.echo(app_ctx.tr(HINT_EN, HINT_FR), err=True)
+        typer.echo(app_ctx.tr(HINT), err=True)
         raise typer.Exit(2)
     run_menu(app_ctx)
 

@@ -23,9 +23,7 @@ def list_command(
         app_ctx.emit_json(rows)
         return
     if not rows:
-        app_ctx.console.print(
-            app_ctx.tr("no models yet: run 'finbot train'", "aucun modèle : lancez 'finbot train'")
-        )
+        app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'"))
         return
     table = Table()
     for col in (
@@ -48,7 +46,7 @@ def list_command(
             r["algorithm"],
             str(r["trained_at"]),
             f"{r['mae_ratio']:.4f}",
-            app_ctx.tr("yes", "oui") if r["has_edge"] else app_ctx.tr("no", "non"),
+            app_ctx.tr("yes") if r["has_edge"] else app_ctx.tr("no"),
         )
     app_ctx.console.print(table)
 
@@ -61,15 +59,12 @@ def _cleanup(
     if as_json:
         app_ctx.emit_json({"dry_run": dry_run, "removed": removed})
         return
-    verb = (
-        app_ctx.tr("would delete", "supprimerait") if dry_run else app_ctx.tr("deleted", "supprimé")
-    )
+    verb = app_ctx.tr("would delete") if dry_run else app_ctx.tr("deleted")
     for r in removed:
         app_ctx.console.print(f"{verb} {r['coin']}/{r['timeframe']}/{r['horizon']}/{r['version']}")
     app_ctx.console.print(
         app_ctx.tr(
             "{n} version(s); live models kept",
-            "{n} version(s) ; modèles actifs conservés",
             n=len(removed),
         )
     )

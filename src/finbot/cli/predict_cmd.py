@@ -19,6 +19,7 @@ import typer
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
+from finbot.i18n import N_, localise_number, translate_context
 
 if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
@@ -38,19 +39,12 @@ class QuestionKind(StrEnum):
     BEST = "best"
 
 
-HINT_EN = (
+HINT = N_(
     "no terminal to ask questions on; give the question as options, e.g.\n"
     "  finbot predict --coin bitcoin --horizon 1h [--json]\n"
     "  finbot prevoir --coin BTC --unit h --value 6 --kind amount --amount-eur 500\n"
     "  finbot predict --coin ETH --kind when --gain 2\n"
     "  finbot predict --kind best"
-)
-HINT_FR = (
-    "pas de terminal pour poser les questions ; donnez-les en options, par exemple\n"
-    "  finbot prevoir --coin bitcoin --horizon 1h [--json]\n"
-    "  finbot prevoir --coin BTC --unite h --valeur 6 --kind amount --montant-eur 500\n"
-    "  finbot prevoir --coin ETH --kind when --gain 2\n"
-    "  finbot prevoir --kind best"
 )
 
 
@@ -60,15 +54,12 @@ def number(value: float, lang: str, digits: int | None = None) -> str:
     if digits is None:
         size = abs(value)
         digits = 0 if size >= 1000 else 2 if size >= 1 else 4 if size >= 0.01 else 6
-    text = f"{value:,.{digits}f}"
-    if lang == "fr":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+    return localise_number(lang, f"{value:,.{digits}f}")
 
 
 def signed_pct(fraction: float, lang: str) -> str:
     text = f"{fraction * 100:+.2f}"
-    return (text.replace(".", ",") if lang == "fr" else text) + " %"
+    return localise_number(lang, text) + " %"
 
 
 def pct(fraction: float, lang: str) -> str:
@@ -79,10 +70,10 @@ def pct(fraction: float, lang: str) -> str:
 def horizon_words(horizon: str, lang: str) -> str:
     value, unit = int(horizon[:-1]), horizon[-1]
     names = {
-        "m": "min",
-        "h": "h",
-        "d": "j" if lang == "fr" else "d",
-        "w": "sem" if lang == "fr" else "w",
+        "m": translate_context(lang, "time unit", "min"),
+        "h": translate_context(lang, "time unit", "h"),
+        "d": translate_context(lang, "time unit", "d"),
+        "w": translate_context(lang, "time unit", "w"),
     }
     return f"{value} {names.get(unit, unit)}"
 
@@ -107,8 +98,6 @@ def price_line(app_ctx: AppContext, a: Assessment) -> str:
     action = a.decision.action.text(lang)
     return app_ctx.tr(
         "{name} in {h}: {price} $ ({chg}) — {lvl} % interval {iv} — confidence {conf} % — {act}",
-        "{name} dans {h} : {price} $ ({chg}) — intervalle {lvl} % {iv} — "
-        "confiance {conf} % — {act}",
         name=coin_name(app_ctx, p.coin),
         h=horizon_words(p.horizon, lang),
         price=number(p.predicted_price, lang),
@@ -127,8 +116,6 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
         app_ctx.tr(
             "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
             "expected error {err} (max {max}); round-trip costs {cost}",
-            "  maintenant {last} $ (barre de {asof}) ; modèle {model} {version} ({tf}), MAE / naïf "
-            "{ratio}, erreur attendue {err} (max {max}) ; coûts aller-retour {cost}",
             last=number(p.last_price, lang),
             asof=_iso(p.as_of),
             model=p.model,
@@ -170,7 +157,6 @@ def _record(
         app_ctx.err.print(
             app_ctx.tr(
                 "warning: prediction not recorded ({e})",
-                "attention : prédiction non enregistrée ({e})",
                 e=exc,
             )
         )
@@ -222,7 +208,6 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
         raise FinbotError(
             app_ctx.tr(
                 "no model answered for {c}; train first ('finbot train')",
-                "aucun modèle pour {c} ; entraînez d'abord ('finbot train')",
                 c=coin,
             )
         )
@@ -248,7 +233,6 @@ def _print_decision(app_ctx: AppContext, decision: Decision) -> None:
     app_ctx.console.print(
         app_ctx.tr(
             "Overall: {act} — expected net return {net} — confidence {conf} % — {risk}",
-            "Synthèse : {act} — rendement net attendu {net} — confiance {conf} % — {risk}",
             act=action,
             net=signed_pct(decision.expected_net_return, lang),
             conf=f"{decision.confidence:.0f}",
@@ -297,8 +281,6 @@ def ask_amount(
         app_ctx.tr(
             "{amt} EUR → {val} EUR in {h}; costs {cost} EUR; "
             "net profit {net} EUR (target {tgt} EUR)",
-            "{amt} EUR → {val} EUR dans {h} ; coûts {cost} EUR ; "
-            "gain net {net} EUR (objectif {tgt} EUR)",
             amt=number(amount, lang, 2),
             val=number(ans.value_eur, lang, 2),
             h=horizon_words(horizon, lang),
@@ -332,7 +314,6 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
         app_ctx.console.print(
             app_ctx.tr(
                 "{name} +{g} %: not within {h} (no horizon's prediction and interval reach it)",
-                "{name} +{g} % : pas dans les {h} (aucun horizon ne l'atteint, intervalle compris)",
                 name=name,
                 g=gain,
                 h=horizon_words(ans.longest, lang),
@@ -343,7 +324,6 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
     app_ctx.console.print(
         app_ctx.tr(
             "{name} +{g} %: within {h} — confidence {c} %",
-            "{name} +{g} % : d'ici {h} — confiance {c} %",
             name=name,
             g=gain,
             h=horizon_words(ans.horizon or "", lang),
@@ -369,11 +349,11 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
         app_ctx.emit_json(out)
         return
     lang = app_ctx.lang
-    for side, en, fr in (
-        ("buys", "Top buys", "Meilleurs achats"),
-        ("sells", "Top sells", "Meilleures ventes"),
+    for side, title in (
+        ("buys", N_("Top buys")),
+        ("sells", N_("Top sells")),
     ):
-        app_ctx.console.print(app_ctx.tr(en, fr) + ":", highlight=False)
+        app_ctx.console.print(app_ctx.tr(title) + ":", highlight=False)
         if not out[side]:
             app_ctx.console.print("  —")
         for r in out[side]:
@@ -398,14 +378,14 @@ def interactive(app_ctx: AppContext, input: Any = None, output: Any = None) -> t
         questionary.Choice(f"{c.name} ({c.symbol})", value=c.id) for c in settings.coins.enabled
     ]
     coin = questionary.select(
-        app_ctx.tr("Which crypto?", "Quelle crypto ?"), choices=coins, use_shortcuts=True, **io
+        app_ctx.tr("Which crypto?"), choices=coins, use_shortcuts=True, **io
     ).unsafe_ask()
     horizons = [
         questionary.Choice(horizon_words(h, app_ctx.lang), value=h)
         for h in settings.general.horizons
     ]
     horizon = questionary.select(
-        app_ctx.tr("In how long?", "Dans combien de temps ?"),
+        app_ctx.tr("In how long?"),
         choices=horizons,
         use_shortcuts=True,
         **io,
@@ -445,7 +425,7 @@ def predict_command(
     chosen = resolve_horizon(horizon, unit, value)
     if coin is None:
         if chosen is not None or kind != QuestionKind.PRICE or as_json or not is_terminal():
-            typer.echo(app_ctx.tr(HINT_EN, HINT_FR), err=True)
+            typer.echo(app_ctx.tr(HINT), err=True)
             raise typer.Exit(2)
         try:
             coin, chosen = interactive(app_ctx)

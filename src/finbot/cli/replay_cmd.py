@@ -103,8 +103,6 @@ def replay_server_command(
                 app_ctx.tr(
                     "Replay server ({label} data) at {url}\n  FX: {fx}\n  exchange: {ex}\n"
                     "Ctrl-C to stop.",
-                    "Serveur de rejeu (données {label}) sur {url}\n  FX : {fx}\n  bourse : {ex}\n"
-                    "Ctrl-C pour arrêter.",
                     label=source.label,
                     url=server.url,
                     fx=server.fx_url,
@@ -117,7 +115,6 @@ def replay_server_command(
         app_ctx.err.print(
             app_ctx.tr(
                 "replay server stopped: {n} requests",
-                "serveur de rejeu arrêté : {n} requêtes",
                 n=server.stats()["requests"],
             )
         )

@@ -54,8 +54,6 @@ def _first_start(app_ctx: AppContext) -> None:
         app_ctx.tr(
             "First start: no models yet. Collecting history, then training the 1 h models; the "
             "other horizons are trained in the background afterwards.",
-            "Premier démarrage : aucun modèle. Collecte de l'historique puis entraînement des "
-            "modèles 1 h ; les autres horizons seront entraînés ensuite en arrière-plan.",
         )
     )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -64,7 +62,6 @@ def _first_start(app_ctx: AppContext) -> None:
     app_ctx.err.print(
         app_ctx.tr(
             "{n} models trained ({h}); {rest} coin x horizon sets left for the background.",
-            "{n} modèles entraînés ({h}) ; {rest} combinaisons restent pour l'arrière-plan.",
             n=result["trained"],
             h=result["horizon"],
             rest=result["remaining"],
@@ -81,7 +78,6 @@ def _needs_first_start(app_ctx: AppContext) -> bool:
         app_ctx.err.print(
             app_ctx.tr(
                 "First start skipped: prediction is not available ({e}).",
-                "Premier démarrage ignoré : la prédiction n'est pas disponible ({e}).",
                 e=exc,
             )
         )
@@ -101,8 +97,6 @@ def run_menu_hook(app_ctx: AppContext) -> None:
             app_ctx.tr(
                 "The interactive menu is not available in this version; use 'finbot predict' and "
                 "'finbot status'.",
-                "Le menu interactif n'est pas disponible dans cette version ; utilisez 'finbot "
-                "prevoir' et 'finbot etat'.",
             )
         )
         return
@@ -152,7 +146,6 @@ def start_command(
         app_ctx.err.print(
             app_ctx.tr(
                 "finbot runs in the foreground; Ctrl+C stops it.",
-                "finbot tourne au premier plan ; Ctrl+C pour l'arrêter.",
             )
         )
         run_foreground(services)
@@ -161,8 +154,6 @@ def start_command(
     app_ctx.console.print(
         app_ctx.tr(
             "finbot started in the background (PID {pid}); logs in {logs}; 'finbot stop' stops it.",
-            "finbot démarré en arrière-plan (PID {pid}) ; journaux dans {logs} ; 'finbot arreter' "
-            "l'arrête.",
             pid=pid,
             logs=paths.logs_dir,
         )
@@ -184,17 +175,12 @@ def stop_command(
     app_ctx = context.get(ctx)
     result = stop_bot(app_ctx.paths, timeout=timeout, force=force)
     if result.stopped_pid is not None:
-        app_ctx.console.print(
-            app_ctx.tr(
-                "finbot stopped (PID {pid}).", "finbot arrêté (PID {pid}).", pid=result.stopped_pid
-            )
-        )
+        app_ctx.console.print(app_ctx.tr("finbot stopped (PID {pid}).", pid=result.stopped_pid))
         return
-    message = app_ctx.tr("finbot is not running.", "finbot n'est pas en marche.")
+    message = app_ctx.tr("finbot is not running.")
     if result.stale_pid is not None:
         message += app_ctx.tr(
             " Stale PID file cleaned (PID {pid}).",
-            " Fichier PID périmé nettoyé (PID {pid}).",
             pid=result.stale_pid,
         )
     app_ctx.console.print(message)

@@ -20,9 +20,7 @@ def settings_command(
     if as_json:
         app_ctx.emit_json(data)
         return
-    app_ctx.console.print(
-        app_ctx.tr("Configuration of {home}", "Configuration de {home}", home=app_ctx.paths.home)
-    )
+    app_ctx.console.print(app_ctx.tr("Configuration of {home}", home=app_ctx.paths.home))
     for name, section in data.items():
         app_ctx.console.rule(name)
         app_ctx.console.print_json(json.dumps(section))

@@ -49,20 +49,15 @@ def _print_verify(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
         out.print(
             app_ctx.tr(
                 "gaps: {coin} {timeframe}: {missing_bars} missing bars in {gaps} gaps (not filled)",
-                "trous : {coin} {timeframe} : {missing_bars} barres manquantes en {gaps} trous "
-                "(non comblés)",
                 **gap,
             )
         )
     for note in data["notes"]:
         out.print(f"note: {note}", highlight=False)
-    verdict = app_ctx.tr(
-        "OK" if data["ok"] else "PROBLEMS FOUND", "OK" if data["ok"] else "PROBLÈMES DÉTECTÉS"
-    )
+    verdict = app_ctx.tr("OK") if data["ok"] else app_ctx.tr("PROBLEMS FOUND")
     out.print(
         app_ctx.tr(
             "{verdict}: {rows} rows in {partitions} files, {n} problems",
-            "{verdict} : {rows} lignes dans {partitions} fichiers, {n} problèmes",
             verdict=verdict,
             rows=data["rows"],
             partitions=data["partitions"],
@@ -101,18 +96,14 @@ def retention_command(
         return
     for tf, rows in removed.items():
         days = retention.for_timeframe(tf)
-        kept = app_ctx.tr("forever", "toujours") if days is None else f"{days} d"
+        kept = app_ctx.tr("forever") if days is None else f"{days} d"
         app_ctx.console.print(
             app_ctx.tr(
                 "{tf}: keep {kept}, {rows} rows {verb}",
-                "{tf} : conserver {kept}, {rows} lignes {verb}",
                 tf=tf,
                 kept=kept,
                 rows=rows,
-                verb=app_ctx.tr(
-                    "to remove" if dry_run else "removed",
-                    "à supprimer" if dry_run else "supprimées",
-                ),
+                verb=app_ctx.tr("to remove") if dry_run else app_ctx.tr("removed"),
             )
         )
 
@@ -130,19 +121,18 @@ def summary_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
         app_ctx.console.print(
             app_ctx.tr(
                 "The store is empty ({path}).",
-                "Le stockage est vide ({path}).",
                 path=store.root,
             )
         )
     from rich.table import Table
 
     table = Table(
-        app_ctx.tr("coin", "crypto"),
+        app_ctx.tr("coin"),
         "timeframe",
-        app_ctx.tr("rows", "lignes"),
-        app_ctx.tr("files", "fichiers"),
-        app_ctx.tr("oldest", "début"),
-        app_ctx.tr("newest", "fin"),
+        app_ctx.tr("rows"),
+        app_ctx.tr("files"),
+        app_ctx.tr_context("stored span", "oldest"),
+        app_ctx.tr_context("stored span", "newest"),
     )
     for coin, series in summary.items():
         for tf, info in series.items():
@@ -216,8 +206,6 @@ def import_csv_command(
         app_ctx.tr(
             "{coin} {timeframe}: {inserted} bars added, {updated} replaced, {unchanged} unchanged, "
             "{rejected} rejected (of {rows_read} rows)",
-            "{coin} {timeframe} : {inserted} barres ajoutées, {updated} remplacées, {unchanged} "
-            "inchangées, {rejected} rejetées (sur {rows_read} lignes)",
             **data,
         )
     )
@@ -226,8 +214,6 @@ def import_csv_command(
             app_ctx.tr(
                 "warning: {n} of {rows_read} rows have volume 0 (kept; volume features are "
                 "weaker on them)",
-                "attention : {n} lignes sur {rows_read} ont un volume nul (gardées ; les "
-                "indicateurs de volume y sont moins fiables)",
                 n=report.zero_volume,
                 rows_read=report.rows_read,
             ),
@@ -243,7 +229,6 @@ def _print_row_errors(app_ctx: context.AppContext, errors: Sequence[object], sho
         app_ctx.err.print(
             app_ctx.tr(
                 "  ... and {n} more rejected rows",
-                "  ... et {n} autres lignes rejetées",
                 n=len(errors) - shown,
             )
         )

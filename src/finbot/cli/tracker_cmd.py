@@ -20,7 +20,7 @@ def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: Accuracy) -
 
     from finbot.clock import iso_utc
 
-    table = Table(title=app_ctx.tr("Recent predictions", "Prédictions récentes"))
+    table = Table(title=app_ctx.tr("Recent predictions"))
     for col in (
         "made",
         "coin",
@@ -94,7 +94,6 @@ def tracker_command(
         app_ctx.err.print(
             app_ctx.tr(
                 "{n} predictions written to {p}",
-                "{n} prédictions écrites dans {p}",
                 n=count,
                 p=export,
             )

@@ -22,8 +22,8 @@ def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
         "algorithm",
         "MAE",
         "RMSE",
-        app_ctx.tr("direction", "direction"),
-        app_ctx.tr("MAE / naive", "MAE / naïf"),
+        app_ctx.tr("direction"),
+        app_ctx.tr("MAE / naive"),
     ):
         table.add_column(header)
     for name, s in report.scores.items():
@@ -53,7 +53,7 @@ def _train_one(
     services = app_ctx.services
     with Progress(console=app_ctx.err, transient=True) as bar:
         task = bar.add_task(
-            app_ctx.tr("training {c} {h}", "entraînement {c} {h}", c=coin, h=horizon),
+            app_ctx.tr("training {c} {h}", c=coin, h=horizon),
             total=len(algorithms),
         )
         trained = train_from_store(
@@ -74,10 +74,9 @@ def _train_one(
             app_ctx.console.print(
                 app_ctx.tr(
                     "no edge over the naive baseline: predictions will be zero (HOLD)",
-                    "aucun avantage sur la référence naïve : prédiction nulle (HOLD)",
                 )
             )
-        app_ctx.console.print(app_ctx.tr("saved version {v}", "version {v} enregistrée", v=version))
+        app_ctx.console.print(app_ctx.tr("saved version {v}", v=version))
     return out
 
 
@@ -93,9 +92,7 @@ def _train_all(
     from finbot.prediction.training import tasks_for, train_all
 
     with Progress(console=app_ctx.err, transient=True) as bar:
-        task = bar.add_task(
-            app_ctx.tr("training", "entraînement"), total=len(tasks_for(coins, horizons))
-        )
+        task = bar.add_task(app_ctx.tr("training"), total=len(tasks_for(coins, horizons)))
         services = app_ctx.services
         results = train_all(
             services.bar_store,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.console import Console, RenderableType
 from rich.table import Table
 
+from finbot.i18n import N_
 from finbot.ops.status import (
     DataSection,
     ModelsSection,
@@ -43,25 +44,24 @@ def _header(process: ProcessInfo, tr: Tr) -> str:
     if process["running"]:
         return tr(
             "[green]running[/] (PID {pid}, up {up})",
-            "[green]en marche[/] (PID {pid}, depuis {up})",
             pid=process["pid"],
             up=_fmt_age(process["uptime_s"]),
         )
-    text = tr("[yellow]not running[/]", "[yellow]arrêté[/]")
+    text = tr("[yellow]not running[/]")
     stale = process.get("stale_pid_file")
     if stale:
-        text += tr(" (stale PID file {pid})", " (fichier PID périmé {pid})", pid=stale)
+        text += tr(" (stale PID file {pid})", pid=stale)
     return text
 
 
 def _jobs(jobs: list[JobRow], tr: Tr) -> Table:
-    table = Table(title=tr("Scheduler jobs", "Tâches planifiées"))
+    table = Table(title=tr("Scheduler jobs"))
     for col in (
-        tr("job", "tâche"),
-        tr("last run", "dernier passage"),
-        tr("outcome", "résultat"),
-        tr("next run", "prochain passage"),
-        tr("runs/failures", "passages/échecs"),
+        tr("job"),
+        tr("last run"),
+        tr("outcome"),
+        tr("next run"),
+        tr("runs/failures"),
     ):
         table.add_column(col)
     for job in jobs:
@@ -76,14 +76,14 @@ def _jobs(jobs: list[JobRow], tr: Tr) -> Table:
 
 
 def _data(data: DataSection, tr: Tr) -> Table:
-    table = Table(title=tr("Data", "Données"))
+    table = Table(title=tr("Data"))
     for col in (
-        tr("coin", "crypto"),
+        tr("coin"),
         "timeframe",
-        tr("rows", "lignes"),
-        tr("files", "fichiers"),
-        tr("newest", "plus récent"),
-        tr("age", "âge"),
+        tr("rows"),
+        tr("files"),
+        tr("newest"),
+        tr("age"),
     ):
         table.add_column(col)
     for coin, by_tf in sorted(data.items()):
@@ -104,19 +104,18 @@ def _models(models: ModelsSection, tr: Tr) -> Table:
     table = Table(
         title=tr(
             "Models ({trained}/{expected} coin x horizon trained)",
-            "Modèles ({trained}/{expected} crypto x horizon entraînés)",
             trained=progress.get("trained"),
             expected=progress.get("expected"),
         )
     )
     for col in (
-        tr("coin", "crypto"),
+        tr("coin"),
         "timeframe",
         "horizon",
         "version",
-        tr("model", "modèle"),
-        tr("age", "âge"),
-        tr("MAE / naive", "MAE / naïf"),
+        tr("model"),
+        tr("age"),
+        tr("MAE / naive"),
     ):
         table.add_column(col)
     for m in models.get("latest", []):
@@ -142,20 +141,19 @@ def _tracker(tracker: TrackerSection, tr: Tr) -> Table:
     table = Table(
         title=tr(
             "Tracked predictions (pending {p}, resolved {r}, expired {e})",
-            "Prédictions suivies (en attente {p}, vérifiées {r}, expirées {e})",
             p=counts.get("pending", 0),
             r=counts.get("resolved", 0),
             e=counts.get("expired", 0),
         )
     )
     for col in (
-        tr("coin", "crypto"),
+        tr("coin"),
         "horizon",
-        tr("window", "fenêtre"),
+        tr("window"),
         "n",
         "MAE",
-        tr("hit rate", "direction juste"),
-        tr("coverage", "couverture"),
+        tr("hit rate"),
+        tr("coverage"),
     ):
         table.add_column(col)
     for coin, by_h in sorted(tracker.get("accuracy", {}).items()):
@@ -175,28 +173,27 @@ def _tracker(tracker: TrackerSection, tr: Tr) -> Table:
 
 
 def _api(usage: UsageSummary, tr: Tr) -> Table:
-    table = Table(title=tr("CoinGecko API usage", "Utilisation de l'API CoinGecko"))
-    table.add_column(tr("window", "fenêtre"))
-    table.add_column(tr("requests", "requêtes"))
-    table.add_column(tr("limit", "limite"))
+    table = Table(title=tr("CoinGecko API usage"))
+    table.add_column(tr("window"))
+    table.add_column(tr("requests"))
+    table.add_column(tr("limit"))
     state = usage.get("state", "GREEN")
     for label, window in (
         ("minute", usage.get("minute")),
-        (tr("hour", "heure"), usage.get("hour")),
-        (tr("day", "jour"), usage.get("day")),
+        (tr("hour"), usage.get("hour")),
+        (tr("day"), usage.get("day")),
     ):
         requests, limit = (window["requests"], window["limit"]) if window else (None, None)
         table.add_row(label, str(requests), str(limit))
     month = usage.get("month", {})
     table.add_row(
-        tr("month", "mois"),
+        tr("month"),
         str(month.get("requests")),
         f"{month.get('cap')} ({100 * float(month.get('share') or 0):.2f} %)",
     )
     colour = _STATE_COLOUR.get(state, "white")
     table.caption = tr(
         "state [{c}]{s}[/], errors 24 h: {e}, mean latency: {lat} ms",
-        "état [{c}]{s}[/], erreurs 24 h : {e}, latence moyenne : {lat} ms",
         c=colour,
         s=state,
         e=usage.get("errors_24h"),
@@ -206,14 +203,14 @@ def _api(usage: UsageSummary, tr: Tr) -> Table:
 
 
 def _collectors(collectors: dict[str, CollectorView], tr: Tr) -> Table:
-    table = Table(title=tr("Collectors", "Collecteurs"))
+    table = Table(title=tr("Collectors"))
     for col in (
-        tr("collector", "collecteur"),
-        tr("last status", "dernier état"),
-        tr("last run", "dernier passage"),
-        tr("latency ms", "latence ms"),
-        tr("cache hits/misses", "cache succès/échecs"),
-        tr("failures", "échecs"),
+        tr("collector"),
+        tr("last status"),
+        tr("last run"),
+        tr("latency ms"),
+        tr("cache hits/misses"),
+        tr("failures"),
     ):
         table.add_column(col)
     for name, c in sorted(collectors.items()):
@@ -230,10 +227,9 @@ def _collectors(collectors: dict[str, CollectorView], tr: Tr) -> Table:
 
 def _system(system: SystemMetrics, tr: Tr) -> str:
     mem, disk, gpu = system.get("memory", {}), system.get("disk", {}), system.get("gpu", {})
-    gpu_text = ", ".join(gpu.get("devices") or []) or tr("none detected", "aucun détecté")
+    gpu_text = ", ".join(gpu.get("devices") or []) or tr("none detected")
     return tr(
         "CPU {cpu} % | RAM {ram} % | disk free {disk} GB | GPU: {gpu}",
-        "CPU {cpu} % | RAM {ram} % | disque libre {disk} Go | GPU : {gpu}",
         cpu=system.get("cpu_percent"),
         ram=mem.get("used_percent"),
         disk=disk.get("free_gb"),
@@ -244,33 +240,28 @@ def _system(system: SystemMetrics, tr: Tr) -> str:
 def _show(
     console: Console,
     tr: Tr,
-    title: tuple[str, str],
+    title: str,
     section: Section[T],
     render: Callable[[T, Tr], RenderableType],
     show_empty: bool = False,
 ) -> None:
     """The section's table, its error line, or "nothing yet" (empty, unless ``show_empty``)."""
-    name = tr(*title)
+    name = tr(title)
     if isinstance(section, SectionError):
         console.print(f"[bold]{name}[/]: [red]{section.message}[/]")
     elif section or show_empty:
         console.print(render(section, tr))
     else:
-        console.print(f"[bold]{name}[/]: {tr('nothing yet', 'rien pour le moment')}")
+        console.print(f"[bold]{name}[/]: " + tr("nothing yet"))
 
 
 def render_status(report: StatusReport, console: Console, tr: Tr) -> None:
     """Print the status as tables; a section that failed prints its error line."""
-    console.print(
-        tr("finbot at {home}: ", "finbot dans {home} : ", home=report.home)
-        + _header(report.process, tr)
-    )
-    _show(console, tr, ("Scheduler jobs", "Tâches planifiées"), report.jobs, _jobs)
-    _show(console, tr, ("Data", "Données"), report.data, _data)
-    _show(console, tr, ("Models", "Modèles"), report.models, _models, show_empty=True)
-    _show(
-        console, tr, ("Tracker", "Suivi des prédictions"), report.tracker, _tracker, show_empty=True
-    )
-    _show(console, tr, ("API usage", "Utilisation API"), report.api_usage, _api, show_empty=True)
-    _show(console, tr, ("Collectors", "Collecteurs"), report.collectors, _collectors)
-    _show(console, tr, ("System", "Système"), report.system, _system, show_empty=True)
+    console.print(tr("finbot at {home}: ", home=report.home) + _header(report.process, tr))
+    _show(console, tr, N_("Scheduler jobs"), report.jobs, _jobs)
+    _show(console, tr, N_("Data"), report.data, _data)
+    _show(console, tr, N_("Models"), report.models, _models, show_empty=True)
+    _show(console, tr, N_("Tracker"), report.tracker, _tracker, show_empty=True)
+    _show(console, tr, N_("API usage"), report.api_usage, _api, show_empty=True)
+    _show(console, tr, N_("Collectors"), report.collectors, _collectors)
+    _show(console, tr, N_("System"), report.system, _system, show_empty=True)

@@ -45,14 +45,14 @@ class _ServerError(Exception):
 def test_known_failures_are_one_line(exc: BaseException, code: int, needle: str) -> None:
     failure = describe(exc)
     assert failure is not None and failure.exit_code == code
-    for text in (failure.en, failure.fr):
+    for text in (failure.text("en"), failure.text("fr")):
         assert "\n" not in text
-    assert needle in failure.en
+    assert needle in failure.text("en")
 
 
 def test_french_lines_are_french() -> None:
     failure = describe(PermissionError(errno.EACCES, "Permission denied", "/h/logs"))
-    assert failure is not None and failure.fr.startswith("accès refusé")
+    assert failure is not None and failure.text("fr").startswith("accès refusé")
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from finbot.cli.app import app
 from finbot.clock import FakeClock
+from finbot.i18n import translate
 from finbot.ops import status as st
 from finbot.ops import system
 from finbot.ops.process import InstanceLock
@@ -37,7 +38,7 @@ KEYS = {
 
 
 def _tr(lang: str):
-    return lambda en, fr, **kw: (fr if lang == "fr" else en).format(**kw)
+    return lambda message, **kw: translate(lang, message, **kw)
 
 
 @pytest.mark.usefixtures("db_backend")

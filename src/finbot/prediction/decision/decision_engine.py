@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from finbot.i18n import N_, translate
 from finbot.prediction.decision.threshold_policy import HorizonThresholds
 
 AGREEMENT = 0.5
@@ -50,53 +51,28 @@ class Action(StrEnum):
 
     def text(self, lang: str = "en") -> str:
         """The action as the user reads it: ``BUY`` in English, ``ACHETER`` in French."""
-        return _ACTION_FR[self] if lang == "fr" else self.value
+        return translate(lang, _ACTION_TEXT[self])
 
 
 ACTIONS: tuple[Action, ...] = tuple(Action)
-_ACTION_FR = {Action.BUY: "ACHETER", Action.SELL: "VENDRE", Action.HOLD: "HOLD"}
+_ACTION_TEXT = {Action.BUY: N_("BUY"), Action.SELL: N_("SELL"), Action.HOLD: N_("HOLD")}
 
-REASONS: dict[str, tuple[str, str]] = {
-    "no_edge": (
-        "{horizon}: no edge over the naive baseline (MAE ratio {ratio})",
-        "{horizon} : aucun avantage sur le modèle naïf (ratio MAE {ratio})",
+# code -> English message (the catalog's key), translated when shown (``Reason.text``)
+REASONS: dict[str, str] = {
+    "no_edge": N_("{horizon}: no edge over the naive baseline (MAE ratio {ratio})"),
+    "no_edge_any": N_("no horizon beats the naive baseline: HOLD"),
+    "error_too_large": N_("{horizon}: expected error {error} above the limit {limit}"),
+    "low_confidence": N_("{horizon}: confidence {confidence} % below {minimum} %"),
+    "below_hurdle": N_(
+        "{horizon}: expected move {move} does not clear ±{hurdle} (round-trip costs {cost})"
     ),
-    "no_edge_any": (
-        "no horizon beats the naive baseline: HOLD",
-        "aucun horizon ne bat le modèle naïf : HOLD",
+    "clears_hurdle": N_(
+        "{horizon}: expected move {move} clears the hurdle {hurdle} (costs {cost})"
     ),
-    "error_too_large": (
-        "{horizon}: expected error {error} above the limit {limit}",
-        "{horizon} : erreur attendue {error} au-dessus de la limite {limit}",
-    ),
-    "low_confidence": (
-        "{horizon}: confidence {confidence} % below {minimum} %",
-        "{horizon} : confiance {confidence} % sous {minimum} %",
-    ),
-    "below_hurdle": (
-        "{horizon}: expected move {move} does not clear ±{hurdle} (round-trip costs {cost})",
-        "{horizon} : variation attendue {move} sous le seuil ±{hurdle} (coûts aller-retour {cost})",
-    ),
-    "clears_hurdle": (
-        "{horizon}: expected move {move} clears the hurdle {hurdle} (costs {cost})",
-        "{horizon} : variation attendue {move} au-delà du seuil {hurdle} (coûts {cost})",
-    ),
-    "agree": (
-        "{action} agreed by {horizons} (weighted vote {vote})",
-        "{action} soutenu par {horizons} (vote pondéré {vote})",
-    ),
-    "disagree": (
-        "horizons do not agree (weighted vote {vote}, need ±{need})",
-        "les horizons ne s'accordent pas (vote pondéré {vote}, il faut ±{need})",
-    ),
-    "below_target": (
-        "expected net profit {profit} EUR below the target {target} EUR",
-        "gain net attendu {profit} EUR sous l'objectif {target} EUR",
-    ),
-    "meets_target": (
-        "expected net profit {profit} EUR meets the target {target} EUR",
-        "gain net attendu {profit} EUR atteint l'objectif {target} EUR",
-    ),
+    "agree": N_("{action} agreed by {horizons} (weighted vote {vote})"),
+    "disagree": N_("horizons do not agree (weighted vote {vote}, need ±{need})"),
+    "below_target": N_("expected net profit {profit} EUR below the target {target} EUR"),
+    "meets_target": N_("expected net profit {profit} EUR meets the target {target} EUR"),
 }
 
 
@@ -113,8 +89,7 @@ class Reason:
     values: dict[str, object] = field(default_factory=dict)
 
     def text(self, lang: str = "en") -> str:
-        en, fr = REASONS[self.code]
-        return (fr if lang == "fr" else en).format(**self.values)
+        return translate(lang, REASONS[self.code], **self.values)
 
 
 @dataclass(frozen=True)
@@ -161,11 +136,13 @@ class Decision:
     def risk_note(self, lang: str = "en") -> str:
         """One line on position size (0 for HOLD) derived from confidence and volatility."""
         if self.action == Action.HOLD:
-            return "no position suggested" if lang != "fr" else "aucune position suggérée"
+            return translate(lang, "no position suggested")
         share = f"{self.position_fraction * 100:.0f} %"
-        if lang == "fr":
-            return f"position suggérée : {share} du capital au plus (confiance et volatilité)"
-        return f"suggested position: at most {share} of capital (from confidence and volatility)"
+        return translate(
+            lang,
+            "suggested position: at most {share} of capital (from confidence and volatility)",
+            share=share,
+        )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
