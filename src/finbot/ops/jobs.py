@@ -7,6 +7,8 @@ function with its collaborators (its ``Work``: the rows it touched, or None), lo
 structured line (job, duration, rows), records the run in ``job_runs`` for ``status`` and
 returns it as a ``JobOutcome``. A failure is an exception: ``JobFailed`` when the library
 reported it without raising (logged as it said it), anything else logged with its traceback.
+A run cut short by a stop (the job clock's ``Interrupted``) is logged at INFO as stopped by
+shutdown, not as a failure. Every line names its job in its text, not only in its fields.
 None reaches APScheduler, and the next run happens as planned.
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
-from finbot.clock import InterruptibleClock, SystemClock, now_ms
+from finbot.clock import Interrupted, InterruptibleClock, SystemClock, now_ms
 from finbot.errors import JobFailed
 from finbot.ops.job_runs import JobOutcome, JobStatus, record_run
 from finbot.paths import Paths
@@ -38,6 +40,8 @@ Work = Callable[[Services], int | None]  # -> rows touched (None: nothing to cou
 #: shuts down, so a stop never waits out a minute of rate-limit sleeps. One instance per
 #: process, so the jobs also share one per-key rate limiter (keyed by the clock).
 JOB_CLOCK = InterruptibleClock()
+#: The error a run cut short by a stop records (logged at INFO: a stop is not a failure).
+STOPPED = "stopped by shutdown"
 
 
 class JobServices(Services):
@@ -63,25 +67,34 @@ def run_job(job_id: str, home: str, work: Work, *, base_url: str | None = None) 
     services = JobServices(Paths.resolve(home), clock=JOB_CLOCK, base_url=base_url)
     started_ms = now_ms(SystemClock())
     begin = time.perf_counter()
-    status, rows, error = JobStatus.OK, None, None
+    status, rows, error, stopped = JobStatus.OK, None, None, False
     try:
         with services:
             services.settings  # noqa: B018 - loaded afresh: a broken settings.json fails the run
             rows = work(services)
+    except Interrupted:  # the scheduler is stopping and cut a wait short: a normal end
+        status, error, stopped = JobStatus.ERROR, STOPPED, True
     except JobFailed as exc:  # the library said why (and logged it): recorded as it said it
         status, rows, error = JobStatus.ERROR, exc.rows, str(exc)
-        log.error("job failed", extra={"job": job_id, "error": error})
+        if JOB_CLOCK.interrupted:  # a collector reports its cut-short wait as a failure
+            error, stopped = STOPPED, True
+        else:
+            log.error("job %s failed: %s", job_id, error, extra={"job": job_id, "error": error})
     except Exception as exc:  # boundary: logged with its traceback and shown by status
         status, error = JobStatus.ERROR, f"{type(exc).__name__}: {exc}"
-        log.exception("job failed", extra={"job": job_id})
+        log.exception("job %s failed: %s", job_id, error, extra={"job": job_id})
     duration = round(time.perf_counter() - begin, 3)
+    extra = {"job": job_id, "duration_s": duration, "rows": rows}
     if status is JobStatus.OK:
-        log.info("job done", extra={"job": job_id, "duration_s": duration, "rows": rows})
+        counted = "" if rows is None else f" ({rows} rows)"
+        log.info("job %s done in %.2f s%s", job_id, duration, counted, extra=extra)
+    elif stopped:
+        log.info("job %s stopped by shutdown after %.2f s", job_id, duration, extra=extra)
     outcome = JobOutcome(job_id, started_ms, duration, status, rows, error)
     try:
         record_run(services.engine, outcome)
     except Exception:  # boundary: logged; the run is over and must not fail the scheduler
-        log.exception("could not record the job run", extra={"job": job_id})
+        log.exception("could not record job %s run", job_id, extra={"job": job_id})
     return outcome
 
 
@@ -176,9 +189,11 @@ def _train_missing(services: Services) -> int:
     missing = missing_sets(services)
     ready = trainable(services.bar_store, missing) if missing else []
     if len(ready) < len(missing):
+        waiting = len(missing) - len(ready)
         log.info(
-            "sets without data wait for the collectors",
-            extra={"job": "train_missing", "waiting": len(missing) - len(ready)},
+            "job train_missing: %d sets without data wait for the collectors",
+            waiting,
+            extra={"job": "train_missing", "waiting": waiting},
         )
     if not ready:
         return 0

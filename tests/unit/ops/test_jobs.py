@@ -4,8 +4,10 @@ never an exception into APScheduler."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,8 +35,58 @@ def test_a_successful_job_is_logged_and_recorded(
     assert outcome.status is JobStatus.OK and outcome.ok and outcome.rows == 7
     run = _runs(home)["demo"]
     assert run["status"] == "ok" and run["rows"] == 7 and run["runs"] == 1
-    record = next(r for r in caplog.records if r.getMessage() == "job done")
+    record = next(r for r in caplog.records if r.getMessage().startswith("job demo done in "))
+    assert record.getMessage().endswith(" s (7 rows)")
     assert record.job == "demo" and record.rows == 7 and record.duration_s >= 0
+
+
+@pytest.mark.usefixtures("db_backend")
+def test_a_failed_job_names_itself_in_the_message(
+    home: Paths, caplog: pytest.LogCaptureFixture
+) -> None:
+    def boom(_services: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    jobs.run_job("demo", str(home.home), boom)
+    failed = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert [r.getMessage() for r in failed] == ["job demo failed: RuntimeError: disk on fire"]
+
+
+@pytest.fixture
+def stopping() -> Iterator[None]:
+    jobs.JOB_CLOCK.interrupt()
+    try:
+        yield
+    finally:
+        jobs.JOB_CLOCK.resume()
+
+
+@pytest.mark.usefixtures("db_backend", "stopping")
+def test_a_job_cut_short_by_a_stop_is_no_error(
+    home: Paths, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+
+    def waits(services: jobs.Services) -> None:
+        services.clock.sleep(60)  # the interrupted job clock raises at once
+
+    outcome = jobs.run_job("prices", str(home.home), waits)
+    assert outcome.error == jobs.STOPPED
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    stopped = [r.getMessage() for r in caplog.records if r.name == "finbot.jobs"]
+    assert len(stopped) == 1 and stopped[0].startswith("job prices stopped by shutdown after ")
+
+
+@pytest.mark.usefixtures("db_backend", "stopping")
+def test_a_collector_failure_during_a_stop_is_no_error(
+    home: Paths, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    _collector_returns(monkeypatch, CollectorResult("prices", False, 0, 0, 1.0, "interrupted"))
+    outcome = jobs.collect_prices(str(home.home))
+    assert outcome.error == jobs.STOPPED
+    assert not [r for r in caplog.records if r.name == "finbot.jobs" and r.levelname == "ERROR"]
+    assert any(r.getMessage().startswith("job prices stopped by shutdown") for r in caplog.records)
 
 
 @pytest.mark.usefixtures("db_backend")
