@@ -3,7 +3,8 @@
 The file (``$FINBOT_HOME/logs/finbot.log``) is for machines and post-mortems: one JSON object
 per line with ``timestamp`` (ISO 8601 UTC), ``level``, ``logger``, ``event``, every extra field
 passed with ``logger.info("...", extra={...})`` and, for errors, the traceback. The console is
-for people (Rich, stderr, INFO or DEBUG with ``-v``). A filter masks API keys in every record,
+for people (Rich, stderr, INFO or DEBUG with ``-v``; third-party libraries only from WARNING
+up). A filter masks API keys in every record,
 whatever the code that logged it forgot to do.
 """
 
@@ -26,6 +27,23 @@ MAX_BYTES = 5 * 1024 * 1024
 BACKUP_COUNT = 5
 DAEMON_ENV = "FINBOT_DAEMON"  # set for the background bot: its stderr is a file, not a person
 _MARK = "_finbot_handler"
+#: Libraries whose INFO and DEBUG lines ("Using categorical units ...", "generated new
+#: fontManager") mean nothing to a person: the console shows their warnings and errors only (the
+#: file keeps whatever the level lets through).
+THIRD_PARTY = (
+    "matplotlib",
+    "PIL",
+    "fontTools",
+    "urllib3",
+    "asyncio",
+    "httpx",
+    "httpcore",
+    "filelock",
+    "numexpr",
+    "h5py",
+    "git",
+    "charset_normalizer",
+)
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 # Things that look like keys even when nobody registered them: CoinGecko keys, key parameters.
@@ -65,6 +83,20 @@ class SecretMaskFilter(logging.Filter):
         if record.exc_text:
             record.exc_text = self.scrub(record.exc_text)
         return True
+
+
+class ThirdPartyFilter(logging.Filter):
+    """Drops records under WARNING from the ``THIRD_PARTY`` loggers (and their children)."""
+
+    def __init__(self, names: Iterable[str] = THIRD_PARTY) -> None:
+        super().__init__()
+        self.names = tuple(names)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            return True
+        name = record.name
+        return not any(name == n or name.startswith(n + ".") for n in self.names)
 
 
 class JsonFormatter(logging.Formatter):
@@ -130,6 +162,7 @@ def _console_handler(level: int, mask: SecretMaskFilter) -> logging.Handler:
         log_time_format="%H:%M:%S",
     )
     handler.setLevel(level)
+    handler.addFilter(ThirdPartyFilter())
     handler.addFilter(mask)
     return handler
 

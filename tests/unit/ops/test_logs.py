@@ -125,6 +125,29 @@ def test_console_goes_to_stderr_not_stdout(home: Paths, capsys: pytest.CaptureFi
     assert "visible to people" in err and out == ""
 
 
+@pytest.mark.parametrize("verbose", [False, True])
+def test_third_party_chatter_stays_off_the_console(
+    home: Paths, capsys: pytest.CaptureFixture[str], verbose: bool
+) -> None:
+    logs.setup_logging(home, verbose=verbose, console=True)
+    try:
+        logging.getLogger("matplotlib.category").info("Using categorical units to plot")
+        logging.getLogger("matplotlib.font_manager").info("generated new fontManager")
+        logging.getLogger("PIL.PngImagePlugin").debug("STREAM b'IHDR'")
+        logging.getLogger("fontTools.subset").warning("font warning kept")
+        logging.getLogger("finbot.test").info("finbot line kept")
+        logging.getLogger("matplotlibish").info("a lookalike name kept")
+        err = capsys.readouterr().err
+        assert "categorical" not in err and "fontManager" not in err and "IHDR" not in err
+        assert "font warning kept" in err and "finbot line kept" in err
+        assert "lookalike" in err
+        events = {line["event"] for line in _lines(home)}
+        assert "generated new fontManager" in events  # the file still has it
+        assert ("STREAM b'IHDR'" in events) is verbose
+    finally:
+        logs.shutdown_logging()
+
+
 @pytest.mark.parametrize("value, wanted", [(None, True), ("1", False), ("0", True)])
 def test_console_is_off_in_the_background_bot(
     monkeypatch: pytest.MonkeyPatch, value: str | None, wanted: bool
