@@ -7,6 +7,7 @@ A malformed file raises one ConfigError line naming the file, the field and the 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 from collections.abc import Mapping
@@ -29,6 +30,10 @@ from finbot.config.models import (
 )
 from finbot.errors import ConfigError, UsageError
 from finbot.paths import Paths
+
+log = logging.getLogger("finbot.config")
+#: The secrets files already warned about in this process (a warning each load would be noise).
+_WARNED_OPEN: set[Path] = set()
 
 FILES: dict[str, type[BaseModel]] = {
     "api_config.json": ApiConfig,
@@ -107,10 +112,34 @@ def _load_file(name: str, paths: Paths) -> BaseModel:
         raise ConfigError(f"{label}: {exc}") from None
 
 
+def warn_if_readable_by_others(path: Path) -> bool:
+    """Log a WARNING (once per file and process) when ``path`` is readable or writable by its
+    group or others, as ssh does for its keys; True when it did. The file is still used."""
+    if os.name != "posix" or path in _WARNED_OPEN:
+        return False
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return False
+    if not mode & 0o077:
+        return False
+    _WARNED_OPEN.add(path)
+    log.warning(
+        "%s is readable by other users (mode %04o): it holds API keys; run: chmod 600 %s",
+        path,
+        mode,
+        path,
+        extra={"path": str(path), "mode": f"{mode:04o}"},
+    )
+    return True
+
+
 def load_secrets(paths: Paths, api: ApiConfig) -> Secrets:
-    """Keys from ``$COINGECKO_API_KEYS`` / ``$EXCHANGERATE_API_KEY``, else ``secrets.json``."""
+    """Keys from ``$COINGECKO_API_KEYS`` / ``$EXCHANGERATE_API_KEY``, else ``secrets.json``
+    (with a warning when that file is open to other users)."""
     file_data: dict[str, Any] = {}
     if paths.secrets_file.exists():
+        warn_if_readable_by_others(paths.secrets_file)
         file_data = _read_json(
             paths.secrets_file, paths.secrets_file.read_text("utf-8"), "config/secrets.json"
         )

@@ -105,6 +105,26 @@ def test_keys_come_from_env_and_are_masked(home, monkeypatch):
     assert "aaaa" not in repr(loaded.secrets)
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX mode bits")
+def test_a_secrets_file_open_to_others_is_warned_about_once(home, monkeypatch, caplog):
+    from finbot.config import loader
+
+    monkeypatch.setattr(loader, "_WARNED_OPEN", set())
+    path = save_secrets(home, Secrets(coingecko_keys=("CG-secretsecret9999",)))
+    caplog.set_level("WARNING", logger="finbot.config")
+    load_settings(home)
+    assert not caplog.records  # 0600: nothing to say
+    path.chmod(0o644)
+    for _ in range(2):
+        loaded = load_settings(home)  # still used, never refused
+        assert loaded.secrets.coingecko_keys == ("CG-secretsecret9999",)
+    warned = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1
+    message = warned[0].getMessage()
+    assert str(path) in message and f"chmod 600 {path}" in message and "0644" in message
+    assert "secretsecret" not in message
+
+
 def test_secrets_file_is_private_and_read_back(home):
     secrets = Secrets(coingecko_keys=("CG-secretsecret9999",), exchangerate_key="fx1")
     path = save_secrets(home, secrets)
