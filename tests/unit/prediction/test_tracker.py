@@ -182,6 +182,38 @@ def test_prune_and_export(tracker, tmp_path: Path) -> None:  # type: ignore[no-u
         tracker.export(tmp_path / "p.json")
 
 
+def test_export_writes_times_as_times(tracker, store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    store.upsert("bitcoin", "1h", bars({T0 + H: 102.0}))
+    tracker.record(prediction())  # made 5 s after T0 + H, for the bar at T0 + H
+    assert tracker.resolve_due(store, T0 + 2 * H + 500) == 1
+    tracker.record(prediction(coin="ethereum", made_at=T0 + 3 * H))  # pending: no resolved_at
+    assert tracker.recent()[0]["as_of"] == T0  # what --json shows: the stored milliseconds
+    out = tmp_path / "p.csv"
+    tracker.export(out)
+    by_coin = {r["coin"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    done, pending = by_coin["bitcoin"], by_coin["ethereum"]
+    assert done["as_of"] == "2023-11-14T22:00:00Z" and done["target_ts"] == "2023-11-14T23:00:00Z"
+    assert done["made_at"] == "2023-11-14T23:00:05Z"
+    assert done["resolved_bar_ts"] == "2023-11-14T23:00:00Z"
+    assert done["resolved_at"] == "2023-11-15T00:00:00.500Z"
+    assert pending["resolved_at"] == "" and pending["made_at"] == "2023-11-15T01:00:00Z"
+    xlsx = tmp_path / "p.xlsx"
+    tracker.export(xlsx)
+    sheet = load_workbook(xlsx).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    cells = {row[header.index("coin")].value: row for row in sheet.iter_rows(min_row=2)}
+    as_of = cells["bitcoin"][header.index("as_of")]
+    assert as_of.is_date and as_of.value == datetime(2023, 11, 14, 22, 0, 0)
+    assert cells["bitcoin"][header.index("target_ts")].value == datetime(2023, 11, 14, 23, 0, 0)
+    assert cells["ethereum"][header.index("resolved_at")].value is None
+    assert cells["bitcoin"][header.index("last_price")].value == 100.0
+
+
 def test_recent_filters_by_coin(tracker) -> None:  # type: ignore[no-untyped-def]
     tracker.record(prediction())
     tracker.record(prediction(coin="ethereum"))

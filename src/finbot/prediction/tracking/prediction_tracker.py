@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
@@ -130,6 +131,10 @@ Accuracy = dict[str, dict[str, dict[str, WindowStats]]]
 
 
 EXPORT_COLUMNS = [c.name for c in PredictionRow.__table__.columns]
+#: The epoch-millisecond columns: exported as times (ISO 8601 UTC in CSV, datetime cells in
+#: Excel), while ``recent`` and ``--json`` keep the stored milliseconds.
+TIME_COLUMNS = ("made_at", "as_of", "target_ts", "resolved_at", "resolved_bar_ts")
+EXCEL_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _row_dict(row: PredictionRow) -> dict[str, Any]:
@@ -303,6 +308,18 @@ def _stats(rows: list[PredictionRow]) -> WindowStats:
     }
 
 
+def _utc(epoch_ms: int) -> datetime:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+
+
+def iso_time(epoch_ms: int | None) -> str:
+    """``2026-12-01T08:00:00Z`` (milliseconds only when there are some); "" for None."""
+    if epoch_ms is None:
+        return ""
+    spec = "seconds" if epoch_ms % 1000 == 0 else "milliseconds"
+    return _utc(epoch_ms).isoformat(timespec=spec).replace("+00:00", "Z")
+
+
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     import csv
 
@@ -310,7 +327,8 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        for row in rows:
+            writer.writerow(row | {c: iso_time(row[c]) for c in TIME_COLUMNS})
 
 
 def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -322,8 +340,20 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
     assert sheet is not None
     sheet.title = "predictions"
     sheet.append(EXPORT_COLUMNS)
+    times = {EXPORT_COLUMNS.index(c) + 1 for c in TIME_COLUMNS}
     for row in rows:
-        sheet.append([row[c] for c in EXPORT_COLUMNS])
+        # Excel has no time zones: naive datetimes, in UTC like every time finbot shows.
+        sheet.append(
+            [
+                _utc(row[c]).replace(tzinfo=None)
+                if c in TIME_COLUMNS and row[c] is not None
+                else row[c]
+                for c in EXPORT_COLUMNS
+            ]
+        )
+        for cell in sheet[sheet.max_row]:
+            if cell.column in times:
+                cell.number_format = EXCEL_TIME_FORMAT
     book.save(path)
 
 
