@@ -69,7 +69,7 @@ def tracker_command(
     limit: int = typer.Option(20, "--limit", min=1, help="How many recent predictions."),
     coin: str | None = typer.Option(None, "--coin", "-c", help="Only this coin."),
     export: Path | None = typer.Option(
-        None, "--export", help="Write all to FILE.csv or FILE.xlsx."
+        None, "--export", help="Write all to FILE.csv or FILE.xlsx (times in UTC)."
     ),
     resolve: bool = typer.Option(
         True, "--resolve/--no-resolve", help="Score due predictions first (against stored bars)."
