@@ -170,19 +170,27 @@ def collect_exchange_ohlcv(
             continue
         per_tf = summary["coins"].setdefault(coin.id, {})
         for timeframe in timeframes:
-            since = _since(store, coin.id, timeframe, now, days)
-            rows = fetch_ohlcv_range(exchange, symbol, timeframe, since, now)
-            result = store.upsert(coin.id, timeframe, to_bars(rows, exchange.id)) if rows else None
-            per_tf[timeframe] = {
-                "symbol": symbol,
-                "fetched": len(rows),
-                "inserted": result.inserted if result else 0,
-                "updated": result.updated if result else 0,
-            }
-            summary["bars"] += len(rows)
+            fetched = _collect_series(exchange, store, coin.id, symbol, timeframe, now, days)
+            per_tf[timeframe] = fetched
+            summary["bars"] += fetched["fetched"]
             if progress is not None:
-                progress(coin.id, timeframe, len(rows))
+                progress(coin.id, timeframe, fetched["fetched"])
     return summary
+
+
+def _collect_series(
+    exchange: Any, store: BarStore, coin: str, symbol: str, timeframe: str, now: int, days: int
+) -> SeriesFetch:
+    """Fetch one coin's ``timeframe`` bars since the stored tail (or ``days`` back), store them."""
+    since = _since(store, coin, timeframe, now, days)
+    rows = fetch_ohlcv_range(exchange, symbol, timeframe, since, now)
+    result = store.upsert(coin, timeframe, to_bars(rows, exchange.id)) if rows else None
+    return {
+        "symbol": symbol,
+        "fetched": len(rows),
+        "inserted": result.inserted if result else 0,
+        "updated": result.updated if result else 0,
+    }
 
 
 def _since(store: BarStore, coin: str, timeframe: str, now: int, days: int) -> int:

@@ -262,6 +262,20 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
     return report
 
 
+def _job(kit: CollectorKit, client: CoinGeckoClient) -> _Job:
+    """The backfill job of ``kit``, its clock read now."""
+    return _Job(
+        client,
+        kit.bars,
+        kit.api.exchange,
+        kit.coins,
+        kit.clock,
+        now_ms(kit.clock),
+        exchange_available(kit.api.exchange),
+        replay_exchange_base(kit.base_url),
+    )
+
+
 def collect_historical(
     kit: CollectorKit,
     coins: Sequence[str],
@@ -276,16 +290,7 @@ def collect_historical(
     windows = plan_windows(kit.history_days, days)
     summary = HistoricalSummary()
     total, done = len(coins) * len(windows), 0
-    job = _Job(
-        client,
-        kit.bars,
-        kit.api.exchange,
-        kit.coins,
-        kit.clock,
-        now_ms(kit.clock),
-        exchange_available(kit.api.exchange),
-        replay_exchange_base(kit.base_url),
-    )
+    job = _job(kit, client)
     before = client.stats.requests
     try:
         for coin in coins:

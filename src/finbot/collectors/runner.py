@@ -175,6 +175,28 @@ def _ttl_left(cache: Cache | None, kind: str, coins: Sequence[str]) -> float | N
     return cache.ttl_left(_CACHE_KIND[kind], key)
 
 
+def _record_run(
+    kind: str,
+    kit: CollectorKit,
+    coins: Sequence[str],
+    collected: Collected,
+    error: str | None,
+    latency: float,
+) -> None:
+    """One line of the collector-run log in the usage store."""
+    kit.usage.record_collector_run(
+        kind,
+        "ok" if error is None else "failed",
+        latency,
+        collected.rows,
+        error,
+        collected.cache_hits,
+        collected.cache_misses,
+        _ttl_left(kit.cache, kind, coins),
+        ts_ms=now_ms(kit.clock),
+    )
+
+
 def run_collector(
     kind: str, kit: CollectorKit, *, coins: Sequence[str] | None = None
 ) -> CollectorResult:
@@ -193,17 +215,7 @@ def run_collector(
         log.error("collector %s failed: %s", kind, exc)
         collected, error = Collected(), str(exc)
     latency = (time.perf_counter() - started) * 1000
-    kit.usage.record_collector_run(
-        kind,
-        "ok" if error is None else "failed",
-        latency,
-        collected.rows,
-        error,
-        collected.cache_hits,
-        collected.cache_misses,
-        _ttl_left(kit.cache, kind, coins),
-        ts_ms=now_ms(kit.clock),
-    )
+    _record_run(kind, kit, coins, collected, error, latency)
     return CollectorResult(
         kind,
         error is None,

@@ -214,38 +214,50 @@ class ApiUsageStore:
             or 0
         )
 
+    def _day_by_endpoint(self, session: Session, now_ms: int) -> list[tuple[str, int, float]]:
+        """(endpoint, requests, mean latency ms) over the last 24 h."""
+        rows = session.execute(
+            select(ApiRequest.endpoint, func.count(), func.avg(ApiRequest.latency_ms))
+            .where(ApiRequest.ts_ms > now_ms - DAY_MS)
+            .group_by(ApiRequest.endpoint)
+        ).all()
+        return [(str(e), int(n), float(avg or 0)) for e, n, avg in rows]
+
+    def _keys_seen(self, session: Session, now_ms: int) -> int:
+        """Distinct API keys (not the public one) used in the last hour."""
+        return int(
+            session.scalar(
+                select(func.count(func.distinct(ApiRequest.key_id))).where(
+                    ApiRequest.ts_ms > now_ms - HOUR_MS, ApiRequest.key_id != "public"
+                )
+            )
+            or 0
+        )
+
+    def _errors_24h(self, session: Session, now_ms: int) -> int:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(ApiRequest)
+                .where(
+                    ApiRequest.ts_ms > now_ms - DAY_MS,
+                    (ApiRequest.status >= 400) | (ApiRequest.status == 0),
+                )
+            )
+            or 0
+        )
+
     def summary(self, now_ms: int) -> UsageSummary:
         """Requests this minute / hour / day with the limit and state, per endpoint (last
         24 h), errors, mean latency, share of the monthly cap and estimated cost."""
         with session_scope(self._engine) as session:
             minute = self._count_since(session, now_ms - MINUTE_MS)
             hour = self._count_since(session, now_ms - HOUR_MS)
-            day_rows = session.execute(
-                select(ApiRequest.endpoint, func.count(), func.avg(ApiRequest.latency_ms))
-                .where(ApiRequest.ts_ms > now_ms - DAY_MS)
-                .group_by(ApiRequest.endpoint)
-            ).all()
-            keys_seen = int(
-                session.scalar(
-                    select(func.count(func.distinct(ApiRequest.key_id))).where(
-                        ApiRequest.ts_ms > now_ms - HOUR_MS, ApiRequest.key_id != "public"
-                    )
-                )
-                or 0
-            )
-            errors = int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(ApiRequest)
-                    .where(
-                        ApiRequest.ts_ms > now_ms - DAY_MS,
-                        (ApiRequest.status >= 400) | (ApiRequest.status == 0),
-                    )
-                )
-                or 0
-            )
-        day = sum(int(n) for _e, n, _l in day_rows)
-        latency = (sum(float(avg or 0) * int(n) for _e, n, avg in day_rows) / day) if day else None
+            day_rows = self._day_by_endpoint(session, now_ms)
+            keys_seen = self._keys_seen(session, now_ms)
+            errors = self._errors_24h(session, now_ms)
+        day = sum(n for _e, n, _l in day_rows)
+        latency = (sum(avg * n for _e, n, avg in day_rows) / day) if day else None
         month = self.month_total(now_ms)
         per_minute = self.limits.capacity(keys_seen)
         return {
@@ -258,7 +270,7 @@ class ApiUsageStore:
             "day": {"requests": day, "limit": per_minute * 1440},
             "state": load_state(minute, per_minute),
             "keys_seen_1h": keys_seen,
-            "per_endpoint": {str(e): int(n) for e, n, _l in day_rows},
+            "per_endpoint": {e: n for e, n, _l in day_rows},
             "errors_24h": errors,
             "mean_latency_ms": round(latency, 1) if latency is not None else None,
             "month": {

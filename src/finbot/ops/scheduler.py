@@ -78,13 +78,10 @@ def interval_job(
     )
 
 
-def job_specs(services: Services) -> list[JobSpec]:
-    """Every job of the bot, with cadences and hours from ``settings.json``; each job gets the
-    home path (and the collectors ``services.base_url``) and builds its services from it."""
+def _collect_jobs(services: Services) -> list[JobSpec]:
+    """The collectors, each run at start and then every cadence of ``settings.json``."""
     settings, home, base_url = services.settings, str(services.paths.home), services.base_url
     cad = settings.general.cadences_sec
-    training = settings.general.training
-    hour, weekday = training.micro_hour_utc, training.mini_weekday
     collect = [
         ("prices", cad.prices),
         ("markets", cad.markets),
@@ -95,14 +92,20 @@ def job_specs(services: Services) -> list[JobSpec]:
     ]
     if settings.api.exchange.enabled:  # true OHLCV bars, as often as the 5-minute chart
         collect.append(("exchange", cad.chart_5m))
-    specs = [
+    return [
         interval_job(kind, f"{_JOBS}collect_{kind}", secs, (home, base_url), run_at_start=True)
         for kind, secs in collect
     ]
-    specs += [
-        interval_job(
-            "prediction_check", f"{_JOBS}check_predictions", cad.prediction_check, (home,)
-        ),
+
+
+def _maintenance_jobs(services: Services) -> list[JobSpec]:
+    """Prediction checks, heartbeat, training, retention and cleanups."""
+    settings, home = services.settings, str(services.paths.home)
+    training = settings.general.training
+    hour, weekday = training.micro_hour_utc, training.mini_weekday
+    check_every = settings.general.cadences_sec.prediction_check
+    return [
+        interval_job("prediction_check", f"{_JOBS}check_predictions", check_every, (home,)),
         interval_job("heartbeat", f"{_JOBS}heartbeat", 60, (home,)),
         interval_job("train_missing", f"{_JOBS}train_missing", 3600, (home,), run_at_start=True),
         _cron("retention", "apply_retention", home, hour=(hour + 22) % 24, minute=15),
@@ -120,7 +123,12 @@ def job_specs(services: Services) -> list[JobSpec]:
             minute=0,
         ),
     ]
-    return specs
+
+
+def job_specs(services: Services) -> list[JobSpec]:
+    """Every job of the bot, with cadences and hours from ``settings.json``; each job gets the
+    home path (and the collectors ``services.base_url``) and builds its services from it."""
+    return _collect_jobs(services) + _maintenance_jobs(services)
 
 
 def retrain_jobs(services: Services) -> list[JobSpec]:

@@ -174,6 +174,13 @@ def predict(
     now = now_ms(clock or SystemClock())
     frame = _fresh_bars(coin, timeframe, bar_store, bars, refresh, now)
     ret, as_of, close = _predict_return(model, coin, timeframe, bar_store, frame, now, indicators)
+    return _prediction(coin, horizon, model, ret, as_of, close)
+
+
+def _prediction(
+    coin: str, horizon: str, model: StoredModel, ret: float, as_of: int, close: float
+) -> Prediction:
+    """The prediction of ``model``: log return ``ret`` after the bar at ``as_of`` (``close``)."""
     return Prediction(
         coin=coin,
         horizon=horizon,

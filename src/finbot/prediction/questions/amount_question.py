@@ -1,0 +1,57 @@
+"""The amount question: "X EUR in coin C for horizon H" -> value at the horizon and net profit in
+EUR after fees, spread, slippage and the EUR/USD rate, against the coin's target
+(``targets.json``)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from finbot.config.models import Settings
+from finbot.prediction.decision import Reason
+from finbot.prediction.questions.assessment import Assessment, Sources, assess
+from finbot.prediction.questions.price_view import AmountJson, price_json
+
+
+@dataclass(frozen=True)
+class AmountAnswer:
+    assessment: Assessment
+    amount_eur: float
+    value_eur: float
+    net_profit_eur: float
+    target_eur: float | None
+    meets_target: bool | None
+    reasons: tuple[Reason, ...]
+
+    def to_json(self) -> AmountJson:
+        data = price_json(self.assessment)
+        data["reasons"] = data["reasons"] + [r.text() for r in self.reasons]
+        return AmountJson(
+            **data,
+            amount_eur=self.amount_eur,
+            value_eur=self.value_eur,
+            costs_eur=self.assessment.costs.total_eur,
+            net_profit_eur=self.net_profit_eur,
+            target_eur=self.target_eur,
+            meets_target=self.meets_target,
+            eur_per_usd=self.assessment.eur_per_usd,
+            fx_source=self.assessment.fx_source,
+        )
+
+
+def amount(
+    settings: Settings, sources: Sources, coin: str, horizon: str, amount_eur: float
+) -> AmountAnswer:
+    """Value of ``amount_eur`` invested now, at the horizon, and the net profit after costs."""
+    if not amount_eur > 0:
+        raise ValueError(f"amount-eur: expected an amount > 0, got {amount_eur}")
+    a = assess(settings, sources, coin, horizon, order_eur=amount_eur)
+    value = amount_eur * math.exp(a.prediction.predicted_return)  # EUR→USD→EUR at one rate
+    net = value - amount_eur - a.costs.total_eur
+    target = settings.targets.target_eur(coin, a.prediction.horizon)
+    meets = None if target is None else net >= target
+    reasons: list[Reason] = []
+    if target is not None:
+        code = "meets_target" if meets else "below_target"
+        reasons.append(Reason(code, {"profit": f"{net:.2f}", "target": f"{target:.2f}"}))
+    return AmountAnswer(a, amount_eur, value, net, target, meets, tuple(reasons))

@@ -1,0 +1,105 @@
+"""The JSON views of a price answer (``finbot predict --json``) and of an amount answer."""
+
+from __future__ import annotations
+
+import math
+from typing import TypedDict
+
+from finbot.clock import iso_utc
+from finbot.prediction.questions.assessment import Assessment
+
+#: The minimum keys of ``finbot predict --json`` (DESIGN.md); ``price_json`` gives more.
+PRICE_JSON_KEYS: tuple[str, ...] = (
+    "coin",
+    "horizon",
+    "as_of",
+    "last_price",
+    "predicted_price",
+    "predicted_return",
+    "interval",
+    "confidence",
+    "decision",
+    "expected_net_return",
+    "model",
+    "model_version",
+)
+
+
+class IntervalJson(TypedDict):
+    low: float
+    high: float
+    level: float
+    method: str
+
+
+class PriceJson(TypedDict):
+    """``finbot predict --json`` for one coin and horizon."""
+
+    coin: str
+    horizon: str
+    as_of: str
+    last_price: float
+    predicted_price: float
+    predicted_return: float
+    change_pct: float
+    interval: IntervalJson
+    confidence: float
+    confidence_components: dict[str, float]
+    decision: str
+    expected_net_return: float
+    reasons: list[str]
+    model: str
+    model_version: str
+    timeframe: str
+    mae_ratio: float
+    has_edge: bool
+    expected_error: float | None
+    max_error: float
+    cost_fraction: float
+    costs: dict[str, float | str]
+
+
+class AmountJson(PriceJson):
+    """``finbot predict --kind amount --json``: the price answer and the EUR figures."""
+
+    amount_eur: float
+    value_eur: float
+    costs_eur: float
+    net_profit_eur: float
+    target_eur: float | None
+    meets_target: bool | None
+    eur_per_usd: float | None
+    fx_source: str
+
+
+def _interval_json(a: Assessment) -> IntervalJson:
+    return {"low": a.low_price, "high": a.high_price, "level": a.level, "method": a.interval_method}
+
+
+def price_json(a: Assessment) -> PriceJson:
+    """The ``finbot predict --json`` object (DESIGN.md keys and more)."""
+    p = a.prediction
+    return {
+        "coin": p.coin,
+        "horizon": p.horizon,
+        "as_of": iso_utc(int(p.as_of)),
+        "last_price": p.last_price,
+        "predicted_price": p.predicted_price,
+        "predicted_return": p.predicted_return,
+        "change_pct": math.expm1(p.predicted_return) * 100,
+        "interval": _interval_json(a),
+        "confidence": a.confidence.score,
+        "confidence_components": a.confidence.components,
+        "decision": a.decision.action,
+        "expected_net_return": a.decision.expected_net_return,
+        "reasons": a.reasons(),
+        "model": p.model,
+        "model_version": p.model_version,
+        "timeframe": p.timeframe,
+        "mae_ratio": p.mae_ratio,
+        "has_edge": bool(p.has_edge),
+        "expected_error": a.expected_error_frac,
+        "max_error": a.thresholds.max_error_frac,
+        "cost_fraction": a.costs.fraction,
+        "costs": a.costs.as_dict(),
+    }
