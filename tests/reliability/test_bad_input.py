@@ -65,6 +65,7 @@ def _stored(paths: Paths) -> dict[str, str]:
 def test_malformed_config_file(home: Paths, name: str, text: str, field: str) -> None:
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", make_bars(30))
     (home.config_dir / name).write_text(text, "utf-8")
+    (home.config_dir / name).chmod(0o600)  # as finbot writes it: no permission warning here
     before = _stored(home)
     for command in (["settings"], ["status", "--json"], ["collect", "prices"]):
         result = _invoke(home, *command)

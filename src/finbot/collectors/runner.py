@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from finbot.clock import Clock, now_ms
+from finbot.clock import Clock, Interrupted, now_ms
 from finbot.collectors.common import Collected
 from finbot.collectors.kit import CollectorKit
 from finbot.config import CoinGeckoConfig
@@ -211,6 +211,8 @@ def run_collector(
     try:
         collected = _run_kind(kind, kit, coins)
         error = None
+    except Interrupted:  # a graceful stop, not a failure: the job runner logs it at INFO
+        raise
     except FinbotError as exc:
         log.error("collector %s failed: %s", kind, exc)
         collected, error = Collected(), str(exc)
