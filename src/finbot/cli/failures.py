@@ -10,7 +10,7 @@ missing driver), 1 for failures at run time (a full disk, a corrupt database fil
 from __future__ import annotations
 
 import errno
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from finbot.errors import FinbotError
@@ -64,47 +64,51 @@ def _where(exc: OSError) -> str:
     return str(exc.filename) if exc.filename else "?"
 
 
+def _is_not_a_directory(exc: OSError) -> bool:
+    return isinstance(exc, NotADirectoryError | FileExistsError) or exc.errno == errno.ENOTDIR
+
+
+# the operating system's errors a user can cause: (matches, message, exit code, names where)
+_OS_FAILURES: tuple[tuple[Callable[[OSError], bool], str, int, bool], ...] = (
+    (
+        lambda exc: isinstance(exc, PermissionError),
+        N_("permission denied: {where}: make it writable by this user or choose another --home"),
+        2,
+        True,
+    ),
+    (
+        _is_not_a_directory,
+        N_("not a directory: {where}: --home must be a folder (or a path that does not exist yet)"),
+        2,
+        True,
+    ),
+    (
+        lambda exc: exc.errno == errno.EADDRINUSE,
+        N_(
+            "address already in use: another program listens on that port; choose another "
+            "--port (0 picks a free one)"
+        ),
+        2,
+        False,
+    ),
+    (
+        lambda exc: exc.errno == errno.ENOSPC,
+        N_(
+            "no space left on the device holding {where}: free some space, nothing stored was "
+            "changed"
+        ),
+        1,
+        True,
+    ),
+)
+
+
 def _os_failure(exc: OSError) -> Failure:
     where = _where(exc)
     kind = type(exc).__name__
-    if isinstance(exc, PermissionError):
-        return Failure(
-            kind,
-            N_(
-                "permission denied: {where}: make it writable by this user or choose another --home"
-            ),
-            2,
-            {"where": where},
-        )
-    if isinstance(exc, NotADirectoryError | FileExistsError) or exc.errno == errno.ENOTDIR:
-        return Failure(
-            kind,
-            N_(
-                "not a directory: {where}: --home must be a folder (or a path that does not exist "
-                "yet)"
-            ),
-            2,
-            {"where": where},
-        )
-    if exc.errno == errno.EADDRINUSE:
-        return Failure(
-            kind,
-            N_(
-                "address already in use: another program listens on that port; choose another "
-                "--port (0 picks a free one)"
-            ),
-            2,
-        )
-    if exc.errno == errno.ENOSPC:
-        return Failure(
-            kind,
-            N_(
-                "no space left on the device holding {where}: free some space, nothing stored was "
-                "changed"
-            ),
-            1,
-            {"where": where},
-        )
+    for matches, message, exit_code, names_where in _OS_FAILURES:
+        if matches(exc):
+            return Failure(kind, message, exit_code, {"where": where} if names_where else {})
     reason = exc.strerror or str(exc)
     return Failure(
         kind, N_("system error: {reason}: {where}"), 1, {"reason": reason, "where": where}
