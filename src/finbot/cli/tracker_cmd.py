@@ -12,56 +12,74 @@ from finbot.cli.context import AppContext
 from finbot.errors import UsageError
 
 if TYPE_CHECKING:
-    from finbot.prediction.tracking import Accuracy
+    from finbot.prediction.tracking.prediction_tracker import (
+        Accuracy,
+        PredictionTracker,
+        WindowStats,
+    )
+
+
+_COLUMNS = ("made", "coin", "h", "price", "predicted", "realised", "error", "hit", "in", "status")
+
+
+def _show(v: object, digits: int = 2) -> str:
+    return "—" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
+
+
+def _row(r: dict[str, Any]) -> tuple[str, ...]:
+    from finbot.clock import iso_utc
+
+    err = None if r["abs_error"] is None else f"{r['abs_error'] * 100:.2f} %"
+    return (
+        iso_utc(r["made_at"])[:16],
+        r["coin"],
+        r["horizon"],
+        _show(r["last_price"]),
+        _show(r["predicted_price"]),
+        _show(r["realised_price"]),
+        err or "—",
+        _show(r["direction_hit"]),
+        _show(r["inside_interval"]),
+        r["status"],
+    )
+
+
+def _summary_line(coin: str, h: str, windows: dict[str, WindowStats]) -> str:
+    parts = []
+    for name, s in windows.items():
+        mae = "—" if s["mae"] is None else f"{s['mae'] * 100:.2f} %"
+        hit = "—" if s["hit_rate"] is None else f"{s['hit_rate']:.0%}"
+        cov = "—" if s["coverage"] is None else f"{s['coverage']:.0%}"
+        parts.append(f"{name}: n={s['n']} MAE {mae} hit {hit} cov {cov}")
+    return f"{coin} {h}: " + " | ".join(parts)
 
 
 def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: Accuracy) -> None:
     from rich.table import Table
 
-    from finbot.clock import iso_utc
-
     table = Table(title=app_ctx.tr("Recent predictions"))
-    for col in (
-        "made",
-        "coin",
-        "h",
-        "price",
-        "predicted",
-        "realised",
-        "error",
-        "hit",
-        "in",
-        "status",
-    ):
+    for col in _COLUMNS:
         table.add_column(col)
     for r in rows:
-
-        def show(v: object, digits: int = 2) -> str:
-            return "—" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
-
-        err = None if r["abs_error"] is None else f"{r['abs_error'] * 100:.2f} %"
-        table.add_row(
-            iso_utc(r["made_at"])[:16],
-            r["coin"],
-            r["horizon"],
-            show(r["last_price"]),
-            show(r["predicted_price"]),
-            show(r["realised_price"]),
-            err or "—",
-            show(r["direction_hit"]),
-            show(r["inside_interval"]),
-            r["status"],
-        )
+        table.add_row(*_row(r))
     app_ctx.console.print(table)
     for coin, by_h in summary.items():
         for h, windows in by_h.items():
-            parts = []
-            for name, s in windows.items():
-                mae = "—" if s["mae"] is None else f"{s['mae'] * 100:.2f} %"
-                hit = "—" if s["hit_rate"] is None else f"{s['hit_rate']:.0%}"
-                cov = "—" if s["coverage"] is None else f"{s['coverage']:.0%}"
-                parts.append(f"{name}: n={s['n']} MAE {mae} hit {hit} cov {cov}")
-            app_ctx.console.print(f"{coin} {h}: " + " | ".join(parts), highlight=False)
+            app_ctx.console.print(_summary_line(coin, h, windows), highlight=False)
+
+
+def _export(app_ctx: AppContext, tracker: PredictionTracker, export: Path) -> None:
+    try:
+        count = tracker.export(export)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    app_ctx.err.print(
+        app_ctx.tr(
+            "{n} predictions written to {p}",
+            n=count,
+            p=export,
+        )
+    )
 
 
 def tracker_command(
@@ -87,17 +105,7 @@ def tracker_command(
     now = now_ms(services.clock)
     resolved = tracker.resolve_due(services.bar_store, now) if resolve else 0
     if export is not None:
-        try:
-            count = tracker.export(export)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        app_ctx.err.print(
-            app_ctx.tr(
-                "{n} predictions written to {p}",
-                n=count,
-                p=export,
-            )
-        )
+        _export(app_ctx, tracker, export)
     rows = tracker.recent(limit, coin=coin_id)
     summary = tracker.summary(now, coin=coin_id)
     if as_json:
