@@ -58,6 +58,30 @@ def _progress_runner(
     return progress, step
 
 
+def _chosen_coins(app_ctx: AppContext, coins: str | None) -> list[str] | None:
+    from finbot.config import resolve_coin
+
+    settings = app_ctx.settings
+    return (
+        [resolve_coin(settings.coins, c).id for c in coins.split(",") if c.strip()]
+        if coins
+        else None
+    )
+
+
+def _json_payload(rows: list[AnswerRow], result: DemoResult) -> dict[str, object]:
+    return {
+        "phases": result.phases,
+        "total_seconds": round(result.total_seconds, 2),
+        "collected": result.collected,
+        "answers": rows,
+        "models_with_edge": sum(1 for r in rows if r["has_edge"]),
+        "failures": result.failures,
+        "report": str(result.report),
+        "data": result.data_label,
+    }
+
+
 def demo_command(
     ctx: typer.Context,
     coins: str | None = typer.Option(None, "--coins", help="Comma-separated subset of coins."),
@@ -67,17 +91,11 @@ def demo_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Offline demo: replay server → collect → store → train → predict → decide → report."""
-    from finbot.config import resolve_coin
     from finbot.ops.demo import run_demo
     from finbot.ops.demo_report import answer_row
 
     app_ctx = context.get(ctx)
-    settings = app_ctx.settings
-    chosen = (
-        [resolve_coin(settings.coins, c).id for c in coins.split(",") if c.strip()]
-        if coins
-        else None
-    )
+    chosen = _chosen_coins(app_ctx, coins)
     app_ctx.err.print(
         app_ctx.tr(
             "finbot demo on {what} data through the local replay server (no internet)",
@@ -91,18 +109,7 @@ def demo_command(
         )
     rows = [answer_row(a) for a in result.answers]
     if as_json:
-        app_ctx.emit_json(
-            {
-                "phases": result.phases,
-                "total_seconds": round(result.total_seconds, 2),
-                "collected": result.collected,
-                "answers": rows,
-                "models_with_edge": sum(1 for r in rows if r["has_edge"]),
-                "failures": result.failures,
-                "report": str(result.report),
-                "data": result.data_label,
-            }
-        )
+        app_ctx.emit_json(_json_payload(rows, result))
     else:
         _print_result(app_ctx, rows, result)
     if not rows:
@@ -113,16 +120,12 @@ def _symbols(app_ctx: AppContext) -> dict[str, str]:
     return {c.id: c.symbol.upper() for c in app_ctx.settings.coins.coins}
 
 
-def build_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> Table:
-    """The answers as a Rich table narrow enough for 80 columns (about 70 wide). A ``*``
-    after the decision marks a naive-baseline answer (no model beat it)."""
+def _empty_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> Table:
+    """The table's title and columns, no row yet."""
     from rich import box
     from rich.table import Table
 
-    from finbot.cli.predict_cmd import number
-    from finbot.prediction.decision import Action
-
-    tr, lang, symbols = app_ctx.tr, app_ctx.lang, _symbols(app_ctx)
+    tr = app_ctx.tr
     level = f"{rows[0]['interval']['level'] * 100:.0f} %" if rows and rows[0]["interval"] else ""
     table = Table(
         title=tr(
@@ -146,21 +149,37 @@ def build_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> 
     ):
         table.add_column(header, **right)  # type: ignore[arg-type]
     table.add_column(tr("decision"), no_wrap=True)
+    return table
+
+
+def _answer_cells(r: AnswerRow, lang: str, symbols: dict[str, str]) -> tuple[str, ...]:
+    """One answer as the table's cells."""
+    from finbot.cli.predict_cmd import number
+    from finbot.prediction.decision import Action
+
+    iv = r["interval"]
+    interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
+    change = f"{r['change_pct']:+.2f} %"
+    action = Action(r["decision"]).text(lang)
+    return (
+        symbols.get(r["coin"], r["coin"][:6]),
+        r["horizon"],
+        number(r["last_price"], lang),
+        number(r["predicted_price"], lang),
+        localise_number(lang, change),
+        interval,
+        f"{r['confidence']:.0f} %",
+        action + ("" if r["has_edge"] else "*"),
+    )
+
+
+def build_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) -> Table:
+    """The answers as a Rich table narrow enough for 80 columns (about 70 wide). A ``*``
+    after the decision marks a naive-baseline answer (no model beat it)."""
+    table = _empty_table(app_ctx, rows, data_label)
+    symbols = _symbols(app_ctx)
     for r in rows:
-        iv = r["interval"]
-        interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
-        change = f"{r['change_pct']:+.2f} %"
-        action = Action(r["decision"]).text(lang)
-        table.add_row(
-            symbols.get(r["coin"], r["coin"][:6]),
-            r["horizon"],
-            number(r["last_price"], lang),
-            number(r["predicted_price"], lang),
-            localise_number(lang, change),
-            interval,
-            f"{r['confidence']:.0f} %",
-            action + ("" if r["has_edge"] else "*"),
-        )
+        table.add_row(*_answer_cells(r, app_ctx.lang, symbols))
     return table
 
 
