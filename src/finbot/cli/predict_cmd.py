@@ -397,6 +397,20 @@ def is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def _ask_coin_and_horizon(
+    app_ctx: AppContext, kind: QuestionKind, chosen: str | None, as_json: bool
+) -> tuple[str, str]:
+    """No --coin: the coin and horizon asked at the terminal, or the hint and exit 2 where
+    asking is not possible (a horizon or another kind given, --json, no terminal)."""
+    if chosen is not None or kind != QuestionKind.PRICE or as_json or not is_terminal():
+        typer.echo(app_ctx.tr(HINT), err=True)
+        raise typer.Exit(2)
+    try:
+        return interactive(app_ctx)
+    except KeyboardInterrupt:
+        raise typer.Exit(1) from None
+
+
 def predict_command(
     ctx: typer.Context,
     coin: str | None = typer.Option(None, "--coin", "-c", help="Coin id, symbol or name."),
@@ -424,13 +438,7 @@ def predict_command(
         return
     chosen = resolve_horizon(horizon, unit, value)
     if coin is None:
-        if chosen is not None or kind != QuestionKind.PRICE or as_json or not is_terminal():
-            typer.echo(app_ctx.tr(HINT), err=True)
-            raise typer.Exit(2)
-        try:
-            coin, chosen = interactive(app_ctx)
-        except KeyboardInterrupt:
-            raise typer.Exit(1) from None
+        coin, chosen = _ask_coin_and_horizon(app_ctx, kind, chosen, as_json)
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id
     if kind == QuestionKind.WHEN:
         ask_when(app_ctx, coin_id, gain, as_json)
