@@ -12,11 +12,7 @@ from finbot.cli.context import AppContext
 from finbot.errors import UsageError
 
 if TYPE_CHECKING:
-    from finbot.prediction.tracking.prediction_tracker import (
-        Accuracy,
-        PredictionTracker,
-        WindowStats,
-    )
+    from finbot.prediction.tracking import Accuracy, PredictionTracker, WindowStats
 
 
 _COLUMNS = ("made", "coin", "h", "price", "predicted", "realised", "error", "hit", "in", "status")

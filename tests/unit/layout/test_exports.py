@@ -109,6 +109,7 @@ FACES: dict[str, list[str]] = {
         "DecisionInputs",
         "NewPrediction",
         "PredictionTracker",
+        "WindowStats",
         "evaluate",
         "live_accuracy",
         "png_data_uri",

@@ -17,6 +17,9 @@ from .prediction_tracker import (
     PredictionTracker as PredictionTracker,
 )
 from .prediction_tracker import (
+    WindowStats as WindowStats,
+)
+from .prediction_tracker import (
     live_accuracy as live_accuracy,
 )
 from .report import (
@@ -34,6 +37,7 @@ __all__ = [
     "DecisionInputs",
     "NewPrediction",
     "PredictionTracker",
+    "WindowStats",
     "evaluate",
     "live_accuracy",
     "png_data_uri",
