@@ -37,8 +37,28 @@ from .parquet_writer import (
 from .units import (
     VolumeUnit as VolumeUnit,
 )
+from .versions import (
+    STALE_TMP_S as STALE_TMP_S,
+)
+from .versions import (
+    new_version as new_version,
+)
+from .versions import (
+    remove_stale_temporaries as remove_stale_temporaries,
+)
+from .versions import (
+    remove_version as remove_version,
+)
+from .versions import (
+    write_atomic as write_atomic,
+)
 
 __all__ = [
+    "STALE_TMP_S",
+    "new_version",
+    "remove_stale_temporaries",
+    "remove_version",
+    "write_atomic",
     "BarStore",
     "Base",
     "Cache",

@@ -1,57 +1,28 @@
-"""The files of a model group on disk: a version folder's file names, the ``latest``
-pointer, atomic writes, version names, and the removal of versions and of the temporaries a
-writer killed mid-save left behind. ``ModelStore`` (``model_store.py``) uses them."""
+"""The files of a model group on disk: a version folder's file names and the ``latest``
+pointer. The version-folder mechanics (names, atomic writes, removal, stale temporaries) are
+storage's (``finbot.storage.versions``); ``ModelStore`` (``model_store.py``) uses both."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
-from datetime import UTC, datetime
-from pathlib import Path
+from finbot.storage import (
+    STALE_TMP_S,
+    new_version,
+    remove_stale_temporaries,
+    remove_version,
+    write_atomic,
+)
 
 LATEST = "latest"
 META = "meta.json"
 CALIBRATION = "calibration.parquet"
-STALE_TMP_S = 3600  # a temporary left this long ago belongs to a writer that died
 
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path`` and rename it over ``path``: readers see old or new."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def new_version(group: Path, when: datetime) -> str:
-    """The name of a new version trained at ``when``: its UTC time, suffixed ``-2``, ``-3``...
-    while that name is taken in ``group``."""
-    base = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    version, n = base, 1
-    while (group / version).exists():
-        n += 1
-        version = f"{base}-{n}"
-    return version
-
-
-def remove_version(folder: Path) -> None:
-    """Rename the version out of sight, then delete it: a kill midway leaves a temporary."""
-    doomed = folder.with_name(f".tmp-deleted-{folder.name}-{uuid.uuid4().hex[:6]}")
-    os.replace(folder, doomed)
-    shutil.rmtree(doomed)
-
-
-def remove_stale_temporaries(group: Path, now: datetime) -> None:
-    """Half-written versions (``.tmp-*`` folders) and pointer files (``.latest.*.tmp``) that a
-    writer killed mid-save left behind, once older than STALE_TMP_S (a save takes seconds)."""
-    cutoff = now.timestamp() - STALE_TMP_S
-    for entry in group.glob(".*tmp*"):
-        try:
-            if entry.stat().st_mtime >= cutoff:
-                continue
-        except FileNotFoundError:
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+__all__ = [
+    "CALIBRATION",
+    "LATEST",
+    "META",
+    "STALE_TMP_S",
+    "new_version",
+    "remove_stale_temporaries",
+    "remove_version",
+    "write_atomic",
+]

@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 from finbot.errors import ModelError, UsageError
+from finbot.storage import new_version, remove_stale_temporaries, remove_version
 from finbot.timeframes import canonical
 
 from .fitted import FittedVolatility
@@ -28,7 +28,6 @@ from .persist import MODEL_FILE, load_volatility, save_volatility, write_text_at
 KIND = "vol"
 LATEST = "latest"
 DEFAULT_KEEP = 3
-STALE_TMP_S = 3600  # a temporary left this long ago belongs to a writer that died
 _COIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -64,7 +63,7 @@ class VolatilityStore:
                 f"volatility store: the model is for {fitted.horizon}, not {group.name}"
             )
         group.mkdir(parents=True, exist_ok=True)
-        version = _new_version(group, when or datetime.now(UTC))
+        version = new_version(group, when or datetime.now(UTC))
         tmp = group / f".tmp-{version}-{uuid.uuid4().hex[:6]}"
         try:
             save_volatility(fitted, tmp)
@@ -114,26 +113,6 @@ class VolatilityStore:
         )
         for name in complete[: max(0, len(complete) - self.keep)]:
             if name != live:
-                doomed = group / f".tmp-deleted-{name}-{uuid.uuid4().hex[:6]}"
-                os.replace(group / name, doomed)
-                shutil.rmtree(doomed, ignore_errors=True)
+                remove_version(group / name)
                 self._cache.pop((*key, name), None)
-        cutoff = time.time() - STALE_TMP_S
-        for entry in group.glob(".*tmp*"):
-            try:
-                stale = entry.stat().st_mtime < cutoff
-            except FileNotFoundError:
-                continue
-            if stale and entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
-            elif stale:
-                entry.unlink(missing_ok=True)
-
-
-def _new_version(group: Path, when: datetime) -> str:
-    base = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    version, n = base, 1
-    while (group / version).exists():
-        n += 1
-        version = f"{base}-{n}"
-    return version
+        remove_stale_temporaries(group, datetime.now(UTC))
