@@ -14,10 +14,18 @@ STALE_TMP_S = 3600  # a temporary left this long ago belongs to a writer that di
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` beside ``path`` and rename it over ``path``: readers see old or new."""
+    """Write ``text`` beside ``path``, fsync, and rename it over ``path``: readers see old or
+    new, and a crash leaves no partial file (the temporary is removed on failure)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def new_version(group: Path, when: datetime) -> str:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 from finbot.errors import FinbotError, ModelError
 from finbot.prediction.features import horizon_bars
+from finbot.storage import write_atomic
 from finbot.timeframes import canonical, duration_ms
 
 from .boosted import BoostedState, booster_from_text
@@ -37,20 +36,6 @@ FORMAT_VERSION = 1
 MODEL_FILE = "volatility.json"
 BOOSTER_FILE = "booster.txt"
 CALIBRATIONS = ("touch_up", "touch_down", "up", "down")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, fsync, rename."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------------- saving
@@ -75,7 +60,7 @@ def save_volatility(fitted: FittedVolatility, folder: Path) -> None:
         text = json.dumps(document, indent=2, allow_nan=False) + "\n"
     except ValueError as exc:
         raise ModelError(f"volatility: cannot save a non-finite parameter ({exc})") from exc
-    write_text_atomic(folder / MODEL_FILE, text)
+    write_atomic(folder / MODEL_FILE, text)
     if not isinstance(fitted.candidate, BoostedState):
         (folder / BOOSTER_FILE).unlink(missing_ok=True)  # a previous save's
 
@@ -105,7 +90,7 @@ def _encode_candidate(state: CandidateState, folder: Path) -> dict[str, Any]:
         }
     if isinstance(state, BoostedState):
         text = state.booster.model_to_string()
-        write_text_atomic(folder / BOOSTER_FILE, text)
+        write_atomic(folder / BOOSTER_FILE, text)
         return {
             "name": state.name,
             "smear": state.smear,

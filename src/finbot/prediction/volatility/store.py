@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from finbot.errors import ModelError, UsageError
-from finbot.storage import new_version, remove_stale_temporaries, remove_version
+from finbot.storage import new_version, remove_stale_temporaries, remove_version, write_atomic
 from finbot.timeframes import canonical
 
 from .fitted import FittedVolatility
-from .persist import MODEL_FILE, load_volatility, save_volatility, write_text_atomic
+from .persist import MODEL_FILE, load_volatility, save_volatility
 
 KIND = "vol"
 LATEST = "latest"
@@ -71,7 +71,7 @@ class VolatilityStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        write_text_atomic(group / LATEST, version + "\n")
+        write_atomic(group / LATEST, version + "\n")
         self._prune(group, version, (coin, group.name))
         return version
 
