@@ -4,7 +4,6 @@ database, with homes sharing one database isolated in their own schemas."""
 from __future__ import annotations
 
 import json
-import math
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,32 +19,14 @@ from finbot.prediction.tracking.prediction_tracker import NewPrediction, Predict
 from finbot.services import Services
 from finbot.storage.db import engine_for
 from tests.fixtures.ops import write_api_config
+from tests.fixtures.tracker import T0, new_prediction
 
 pytestmark = pytest.mark.integration
-H = 3_600_000
-T0 = 1_700_000_000_000 - (1_700_000_000_000 % H)
 FINBOT_TABLES = ("predictions", "api_requests", "job_runs", sched.JOBS_TABLE)
 
 
 def prediction(coin: str, made_at: int = T0 + 5_000) -> NewPrediction:
-    return NewPrediction(
-        coin=coin,
-        horizon="1h",
-        timeframe="1h",
-        made_at=made_at,
-        as_of=T0,
-        last_price=100.0,
-        predicted_price=101.0,
-        predicted_return=math.log(1.01),
-        interval_low=99.0,
-        interval_high=103.0,
-        level=0.8,
-        confidence=60.0,
-        decision="HOLD",
-        model="lightgbm",
-        model_version="v1",
-        source="cli",
-    )
+    return new_prediction(coin=coin, made_at=made_at)
 
 
 @pytest.fixture

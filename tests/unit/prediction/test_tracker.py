@@ -19,10 +19,10 @@ from finbot.prediction.tracking.prediction_tracker import (
 from finbot.schema import conform
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
+from tests.fixtures.tracker import T0, new_prediction
 
 pytestmark = pytest.mark.unit
 H = 3_600_000
-T0 = 1_700_000_000_000 - (1_700_000_000_000 % H)  # an hour boundary
 
 
 def bars(ts_close: dict[int, float]) -> pl.DataFrame:
@@ -55,26 +55,7 @@ def store(home: Paths) -> BarStore:
 
 
 def prediction(**over: object) -> NewPrediction:
-    values: dict[str, object] = dict(
-        coin="bitcoin",
-        horizon="1h",
-        timeframe="1h",
-        made_at=T0 + H + 5_000,
-        as_of=T0,
-        last_price=100.0,
-        predicted_price=101.0,
-        predicted_return=math.log(1.01),
-        interval_low=99.0,
-        interval_high=103.0,
-        level=0.8,
-        confidence=60.0,
-        decision="HOLD",
-        model="lightgbm",
-        model_version="v1",
-        source="cli",
-    )
-    values.update(over)
-    return NewPrediction(**values)  # type: ignore[arg-type]
+    return new_prediction(**over)
 
 
 def test_resolves_once_against_the_bar_at_the_target(tracker, store) -> None:  # type: ignore[no-untyped-def]
