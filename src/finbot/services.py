@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import polars as pl
     from sqlalchemy import Engine
 
+    from finbot.alerts import AlertDispatcher, AlertLog, AlertRun
     from finbot.collectors import ApiUsageStore, CoinGeckoClient, CollectorKit, Datasets
     from finbot.config import Settings
     from finbot.prediction.decision import LiveAccuracy, SpreadQuote
@@ -125,6 +126,28 @@ class Services:
         from finbot.prediction.tracking import PredictionTracker
 
         return PredictionTracker(self.engine)
+
+    # ------------------------------------------------------------ alerts
+    @cached_property
+    def alert_log(self) -> AlertLog:
+        """The alert history and the rules' marks, beside the tracker's table."""
+        from finbot.alerts import AlertLog
+
+        return AlertLog(self.engine)
+
+    @cached_property
+    def alert_dispatcher(self) -> AlertDispatcher:
+        """A sender to the configured channels; its owner flushes it (``close`` does not)."""
+        from finbot.alerts import AlertDispatcher
+
+        settings = self.settings
+        return AlertDispatcher(settings.secrets.alert_urls, settings.general.alerts, self.alert_log)
+
+    def alert_run(self) -> AlertRun:
+        """One pass of the alert rules, now, through ``alert_dispatcher``."""
+        from finbot.alerts import AlertRun
+
+        return AlertRun(self.settings, self.alert_log, self.alert_dispatcher, now_ms(self.clock))
 
     # ------------------------------------------------------------ collection
     @cached_property

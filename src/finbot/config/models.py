@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from finbot.algorithms import TRAINABLE, Algorithm
+from finbot.config.alert_settings import AlertSettings
 from finbot.timeframes import TIMEFRAMES, Timeframe, canonical, duration_seconds
 
 
@@ -215,6 +216,7 @@ class GeneralSettings(Frozen):
     training: Training = Training()
     confidence: ConfidenceSettings = ConfidenceSettings()
     process: ProcessSettings = ProcessSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @field_validator("horizons", mode="before")
     @classmethod
@@ -359,9 +361,13 @@ class Costs(Frozen):
 class Secrets(Frozen):
     coingecko_keys: tuple[str, ...] = ()
     exchangerate_key: str | None = None
+    alert_urls: tuple[str, ...] = ()  # apprise URLs: they hold tokens, never shown unmasked
 
     def __repr__(self) -> str:  # never print a key, even by accident
-        return f"Secrets(coingecko_keys={len(self.coingecko_keys)} keys, exchangerate_key=***)"
+        return (
+            f"Secrets(coingecko_keys={len(self.coingecko_keys)} keys, exchangerate_key=***, "
+            f"alert_urls={len(self.alert_urls)} channels)"
+        )
 
     __str__ = __repr__
 

@@ -16,6 +16,22 @@ pytestmark = pytest.mark.unit
 SRC = Path(__file__).resolve().parents[3] / "src"
 
 FACES: dict[str, list[str]] = {
+    "finbot.alerts": [
+        "Alert",
+        "AlertCounts",
+        "AlertDispatcher",
+        "AlertKind",
+        "AlertLog",
+        "AlertRun",
+        "DeliveryFailed",
+        "Outgoing",
+        "bot_stopped",
+        "check_alerts",
+        "check_url",
+        "render",
+        "send_digest",
+        "test_alert",
+    ],
     "finbot.prediction.features": [
         "FEATURE_NAMES",
         "IndicatorEngine",
