@@ -88,7 +88,9 @@ def test_target_likely_uses_the_probability_where_given_else_the_interval(
     tight = _row(coin="ethereum", predicted_price=3_300.0, last_price=3_000.0, interval_low=3_200.0)
     sure = _row(coin="solana", p_target=0.75, predicted_price=150.0, last_price=150.0)
     unsure = _row(coin="ripple", p_target=0.5, predicted_price=0.6, last_price=0.5)
-    alerts = target_likely_alerts([wide, tight, sure, unsure], settings.targets, settings.costs, rule)
+    alerts = target_likely_alerts(
+        [wide, tight, sure, unsure], settings.targets, settings.costs, rule
+    )
     assert [(a.key, a.variant) for a in alerts] == [
         ("target_likely:ethereum:6h", "interval"),
         ("target_likely:solana:6h", ""),
