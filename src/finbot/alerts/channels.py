@@ -11,6 +11,10 @@ from finbot.config import mask_url
 from finbot.errors import ConfigError, FinbotError
 
 log = logging.getLogger("finbot.alerts")
+#: apprise's own log lines, and those of the HTTP library under it (urllib3 writes each
+#: request line at DEBUG), name the receiver: its host and a path that may hold a token (a
+#: Telegram bot's). Only finbot's masked lines say what failed.
+QUIET_LOGGERS = ("apprise", "urllib3.connectionpool")
 
 
 class DeliveryFailed(FinbotError):
@@ -20,6 +24,8 @@ class DeliveryFailed(FinbotError):
 def _plugin(url: str) -> Any:
     import apprise
 
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if plugin is None:
         raise ConfigError(f"alert channel {mask_url(url)}: not an apprise URL apprise knows")
@@ -33,13 +39,14 @@ def check_url(url: str) -> str:
 
 
 def deliver(url: str, title: str, body: str, *, timeout_s: float) -> None:
-    """Send one message to one channel; DeliveryFailed when it did not take it."""
+    """Send one message to one channel; DeliveryFailed (which never names the receiver) when
+    it did not take it."""
     plugin = _plugin(url)
     plugin.socket_connect_timeout = timeout_s
     plugin.socket_read_timeout = timeout_s
     try:
         ok = plugin.notify(body=body, title=title)
     except Exception as exc:  # boundary: a plugin's own failure is a failed delivery
-        raise DeliveryFailed(f"{mask_url(url)}: {type(exc).__name__}: {exc}") from exc
+        raise DeliveryFailed(f"the channel failed ({type(exc).__name__})") from exc
     if not ok:
-        raise DeliveryFailed(f"{mask_url(url)}: not delivered (down, too slow or refused)")
+        raise DeliveryFailed("not delivered (down, too slow or refused)")

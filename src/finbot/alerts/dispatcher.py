@@ -93,7 +93,7 @@ class AlertDispatcher:
                     attempts += 1
                     deliver(url, item.title, item.body, timeout_s=self.delivery.timeout_sec)
         except DeliveryFailed as exc:
-            log.warning("alert %s not delivered: %s", item.alert.key, exc)
+            log.warning("alert %s to %s failed: %s", item.alert.key, mask_url(url), exc)
             self._record(item, url, AlertStatus.FAILED, attempts, str(exc))
             return
         self._record(item, url, AlertStatus.SENT, attempts, None)
