@@ -41,7 +41,7 @@ from .messages import (
     render as render,
 )
 from .rules import (
-    test_alert as test_alert,
+    probe_alert as probe_alert,
 )
 
 __all__ = [
@@ -56,7 +56,7 @@ __all__ = [
     "bot_stopped",
     "check_alerts",
     "check_url",
+    "probe_alert",
     "render",
     "send_digest",
-    "test_alert",
 ]

@@ -171,7 +171,7 @@ def bot_error_alert(error: str) -> Alert:
     return Alert(AlertKind.BOT_ERROR, "bot_error", {"error": error[:500]}, critical=True)
 
 
-def test_alert() -> Alert:
+def probe_alert() -> Alert:
     return Alert(AlertKind.TEST, "test")
 
 

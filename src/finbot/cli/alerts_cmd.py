@@ -36,7 +36,7 @@ class AlertNotDelivered(FinbotError):
 
 def _send_test(app_ctx: AppContext, urls: tuple[str, ...]) -> list[dict[str, Any]]:
     """The test alert through the real sender; each channel's outcome, as recorded."""
-    from finbot.alerts import AlertDispatcher, Outgoing, check_url, render, test_alert
+    from finbot.alerts import AlertDispatcher, Outgoing, check_url, probe_alert, render
     from finbot.clock import now_ms
 
     for url in urls:
@@ -44,8 +44,8 @@ def _send_test(app_ctx: AppContext, urls: tuple[str, ...]) -> list[dict[str, Any
     services = app_ctx.services
     alerts = services.settings.general.alerts
     sender = AlertDispatcher(urls, alerts, services.alert_log)
-    title, body = render(test_alert(), alerts.lang or app_ctx.lang)
-    sender.submit(Outgoing(test_alert(), title, body, now_ms(services.clock)))
+    title, body = render(probe_alert(), alerts.lang or app_ctx.lang)
+    sender.submit(Outgoing(probe_alert(), title, body, now_ms(services.clock)))
     delivery = alerts.delivery
     sender.close(delivery.timeout_sec * delivery.max_attempts + delivery.backoff_sec * 8 + 5)
     return list(reversed(services.alert_log.recent(len(urls))))

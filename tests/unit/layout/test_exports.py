@@ -28,9 +28,9 @@ FACES: dict[str, list[str]] = {
         "bot_stopped",
         "check_alerts",
         "check_url",
+        "probe_alert",
         "render",
         "send_digest",
-        "test_alert",
     ],
     "finbot.prediction.features": [
         "FEATURE_NAMES",
