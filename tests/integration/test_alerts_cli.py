@@ -79,3 +79,10 @@ def test_list_masks_every_channel(home: Paths, monkeypatch: pytest.MonkeyPatch) 
     assert "Canaux : tgram://****, ntfy://****" in text
     for shown in (text, _invoke(home, "settings", "--json").stdout):
         assert "secret-token" not in shown and "pass@" not in shown
+
+
+def test_a_url_apprise_does_not_know_is_a_configuration_error(home: Paths) -> None:
+    result = _invoke(home, "alerts", "test", "--url", "nosuchscheme://secret-token@host")
+    assert result.exit_code == 2
+    assert "alert channel nosuchscheme://****: not an apprise URL" in result.stderr
+    assert "secret-token" not in result.output

@@ -7,6 +7,9 @@ from .channels import (
 from .channels import (
     check_url as check_url,
 )
+from .channels import (
+    deliver as deliver,
+)
 from .checks import (
     AlertRun as AlertRun,
 )
@@ -56,6 +59,7 @@ __all__ = [
     "bot_stopped",
     "check_alerts",
     "check_url",
+    "deliver",
     "probe_alert",
     "render",
     "send_digest",

@@ -127,14 +127,29 @@ class AlertDispatcher:
         return True
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Deliver what is queued within ``timeout_s``, then stop the thread (backoff waits
-        are cut short; a send in flight ends at its own timeout, the thread is a daemon)."""
+        """Deliver what is queued within ``timeout_s``; what is still waiting then is dropped
+        (and recorded so), and the thread stops (a send in flight ends at its own timeout;
+        the thread is a daemon)."""
         if self._thread is None:
             return
-        self.flush(timeout_s)
+        if not self.flush(timeout_s):
+            self._drop_waiting()
         self._stopping.set()
         try:
-            self._queue.put(_STOP, timeout=1)
+            self._queue.put(_STOP, timeout=1)  # full only if someone still submits
         except queue.Full:
             return
         self._thread.join(timeout=1)
+
+    def _drop_waiting(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                if item is not _STOP:
+                    for url in self.urls or ("-",):
+                        self._record(item, url, AlertStatus.DROPPED, 0, "not sent before stop")
+            finally:
+                self._queue.task_done()

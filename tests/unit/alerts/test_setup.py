@@ -70,3 +70,17 @@ def test_a_full_queue_drops_and_records_instead_of_waiting(home: Paths, receiver
     counts = log.counts()
     assert counts["dropped"] == accepted.count(False)
     assert counts["sent"] == accepted.count(True) == len(receiver.messages)
+
+
+def test_closing_drops_and_records_what_could_not_go_out_in_time(
+    home: Paths, receiver: Receiver
+) -> None:
+    receiver.delay_s = 2.0
+    settings = AlertSettings.model_validate({"delivery": {"timeout_sec": 5, "max_attempts": 1}})
+    log = AlertLog(engine_for(home.db_url))
+    sender = AlertDispatcher((receiver.url,), settings, log)
+    title, body = render(probe_alert(), "en")
+    assert all(sender.submit(Outgoing(probe_alert(), title, body, i)) for i in range(3))
+    sender.close(0.2)
+    dropped = [r for r in log.recent(10) if r["status"] == "dropped"]
+    assert len(dropped) >= 1 and {r["error"] for r in dropped} == {"not sent before stop"}

@@ -28,6 +28,7 @@ FACES: dict[str, list[str]] = {
         "bot_stopped",
         "check_alerts",
         "check_url",
+        "deliver",
         "probe_alert",
         "render",
         "send_digest",
