@@ -177,3 +177,17 @@ def test_quiet_hours_hold_all_but_critical_alerts(
     queued = check_alerts(services.alert_run(), services.tracker, services.usage, home.home)
     assert [a.key for a in queued] == ["disk_low"]  # critical; the SELL waits out the night
     services.alert_dispatcher.close()
+
+
+def test_two_homes_on_one_database_keep_their_own_alert_history(
+    home: Paths, tmp_path, monkeypatch: pytest.MonkeyPatch, receiver: Receiver
+) -> None:
+    _configure(home, monkeypatch, receiver.url, disk={"min_free_gb": 1e9})
+    other = Paths.resolve(tmp_path / "other-home").ensure()
+    first = _services(home, FakeClock(NOW_MS / 1000))
+    assert [a.key for a in check_alerts(first.alert_run(), first.tracker, first.usage, home.home)]
+    assert first.alert_dispatcher.flush(30)
+    first.alert_dispatcher.close()
+    second = Services(other, load_settings(other), clock=FakeClock(NOW_MS / 1000))
+    assert second.alert_log.recent() == [] and second.alert_log.mark("fired:disk_low") is None
+    assert len(first.alert_log.recent()) == 1
