@@ -314,13 +314,8 @@ def run_foreground(
     with stop_signals(stop), lock:
         with keep_awake(enabled=services.settings.general.process.anti_sleep):
             base = job_specs(services) if jobs is None else jobs
-
-            def ready() -> None:
-                if on_ready is not None:
-                    on_ready(lock)
-
             try:
-                _schedule(services, [*base, *extra_jobs], stop, ready)
+                _schedule(services, [*base, *extra_jobs], stop, lambda: _ready(on_ready, lock))
             except Exception as exc:  # the bot stops on an error: say so on the channels
                 tell_stopped(services, f"{type(exc).__name__}: {exc}")
                 raise
@@ -329,6 +324,11 @@ def run_foreground(
         log.info("finbot stopped", extra={"pid": os.getpid()})
     for handler in logging.getLogger().handlers:
         handler.flush()
+
+
+def _ready(on_ready: Callable[[InstanceLock], None] | None, lock: InstanceLock) -> None:
+    if on_ready is not None:
+        on_ready(lock)
 
 
 def _schedule(
