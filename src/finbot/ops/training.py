@@ -74,8 +74,9 @@ def train_sets(
     by_horizon: dict[str, list[str]] = {}
     for coin, horizon in sets:
         by_horizon.setdefault(horizon, []).append(coin)
-    training = services.settings.general.training
-    chunk = training.workers if should_stop else len(sets) or 1
+    training = services.training
+    batch = min(training.workers, services.sizes.train_batch_coins)
+    chunk = batch if should_stop else len(sets) or 1
     done = 0
     for horizon, coins in by_horizon.items():
         for start in range(0, len(coins), chunk):
