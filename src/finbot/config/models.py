@@ -118,7 +118,8 @@ STABLECOIN_SYMBOLS = (
 class TopCoins(Frozen):
     """``coins.json`` ``top``: besides the explicit list, the ``count`` coins of largest
     market cap (CoinGecko /coins/markets), resolved once and kept in the home so the ids stay
-    the same from one run to the next (``finbot collect top --refresh`` resolves them again)."""
+    the same from one run to the next (changing ``top``, or removing ``cache/top_coins.json``,
+    resolves them again)."""
 
     count: int = Field(gt=0, le=1000)
     exclude_stablecoins: bool = True
