@@ -4,14 +4,15 @@ history window and batch sizes, never planning more memory than the machine has.
 ``low``, ``medium`` and ``high`` are fixed figures; ``auto`` derives them from the machine's
 cores and memory (``MachineFacts.probe()``, through psutil). Every profile is then fitted to
 the machine: while the plan (a base process, each training worker, each cached model, the
-training batch's history) exceeds the memory budget (a share of the available memory),
-workers, then the batch, then the model cache shrink; a machine too small for the smallest
+training history) exceeds the memory budget (a share of the available memory), workers,
+then the history window, then the model cache shrink; a machine too small for the smallest
 plan is a ConfigError. Tests give a ``MachineFacts`` of their own instead of psutil's figures.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
@@ -100,15 +101,29 @@ def _auto(machine: MachineFacts) -> Sizes:
     return Sizes("auto", workers, threads, cache, history, max(1, min(16, workers * 2)))
 
 
+def _fewer_workers(sizes: Sizes) -> Sizes:
+    return replace(sizes, workers=sizes.workers - 1)
+
+
+def _shortest_history(sizes: Sizes) -> Sizes:
+    return replace(sizes, history_window_days=MIN_HISTORY_DAYS)
+
+
+def _smallest_cache(sizes: Sizes) -> Sizes:
+    return replace(sizes, model_cache_size=MIN_MODELS)
+
+
+_SHRINK: tuple[tuple[str, int, Callable[[Sizes], Sizes]], ...] = (
+    ("workers", 1, _fewer_workers),
+    ("history_window_days", MIN_HISTORY_DAYS, _shortest_history),
+    ("model_cache_size", MIN_MODELS, _smallest_cache),
+)
+
+
 def _fit(sizes: Sizes, budget: int) -> Sizes:
-    """Shrink workers, then the batch, then the cache, then the history, until the plan fits."""
+    """Shrink workers, then the history window, then the cache, until the plan fits."""
     notes: list[str] = []
-    steps = (
-        ("workers", 1, lambda s: replace(s, workers=s.workers - 1)),
-        ("history_window_days", MIN_HISTORY_DAYS, lambda s: replace(s, history_window_days=90)),
-        ("model_cache_size", MIN_MODELS, lambda s: replace(s, model_cache_size=MIN_MODELS)),
-    )
-    for field, floor, shrink in steps:
+    for field, floor, shrink in _SHRINK:
         before = getattr(sizes, field)
         while planned_mb(sizes) > budget and getattr(sizes, field) > floor:
             sizes = shrink(sizes)
