@@ -107,3 +107,40 @@ def test_a_keyless_backfill_of_many_coins_never_exceeds_the_rate_limit(
             minute = request["ts_ms"] // 60_000
             per_minute[minute] = per_minute.get(minute, 0) + 1
     assert max(per_minute.values()) <= 10 and len(per_minute) >= summary.requests // 10
+
+
+def test_concurrent_per_coin_jobs_share_the_keys_rate_limit(home: Paths, make_replay_server) -> None:
+    """The scheduler runs jobs in threads, each with its own services and client: the clients
+    of one process share the per-key limiter, so together they send at most ``rpm`` requests
+    in any minute (the sends are read off that limiter: with a fake clock that other threads'
+    waits move, a request in flight may reach the server's next minute)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from finbot.collectors.limiter import shared_limiter
+
+    clock = FakeClock(END_MS / 1e3)
+    server = make_replay_server(history=_history(_ids(30)), clock=clock)
+    _write_coins(home, {"count": 30})
+    with Services(home, load_settings(home), clock=clock, base_url=server.url) as services:
+        ensure_top_coins(services)
+        ids = list(services.settings.coins.ids)
+    server.reset_stats()
+    limiter, sends = shared_limiter(10, clock), []
+    acquire = limiter.acquire
+
+    def counted(key_id: str) -> float:
+        slept = acquire(key_id)
+        sends.append(clock.now())
+        return slept
+
+    limiter.acquire = counted  # type: ignore[method-assign]
+
+    def job(part: list[str]) -> bool:
+        with Services(home, load_settings(home), clock=clock, base_url=server.url) as own:
+            return run_collector("tickers", own.collectors, coins=part).ok
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(job, [ids[0:10], ids[10:20], ids[20:30]]))
+    assert results == [True, True, True]
+    assert len(sends) == server.stats()["requests"] >= 30
+    assert max(sum(1 for t in sends if s <= t < s + 60) for s in sends) <= 10
