@@ -109,7 +109,9 @@ def test_a_keyless_backfill_of_many_coins_never_exceeds_the_rate_limit(
     assert max(per_minute.values()) <= 10 and len(per_minute) >= summary.requests // 10
 
 
-def test_concurrent_per_coin_jobs_share_the_keys_rate_limit(home: Paths, make_replay_server) -> None:
+def test_concurrent_per_coin_jobs_share_the_keys_rate_limit(
+    home: Paths, make_replay_server
+) -> None:
     """The scheduler runs jobs in threads, each with its own services and client: the clients
     of one process share the per-key limiter, so together they send at most ``rpm`` requests
     in any minute (the sends are read off that limiter: with a fake clock that other threads'
