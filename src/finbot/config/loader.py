@@ -216,6 +216,20 @@ def _drop_default_targets(parts: dict[str, BaseModel], paths: Paths) -> None:
         parts["targets"] = targets.model_copy(update={"net_profit_eur": kept})
 
 
+def _add_top_coins(parts: dict[str, BaseModel], paths: Paths) -> None:
+    """The resolved top-N coins (``coins.json`` ``top``) after the explicit ones, once
+    resolved (``finbot.config.top_coins``)."""
+    from finbot.config.top_coins import read_top_coins, with_top_coins
+
+    coins = parts["coins"]
+    assert isinstance(coins, CoinsConfig)
+    if coins.top is None:
+        return
+    extra = read_top_coins(paths, coins.top)
+    if extra:
+        parts["coins"] = with_top_coins(coins, extra)
+
+
 def _check_coin_references(settings: Settings) -> None:
     known = {spelling: coin.id for coin in settings.coins.coins for spelling in coin.names()}
     for coin_id in settings.targets.net_profit_eur:
@@ -229,6 +243,7 @@ def _check_coin_references(settings: Settings) -> None:
 def load_settings(paths: Paths) -> Settings:
     """Load and validate every configuration file of ``paths.home`` (ConfigError on problems)."""
     parts = {_FIELD_OF[name]: _load_file(name, paths) for name in FILES}
+    _add_top_coins(parts, paths)
     _drop_default_targets(parts, paths)
     api = parts["api"]
     assert isinstance(api, ApiConfig)

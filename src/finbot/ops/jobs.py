@@ -168,7 +168,7 @@ def _incremental(mode: RetrainMode) -> Work:
             mode,
             services.bar_store,
             services.model_store,
-            settings.general.training,
+            services.training,
             settings.coins.ids,
             settings.general.horizons,
             clock=services.clock,

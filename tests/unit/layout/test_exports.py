@@ -159,6 +159,7 @@ FACES: dict[str, list[str]] = {
         "CollectorStats",
         "Datasets",
         "UsageSummary",
+        "backfill_first",
         "cache_path",
         "collect_historical",
         "implied_rate",
@@ -166,7 +167,10 @@ FACES: dict[str, list[str]] = {
         "make_collector_cache",
         "median_spread_pct",
         "open_usage",
+        "order_by_market_cap",
         "read_cache",
+        "requests_needed",
+        "resolve_top_coins",
         "run_collector",
     ],
     "finbot.replay": [
