@@ -86,9 +86,7 @@ def _signals(
             vol_ratio=vr if math.isfinite(vr) else None,
         ).score
         th = horizon_thresholds(inputs.thresholds, h, cost_frac, hourly_vol)
-        out.append(
-            HorizonSignal(h, p, p - w, p + w, score, ratio, edge, float(run.mae_cal[i]), th)
-        )
+        out.append(HorizonSignal(h, p, p - w, p + w, score, ratio, edge, float(run.mae_cal[i]), th))
     return out
 
 

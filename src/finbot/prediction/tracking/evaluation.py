@@ -69,6 +69,7 @@ __all__ = [
     "equity_stats",
     "evaluate",
     "evaluate_many",
+    "evaluations_json",
     "run_horizon",
     "strategy_positions",
 ]
@@ -88,7 +89,7 @@ class EvalConfig:
     algorithms: tuple[str, ...] = tuple(ALGORITHMS)
     train_test_fraction: float = 0.3  # the trainer's own held-out share (``training``)
     test_fraction: float = 0.5
-    volatility_folds: int = 6
+    volatility_folds: int = 6  # 0: no volatility figures (a faster run)
     alpha: float = 0.05
     seed: int = 0
     selection: Selection | None = None  # default: the trainer's per-coin selection
@@ -151,6 +152,18 @@ class Evaluation:
             "correction": "holm",
             "alpha": cfg.alpha,
         }
+
+
+def evaluations_json(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
+    """``--json``: one coin's object (today's keys), or several under ``evaluations``."""
+    if len(evaluations) == 1:
+        return evaluations[0].to_json()
+    return {
+        "timeframe": evaluations[0].timeframe,
+        "coins": [ev.coin for ev in evaluations],
+        "correction": "holm",
+        "evaluations": [ev.to_json() for ev in evaluations],
+    }
 
 
 def _usable_horizons(horizons: Sequence[str], timeframe: str) -> tuple[list[str], dict[str, str]]:
@@ -258,13 +271,17 @@ def _evaluate_coin(
     if not runs:
         raise DataError(f"evaluation of {coin}: no horizon could be evaluated ({skipped})")
     period = backtest_period(bars, timeframe, runs, ts, vol, cfg.level, inputs)
-    vols = volatility_runs(
-        bars,
-        timeframe,
-        list(runs),
-        level=cfg.level,
-        cost=period.cost_frac,
-        n_folds=cfg.volatility_folds,
+    vols = (
+        volatility_runs(
+            bars,
+            timeframe,
+            list(runs),
+            level=cfg.level,
+            cost=period.cost_frac,
+            n_folds=cfg.volatility_folds,
+        )
+        if cfg.volatility_folds
+        else {}
     )
     for h, m in metrics.items():
         m.update(volatility_keys(vols.get(h)))

@@ -32,8 +32,7 @@ class Forecaster(Protocol):
     """Served predictions (log returns, shrink included) of ``coin``'s feature rows at ``ts``,
     from ``bars`` (every coin's; rows after ``ts`` are never read by a causal feature)."""
 
-    def __call__(self, bars: Mapping[str, pl.DataFrame], coin: str, ts: IntArray) -> FloatArray:
-        ...
+    def __call__(self, bars: Mapping[str, pl.DataFrame], coin: str, ts: IntArray) -> FloatArray: ...
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ Z95 = 1.959963984540054
 
 def newey_west_lag(n: int, h: int) -> int:
     """Lags of the HAC variance: at least the label overlap ``h - 1``, at least the usual rule."""
-    return max(h - 1, math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0)))
+    return max(h - 1, int(math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0))))
 
 
 def hac_variance(d: FloatArray, lag: int) -> float:
