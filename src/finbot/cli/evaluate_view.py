@@ -16,7 +16,7 @@ def _hit(m: dict[str, Any]) -> str:
     if m["directional_accuracy"] is None:
         return "—"
     low, high = m["hit_rate_ci"]
-    return f"{m['directional_accuracy']:.1%} [{low:.0%}–{high:.0%}]"
+    return f"{100 * m['directional_accuracy']:.1f} ({100 * low:.0f}–{100 * high:.0f})"
 
 
 def _model(m: dict[str, Any]) -> str:
@@ -34,24 +34,21 @@ def _verdict(app_ctx: AppContext, m: dict[str, Any]) -> str:
     return "—"
 
 
-def _columns(app_ctx: AppContext) -> list[str]:
+def _point_columns(app_ctx: AppContext) -> list[str]:
     return [
-        app_ctx.tr("horizon"),
-        app_ctx.tr("served model (per retrain)"),
+        "h",
+        app_ctx.tr("served model"),
         "n",
-        app_ctx.tr("MAE ratio"),
-        app_ctx.tr("DM p adj."),
-        app_ctx.tr("vs naive"),
-        app_ctx.tr("hit [95 %]"),
+        app_ctx.tr("MAE r."),
+        app_ctx.tr("p adj."),
+        app_ctx.tr("sig."),
+        app_ctx.tr("hit % (95 %)"),
         "IC",
-        app_ctx.tr("coverage"),
-        "QLIKE",
-        app_ctx.tr("interval"),
-        "Brier",
+        app_ctx.tr("cover."),
     ]
 
 
-def _row(app_ctx: AppContext, h: str, m: dict[str, Any]) -> list[str]:
+def _point_row(app_ctx: AppContext, h: str, m: dict[str, Any]) -> list[str]:
     return [
         h,
         _model(m),
@@ -62,9 +59,27 @@ def _row(app_ctx: AppContext, h: str, m: dict[str, Any]) -> list[str]:
         _hit(m),
         _num(m["ic"], "+.3f"),
         f"{m['coverage']:.1%}",
+    ]
+
+
+def _forecast_columns(app_ctx: AppContext) -> list[str]:
+    return [
+        "h",
+        app_ctx.tr("QLIKE r."),
+        app_ctx.tr("interval r."),
+        app_ctx.tr("Brier r."),
+        app_ctx.tr("touch gap"),
+    ]
+
+
+def _forecast_row(h: str, m: dict[str, Any]) -> list[str]:
+    gap = m["target_calibration"]
+    return [
+        h,
         _num(m["qlike_ratio"], ".3f"),
         _num(m["interval_score_ratio"], ".3f"),
         _num(m["brier_ratio"], ".3f"),
+        "—" if gap is None else f"{100 * gap:.1f} pts",
     ]
 
 
@@ -86,22 +101,40 @@ def _caption(app_ctx: AppContext, data: dict[str, Any]) -> str:
     )
 
 
-def print_coin(app_ctx: AppContext, data: dict[str, Any]) -> None:
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> Any:
+    from rich import box
     from rich.table import Table
 
-    table = Table(
-        title=app_ctx.tr(
-            "{c} {tf}: served model vs naive baseline (walk-forward)",
-            c=data["coin"],
-            tf=data["timeframe"],
-        ),
-        caption=_caption(app_ctx, data),
-    )
-    for i, col in enumerate(_columns(app_ctx)):
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0))
+    for i, col in enumerate(columns):
         table.add_column(col, justify="left" if i < 2 else "right")
-    for h, m in data["horizons"].items():
-        table.add_row(*_row(app_ctx, h, m))
-    app_ctx.console.print(table)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def print_coin(app_ctx: AppContext, data: dict[str, Any]) -> None:
+    horizons = data["horizons"].items()
+    title = app_ctx.tr(
+        "{c} {tf}: served model vs naive baseline (walk-forward)",
+        c=data["coin"],
+        tf=data["timeframe"],
+    )
+    points = [_point_row(app_ctx, h, m) for h, m in horizons]
+    app_ctx.console.print(_table(title, _point_columns(app_ctx), points))
+    app_ctx.console.print(_caption(app_ctx, data), highlight=False)
+    title = app_ctx.tr(
+        "{c}: volatility, interval and probabilities vs their baselines", c=data["coin"]
+    )
+    forecasts = [_forecast_row(h, m) for h, m in horizons]
+    app_ctx.console.print(_table(title, _forecast_columns(app_ctx), forecasts))
+    app_ctx.console.print(
+        app_ctx.tr(
+            "ratios: variance forecast / better naive (QLIKE), interval / constant-width "
+            "(Winkler score), P(up) / base rate (Brier); touch gap: reliability of P(+X)"
+        ),
+        highlight=False,
+    )
     names = {
         "strategy": app_ctx.tr("strategy"),
         "buy_and_hold": app_ctx.tr("buy and hold"),
