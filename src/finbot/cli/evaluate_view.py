@@ -84,6 +84,7 @@ def _forecast_row(h: str, m: dict[str, Any]) -> list[str]:
 
 
 def _caption(app_ctx: AppContext, data: dict[str, Any]) -> str:
+    windows = {"expanding": app_ctx.tr("expanding window"), "rolling": app_ctx.tr("rolling window")}
     every = data["retrain_hours"]
     cadence = (
         app_ctx.tr("retrained every {h:g} h", h=every)
@@ -97,7 +98,7 @@ def _caption(app_ctx: AppContext, data: dict[str, Any]) -> str:
         b=data["end"][:16],
         n=data["folds"],
         how=cadence,
-        w=data["window"],
+        w=windows[data["window"]],
     )
 
 
