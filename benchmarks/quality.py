@@ -30,6 +30,7 @@ import polars as pl
 from benchmarks.quality_rows import Row, format_table, goal_rows, summary, withheld
 from finbot.prediction.tracking import DecisionInputs, EvalConfig, Evaluation, evaluate_many
 from finbot.schema import conform
+from finbot.timeframes import HOUR_MS
 
 __all__ = ["Row", "format_table", "goal_rows", "main", "run", "summary", "withheld"]
 
@@ -125,7 +126,7 @@ def record(
         "timeframe": TIMEFRAME,
         "config": {
             "level": config.level,
-            "retrain_hours": config.retrain_ms / 3_600_000,
+            "retrain_hours": config.retrain_ms / HOUR_MS,
             "window": "expanding" if config.window_ms is None else "rolling",
             "test_fraction": config.test_fraction,
             "candidates": list(config.algorithms),

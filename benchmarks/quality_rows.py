@@ -118,13 +118,9 @@ def _pct(values: Values) -> Values:
     return {h: None if v is None else 100 * v for h, v in values.items()}
 
 
-def _forecast_rows(evs: Sequence[Evaluation], hs: Sequence[str], level: float) -> list[Row]:
+def _interval_rows(evs: Sequence[Evaluation], hs: Sequence[str], level: float) -> list[Row]:
     cover = _per_horizon(evs, hs, "interval_coverage")
     winkler = _per_horizon(evs, hs, "interval_score_ratio")
-    qday = _per_horizon(evs, hs, "qlike_ratio_day")
-    qbest = _per_horizon(evs, hs, "qlike_ratio")
-    brier = _per_horizon(evs, hs, "brier_ratio")
-    gap = _per_horizon(evs, hs, "target_calibration")
     return [
         Row(
             f"{level:.0%} interval coverage",
@@ -140,6 +136,16 @@ def _forecast_rows(evs: Sequence[Evaluation], hs: Sequence[str], level: float) -
             _anchor("< ", WINKLER_ANCHOR, hs),
             _judge(winkler, lambda h, v: v < WINKLER_ANCHOR.get(h, 1.0)),
         ),
+        *_probability_rows(evs, hs),
+    ]
+
+
+def _probability_rows(evs: Sequence[Evaluation], hs: Sequence[str]) -> list[Row]:
+    qday = _per_horizon(evs, hs, "qlike_ratio_day")
+    qbest = _per_horizon(evs, hs, "qlike_ratio")
+    brier = _per_horizon(evs, hs, "brier_ratio")
+    gap = _per_horizon(evs, hs, "target_calibration")
+    return [
         Row(
             "QLIKE / day-mean naive",
             qday,
@@ -181,7 +187,7 @@ def goal_rows(evaluations: Sequence[Evaluation], level: float) -> list[Row]:
     hs = list(evaluations[0].horizons)
     return [
         *_point_rows(evaluations, hs),
-        *_forecast_rows(evaluations, hs, level),
+        *_interval_rows(evaluations, hs, level),
         _strategy_row(evaluations, hs),
     ]
 

@@ -115,6 +115,11 @@ def _table(title: str, columns: list[str], rows: list[list[str]]) -> Any:
 
 
 def print_coin(app_ctx: AppContext, data: dict[str, Any]) -> None:
+    _print_tables(app_ctx, data)
+    _print_equity(app_ctx, data)
+
+
+def _print_tables(app_ctx: AppContext, data: dict[str, Any]) -> None:
     horizons = data["horizons"].items()
     title = app_ctx.tr(
         "{c} {tf}: served model vs naive baseline (walk-forward)",
@@ -136,6 +141,9 @@ def print_coin(app_ctx: AppContext, data: dict[str, Any]) -> None:
         ),
         highlight=False,
     )
+
+
+def _print_equity(app_ctx: AppContext, data: dict[str, Any]) -> None:
     names = {
         "strategy": app_ctx.tr("strategy"),
         "buy_and_hold": app_ctx.tr("buy and hold"),

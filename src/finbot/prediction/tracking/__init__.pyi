@@ -5,19 +5,10 @@ from .backtest import (
     DecisionInputs as DecisionInputs,
 )
 from .evaluation import (
-    EvalConfig as EvalConfig,
-)
-from .evaluation import (
-    Evaluation as Evaluation,
-)
-from .evaluation import (
     evaluate as evaluate,
 )
 from .evaluation import (
     evaluate_many as evaluate_many,
-)
-from .evaluation import (
-    evaluations_json as evaluations_json,
 )
 from .prediction_tracker import (
     Accuracy as Accuracy,
@@ -42,6 +33,15 @@ from .report import (
 )
 from .report import (
     write_report as write_report,
+)
+from .result import (
+    EvalConfig as EvalConfig,
+)
+from .result import (
+    Evaluation as Evaluation,
+)
+from .result import (
+    evaluations_json as evaluations_json,
 )
 from .served import (
     PerCoinSelection as PerCoinSelection,

@@ -18,15 +18,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from finbot.errors import DataError, UsageError
-from finbot.prediction.models import ALGORITHMS
 from finbot.prediction.tracking.backtest import (
     DecisionInputs,
     PeriodBacktest,
@@ -45,14 +41,15 @@ from finbot.prediction.tracking.horizon_runs import (
     dataset,
     run_horizon,
 )
-from finbot.prediction.tracking.served import PerCoinSelection, Selection, retrain_blocks
+from finbot.prediction.tracking.result import EvalConfig, Evaluation, evaluations_json
+from finbot.prediction.tracking.served import retrain_blocks
 from finbot.prediction.tracking.significance import diebold_mariano, holm
 from finbot.prediction.tracking.volatility_runs import (
     VolatilityRun,
     volatility_keys,
     volatility_runs,
 )
-from finbot.timeframes import WEEK_MS, duration_ms
+from finbot.timeframes import duration_ms
 
 __all__ = [
     "DecisionInputs",
@@ -76,94 +73,6 @@ __all__ = [
 
 #: ``progress(coin, horizon, done, total)`` after each coin × horizon.
 Progress = Callable[[str, str, int, int], None]
-
-
-@dataclass(frozen=True)
-class EvalConfig:
-    """How the walk-forward runs: the test period, the retrain cadence, the candidates."""
-
-    level: float = 0.8
-    n_folds: int | None = None  # None: one block per retrain (``retrain_ms``)
-    retrain_ms: int = WEEK_MS  # the weekly full retrain (``train-incremental --mode mini``)
-    window_ms: int | None = None  # rolling history length; None: expanding
-    algorithms: tuple[str, ...] = tuple(ALGORITHMS)
-    train_test_fraction: float = 0.3  # the trainer's own held-out share (``training``)
-    test_fraction: float = 0.5
-    volatility_folds: int = 6  # 0: no volatility figures (a faster run)
-    alpha: float = 0.05
-    seed: int = 0
-    selection: Selection | None = None  # default: the trainer's per-coin selection
-
-    def chosen_selection(self) -> Selection:
-        if self.selection is not None:
-            return self.selection
-        return PerCoinSelection(self.algorithms, self.train_test_fraction, self.seed)
-
-
-@dataclass
-class Evaluation:
-    """Everything the report and ``--json`` show (``to_json``) plus the series behind them."""
-
-    coin: str
-    timeframe: str
-    algorithm: str
-    level: float
-    folds: int
-    horizons: dict[str, HorizonMetrics]
-    strategy: dict[str, float | int]
-    buy_and_hold: dict[str, float | int]
-    cash: dict[str, float | int]
-    cost_frac: float
-    spread_source: str
-    start: int
-    end: int
-    skipped: dict[str, str]
-    config: EvalConfig = field(default_factory=EvalConfig, repr=False)
-    runs: dict[str, HorizonRun] = field(default_factory=dict, repr=False)
-    volatility: dict[str, VolatilityRun] = field(default_factory=dict, repr=False)
-    equity_ts: npt.NDArray[np.int64] = field(
-        default_factory=lambda: np.empty(0, np.int64), repr=False
-    )
-    equity_strategy: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
-    equity_hold: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        from finbot.clock import iso_utc
-
-        cfg = self.config
-        return {
-            "coin": self.coin,
-            "timeframe": self.timeframe,
-            "algorithm": self.algorithm,
-            "level": self.level,
-            "folds": self.folds,
-            "horizons": self.horizons,
-            "strategy": self.strategy,
-            "buy_and_hold": self.buy_and_hold,
-            "cash": self.cash,
-            "cost_frac": self.cost_frac,
-            "spread_source": self.spread_source,
-            "start": iso_utc(self.start),
-            "end": iso_utc(self.end),
-            "skipped": self.skipped,
-            "candidates": list(cfg.algorithms),
-            "retrain_hours": None if cfg.n_folds else cfg.retrain_ms / 3_600_000,
-            "window": "expanding" if cfg.window_ms is None else "rolling",
-            "correction": "holm",
-            "alpha": cfg.alpha,
-        }
-
-
-def evaluations_json(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
-    """``--json``: one coin's object (today's keys), or several under ``evaluations``."""
-    if len(evaluations) == 1:
-        return evaluations[0].to_json()
-    return {
-        "timeframe": evaluations[0].timeframe,
-        "coins": [ev.coin for ev in evaluations],
-        "correction": "holm",
-        "evaluations": [ev.to_json() for ev in evaluations],
-    }
 
 
 def _usable_horizons(horizons: Sequence[str], timeframe: str) -> tuple[list[str], dict[str, str]]:
@@ -271,21 +180,20 @@ def _evaluate_coin(
     if not runs:
         raise DataError(f"evaluation of {coin}: no horizon could be evaluated ({skipped})")
     period = backtest_period(bars, timeframe, runs, ts, vol, cfg.level, inputs)
-    vols = (
-        volatility_runs(
-            bars,
-            timeframe,
-            list(runs),
-            level=cfg.level,
-            cost=period.cost_frac,
-            n_folds=cfg.volatility_folds,
-        )
-        if cfg.volatility_folds
-        else {}
-    )
+    vols = _volatility(bars, timeframe, list(runs), cfg, period.cost_frac)
     for h, m in metrics.items():
         m.update(volatility_keys(vols.get(h)))
     return _evaluation(coin, timeframe, cfg, metrics, skipped, runs, vols, period)
+
+
+def _volatility(
+    bars: pl.DataFrame, timeframe: str, horizons: list[str], cfg: EvalConfig, cost: float
+) -> dict[str, VolatilityRun]:
+    if not cfg.volatility_folds:
+        return {}
+    return volatility_runs(
+        bars, timeframe, horizons, level=cfg.level, cost=cost, n_folds=cfg.volatility_folds
+    )
 
 
 def _served_overall(runs: dict[str, HorizonRun]) -> str:

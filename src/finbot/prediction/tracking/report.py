@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from finbot.prediction.tracking.evaluation import Evaluation
+from finbot.prediction.tracking.result import Evaluation, evaluations_json
 from finbot.timeframes import DAY_MS
 
 if TYPE_CHECKING:
@@ -219,8 +219,6 @@ def _section(ev: Evaluation, data: dict[str, Any], prefix: str) -> list[str]:
 
 def render(evaluations: Evaluation | Sequence[Evaluation]) -> str:
     """The report as one HTML string (one section per coin)."""
-    from finbot.prediction.tracking.evaluation import evaluations_json
-
     evs = [evaluations] if isinstance(evaluations, Evaluation) else list(evaluations)
     data = evaluations_json(evs)
     several = len(evs) > 1
