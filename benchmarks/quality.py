@@ -46,6 +46,8 @@ COINS: tuple[str, ...] = (
     "chainlink",
     "matic-network",
 )
+#: The five coins the issue's volatility anchors were measured on (``bench_volatility``'s).
+ANCHOR_COINS: tuple[str, ...] = COINS[:5]
 HORIZONS: tuple[str, ...] = ("1h", "6h", "12h")
 TIMEFRAME = "1h"
 
