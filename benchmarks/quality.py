@@ -108,9 +108,9 @@ def _rounded(value: Any) -> Any:
 def _shown_path(folder: Path) -> str:
     """The data folder as seen from the repository (``../shared/...``) when it is there."""
     base = HERE.parents[1]
-    resolved = folder.resolve()
-    if resolved.is_relative_to(base.resolve()):
-        return str(Path("..") / resolved.relative_to(base.resolve()))
+    for path, root in ((folder.absolute(), base), (folder.resolve(), base.resolve())):
+        if path.is_relative_to(root):
+            return str(Path("..") / path.relative_to(root))
     return str(folder)
 
 
