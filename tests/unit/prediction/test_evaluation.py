@@ -63,11 +63,13 @@ class RecordingSelection:
 
     inner: PerCoinSelection = field(default_factory=lambda: PerCoinSelection(("linear",)))
     calls: list[tuple[int, int, Served]] = field(default_factory=list)
+    histories: list[pl.DataFrame] = field(default_factory=list)
 
     def select(
         self, coin: str, timeframe: str, horizon: str, history: Mapping[str, pl.DataFrame]
     ) -> Served:
         served = self.inner.select(coin, timeframe, horizon, history)
+        self.histories.append(history[coin])
         last_bar = int(history[coin]["ts"].max())  # type: ignore[arg-type]
         self.calls.append((last_bar, int(served.calibration["ts"].max()), served))  # type: ignore[arg-type]
         return served
@@ -87,6 +89,32 @@ def test_each_retrain_sees_only_bars_known_then() -> None:
         assert test_ts[-1] - test_ts[0] < 7 * 24 * H  # one week served per retrain
     assert out.horizons["6h"]["retrains"] == len(spy.calls)
     assert sum(out.horizons["6h"]["models"].values()) == len(spy.calls)
+
+
+def test_rolling_history_and_a_peeking_selection_is_caught() -> None:
+    bars = planted_signal(1600, seed=5, phi=0.3)
+    spy = RecordingSelection()
+    window = 20 * 24 * H
+    cfg = ev.EvalConfig(n_folds=2, window_ms=window, volatility_folds=0, selection=spy)
+    ev.evaluate(bars, coin="x", timeframe="1h", horizons=["1h"], inputs=INPUTS, config=cfg)
+    for frame in spy.histories:
+        ts = frame["ts"].to_numpy()
+        assert int(ts.max()) - int(ts.min()) < window
+
+    @dataclass
+    class Peeking:
+        """Calibrates on rows whose labels end after the retrain: must be refused."""
+
+        def select(
+            self, coin: str, timeframe: str, horizon: str, history: Mapping[str, pl.DataFrame]
+        ) -> Served:
+            cutoff = int(history[coin]["ts"].max())  # type: ignore[arg-type]
+            cal = pl.DataFrame({"ts": [cutoff], "y_true": [0.01], "y_pred": [0.0]})
+            return Served("peek", True, cal, None)
+
+    peek = ev.EvalConfig(n_folds=2, volatility_folds=0, selection=Peeking())
+    with pytest.raises(AssertionError, match="after the cutoff"):
+        ev.evaluate(bars, coin="x", timeframe="1h", horizons=["1h"], inputs=INPUTS, config=peek)
 
 
 def test_retrain_blocks() -> None:
