@@ -184,7 +184,7 @@ def evaluate_command(
         return
     for ev in evaluations:
         print_coin(app_ctx, ev.to_json())
-    print_skipped(app_ctx, evaluations[0].skipped)
+    print_skipped(app_ctx, evaluations[0].skipped, timeframe)
 
 
 def _metrics_row(

@@ -166,8 +166,10 @@ def _print_equity(app_ctx: AppContext, data: dict[str, Any]) -> None:
         )
 
 
-def print_skipped(app_ctx: AppContext, skipped: dict[str, str]) -> None:
+def print_skipped(app_ctx: AppContext, skipped: dict[str, str], timeframe: str) -> None:
     """Horizons the user asked for that could not be evaluated: said once."""
+    misfit = f"not a whole number of {timeframe} bars"  # evaluation's reason (JSON, English)
+    shown = app_ctx.tr("not a whole number of {tf} bars", tf=timeframe)
     if skipped:
-        text = "; ".join(f"{h} ({why})" for h, why in skipped.items())
+        text = "; ".join(f"{h} ({shown if why == misfit else why})" for h, why in skipped.items())
         app_ctx.err.print(app_ctx.tr("not evaluated: {x}", x=text), highlight=False)
