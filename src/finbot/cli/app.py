@@ -117,7 +117,8 @@ def _root(
 ) -> None:
     if lang not in (None, "fr", "en"):
         raise typer.BadParameter("expected fr or en", param_hint="--lang")
-    ctx.obj = AppContext(paths=Paths.resolve(home), lang=detect_lang(lang), verbose=verbose)
+    paths = Paths.resolve(home)
+    ctx.obj = AppContext(paths=paths, lang=detect_lang(lang, paths), verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
     if _wants_help(ctx):
         return

@@ -15,7 +15,7 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
-from finbot.i18n import N_, localise_number
+from finbot.i18n import N_, percent
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -159,16 +159,15 @@ def _answer_cells(r: AnswerRow, lang: str, symbols: dict[str, str]) -> tuple[str
 
     iv = r["interval"]
     interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
-    change = f"{r['change_pct']:+.2f} %"
     action = Action(r["decision"]).text(lang)
     return (
         symbols.get(r["coin"], r["coin"][:6]),
         r["horizon"],
         number(r["last_price"], lang),
         number(r["predicted_price"], lang),
-        localise_number(lang, change),
+        percent(lang, r["change_pct"] / 100, 2, signed=True),
         interval,
-        f"{r['confidence']:.0f} %",
+        percent(lang, r["confidence"] / 100, 0),
         action + ("" if r["has_edge"] else "*"),
     )
 

@@ -201,7 +201,9 @@ def show_status(app_ctx: AppContext) -> None:
     from finbot.ops.status import collect_status
     from finbot.ops.status_view import render_status
 
-    render_status(collect_status(app_ctx.services), app_ctx.console, app_ctx.tr)
+    render_status(
+        collect_status(app_ctx.services), app_ctx.console, app_ctx.tr, app_ctx.display
+    )
 
 
 def show_models(app_ctx: AppContext) -> None:

@@ -19,7 +19,8 @@ import typer
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
-from finbot.i18n import N_, localise_number, translate_context
+from finbot import i18n as formatting
+from finbot.i18n import N_, translate_context
 
 if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
@@ -51,20 +52,16 @@ HINT = N_(
 # ------------------------------------------------------------------ formatting
 def number(value: float, lang: str, digits: int | None = None) -> str:
     """``50,250`` in English, ``50 250`` in French (decimals by magnitude unless given)."""
-    if digits is None:
-        size = abs(value)
-        digits = 0 if size >= 1000 else 2 if size >= 1 else 4 if size >= 0.01 else 6
-    return localise_number(lang, f"{value:,.{digits}f}")
+    return formatting.number(lang, value, digits)
 
 
 def signed_pct(fraction: float, lang: str) -> str:
-    text = f"{fraction * 100:+.2f}"
-    return localise_number(lang, text) + " %"
+    return formatting.percent(lang, fraction, 2, signed=True)
 
 
 def pct(fraction: float, lang: str) -> str:
     """``0.47 %`` in English, ``0,47 %`` in French."""
-    return number(fraction * 100, lang, 2) + " %"
+    return formatting.percent(lang, fraction, 2)
 
 
 def horizon_words(horizon: str, lang: str) -> str:
@@ -106,6 +103,25 @@ def price_line(app_ctx: AppContext, a: Assessment) -> str:
         iv=interval,
         conf=f"{a.confidence.score:.0f}",
         act=action,
+    )
+
+
+def eur(lang: str, value: float) -> str:
+    """An amount in euros as ``lang`` writes it: ``500.00 EUR`` / ``500,00 €``."""
+    return formatting.money(lang, value, "EUR")
+
+
+def amount_line(app_ctx: AppContext, ans: Any, amount: float, horizon: str) -> str:
+    """What ``amount`` EUR becomes at ``horizon``, with the costs and the target."""
+    lang = app_ctx.lang
+    return app_ctx.tr(
+        "{amt} → {val} in {h}; costs {cost}; net profit {net} (target {tgt})",
+        amt=eur(lang, amount),
+        val=eur(lang, ans.value_eur),
+        h=horizon_words(horizon, lang),
+        cost=eur(lang, ans.assessment.costs.total_eur),
+        net=eur(lang, ans.net_profit_eur),
+        tgt="—" if ans.target_eur is None else eur(lang, ans.target_eur),
     )
 
 
@@ -276,20 +292,7 @@ def ask_amount(
         return
     lang = app_ctx.lang
     app_ctx.console.print(price_line(app_ctx, ans.assessment), highlight=False)
-    target = "—" if ans.target_eur is None else number(ans.target_eur, lang, 2)
-    app_ctx.console.print(
-        app_ctx.tr(
-            "{amt} EUR → {val} EUR in {h}; costs {cost} EUR; "
-            "net profit {net} EUR (target {tgt} EUR)",
-            amt=number(amount, lang, 2),
-            val=number(ans.value_eur, lang, 2),
-            h=horizon_words(horizon, lang),
-            cost=number(ans.assessment.costs.total_eur, lang, 2),
-            net=number(ans.net_profit_eur, lang, 2),
-            tgt=target,
-        ),
-        highlight=False,
-    )
+    app_ctx.console.print(amount_line(app_ctx, ans, amount, horizon), highlight=False)
     for line in detail_lines(app_ctx, ans.assessment)[1:] + [
         f"  - {r.text(lang)}" for r in ans.reasons
     ]:

@@ -200,7 +200,7 @@ def status_command(
         return
     from finbot.ops.status_view import render_status
 
-    render_status(report, app_ctx.console, app_ctx.tr)
+    render_status(report, app_ctx.console, app_ctx.tr, app_ctx.display)
 
 
 def register(app: typer.Typer) -> None:

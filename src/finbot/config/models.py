@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -199,6 +200,24 @@ class ProcessSettings(Frozen):
     anti_sleep: bool = True
 
 
+def _time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"expected an IANA time zone such as Europe/Paris, got {name!r}") from None
+    return name
+
+
+class DisplaySettings(Frozen):
+    """How answers are shown (storage stays UTC and USD): the time zone of the times shown and
+    whether amounts in dollars also show their value in euros (from the EUR/USD rate)."""
+
+    timezone: Annotated[str, AfterValidator(_time_zone)] = "UTC"
+    eur_beside_usd: bool = False
+
+
 def _horizon_list(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(canonical(v, field="horizons") for v in values)
 
@@ -215,6 +234,7 @@ class GeneralSettings(Frozen):
     training: Training = Training()
     confidence: ConfidenceSettings = ConfidenceSettings()
     process: ProcessSettings = ProcessSettings()
+    display: DisplaySettings = DisplaySettings()
 
     @field_validator("horizons", mode="before")
     @classmethod
