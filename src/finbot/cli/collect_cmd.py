@@ -100,6 +100,7 @@ def collect_historical_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Backfill history (daily, hourly, 5-minute); a second run fetches only what is missing."""
+    from finbot.cli.progress_labels import progress_label
     from finbot.collectors import collect_historical
 
     app_ctx = context.get(ctx)
@@ -108,7 +109,8 @@ def collect_historical_command(
         task = bar.add_task(app_ctx.tr("collecting"), total=None)
 
         def progress(description: str, done: int, total: int) -> None:
-            bar.update(task, description=description, completed=done, total=total)
+            shown = progress_label(app_ctx.lang, description)
+            bar.update(task, description=shown, completed=done, total=total)
 
         kit = app_ctx.services_at(base_url).collectors
         summary = collect_historical(kit, chosen, days, progress=progress)

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from finbot.config import Settings
+from finbot.errors import FinbotError
 from finbot.i18n import Display, translate, translate_context
 from finbot.paths import Paths
 from finbot.services import Services
@@ -100,6 +101,12 @@ class AppContext:
     def tr_context(self, context: str, message: str, /, **values: object) -> str:
         """As ``tr``, for an English word whose translation depends on ``context``."""
         return translate_context(self.lang, context, message, **values)
+
+    def error_text(self, exc: FinbotError) -> str:
+        """finbot's error ``exc`` as one line in the user's language."""
+        if exc.template is None:
+            return str(exc)
+        return translate(self.lang, exc.template, **exc.values)
 
     def emit_json(self, data: object) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""

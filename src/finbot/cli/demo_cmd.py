@@ -15,6 +15,7 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
+from finbot.cli.progress_labels import progress_label
 from finbot.i18n import N_, percent
 
 if TYPE_CHECKING:
@@ -52,8 +53,9 @@ def _progress_runner(
     def step(label: str, done: int, total: int) -> None:
         phase = label.split(":", 1)[0]
         if phase not in tasks:
-            tasks[phase] = progress.add_task(phase, total=total)
-        progress.update(tasks[phase], completed=done, total=total, description=label[:32])
+            tasks[phase] = progress.add_task(progress_label(app_ctx.lang, phase), total=total)
+        shown = progress_label(app_ctx.lang, label)[:32]
+        progress.update(tasks[phase], completed=done, total=total, description=shown)
 
     return progress, step
 

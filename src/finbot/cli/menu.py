@@ -169,7 +169,8 @@ class Menu:
         try:
             action()
         except FinbotError as exc:
-            self.app_ctx.err.print(f"[red]error: {exc}[/red]", highlight=False)
+            line = self.app_ctx.tr("error: {message}", message=self.app_ctx.error_text(exc))
+            self.app_ctx.err.print(f"[red]{line}[/red]", highlight=False)
         except (KeyboardInterrupt, EOFError):
             raise
         except Exception as exc:  # noqa: BLE001 - the menu must survive; traceback in the log
@@ -201,9 +202,7 @@ def show_status(app_ctx: AppContext) -> None:
     from finbot.ops.status import collect_status
     from finbot.ops.status_view import render_status
 
-    render_status(
-        collect_status(app_ctx.services), app_ctx.console, app_ctx.tr, app_ctx.display
-    )
+    render_status(collect_status(app_ctx.services), app_ctx.console, app_ctx.tr, app_ctx.display)
 
 
 def show_models(app_ctx: AppContext) -> None:

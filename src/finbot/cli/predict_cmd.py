@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from finbot import i18n as formatting
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
-from finbot import i18n as formatting
 from finbot.i18n import N_, translate_context
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ def _assess_many(
             try:
                 out.append(q.assess(app_ctx.settings, sources, coin, h))
             except FinbotError as exc:
-                app_ctx.err.print(f"{coin} {h}: {exc}", highlight=False)
+                app_ctx.err.print(f"{coin} {h}: {app_ctx.error_text(exc)}", highlight=False)
     return out
 
 
@@ -380,8 +380,9 @@ def interactive(app_ctx: AppContext, input: Any = None, output: Any = None) -> t
     coins = [
         questionary.Choice(f"{c.name} ({c.symbol})", value=c.id) for c in settings.coins.enabled
     ]
+    hint = app_ctx.tr("(arrow keys or number, Enter)")  # questionary's own hint is English
     coin = questionary.select(
-        app_ctx.tr("Which crypto?"), choices=coins, use_shortcuts=True, **io
+        app_ctx.tr("Which crypto?"), choices=coins, use_shortcuts=True, instruction=hint, **io
     ).unsafe_ask()
     horizons = [
         questionary.Choice(horizon_words(h, app_ctx.lang), value=h)
@@ -391,6 +392,7 @@ def interactive(app_ctx: AppContext, input: Any = None, output: Any = None) -> t
         app_ctx.tr("In how long?"),
         choices=horizons,
         use_shortcuts=True,
+        instruction=hint,
         **io,
     ).unsafe_ask()
     return str(coin), str(horizon)

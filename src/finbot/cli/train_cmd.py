@@ -9,6 +9,7 @@ import typer
 
 from finbot.algorithms import Algorithm
 from finbot.cli import context
+from finbot.cli.progress_labels import progress_label
 from finbot.errors import UsageError
 from finbot.prediction.training import RetrainMode
 from finbot.timeframes import Timeframe
@@ -64,7 +65,9 @@ def _train_one(
             horizon,
             algorithms=algorithms,
             test_fraction=services.settings.general.training.test_fraction,
-            progress=lambda name, done, total: bar.update(task, completed=done, description=name),
+            progress=lambda name, done, total: bar.update(
+                task, completed=done, description=progress_label(app_ctx.lang, name)
+            ),
         )
     report, version = trained.report, trained.version
     out = {**report.to_dict(), "version": version}

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.console import Console, RenderableType
 from rich.table import Table
 
-from finbot.ops.tables import RIGHT, compact_table
-
 from finbot.i18n import N_, Display
 from finbot.ops.status import (
     DataSection,
@@ -20,6 +18,7 @@ from finbot.ops.status import (
     StatusReport,
     TrackerSection,
 )
+from finbot.ops.tables import RIGHT, compact_table
 
 if TYPE_CHECKING:
     from finbot.collectors import UsageSummary
@@ -48,6 +47,8 @@ def _word(value: object, tr: Tr) -> str:
         return "-"
     text = str(value)
     return tr(_WORDS[text]) if text in _WORDS else text
+
+
 _STATE_COLOUR = {"GREEN": "green", "AMBER": "yellow", "RED": "red"}
 
 
@@ -257,9 +258,7 @@ def _show(
         console.print(f"[bold]{name}[/]: " + tr("nothing yet"))
 
 
-def render_status(
-    report: StatusReport, console: Console, tr: Tr, show: Display = _ENGLISH
-) -> None:
+def render_status(report: StatusReport, console: Console, tr: Tr, show: Display = _ENGLISH) -> None:
     """Print the status as tables (coins as symbols, times in ``show``'s zone, numbers in its
     language, 80 columns); a section that failed prints its error line."""
     console.print(tr("finbot at {home}: ", home=report.home) + _header(report.process, tr))

@@ -74,7 +74,7 @@ def test_decisions_and_failures_translate_where_shown() -> None:
     assert Action.BUY.text("fr") == "ACHETER" and Action.BUY.text() == "BUY"
     reason = Reason("disagree", {"vote": "+0.10", "need": "0.50"})
     assert reason.text("fr") == (
-        "les horizons ne s'accordent pas (vote pondéré +0.10, il faut ±0.50)"
+        "les horizons ne s'accordent pas (vote pondéré +0,10, il faut ±0,50)"
     )
     failure = describe(PermissionError(13, "Permission denied", "/h/logs"))
     assert failure is not None
