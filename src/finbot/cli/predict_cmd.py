@@ -318,7 +318,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
             app_ctx.tr(
                 "{name} +{g} %: not within {h} (no horizon's prediction and interval reach it)",
                 name=name,
-                g=gain,
+                g=number(gain, lang, 1),
                 h=horizon_words(ans.longest, lang),
             ),
             highlight=False,
@@ -328,7 +328,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
         app_ctx.tr(
             "{name} +{g} %: within {h} — confidence {c} %",
             name=name,
-            g=gain,
+            g=number(gain, lang, 1),
             h=horizon_words(ans.horizon or "", lang),
             c=f"{ans.found.confidence.score:.0f}",
         ),

@@ -16,27 +16,24 @@ if TYPE_CHECKING:
     from finbot.prediction.tracking import Accuracy, PredictionTracker, WindowStats
 
 
-# made, coin, horizon, price then, predicted, realised, error, direction right, inside the
-# interval, status: fits 80 columns with symbols, compact local dates and short words
+# made, coin, horizon, price then, predicted, realised, error, direction right / inside the
+# interval, status: fits 80 columns with symbols, compact local dates, marks and short words
 _COLUMNS = (
     N_("made"),
     N_("coin"),
     N_("h"),
     ">" + N_("price"),
-    ">" + N_("predicted"),
-    ">" + N_("realised"),
+    ">" + N_("pred."),
+    ">" + N_("actual"),
     ">" + N_("error"),
-    N_("dir."),
-    N_("in iv."),
+    N_("dir./iv."),
     N_("status"),
 )
 _STATUS = {"pending": N_("pending"), "resolved": N_("resolved"), "expired": N_("expired")}
 
 
-def _yes_no(app_ctx: AppContext, value: object) -> str:
-    if value is None:
-        return "—"
-    return app_ctx.tr("yes") if value else app_ctx.tr("no")
+def _mark(value: object) -> str:
+    return "—" if value is None else "✓" if value else "✗"
 
 
 def _row(app_ctx: AppContext, r: dict[str, Any]) -> tuple[str, ...]:
@@ -50,8 +47,7 @@ def _row(app_ctx: AppContext, r: dict[str, Any]) -> tuple[str, ...]:
         show.number(r["predicted_price"]),
         show.number(r["realised_price"]),
         show.percent(r["abs_error"], 2),
-        _yes_no(app_ctx, r["direction_hit"]),
-        _yes_no(app_ctx, r["inside_interval"]),
+        f"{_mark(r['direction_hit'])}/{_mark(r['inside_interval'])}",
         app_ctx.tr(_STATUS[status]) if status in _STATUS else str(status),
     )
 
@@ -76,7 +72,8 @@ def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: Accuracy) -
     from finbot.ops.tables import compact_table
 
     headers = [(">" if c.startswith(">") else "") + app_ctx.tr(c.lstrip(">")) for c in _COLUMNS]
-    table = compact_table(app_ctx.tr("Recent predictions"), headers)
+    legend = app_ctx.tr("dir.: direction right; iv.: realised price inside the interval")
+    table = compact_table(app_ctx.tr("Recent predictions"), headers, caption=legend)
     for r in rows:
         table.add_row(*_row(app_ctx, r))
     app_ctx.console.print(table)
