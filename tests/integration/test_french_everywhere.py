@@ -173,4 +173,6 @@ def test_tables_print_whole_through_a_pipe(trained_home: Paths) -> None:
             check=True,
         ).stdout
         assert "…" not in out and "BTC" in out
-        assert max(len(line) for line in out.splitlines()) <= 80, out
+        rules = [line for line in out.splitlines() if "──" in line]
+        assert rules and max(len(line) for line in rules) <= 80, out
+        assert [line for line in out.splitlines() if len(line) > 80 and _tabular(line, rules)] == []
