@@ -37,6 +37,7 @@ COMMANDS: tuple[object, ...] = (
     ("storage", "retention"),
     ("models", "list"),
     ("models", "cleanup", "--dry-run"),
+    ("coins", "list"),
     ("predict", "--coin", "BTC", "--horizon", "1h"),
     ("predict", "--coin", "ETH", "--horizon", "1h", "--kind", "amount", "--amount-eur", "500"),
     pytest.param(

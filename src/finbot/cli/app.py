@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "finbot.cli.replay_cmd",  # replay-server
     "finbot.cli.train_cmd",  # train, train-incremental
     "finbot.cli.models_cmd",  # models list, cleanup-models
+    "finbot.cli.coins_cmd",  # coins list / add (cryptos liste / ajouter)
     "finbot.cli.predict_cmd",  # predict / prevoir (price, amount, when, best)
     "finbot.cli.evaluate_cmd",  # evaluate, confidence-metrics
     "finbot.cli.tracker_cmd",  # tracker

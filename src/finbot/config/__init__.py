@@ -1,5 +1,6 @@
 """Typed configuration: the spec's six JSON files, defaults shipped in ``defaults/``."""
 
+from finbot.config.coins_file import add_user_coin
 from finbot.config.loader import (
     effective_config,
     load_settings,
@@ -13,6 +14,7 @@ from finbot.config.models import (
     CoinGeckoConfig,
     CoinsConfig,
     Costs,
+    DisplaySettings,
     ExchangeConfig,
     ExchangeRateConfig,
     GeneralSettings,
@@ -29,6 +31,7 @@ __all__ = [
     "CoinGeckoConfig",
     "CoinsConfig",
     "Costs",
+    "DisplaySettings",
     "ExchangeConfig",
     "ExchangeRateConfig",
     "GeneralSettings",
@@ -37,6 +40,7 @@ __all__ = [
     "Targets",
     "Thresholds",
     "TrainingBackend",
+    "add_user_coin",
     "effective_config",
     "load_settings",
     "mask",

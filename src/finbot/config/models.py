@@ -105,7 +105,11 @@ class Coin(Frozen):
 
 
 class CoinsConfig(Frozen):
+    """The coins finbot follows: a user ``coins.json`` adds to the shipped ten (or, with
+    ``"replace": true``, is the whole list)."""
+
     coins: tuple[Coin, ...] = Field(min_length=1)
+    replace: bool = False
 
     @model_validator(mode="after")
     def _unique(self) -> CoinsConfig:

@@ -44,9 +44,12 @@ def test_settings_lang_reaches_the_commands(home: Paths, monkeypatch) -> None:
     _settings_lang(home, "fr")
     out = CliRunner().invoke(app, ["--home", str(home.home), "models", "list"]).output
     assert "aucun modèle" in out
-    assert "no models yet" in CliRunner().invoke(
-        app, ["--home", str(home.home), "--lang", "en", "models", "list"]
-    ).output
+    assert (
+        "no models yet"
+        in CliRunner()
+        .invoke(app, ["--home", str(home.home), "--lang", "en", "models", "list"])
+        .output
+    )
 
 
 def test_finbot_errors_carry_their_message_id() -> None:
