@@ -103,6 +103,21 @@ def price_line(app_ctx: AppContext, a: Assessment) -> str:
         iv=interval,
         conf=f"{a.confidence.score:.0f}",
         act=action,
+    ) + eur_beside(app_ctx, a)
+
+
+def eur_beside(app_ctx: AppContext, a: Assessment) -> str:
+    """With ``display.eur_beside_usd``, the predicted price in euros (from the EUR/USD rate the
+    answer used) on a line of its own; nothing without the setting or a rate."""
+    rate = a.eur_per_usd
+    if not app_ctx.settings.general.display.eur_beside_usd or not rate:
+        return ""
+    p = a.prediction
+    return "\n" + app_ctx.tr(
+        "  {price} $ = {eur} (EUR/USD {rate})",
+        price=number(p.predicted_price, app_ctx.lang),
+        eur=formatting.money(app_ctx.lang, p.predicted_price * rate, "EUR"),
+        rate=number(1 / rate, app_ctx.lang, 4),
     )
 
 
@@ -133,7 +148,7 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
             "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
             "expected error {err} (max {max}); round-trip costs {cost}",
             last=number(p.last_price, lang),
-            asof=_iso(p.as_of),
+            asof=_when(app_ctx, p.as_of),
             model=p.model,
             version=p.model_version,
             tf=p.timeframe,
@@ -147,10 +162,12 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     return lines
 
 
-def _iso(ms: int) -> str:
+def _when(app_ctx: AppContext, ms: int) -> str:
+    """A stored time as the answer shows it: ISO UTC, or in ``display.timezone`` when set."""
     from finbot.clock import iso_utc
 
-    return iso_utc(int(ms))
+    show = app_ctx.display
+    return iso_utc(int(ms)) if show.timezone == "UTC" else show.when(int(ms), compact=False)
 
 
 # ------------------------------------------------------------------ wiring
