@@ -71,14 +71,16 @@ def _progress_bar(app_ctx: context.AppContext) -> Progress:
 
 
 def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from finbot.ops.tables import RIGHT, compact_table
 
-    table = Table(title=app_ctx.tr("Historical collection"))
-    for header in ("coin", "timeframe", app_ctx.tr("rows"), "source"):
-        table.add_column(header)
+    tr, show = app_ctx.tr, app_ctx.display
+    table = compact_table(
+        tr("Historical collection"), [tr("coin"), tr("bars"), RIGHT + tr("rows"), tr("source")]
+    )
     for coin, per_tf in data["rows"].items():
         for tf, rows in per_tf.items():
-            table.add_row(coin, tf, str(rows), data["sources"].get(f"{coin}/{tf}", ""))
+            source = data["sources"].get(f"{coin}/{tf}", "")
+            table.add_row(show.coin(coin), tf, show.number(rows, 0), source)
     app_ctx.console.print(table)
     app_ctx.console.print(
         app_ctx.tr(

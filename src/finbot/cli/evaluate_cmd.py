@@ -13,6 +13,7 @@ from finbot.algorithms import TRAINABLE, Algorithm
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.timeframes import Timeframe
 
 
@@ -68,35 +69,41 @@ def _bars(app_ctx: AppContext, coin: str, timeframe: str, last_n: int) -> Any:
 
 
 def _print_human(app_ctx: AppContext, data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from finbot.ops.tables import RIGHT, compact_table
 
-    table = Table(
-        title=app_ctx.tr(
-            "{c} {tf}: model vs naive baseline (walk-forward)",
-            c=data["coin"],
-            tf=data["timeframe"],
-        )
+    show = app_ctx.display
+    title = app_ctx.tr(
+        "{c} {tf}: model vs naive baseline (walk-forward)",
+        c=show.coin(data["coin"]),
+        tf=data["timeframe"],
     )
-    for col in ("horizon", "n", "MAE", "MAE naive", "ratio", "DM p", "hit", "coverage"):
-        table.add_column(col, justify="right")
+    headers = ["horizon", "n", "MAE", app_ctx.tr("MAE naive"), "ratio", "DM p"]
+    table = compact_table(
+        title, [RIGHT + h for h in (*headers, app_ctx.tr("hit"))] + [RIGHT + app_ctx.tr("coverage")]
+    )
     for h, m in data["horizons"].items():
-        hit = "—" if m["directional_accuracy"] is None else f"{m['directional_accuracy']:.1%}"
         table.add_row(
             h,
-            str(m["n"]),
-            f"{m['mae']:.5f}",
-            f"{m['mae_naive']:.5f}",
-            f"{m['mae_ratio']:.3f}",
-            f"{m['dm_pvalue']:.3f}",
-            hit,
-            f"{m['coverage']:.1%} / {m['level']:.0%}",
+            show.number(m["n"], 0),
+            show.percent(m["mae"], 3),
+            show.percent(m["mae_naive"], 3),
+            show.number(m["mae_ratio"], 3),
+            show.number(m["dm_pvalue"], 3),
+            show.percent(m["directional_accuracy"], 1),
+            f"{show.percent(m['coverage'], 1)} / {show.percent(m['level'], 0)}",
         )
     app_ctx.console.print(table)
-    for name in ("strategy", "buy_and_hold"):
+    for name, label in (("strategy", N_("strategy")), ("buy_and_hold", N_("buy and hold"))):
         s = data[name]
         app_ctx.console.print(
-            f"{name.replace('_', ' ')}: total {s['total_return']:+.2%}, Sharpe {s['sharpe']:.2f}, "
-            f"max drawdown {s['max_drawdown']:.2%}, trades {s['trades']}",
+            app_ctx.tr(
+                "{name}: total {total}, Sharpe {sharpe}, max drawdown {dd}, trades {trades}",
+                name=app_ctx.tr(label),
+                total=show.percent(s["total_return"], 2, signed=True),
+                sharpe=show.number(s["sharpe"], 2),
+                dd=show.percent(s["max_drawdown"], 2),
+                trades=s["trades"],
+            ),
             highlight=False,
         )
     for h, why in data["skipped"].items():

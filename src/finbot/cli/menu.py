@@ -206,36 +206,15 @@ def show_status(app_ctx: AppContext) -> None:
 
 
 def show_models(app_ctx: AppContext) -> None:
-    """Each live model with its test MAE divided by the naive baseline's (< 1 = edge)."""
-    from rich.table import Table
+    """Each live model with its test MAE divided by the naive baseline's (< 1 = edge), as
+    ``finbot models list``."""
+    from finbot.cli.models_cmd import models_table
 
     rows = app_ctx.services.model_store.list_models()
     if not rows:
         app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'"))
         return
-    tr = app_ctx.tr
-    table = Table(title=tr("Models against the naive baseline"))
-    for col in (
-        tr("coin"),
-        "horizon",
-        "tf",
-        tr("model"),
-        "version",
-        tr("MAE / naive"),
-        tr("edge"),
-    ):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
-            r["coin"],
-            r["horizon"],
-            r["timeframe"],
-            str(r["algorithm"]),
-            str(r["version"]),
-            f"{r['mae_ratio']:.3f}",
-            tr("yes") if r.get("has_edge") else tr("no (HOLD)"),
-        )
-    app_ctx.console.print(table)
+    app_ctx.console.print(models_table(app_ctx, rows))
 
 
 def show_confidence(app_ctx: AppContext) -> None:

@@ -16,25 +16,24 @@ from finbot.timeframes import Timeframe
 
 
 def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
-    from rich.table import Table
+    """Each algorithm's held-out errors (log returns, shown as percentages) against the
+    baseline; ✓ marks the one kept."""
+    from finbot.ops.tables import RIGHT, compact_table
 
-    table = Table(title=f"{report.coin} {report.timeframe} → {report.horizon}")
-    for header in (
-        "algorithm",
-        "MAE",
-        "RMSE",
-        app_ctx.tr("direction"),
-        app_ctx.tr("MAE / naive"),
-    ):
-        table.add_column(header)
+    tr, show = app_ctx.tr, app_ctx.display
+    table = compact_table(
+        f"{show.coin(report.coin)} {report.timeframe} → {report.horizon}",
+        [tr("algorithm"), RIGHT + "MAE", RIGHT + "RMSE", RIGHT + tr("direction")]
+        + [RIGHT + tr("MAE / naive")],
+    )
     for name, s in report.scores.items():
         mark = " ✓" if name == report.chosen else ""
         table.add_row(
             name + mark,
-            f"{s['mae']:.6f}",
-            f"{s['rmse']:.6f}",
-            f"{s['directional_accuracy']:.1%}",
-            f"{s['mae_ratio']:.4f}",
+            show.percent(s["mae"], 3),
+            show.percent(s["rmse"], 3),
+            show.percent(s["directional_accuracy"], 1),
+            show.number(s["mae_ratio"], 4),
         )
     return table
 
