@@ -38,6 +38,11 @@ COMMANDS: tuple[object, ...] = (
     ("models", "list"),
     ("models", "cleanup", "--dry-run"),
     ("coins", "list"),
+    ("cleanup-models", "--dry-run"),
+    ("train", "--coin", "BTC", "--horizon", "1h", "--algorithms", "linear"),
+    ("train-incremental", "--mode", "micro", "--coin", "bitcoin"),
+    ("evaluate", "--coin", "BTC", "--horizon", "1h", "--folds", "2"),
+    ("stop",),
     ("predict", "--coin", "BTC", "--horizon", "1h"),
     ("predict", "--coin", "ETH", "--horizon", "1h", "--kind", "amount", "--amount-eur", "500"),
     pytest.param(
@@ -177,3 +182,24 @@ def test_tables_print_whole_through_a_pipe(trained_home: Paths) -> None:
         rules = [line for line in out.splitlines() if "──" in line]
         assert rules and max(len(line) for line in rules) <= 80, out
         assert [line for line in out.splitlines() if len(line) > 80 and _tabular(line, rules)] == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("collect-historical", "--coins", "bitcoin", "--days", "3"),
+        ("collect", "prices"),
+        ("collect", "fx"),
+        ("coins", "add", "bitcoin"),  # already followed: the error line
+    ],
+    ids=_ids,
+)
+def test_the_collecting_commands_speak_french(
+    trained_home: Paths, replay_server: object, args: tuple[str, ...]
+) -> None:
+    """Against the replay server (the network paths), in French."""
+    url = replay_server.url  # type: ignore[attr-defined]
+    text = run(trained_home.home, *args, "--base-url", url)
+    assert text.strip()
+    typed = {w.lower() for a in args for w in WORD.findall(a)}  # the collector named, echoed
+    assert english_in(text, trained_home, english_words() - typed) == [], text[-3000:]

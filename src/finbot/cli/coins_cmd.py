@@ -14,6 +14,7 @@ import typer
 
 from finbot.cli import context
 from finbot.errors import UsageError
+from finbot.i18n import N_
 
 if TYPE_CHECKING:
     from finbot.config import Coin
@@ -52,8 +53,13 @@ def _listed(app_ctx: context.AppContext, coin_id: str, base_url: str | None) -> 
             return Coin(id=entry.id, symbol=entry.symbol.upper(), name=entry.name)
     wanted = coin_id.lower()
     near = [e.id for e in listing if wanted in (e.symbol.lower(), e.name.lower())][:5]
-    hint = f"; did you mean {', '.join(near)}?" if near else ""
-    raise UsageError(f"coins add: CoinGecko lists no coin with the id {coin_id!r}{hint}")
+    if near:
+        raise UsageError(
+            N_("coins add: CoinGecko lists no coin with the id '{id}'; did you mean {near}?"),
+            id=coin_id,
+            near=", ".join(near),
+        )
+    raise UsageError(N_("coins add: CoinGecko lists no coin with the id '{id}'"), id=coin_id)
 
 
 def _offline(coin_id: str, symbol: str | None, name: str | None) -> Coin:
@@ -62,12 +68,13 @@ def _offline(coin_id: str, symbol: str | None, name: str | None) -> Coin:
     from finbot.config import Coin
 
     if not symbol or not name:
-        raise UsageError("coins add --offline: give the coin's --symbol and --name")
+        raise UsageError(N_("coins add --offline: give the coin's --symbol and --name"))
     try:
         return Coin(id=coin_id, symbol=symbol.upper(), name=name)
     except ValidationError:
         raise UsageError(
-            f"coins add: {coin_id!r} is no CoinGecko id (lower-case letters, digits, '-')"
+            N_("coins add: '{id}' is no CoinGecko id (lower-case letters, digits, '-')"),
+            id=coin_id,
         ) from None
 
 

@@ -85,7 +85,10 @@ def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
     app_ctx.console.print(
         app_ctx.tr(
             "{inserted} new bars, {updated} updated, {requests} CoinGecko requests, {seconds} s",
-            **{k: data[k] for k in ("inserted", "updated", "requests", "seconds")},
+            inserted=show.number(data["inserted"], 0),
+            updated=show.number(data["updated"], 0),
+            requests=show.number(data["requests"], 0),
+            seconds=show.number(data["seconds"], 2),
         )
     )
     for note in data["notes"]:

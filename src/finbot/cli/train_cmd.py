@@ -11,6 +11,7 @@ from finbot.algorithms import Algorithm
 from finbot.cli import context
 from finbot.cli.progress_labels import progress_label
 from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.prediction.training import RetrainMode
 from finbot.timeframes import Timeframe
 
@@ -168,10 +169,21 @@ def train_incremental_command(
     for job in out.get("jobs", []):
         app_ctx.console.print(f"{job['id']}: {job['func']} ({job['trigger']})")
     for r in out.get("results", []):
-        status = r.get("error") or f"{r['status']} {r['version']}" + (
-            f" — {r['reason']}" if r.get("reason") else ""
-        )
-        app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
+        app_ctx.console.print(_incremental_line(app_ctx, r), highlight=False)
+
+
+_STATUS = {"accepted": N_("accepted"), "rejected": N_("rejected")}
+
+
+def _incremental_line(app_ctx: context.AppContext, r: dict[str, Any]) -> str:
+    """One group's outcome: accepted or rejected (and why), or its error."""
+    where = f"{app_ctx.display.coin(r['coin'])} {r['timeframe']} {r['horizon']}"
+    if r.get("error"):
+        return f"{where}: {r['error']}"
+    word = _STATUS.get(r["status"])
+    status = app_ctx.tr(word) if word else str(r["status"])
+    reason = f" — {r['reason']}" if r.get("reason") else ""
+    return f"{where}: {status} {r['version']}{reason}"
 
 
 def _schedule(app_ctx: context.AppContext) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 from finbot.config.loader import load_settings
 from finbot.config.models import Coin
 from finbot.errors import ConfigError, UsageError
+from finbot.i18n import N_
 from finbot.paths import Paths
 
 
@@ -35,7 +36,11 @@ def add_user_coin(paths: Paths, coin: Coin) -> Path:
     known = load_settings(paths).coins
     for existing in known.coins:
         if coin.names() & existing.names():
-            raise UsageError(f"coins: {coin.id!r} is already followed (as {existing.id})")
+            raise UsageError(
+                N_("coins: '{coin}' is already followed (as {known})"),
+                coin=coin.id,
+                known=existing.id,
+            )
     path = paths.config_dir / "coins.json"
     data = _user_file(path)
     data["coins"] = [*data.get("coins", []), coin.model_dump(exclude_defaults=True)]
