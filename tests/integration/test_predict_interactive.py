@@ -58,6 +58,7 @@ def test_prevoir_on_a_pseudo_terminal(trained_home: Paths) -> None:
     )
     try:
         child.expect("Quelle crypto")
+        child.expect(r"\(flèches ou numéro, Entrée\)")  # not questionary's English hint
         child.send("1")
         child.send("\r")
         child.expect("Dans combien de temps")

@@ -16,7 +16,7 @@ import typer
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.progress_labels import progress_label
-from finbot.i18n import N_, percent
+from finbot.i18n import N_, number, percent
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -223,12 +223,13 @@ def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult
     for failure in result.failures:
         app_ctx.err.print(f"[yellow]{failure}[/yellow]", highlight=False)
     names = {k: (tr(PHASES[k]) if k in PHASES else k) for k in result.phases}
-    phases = ", ".join(f"{names[k]} {v:.1f} s" for k, v in result.phases.items())
+    lang = app_ctx.lang
+    phases = ", ".join(f"{names[k]} {number(lang, v, 1)} s" for k, v in result.phases.items())
     console.print(
         tr(
-            "Phases: {p} (total {t:.1f} s)",
+            "Phases: {p} (total {t} s)",
             p=phases,
-            t=result.total_seconds,
+            t=number(lang, result.total_seconds, 1),
         ),
         highlight=False,
     )
