@@ -20,7 +20,7 @@ from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
 # a number as Python's format mini-language writes it: sign, ',' groups, '.' decimals
-_PY_NUMBER = re.compile(r"^[+-−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?( ?%)?$")
+_PY_NUMBER = re.compile(r"^[+\-−±]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?( ?%)?$")
 _CURRENCY_DIGITS = 2
 
 

@@ -36,6 +36,8 @@ def test_localise_number_leaves_words_alone() -> None:
     assert localise_number("fr", "+0.50 %") == "+0,50 %"
     assert localise_number("fr", "1h, 6h") == "1h, 6h"
     assert localise_number("fr", "BUY") == "BUY"
+    assert localise_number("fr", "a1.5") == "a1.5"  # a word with a number inside stays
+    assert localise_number("fr", "±0.55 %") == "±0,55 %"
 
 
 def test_times_in_the_display_zone() -> None:
