@@ -30,7 +30,7 @@ NEUTRAL = {"finbot", "coingecko", "parquet", "sqlite", "json", "csv", "utc", "ma
 NEUTRAL |= {"gpu", "api", "pid", "naive", "linear", "random", "forest", "lightgbm", "xgboost"}
 NEUTRAL |= {"min", "usd", "eur", "ohlcv", "exchangerate", "ccxt"}
 
-COMMANDS: tuple[object, ...] = (
+COMMANDS: tuple[tuple[str, ...], ...] = (
     ("settings",),
     ("storage", "summary"),
     ("storage", "verify"),
@@ -45,25 +45,13 @@ COMMANDS: tuple[object, ...] = (
     ("stop",),
     ("predict", "--coin", "BTC", "--horizon", "1h"),
     ("predict", "--coin", "ETH", "--horizon", "1h", "--kind", "amount", "--amount-eur", "500"),
-    pytest.param(
-        ("predict", "--coin", "BTC", "--kind", "when", "--gain", "2"),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the horizons 'when' skips are noted by prediction/questions as English "
-            "strings (that package is being reworked elsewhere); the answer itself is French",
-        ),
-        id="predict when",
-    ),
+    ("predict", "--coin", "BTC", "--kind", "when", "--gain", "2"),
     ("predict", "--kind", "best"),
     ("predict", "--coin", "SOL", "--horizon", "1h"),  # no model: the error line
     ("tracker",),
     ("confidence-metrics",),
     ("status",),
 )
-
-
-# the 80-column check holds for every command, 'when' included
-FITS = tuple(a.values[0] if hasattr(a, "values") else a for a in COMMANDS)
 
 
 def _ids(args: object) -> str:
@@ -128,7 +116,7 @@ def test_the_same_commands_in_english_are_caught_by_the_list(trained_home: Paths
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-@pytest.mark.parametrize("args", FITS, ids=_ids)
+@pytest.mark.parametrize("args", COMMANDS, ids=_ids)
 def test_every_table_fits_80_columns_uncut(
     trained_home: Paths, args: tuple[str, ...], lang: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
