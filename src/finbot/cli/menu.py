@@ -175,7 +175,8 @@ class Menu:
             raise
         except Exception as exc:  # noqa: BLE001 - the menu must survive; traceback in the log
             log.exception("menu entry failed")
-            self.app_ctx.err.print(f"[red]error: {type(exc).__name__}: {exc}[/red]")
+            line = self.app_ctx.tr("error: {message}", message=f"{type(exc).__name__}: {exc}")
+            self.app_ctx.err.print(line, style="red", highlight=False, markup=False)
         self.app_ctx.console.print()
 
     def run(self) -> None:

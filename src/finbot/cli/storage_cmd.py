@@ -53,7 +53,7 @@ def _print_verify(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
             )
         )
     for note in data["notes"]:
-        out.print(f"note: {note}", highlight=False)
+        out.print(app_ctx.tr("note: {note}", note=note), highlight=False)
     verdict = app_ctx.tr("OK") if data["ok"] else app_ctx.tr("PROBLEMS FOUND")
     out.print(
         app_ctx.tr(
