@@ -90,7 +90,8 @@ def _merge_coins(base: dict[str, Any], user: Mapping[str, Any], label: str) -> d
         return _merge(base, user)
     merged = {c["id"]: dict(c) for c in base["coins"]}
     for i, entry in enumerate(coins):
-        known = merged.get(entry.get("id")) if isinstance(entry, Mapping) else None
+        coin_id = entry.get("id") if isinstance(entry, Mapping) else None
+        known = merged.get(coin_id) if isinstance(coin_id, str) else None
         full = {**(known or {}), **entry} if isinstance(entry, Mapping) else entry
         try:
             Coin.model_validate(full)

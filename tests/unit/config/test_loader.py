@@ -162,3 +162,18 @@ def test_secrets_file_is_private_and_read_back(home):
     loaded = load_settings(home)
     assert loaded.secrets.coingecko_keys == ("CG-secretsecret9999",)
     assert loaded.secrets.exchangerate_key == "fx1"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"coins": [{"id": []}]}',
+        '{"coins": [1]}',
+        '{"coins": [{"id": 5, "symbol": "X", "name": "x"}]}',
+        '{"coins": [{"symbol": "X", "name": "x"}]}',
+    ],
+)
+def test_a_malformed_added_coin_is_one_config_line(home, content):
+    _write(home, "coins.json", content)
+    with pytest.raises(ConfigError, match=r"coins\.0"):
+        load_settings(home)
