@@ -191,3 +191,26 @@ def test_the_collecting_commands_speak_french(
     assert text.strip()
     typed = {w.lower() for a in args for w in WORD.findall(a)}  # the collector named, echoed
     assert english_in(text, trained_home, english_words() - typed) == [], text[-3000:]
+
+
+def test_import_csv_speaks_french(trained_home: Paths, tmp_path: Path) -> None:
+    """The import's own lines; the rejected rows' problems are the CSV reader's (storage)."""
+    csv = tmp_path / "bars.csv"
+    csv.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,100,101,99,100.5,10\n"
+        "2024-01-01T01:00:00Z,100.5,102,100,101,0\n",
+        "utf-8",
+    )
+    text = run(trained_home.home, "import-csv", str(csv), "--coin", "BTC", "--timeframe", "1h")
+    assert text.strip()
+    assert english_in(text, trained_home, english_words()) == [], text
+
+
+def test_json_keeps_english_under_french(trained_home: Paths) -> None:
+    import json
+
+    out = run(trained_home.home, "predict", "--coin", "BTC", "--horizon", "1h", "--json")
+    data = json.loads(out)
+    assert data["decision"] in ("BUY", "SELL", "HOLD")
+    assert "CONSERVER" not in out and "ACHETER" not in out
