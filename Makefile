@@ -56,8 +56,8 @@ lint: setup
 	$(VENV)/bin/mypy --strict
 
 # The FR/EN message catalogs: extract the marked messages of src/finbot into locale/finbot.pot,
-# update each language's .po from it, compile each .po into the .mo finbot ships (Babel, a dev
-# tool; see scripts/messages.py).
+# update each language's .po from it, compile each .po into the .mo finbot ships (Babel;
+# also a runtime dependency for number formats; see scripts/messages.py).
 messages: setup
 	$(PY) scripts/messages.py
 

@@ -11,8 +11,9 @@
    finbot's ``%`` is the percent sign: "{lvl} % interval" is no "% i" placeholder.)
 
 Then translate what is new or fuzzy in the ``.po`` and run it again: ``tests/unit/i18n`` fails
-while a message lacks a translation or a ``.mo`` is older than its ``.po``. Babel is a build
-tool (the ``dev`` extra); finbot itself reads the ``.mo`` files with the standard library.
+while a message lacks a translation or a ``.mo`` is older than its ``.po``. Babel builds the
+catalogs and is also a runtime dependency: finbot reads the ``.mo`` files with the standard
+library and writes numbers, money and dates with Babel's CLDR data (``finbot.i18n.formatting``).
 """
 
 from __future__ import annotations

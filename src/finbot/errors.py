@@ -7,10 +7,23 @@ as is. Exit codes: ConfigError and UsageError map to 2, everything else to 1.
 from __future__ import annotations
 
 
+def N_(message: str) -> str:  # finbot.i18n's marker (errors sits below i18n in the layers)
+    return message
+
+
 class FinbotError(Exception):
-    """Base of every error finbot raises on purpose."""
+    """Base of every error finbot raises on purpose.
+
+    ``FinbotError(N_("no model for {coin}"), coin="bitcoin")`` carries its English message id
+    and values, so the CLI shows it in the user's language; ``str(exc)`` is the English line.
+    A plain message (no values) is shown as it is."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", /, **values: object):
+        super().__init__(message.format(**values) if values else message)
+        self.template: str | None = message if values else None
+        self.values: dict[str, object] = values
 
 
 class ConfigError(FinbotError):
@@ -72,6 +85,13 @@ class AlreadyRunning(FinbotError):
     """Another finbot process holds the lock of this home."""
 
     def __init__(self, pid: int | None):
-        who = f"PID {pid}" if pid else "another process"
-        super().__init__(f"finbot is already running ({who}); use 'finbot stop' first")
+        if pid:
+            super().__init__(
+                N_("finbot is already running (PID {pid}); use 'finbot stop' first"), pid=pid
+            )
+        else:
+            super().__init__(
+                N_("finbot is already running (another process); use 'finbot stop' first"),
+                pid=None,
+            )
         self.pid = pid

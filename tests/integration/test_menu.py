@@ -60,7 +60,10 @@ def _drive(app_ctx: AppContext, keys: list[str]) -> None:
         (
             "fr",
             [ENTER, ENTER, ENTER, DOWN, ENTER, DOWN * 5, ENTER, DOWN * 4, ENTER],
-            [r"Bitcoin dans 1 h : .* — confiance \d+ % — (ACHETER|VENDRE|HOLD)", r"Au revoir\."],
+            [
+                r"Bitcoin dans 1 h : .* — confiance \d+ % — (ACHETER|VENDRE|CONSERVER)",
+                r"Au revoir\.",
+            ],
         ),
         # Amount: Ethereum, 1 h, 250 EUR
         (
@@ -109,15 +112,15 @@ def _drive(app_ctx: AppContext, keys: list[str]) -> None:
             ["2", ENTER, "3", ENTER, "4", ENTER, "5", ENTER],
             [
                 r"finbot at .*not running",
-                r"Models against the naive baseline",
-                r"bitcoin\s+│ 1h\s+│ 1h\s+│ linear\s+│ \w+\s+│ 0\.\d+\s+│ yes",
-                r"Interval coverage \(nominal 80%\)",
+                r"Live models \(MAE ratio < 1: beats the naive baseline\)",
+                r"BTC +1h +1h +linear +\d\d-\d\d \d\d:\d\d +0\.\d+ +yes",
+                r"Interval coverage \(nominal 80 %\)",
             ],
         ),
         (
             "fr",
             ["3", ENTER, "5", ENTER],
-            [r"Modèles face au modèle naïf", r"non \(HOLD\)", r"Au revoir"],
+            [r"Modèles en service", r"ETH +1h +1h +naive .* +1,000 +non", r"Au revoir"],
         ),
     ],
     ids=["price-en", "price-fr-arrows", "amount", "when", "best-stats", "views-en", "models-fr"],

@@ -84,7 +84,7 @@ def test_price_json_and_the_original_options(trained_home: Paths, args: tuple[st
         (
             "fr",
             r"Bitcoin dans 1 h : [\d\u202f,]+ \$ \([+-]\d+,\d\d %\) — intervalle 80 % "
-            r"\[[\d\u202f,]+ ; [\d\u202f,]+\] — confiance \d+ % — (ACHETER|VENDRE|HOLD)",
+            r"\[[\d\u202f,]+ ; [\d\u202f,]+\] — confiance \d+ % — (ACHETER|VENDRE|CONSERVER)",
         ),
     ],
 )

@@ -58,12 +58,13 @@ def test_prevoir_on_a_pseudo_terminal(trained_home: Paths) -> None:
     )
     try:
         child.expect("Quelle crypto")
+        child.expect(r"\(flèches ou numéro, Entrée\)")  # not questionary's English hint
         child.send("1")
         child.send("\r")
         child.expect("Dans combien de temps")
         child.send(DOWN)
         child.send("\r")
-        child.expect(r"Bitcoin dans 1 h : .* — confiance \d+ % — (ACHETER|VENDRE|HOLD)")
+        child.expect(r"Bitcoin dans 1 h : .* — confiance \d+ % — (ACHETER|VENDRE|CONSERVER)")
         child.expect(pexpect.EOF)
     finally:
         child.close()

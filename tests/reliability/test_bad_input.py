@@ -84,7 +84,7 @@ def test_malformed_config_file(home: Paths, name: str, text: str, field: str) ->
 
 def test_trimmed_coin_list_loads_but_an_unknown_target_coin_does_not(home: Paths) -> None:
     (home.config_dir / "coins.json").write_text(
-        '{"coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"}]}'
+        '{"replace": true, "coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"}]}'
     )
     assert list(load_settings(home).coins.ids) == ["bitcoin"]
     (home.config_dir / "targets.json").write_text('{"net_profit_eur": {"solana": {"6h": 1}}}')

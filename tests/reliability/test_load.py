@@ -61,7 +61,7 @@ def test_a_simulated_week_keeps_memory_handles_threads_and_logs_flat(
         tmp_path / "home", replay_api(server.url, server.fx_url, server.exchange_url, read_s=5)
     )
     (paths.config_dir / "coins.json").write_text(
-        '{"coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"},'
+        '{"replace": true, "coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"},'
         ' {"id": "ethereum", "symbol": "ETH", "name": "Ethereum"}]}'
     )
     monkeypatch.setenv("FINBOT_HOME", str(paths.home))

@@ -138,9 +138,9 @@ def _printed(home: Paths, lang: str, rows: list[dict[str, Any]], width: int = 80
                 "98\u202f765",
                 "0,1234",
                 "ACHETER",
-                "HOLD*",
+                "CONSERVER*",
                 "+0,20 %",
-                "Phases : serveur 1.0 s, collecte 12.5 s, entraînement 60.2 s",
+                "Phases : serveur 1,0 s, collecte 12,5 s, entraînement 60,2 s",
                 "Rapport (HTML, avec graphiques) :",
             ],
         ),
@@ -170,7 +170,8 @@ def test_demo_output_fits_80_columns(
     table = text.splitlines()[: 3 + len(rows)]  # title, header, rule, one line per answer
     assert all(len(line.rstrip()) <= 80 for line in table), table
     assert "…" not in text  # nothing truncated
-    assert sum(1 for line in table if "HOLD" in line or "BUY" in line or "ACHETER" in line) == 15
+    decisions = ("HOLD", "BUY", "ACHETER", "CONSERVER")
+    assert sum(1 for line in table if any(d in line for d in decisions)) == 15
 
 
 def test_demo_output_to_a_file_is_not_squeezed(home: Paths) -> None:

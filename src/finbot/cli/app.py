@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "finbot.cli.replay_cmd",  # replay-server
     "finbot.cli.train_cmd",  # train, train-incremental
     "finbot.cli.models_cmd",  # models list, cleanup-models
+    "finbot.cli.coins_cmd",  # coins list / add (cryptos liste / ajouter)
     "finbot.cli.predict_cmd",  # predict / prevoir (price, amount, when, best)
     "finbot.cli.evaluate_cmd",  # evaluate, confidence-metrics
     "finbot.cli.tracker_cmd",  # tracker
@@ -118,7 +119,8 @@ def _root(
 ) -> None:
     if lang not in (None, "fr", "en"):
         raise typer.BadParameter("expected fr or en", param_hint="--lang")
-    ctx.obj = AppContext(paths=Paths.resolve(home), lang=detect_lang(lang), verbose=verbose)
+    paths = Paths.resolve(home)
+    ctx.obj = AppContext(paths=paths, lang=detect_lang(lang, paths), verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
     if _wants_help(ctx):
         return

@@ -71,19 +71,24 @@ def _progress_bar(app_ctx: context.AppContext) -> Progress:
 
 
 def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from finbot.ops.tables import RIGHT, compact_table
 
-    table = Table(title=app_ctx.tr("Historical collection"))
-    for header in ("coin", "timeframe", app_ctx.tr("rows"), "source"):
-        table.add_column(header)
+    tr, show = app_ctx.tr, app_ctx.display
+    table = compact_table(
+        tr("Historical collection"), [tr("coin"), tr("bars"), RIGHT + tr("rows"), tr("source")]
+    )
     for coin, per_tf in data["rows"].items():
         for tf, rows in per_tf.items():
-            table.add_row(coin, tf, str(rows), data["sources"].get(f"{coin}/{tf}", ""))
+            source = data["sources"].get(f"{coin}/{tf}", "")
+            table.add_row(show.coin(coin), tf, show.number(rows, 0), source)
     app_ctx.console.print(table)
     app_ctx.console.print(
         app_ctx.tr(
             "{inserted} new bars, {updated} updated, {requests} CoinGecko requests, {seconds} s",
-            **{k: data[k] for k in ("inserted", "updated", "requests", "seconds")},
+            inserted=show.number(data["inserted"], 0),
+            updated=show.number(data["updated"], 0),
+            requests=show.number(data["requests"], 0),
+            seconds=show.number(data["seconds"], 2),
         )
     )
     for note in data["notes"]:
@@ -100,6 +105,7 @@ def collect_historical_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Backfill history (daily, hourly, 5-minute); a second run fetches only what is missing."""
+    from finbot.cli.progress_labels import progress_label
     from finbot.collectors import collect_historical
 
     app_ctx = context.get(ctx)
@@ -108,7 +114,8 @@ def collect_historical_command(
         task = bar.add_task(app_ctx.tr("collecting"), total=None)
 
         def progress(description: str, done: int, total: int) -> None:
-            bar.update(task, description=description, completed=done, total=total)
+            shown = progress_label(app_ctx.lang, description)
+            bar.update(task, description=shown, completed=done, total=total)
 
         kit = app_ctx.services_at(base_url).collectors
         summary = collect_historical(kit, chosen, days, progress=progress)

@@ -14,18 +14,36 @@ import typer
 from rich.console import Console
 
 from finbot.config import Settings
-from finbot.i18n import translate, translate_context
+from finbot.errors import FinbotError
+from finbot.i18n import Display, translate, translate_context
 from finbot.paths import Paths
 from finbot.services import Services
 
 
-def detect_lang(explicit: str | None = None) -> str:
-    """``--lang`` beats ``$FINBOT_LANG`` beats the locale; French when it says ``fr``."""
+def settings_lang(paths: Paths | None) -> str | None:
+    """The ``lang`` of the home's ``config/settings.json``, read without loading the settings
+    (a file that cannot be read or parsed says nothing here; loading it reports the error)."""
+    if paths is None:
+        return None
+    try:
+        data = json.loads((paths.config_dir / "settings.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    lang = data.get("lang") if isinstance(data, dict) else None
+    return lang if lang in ("fr", "en") else None
+
+
+def detect_lang(explicit: str | None = None, paths: Paths | None = None) -> str:
+    """``--lang`` beats ``$FINBOT_LANG`` beats ``settings.json``'s ``lang`` beats the system
+    locale; French when it says ``fr``."""
     if explicit:
         return explicit
     env = os.environ.get("FINBOT_LANG")
     if env in ("fr", "en"):
         return env
+    configured = settings_lang(paths)
+    if configured is not None:
+        return configured
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var)
         if value:
@@ -52,6 +70,16 @@ class AppContext:
     def settings(self) -> Settings:
         return self.services.settings
 
+    @cached_property
+    def display(self) -> Display:
+        """How this user reads answers: language, display time zone, coin symbols."""
+        coins = self.settings.coins.coins
+        return Display(
+            lang=self.lang,
+            timezone=self.settings.general.display.timezone,
+            symbols={c.id: c.symbol.upper() for c in coins},
+        )
+
     def services_at(self, base_url: str | None) -> Services:
         """This command's services, with CoinGecko at ``base_url`` when ``--base-url`` gave one
         (the settings already loaded are kept)."""
@@ -73,6 +101,12 @@ class AppContext:
     def tr_context(self, context: str, message: str, /, **values: object) -> str:
         """As ``tr``, for an English word whose translation depends on ``context``."""
         return translate_context(self.lang, context, message, **values)
+
+    def error_text(self, exc: FinbotError) -> str:
+        """finbot's error ``exc`` as one line in the user's language."""
+        if exc.template is None:
+            return str(exc)
+        return translate(self.lang, exc.template, **exc.values)
 
     def emit_json(self, data: object) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""

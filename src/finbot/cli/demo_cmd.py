@@ -15,7 +15,8 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
-from finbot.i18n import N_, localise_number
+from finbot.cli.progress_labels import progress_label
+from finbot.i18n import N_, number, percent
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,8 +53,9 @@ def _progress_runner(
     def step(label: str, done: int, total: int) -> None:
         phase = label.split(":", 1)[0]
         if phase not in tasks:
-            tasks[phase] = progress.add_task(phase, total=total)
-        progress.update(tasks[phase], completed=done, total=total, description=label[:32])
+            tasks[phase] = progress.add_task(progress_label(app_ctx.lang, phase), total=total)
+        shown = progress_label(app_ctx.lang, label)[:32]
+        progress.update(tasks[phase], completed=done, total=total, description=shown)
 
     return progress, step
 
@@ -159,16 +161,15 @@ def _answer_cells(r: AnswerRow, lang: str, symbols: dict[str, str]) -> tuple[str
 
     iv = r["interval"]
     interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
-    change = f"{r['change_pct']:+.2f} %"
     action = Action(r["decision"]).text(lang)
     return (
         symbols.get(r["coin"], r["coin"][:6]),
         r["horizon"],
         number(r["last_price"], lang),
         number(r["predicted_price"], lang),
-        localise_number(lang, change),
+        percent(lang, r["change_pct"] / 100, 2, signed=True),
         interval,
-        f"{r['confidence']:.0f} %",
+        percent(lang, r["confidence"] / 100, 0),
         action + ("" if r["has_edge"] else "*"),
     )
 
@@ -222,12 +223,13 @@ def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult
     for failure in result.failures:
         app_ctx.err.print(f"[yellow]{failure}[/yellow]", highlight=False)
     names = {k: (tr(PHASES[k]) if k in PHASES else k) for k in result.phases}
-    phases = ", ".join(f"{names[k]} {v:.1f} s" for k, v in result.phases.items())
+    lang = app_ctx.lang
+    phases = ", ".join(f"{names[k]} {number(lang, v, 1)} s" for k, v in result.phases.items())
     console.print(
         tr(
-            "Phases: {p} (total {t:.1f} s)",
+            "Phases: {p} (total {t} s)",
             p=phases,
-            t=result.total_seconds,
+            t=number(lang, result.total_seconds, 1),
         ),
         highlight=False,
     )

@@ -15,6 +15,7 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.evaluate_view import print_coin, print_skipped
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.timeframes import Timeframe
 
 
@@ -243,37 +244,34 @@ def confidence_metrics(app_ctx: AppContext) -> dict[str, Any]:
 
 
 def _print_metrics(app_ctx: AppContext, data: dict[str, Any]) -> None:
-    from rich.table import Table
+    from finbot.ops.tables import RIGHT, compact_table
 
-    table = Table(
-        title=app_ctx.tr(
-            "Interval coverage (nominal {l:.0%})",
-            l=data["level"],
-        )
+    tr, show = app_ctx.tr, app_ctx.display
+    table = compact_table(
+        tr("Interval coverage (nominal {l})", l=show.percent(data["level"], 0)),
+        [
+            tr("coin"),
+            tr("bars"),
+            tr("horizon"),
+            tr("model"),
+            RIGHT + tr("MAE ratio"),
+            RIGHT + tr("test n"),
+            RIGHT + tr("coverage"),
+            RIGHT + tr("live 30d"),
+        ],
     )
-    for col in (
-        "coin",
-        "tf",
-        "horizon",
-        "model",
-        "MAE ratio",
-        "held-out n",
-        "coverage",
-        "live 30d",
-    ):
-        table.add_column(col)
     for r in data["models"]:
         live = data["live"].get(r["coin"], {}).get(r["horizon"], {}).get("30d", {})
         live_cov = live.get("coverage")
         table.add_row(
-            r["coin"],
+            show.coin(r["coin"]),
             r["timeframe"],
             r["horizon"],
             str(r["algorithm"]),
-            f"{r['mae_ratio']:.3f}" if r.get("mae_ratio") is not None else "—",
+            show.number(r.get("mae_ratio"), 3),
             str(r.get("n_test", "—")),
-            f"{r['coverage']:.1%}" if r.get("coverage") is not None else r.get("error", "—"),
-            f"{live_cov:.1%} (n={live.get('n')})" if live_cov is not None else "—",
+            show.percent(r["coverage"]) if r.get("coverage") is not None else r.get("error", "—"),
+            f"{show.percent(live_cov)} (n={live.get('n')})" if live_cov is not None else "—",
         )
     app_ctx.console.print(table)
 

@@ -36,6 +36,8 @@ class Failure:
 
 def describe(exc: BaseException) -> Failure | None:
     """The user-facing line for ``exc``, or None for a bug (shown with its traceback)."""
+    if isinstance(exc, FinbotError) and exc.template is not None:
+        return Failure(type(exc).__name__, exc.template, exc.exit_code, exc.values)
     if isinstance(exc, FinbotError):
         # already in the user's language (or English only): shown as it is ('{error}' is no
         # catalog message)

@@ -169,12 +169,14 @@ class Menu:
         try:
             action()
         except FinbotError as exc:
-            self.app_ctx.err.print(f"[red]error: {exc}[/red]", highlight=False)
+            line = self.app_ctx.tr("error: {message}", message=self.app_ctx.error_text(exc))
+            self.app_ctx.err.print(f"[red]{line}[/red]", highlight=False)
         except (KeyboardInterrupt, EOFError):
             raise
         except Exception as exc:  # noqa: BLE001 - the menu must survive; traceback in the log
             log.exception("menu entry failed")
-            self.app_ctx.err.print(f"[red]error: {type(exc).__name__}: {exc}[/red]")
+            line = self.app_ctx.tr("error: {message}", message=f"{type(exc).__name__}: {exc}")
+            self.app_ctx.err.print(line, style="red", highlight=False, markup=False)
         self.app_ctx.console.print()
 
     def run(self) -> None:
@@ -201,40 +203,19 @@ def show_status(app_ctx: AppContext) -> None:
     from finbot.ops.status import collect_status
     from finbot.ops.status_view import render_status
 
-    render_status(collect_status(app_ctx.services), app_ctx.console, app_ctx.tr)
+    render_status(collect_status(app_ctx.services), app_ctx.console, app_ctx.tr, app_ctx.display)
 
 
 def show_models(app_ctx: AppContext) -> None:
-    """Each live model with its test MAE divided by the naive baseline's (< 1 = edge)."""
-    from rich.table import Table
+    """Each live model with its test MAE divided by the naive baseline's (< 1 = edge), as
+    ``finbot models list``."""
+    from finbot.cli.models_cmd import models_table
 
     rows = app_ctx.services.model_store.list_models()
     if not rows:
         app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'"))
         return
-    tr = app_ctx.tr
-    table = Table(title=tr("Models against the naive baseline"))
-    for col in (
-        tr("coin"),
-        "horizon",
-        "tf",
-        tr("model"),
-        "version",
-        tr("MAE / naive"),
-        tr("edge"),
-    ):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(
-            r["coin"],
-            r["horizon"],
-            r["timeframe"],
-            str(r["algorithm"]),
-            str(r["version"]),
-            f"{r['mae_ratio']:.3f}",
-            tr("yes") if r.get("has_edge") else tr("no (HOLD)"),
-        )
-    app_ctx.console.print(table)
+    app_ctx.console.print(models_table(app_ctx, rows))
 
 
 def show_confidence(app_ctx: AppContext) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
 
 from finbot.cli import context
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 models_app = typer.Typer(help="Saved models. / Modèles enregistrés.", no_args_is_help=True)
 
@@ -15,8 +20,6 @@ def list_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Every coin/timeframe/horizon's live model with its MAE ratio to the naive baseline."""
-    from rich.table import Table
-
     app_ctx = context.get(ctx)
     rows = app_ctx.services.model_store.list_models()
     if as_json:
@@ -25,30 +28,38 @@ def list_command(
     if not rows:
         app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'"))
         return
-    table = Table()
-    for col in (
-        "coin",
-        "timeframe",
-        "horizon",
-        "version",
-        "algorithm",
-        "trained_at",
-        "mae_ratio",
-        "edge",
-    ):
-        table.add_column(col)
+    app_ctx.console.print(models_table(app_ctx, rows))
+
+
+def models_table(app_ctx: context.AppContext, rows: list[Any]) -> Table:
+    """One line per live model, in 80 columns: symbol, bars, horizon, algorithm, when trained
+    (display zone), MAE ratio and edge (the version is in ``--json``)."""
+    from finbot.ops.tables import RIGHT, compact_table
+
+    tr, show = app_ctx.tr, app_ctx.display
+    table = compact_table(
+        tr("Live models (MAE ratio < 1: beats the naive baseline)"),
+        [
+            tr("coin"),
+            tr("bars"),
+            tr("horizon"),
+            tr("algorithm"),
+            tr("trained"),
+            RIGHT + tr("MAE ratio"),
+            tr("edge"),
+        ],
+    )
     for r in rows:
         table.add_row(
-            r["coin"],
+            show.coin(r["coin"]),
             r["timeframe"],
             r["horizon"],
-            r["version"],
             r["algorithm"],
-            str(r["trained_at"]),
-            f"{r['mae_ratio']:.4f}",
-            app_ctx.tr("yes") if r["has_edge"] else app_ctx.tr("no"),
+            show.when(r["trained_at"]),
+            show.number(r["mae_ratio"], 3),
+            tr("yes") if r["has_edge"] else tr("no"),
         )
-    app_ctx.console.print(table)
+    return table
 
 
 def _cleanup(

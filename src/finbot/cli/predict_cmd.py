@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from finbot import i18n as formatting
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
-from finbot.i18n import N_, localise_number, translate_context
+from finbot.i18n import N_, translate_context
 
 if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
@@ -51,20 +52,16 @@ HINT = N_(
 # ------------------------------------------------------------------ formatting
 def number(value: float, lang: str, digits: int | None = None) -> str:
     """``50,250`` in English, ``50 250`` in French (decimals by magnitude unless given)."""
-    if digits is None:
-        size = abs(value)
-        digits = 0 if size >= 1000 else 2 if size >= 1 else 4 if size >= 0.01 else 6
-    return localise_number(lang, f"{value:,.{digits}f}")
+    return formatting.number(lang, value, digits)
 
 
 def signed_pct(fraction: float, lang: str) -> str:
-    text = f"{fraction * 100:+.2f}"
-    return localise_number(lang, text) + " %"
+    return formatting.percent(lang, fraction, 2, signed=True)
 
 
 def pct(fraction: float, lang: str) -> str:
     """``0.47 %`` in English, ``0,47 %`` in French."""
-    return number(fraction * 100, lang, 2) + " %"
+    return formatting.percent(lang, fraction, 2)
 
 
 def horizon_words(horizon: str, lang: str) -> str:
@@ -106,6 +103,40 @@ def price_line(app_ctx: AppContext, a: Assessment) -> str:
         iv=interval,
         conf=f"{a.confidence.score:.0f}",
         act=action,
+    ) + eur_beside(app_ctx, a)
+
+
+def eur_beside(app_ctx: AppContext, a: Assessment) -> str:
+    """With ``display.eur_beside_usd``, the predicted price in euros (from the EUR/USD rate the
+    answer used) on a line of its own; nothing without the setting or a rate."""
+    rate = a.eur_per_usd
+    if not app_ctx.settings.general.display.eur_beside_usd or not rate:
+        return ""
+    p = a.prediction
+    return "\n" + app_ctx.tr(
+        "  {price} $ = {eur} (EUR/USD {rate})",
+        price=number(p.predicted_price, app_ctx.lang),
+        eur=formatting.money(app_ctx.lang, p.predicted_price * rate, "EUR"),
+        rate=number(1 / rate, app_ctx.lang, 4),
+    )
+
+
+def eur(lang: str, value: float) -> str:
+    """An amount in euros as ``lang`` writes it: ``500.00 EUR`` / ``500,00 €``."""
+    return formatting.money(lang, value, "EUR")
+
+
+def amount_line(app_ctx: AppContext, ans: Any, amount: float, horizon: str) -> str:
+    """What ``amount`` EUR becomes at ``horizon``, with the costs and the target."""
+    lang = app_ctx.lang
+    return app_ctx.tr(
+        "{amt} → {val} in {h}; costs {cost}; net profit {net} (target {tgt})",
+        amt=eur(lang, amount),
+        val=eur(lang, ans.value_eur),
+        h=horizon_words(horizon, lang),
+        cost=eur(lang, ans.assessment.costs.total_eur),
+        net=eur(lang, ans.net_profit_eur),
+        tgt="—" if ans.target_eur is None else eur(lang, ans.target_eur),
     )
 
 
@@ -117,7 +148,7 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
             "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
             "expected error {err} (max {max}); round-trip costs {cost}",
             last=number(p.last_price, lang),
-            asof=_iso(p.as_of),
+            asof=_when(app_ctx, p.as_of),
             model=p.model,
             version=p.model_version,
             tf=p.timeframe,
@@ -131,10 +162,12 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     return lines
 
 
-def _iso(ms: int) -> str:
+def _when(app_ctx: AppContext, ms: int) -> str:
+    """A stored time as the answer shows it: ISO UTC, or in ``display.timezone`` when set."""
     from finbot.clock import iso_utc
 
-    return iso_utc(int(ms))
+    show = app_ctx.display
+    return iso_utc(int(ms)) if show.timezone == "UTC" else show.when(int(ms), compact=False)
 
 
 # ------------------------------------------------------------------ wiring
@@ -255,7 +288,7 @@ def _assess_many(
             try:
                 out.append(q.assess(app_ctx.settings, sources, coin, h))
             except FinbotError as exc:
-                app_ctx.err.print(f"{coin} {h}: {exc}", highlight=False)
+                app_ctx.err.print(f"{coin} {h}: {app_ctx.error_text(exc)}", highlight=False)
     return out
 
 
@@ -276,24 +309,26 @@ def ask_amount(
         return
     lang = app_ctx.lang
     app_ctx.console.print(price_line(app_ctx, ans.assessment), highlight=False)
-    target = "—" if ans.target_eur is None else number(ans.target_eur, lang, 2)
-    app_ctx.console.print(
-        app_ctx.tr(
-            "{amt} EUR → {val} EUR in {h}; costs {cost} EUR; "
-            "net profit {net} EUR (target {tgt} EUR)",
-            amt=number(amount, lang, 2),
-            val=number(ans.value_eur, lang, 2),
-            h=horizon_words(horizon, lang),
-            cost=number(ans.assessment.costs.total_eur, lang, 2),
-            net=number(ans.net_profit_eur, lang, 2),
-            tgt=target,
-        ),
-        highlight=False,
-    )
+    app_ctx.console.print(amount_line(app_ctx, ans, amount, horizon), highlight=False)
     for line in detail_lines(app_ctx, ans.assessment)[1:] + [
         f"  - {r.text(lang)}" for r in ans.reasons
     ]:
         app_ctx.console.print(line, highlight=False)
+
+
+def _missing_note(app_ctx: AppContext, sources: Sources, coin: str, note: str) -> str:
+    """A horizon ``when`` skipped (``"8h: no model for …"``, noted in English by the question)
+    in the user's language: outside English, the error is met again and shown translated."""
+    from finbot.prediction import questions as q
+
+    horizon = note.split(":", 1)[0]
+    if app_ctx.lang == "en" or horizon not in app_ctx.settings.general.horizons:
+        return note
+    try:
+        q.assess(app_ctx.settings, sources, coin, horizon)
+    except FinbotError as exc:
+        return f"{horizon}: {app_ctx.error_text(exc)}"
+    return note
 
 
 def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) -> None:
@@ -305,7 +340,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
     ans = q.when(app_ctx.settings, sources, coin, gain)
     _record(app_ctx, tracker, list(ans.scanned))
     for note in ans.missing:
-        app_ctx.err.print(note, highlight=False)
+        app_ctx.err.print(_missing_note(app_ctx, sources, coin, note), highlight=False)
     if as_json:
         app_ctx.emit_json(ans.to_json())
         return
@@ -315,7 +350,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
             app_ctx.tr(
                 "{name} +{g} %: not within {h} (no horizon's prediction and interval reach it)",
                 name=name,
-                g=gain,
+                g=number(gain, lang, 1),
                 h=horizon_words(ans.longest, lang),
             ),
             highlight=False,
@@ -325,7 +360,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
         app_ctx.tr(
             "{name} +{g} %: within {h} — confidence {c} %",
             name=name,
-            g=gain,
+            g=number(gain, lang, 1),
             h=horizon_words(ans.horizon or "", lang),
             c=f"{ans.found.confidence.score:.0f}",
         ),
@@ -377,8 +412,9 @@ def interactive(app_ctx: AppContext, input: Any = None, output: Any = None) -> t
     coins = [
         questionary.Choice(f"{c.name} ({c.symbol})", value=c.id) for c in settings.coins.enabled
     ]
+    hint = app_ctx.tr("(arrow keys or number, Enter)")  # questionary's own hint is English
     coin = questionary.select(
-        app_ctx.tr("Which crypto?"), choices=coins, use_shortcuts=True, **io
+        app_ctx.tr("Which crypto?"), choices=coins, use_shortcuts=True, instruction=hint, **io
     ).unsafe_ask()
     horizons = [
         questionary.Choice(horizon_words(h, app_ctx.lang), value=h)
@@ -388,6 +424,7 @@ def interactive(app_ctx: AppContext, input: Any = None, output: Any = None) -> t
         app_ctx.tr("In how long?"),
         choices=horizons,
         use_shortcuts=True,
+        instruction=hint,
         **io,
     ).unsafe_ask()
     return str(coin), str(horizon)

@@ -14,6 +14,7 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
+from finbot.cli.progress_labels import progress_label
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -28,20 +29,20 @@ class RichProgress:
     ``done=/total=/description=``, whichever convention the library call uses.
     """
 
-    def __init__(self, bar: Progress) -> None:
-        self.bar = bar
+    def __init__(self, bar: Progress, lang: str = "en") -> None:
+        self.bar, self.lang = bar, lang
         self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, *args: object, **kwargs: Any) -> None:
         label = kwargs.get("description") or next((a for a in args if isinstance(a, str)), "")
         if not label and args and isinstance(args[0], dict):  # the training fan-out's result
-            label = "training / entraînement"
+            label = "training"
         numbers = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
         done = kwargs.get("done", numbers[0] if numbers else None)
         total = kwargs.get("total", numbers[1] if len(numbers) > 1 else None)
         key = str(label) or "work"
         if key not in self.tasks:
-            self.tasks[key] = self.bar.add_task(key, total=total)
+            self.tasks[key] = self.bar.add_task(progress_label(self.lang, key), total=total)
         self.bar.update(self.tasks[key], completed=done, total=total)
 
 
@@ -58,7 +59,7 @@ def _first_start(app_ctx: AppContext) -> None:
     )
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=app_ctx.err, transient=False) as bar:
-        result = first_start(app_ctx.services, progress=RichProgress(bar))
+        result = first_start(app_ctx.services, progress=RichProgress(bar, app_ctx.lang))
     answers = result["first_answers"]
     if answers["first_ready_s"] is not None:
         app_ctx.err.print(
@@ -212,7 +213,7 @@ def status_command(
         return
     from finbot.ops.status_view import render_status
 
-    render_status(report, app_ctx.console, app_ctx.tr)
+    render_status(report, app_ctx.console, app_ctx.tr, app_ctx.display)
 
 
 def register(app: typer.Typer) -> None:

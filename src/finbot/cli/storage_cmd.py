@@ -53,7 +53,7 @@ def _print_verify(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
             )
         )
     for note in data["notes"]:
-        out.print(f"note: {note}", highlight=False)
+        out.print(app_ctx.tr("note: {note}", note=note), highlight=False)
     verdict = app_ctx.tr("OK") if data["ok"] else app_ctx.tr("PROBLEMS FOUND")
     out.print(
         app_ctx.tr(
@@ -124,27 +124,36 @@ def summary_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                 path=store.root,
             )
         )
-    from rich.table import Table
+    app_ctx.console.print(_summary_table(app_ctx, summary))
 
-    table = Table(
-        app_ctx.tr("coin"),
-        "timeframe",
-        app_ctx.tr("rows"),
-        app_ctx.tr("files"),
-        app_ctx.tr_context("stored span", "oldest"),
-        app_ctx.tr_context("stored span", "newest"),
+
+def _summary_table(app_ctx: context.AppContext, summary: dict[str, Any]) -> Any:
+    """Rows, files and span per coin and timeframe, dates in the display zone (80 columns)."""
+    from finbot.ops.tables import RIGHT, compact_table
+
+    tr, show = app_ctx.tr, app_ctx.display
+    table = compact_table(
+        None,
+        [
+            tr("coin"),
+            tr("bars"),
+            RIGHT + tr("rows"),
+            RIGHT + tr("files"),
+            app_ctx.tr_context("stored span", "oldest"),
+            app_ctx.tr_context("stored span", "newest"),
+        ],
     )
     for coin, series in summary.items():
         for tf, info in series.items():
             table.add_row(
-                coin,
+                show.coin(coin),
                 tf,
-                str(info["rows"]),
-                str(info["files"]),
-                str(info["oldest"]),
-                str(info["newest"]),
+                show.number(info["rows"], 0),
+                show.number(info["files"], 0),
+                show.when(info["oldest"], compact=False),
+                show.when(info["newest"], compact=False),
             )
-    app_ctx.console.print(table)
+    return table
 
 
 def import_csv_command(

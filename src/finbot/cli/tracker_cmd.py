@@ -10,58 +10,76 @@ import typer
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import UsageError
+from finbot.i18n import N_
 
 if TYPE_CHECKING:
     from finbot.prediction.tracking import Accuracy, PredictionTracker, WindowStats
 
 
-_COLUMNS = ("made", "coin", "h", "price", "predicted", "realised", "error", "hit", "in", "status")
+# made, coin, horizon, price then, predicted, realised, error, direction right / inside the
+# interval, status: fits 80 columns with symbols, compact local dates, marks and short words
+_COLUMNS = (
+    N_("made"),
+    N_("coin"),
+    N_("h"),
+    ">" + N_("price"),
+    ">" + N_("pred."),
+    ">" + N_("actual"),
+    ">" + N_("error"),
+    N_("dir./iv."),
+    N_("status"),
+)
+_STATUS = {"pending": N_("pending"), "resolved": N_("resolved"), "expired": N_("expired")}
 
 
-def _show(v: object, digits: int = 2) -> str:
-    return "—" if v is None else f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
+def _mark(value: object) -> str:
+    return "—" if value is None else "✓" if value else "✗"
 
 
-def _row(r: dict[str, Any]) -> tuple[str, ...]:
-    from finbot.clock import iso_utc
-
-    err = None if r["abs_error"] is None else f"{r['abs_error'] * 100:.2f} %"
+def _row(app_ctx: AppContext, r: dict[str, Any]) -> tuple[str, ...]:
+    show = app_ctx.display
+    status = r["status"]
     return (
-        iso_utc(r["made_at"])[:16],
-        r["coin"],
+        show.when(r["made_at"]),
+        show.coin(r["coin"]),
         r["horizon"],
-        _show(r["last_price"]),
-        _show(r["predicted_price"]),
-        _show(r["realised_price"]),
-        err or "—",
-        _show(r["direction_hit"]),
-        _show(r["inside_interval"]),
-        r["status"],
+        show.number(r["last_price"]),
+        show.number(r["predicted_price"]),
+        show.number(r["realised_price"]),
+        show.percent(r["abs_error"], 2),
+        f"{_mark(r['direction_hit'])}/{_mark(r['inside_interval'])}",
+        app_ctx.tr(_STATUS[status]) if status in _STATUS else str(status),
     )
 
 
-def _summary_line(coin: str, h: str, windows: dict[str, WindowStats]) -> str:
-    parts = []
+def _summary_line(app_ctx: AppContext, coin: str, h: str, windows: dict[str, WindowStats]) -> str:
+    show, parts = app_ctx.display, []
     for name, s in windows.items():
-        mae = "—" if s["mae"] is None else f"{s['mae'] * 100:.2f} %"
-        hit = "—" if s["hit_rate"] is None else f"{s['hit_rate']:.0%}"
-        cov = "—" if s["coverage"] is None else f"{s['coverage']:.0%}"
-        parts.append(f"{name}: n={s['n']} MAE {mae} hit {hit} cov {cov}")
-    return f"{coin} {h}: " + " | ".join(parts)
+        parts.append(
+            app_ctx.tr(
+                "{window}: n={n} MAE {mae} hit {hit} cov. {cov}",
+                window=name,
+                n=s["n"],
+                mae=show.percent(s["mae"], 2),
+                hit=show.percent(s["hit_rate"], 0),
+                cov=show.percent(s["coverage"], 0),
+            )
+        )
+    return f"{show.coin(coin)} {h}: " + " | ".join(parts)
 
 
 def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: Accuracy) -> None:
-    from rich.table import Table
+    from finbot.ops.tables import compact_table
 
-    table = Table(title=app_ctx.tr("Recent predictions"))
-    for col in _COLUMNS:
-        table.add_column(col)
+    headers = [(">" if c.startswith(">") else "") + app_ctx.tr(c.lstrip(">")) for c in _COLUMNS]
+    legend = app_ctx.tr("dir.: direction right; iv.: realised price inside the interval")
+    table = compact_table(app_ctx.tr("Recent predictions"), headers, caption=legend)
     for r in rows:
-        table.add_row(*_row(r))
+        table.add_row(*_row(app_ctx, r))
     app_ctx.console.print(table)
     for coin, by_h in summary.items():
         for h, windows in by_h.items():
-            app_ctx.console.print(_summary_line(coin, h, windows), highlight=False)
+            app_ctx.console.print(_summary_line(app_ctx, coin, h, windows), highlight=False)
 
 
 def _export(app_ctx: AppContext, tracker: PredictionTracker, export: Path) -> None:

@@ -9,31 +9,32 @@ import typer
 
 from finbot.algorithms import Algorithm
 from finbot.cli import context
+from finbot.cli.progress_labels import progress_label
 from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.prediction.training import RetrainMode
 from finbot.timeframes import Timeframe
 
 
 def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
-    from rich.table import Table
+    """Each algorithm's held-out errors (log returns, shown as percentages) against the
+    baseline; ✓ marks the one kept."""
+    from finbot.ops.tables import RIGHT, compact_table
 
-    table = Table(title=f"{report.coin} {report.timeframe} → {report.horizon}")
-    for header in (
-        "algorithm",
-        "MAE",
-        "RMSE",
-        app_ctx.tr("direction"),
-        app_ctx.tr("MAE / naive"),
-    ):
-        table.add_column(header)
+    tr, show = app_ctx.tr, app_ctx.display
+    table = compact_table(
+        f"{show.coin(report.coin)} {report.timeframe} → {report.horizon}",
+        [tr("algorithm"), RIGHT + "MAE", RIGHT + "RMSE", RIGHT + tr("direction")]
+        + [RIGHT + tr("MAE / naive")],
+    )
     for name, s in report.scores.items():
         mark = " ✓" if name == report.chosen else ""
         table.add_row(
             name + mark,
-            f"{s['mae']:.6f}",
-            f"{s['rmse']:.6f}",
-            f"{s['directional_accuracy']:.1%}",
-            f"{s['mae_ratio']:.4f}",
+            show.percent(s["mae"], 3),
+            show.percent(s["rmse"], 3),
+            show.percent(s["directional_accuracy"], 1),
+            show.number(s["mae_ratio"], 4),
         )
     return table
 
@@ -64,7 +65,9 @@ def _train_one(
             horizon,
             algorithms=algorithms,
             test_fraction=services.settings.general.training.test_fraction,
-            progress=lambda name, done, total: bar.update(task, completed=done, description=name),
+            progress=lambda name, done, total: bar.update(
+                task, completed=done, description=progress_label(app_ctx.lang, name)
+            ),
         )
     report, version = trained.report, trained.version
     out = {**report.to_dict(), "version": version}
@@ -166,10 +169,21 @@ def train_incremental_command(
     for job in out.get("jobs", []):
         app_ctx.console.print(f"{job['id']}: {job['func']} ({job['trigger']})")
     for r in out.get("results", []):
-        status = r.get("error") or f"{r['status']} {r['version']}" + (
-            f" — {r['reason']}" if r.get("reason") else ""
-        )
-        app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
+        app_ctx.console.print(_incremental_line(app_ctx, r), highlight=False)
+
+
+_STATUS = {"accepted": N_("accepted"), "rejected": N_("rejected")}
+
+
+def _incremental_line(app_ctx: context.AppContext, r: dict[str, Any]) -> str:
+    """One group's outcome: accepted or rejected (and why), or its error."""
+    where = f"{app_ctx.display.coin(r['coin'])} {r['timeframe']} {r['horizon']}"
+    if r.get("error"):
+        return f"{where}: {r['error']}"
+    word = _STATUS.get(r["status"])
+    status = app_ctx.tr(word) if word else str(r["status"])
+    reason = f" — {r['reason']}" if r.get("reason") else ""
+    return f"{where}: {status} {r['version']}{reason}"
 
 
 def _schedule(app_ctx: context.AppContext) -> dict[str, Any]:

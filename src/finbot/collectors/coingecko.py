@@ -232,3 +232,7 @@ class CoinGeckoClient(CoinGeckoCalls):
         return self._answer(
             f"coins/{coin}/tickers", params, "/coins/{id}/tickers", payloads.parse_tickers, raw
         )
+
+    def coins_list(self) -> list[payloads.CoinListing]:
+        """/coins/list: every coin CoinGecko lists (id, symbol, name), to check a new coin."""
+        return self._typed("coins/list", {}, "/coins/list", payloads.parse_coins_list)

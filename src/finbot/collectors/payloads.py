@@ -77,6 +77,15 @@ class Ticker:
     ts_ms: int | None
 
 
+@dataclass(frozen=True)
+class CoinListing:
+    """One coin CoinGecko knows (``/coins/list``): the id finbot uses, its symbol and name."""
+
+    id: str
+    symbol: str
+    name: str
+
+
 def _reject_constant(name: str) -> float:
     raise DataError(f"payload: {name} is not a number")
 
@@ -277,4 +286,16 @@ def parse_tickers(data: object) -> list[Ticker]:
                 ts_ms=_iso_ms(row.get("timestamp")),
             )
         )
+    return out
+
+
+def parse_coins_list(data: object) -> list[CoinListing]:
+    """/coins/list: every coin's id, symbol and name."""
+    out = []
+    for index, raw in enumerate(_list(data, "coins/list")):
+        row = _object(raw, f"coins/list[{index}]")
+        coin, symbol, name = row.get("id"), row.get("symbol"), row.get("name")
+        if not (isinstance(coin, str) and isinstance(symbol, str) and isinstance(name, str)):
+            raise DataError(f"payload: coins/list[{index}]: expected id, symbol and name texts")
+        out.append(CoinListing(coin, symbol, name))
     return out

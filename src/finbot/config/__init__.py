@@ -1,6 +1,7 @@
 """Typed configuration: the spec's six JSON files, defaults shipped in ``defaults/``."""
 
 from finbot.config.alert_settings import AlertSettings
+from finbot.config.coins_file import add_user_coin
 from finbot.config.loader import (
     effective_config,
     load_settings,
@@ -15,6 +16,7 @@ from finbot.config.models import (
     CoinGeckoConfig,
     CoinsConfig,
     Costs,
+    DisplaySettings,
     ExchangeConfig,
     ExchangeRateConfig,
     GeneralSettings,
@@ -32,6 +34,7 @@ __all__ = [
     "CoinGeckoConfig",
     "CoinsConfig",
     "Costs",
+    "DisplaySettings",
     "ExchangeConfig",
     "ExchangeRateConfig",
     "GeneralSettings",
@@ -40,6 +43,7 @@ __all__ = [
     "Targets",
     "Thresholds",
     "TrainingBackend",
+    "add_user_coin",
     "effective_config",
     "load_settings",
     "mask",

@@ -83,10 +83,31 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _describe(label: str, exc: ValidationError) -> str:
+def _merge_coins(base: dict[str, Any], user: Mapping[str, Any], label: str) -> dict[str, Any]:
+    """A user ``coins.json`` adds to the shipped coins: an entry with a new id is appended, one
+    with a shipped id changes that coin's fields (``{"id": "dogecoin", "enabled": false}``).
+    With ``"replace": true`` the user's list is the whole list."""
+    coins = user.get("coins")
+    if user.get("replace") is True or not isinstance(coins, list):
+        return _merge(base, user)
+    merged = {c["id"]: dict(c) for c in base["coins"]}
+    for i, entry in enumerate(coins):
+        coin_id = entry.get("id") if isinstance(entry, Mapping) else None
+        known = merged.get(coin_id) if isinstance(coin_id, str) else None
+        full = {**(known or {}), **entry} if isinstance(entry, Mapping) else entry
+        try:
+            Coin.model_validate(full)
+        except ValidationError as exc:  # named as the user wrote it: coins.<i>.<field>
+            raise ConfigError(_describe(label, exc, ("coins", i))) from None
+        merged[full["id"]] = full
+    rest = {k: v for k, v in user.items() if k != "coins"}
+    return {**_merge(base, rest), "coins": list(merged.values())}
+
+
+def _describe(label: str, exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> str:
     err = exc.errors()[0]
     # repr-escaped parts: a key may hold a newline, and the message must stay one line
-    where = ".".join(str(p).encode("unicode_escape").decode() for p in err["loc"])
+    where = ".".join(str(p).encode("unicode_escape").decode() for p in (*prefix, *err["loc"]))
     where = where or "(top level)"
     got = err.get("input")
     got_text = "" if isinstance(got, dict | list) else f", got {got!r}"
@@ -103,7 +124,8 @@ def _load_file(name: str, paths: Paths) -> BaseModel:
             text = user.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{label}: cannot read ({exc})") from None
-        data = _merge(data, _read_json(user, text, str(user)))
+        mine = _read_json(user, text, str(user))
+        data = _merge_coins(data, mine, str(user)) if name == "coins.json" else _merge(data, mine)
         label = str(user)
     model = FILES[name]
     try:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -131,8 +132,12 @@ class TopCoins(Frozen):
 
 
 class CoinsConfig(Frozen):
+    """The coins finbot follows: a user ``coins.json`` adds to the shipped ten (or, with
+    ``"replace": true``, is the whole list)."""
+
     coins: tuple[Coin, ...] = Field(min_length=1)
     top: TopCoins | None = None
+    replace: bool = False
 
     @model_validator(mode="after")
     def _unique(self) -> CoinsConfig:
@@ -228,6 +233,24 @@ class ProcessSettings(Frozen):
     anti_sleep: bool = True
 
 
+def _time_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"expected an IANA time zone such as Europe/Paris, got {name!r}") from None
+    return name
+
+
+class DisplaySettings(Frozen):
+    """How answers are shown (storage stays UTC and USD): the time zone of the times shown and
+    whether amounts in dollars also show their value in euros (from the EUR/USD rate)."""
+
+    timezone: Annotated[str, AfterValidator(_time_zone)] = "UTC"
+    eur_beside_usd: bool = False
+
+
 def _horizon_list(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(canonical(v, field="horizons") for v in values)
 
@@ -246,6 +269,7 @@ class GeneralSettings(Frozen):
     confidence: ConfidenceSettings = ConfidenceSettings()
     process: ProcessSettings = ProcessSettings()
     alerts: AlertSettings = AlertSettings()
+    display: DisplaySettings = DisplaySettings()
 
     @field_validator("horizons", mode="before")
     @classmethod

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from finbot.config import Settings
 from finbot.config.models import Secrets
+from finbot.ops.demo_charts import PriceHistory
 from finbot.ops.demo_report import DemoResult, write_demo_report
 from finbot.services import Services
 from finbot.timeframes import DAY_MS
@@ -140,6 +141,18 @@ def _serve_and_collect(
         server.stop()
 
 
+def _recent_history(
+    services: Services, coins: Sequence[str], days: int = 3
+) -> dict[str, PriceHistory]:
+    """The last ``days`` of hourly closes per coin (the report's price charts)."""
+    out: dict[str, PriceHistory] = {}
+    for coin in coins:
+        bars = services.bar_store.read(coin, "1h", last_n=days * 24)
+        if not bars.is_empty():
+            out[coin] = (bars["ts"].to_list(), bars["close"].to_list())
+    return out
+
+
 def run_demo(
     services: Services,
     *,
@@ -168,6 +181,7 @@ def run_demo(
     with _phase(result, "predict"):
         _predict(services, chosen, tick("predict"), result)
     with _phase(result, "report"):
+        result.history = _recent_history(services, chosen)
         level = services.settings.general.confidence.level
         result.report = write_demo_report(result, level, services.paths.reports_dir)
     return result

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from finbot.prediction.tracking import png_data_uri, pyplot
+from finbot.i18n import number, percent
+from finbot.ops.demo_charts import PriceHistory, coin_chart, ratio_chart
 
 if TYPE_CHECKING:
     from finbot.prediction.questions import Assessment
@@ -26,6 +27,7 @@ class DemoResult:
     failures: list[str] = field(default_factory=list)
     report: Path | None = None
     data_label: str = "synthetic"
+    history: dict[str, PriceHistory] = field(default_factory=dict)  # recent closes per coin
 
     @property
     def total_seconds(self) -> float:
@@ -76,100 +78,95 @@ def answer_row(a: Assessment) -> AnswerRow:
     }
 
 
-def _ratio_chart(trained: list[dict[str, Any]]) -> str:
-    plt = pyplot()
-    ok = [t for t in trained if "error" not in t and t.get("mae_ratio") is not None]
-    if not ok:
-        return "<p>No trained model.</p>"
-    fig, ax = plt.subplots(figsize=(10, 3.5))
-    labels = [f"{t['coin'][:6]} {t['horizon']}" for t in ok]
-    ratios = [t.get("best_ratio", t["mae_ratio"]) for t in ok]
-    colours = ["tab:green" if r < 1 else "tab:grey" for r in ratios]
-    ax.bar(range(len(ok)), ratios, color=colours)
-    ax.axhline(1.0, color="tab:red", linestyle="--", label="naive baseline (= 1)")
-    ax.set_xticks(range(len(ok)), labels, rotation=90, fontsize=6)
-    ax.set_ylabel("test MAE / naive MAE")
-    ax.set_ylim(min(0.9, min(ratios) - 0.02), max(1.1, max(ratios) + 0.02))
-    ax.legend(loc="upper right")
-    return png_data_uri(fig)
+_TABLE_HEAD = (
+    "coin",
+    "horizon",
+    "last price ($)",
+    "predicted ($)",
+    "change",
+    "interval ($)",
+    "confidence",
+    "decision",
+    "model",
+    "MAE / naive",
+)
+LEGEND = (
+    "change: predicted price against the last one; interval: the range the price should end "
+    "in at the stated confidence level; confidence: 0-100 score; decision after round-trip "
+    "costs (* : the naive baseline, no model beat it); MAE / naive: below 1 means the model "
+    "erred less than 'no change' on held-out data."
+)
 
 
-def _ranges_chart(rows: list[AnswerRow]) -> str:
-    plt = pyplot()
-    coins = sorted({r["coin"] for r in rows})
-    if not coins:
-        return "<p>No prediction.</p>"
-    fig, axes = plt.subplots(1, len(coins), figsize=(2.2 * len(coins), 3), squeeze=False)
-    for ax, coin in zip(axes[0], coins, strict=False):
-        mine = [r for r in rows if r["coin"] == coin]
-        xs = list(range(len(mine)))
-        ax.axhline(0, color="black", linewidth=0.6)
-        for x, r in zip(xs, mine, strict=False):
-            if r["interval"]:
-                low = (r["interval"]["low"] / r["last_price"] - 1) * 100
-                high = (r["interval"]["high"] / r["last_price"] - 1) * 100
-                ax.plot([x, x], [low, high], color="tab:blue", linewidth=4, alpha=0.4)
-            ax.plot(x, r["change_pct"], "o", color="tab:orange", markersize=4)
-        ax.set_xticks(xs, [r["horizon"] for r in mine], fontsize=7)
-        ax.set_title(coin[:12], fontsize=8)
-        ax.tick_params(axis="y", labelsize=7)
-    axes[0][0].set_ylabel("change vs now (%)")
-    return png_data_uri(fig)
+def _cells(r: AnswerRow) -> tuple[str, ...]:
+    iv = r["interval"]
+    interval = "—" if iv is None else f"{number('en', iv['low'])} – {number('en', iv['high'])}"
+    return (
+        r["coin"],
+        r["horizon"],
+        number("en", r["last_price"]),
+        number("en", r["predicted_price"]),
+        percent("en", r["change_pct"] / 100, 2, signed=True),
+        interval,
+        percent("en", r["confidence"] / 100, 0),
+        str(r["decision"]) + ("" if r["has_edge"] else " *"),
+        r["model"],
+        number("en", r["mae_ratio"], 3),
+    )
 
 
 def _table(rows: list[AnswerRow]) -> str:
-    head = (
-        "coin",
-        "horizon",
-        "last price",
-        "predicted",
-        "change %",
-        "interval",
-        "confidence %",
-        "decision",
-        "model",
-        "MAE/naive",
-    )
-    out = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+    out = ['<div class="scroll"><table><tr>']
+    out[0] += "".join(f"<th>{h}</th>" for h in _TABLE_HEAD) + "</tr>"
     for r in rows:
-        interval = (
-            "—"
-            if r["interval"] is None
-            else f"{r['interval']['low']:.6g} – {r['interval']['high']:.6g}"
+        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r)) + "</tr>")
+    return "\n".join([*out, "</table></div>", f'<p class="legend">{html.escape(LEGEND)}</p>'])
+
+
+def _coin_charts(result: DemoResult, level: float) -> str:
+    coins = sorted({a.prediction.coin for a in result.answers})
+    if not coins:
+        return "<p>No prediction.</p>"
+    cells = [
+        coin_chart(
+            coin,
+            result.history.get(coin, ((), ())),
+            [a for a in result.answers if a.prediction.coin == coin],
+            level,
         )
-        cells = (
-            r["coin"],
-            r["horizon"],
-            f"{r['last_price']:.6g}",
-            f"{r['predicted_price']:.6g}",
-            f"{r['change_pct']:+.3f}",
-            interval,
-            f"{r['confidence']:.0f}",
-            r["decision"],
-            r["model"],
-            f"{r['mae_ratio']:.3f}",
-        )
-        out.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
-    return "\n".join(out + ["</table>"])
+        for coin in coins
+    ]
+    return '<div class="grid">' + "".join(f"<figure>{c}</figure>" for c in cells) + "</div>"
+
+
+# no horizontal scroll at 1,280 px nor on a phone: the page is at most 1,200 px wide, images
+# shrink to their box, charts flow in a grid, and only the wide table scrolls inside its box
+STYLE = """body{font-family:sans-serif;margin:0 auto;padding:1em;max-width:1200px;
+box-sizing:border-box}img{max-width:100%;height:auto}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,340px),1fr));gap:8px}
+figure{margin:0}.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;
+text-align:right;white-space:nowrap}.legend{font-size:12px;color:#444}
+@media (max-width:600px){body{padding:0.5em}table{font-size:11px}}"""
 
 
 def write_demo_report(result: DemoResult, level: float, reports_dir: Path) -> Path:
     """Write ``reports_dir/demo.html`` (``level``: the intervals' confidence) and return it."""
     rows = [answer_row(a) for a in result.answers]
     edge = sum(1 for r in rows if r["has_edge"])
-    phases = ", ".join(f"{k} {v:.1f} s" for k, v in result.phases.items())
+    phases = ", ".join(f"{k} {number('en', v, 1)} s" for k, v in result.phases.items())
     body = f"""<!doctype html><html><head><meta charset="utf-8"><title>finbot demo</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:12px}}
-td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}</style></head><body>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{STYLE}</style></head><body>
 <h1>finbot demo ({html.escape(result.data_label)} data)</h1>
 <p>Data: {html.escape(result.data_label)} history served by the local replay server. Not real
 market prices{"" if result.data_label != "synthetic" else " (generated from a fixed seed)"}.
 Phases: {phases}.</p>
 <p>{edge} of {len(rows)} predictions come from a model that beat the naive zero-return
 baseline out of sample; the others use the baseline itself (no edge, decision HOLD).</p>
-<h2>Models against the naive baseline</h2>{_ratio_chart(result.trained)}
-<h2>Predicted change and {level:.0%} intervals</h2>
-{_ranges_chart(rows)}
+<h2>Models against the naive baseline</h2>{ratio_chart(result.trained)}
+<h2>Each coin: recent price, forecast and {level:.0%} interval ahead</h2>
+{_coin_charts(result, level)}
 <h2>Answers</h2>{_table(rows)}
 </body></html>"""
     reports_dir.mkdir(parents=True, exist_ok=True)

@@ -53,7 +53,7 @@ def _write(home: Paths, name: str, content: str) -> None:
         ("settings.json", '{"cadences_sec": {"prices": 5}}', "cadences_sec.prices"),
         ("settings.json", '{"horizons": ["1h", "0m"]}', "horizons"),
         ("settings.json", '{"horizons": ["soon"]}', "expected a positive duration"),
-        ("coins.json", '{"coins": []}', "coins"),
+        ("coins.json", '{"replace": true, "coins": []}', "coins"),
         ("coins.json", '{"coins": [{"id": "Bad Id", "symbol": "X", "name": "x"}]}', "coins.0.id"),
         ("targets.json", '{"net_profit_eur": {"notacoin": {"6h": 1}}}', "unknown coin id"),
         ("costs.json", '{"slippage_pct": -1}', "slippage_pct"),
@@ -70,6 +70,36 @@ def test_malformed_config_gives_one_clear_line(home, name, content, expected):
     assert "\n" not in message
     assert name in message
     assert info.value.exit_code == 2
+
+
+def test_a_coins_file_with_one_new_coin_adds_it_to_the_ten(home):
+    _write(
+        home, "coins.json", '{"coins": [{"id": "litecoin", "symbol": "LTC", "name": "Litecoin"}]}'
+    )
+    ids = load_settings(home).coins.ids
+    assert len(ids) == 11 and ids[0] == "bitcoin" and ids[-1] == "litecoin"
+
+
+def test_a_coins_entry_with_a_shipped_id_changes_that_coin(home):
+    _write(home, "coins.json", '{"coins": [{"id": "dogecoin", "enabled": false}]}')
+    coins = load_settings(home).coins
+    assert "dogecoin" not in coins.ids and len(coins.ids) == 9
+    assert [c.name for c in coins.coins if c.id == "dogecoin"] == ["Dogecoin"]
+
+
+def test_replace_true_makes_the_users_list_the_whole_list(home):
+    _write(
+        home,
+        "coins.json",
+        '{"replace": true, "coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"}]}',
+    )
+    assert load_settings(home).coins.ids == ("bitcoin",)
+
+
+def test_a_bad_new_coin_is_named_as_written(home):
+    _write(home, "coins.json", '{"coins": [{"id": "litecoin", "name": "Litecoin"}]}')
+    with pytest.raises(ConfigError, match=r"coins\.0\.symbol"):
+        load_settings(home)
 
 
 def test_user_copy_overrides_defaults_and_eleventh_coin_is_one_line(home):
@@ -132,3 +162,18 @@ def test_secrets_file_is_private_and_read_back(home):
     loaded = load_settings(home)
     assert loaded.secrets.coingecko_keys == ("CG-secretsecret9999",)
     assert loaded.secrets.exchangerate_key == "fx1"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"coins": [{"id": []}]}',
+        '{"coins": [1]}',
+        '{"coins": [{"id": 5, "symbol": "X", "name": "x"}]}',
+        '{"coins": [{"symbol": "X", "name": "x"}]}',
+    ],
+)
+def test_a_malformed_added_coin_is_one_config_line(home, content):
+    _write(home, "coins.json", content)
+    with pytest.raises(ConfigError, match=r"coins\.0"):
+        load_settings(home)

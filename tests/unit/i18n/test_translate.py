@@ -54,7 +54,7 @@ def test_catalogs_load_once() -> None:
 def test_numbers_take_the_language_separators() -> None:
     assert localise_number("fr", "-1,234,567.89") == "-1\u202f234\u202f567,89"
     assert localise_number("en", "-1,234,567.89") == "-1,234,567.89"
-    assert localise_number("de", "+0.50") == "+0.50"
+    assert localise_number("de", "+0.50") == "+0.50"  # a language finbot does not speak: English
 
 
 def test_the_marker_returns_the_message() -> None:
@@ -74,7 +74,7 @@ def test_decisions_and_failures_translate_where_shown() -> None:
     assert Action.BUY.text("fr") == "ACHETER" and Action.BUY.text() == "BUY"
     reason = Reason("disagree", {"vote": "+0.10", "need": "0.50"})
     assert reason.text("fr") == (
-        "les horizons ne s'accordent pas (vote pondéré +0.10, il faut ±0.50)"
+        "les horizons ne s'accordent pas (vote pondéré +0,10, il faut ±0,50)"
     )
     failure = describe(PermissionError(13, "Permission denied", "/h/logs"))
     assert failure is not None

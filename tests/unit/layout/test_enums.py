@@ -78,7 +78,7 @@ def test_the_older_constants_are_the_members() -> None:
 def test_actions_vote_and_read_in_both_languages() -> None:
     assert [a.vote for a in Action] == [1, -1, 0]
     assert [a.text("en") for a in Action] == ["BUY", "SELL", "HOLD"]
-    assert [a.text("fr") for a in Action] == ["ACHETER", "VENDRE", "HOLD"]
+    assert [a.text("fr") for a in Action] == ["ACHETER", "VENDRE", "CONSERVER"]
     assert Action("SELL").text("fr") == "VENDRE"
 
 

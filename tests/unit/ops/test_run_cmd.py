@@ -152,7 +152,7 @@ class FakeBar:
     "args, kwargs, label, done, total",
     [
         (("bitcoin 1h", 3, 10), {}, "bitcoin 1h", 3, 10),
-        (({"coin": "bitcoin"}, 2, 5), {}, "training / entraînement", 2, 5),
+        (({"coin": "bitcoin"}, 2, 5), {}, "training", 2, 5),
         ((4, 8), {}, "work", 4, 8),
         ((), {"description": "fx", "done": 1, "total": 1}, "fx", 1, 1),
     ],

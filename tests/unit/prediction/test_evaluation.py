@@ -298,5 +298,8 @@ def test_report_renders_the_json_numbers(signal_eval: ev.Evaluation, tmp_path) -
         for part in key.split("."):
             node = node[part]
         assert json.loads(html_mod.unescape(value)) == node
-        assert shown == report.fmt(node)
+        assert shown == report.fmt(node, report.KINDS.get(key.rsplit(".", 1)[-1]))
     assert report.fmt(None) == "—" and report.fmt(3) == "3" and report.fmt("a<b") == "a&lt;b"
+    # fractions read as percentages, ratios with three decimals: no raw 0.530516
+    assert report.fmt(0.530516, "pct1") == "53.1 %" and report.fmt(0.530516, "ratio") == "0.531"
+    assert report.fmt(59673.3) == "59,673" and 'name="viewport"' in text

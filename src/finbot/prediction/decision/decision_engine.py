@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from finbot.i18n import N_, translate
+from finbot.i18n import N_, localise_values, translate
 from finbot.prediction.decision.threshold_policy import HorizonThresholds
 
 AGREEMENT = 0.5
@@ -89,7 +89,9 @@ class Reason:
     values: dict[str, object] = field(default_factory=dict)
 
     def text(self, lang: str = "en") -> str:
-        return translate(lang, REASONS[self.code], **self.values)
+        """The reason in ``lang``: its numbers in the locale's separators, an action in words."""
+        values = {k: v.text(lang) if isinstance(v, Action) else v for k, v in self.values.items()}
+        return translate(lang, REASONS[self.code], **localise_values(lang, values))
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import ModelError
+from finbot.i18n import N_
 from finbot.prediction.models.algorithms import (
     NUMPY_TREES,
     Algorithm,
@@ -203,9 +204,13 @@ class ModelStore:
         version = self.latest_version(coin, timeframe, horizon)
         if version is None:
             raise ModelError(
-                f"no model for {coin} {timeframe} {horizon}; run "
-                f"'finbot train --coin {coin} --timeframe {timeframe} "
-                f"--horizon {horizon}' first"
+                N_(
+                    "no model for {coin} {timeframe} {horizon}; run "
+                    "'finbot train --coin {coin} --timeframe {timeframe} --horizon {horizon}' first"
+                ),
+                coin=coin,
+                timeframe=timeframe,
+                horizon=horizon,
             )
         return self.load(coin, timeframe, horizon, version)
 

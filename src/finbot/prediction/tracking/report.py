@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from finbot.i18n import number, percent
 from finbot.prediction.tracking.result import Evaluation, evaluations_json
 from finbot.timeframes import DAY_MS
 
@@ -53,20 +54,40 @@ EQUITY_COLUMNS = [
 EQUITY_ROWS = ("strategy", "buy_and_hold", "cash")
 
 
-def fmt(value: object) -> str:
-    """How a number is shown in the report."""
+# how each figure reads (the JSON keeps the raw fraction): a share as a percentage, a ratio
+# or p-value with three decimals, a log-return error as a percentage with two
+KINDS: dict[str, str] = {
+    "mae": "pct2",
+    "mae_naive": "pct2",
+    "mae_ratio": "ratio",
+    "dm_pvalue": "ratio",
+    "directional_accuracy": "pct1",
+    "coverage": "pct1",
+    "level": "pct0",
+    "total_return": "pct2",
+    "sharpe": "two",
+    "max_drawdown": "pct2",
+}
+
+
+def fmt(value: object, kind: str | None = None) -> str:
+    """How a number is shown in the report (``kind``: one of ``KINDS``' values)."""
     if value is None:
         return "—"
-    if isinstance(value, bool | int):
+    if isinstance(value, bool | int) and kind is None:
         return str(value)
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if kind is not None and kind.startswith("pct"):
+            return percent("en", float(value), int(kind[3:]))
+        digits = {"ratio": 3, "two": 2}.get(kind or "")
+        return number("en", float(value), digits)
     return html.escape(str(value))
 
 
 def _cell(key: str, value: object) -> str:
     data = html.escape(json.dumps(value))
-    return f'<td data-key="{html.escape(key)}" data-value="{data}">{fmt(value)}</td>'
+    shown = fmt(value, KINDS.get(key.rsplit(".", 1)[-1]))
+    return f'<td data-key="{html.escape(key)}" data-value="{data}">{shown}</td>'
 
 
 def png_data_uri(fig: Figure) -> str:
@@ -149,10 +170,14 @@ def _equity_table(data: dict[str, Any], prefix: str) -> str:
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
 
 
+# no horizontal scroll at 1,280 px or on a phone: the page narrows, images shrink, a table
+# wider than the screen scrolls inside its box
 STYLE = (
-    "body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;"
-    "margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-    "img{max-width:100%}"
+    "body{font-family:sans-serif;margin:0 auto;padding:1em;max-width:1100px;"
+    "box-sizing:border-box}table{border-collapse:collapse;margin:1em 0;display:block;"
+    "overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:4px 8px;"
+    "text-align:right;white-space:nowrap}img{max-width:100%;height:auto}"
+    "@media (max-width:600px){body{padding:0.5em}td,th{padding:2px 4px;font-size:12px}}"
 )
 
 
@@ -230,6 +255,7 @@ def render(evaluations: Evaluation | Sequence[Evaluation]) -> str:
     return "\n".join(
         [
             f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>",
             *body,
             f'<script id="finbot-evaluation" type="application/json">{payload}</script>',

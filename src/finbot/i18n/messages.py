@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DOMAIN = "finbot"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 
 @lru_cache(maxsize=16)  # a few languages; bounded all the same
@@ -42,13 +42,3 @@ def N_(message: str) -> str:
     """Mark ``message`` for extraction (gettext's conventional name); it is translated where
     it is shown."""
     return message
-
-
-def localise_number(lang: str, text: str) -> str:
-    """A number as Python formats it (``1,234.56``: ``,`` groups, ``.`` decimals) written
-    with ``lang``'s separators (French: ``1 234,56`` with a narrow no-break space)."""
-    # TRANSLATORS: the decimal separator of numbers.
-    point = translate_context(lang, "decimal separator", ".")
-    # TRANSLATORS: the thousands separator of numbers (French: U+202F NARROW NO-BREAK SPACE).
-    group = translate_context(lang, "thousands separator", ",")
-    return "".join(point if ch == "." else group if ch == "," else ch for ch in text)

@@ -1,0 +1,69 @@
+"""The demo report's charts: models against the baseline, and per coin the recent price with
+the forecast and its interval drawn ahead. Small figures, laid out by the page's grid."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from finbot.prediction.tracking import png_data_uri, pyplot
+from finbot.timeframes import duration_ms
+
+if TYPE_CHECKING:
+    from finbot.prediction.questions import Assessment
+
+PriceHistory = tuple[Sequence[int], Sequence[float]]  # bar times (ms UTC), closes (USD)
+
+
+def _when(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def ratio_chart(trained: list[dict[str, Any]]) -> str:
+    """Each coin × horizon's test MAE over the naive MAE (below 1: the model has an edge)."""
+    plt = pyplot()
+    ok = [t for t in trained if "error" not in t and t.get("mae_ratio") is not None]
+    if not ok:
+        return "<p>No trained model.</p>"
+    fig, ax = plt.subplots(figsize=(8, 3))
+    labels = [f"{t['coin'][:6]} {t['horizon']}" for t in ok]
+    ratios = [t.get("best_ratio", t["mae_ratio"]) for t in ok]
+    colours = ["tab:green" if r < 1 else "tab:grey" for r in ratios]
+    ax.bar(range(len(ok)), ratios, color=colours, label="model (green: beats the baseline)")
+    ax.axhline(1.0, color="tab:red", linestyle="--", label="naive baseline (= 1)")
+    ax.set_xticks(range(len(ok)), labels, rotation=90, fontsize=6)
+    ax.set_ylabel("test MAE / naive MAE")
+    ax.set_ylim(min(0.9, min(ratios) - 0.02), max(1.1, max(ratios) + 0.02))
+    ax.legend(loc="upper right", fontsize=7)
+    return png_data_uri(fig)
+
+
+def coin_chart(
+    coin: str, history: PriceHistory, answers: Sequence[Assessment], level: float
+) -> str:
+    """The coin's recent closes, then from the last bar the predicted price at each horizon
+    and its ``level`` interval as a band ahead of the history."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(4.6, 2.8))
+    times, closes = history
+    if times:
+        ax.plot([_when(t) for t in times], closes, color="tab:blue", lw=1, label="price (USD)")
+    ahead = sorted(answers, key=lambda a: duration_ms(a.prediction.horizon))
+    if ahead:
+        start = ahead[0].prediction
+        xs = [_when(start.as_of)] + [
+            _when(a.prediction.as_of + duration_ms(a.prediction.horizon)) for a in ahead
+        ]
+        mid = [start.last_price] + [a.prediction.predicted_price for a in ahead]
+        low = [start.last_price] + [a.low_price for a in ahead]
+        high = [start.last_price] + [a.high_price for a in ahead]
+        ax.fill_between(
+            xs, low, high, color="tab:orange", alpha=0.25, label=f"{level:.0%} interval"
+        )
+        ax.plot(xs, mid, "o-", color="tab:orange", ms=3, lw=1, label="forecast")
+    ax.set_title(coin, fontsize=9)
+    ax.tick_params(labelsize=6)
+    fig.autofmt_xdate()
+    ax.legend(loc="upper left", fontsize=6)
+    return png_data_uri(fig)
