@@ -34,7 +34,11 @@ def _history(ids: list[str], days: int = 3) -> dict:
 
 
 def _write_coins(home: Paths, top: dict) -> None:
-    coins = {"coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"}], "top": top}
+    coins = {
+        "coins": [{"id": "bitcoin", "symbol": "BTC", "name": "Bitcoin"}],
+        "top": top,
+        "replace": True,
+    }
     (home.config_dir / "coins.json").write_text(json.dumps(coins), "utf-8")
 
 

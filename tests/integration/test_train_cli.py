@@ -92,7 +92,7 @@ def test_train_incremental_and_schedule(cli, home) -> None:
     assert "train_micro: finbot.ops.jobs:train_micro (cron)" in text
     result = cli("train-incremental", "--mode", "mini", "--coin", "bitcoin")
     assert result.exit_code == 0, result.output
-    assert "bitcoin 1h 1h: accepted" in result.stdout
+    assert "BTC 1h 1h: accepted" in result.stdout
 
 
 def test_train_all_json(cli, home) -> None:

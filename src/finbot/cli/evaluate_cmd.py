@@ -15,7 +15,6 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.evaluate_view import print_coin, print_skipped
 from finbot.errors import DataError
-from finbot.i18n import N_
 from finbot.timeframes import Timeframe
 
 
