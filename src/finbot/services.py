@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from finbot.prediction.decision import LiveAccuracy, SpreadQuote
     from finbot.prediction.models import ModelStore
     from finbot.prediction.pipeline import Prediction
-    from finbot.prediction.questions import Sources
+    from finbot.prediction.questions import Freshness, FreshnessSource, Sources
     from finbot.prediction.tracking import PredictionTracker
     from finbot.storage import BarStore, Cache, ParquetDataset
 
@@ -257,7 +257,24 @@ def live_sources(services: Services, *, tracker: PredictionTracker | None) -> So
             now_ms(clock),
         ),
         live=_live_source(tracker, clock),
+        freshness=_freshness_source(services),
     )
+
+
+def _freshness_source(services: Services) -> FreshnessSource:
+    """(prediction, timeframe) → its "now": the freshest stored price and the data's age."""
+    from finbot.prediction.questions import freshness_of, latest_price
+
+    general = services.settings.general
+
+    def fresh(pred: Prediction, timeframe: str) -> Freshness:
+        now = now_ms(services.clock)
+        current = latest_price(
+            services.bar_store, services.datasets.prices, pred.coin, general.timeframes, now
+        )
+        return freshness_of(pred, timeframe, current, now, general.freshness.max_age_bars)
+
+    return fresh
 
 
 def _spread_source(services: Services) -> Callable[[str, pl.DataFrame | None], SpreadQuote]:

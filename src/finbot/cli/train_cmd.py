@@ -32,7 +32,7 @@ def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
             name + mark,
             f"{s['mae']:.6f}",
             f"{s['rmse']:.6f}",
-            f"{s['directional_accuracy']:.1%}",
+            "—" if s.get("directional_accuracy") is None else f"{s['directional_accuracy']:.1%}",
             f"{s['mae_ratio']:.4f}",
         )
     return table

@@ -24,6 +24,13 @@ from finbot.prediction.questions.assessment import (
     bar_timeframe,
     horizons_by_length,
 )
+from finbot.prediction.questions.freshness import (
+    Freshness,
+    FreshnessSource,
+    PricePoint,
+    freshness_of,
+    latest_price,
+)
 from finbot.prediction.questions.price_view import (
     PRICE_JSON_KEYS,
     AmountJson,
@@ -40,9 +47,12 @@ __all__ = [
     "AmountAnswer",
     "AmountJson",
     "Assessment",
+    "Freshness",
+    "FreshnessSource",
     "IntervalJson",
     "Opportunity",
     "PriceJson",
+    "PricePoint",
     "ScanJson",
     "Sources",
     "WhenAnswer",
@@ -52,7 +62,9 @@ __all__ = [
     "bar_timeframe",
     "best",
     "coin_decision",
+    "freshness_of",
     "horizons_by_length",
+    "latest_price",
     "opportunity",
     "price_json",
     "to_record",

@@ -19,6 +19,7 @@ from scipy import stats
 
 from finbot.errors import DataError
 from finbot.prediction.decision import confidence as cf
+from finbot.prediction.decision import hit_rate
 from finbot.prediction.training import Fold, fit_shrink, walk_forward
 from finbot.timeframes import duration_ms
 
@@ -66,8 +67,6 @@ class HorizonRun:
         y, p, w = self.y[ok], self.pred[ok], self.half_width[ok]
         mae, naive = float(np.mean(np.abs(y - p))), float(np.mean(np.abs(y)))
         dm, pvalue = diebold_mariano(y - p, y, h_bars)
-        moved = p != 0
-        hits = np.sign(p[moved]) == np.sign(y[moved])
         return {
             "n": int(y.size),
             "mae": mae,
@@ -75,7 +74,7 @@ class HorizonRun:
             "mae_ratio": mae / naive if naive > 0 else math.nan,
             "dm_stat": dm,
             "dm_pvalue": pvalue,
-            "directional_accuracy": float(hits.mean()) if hits.size else None,
+            "directional_accuracy": hit_rate(y, p),
             "coverage": float(np.mean(np.abs(y - p) <= w)),
             "level": level,
             "mean_interval_width": float(np.mean(2 * w)),
