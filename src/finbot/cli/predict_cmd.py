@@ -114,9 +114,10 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     err = "—" if a.expected_error_frac is None else pct(a.expected_error_frac, lang)
     lines = [
         app_ctx.tr(
-            "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
-            "expected error {err} (max {max}); round-trip costs {cost}",
+            "  now {last} $ ({src} at {asof}); model {model} {version} ({tf}), MAE vs naive "
+            "{ratio}, expected error {err} (max {max}); round-trip costs {cost}",
             last=number(p.last_price, lang),
+            src=a.freshness.price.source if a.freshness else p.timeframe,
             asof=_iso(p.as_of),
             model=p.model,
             version=p.model_version,
@@ -129,6 +130,23 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     ]
     lines += [f"  - {text}" for text in a.reasons(lang)]
     return lines
+
+
+def stale_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
+    """One line when the data behind the answer is older than allowed (else none)."""
+    from finbot.prediction.questions import age_text
+
+    fresh = a.freshness
+    if fresh is None or not fresh.stale:
+        return []
+    return [
+        app_ctx.tr(
+            "  stale: the newest data is {age} old (limit {limit}); collect first "
+            "('finbot collect') — decision HOLD",
+            age=age_text(fresh.data_age_s),
+            limit=age_text(fresh.max_age_ms / 1000),
+        )
+    ]
 
 
 def _iso(ms: int) -> str:
@@ -200,7 +218,7 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
             app_ctx.emit_json(q.price_json(a))
             return
         app_ctx.console.print(price_line(app_ctx, a), highlight=False)
-        for line in detail_lines(app_ctx, a):
+        for line in stale_lines(app_ctx, a) + detail_lines(app_ctx, a):
             app_ctx.console.print(line, highlight=False)
         return
     assessed = _assess_many(app_ctx, sources, [coin], list(settings.general.horizons))
@@ -224,6 +242,8 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
         return
     for a in assessed:
         app_ctx.console.print(price_line(app_ctx, a), highlight=False)
+        for line in stale_lines(app_ctx, a):
+            app_ctx.console.print(line, highlight=False)
     _print_decision(app_ctx, decision)
 
 

@@ -28,6 +28,7 @@ from finbot.prediction.questions.freshness import (
     Freshness,
     FreshnessSource,
     PricePoint,
+    age_text,
     freshness_of,
     latest_price,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "Sources",
     "WhenAnswer",
     "WhenJson",
+    "age_text",
     "amount",
     "assess",
     "bar_timeframe",
