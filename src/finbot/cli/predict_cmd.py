@@ -460,6 +460,10 @@ def predict_command(
     if coin is None:
         coin, chosen = _ask_coin_and_horizon(app_ctx, kind, chosen, as_json)
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id
+    if chosen is not None:
+        from finbot.prediction.questions import check_horizon
+
+        chosen = check_horizon(app_ctx.settings, chosen)
     if kind == QuestionKind.WHEN:
         ask_when(app_ctx, coin_id, gain, as_json)
     elif kind in (QuestionKind.AMOUNT, QuestionKind.PROFIT):

@@ -32,6 +32,7 @@ from finbot.prediction.questions.freshness import (
     freshness_of,
     latest_price,
 )
+from finbot.prediction.questions.horizons import check_horizon, configured_horizons
 from finbot.prediction.questions.price_view import (
     PRICE_JSON_KEYS,
     AmountJson,
@@ -63,7 +64,9 @@ __all__ = [
     "assess",
     "bar_timeframe",
     "best",
+    "check_horizon",
     "coin_decision",
+    "configured_horizons",
     "freshness_of",
     "horizons_by_length",
     "latest_price",
