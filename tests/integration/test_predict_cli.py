@@ -172,7 +172,8 @@ def test_when_and_best(trained_home: Paths) -> None:
     best = invoke(trained_home, "predict", "--kind", "best", "--json")
     assert best.exit_code == 0, best.output
     out = json.loads(best.stdout)
-    assert set(out) == {"buys", "sells"} and len(out["buys"]) + len(out["sells"]) <= 6
+    assert set(out) == {"buys", "sells", "without_model"}
+    assert len(out["buys"]) + len(out["sells"]) <= 6
     for row in out["buys"] + out["sells"]:
         assert {"coin", "horizon", "expected_net_return", "confidence", "decision"} <= set(row)
     assert "Top buys" in invoke(trained_home, "predict", "--kind", "best").stdout

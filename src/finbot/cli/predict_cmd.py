@@ -265,8 +265,15 @@ def _print_decision(app_ctx: AppContext, decision: Decision) -> None:
 
 
 def _assess_many(
-    app_ctx: AppContext, sources: Sources, coins: list[str], horizons: list[str]
+    app_ctx: AppContext,
+    sources: Sources,
+    coins: list[str],
+    horizons: list[str],
+    without_model: list[str] | None = None,
 ) -> list[Assessment]:
+    """Every coin x horizon assessed; a failure said on stderr, one line each, except a
+    missing model when ``without_model`` collects those ("coin horizon") instead."""
+    from finbot.errors import ModelError
     from finbot.prediction import questions as q
 
     out = []
@@ -274,9 +281,27 @@ def _assess_many(
         for h in horizons:
             try:
                 out.append(q.assess(app_ctx.settings, sources, coin, h))
+            except ModelError as exc:
+                if without_model is None:
+                    app_ctx.err.print(f"{coin} {h}: {exc}", highlight=False)
+                else:
+                    without_model.append(f"{coin} {h}")
             except FinbotError as exc:
                 app_ctx.err.print(f"{coin} {h}: {exc}", highlight=False)
     return out
+
+
+def _without_model_line(app_ctx: AppContext, missing: list[str], total: int) -> str:
+    """ONE line for every coin x horizon without a model, and how to train them."""
+    coins = list(dict.fromkeys(m.split()[0] for m in missing))
+    shown = ", ".join(coins[:5]) + (", …" if len(coins) > 5 else "")
+    return app_ctx.tr(
+        "no model for {n} of {total} coin x horizon sets ({coins}); "
+        "train them with 'finbot train --all'",
+        n=len(missing),
+        total=total,
+        coins=shown,
+    )
 
 
 def ask_amount(
@@ -360,15 +385,18 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
 
     sources, tracker = _sources(app_ctx)
     settings = app_ctx.settings
-    assessed = _assess_many(
-        app_ctx, sources, list(settings.coins.ids), list(settings.general.horizons)
-    )
+    coins, horizons = list(settings.coins.ids), list(settings.general.horizons)
+    missing: list[str] = []
+    assessed = _assess_many(app_ctx, sources, coins, horizons, missing)
     _record(app_ctx, tracker, assessed)
     out = q.best(assessed)
     if as_json:
-        app_ctx.emit_json(out)
+        app_ctx.emit_json({**out, "without_model": missing})
         return
     lang = app_ctx.lang
+    if missing:
+        total = len(coins) * len(horizons)
+        app_ctx.err.print(_without_model_line(app_ctx, missing, total), highlight=False)
     for side, title in (
         ("buys", N_("Top buys")),
         ("sells", N_("Top sells")),
