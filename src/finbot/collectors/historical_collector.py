@@ -107,13 +107,17 @@ def plan_windows(wanted: Mapping[Timeframe, int], days: int | None) -> dict[str,
 
 
 def segments(store: BarStore, coin: str, tf: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The parts of ``[start, end]`` still to fetch (older part, then from the newest bar)."""
+    """The parts of ``[start, end]`` still to fetch: the older part, every quarantined month
+    (``storage verify`` moved its damaged file away), then from the newest bar."""
     first, last = store.first_ts(coin, tf), store.last_ts(coin, tf)
     if last is None or first is None:
         return [(start, end)]
     out = []
     if first > start + duration_ms(tf):
         out.append((start, first))
+    for hole_start, hole_end in store.pending_refills(coin, tf):  # quarantined months
+        if hole_end > start and hole_start < end:
+            out.append((max(hole_start, start), min(hole_end, end)))
     out.append((max(last, start), end))
     return out
 
@@ -253,6 +257,8 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
             stored = job.store.upsert(coin, tf, bars)
             report.inserted += stored.inserted
             report.updated += stored.updated
+            if stored.inserted and job.store.refilled(coin, tf, seg_start, seg_end):
+                report.notes.append(f"{tf}: quarantined month(s) refilled")
     except QuotaExhausted:
         raise
     except ApiError as exc:

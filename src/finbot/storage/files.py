@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from finbot.errors import DataError
+from finbot.storage.refill import record as record_refill
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +238,7 @@ def quarantine(path: Path, root: Path, quarantine_dir: Path, reason: str) -> Pat
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), str(target))
     log.error("storage: quarantined %s → %s (%s)", path, target, reason)
+    record_refill(quarantine_dir, relative, target)  # a bar month: a gap the backfill refills
     return target
 
 

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from finbot.clock import iso_utc
 from finbot.errors import DataError, UsageError
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars
-from finbot.storage import files
+from finbot.storage import files, refill
 from finbot.storage.retention import apply_retention
 from finbot.storage.validation import as_bars, validate_bars
 from finbot.storage.verify import VerifyReport, verify_store
@@ -284,6 +284,18 @@ class BarStore:
             if frame is not None and frame.height:
                 return int(frame["ts"][0])  # month files are sorted
         return None
+
+    # ------------------------------------------------------------ quarantined months
+    def pending_refills(self, coin: str, timeframe: str) -> list[tuple[int, int]]:
+        """``[start_ms, end_ms)`` of each quarantined month of the series still to refill."""
+        return [
+            (e["start_ms"], e["end_ms"])
+            for e in refill.pending(self.quarantine_dir, coin, timeframe)
+        ]
+
+    def refilled(self, coin: str, timeframe: str, start_ms: int, end_ms: int) -> int:
+        """Forget the quarantined months inside ``[start_ms, end_ms]`` (stored again)."""
+        return refill.mark_refilled(self.quarantine_dir, coin, timeframe, start_ms, end_ms)
 
     # ------------------------------------------------------------ listing
     def timeframes(self, coin: str) -> list[str]:

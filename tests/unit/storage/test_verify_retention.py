@@ -119,7 +119,13 @@ def test_corrupt_file_is_quarantined_and_the_rest_stays_readable(
     assert bar_store.read("bitcoin", "1h").height == 24 * 60 - 24 * 31
     assert bar_store.read("ethereum", "1h").height == 24 * 3
     again = bar_store.verify()
-    assert again.ok and any("quarantine" in note for note in again.notes)
+    assert any("1 file(s) held in quarantine" in note for note in again.notes)
+    # the month is not lost silently: reported until the backfill refills it
+    assert not again.ok and len(again.awaiting_refill) == 1
+    assert "bitcoin 1h 2024-01: quarantined, not refilled yet" in again.problems[0]["problem"]
+    assert bar_store.pending_refills("bitcoin", "1h") == [(1704067200000, 1706745600000)]
+    assert bar_store.refilled("bitcoin", "1h", 1704067200000, 1706745600000) == 1
+    assert bar_store.verify().ok
 
 
 def test_read_quarantines_a_corrupt_file_and_logs_it(
@@ -237,4 +243,6 @@ def test_flipped_bytes_inside_a_data_page_are_found_by_their_checksum(
     assert pl.read_parquet(path).height == 200  # a plain read sees changed prices, no error
     [problem] = bar_store.verify().problems
     assert "damaged page (checksum)" in problem["problem"]
-    assert not path.exists() and bar_store.verify().ok
+    assert not path.exists()
+    [waiting] = bar_store.verify().problems  # until the backfill refills the month
+    assert "quarantined, not refilled yet" in waiting["problem"]
