@@ -68,13 +68,20 @@ class Services:
         """The services of the home ``home`` (``Paths.resolve`` rules: ``$FINBOT_HOME``...)."""
         return cls(Paths.resolve(home), base_url=base_url)
 
-    def derive(self, *, settings: Settings | None = None, base_url: str | None = None) -> Services:
-        """Services of the same home and clock with other settings or another CoinGecko URL
-        (the demo: its replay server and key); built afresh, closed by the caller."""
+    def derive(
+        self,
+        *,
+        settings: Settings | None = None,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+    ) -> Services:
+        """Services of the same home with other settings, another CoinGecko URL or another
+        clock (the demo: its replay server, key and, for a CSV history, the clock starting
+        where the data ends); built afresh, closed by the caller."""
         return Services(
             self.paths,
             settings or self.settings,
-            clock=self.clock,
+            clock=clock or self.clock,
             base_url=base_url or self.base_url,
         )
 

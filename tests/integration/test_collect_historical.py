@@ -70,6 +70,10 @@ def test_coingecko_only_backfill_is_hourly_clamped_and_resumable(replay_server, 
     assert (hourly["high"] > hourly["low"]).mean() > 0.9  # not open = high = low = close
     assert hourly.filter(pl.col("volume").is_null()).height == 0
     assert first.clamps and "365 days" in first.clamps[0]
+    from finbot.clock import iso_utc
+
+    window = f"stored {iso_utc(int(hourly['ts'][0]))} to {iso_utc(int(hourly['ts'][-1]))}"
+    assert [c for c in first.clamps if c.startswith("bitcoin 1h:")][0].endswith(window)
     assert first.as_dict()["sources"]["bitcoin/1h"] == "coingecko"
     with Services(home, settings, base_url=replay_server.url, clock=clock) as services:
         second = collect_historical(services.collectors, ["bitcoin"])

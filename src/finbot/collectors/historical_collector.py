@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from finbot.clock import Clock, now_ms
+from finbot.clock import Clock, iso_utc, now_ms
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.payloads import Chart
 from finbot.collectors.range_collector import Clamp, fetch_range
@@ -265,7 +265,25 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
         report.error = str(exc)
         log.error("%s %s: backfill failed: %s", coin, tf, exc)
     report.rows = job.store.read(coin, tf).height
+    _name_the_stored_window(job, report, coin, tf)
     return report
+
+
+def _name_the_stored_window(job: _Job, report: SeriesReport, coin: str, tf: str) -> None:
+    """One clamp note per series naming what is really stored (not the requested dates)."""
+    clamped = [n for n in report.notes if "clamped" in n]
+    if not clamped or job.history_floor_ms is None:
+        return
+    first, last = job.store.first_ts(coin, tf), job.store.last_ts(coin, tf)
+    stored = (
+        "nothing stored"
+        if first is None or last is None
+        else (f"stored {iso_utc(first)} to {iso_utc(last)}")
+    )
+    report.notes = [n for n in report.notes if "clamped" not in n] + [
+        f"{coin} {tf}: CoinGecko's plan serves only the past 365 days: window clamped to "
+        f"{iso_utc(job.history_floor_ms)} onwards; {stored}"
+    ]
 
 
 def _job(kit: CollectorKit, client: CoinGeckoClient) -> _Job:
