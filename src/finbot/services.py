@@ -99,7 +99,9 @@ class Services:
     def bar_store(self) -> BarStore:
         from finbot.storage import BarStore
 
-        return BarStore(self.paths.parquet_dir, quarantine_dir=self.paths.quarantine_dir)
+        store = BarStore(self.paths.parquet_dir, quarantine_dir=self.paths.quarantine_dir)
+        store.migrate()  # older bar files to the current schema, once per home
+        return store
 
     @cached_property
     def datasets(self) -> Datasets:

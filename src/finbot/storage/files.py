@@ -157,7 +157,11 @@ def _write_options(table: pa.Table) -> dict[str, object]:
     for column in table.schema:
         if pa.types.is_floating(column.type):
             encodings[column.name] = "BYTE_STREAM_SPLIT"
-        elif pa.types.is_int64(column.type) or pa.types.is_int32(column.type):
+        elif (
+            pa.types.is_int64(column.type)
+            or pa.types.is_int32(column.type)
+            or pa.types.is_timestamp(column.type)
+        ):
             encodings[column.name] = "DELTA_BINARY_PACKED"
     others = [c.name for c in table.schema if c.name not in encodings]
     return {

@@ -19,7 +19,7 @@ import polars as pl
 
 from finbot.clock import iso_utc
 from finbot.errors import DataError
-from finbot.schema import BARS_SCHEMA, SCHEMA_VERSION, conform
+from finbot.schema import BARS_FILE_SCHEMA, SCHEMA_VERSION, conform
 from finbot.storage import files, refill
 from finbot.storage.validation import validate_bars
 from finbot.timeframes import TIMEFRAMES, duration_ms
@@ -142,7 +142,7 @@ def _verify_series(
         for text in _bar_file_problems(frame, metadata, year, month, timeframe, coin):
             report.problem(path, text)
         if "ts" in frame.columns:
-            stamps.append(frame["ts"])
+            stamps.append(conform(frame)["ts"] if frame.schema["ts"].is_temporal() else frame["ts"])
     if timeframe in TIMEFRAMES and stamps:
         gap = _gaps(pl.concat(stamps).unique().sort(), duration_ms(timeframe), coin, timeframe)
         if gap:
@@ -158,9 +158,11 @@ def _bar_file_problems(
     coin: str,
 ) -> list[str]:
     schema = dict(frame.schema)
-    if schema != BARS_SCHEMA:
-        return [f"schema: expected {_schema_text(BARS_SCHEMA)}, got {_schema_text(schema)}"]
+    if schema != BARS_FILE_SCHEMA:
+        expected = _schema_text(BARS_FILE_SCHEMA)
+        return [f"schema: expected {expected}, got {_schema_text(schema)}"]
     problems = _metadata_problems(metadata, timeframe, coin)
+    frame = conform(frame)  # ts as epoch milliseconds for the checks below
     ts = frame["ts"]
     if ts.null_count():
         problems.append(f"ts: {ts.null_count()} null timestamps")
