@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
@@ -42,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.prediction.decision import direction_hit
+from finbot.prediction.tracking.tracker_export import write_csv, write_xlsx
 from finbot.prediction.tracking.tracker_schema import UNIQUE_COLUMNS, UNIQUE_INDEX, migrate
 from finbot.storage import Base, ensure_tables, session_scope
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
@@ -142,10 +142,6 @@ Accuracy = dict[str, dict[str, dict[str, WindowStats]]]
 
 
 EXPORT_COLUMNS = [c.name for c in PredictionRow.__table__.columns]
-#: The epoch-millisecond columns: exported as times (ISO 8601 UTC in CSV, datetime cells in
-#: Excel), while ``recent`` and ``--json`` keep the stored milliseconds.
-TIME_COLUMNS = ("made_at", "as_of", "bar_ts", "target_ts", "resolved_at", "resolved_bar_ts")
-EXCEL_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _row_dict(row: PredictionRow) -> dict[str, Any]:
@@ -311,9 +307,9 @@ class PredictionTracker:
         rows = self.recent(limit or 10**9)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            _write_csv(path, rows)
+            write_csv(path, rows, EXPORT_COLUMNS)
         elif suffix == ".xlsx":
-            _write_xlsx(path, rows)
+            write_xlsx(path, rows, EXPORT_COLUMNS)
         else:
             raise ValueError(f"export: expected a .csv or .xlsx file, got {path.name!r}")
         return len(rows)
@@ -349,55 +345,6 @@ def _stats(rows: list[PredictionRow]) -> WindowStats:
         "hit_rate": _mean(hits),
         "coverage": _mean(inside),
     }
-
-
-def _utc(epoch_ms: int) -> datetime:
-    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
-
-
-def iso_time(epoch_ms: int | None) -> str:
-    """``2026-12-01T08:00:00Z`` (milliseconds only when there are some); "" for None."""
-    if epoch_ms is None:
-        return ""
-    spec = "seconds" if epoch_ms % 1000 == 0 else "milliseconds"
-    return _utc(epoch_ms).isoformat(timespec=spec).replace("+00:00", "Z")
-
-
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    import csv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row | {c: iso_time(row[c]) for c in TIME_COLUMNS})
-
-
-def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
-    from openpyxl import Workbook
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "predictions"
-    sheet.append(EXPORT_COLUMNS)
-    times = {EXPORT_COLUMNS.index(c) + 1 for c in TIME_COLUMNS}
-    for row in rows:
-        # Excel has no time zones: naive datetimes, in UTC like every time finbot shows.
-        sheet.append(
-            [
-                _utc(row[c]).replace(tzinfo=None)
-                if c in TIME_COLUMNS and row[c] is not None
-                else row[c]
-                for c in EXPORT_COLUMNS
-            ]
-        )
-        for cell in sheet[sheet.max_row]:
-            if cell.column in times:
-                cell.number_format = EXCEL_TIME_FORMAT
-    book.save(path)
 
 
 def live_accuracy(
