@@ -86,3 +86,15 @@ def test_scored_at_the_price_time_plus_the_horizon(tracker, home: Paths) -> None
     done = tracker.recent()[0]
     assert done["realised_price"] == 100.0  # the 5 m bar closing at 08:37
     assert done["resolved_bar_ts"] == asked + HOUR_MS - 5 * MINUTE_MS
+
+
+def test_waits_for_the_bar_nearest_the_target(tracker, home: Paths) -> None:  # type: ignore[no-untyped-def]
+    asked = T0 + HOUR_MS + 37 * MINUTE_MS  # 07:37, hourly bars only
+    tracker.record(new_prediction(as_of=asked, bar_ts=T0 + HOUR_MS, made_at=asked))
+    store = BarStore(home.parquet_dir)
+    store.upsert("bitcoin", "1h", bars({T0 + HOUR_MS: 90.0, T0 + 2 * HOUR_MS: 104.0}))
+    target = asked + HOUR_MS  # 08:37
+    assert tracker.resolve_due(store, target + MINUTE_MS) == 0  # 08:00 is 37 min off: wait
+    assert tracker.resolve_due(store, T0 + 3 * HOUR_MS) == 1  # the bar closing at 09:00
+    done = tracker.recent()[0]
+    assert done["realised_price"] == 104.0 and done["resolved_bar_ts"] == T0 + 2 * HOUR_MS

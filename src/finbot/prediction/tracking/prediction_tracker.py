@@ -150,20 +150,22 @@ def _row_dict(row: PredictionRow) -> dict[str, Any]:
 
 def _nearest_bar(
     bars: pl.DataFrame | None, target: int, tolerance: int, step: int, now: int
-) -> tuple[int, float] | None:
-    """(ts, close) of the bar closed by ``now`` whose close (``ts + step``) is nearest
-    ``target`` within ``tolerance`` ms, or None."""
-    if bars is None or len(bars) == 0:
-        return None
-    closed = bars.filter(bars["ts"] + step <= now)
-    if closed.is_empty():
-        return None
-    ends = [t + step for t in closed["ts"].to_list()]
-    close = closed["close"].to_list()
-    best = min(range(len(ends)), key=lambda i: (abs(ends[i] - target), ends[i]))
-    if abs(ends[best] - target) > tolerance or close[best] is None:
-        return None
-    return int(ends[best] - step), float(close[best])
+) -> tuple[tuple[int, float] | None, bool]:
+    """(the (ts, close) of the bar closed by ``now`` whose close (``ts + step``) is nearest
+    ``target`` within ``tolerance`` ms, or None; whether that is settled: no bar still open
+    at ``now`` can close nearer)."""
+    waited = now - target
+    found: tuple[int, float] | None = None
+    if bars is not None and len(bars):
+        closed = bars.filter((bars["ts"] + step <= now) & bars["close"].is_not_null())
+        ends = [t + step for t in closed["ts"].to_list()]
+        if ends:
+            best = min(range(len(ends)), key=lambda i: (abs(ends[i] - target), ends[i]))
+            if abs(ends[best] - target) <= tolerance:
+                found = int(ends[best] - step), float(closed["close"][best])
+    distance = None if found is None else abs(found[0] + step - target)
+    settled = waited >= tolerance or (distance is not None and distance <= waited)
+    return found, settled
 
 
 def _outcome(row: PredictionRow, bar_ts: int, price: float, now_ms: int) -> dict[str, object]:
@@ -319,14 +321,17 @@ def _realised(
     store: BarReader, row: PredictionRow, tolerance_ms: int | None, now: int
 ) -> tuple[int, float] | None:
     """(bar ts, close) at ``row``'s target: 5-minute bars first (the nearest in time), then
-    the prediction's own timeframe."""
+    the prediction's own timeframe; None while a nearer bar may still close."""
     for tf in dict.fromkeys((Timeframe.M5, row.timeframe)):
         step = duration_ms(tf, field="timeframe")
         tol = tolerance_ms if tolerance_ms is not None else step
         start, end = row.target_ts - step - tol, row.target_ts - step + tol
-        found = _nearest_bar(
-            store.read(row.coin, tf, start_ms=start, end_ms=end), row.target_ts, tol, step, now
-        )
+        bars = store.read(row.coin, tf, start_ms=start, end_ms=end)
+        if bars is None or len(bars) == 0:
+            continue  # no such bars around the target: the next timeframe
+        found, settled = _nearest_bar(bars, row.target_ts, tol, step, now)
+        if not settled:
+            return None  # a nearer bar may still close: look again later
         if found is not None:
             return found
     return None
