@@ -53,6 +53,18 @@ class InterruptibleClock(SystemClock):
         return self._stop.is_set()
 
 
+class ShiftedClock(SystemClock):
+    """The system clock moved to start at ``start`` (seconds since the epoch): time runs as
+    usual from there. A replay of stored history (``demo --csv-dir``) starts where its data
+    ends, so the data is "now" for every part of the bot."""
+
+    def __init__(self, start: float):
+        self._offset = start - time.time()
+
+    def now(self) -> float:
+        return time.time() + self._offset
+
+
 class FakeClock:
     """A clock that only moves when slept on or advanced: deterministic tests."""
 

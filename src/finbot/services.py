@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from finbot.prediction.decision import LiveAccuracy, SpreadQuote
     from finbot.prediction.models import ModelStore
     from finbot.prediction.pipeline import Prediction
-    from finbot.prediction.questions import Sources
+    from finbot.prediction.questions import Freshness, FreshnessSource, Sources
     from finbot.prediction.tracking import PredictionTracker
     from finbot.storage import BarStore, Cache, ParquetDataset
 
@@ -73,13 +73,20 @@ class Services:
         """The services of the home ``home`` (``Paths.resolve`` rules: ``$FINBOT_HOME``...)."""
         return cls(Paths.resolve(home), base_url=base_url)
 
-    def derive(self, *, settings: Settings | None = None, base_url: str | None = None) -> Services:
-        """Services of the same home and clock with other settings or another CoinGecko URL
-        (the demo: its replay server and key); built afresh, closed by the caller."""
+    def derive(
+        self,
+        *,
+        settings: Settings | None = None,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+    ) -> Services:
+        """Services of the same home with other settings, another CoinGecko URL or another
+        clock (the demo: its replay server, key and, for a CSV history, the clock starting
+        where the data ends); built afresh, closed by the caller."""
         return Services(
             self.paths,
             settings or self.settings,
-            clock=self.clock,
+            clock=clock or self.clock,
             base_url=base_url or self.base_url,
             machine=self._machine,
         )
@@ -133,7 +140,9 @@ class Services:
     def bar_store(self) -> BarStore:
         from finbot.storage import BarStore
 
-        return BarStore(self.paths.parquet_dir, quarantine_dir=self.paths.quarantine_dir)
+        store = BarStore(self.paths.parquet_dir, quarantine_dir=self.paths.quarantine_dir)
+        store.migrate()  # older bar files to the current schema, once per home
+        return store
 
     @cached_property
     def datasets(self) -> Datasets:
@@ -328,7 +337,24 @@ def live_sources(services: Services, *, tracker: PredictionTracker | None) -> So
             now_ms(clock),
         ),
         live=_live_source(tracker, clock),
+        freshness=_freshness_source(services),
     )
+
+
+def _freshness_source(services: Services) -> FreshnessSource:
+    """(prediction, timeframe) → its "now": the freshest stored price and the data's age."""
+    from finbot.prediction.questions import freshness_of, latest_price
+
+    general = services.settings.general
+
+    def fresh(pred: Prediction, timeframe: str) -> Freshness:
+        now = now_ms(services.clock)
+        current = latest_price(
+            services.bar_store, services.datasets.prices, pred.coin, general.timeframes, now
+        )
+        return freshness_of(pred, timeframe, current, now, general.freshness.max_age_bars)
+
+    return fresh
 
 
 def _spread_source(services: Services) -> Callable[[str, pl.DataFrame | None], SpreadQuote]:

@@ -29,9 +29,11 @@ class Timeframe(StrEnum):
 
 
 TIMEFRAMES: tuple[Timeframe, ...] = tuple(Timeframe)
-# The timeframe whose model serves a horizon: 10m -> 5m bars, everything else -> 1h bars.
+# The timeframe whose model serves a horizon: 10m -> 5m bars, whole days (1d, 3d, 7d...) ->
+# daily bars, everything else -> 1h bars.
 DEFAULT_TIMEFRAMES: Mapping[str, Timeframe] = {"10m": Timeframe.M5}
 FALLBACK_TIMEFRAME = Timeframe.H1
+DAY_TIMEFRAME = Timeframe.D1
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 _PATTERN = re.compile(r"^\s*(\d+)\s*(s|min|m|h|d|w)\s*$", re.IGNORECASE)
@@ -86,6 +88,8 @@ def check_timeframe(text: str) -> Timeframe:
 
 
 def default_timeframe(horizon: str, overrides: Mapping[str, str] | None = None) -> Timeframe:
-    """The timeframe whose model serves ``horizon`` (10m → 5m, others → 1h)."""
+    """The timeframe whose model serves ``horizon`` (10m → 5m, whole days → 1d, others → 1h)."""
     table: dict[str, str] = {**DEFAULT_TIMEFRAMES, **(overrides or {})}
-    return check_timeframe(table.get(canonical(horizon), FALLBACK_TIMEFRAME))
+    key = canonical(horizon)
+    whole_days = duration_ms(key) % DAY_MS == 0
+    return check_timeframe(table.get(key, DAY_TIMEFRAME if whole_days else FALLBACK_TIMEFRAME))

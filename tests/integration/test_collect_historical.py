@@ -70,6 +70,10 @@ def test_coingecko_only_backfill_is_hourly_clamped_and_resumable(replay_server, 
     assert (hourly["high"] > hourly["low"]).mean() > 0.9  # not open = high = low = close
     assert hourly.filter(pl.col("volume").is_null()).height == 0
     assert first.clamps and "365 days" in first.clamps[0]
+    from finbot.clock import iso_utc
+
+    window = f"stored {iso_utc(int(hourly['ts'][0]))} to {iso_utc(int(hourly['ts'][-1]))}"
+    assert [c for c in first.clamps if c.startswith("bitcoin 1h:")][0].endswith(window)
     assert first.as_dict()["sources"]["bitcoin/1h"] == "coingecko"
     with Services(home, settings, base_url=replay_server.url, clock=clock) as services:
         second = collect_historical(services.collectors, ["bitcoin"])
@@ -102,3 +106,29 @@ def test_cli_collect_unknown_coin_is_a_usage_error(home):
         app, ["--home", str(home.home), "collect", "prices", "--coins", "notacoin"]
     )
     assert result.exit_code == 2
+
+
+def test_a_quarantined_month_is_refilled_by_the_next_backfill(replay_server, home):
+    """Issue 12, item 5: verify quarantines a damaged month, verify keeps reporting it, and the
+    next collect-historical (which fetches only what is missing) fetches it again."""
+    (home.config_dir / "api_config.json").write_text(json.dumps({"exchange": {"enabled": False}}))
+    settings = load_settings(home)
+    clock = FakeClock(END_S)
+    with Services(home, settings, base_url=replay_server.url, clock=clock) as services:
+        collect_historical(services.collectors, ["bitcoin"])
+    store = BarStore(home.parquet_dir, quarantine_dir=home.quarantine_dir)
+    before = store.read("bitcoin", "1h")
+    damaged = next(store.root.glob("timeframe=1h/coin=bitcoin/year=2024/month=01/part.parquet"))
+    damaged.write_bytes(b"\0" * 100)
+    assert not store.verify().ok  # quarantined
+    waiting = store.verify()
+    assert not waiting.ok and [(e["coin"], e["timeframe"]) for e in waiting.awaiting_refill] == [
+        ("bitcoin", "1h")
+    ]
+    with Services(home, settings, base_url=replay_server.url, clock=clock) as services:
+        again = collect_historical(services.collectors, ["bitcoin"])
+    assert again.as_dict()["inserted"] == 31 * 24  # January 2024, hour by hour
+    after = BarStore(home.parquet_dir, quarantine_dir=home.quarantine_dir)
+    assert after.read("bitcoin", "1h")["ts"].to_list() == before["ts"].to_list()
+    report = after.verify()
+    assert report.ok and report.awaiting_refill == [], report

@@ -26,7 +26,8 @@ FINBOT_TABLES = ("predictions", "api_requests", "job_runs", sched.JOBS_TABLE)
 
 
 def prediction(coin: str, made_at: int = T0 + 5_000) -> NewPrediction:
-    return new_prediction(coin=coin, made_at=made_at)
+    """One prediction per ``made_at``, each from its own bar (a bar is recorded once)."""
+    return new_prediction(coin=coin, made_at=made_at, bar_ts=made_at)
 
 
 @pytest.fixture

@@ -67,7 +67,8 @@ def _dataset(root: Path, name: str) -> pl.DataFrame:
 
 def _bars(root: Path) -> pl.DataFrame:
     files = sorted((root / "timeframe=5m").rglob("part.parquet"))
-    frame = pl.read_parquet(files, hive_partitioning=True)
+    frame = pl.read_parquet(files, hive_partitioning=True)  # ts: a TIMESTAMP(ms, UTC)
+    frame = frame.with_columns(pl.col("ts").dt.epoch("ms"))
     return frame.select("coin", "ts", "open", "high", "low", "close", "volume", "market_cap").sort(
         "coin", "ts"
     )

@@ -79,6 +79,7 @@ def _json_payload(rows: list[AnswerRow], result: DemoResult) -> dict[str, object
         "answers": rows,
         "models_with_edge": sum(1 for r in rows if r["has_edge"]),
         "failures": result.failures,
+        "notes": result.notes,
         "report": str(result.report),
         "data": result.data_label,
     }
@@ -220,8 +221,8 @@ def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult
     if rows:
         console.print(build_table(app_ctx, rows, result.data_label))
         console.print(honest_note(app_ctx, rows, result.data_label), highlight=False, style="bold")
-    for failure in result.failures:
-        app_ctx.err.print(f"[yellow]{failure}[/yellow]", highlight=False)
+    for line in result.notes + result.failures:
+        app_ctx.err.print(f"[yellow]{line}[/yellow]", highlight=False)
     names = {k: (tr(PHASES[k]) if k in PHASES else k) for k in result.phases}
     lang = app_ctx.lang
     phases = ", ".join(f"{names[k]} {number(lang, v, 1)} s" for k, v in result.phases.items())

@@ -145,9 +145,10 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     err = "—" if a.expected_error_frac is None else pct(a.expected_error_frac, lang)
     lines = [
         app_ctx.tr(
-            "  now {last} $ (bar of {asof}); model {model} {version} ({tf}), MAE vs naive {ratio}, "
-            "expected error {err} (max {max}); round-trip costs {cost}",
+            "  now {last} $ ({src} at {asof}); model {model} {version} ({tf}), MAE vs naive "
+            "{ratio}, expected error {err} (max {max}); round-trip costs {cost}",
             last=number(p.last_price, lang),
+            src=a.freshness.price.source if a.freshness else p.timeframe,
             asof=_when(app_ctx, p.as_of),
             model=p.model,
             version=p.model_version,
@@ -160,6 +161,23 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     ]
     lines += [f"  - {text}" for text in a.reasons(lang)]
     return lines
+
+
+def stale_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
+    """One line when the data behind the answer is older than allowed (else none)."""
+    from finbot.prediction.questions import age_text
+
+    fresh = a.freshness
+    if fresh is None or not fresh.stale:
+        return []
+    return [
+        app_ctx.tr(
+            "  stale: the newest data is {age} old (limit {limit}); collect first "
+            "('finbot collect') — decision HOLD",
+            age=age_text(fresh.data_age_s),
+            limit=age_text(fresh.max_age_ms / 1000),
+        )
+    ]
 
 
 def _when(app_ctx: AppContext, ms: int) -> str:
@@ -233,7 +251,7 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
             app_ctx.emit_json(q.price_json(a))
             return
         app_ctx.console.print(price_line(app_ctx, a), highlight=False)
-        for line in detail_lines(app_ctx, a):
+        for line in stale_lines(app_ctx, a) + detail_lines(app_ctx, a):
             app_ctx.console.print(line, highlight=False)
         return
     assessed = _assess_many(app_ctx, sources, [coin], list(settings.general.horizons))
@@ -257,6 +275,8 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
         return
     for a in assessed:
         app_ctx.console.print(price_line(app_ctx, a), highlight=False)
+        for line in stale_lines(app_ctx, a):
+            app_ctx.console.print(line, highlight=False)
     _print_decision(app_ctx, decision)
 
 
@@ -278,8 +298,15 @@ def _print_decision(app_ctx: AppContext, decision: Decision) -> None:
 
 
 def _assess_many(
-    app_ctx: AppContext, sources: Sources, coins: list[str], horizons: list[str]
+    app_ctx: AppContext,
+    sources: Sources,
+    coins: list[str],
+    horizons: list[str],
+    without_model: list[str] | None = None,
 ) -> list[Assessment]:
+    """Every coin x horizon assessed; a failure said on stderr, one line each, except a
+    missing model when ``without_model`` collects those ("coin horizon") instead."""
+    from finbot.errors import ModelError
     from finbot.prediction import questions as q
 
     out = []
@@ -287,9 +314,27 @@ def _assess_many(
         for h in horizons:
             try:
                 out.append(q.assess(app_ctx.settings, sources, coin, h))
+            except ModelError as exc:
+                if without_model is None:
+                    app_ctx.err.print(f"{coin} {h}: {exc}", highlight=False)
+                else:
+                    without_model.append(f"{coin} {h}")
             except FinbotError as exc:
                 app_ctx.err.print(f"{coin} {h}: {app_ctx.error_text(exc)}", highlight=False)
     return out
+
+
+def _without_model_line(app_ctx: AppContext, missing: list[str], total: int) -> str:
+    """ONE line for every coin x horizon without a model, and how to train them."""
+    coins = list(dict.fromkeys(m.split()[0] for m in missing))
+    shown = ", ".join(coins[:5]) + (", …" if len(coins) > 5 else "")
+    return app_ctx.tr(
+        "no model for {n} of {total} coin x horizon sets ({coins}); "
+        "train them with 'finbot train --all'",
+        n=len(missing),
+        total=total,
+        coins=shown,
+    )
 
 
 def ask_amount(
@@ -375,15 +420,18 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
 
     sources, tracker = _sources(app_ctx)
     settings = app_ctx.settings
-    assessed = _assess_many(
-        app_ctx, sources, list(settings.coins.ids), list(settings.general.horizons)
-    )
+    coins, horizons = list(settings.coins.ids), list(settings.general.horizons)
+    missing: list[str] = []
+    assessed = _assess_many(app_ctx, sources, coins, horizons, missing)
     _record(app_ctx, tracker, assessed)
     out = q.best(assessed)
     if as_json:
-        app_ctx.emit_json(out)
+        app_ctx.emit_json({**out, "without_model": missing})
         return
     lang = app_ctx.lang
+    if missing:
+        total = len(coins) * len(horizons)
+        app_ctx.err.print(_without_model_line(app_ctx, missing, total), highlight=False)
     for side, title in (
         ("buys", N_("Top buys")),
         ("sells", N_("Top sells")),
@@ -477,6 +525,10 @@ def predict_command(
     if coin is None:
         coin, chosen = _ask_coin_and_horizon(app_ctx, kind, chosen, as_json)
     coin_id = resolve_coin(app_ctx.settings.coins, coin).id
+    if chosen is not None:
+        from finbot.prediction.questions import check_horizon
+
+        chosen = check_horizon(app_ctx.settings, chosen)
     if kind == QuestionKind.WHEN:
         ask_when(app_ctx, coin_id, gain, as_json)
     elif kind in (QuestionKind.AMOUNT, QuestionKind.PROFIT):

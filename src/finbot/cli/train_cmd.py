@@ -33,7 +33,9 @@ def _scores_table(app_ctx: context.AppContext, report: Any) -> Any:
             name + mark,
             show.percent(s["mae"], 3),
             show.percent(s["rmse"], 3),
-            show.percent(s["directional_accuracy"], 1),
+            "—"
+            if s.get("directional_accuracy") is None
+            else show.percent(s["directional_accuracy"], 1),
             show.number(s["mae_ratio"], 4),
         )
     return table
@@ -106,6 +108,8 @@ def _train_all(
             algorithms=algorithms,
             progress=lambda r, done, total: bar.update(task, completed=done),
         )
+    failed = [r for r in results if r.get("error")]
+    summary = {"trained": len(results) - len(failed), "failed": len(failed), "total": len(results)}
     if not as_json:
         for r in results:
             status = r.get("error") or (
@@ -113,7 +117,14 @@ def _train_all(
                 + ("" if r["has_edge"] else " (no edge / naïf)")
             )
             app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
-    return {"results": results}
+        app_ctx.console.print(
+            app_ctx.tr(
+                "{trained} of {total} coin x horizon sets trained, {failed} failed",
+                **summary,
+            ),
+            highlight=False,
+        )
+    return {"results": results, "summary": summary}
 
 
 def train_command(
@@ -149,6 +160,8 @@ def train_command(
         out = _train_one(app_ctx, resolve_coin(settings.coins, coin).id, tf, h, algos, as_json)
     if as_json:
         app_ctx.emit_json(out)
+    if out.get("summary", {}).get("failed"):
+        raise typer.Exit(1)  # something was not trained: said above, and in the exit code
 
 
 def train_incremental_command(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from finbot.clock import Clock, now_ms
+from finbot.clock import Clock, iso_utc, now_ms
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.payloads import Chart
 from finbot.collectors.range_collector import Clamp, fetch_range
@@ -107,13 +107,17 @@ def plan_windows(wanted: Mapping[Timeframe, int], days: int | None) -> dict[str,
 
 
 def segments(store: BarStore, coin: str, tf: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The parts of ``[start, end]`` still to fetch (older part, then from the newest bar)."""
+    """The parts of ``[start, end]`` still to fetch: the older part, every quarantined month
+    (``storage verify`` moved its damaged file away), then from the newest bar."""
     first, last = store.first_ts(coin, tf), store.last_ts(coin, tf)
     if last is None or first is None:
         return [(start, end)]
     out = []
     if first > start + duration_ms(tf):
         out.append((start, first))
+    for hole_start, hole_end in store.pending_refills(coin, tf):  # quarantined months
+        if hole_end > start and hole_start < end:
+            out.append((max(hole_start, start), min(hole_end, end)))
     out.append((max(last, start), end))
     return out
 
@@ -253,13 +257,33 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
             stored = job.store.upsert(coin, tf, bars)
             report.inserted += stored.inserted
             report.updated += stored.updated
+            if stored.inserted and job.store.refilled(coin, tf, seg_start, seg_end):
+                report.notes.append(f"{tf}: quarantined month(s) refilled")
     except QuotaExhausted:
         raise
     except ApiError as exc:
         report.error = str(exc)
         log.error("%s %s: backfill failed: %s", coin, tf, exc)
     report.rows = job.store.read(coin, tf).height
+    _name_the_stored_window(job, report, coin, tf)
     return report
+
+
+def _name_the_stored_window(job: _Job, report: SeriesReport, coin: str, tf: str) -> None:
+    """One clamp note per series naming what is really stored (not the requested dates)."""
+    clamped = [n for n in report.notes if "clamped" in n]
+    if not clamped or job.history_floor_ms is None:
+        return
+    first, last = job.store.first_ts(coin, tf), job.store.last_ts(coin, tf)
+    stored = (
+        "nothing stored"
+        if first is None or last is None
+        else (f"stored {iso_utc(first)} to {iso_utc(last)}")
+    )
+    report.notes = [n for n in report.notes if "clamped" not in n] + [
+        f"{coin} {tf}: CoinGecko's plan serves only the past 365 days: window clamped to "
+        f"{iso_utc(job.history_floor_ms)} onwards; {stored}"
+    ]
 
 
 def _job(kit: CollectorKit, client: CoinGeckoClient) -> _Job:

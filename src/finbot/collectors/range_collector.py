@@ -38,9 +38,8 @@ class Clamp:
 
     def describe(self, coin: str, timeframe: str) -> str:
         return (
-            f"{coin} {timeframe}: CoinGecko's plan serves only the past 365 days; window "
-            f"clamped from {iso_utc(self.requested_start_ms)} to "
-            f"{iso_utc(self.served_start_ms)}"
+            f"{coin} {timeframe}: CoinGecko's plan serves only the past 365 days: window "
+            f"clamped to {iso_utc(self.served_start_ms)} onwards"
         )
 
 

@@ -227,6 +227,13 @@ class ConfidenceSettings(Frozen):
     level: float = Field(0.80, gt=0.5, lt=1)
 
 
+class FreshnessSettings(Frozen):
+    """When an answer's data counts as stale: its newest bar closed more than ``max_age_bars``
+    bars of its timeframe ago (two 1 h bars: 2 h; two 5 m bars: 10 min)."""
+
+    max_age_bars: float = Field(2.0, gt=0)
+
+
 class ProcessSettings(Frozen):
     single_instance_lock: bool = True
     resume_on_start: bool = True
@@ -267,6 +274,7 @@ class GeneralSettings(Frozen):
     history_days: dict[Timeframe, int] = {Timeframe.D1: 3650, Timeframe.H1: 730, Timeframe.M5: 1}
     training: Training = Training()
     confidence: ConfidenceSettings = ConfidenceSettings()
+    freshness: FreshnessSettings = FreshnessSettings()
     process: ProcessSettings = ProcessSettings()
     alerts: AlertSettings = AlertSettings()
     display: DisplaySettings = DisplaySettings()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finbot.config import Settings
 from finbot.config.models import Secrets
 from finbot.ops.demo_charts import PriceHistory
+from finbot.ops.demo_csv import csv_services
 from finbot.ops.demo_report import DemoResult, write_demo_report
 from finbot.services import Services
 from finbot.timeframes import DAY_MS
@@ -35,7 +35,8 @@ def _phase(result: DemoResult, name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        result.phases[name] = round(time.perf_counter() - start, 2)
+        spent = time.perf_counter() - start
+        result.phases[name] = round(result.phases.get(name, 0.0) + spent, 2)
 
 
 def demo_settings(settings: Settings) -> Settings:
@@ -69,8 +70,9 @@ def _collect(replay: Services, coins: list[str], step: Step, result: DemoResult)
         "seconds": round(summary.seconds, 2),
         "errors": list(summary.errors),
     }
+    result.notes += summary.clamps  # history cut by the plan's window: said, not silent
     for kind in ("prices", "fx", "tickers", "markets"):
-        outcome = run_collector(kind, kit)
+        outcome = run_collector(kind, kit, coins=coins)
         result.collected[kind] = outcome.rows
         if not outcome.ok:
             result.failures.append(f"collect {kind}: {outcome.error}")
@@ -119,20 +121,17 @@ def _predict(services: Services, coins: list[str], step: Step, result: DemoResul
 
 def _serve_and_collect(
     services: Services,
-    history: Callable[[], HistorySource],
+    source: HistorySource,
     coins: list[str],
     tick: Callable[[str], Step],
     result: DemoResult,
 ) -> None:
-    """Serve the ``history`` on the loopback replay server and collect from it, as the bot
-    collects from CoinGecko."""
-    from finbot.clock import SystemClock
+    """Serve ``source`` on the loopback replay server (on the services' clock) and collect
+    from it, as the bot collects from CoinGecko."""
     from finbot.replay import ReplayServer
 
     with _phase(result, "serve"):
-        source = history()
-        result.data_label = source.label
-        server = ReplayServer(source, clock=SystemClock())
+        server = ReplayServer(source, clock=services.clock)
         url = server.start()
     try:
         with _phase(result, "collect"), services.derive(base_url=url) as replay:
@@ -174,8 +173,12 @@ def run_demo(
     def tick(phase: str) -> Step:
         return lambda label, done, total: step(f"{phase}: {label}", done, total) if step else None
 
-    history = partial(_history, services.settings.coins.ids, seed, days, csv_dir)
-    _serve_and_collect(services, history, chosen, tick, result)
+    with _phase(result, "serve"):  # loading the history is part of serving it
+        source = _history(services.settings.coins.ids, seed, days, csv_dir)
+        result.data_label = source.label
+    if csv_dir is not None:
+        services, chosen = csv_services(services, source, chosen, result)
+    _serve_and_collect(services, source, chosen, tick, result)
     with _phase(result, "train"):
         _train(services, chosen, tick("train"), result)
     with _phase(result, "predict"):

@@ -25,6 +25,7 @@ class DemoResult:
     trained: list[dict[str, Any]] = field(default_factory=list)
     answers: list[Assessment] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was left out or cut, and why
     report: Path | None = None
     data_label: str = "synthetic"
     history: dict[str, PriceHistory] = field(default_factory=dict)  # recent closes per coin

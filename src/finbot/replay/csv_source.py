@@ -9,7 +9,9 @@ convention of exchange exports; pass ``"usd"`` for USD volumes (e.g. Yahoo daily
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import re
 from pathlib import Path
@@ -22,6 +24,7 @@ from finbot.replay.units import ReplayVolumeUnit
 from finbot.timeframes import duration_ms
 
 MANIFEST = "finbot_synthetic.json"
+COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 
 _NAME = re.compile(r"^(?P<coin>[a-z0-9][a-z0-9-]*)_(?P<tf>\d+[mhdw])\.csv(?:\.gz)?$")
 
@@ -42,16 +45,51 @@ def _timestamps_ms(column: pl.Series) -> pl.Series:
     return parsed.dt.epoch("ms")
 
 
+def _line_problems(text: str) -> tuple[list[str], list[str]]:
+    """(header, "line N: problem" for every row with the wrong number of fields or a value
+    that is not a number): the file's own line numbers, checked before polars reads it."""
+    rows = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(rows, [])]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        return header, [f"line 1: missing column(s) {', '.join(missing)}"]
+    numeric = [header.index(c) for c in COLUMNS[1:]]
+    problems = []
+    for line, values in enumerate(rows, start=2):
+        if not values:
+            continue
+        if len(values) != len(header):
+            problems.append(
+                f"line {line}: expected {len(header)} fields (as in the header), got {len(values)}"
+            )
+            continue
+        for i in numeric:
+            try:
+                float(values[i] or "nan")  # an empty value is a missing one (dropped later)
+            except ValueError:
+                problems.append(f"line {line}: {header[i]}: expected a number, got {values[i]!r}")
+                break
+    return header, problems
+
+
 def read_ohlcv_csv(path: Path, *, volume_unit: ReplayVolumeUnit, source: str) -> pl.DataFrame:
-    """One CSV file → canonical bars (USD volume, no market cap)."""
+    """One CSV file → canonical bars (USD volume, no market cap); a DataError naming the
+    file's first bad line (its own line numbers) for rows that do not fit the header."""
     raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    try:
-        frame = pl.read_csv(raw)
-        frame = frame.with_columns(_timestamps_ms(frame["timestamp"]).alias("ts"))
-    except (pl.exceptions.PolarsError, KeyError) as exc:
+    header, problems = _line_problems(raw.decode("utf-8-sig", errors="replace"))
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise DataError(
-            f"{path.name}: expected columns timestamp,open,high,low,close,volume ({exc})"
-        ) from exc
+            f"{path.name}: {problems[0]}{more}; expected the columns {','.join(COLUMNS)}"
+        )
+    try:
+        frame = pl.read_csv(raw, schema_overrides={c: pl.Float64 for c in COLUMNS[1:]})
+        frame = frame.with_columns(_timestamps_ms(frame["timestamp"]).alias("ts"))
+    except (pl.exceptions.PolarsError, KeyError) as exc:  # e.g. a timestamp that is no time
+        raise DataError(
+            f"{path.name}: timestamp: expected ISO 8601 times or epoch seconds/milliseconds "
+            f"({type(exc).__name__})"
+        ) from None
     volume = pl.col("volume").cast(pl.Float64)
     if volume_unit == ReplayVolumeUnit.BASE:
         volume = volume * pl.col("close").cast(pl.Float64)

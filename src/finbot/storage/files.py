@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from finbot.errors import DataError
+from finbot.storage.refill import record as record_refill
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,11 @@ def _write_options(table: pa.Table) -> dict[str, object]:
     for column in table.schema:
         if pa.types.is_floating(column.type):
             encodings[column.name] = "BYTE_STREAM_SPLIT"
-        elif pa.types.is_int64(column.type) or pa.types.is_int32(column.type):
+        elif (
+            pa.types.is_int64(column.type)
+            or pa.types.is_int32(column.type)
+            or pa.types.is_timestamp(column.type)
+        ):
             encodings[column.name] = "DELTA_BINARY_PACKED"
     others = [c.name for c in table.schema if c.name not in encodings]
     return {
@@ -237,6 +242,7 @@ def quarantine(path: Path, root: Path, quarantine_dir: Path, reason: str) -> Pat
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), str(target))
     log.error("storage: quarantined %s → %s (%s)", path, target, reason)
+    record_refill(quarantine_dir, relative, target)  # a bar month: a gap the backfill refills
     return target
 
 

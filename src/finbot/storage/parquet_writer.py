@@ -22,8 +22,8 @@ import pyarrow.parquet as pq
 
 from finbot.clock import iso_utc
 from finbot.errors import DataError, UsageError
-from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars
-from finbot.storage import files
+from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars, to_file
+from finbot.storage import files, refill
 from finbot.storage.retention import apply_retention
 from finbot.storage.validation import as_bars, validate_bars
 from finbot.storage.verify import VerifyReport, verify_store
@@ -134,6 +134,7 @@ class BarStore:
         # it came from: a long-lived store (live predictions) re-reads nothing that is unchanged
         # (a write replaces the file, so its inode, size or mtime differ). Per instance only.
         self._tails: dict[_TailKey, tuple[list[Path], _FileStates, pl.DataFrame]] = {}
+        self._current = False  # this instance has checked the files' schema version
 
     # ------------------------------------------------------------ layout
     def series_dir(self, coin: str, timeframe: str) -> Path:
@@ -151,6 +152,8 @@ class BarStore:
     def upsert(self, coin: str, timeframe: str, bars: pl.DataFrame) -> UpsertResult:
         """Insert or replace ``bars`` (keyed by ``ts``); invalid rows are dropped and counted."""
         base = self.series_dir(coin, timeframe)
+        if not self._current:  # older files migrated before this store writes new ones
+            self.migrate()
         checked = validate_bars(as_bars(bars))
         if checked.rejected:
             log.warning(
@@ -180,7 +183,7 @@ class BarStore:
             existing = empty_bars() if existing is None else existing
             merged, inserted, updated, unchanged = merge_on_key(existing, part, ["ts"])
             if inserted or updated:
-                files.atomic_write(path, merged.select(BAR_COLUMNS), metadata)
+                files.atomic_write(path, to_file(merged.select(BAR_COLUMNS)), metadata)
         return UpsertResult(inserted, updated, unchanged)
 
     def rewrite_month(self, path: Path, keep: pl.Expr) -> int:
@@ -195,8 +198,8 @@ class BarStore:
             if kept.height == 0:
                 path.unlink()
             else:
-                metadata = files.read_metadata(path)
-                files.atomic_write(path, kept, metadata)
+                metadata = files.read_metadata(path) | {META_VERSION: str(SCHEMA_VERSION)}
+                files.atomic_write(path, to_file(kept), metadata)
             return frame.height - kept.height
 
     # ------------------------------------------------------------ reading
@@ -284,6 +287,25 @@ class BarStore:
             if frame is not None and frame.height:
                 return int(frame["ts"][0])  # month files are sorted
         return None
+
+    def migrate(self) -> int:
+        """Bring older bar files to the current schema version (once); files rewritten."""
+        from finbot.storage.schema_migration import migrate_bar_files
+
+        self._current = True
+        return migrate_bar_files(self)
+
+    # ------------------------------------------------------------ quarantined months
+    def pending_refills(self, coin: str, timeframe: str) -> list[tuple[int, int]]:
+        """``[start_ms, end_ms)`` of each quarantined month of the series still to refill."""
+        return [
+            (e["start_ms"], e["end_ms"])
+            for e in refill.pending(self.quarantine_dir, coin, timeframe)
+        ]
+
+    def refilled(self, coin: str, timeframe: str, start_ms: int, end_ms: int) -> int:
+        """Forget the quarantined months inside ``[start_ms, end_ms]`` (stored again)."""
+        return refill.mark_refilled(self.quarantine_dir, coin, timeframe, start_ms, end_ms)
 
     # ------------------------------------------------------------ listing
     def timeframes(self, coin: str) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Protocol
 import polars as pl
 
 from finbot.errors import UsageError
+from finbot.schema import conform
 from finbot.storage import files
 from finbot.timeframes import DAY_MS
 
@@ -62,4 +63,4 @@ def apply_retention(
 
 def _count_old(store: RetainableStore, path: Path, cutoff: int) -> int:
     frame = store.files.read_one(path)
-    return 0 if frame is None else frame.filter(pl.col("ts") < cutoff).height
+    return 0 if frame is None else conform(frame).filter(pl.col("ts") < cutoff).height

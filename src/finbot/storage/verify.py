@@ -19,8 +19,8 @@ import polars as pl
 
 from finbot.clock import iso_utc
 from finbot.errors import DataError
-from finbot.schema import BARS_SCHEMA, SCHEMA_VERSION, conform
-from finbot.storage import files
+from finbot.schema import BARS_FILE_SCHEMA, SCHEMA_VERSION, conform
+from finbot.storage import files, refill
 from finbot.storage.validation import validate_bars
 from finbot.timeframes import TIMEFRAMES, duration_ms
 
@@ -53,6 +53,7 @@ class VerifyReport:
     problems: list[dict[str, str]] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
+    awaiting_refill: list[refill.Refill] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -70,6 +71,7 @@ class VerifyReport:
             "problems": self.problems,
             "gaps": self.gaps,
             "quarantined": self.quarantined,
+            "awaiting_refill": self.awaiting_refill,
             "notes": self.notes,
         }
 
@@ -86,7 +88,26 @@ def verify_store(store: VerifiableStore) -> VerifyReport:
             if not folder.name.startswith(("timeframe=", ".", "_")):
                 _verify_dataset(store.files, report, folder)
     _note_quarantine(store.quarantine_dir, report)
+    _awaiting_refill(store.quarantine_dir, report)
     return report
+
+
+def _awaiting_refill(quarantine_dir: Path, report: VerifyReport) -> None:
+    """Every quarantined bar month not refilled yet: a problem until the backfill stores it."""
+    for entry in refill.pending(quarantine_dir):
+        report.awaiting_refill.append(entry)
+        if entry["quarantined"] in report.quarantined:
+            continue  # moved by this very run: reported once, as the damage found
+        month = iso_utc(entry["start_ms"])[:7]
+        report.problems.append(
+            {
+                "path": entry["quarantined"],
+                "problem": (
+                    f"{entry['coin']} {entry['timeframe']} {month}: quarantined, not refilled "
+                    f"yet; run 'finbot collect-historical --coins {entry['coin']}'"
+                ),
+            }
+        )
 
 
 def _read_or_quarantine(
@@ -121,7 +142,7 @@ def _verify_series(
         for text in _bar_file_problems(frame, metadata, year, month, timeframe, coin):
             report.problem(path, text)
         if "ts" in frame.columns:
-            stamps.append(frame["ts"])
+            stamps.append(conform(frame)["ts"] if frame.schema["ts"].is_temporal() else frame["ts"])
     if timeframe in TIMEFRAMES and stamps:
         gap = _gaps(pl.concat(stamps).unique().sort(), duration_ms(timeframe), coin, timeframe)
         if gap:
@@ -137,9 +158,11 @@ def _bar_file_problems(
     coin: str,
 ) -> list[str]:
     schema = dict(frame.schema)
-    if schema != BARS_SCHEMA:
-        return [f"schema: expected {_schema_text(BARS_SCHEMA)}, got {_schema_text(schema)}"]
+    if schema != BARS_FILE_SCHEMA:
+        expected = _schema_text(BARS_FILE_SCHEMA)
+        return [f"schema: expected {expected}, got {_schema_text(schema)}"]
     problems = _metadata_problems(metadata, timeframe, coin)
+    frame = conform(frame)  # ts as epoch milliseconds for the checks below
     ts = frame["ts"]
     if ts.null_count():
         problems.append(f"ts: {ts.null_count()} null timestamps")
@@ -217,6 +240,10 @@ def _note_stale_temps(report: VerifyReport, folder: Path) -> None:
 
 def _note_quarantine(quarantine_dir: Path, report: VerifyReport) -> None:
     if quarantine_dir.is_dir():
-        held = [p for p in quarantine_dir.rglob("*") if p.is_file()]
+        held = [
+            p
+            for p in quarantine_dir.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.name != refill.REFILL_FILE
+        ]
         if held:
             report.notes.append(f"{len(held)} file(s) held in quarantine under {quarantine_dir}")

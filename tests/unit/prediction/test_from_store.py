@@ -71,7 +71,10 @@ def test_reads_from_start_ms_and_hands_the_same_bars_to_keep(
 
 def test_no_stored_bars_is_a_data_error(stores: tuple[BarStore, ModelStore]) -> None:
     bars, models = stores
-    with pytest.raises(DataError, match="labelled rows"):
+    with pytest.raises(
+        DataError,
+        match="no bars stored; fill them with .finbot collect-historical --coins ethereum.",
+    ):
         train_from_store(
             bars, models, "ethereum", "1h", "1h", algorithms=["linear"], test_fraction=0.3
         )

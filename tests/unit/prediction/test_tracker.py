@@ -110,10 +110,15 @@ def test_unresolved_without_a_bar_then_expires_once(tracker, store) -> None:  # 
 
 def test_wrong_direction_and_outside_interval(tracker, store) -> None:  # type: ignore[no-untyped-def]
     store.upsert("bitcoin", "1h", bars({T0 + H: 95.0}))
+    store.upsert("ethereum", "1h", bars({T0 + H: 95.0}))
     tracker.record(prediction())
-    tracker.record(
+    tracker.record(  # another coin: one row per coin, horizon and bar
         prediction(
-            predicted_return=0.0, predicted_price=100.0, interval_low=None, interval_high=None
+            coin="ethereum",
+            predicted_return=0.0,
+            predicted_price=100.0,
+            interval_low=None,
+            interval_high=None,
         )
     )
     assert tracker.resolve_due(store, T0 + 3 * H) == 2
@@ -128,7 +133,7 @@ def test_summary_windows_and_live_accuracy(tracker, store) -> None:  # type: ign
     closes = {}
     for day in (2, 5, 20, 35):  # days ago of the target
         target = now - day * 24 * H
-        closes[target] = 101.0
+        closes[target - H] = 101.0  # the bar that closes at the target
         tracker.record(prediction(as_of=target - H, made_at=target - H))
     store.upsert("bitcoin", "1h", bars(closes))
     assert tracker.resolve_due(store, now) == 4
@@ -146,7 +151,7 @@ def test_summary_windows_and_live_accuracy(tracker, store) -> None:  # type: ign
 
 def test_prune_and_export(tracker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     tracker.record(prediction(made_at=T0))
-    tracker.record(prediction(made_at=T0 + 100 * 24 * H))
+    tracker.record(prediction(made_at=T0 + 100 * 24 * H, as_of=T0 + 100 * 24 * H))
     assert tracker.prune(60, T0 + 100 * 24 * H) == 1
     assert len(tracker.recent()) == 1
     out = tmp_path / "x" / "p.csv"
@@ -172,12 +177,12 @@ def test_export_writes_times_as_times(tracker, store, tmp_path: Path) -> None:  
     tracker.record(prediction())  # made 5 s after T0 + H, for the bar at T0 + H
     assert tracker.resolve_due(store, T0 + 2 * H + 500) == 1
     tracker.record(prediction(coin="ethereum", made_at=T0 + 3 * H))  # pending: no resolved_at
-    assert tracker.recent()[0]["as_of"] == T0  # what --json shows: the stored milliseconds
+    assert tracker.recent()[0]["as_of"] == T0 + H  # what --json shows: the stored milliseconds
     out = tmp_path / "p.csv"
     tracker.export(out)
     by_coin = {r["coin"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
     done, pending = by_coin["bitcoin"], by_coin["ethereum"]
-    assert done["as_of"] == "2023-11-14T22:00:00Z" and done["target_ts"] == "2023-11-14T23:00:00Z"
+    assert done["as_of"] == "2023-11-14T23:00:00Z" and done["target_ts"] == "2023-11-15T00:00:00Z"
     assert done["made_at"] == "2023-11-14T23:00:05Z"
     assert done["resolved_bar_ts"] == "2023-11-14T23:00:00Z"
     assert done["resolved_at"] == "2023-11-15T00:00:00.500Z"
@@ -189,8 +194,8 @@ def test_export_writes_times_as_times(tracker, store, tmp_path: Path) -> None:  
     header = [c.value for c in sheet[1]]
     cells = {row[header.index("coin")].value: row for row in sheet.iter_rows(min_row=2)}
     as_of = cells["bitcoin"][header.index("as_of")]
-    assert as_of.is_date and as_of.value == datetime(2023, 11, 14, 22, 0, 0)
-    assert cells["bitcoin"][header.index("target_ts")].value == datetime(2023, 11, 14, 23, 0, 0)
+    assert as_of.is_date and as_of.value == datetime(2023, 11, 14, 23, 0, 0)
+    assert cells["bitcoin"][header.index("target_ts")].value == datetime(2023, 11, 15, 0, 0, 0)
     assert cells["ethereum"][header.index("resolved_at")].value is None
     assert cells["bitcoin"][header.index("last_price")].value == 100.0
 

@@ -69,7 +69,7 @@ def test_score_and_shrink() -> None:
     y = np.array([0.01, -0.02, 0.0, 0.03])
     s = score(y, np.array([0.02, -0.01, 0.5, -0.01]))
     assert s["directional_accuracy"] == pytest.approx(2 / 3)  # the zero move is ignored
-    assert score(y, np.zeros(4))["directional_accuracy"] == 0.5  # naive calls no direction
+    assert "directional_accuracy" not in score(y, np.zeros(4))  # naive calls no direction
     assert s["mae"] == pytest.approx(np.mean([0.01, 0.01, 0.5, 0.04]))
     assert fit_shrink(y, -y) == 0.0
     assert fit_shrink(y, y) == 1.0

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from finbot.clock import FakeClock
-from finbot.errors import UsageError
+from finbot.errors import DataError, UsageError
 from finbot.replay import ReplayServer, load_csv_dir
 from finbot.replay.synthetic import DAY_MS, generate_history, write_history_csv
 from tests.fixtures.replay import REPLAY_END_MS
@@ -171,3 +171,24 @@ def test_serves_real_daily_usd_csvs(real_data: Path) -> None:
             .json()
         )
         assert len(body["prices"]) > 2000
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("1704067200,1,2,1,1,5,9", "line 3: expected 6 fields (as in the header), got 7"),
+        ("1704067200,1,2,1", "line 3: expected 6 fields (as in the header), got 4"),
+        ("1704067200,x,2,1,1,5", "line 3: open: expected a number, got 'x'"),
+    ],
+)
+def test_a_ragged_csv_gets_our_own_line_numbered_message(
+    tmp_path: Path, rows: str, message: str
+) -> None:
+    """Issue 12, item 5: no polars internals (``truncate_ragged_lines=True``), a line number."""
+    (tmp_path / "bitcoin_1h.csv").write_text(
+        "timestamp,open,high,low,close,volume\n1704063600,1,2,1,1,5\n" + rows + "\n"
+    )
+    with pytest.raises(DataError) as caught:
+        load_csv_dir(tmp_path)
+    assert str(caught.value).startswith(f"bitcoin_1h.csv: {message}")
+    assert "truncate_ragged_lines" not in str(caught.value)

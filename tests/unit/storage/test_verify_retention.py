@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from finbot.errors import UsageError
+from finbot.schema import SCHEMA_VERSION
 from finbot.storage import files
 from finbot.storage.dataset import ParquetDataset
 from finbot.storage.parquet_writer import BarStore
@@ -69,7 +70,11 @@ def _write_raw(path: Path, frame: pl.DataFrame, metadata: dict[str, str]) -> Non
     pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
-GOOD_META = {"finbot.schema_version": "1", "finbot.timeframe": "1h", "finbot.coin": "bitcoin"}
+GOOD_META = {
+    "finbot.schema_version": str(SCHEMA_VERSION),
+    "finbot.timeframe": "1h",
+    "finbot.coin": "bitcoin",
+}
 
 
 @pytest.mark.parametrize(
@@ -79,7 +84,10 @@ GOOD_META = {"finbot.schema_version": "1", "finbot.timeframe": "1h", "finbot.coi
         (lambda f: f.with_columns(pl.col("low") * 10), "low: above min"),
         (lambda f: pl.concat([f, f.tail(1)]), "not strictly increasing"),
         (lambda f: f.reverse(), "not strictly increasing"),
-        (lambda f: f.with_columns(pl.col("ts") + 40 * DAY_MS), "outside the partition's month"),
+        (
+            lambda f: f.with_columns(pl.col("ts") + pl.duration(days=40)),
+            "outside the partition's month",
+        ),
         (lambda f: f.drop("source"), "schema: expected"),
         (lambda f: f.with_columns(pl.col("volume").cast(pl.Int64)), "schema: expected"),
     ],
@@ -99,7 +107,7 @@ def test_wrong_metadata_is_a_problem(bar_store: BarStore) -> None:
     path = _month_file(bar_store, "bitcoin", "1h", 2024, 1)
     _write_raw(path, pl.read_parquet(path), {**GOOD_META, "finbot.schema_version": "0"})
     [problem] = bar_store.verify().problems
-    assert "finbot.schema_version is '0', expected '1'" in problem["problem"]
+    assert "finbot.schema_version is '0', expected '2'" in problem["problem"]
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not parquet at all", b"PAR1" + b"\0" * 64])
@@ -119,7 +127,13 @@ def test_corrupt_file_is_quarantined_and_the_rest_stays_readable(
     assert bar_store.read("bitcoin", "1h").height == 24 * 60 - 24 * 31
     assert bar_store.read("ethereum", "1h").height == 24 * 3
     again = bar_store.verify()
-    assert again.ok and any("quarantine" in note for note in again.notes)
+    assert any("1 file(s) held in quarantine" in note for note in again.notes)
+    # the month is not lost silently: reported until the backfill refills it
+    assert not again.ok and len(again.awaiting_refill) == 1
+    assert "bitcoin 1h 2024-01: quarantined, not refilled yet" in again.problems[0]["problem"]
+    assert bar_store.pending_refills("bitcoin", "1h") == [(1704067200000, 1706745600000)]
+    assert bar_store.refilled("bitcoin", "1h", 1704067200000, 1706745600000) == 1
+    assert bar_store.verify().ok
 
 
 def test_read_quarantines_a_corrupt_file_and_logs_it(
@@ -237,4 +251,6 @@ def test_flipped_bytes_inside_a_data_page_are_found_by_their_checksum(
     assert pl.read_parquet(path).height == 200  # a plain read sees changed prices, no error
     [problem] = bar_store.verify().problems
     assert "damaged page (checksum)" in problem["problem"]
-    assert not path.exists() and bar_store.verify().ok
+    assert not path.exists()
+    [waiting] = bar_store.verify().problems  # until the backfill refills the month
+    assert "quarantined, not refilled yet" in waiting["problem"]

@@ -39,6 +39,15 @@ from .decision_engine import (
 from .decision_engine import (
     decide_horizon as decide_horizon,
 )
+from .hit_rate import (
+    direction_hit as direction_hit,
+)
+from .hit_rate import (
+    direction_hits as direction_hits,
+)
+from .hit_rate import (
+    hit_rate as hit_rate,
+)
 from .spread_proxy import (
     estimate_from_bars as estimate_from_bars,
 )
@@ -62,7 +71,10 @@ __all__ = [
     "coverage_from_frame",
     "decide",
     "decide_horizon",
+    "direction_hit",
+    "direction_hits",
     "estimate_from_bars",
+    "hit_rate",
     "horizon_thresholds",
     "resolve_spread",
     "round_trip_cost",

@@ -73,6 +73,9 @@ REASONS: dict[str, str] = {
     "disagree": N_("horizons do not agree (weighted vote {vote}, need ±{need})"),
     "below_target": N_("expected net profit {profit} EUR below the target {target} EUR"),
     "meets_target": N_("expected net profit {profit} EUR meets the target {target} EUR"),
+    "stale_data": N_(
+        "{horizon}: newest data is {age} old (limit {limit}): HOLD until it is collected"
+    ),
 }
 
 

@@ -25,6 +25,12 @@ from finbot.prediction.decision import (
     round_trip_cost,
 )
 from finbot.prediction.decision import confidence as cf
+from finbot.prediction.questions.freshness import (
+    Freshness,
+    FreshnessSource,
+    anchored,
+    hold_if_stale,
+)
 from finbot.timeframes import Timeframe, duration_seconds
 
 if TYPE_CHECKING:
@@ -49,6 +55,7 @@ class Sources:
     spread: Callable[[str, pl.DataFrame | None], SpreadQuote]  # (coin, bars) -> spread quote
     eur_per_usd: Callable[[], tuple[float | None, str]]  # -> (rate, source or reason)
     live: Callable[[str, str], cf.LiveAccuracy | None]  # (coin, horizon) -> tracker record
+    freshness: FreshnessSource | None = None  # (prediction, timeframe) -> its "now" and age
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class Assessment:
     expected_error_frac: float | None
     eur_per_usd: float | None
     fx_source: str
+    freshness: Freshness | None = None
 
     @property
     def low_price(self) -> float:
@@ -171,6 +179,8 @@ def assess(
     pred = sources.predict(coin, horizon)
     level = settings.general.confidence.level
     timeframe = bar_timeframe(pred)
+    fresh = sources.freshness(pred, timeframe) if sources.freshness else None
+    pred = anchored(pred, fresh) if fresh else pred
     bars = sources.bars(coin, timeframe)
     width, err, vol_ratio, sigma, method = _interval(
         pred, timeframe, sources.calibration(pred), bars, level
@@ -189,8 +199,11 @@ def assess(
     )
     low, high = pred.predicted_return - width, pred.predicted_return + width
     hold = HorizonDecision(pred.horizon, Action.HOLD, 0.0, 0.0, 0.0, ())
-    partial = Assessment(pred, low, high, level, method, score, costs, th, hold, err, fx, fx_source)
+    partial = Assessment(
+        pred, low, high, level, method, score, costs, th, hold, err, fx, fx_source, fresh
+    )
     decision = decide_horizon(partial.signal(), settings.thresholds.decision.min_confidence)
+    decision = hold_if_stale(decision, fresh)
     return replace(partial, decision=decision)
 
 

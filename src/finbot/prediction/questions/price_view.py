@@ -7,6 +7,7 @@ from typing import TypedDict
 
 from finbot.clock import iso_utc
 from finbot.prediction.questions.assessment import Assessment
+from finbot.prediction.questions.freshness import freshness_json
 
 #: The minimum keys of ``finbot predict --json`` (DESIGN.md); ``price_json`` gives more.
 PRICE_JSON_KEYS: tuple[str, ...] = (
@@ -57,6 +58,10 @@ class PriceJson(TypedDict):
     max_error: float
     cost_fraction: float
     costs: dict[str, float | str]
+    stale: bool
+    data_age_s: float | None
+    price_time: str | None
+    price_source: str | None
 
 
 class AmountJson(PriceJson):
@@ -79,6 +84,7 @@ def _interval_json(a: Assessment) -> IntervalJson:
 def price_json(a: Assessment) -> PriceJson:
     """The ``finbot predict --json`` object (DESIGN.md keys and more)."""
     p = a.prediction
+    fresh = freshness_json(a.freshness)
     return {
         "coin": p.coin,
         "horizon": p.horizon,
@@ -102,4 +108,8 @@ def price_json(a: Assessment) -> PriceJson:
         "max_error": a.thresholds.max_error_frac,
         "cost_fraction": a.costs.fraction,
         "costs": a.costs.as_dict(),
+        "stale": fresh["stale"],
+        "data_age_s": fresh["data_age_s"],
+        "price_time": fresh["price_time"],
+        "price_source": fresh["price_source"],
     }

@@ -11,6 +11,7 @@ from typing import TypedDict
 from finbot.config.models import Settings
 from finbot.prediction.decision import Action, Decision, decide
 from finbot.prediction.questions.assessment import Assessment
+from finbot.prediction.questions.freshness import hold_stale_coin
 from finbot.timeframes import duration_seconds
 
 
@@ -63,7 +64,7 @@ def coin_decision(settings: Settings, coin: str, assessments: list[Assessment]) 
         if a.thresholds.realised_vol_hourly_frac is not None
     ]
     decision = settings.thresholds.decision
-    return decide(
+    combined = decide(
         coin,
         [a.signal() for a in assessments],
         weights=settings.general.horizon_weights,
@@ -71,3 +72,4 @@ def coin_decision(settings: Settings, coin: str, assessments: list[Assessment]) 
         reference_vol=decision.reference_volatility_pct / 100.0,
         realised_vol=vols[0] if vols else None,
     )
+    return hold_stale_coin(combined, [a.freshness for a in assessments])

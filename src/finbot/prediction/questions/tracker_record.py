@@ -34,4 +34,5 @@ def to_record(a: Assessment, made_at: int, source: str = "cli") -> NewPrediction
         model=str(p.model),
         model_version=str(p.model_version),
         source=source,
+        bar_ts=None if a.freshness is None else a.freshness.data_ts,
     )

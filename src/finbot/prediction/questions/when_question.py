@@ -9,12 +9,8 @@ from typing import TypedDict
 
 from finbot.config.models import Settings
 from finbot.errors import FinbotError
-from finbot.prediction.questions.assessment import (
-    Assessment,
-    Sources,
-    assess,
-    horizons_by_length,
-)
+from finbot.prediction.questions.assessment import Assessment, Sources, assess
+from finbot.prediction.questions.horizons import configured_horizons
 
 
 class ScanJson(TypedDict):
@@ -82,7 +78,7 @@ def when(settings: Settings, sources: Sources, coin: str, gain_pct: float) -> Wh
     goal = gain_pct / 100.0
     scanned: list[Assessment] = []
     missing: list[str] = []
-    horizons = horizons_by_length(settings)
+    horizons = configured_horizons(settings)
     for h in horizons:
         try:
             a = assess(settings, sources, coin, h)

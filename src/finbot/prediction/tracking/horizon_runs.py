@@ -19,6 +19,7 @@ import numpy.typing as npt
 import polars as pl
 
 from finbot.prediction.decision import confidence as cf
+from finbot.prediction.decision import hit_rate
 from finbot.prediction.tracking.served import (
     Selection,
     Served,
@@ -65,7 +66,7 @@ class HorizonRun:
             "mae_ratio": mae / naive if naive > 0 else math.nan,
             "dm_stat": dm,
             "dm_pvalue": pvalue,
-            "directional_accuracy": float(hits.mean()) if hits.size else None,
+            "directional_accuracy": hit_rate(y, p),
             "hit_rate_ci": list(ci) if ci else None,
             "ic": spearman_ic(p, y),
             "coverage": float(np.mean(np.abs(y - p) <= w)),

@@ -1,13 +1,18 @@
 """Every prediction finbot makes, stored, then scored once against what really happened.
 
-A prediction made from the bar that opened at ``as_of`` (its close is ``last_price``) targets
-the bar that opens at ``target_ts = as_of + horizon``: the realised price is that bar's close,
-so predicted and realised returns span the same interval the model was trained on. A
-prediction is due once that bar has closed; it is resolved EXACTLY ONCE against the stored bar
-whose ``ts`` is nearest ``target_ts`` within a tolerance (one bar by default) — never against
-the latest price (the original bot did both wrong: it compared with the latest price and
-re-checked every prediction forever). A prediction with no bar near its target stays pending
-until ``expire_after_ms`` past the target, then is marked ``expired`` and never looked at again.
+A prediction starts from the price ``last_price`` observed at ``as_of`` (the answer's "now":
+a bar's close time or a newer quote) and targets ``target_ts = as_of + horizon``: the realised
+price is the close of the stored bar whose CLOSE time (``ts`` + its timeframe) is nearest
+``target_ts`` within a tolerance (one bar by default), looked up in 5-minute bars first, then in
+the prediction's own timeframe. A prediction is due once a bar past its target has closed; it
+is resolved EXACTLY ONCE — never against the latest price (the original bot did both wrong: it
+compared with the latest price and re-checked every prediction forever). A prediction with no
+bar near its target stays pending until ``expire_after_ms`` past the target, then is marked
+``expired`` and never looked at again.
+
+One row per coin, horizon and as-of bar (``bar_ts``, the close time of the model's newest bar):
+asking again about the same bar (every scan of ``best``, ``when``, the menu) records nothing
+new, so a bar is counted once (``tracker_schema`` migrates older tables).
 
 Portable column types only (Integer, BigInteger, Float, String, Boolean): SQLite by default, a
 PostgreSQL URL works too.
@@ -17,7 +22,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
@@ -33,10 +37,14 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from finbot.prediction.decision import direction_hit
+from finbot.prediction.tracking.tracker_export import write_csv, write_xlsx
+from finbot.prediction.tracking.tracker_schema import UNIQUE_COLUMNS, UNIQUE_INDEX, migrate
 from finbot.storage import Base, ensure_tables, session_scope
-from finbot.timeframes import DAY_MS, duration_ms
+from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
 if TYPE_CHECKING:
     import polars as pl
@@ -54,6 +62,7 @@ class PredictionRow(Base):
     __table_args__ = (
         Index("ix_predictions_status_target", "status", "target_ts"),
         Index("ix_predictions_coin_horizon", "coin", "horizon"),
+        Index(UNIQUE_INDEX, *UNIQUE_COLUMNS, unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -62,6 +71,7 @@ class PredictionRow(Base):
     timeframe: Mapped[str] = mapped_column(String(8))
     made_at: Mapped[int] = mapped_column(BigInteger)
     as_of: Mapped[int] = mapped_column(BigInteger)
+    bar_ts: Mapped[int] = mapped_column(BigInteger)
     target_ts: Mapped[int] = mapped_column(BigInteger)
     last_price: Mapped[float] = mapped_column(Float)
     predicted_price: Mapped[float] = mapped_column(Float)
@@ -104,6 +114,7 @@ class NewPrediction:
     model: str | None = None
     model_version: str | None = None
     source: str = "cli"
+    bar_ts: int | None = None  # close time of the model's newest bar (default: ``as_of``)
 
 
 class BarReader(Protocol):
@@ -131,10 +142,6 @@ Accuracy = dict[str, dict[str, dict[str, WindowStats]]]
 
 
 EXPORT_COLUMNS = [c.name for c in PredictionRow.__table__.columns]
-#: The epoch-millisecond columns: exported as times (ISO 8601 UTC in CSV, datetime cells in
-#: Excel), while ``recent`` and ``--json`` keep the stored milliseconds.
-TIME_COLUMNS = ("made_at", "as_of", "target_ts", "resolved_at", "resolved_bar_ts")
-EXCEL_TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def _row_dict(row: PredictionRow) -> dict[str, Any]:
@@ -142,22 +149,28 @@ def _row_dict(row: PredictionRow) -> dict[str, Any]:
 
 
 def _nearest_bar(
-    bars: pl.DataFrame | None, target: int, tolerance: int
-) -> tuple[int, float] | None:
-    """(ts, close) of the bar nearest ``target`` within ``tolerance`` ms, or None."""
-    if bars is None or len(bars) == 0:
-        return None
-    ts = bars["ts"].to_list()
-    close = bars["close"].to_list()
-    best = min(range(len(ts)), key=lambda i: (abs(ts[i] - target), ts[i]))
-    if abs(ts[best] - target) > tolerance or close[best] is None:
-        return None
-    return int(ts[best]), float(close[best])
+    bars: pl.DataFrame | None, target: int, tolerance: int, step: int, now: int
+) -> tuple[tuple[int, float] | None, bool]:
+    """(the (ts, close) of the bar closed by ``now`` whose close (``ts + step``) is nearest
+    ``target`` within ``tolerance`` ms, or None; whether that is settled: no bar still open
+    at ``now`` can close nearer)."""
+    waited = now - target
+    found: tuple[int, float] | None = None
+    if bars is not None and len(bars):
+        closed = bars.filter((bars["ts"] + step <= now) & bars["close"].is_not_null())
+        ends = [t + step for t in closed["ts"].to_list()]
+        if ends:
+            best = min(range(len(ends)), key=lambda i: (abs(ends[i] - target), ends[i]))
+            if abs(ends[best] - target) <= tolerance:
+                found = int(ends[best] - step), float(closed["close"][best])
+    distance = None if found is None else abs(found[0] + step - target)
+    settled = waited >= tolerance or (distance is not None and distance <= waited)
+    return found, settled
 
 
 def _outcome(row: PredictionRow, bar_ts: int, price: float, now_ms: int) -> dict[str, object]:
     realised = math.log(price / row.last_price)
-    hit = None if row.predicted_return == 0 else (realised > 0) == (row.predicted_return > 0)
+    hit = direction_hit(realised, row.predicted_return)
     inside = None
     if row.interval_low is not None and row.interval_high is not None:
         inside = row.interval_low <= price <= row.interval_high
@@ -179,16 +192,31 @@ class PredictionTracker:
     def __init__(self, engine: Engine):
         self.engine = engine
         ensure_tables(engine, PredictionRow)
+        migrate(engine)
 
     def record(self, prediction: NewPrediction) -> int:
-        """Store one prediction; returns its id."""
+        """Store one prediction; returns its id, or that of the prediction already stored for
+        the same coin, horizon and as-of bar (which is kept: a bar is counted once)."""
         values = {f.name: getattr(prediction, f.name) for f in fields(prediction)}
+        values["bar_ts"] = prediction.as_of if prediction.bar_ts is None else prediction.bar_ts
         values["target_ts"] = prediction.as_of + duration_ms(prediction.horizon)
-        with session_scope(self.engine) as session:
-            row = PredictionRow(**values, status="pending")
-            session.add(row)
-            session.flush()
-            return int(row.id)
+        key = (
+            PredictionRow.coin == prediction.coin,
+            PredictionRow.horizon == prediction.horizon,
+            PredictionRow.bar_ts == values["bar_ts"],
+        )
+        try:
+            with session_scope(self.engine) as session:
+                found = session.scalar(select(PredictionRow.id).where(*key))
+                if found is not None:
+                    return int(found)
+                row = PredictionRow(**values, status="pending")
+                session.add(row)
+                session.flush()
+                return int(row.id)
+        except IntegrityError:  # another process stored the same bar meanwhile: keep theirs
+            with session_scope(self.engine) as session:
+                return int(session.scalars(select(PredictionRow.id).where(*key)).one())
 
     def _due(self, now_ms: int) -> list[PredictionRow]:
         with session_scope(self.engine) as session:
@@ -197,7 +225,7 @@ class PredictionTracker:
                     PredictionRow.status == "pending", PredictionRow.target_ts <= now_ms
                 )
             ).all()
-            return [r for r in rows if r.target_ts + duration_ms(r.timeframe) <= now_ms]
+            return list(rows)
 
     def _finish(self, row_id: int, values: dict[str, object]) -> bool:
         """Write an outcome only if the row is still pending (exactly once, even if raced)."""
@@ -219,11 +247,7 @@ class PredictionTracker:
         """Resolve every due prediction against the bar nearest its target; returns how many."""
         done = 0
         for row in self._due(now_ms):
-            tol = tolerance_ms if tolerance_ms is not None else duration_ms(row.timeframe)
-            bars = store.read(
-                row.coin, row.timeframe, start_ms=row.target_ts - tol, end_ms=row.target_ts + tol
-            )
-            found = _nearest_bar(bars, row.target_ts, tol)
+            found = _realised(store, row, tolerance_ms, now_ms)
             if found is not None:
                 done += self._finish(row.id, _outcome(row, *found, now_ms))
             elif now_ms > row.target_ts + expire_after_ms:
@@ -285,12 +309,32 @@ class PredictionTracker:
         rows = self.recent(limit or 10**9)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            _write_csv(path, rows)
+            write_csv(path, rows, EXPORT_COLUMNS)
         elif suffix == ".xlsx":
-            _write_xlsx(path, rows)
+            write_xlsx(path, rows, EXPORT_COLUMNS)
         else:
             raise ValueError(f"export: expected a .csv or .xlsx file, got {path.name!r}")
         return len(rows)
+
+
+def _realised(
+    store: BarReader, row: PredictionRow, tolerance_ms: int | None, now: int
+) -> tuple[int, float] | None:
+    """(bar ts, close) at ``row``'s target: 5-minute bars first (the nearest in time), then
+    the prediction's own timeframe; None while a nearer bar may still close."""
+    for tf in dict.fromkeys((Timeframe.M5, row.timeframe)):
+        step = duration_ms(tf, field="timeframe")
+        tol = tolerance_ms if tolerance_ms is not None else step
+        start, end = row.target_ts - step - tol, row.target_ts - step + tol
+        bars = store.read(row.coin, tf, start_ms=start, end_ms=end)
+        if bars is None or len(bars) == 0:
+            continue  # no such bars around the target: the next timeframe
+        found, settled = _nearest_bar(bars, row.target_ts, tol, step, now)
+        if not settled:
+            return None  # a nearer bar may still close: look again later
+        if found is not None:
+            return found
+    return None
 
 
 def _mean(values: list[float]) -> float | None:
@@ -306,55 +350,6 @@ def _stats(rows: list[PredictionRow]) -> WindowStats:
         "hit_rate": _mean(hits),
         "coverage": _mean(inside),
     }
-
-
-def _utc(epoch_ms: int) -> datetime:
-    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
-
-
-def iso_time(epoch_ms: int | None) -> str:
-    """``2026-12-01T08:00:00Z`` (milliseconds only when there are some); "" for None."""
-    if epoch_ms is None:
-        return ""
-    spec = "seconds" if epoch_ms % 1000 == 0 else "milliseconds"
-    return _utc(epoch_ms).isoformat(timespec=spec).replace("+00:00", "Z")
-
-
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    import csv
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row | {c: iso_time(row[c]) for c in TIME_COLUMNS})
-
-
-def _write_xlsx(path: Path, rows: list[dict[str, Any]]) -> None:
-    from openpyxl import Workbook
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "predictions"
-    sheet.append(EXPORT_COLUMNS)
-    times = {EXPORT_COLUMNS.index(c) + 1 for c in TIME_COLUMNS}
-    for row in rows:
-        # Excel has no time zones: naive datetimes, in UTC like every time finbot shows.
-        sheet.append(
-            [
-                _utc(row[c]).replace(tzinfo=None)
-                if c in TIME_COLUMNS and row[c] is not None
-                else row[c]
-                for c in EXPORT_COLUMNS
-            ]
-        )
-        for cell in sheet[sheet.max_row]:
-            if cell.column in times:
-                cell.number_format = EXCEL_TIME_FORMAT
-    book.save(path)
 
 
 def live_accuracy(

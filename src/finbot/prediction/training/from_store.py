@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from finbot.errors import DataError
 from finbot.prediction.training.trainer import Progress, TrainReport, train
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ def train_from_store(
     """Train ``coin``'s ``timeframe`` bars (from ``start_ms`` when given) for ``horizon`` and
     keep the result; a FinbotError (no data, too few rows) propagates to the caller."""
     frame = bars.read(coin, timeframe, start_ms=start_ms)
+    if frame.is_empty():
+        raise DataError(
+            f"{coin} {timeframe}: no bars stored; fill them with "
+            f"'finbot collect-historical --coins {coin}'"
+        )
     report = train(
         coin,
         timeframe,

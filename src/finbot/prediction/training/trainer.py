@@ -57,15 +57,15 @@ EDGE_T_STAT = 1.645  # one-sided 5 %
 
 
 def score(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    """MAE, RMSE and directional accuracy (zero moves ignored; a zero forecast is half a hit)."""
+    """MAE, RMSE and directional accuracy by ``decision.hit_rate`` (zero forecasts and zero
+    moves left out); ``directional_accuracy`` is absent when no forecast calls a direction
+    (the naive baseline), never a made-up 50 %."""
+    from finbot.prediction.decision import hit_rate
+
     err = y_pred - y_true
-    moved = y_true != 0
-    hits = np.where(y_pred[moved] == 0, 0.5, np.sign(y_pred[moved]) == np.sign(y_true[moved]))
-    return {
-        "mae": float(np.mean(np.abs(err))),
-        "rmse": float(np.sqrt(np.mean(err * err))),
-        "directional_accuracy": float(np.mean(hits)) if hits.size else 0.5,
-    }
+    out = {"mae": float(np.mean(np.abs(err))), "rmse": float(np.sqrt(np.mean(err * err)))}
+    hits = hit_rate(y_true, y_pred)
+    return out if hits is None else out | {"directional_accuracy": hits}
 
 
 def fit_shrink(y_true: np.ndarray, y_pred: np.ndarray) -> float:
