@@ -193,6 +193,14 @@ class ConfidenceSettings(Frozen):
     level: float = Field(0.80, gt=0.5, lt=1)
 
 
+class VolatilitySettings(Frozen):
+    """The volatility forecasts: fitted beside every point model (``enabled``), and the
+    probability the when question needs before it names a horizon (``when_level``)."""
+
+    enabled: bool = True
+    when_level: float = Field(0.5, gt=0, lt=1)
+
+
 class ProcessSettings(Frozen):
     single_instance_lock: bool = True
     resume_on_start: bool = True
@@ -214,6 +222,7 @@ class GeneralSettings(Frozen):
     history_days: dict[Timeframe, int] = {Timeframe.D1: 3650, Timeframe.H1: 730, Timeframe.M5: 1}
     training: Training = Training()
     confidence: ConfidenceSettings = ConfidenceSettings()
+    volatility: VolatilitySettings = VolatilitySettings()
     process: ProcessSettings = ProcessSettings()
 
     @field_validator("horizons", mode="before")

@@ -90,6 +90,7 @@ def train_sets(
                     part,
                     [horizon],
                     progress=progress,
+                    volatility=services.volatility_training,
                 )
             )
     return done

@@ -49,6 +49,7 @@ FACES: dict[str, list[str]] = {
     "finbot.prediction.training": [
         "Fold",
         "RetrainMode",
+        "VolatilityTraining",
         "fit_shrink",
         "run",
         "tasks_for",

@@ -33,6 +33,7 @@ from finbot.prediction.questions.price_view import (
 )
 from finbot.prediction.questions.ranking import Opportunity, best, coin_decision, opportunity
 from finbot.prediction.questions.tracker_record import to_record
+from finbot.prediction.questions.volatility_view import VolView, volatility_view
 from finbot.prediction.questions.when_question import ScanJson, WhenAnswer, WhenJson, when
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ScanJson",
     "Sources",
     "WhenAnswer",
+    "VolView",
     "WhenJson",
     "amount",
     "assess",
@@ -56,5 +58,6 @@ __all__ = [
     "opportunity",
     "price_json",
     "to_record",
+    "volatility_view",
     "when",
 ]

@@ -1,7 +1,13 @@
 """One coin x horizon assessed: prediction, calibrated interval, confidence, costs, decision.
 
 Everything an assessment needs from the rest of finbot comes through ``Sources`` (the model
-pipeline, calibration data, bars, spread, FX, live accuracy), so tests pass fakes.
+pipeline, calibration data, bars, spread, FX, live accuracy, the volatility forecast), so
+tests pass fakes.
+
+The interval is the volatility model's normalised conformal one (``±q·σ̂`` around the point
+forecast) where it beat the constant-width interval out of sample, else the point model's
+own (method named). The confidence is the calibrated probability of the stated outcome
+(``outcome``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from finbot.prediction.decision import (
     round_trip_cost,
 )
 from finbot.prediction.decision import confidence as cf
+from finbot.prediction.features import horizon_bars
+from finbot.prediction.questions.outcome import Outcomes, outcomes, stated_outcome
+from finbot.prediction.questions.volatility_view import VolView
 from finbot.timeframes import Timeframe, duration_seconds
 
 if TYPE_CHECKING:
@@ -49,6 +58,7 @@ class Sources:
     spread: Callable[[str, pl.DataFrame | None], SpreadQuote]  # (coin, bars) -> spread quote
     eur_per_usd: Callable[[], tuple[float | None, str]]  # -> (rate, source or reason)
     live: Callable[[str, str], cf.LiveAccuracy | None]  # (coin, horizon) -> tracker record
+    volatility: Callable[[str, str], VolView] | None = None  # (coin, horizon) -> forecast
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,9 @@ class Assessment:
     expected_error_frac: float | None
     eur_per_usd: float | None
     fx_source: str
+    volatility: VolView = VolView(None, "no volatility source")
+    outcomes: Outcomes | None = None
+    outcome: str = "flat"  # the stated outcome the confidence is the probability of
 
     @property
     def low_price(self) -> float:
@@ -88,6 +101,7 @@ class Assessment:
             bool(p.has_edge),
             self.expected_error_frac,
             self.thresholds,
+            self.outcomes is not None and self.outcomes.p_up is not None,
         )
 
     def reasons(self, lang: str = "en") -> list[str]:
@@ -164,6 +178,29 @@ def _costs(
     return costs, fx, fx_source
 
 
+def _vol_interval(view: VolView, mean: float) -> tuple[float, str] | None:
+    """(half width, method) of the volatility model's interval where it has the skill."""
+    vf = view.forecast
+    if vf is None or not vf.skill.normalised_interval:
+        return None
+    half = math.log(vf.interval[1] / vf.close)
+    return half, f"normalised split conformal on the volatility forecast ({vf.model})"
+
+
+def _confidence(odds: Outcomes, outcome: str) -> cf.ConfidenceScore:
+    """100 x the probability of the stated outcome (0 when nothing measures it)."""
+    p = odds.stated(outcome)
+    if p is None:
+        return cf.ConfidenceScore(0.0, {})
+    return cf.ConfidenceScore(round(100.0 * p, 1), {"p_outcome": round(p, 4)})
+
+
+def _volatility(sources: Sources, coin: str, horizon: str) -> VolView:
+    if sources.volatility is None:
+        return VolView(None, "no volatility source")
+    return sources.volatility(coin, horizon)
+
+
 def assess(
     settings: Settings, sources: Sources, coin: str, horizon: str, order_eur: float | None = None
 ) -> Assessment:
@@ -172,24 +209,24 @@ def assess(
     level = settings.general.confidence.level
     timeframe = bar_timeframe(pred)
     bars = sources.bars(coin, timeframe)
-    width, err, vol_ratio, sigma, method = _interval(
+    width, err, _ratio, sigma, method = _interval(
         pred, timeframe, sources.calibration(pred), bars, level
     )
-    score = cf.confidence_score(
-        pred=pred.predicted_return,
-        half_width=width,
-        level=level,
-        mae_ratio=pred.mae_ratio,
-        vol_ratio=vol_ratio,
-        live=sources.live(coin, pred.horizon),
-    )
+    view = _volatility(sources, coin, pred.horizon)
+    width, method = _vol_interval(view, pred.predicted_return) or (width, method)
     costs, fx, fx_source = _costs(settings, sources, coin, bars, order_eur)
+    h = horizon_bars(pred.horizon, timeframe)
+    odds = outcomes(view.forecast, view.note, bars, h, pred.predicted_return, costs.fraction)
+    outcome = stated_outcome(pred.predicted_return, bool(pred.has_edge))
     th = horizon_thresholds(
         settings.thresholds, pred.horizon, costs.fraction, _hourly(sigma, timeframe)
     )
     low, high = pred.predicted_return - width, pred.predicted_return + width
     hold = HorizonDecision(pred.horizon, Action.HOLD, 0.0, 0.0, 0.0, ())
-    partial = Assessment(pred, low, high, level, method, score, costs, th, hold, err, fx, fx_source)
+    partial = Assessment(
+        pred, low, high, level, method, _confidence(odds, outcome), costs, th, hold, err, fx,
+        fx_source, view, odds, outcome,
+    )  # fmt: skip
     decision = decide_horizon(partial.signal(), settings.thresholds.decision.min_confidence)
     return replace(partial, decision=decision)
 
