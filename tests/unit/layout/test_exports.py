@@ -110,6 +110,7 @@ FACES: dict[str, list[str]] = {
         "DecisionInputs",
         "NewPrediction",
         "PredictionTracker",
+        "ReliabilityJson",
         "WindowStats",
         "evaluate",
         "live_accuracy",

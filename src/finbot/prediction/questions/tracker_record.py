@@ -34,4 +34,6 @@ def to_record(a: Assessment, made_at: int, source: str = "cli") -> NewPrediction
         model=str(p.model),
         model_version=str(p.model_version),
         source=source,
+        outcome=a.outcome if a.outcomes is not None and a.confidence.components else None,
+        outcome_threshold=a.costs.fraction,
     )

@@ -51,7 +51,8 @@ class WhenJson(TypedDict):
     missing: list[str]
     scan: list[ScanJson]
     probabilities: dict[str, float | None]  # horizon -> P(high reaches +gain within it)
-    sources: dict[str, str]  # horizon -> "volatility model" | "base rate" | "none"
+    sources: dict[str, str]  # horizon -> "volatility model" | "base rate" | "none", or the
+    # shorter horizon's, as "base rate (10m)", where its probability was higher
     level: float
 
 
@@ -112,12 +113,15 @@ def _touch(a: Assessment, goal: float, bars: pl.DataFrame | None) -> tuple[float
 
 
 def _monotone(rows: list[tuple[str, float | None, str]]) -> list[tuple[str, float | None, str]]:
-    """Running maximum over the horizons (a touch within H is one within any longer H)."""
-    out, best = [], 0.0
+    """Running maximum over the horizons (a touch within H is one within any longer H); a
+    probability carried from a shorter horizon says so in its source."""
+    out: list[tuple[str, float | None, str]] = []
+    best, carried = 0.0, ""
     for h, p, source in rows:
-        if p is not None:
-            best = max(best, p)
-            p = best
+        if p is not None and p >= best:
+            best, carried = p, f"{source} ({h})"
+        elif p is not None:
+            p, source = best, carried
         out.append((h, p, source))
     return out
 

@@ -22,6 +22,9 @@ from .prediction_tracker import (
 from .prediction_tracker import (
     live_accuracy as live_accuracy,
 )
+from .reliability import (
+    ReliabilityJson as ReliabilityJson,
+)
 from .report import (
     png_data_uri as png_data_uri,
 )
@@ -37,6 +40,7 @@ __all__ = [
     "DecisionInputs",
     "NewPrediction",
     "PredictionTracker",
+    "ReliabilityJson",
     "WindowStats",
     "evaluate",
     "live_accuracy",
