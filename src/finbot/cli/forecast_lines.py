@@ -47,7 +47,7 @@ def volatility_line(app_ctx: AppContext, a: Assessment) -> str:
     else:
         odds = app_ctx.tr(
             "no direction probability: {why}; base rates up {up}, down {down}",
-            why=o.reason if o is not None else "—",
+            why=o.text(app_ctx.lang) if o is not None else "—",
             up=_pct(app_ctx, None if o is None else o.base_up),
             down=_pct(app_ctx, None if o is None else o.base_down),
         )
@@ -55,7 +55,7 @@ def volatility_line(app_ctx: AppContext, a: Assessment) -> str:
         "confidence = P({outcome})",
         outcome=_outcome(app_ctx, a.outcome),
     )
-    return f"  {vol}; {odds}; {stated}"
+    return "  " + app_ctx.tr("{vol}; {odds}; {stated}", vol=vol, odds=odds, stated=stated)
 
 
 def _sources(app_ctx: AppContext) -> dict[str, str]:

@@ -335,7 +335,7 @@ def _print_when(app_ctx: AppContext, ans: Any) -> None:
         head = app_ctx.tr(
             "{name} +{g} %: not within {h} (no horizon reaches a probability of {lvl} %)",
             name=name,
-            g=ans.gain_pct,
+            g=localise_number(lang, f"{ans.gain_pct:g}"),
             h=horizon_words(ans.longest, lang),
             lvl=level,
         )
@@ -343,7 +343,7 @@ def _print_when(app_ctx: AppContext, ans: Any) -> None:
         head = app_ctx.tr(
             "{name} +{g} %: within {h} — probability {c} % (level {lvl} %)",
             name=name,
-            g=ans.gain_pct,
+            g=localise_number(lang, f"{ans.gain_pct:g}"),
             h=horizon_words(ans.horizon or "", lang),
             c=f"{100 * (ans.probability or 0.0):.0f}",
             lvl=level,

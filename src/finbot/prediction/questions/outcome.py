@@ -22,12 +22,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from finbot.i18n import N_, translate
+
 if TYPE_CHECKING:
     import polars as pl
 
     from finbot.prediction.volatility import VolatilityForecast
 
 MIN_BASE_SAMPLES = 50  # h-bar returns a base rate needs
+NO_FORECAST = N_("no volatility forecast ({why})")
+NO_SKILL = N_("no measured skill (direction Brier ratio {ratio} to the base rate)")
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,16 @@ class Outcomes:
     base_up: float | None  # frequencies over the stored bars
     base_down: float | None
     source: str  # "volatility model" | "base rate" | "none"
-    reason: str  # why p_up / p_down are None ("" when shown)
+    why: tuple[str, dict[str, str]] = ("", {})  # why p_up / p_down are None: message, values
+
+    @property
+    def reason(self) -> str:
+        """Why ``p_up`` / ``p_down`` are None, in English ("" when shown)."""
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        message, values = self.why
+        return translate(lang, message, **values) if message else ""
 
     @property
     def up(self) -> float | None:
@@ -110,15 +123,14 @@ def outcomes(
     base_up, base_down = base_rate(returns, cost), base_rate(returns, -cost)
     skilled = None if vf is None else skilled_up_down(vf, mean, cost)
     if skilled is not None:
-        return Outcomes(cost, skilled[0], skilled[1], base_up, base_down, "volatility model", "")
+        return Outcomes(cost, skilled[0], skilled[1], base_up, base_down, "volatility model")
     if vf is None:
-        reason = f"no volatility forecast ({vol_note})"
+        why = (NO_FORECAST, {"why": vol_note})
     else:
         ratio = vf.skill.direction_brier_ratio
-        shown = "n/a" if not math.isfinite(ratio) else f"{ratio:.3f}"
-        reason = f"no measured skill (direction Brier ratio {shown} to the base rate)"
+        why = (NO_SKILL, {"ratio": "n/a" if not math.isfinite(ratio) else f"{ratio:.3f}"})
     source = "base rate" if base_up is not None else "none"
-    return Outcomes(cost, None, None, base_up, base_down, source, reason)
+    return Outcomes(cost, None, None, base_up, base_down, source, why)
 
 
 def touch_base_rate(bars: pl.DataFrame | None, h: int, move: float) -> float | None:
