@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from sqlalchemy import MetaData, Table, create_engine, inspect
@@ -66,12 +67,13 @@ def test_stated_outcomes_are_scored_and_tabulated(tracker: PredictionTracker, ho
 
 
 def test_the_table_of_a_calibrated_forecaster_has_a_small_gap() -> None:
-    rng = __import__("numpy").random.default_rng(7)
+    rng = np.random.default_rng(7)
     p = rng.uniform(0, 1, 20_000)
     hit = rng.uniform(0, 1, p.size) < p
     table = reliability(zip(p.tolist(), hit.tolist(), strict=True))
     assert table["n"] == p.size and len(table["bins"]) == 10 and table["gap"] < 0.02
-    overconfident = reliability(zip(p.tolist(), (rng.uniform(0, 1, p.size) < 0.5).tolist()))
+    coin_flips = (rng.uniform(0, 1, p.size) < 0.5).tolist()
+    overconfident = reliability(zip(p.tolist(), coin_flips, strict=True))
     assert overconfident["gap"] > 0.2
     assert reliability([]) == {"n": 0, "gap": None, "bins": []}
 
