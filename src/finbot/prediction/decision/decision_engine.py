@@ -17,7 +17,9 @@ The expected net return of a horizon is ``|g| - cost`` in the predicted directio
 Per coin (``decide``): each horizon votes +1 (BUY), -1 (SELL) or 0 (HOLD) with its weight from
 ``settings.general.horizon_weights`` (renormalised over the horizons present; equal weights if
 all are zero). A vote of at least ``AGREEMENT`` (0.5) in absolute value gives BUY or SELL;
-otherwise HOLD. If no horizon has an edge, the answer is HOLD with that reason.
+otherwise HOLD. If no horizon has an edge, the answer is HOLD with that reason. The coin's
+confidence is the weighted mean of the horizons' (each the calibrated probability of its own
+stated outcome): a summary, not itself the probability of one outcome.
 
 Risk note: suggested position = ``min(MAX_POSITION, BASE_POSITION * confidence / 50 *
 clip(reference_vol / realised_vol, 0.25, 2))`` of capital (0 for HOLD): 10 % at 50 %

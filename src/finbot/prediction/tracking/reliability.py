@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import TypedDict
 
 from sqlalchemy import Engine, Table, inspect, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 OUTCOME_COLUMNS = ("outcome", "outcome_threshold", "outcome_hit")
 BINS = 10
@@ -71,13 +72,21 @@ def reliability(pairs: Iterable[tuple[float, bool]], bins: int = BINS) -> Reliab
     return {"n": n, "gap": gap, "bins": rows}
 
 
-def add_outcome_columns(engine: Engine, table: Table) -> None:
-    """Add the outcome columns a table created before them lacks."""
+def _missing(engine: Engine, table: Table) -> list[str]:
     present = {c["name"] for c in inspect(engine).get_columns(table.name)}
-    missing = [table.c[name] for name in OUTCOME_COLUMNS if name not in present]
-    if not missing:
-        return
-    with engine.begin() as connection:
-        for column in missing:
-            kind = column.type.compile(dialect=engine.dialect)
-            connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
+    return [name for name in OUTCOME_COLUMNS if name not in present]
+
+
+def add_outcome_columns(engine: Engine, table: Table) -> None:
+    """Add the outcome columns a table created before them lacks. Two processes opening an
+    old database at once may race: the loser's "duplicate column" is harmless, so it checks
+    again and raises only if a column is still missing."""
+    for name in _missing(engine, table):
+        column = table.c[name]
+        kind = column.type.compile(dialect=engine.dialect)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}"))
+        except (OperationalError, ProgrammingError):
+            if name in _missing(engine, table):
+                raise
