@@ -6,7 +6,10 @@
   the point forecast, 0 for the naive one; sd the volatility forecast) goes through the
   model's held-out Platt maps. Without that skill they are ``None`` and the reason is given;
   the answer's confidence then rests on the base rates: the frequencies of those moves over
-  the stored bars (a base rate is calibrated by construction, and claims nothing).
+  the stored bars (a base rate is calibrated by construction, and claims nothing). The maps
+  were fitted at the cost of training's default order (``VolatilityForecast.cost``); the
+  answer's own cost (its order, the live spread) is usually close, and the raw probability
+  moves with it before the map is applied.
 * Confidence = 100 · P(the stated outcome). A point forecast with an edge states a direction
   (``up``: return beyond +c, ``down``: beyond −c); an answer without an edge (the naive "no
   change") states ``flat``: the price ends within ±c, with probability 1 − p_up − p_down. So

@@ -38,6 +38,7 @@ class ProbabilityJson(TypedDict):
     source: str  # "volatility model" | "base rate" | "none"
     reason: str  # why p_up / p_down are null ("" when shown)
     cost: float  # the threshold: P(return > +cost), P(return < -cost)
+    calibrated_at: float | None  # the cost the probability maps were fitted at (training's)
     base_rate_up: float | None
     base_rate_down: float | None
     outcome: str  # the stated outcome the confidence is the probability of: up | down | flat
@@ -96,11 +97,12 @@ def _interval_json(a: Assessment) -> IntervalJson:
 
 
 def _probability_json(a: Assessment) -> ProbabilityJson:
-    o = a.outcomes
+    o, vf = a.outcomes, a.volatility.forecast
     return {
         "source": "none" if o is None else o.source,
         "reason": "not assessed" if o is None else o.reason,
         "cost": a.costs.fraction if o is None else o.cost,
+        "calibrated_at": None if vf is None else vf.cost,
         "base_rate_up": None if o is None else o.base_up,
         "base_rate_down": None if o is None else o.base_down,
         "outcome": a.outcome,
