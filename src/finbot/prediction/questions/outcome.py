@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -103,11 +104,9 @@ def skilled_up_down(vf: VolatilityForecast, mean: float, cost: float) -> tuple[f
     """Calibrated (P(r > c), P(r < −c)) from the forecast, None without direction skill."""
     if not vf.skill.direction:
         return None
-    from scipy.stats import norm
-
-    sigma = vf.sigma
-    raw_up = np.array([norm.sf((cost - mean) / sigma)])
-    raw_down = np.array([norm.cdf((-cost - mean) / sigma)])
+    normal = NormalDist(mean, vf.sigma)  # the standard library's: no scipy on the cold path
+    raw_up = np.array([1.0 - normal.cdf(cost)])
+    raw_down = np.array([normal.cdf(-cost)])
     up, down = float(vf.maps.up(raw_up)[0]), float(vf.maps.down(raw_down)[0])
     total = up + down
     return (up / total, down / total) if total > 1.0 else (up, down)
@@ -158,9 +157,7 @@ def threshold_probability(
     probability through its held-out up-move map where direction skill was measured (the map
     was fitted at the cost threshold), else the base rate over the stored bars."""
     if vf is not None and vf.skill.direction:
-        from scipy.stats import norm
-
-        raw = np.array([norm.sf((r - mean) / vf.sigma)])
+        raw = np.array([1.0 - NormalDist(mean, vf.sigma).cdf(r)])
         return float(vf.maps.up(raw)[0]), "volatility model"
     returns = horizon_returns(bars, h)
     base = None if returns is None else float(np.mean(returns >= r))
