@@ -125,19 +125,11 @@ class Services:
 
     @cached_property
     def volatility_training(self) -> VolatilityTraining | None:
-        """How training fits the volatility models (None when ``volatility.enabled`` is off):
-        the interval level of ``confidence.level`` and the direction events beyond the
-        round-trip cost of the default order at the default spread."""
-        from finbot.prediction.decision import resolve_spread, round_trip_cost
+        """How training fits the volatility models (None when ``volatility.enabled`` is off)."""
         from finbot.prediction.training import VolatilityTraining
-        from finbot.prediction.volatility import VolatilityConfig
 
-        general, costs = self.settings.general, self.settings.costs
-        if not general.volatility.enabled:
-            return None
-        cost = round_trip_cost(costs, resolve_spread(costs)).fraction
-        config = VolatilityConfig(level=general.confidence.level, cost=cost)
-        return VolatilityTraining(self.paths.models_dir, config, general.training.keep_versions)
+        settings = self.settings
+        return VolatilityTraining.of(self.paths.models_dir, settings.general, settings.costs)
 
     @cached_property
     def engine(self) -> Engine:

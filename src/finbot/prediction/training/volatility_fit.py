@@ -18,6 +18,7 @@ from finbot.errors import FinbotError
 if TYPE_CHECKING:
     import polars as pl
 
+    from finbot.config.models import Costs, GeneralSettings
     from finbot.prediction.volatility import VolatilityConfig
 
 
@@ -28,6 +29,20 @@ class VolatilityTraining:
     root: Path  # the models root the ``VolatilityStore`` shares with the ``ModelStore``
     config: VolatilityConfig
     keep: int = 3
+
+    @staticmethod
+    def of(root: Path, general: GeneralSettings, costs: Costs) -> VolatilityTraining | None:
+        """From the settings (None when ``volatility.enabled`` is off): the interval level of
+        ``confidence.level``, direction events beyond the round-trip cost of the default order
+        at the default spread, ``training.keep_versions`` versions kept."""
+        from finbot.prediction.decision import resolve_spread, round_trip_cost
+        from finbot.prediction.volatility import VolatilityConfig
+
+        if not general.volatility.enabled:
+            return None
+        cost = round_trip_cost(costs, resolve_spread(costs)).fraction
+        config = VolatilityConfig(level=general.confidence.level, cost=cost)
+        return VolatilityTraining(root, config, general.training.keep_versions)
 
 
 def _ratio(value: float) -> float | None:
