@@ -64,6 +64,7 @@ FACES: dict[str, list[str]] = {
         "Calibration",
         "FittedVolatility",
         "HorizonEvaluation",
+        "NAIVES",
         "Skill",
         "VOL_TAIL_BARS",
         "VolatilityConfig",

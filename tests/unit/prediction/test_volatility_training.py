@@ -76,6 +76,13 @@ def test_services_wire_it_from_the_settings(home: Paths, settings: Settings) -> 
     assert wired is not None and wired.root == home.models_dir
     assert wired.config.level == services.settings.general.confidence.level
     assert 0 < wired.config.cost < 0.02  # the default order's round trip
+    assert wired.config.walk.candidates == (
+        "naive_window",
+        "naive_day",
+        "har",
+        "har_range",
+        "garch",
+    )
     assert services.volatility_store.root == home.models_dir
     general = settings.general.model_copy(update={"volatility": VolatilitySettings(enabled=False)})
     off = settings.model_copy(update={"general": general})

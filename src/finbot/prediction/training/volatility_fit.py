@@ -32,16 +32,19 @@ class VolatilityTraining:
 
     @staticmethod
     def of(root: Path, general: GeneralSettings, costs: Costs) -> VolatilityTraining | None:
-        """From the settings (None when ``volatility.enabled`` is off): the interval level of
+        """From the settings (None when ``volatility.enabled`` is off): the two naive
+        forecasts and ``volatility.models`` as candidates, the interval level of
         ``confidence.level``, direction events beyond the round-trip cost of the default order
         at the default spread, ``training.keep_versions`` versions kept."""
         from finbot.prediction.decision import resolve_spread, round_trip_cost
-        from finbot.prediction.volatility import VolatilityConfig
+        from finbot.prediction.volatility import NAIVES, VolatilityConfig, WalkForwardConfig
 
-        if not general.volatility.enabled:
+        vol = general.volatility
+        if not vol.enabled:
             return None
         cost = round_trip_cost(costs, resolve_spread(costs)).fraction
-        config = VolatilityConfig(level=general.confidence.level, cost=cost)
+        walk = WalkForwardConfig(candidates=NAIVES + tuple(dict.fromkeys(vol.models)))
+        config = VolatilityConfig(level=general.confidence.level, cost=cost, walk=walk)
         return VolatilityTraining(root, config, general.training.keep_versions)
 
 
