@@ -57,7 +57,9 @@ class Sources:
     bars: Callable[[str, str], pl.DataFrame | None]  # (coin, timeframe) -> recent bars | None
     spread: Callable[[str, pl.DataFrame | None], SpreadQuote]  # (coin, bars) -> spread quote
     eur_per_usd: Callable[[], tuple[float | None, str]]  # -> (rate, source or reason)
-    live: Callable[[str, str], cf.LiveAccuracy | None]  # (coin, horizon) -> tracker record
+    # (coin, horizon) -> the tracker's record; no longer part of the confidence, which is now
+    # the calibrated probability of the stated outcome (its live check: the tracker's table)
+    live: Callable[[str, str], cf.LiveAccuracy | None]
     volatility: Callable[[str, str], VolView] | None = None  # (coin, horizon) -> forecast
 
 
@@ -178,7 +180,7 @@ def _costs(
     return costs, fx, fx_source
 
 
-def _vol_interval(view: VolView, mean: float) -> tuple[float, str] | None:
+def _vol_interval(view: VolView) -> tuple[float, str] | None:
     """(half width, method) of the volatility model's interval where it has the skill."""
     vf = view.forecast
     if vf is None or not vf.skill.normalised_interval:
@@ -213,7 +215,7 @@ def assess(
         pred, timeframe, sources.calibration(pred), bars, level
     )
     view = _volatility(sources, coin, pred.horizon)
-    width, method = _vol_interval(view, pred.predicted_return) or (width, method)
+    width, method = _vol_interval(view) or (width, method)
     costs, fx, fx_source = _costs(settings, sources, coin, bars, order_eur)
     h = horizon_bars(pred.horizon, timeframe)
     odds = outcomes(view.forecast, view.note, bars, h, pred.predicted_return, costs.fraction)
