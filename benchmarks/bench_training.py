@@ -1,5 +1,6 @@
 """Training: 10 coins x 5 horizons x (linear, random forest, LightGBM, XGBoost) + naive on
-2 years of hourly bars each (the 10 m horizon on 5 m bars), 2 loky workers, in a subprocess
+2 years of hourly bars each (the 10 m horizon on 5 m bars), and each set's volatility model
+(as ``finbot train`` fits it: ``Services.volatility_training``), 2 loky workers, in a subprocess
 whose whole process tree is sampled for the peak RSS. Run once (about a minute or two); the
 data are the demo home's (the demo benchmark collected them).
 
@@ -35,9 +36,12 @@ coins = list(settings.coins.ids)[: int(sys.argv[3])]
 stores = services.bar_store, services.model_store
 start = time.perf_counter()
 out = train_all(*stores, settings.general.training, coins, list(settings.general.horizons),
-                workers=int(sys.argv[2]))
+                workers=int(sys.argv[2]), volatility=services.volatility_training)
+vol = [t.get("volatility", {}) for t in out]
 print(json.dumps({"seconds": time.perf_counter() - start, "tasks": len(out),
-                  "errors": [t["error"] for t in out if "error" in t]}))
+                  "errors": [t["error"] for t in out if "error" in t],
+                  "volatility_models": sum(1 for v in vol if "version" in v),
+                  "volatility_errors": sorted({v["error"] for v in vol if "error" in v})}))
 """
 
 
@@ -94,7 +98,7 @@ def run() -> list[dict[str, Any]]:
     forest = forest_cost(home)
     return [
         row(
-            "training: 10 coins x 5 horizons x 4 algos + naive, 2 workers",
+            "training: 10 coins x 5 horizons x 4 algos + naive + volatility, 2 workers",
             seconds,
             SPEC_S,
             "s",
@@ -103,6 +107,8 @@ def run() -> list[dict[str, Any]]:
             runs=1,
             tasks=report["tasks"],
             errors=report["errors"],
+            volatility_models=report["volatility_models"],
+            volatility_errors=report["volatility_errors"],
             load_avg=load_avg(),
             baseline_is="spec: 2 min per coin x 10 coins",
         ),

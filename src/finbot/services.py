@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from finbot.prediction.pipeline import Prediction
     from finbot.prediction.questions import Freshness, FreshnessSource, Sources
     from finbot.prediction.tracking import PredictionTracker
+    from finbot.prediction.training import VolatilityTraining
+    from finbot.prediction.volatility import VolatilityStore
     from finbot.storage import BarStore, Cache, ParquetDataset
 
 #: One system clock per process: the shared CoinGecko rate limiter is keyed by clock.
@@ -162,6 +164,22 @@ class Services:
         from finbot.prediction.models import ModelStore
 
         return ModelStore(self.paths.models_dir, cache_size=self.sizes.model_cache_size)
+
+    @cached_property
+    def volatility_store(self) -> VolatilityStore:
+        """The volatility models, beside the price models (``<models>/<coin>/vol/<h>/``)."""
+        from finbot.prediction.volatility import VolatilityStore
+
+        keep = self.settings.general.training.keep_versions
+        return VolatilityStore(self.paths.models_dir, keep=keep)
+
+    @cached_property
+    def volatility_training(self) -> VolatilityTraining | None:
+        """How training fits the volatility models (None when ``volatility.enabled`` is off)."""
+        from finbot.prediction.training import VolatilityTraining
+
+        settings = self.settings
+        return VolatilityTraining.of(self.paths.models_dir, settings.general, settings.costs)
 
     @cached_property
     def engine(self) -> Engine:
@@ -315,9 +333,10 @@ def _bad_calibration(pred: Prediction, what: str) -> str:
 def live_sources(services: Services, *, tracker: PredictionTracker | None) -> Sources:
     """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, tracker."""
     from finbot.prediction import pipeline
-    from finbot.prediction.questions import Sources
+    from finbot.prediction.questions import Sources, volatility_view
 
     store, bar_store, clock = services.model_store, services.bar_store, services.clock
+    vol_store = services.volatility_store
 
     def bars(coin: str, timeframe: str) -> pl.DataFrame | None:
         frame = bar_store.read(coin, timeframe, last_n=BAR_TAIL)
@@ -338,6 +357,7 @@ def live_sources(services: Services, *, tracker: PredictionTracker | None) -> So
         ),
         live=_live_source(tracker, clock),
         freshness=_freshness_source(services),
+        volatility=lambda coin, h: volatility_view(vol_store, bar_store, coin, h),
     )
 
 

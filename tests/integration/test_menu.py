@@ -93,7 +93,7 @@ def _drive(app_ctx: AppContext, keys: list[str]) -> None:
         (
             "en",
             ["1", ENTER, "3", ENTER, "1", ENTER, "\x7f" * 4 + "50", ENTER, "0", ENTER, "5", ENTER],
-            [r"Bitcoin \+50\.0 %: not within 12 h"],
+            [r"Bitcoin \+50 %: not within 12 h"],
         ),
         # Best moment, then Statistics (the price asked just before is tracked)
         (

@@ -242,7 +242,11 @@ def test_damaged_calibration_data_is_one_clear_line(
 
 
 def test_absent_calibration_data_falls_back_and_says_so(trained_home: Paths) -> None:
+    """Without calibration data nor a volatility model (whose interval would win)."""
+    import shutil
+
     _calibration_file(trained_home).unlink()
+    shutil.rmtree(trained_home.models_dir / "bitcoin" / "vol")
     result = invoke(trained_home, "predict", "--coin", "btc", "--horizon", "1h", "--json")
     assert result.exit_code == 0, result.output
     method = json.loads(result.stdout)["interval"]["method"]

@@ -141,6 +141,8 @@ def amount_line(app_ctx: AppContext, ans: Any, amount: float, horizon: str) -> s
 
 
 def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
+    from finbot.cli.forecast_lines import volatility_line
+
     lang, p = app_ctx.lang, a.prediction
     err = "—" if a.expected_error_frac is None else pct(a.expected_error_frac, lang)
     lines = [
@@ -159,6 +161,7 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
             cost=pct(a.costs.fraction, lang),
         )
     ]
+    lines.append(volatility_line(app_ctx, a))
     lines += [f"  - {text}" for text in a.reasons(lang)]
     return lines
 
@@ -359,6 +362,15 @@ def ask_amount(
         f"  - {r.text(lang)}" for r in ans.reasons
     ]:
         app_ctx.console.print(line, highlight=False)
+    _print_target(app_ctx, ans)
+
+
+def _print_target(app_ctx: AppContext, ans: Any) -> None:
+    from finbot.cli.forecast_lines import target_line
+
+    line = target_line(app_ctx, ans)
+    if line is not None:
+        app_ctx.console.print(line, highlight=False)
 
 
 def _missing_note(app_ctx: AppContext, sources: Sources, coin: str, note: str) -> str:
@@ -389,29 +401,37 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
     if as_json:
         app_ctx.emit_json(ans.to_json())
         return
-    lang, name = app_ctx.lang, coin_name(app_ctx, coin)
+    _print_when(app_ctx, ans)
+
+
+def _print_when(app_ctx: AppContext, ans: Any) -> None:
+    """The when answer: the horizon found (or not within the longest), then each horizon's
+    probability of the high reaching the gain."""
+    from finbot.cli.forecast_lines import when_lines
+
+    lang, name = app_ctx.lang, coin_name(app_ctx, ans.coin)
+    level = f"{ans.level * 100:.0f}"
     if ans.found is None:
-        app_ctx.console.print(
-            app_ctx.tr(
-                "{name} +{g} %: not within {h} (no horizon's prediction and interval reach it)",
-                name=name,
-                g=number(gain, lang, 1),
-                h=horizon_words(ans.longest, lang),
-            ),
-            highlight=False,
-        )
-        return
-    app_ctx.console.print(
-        app_ctx.tr(
-            "{name} +{g} %: within {h} — confidence {c} %",
+        head = app_ctx.tr(
+            "{name} +{g} %: not within {h} (no horizon reaches a probability of {lvl} %)",
             name=name,
-            g=number(gain, lang, 1),
+            g=localise_number(lang, f"{ans.gain_pct:g}"),
+            h=horizon_words(ans.longest, lang),
+            lvl=level,
+        )
+    else:
+        head = app_ctx.tr(
+            "{name} +{g} %: within {h} — probability {c} % (level {lvl} %)",
+            name=name,
+            g=localise_number(lang, f"{ans.gain_pct:g}"),
             h=horizon_words(ans.horizon or "", lang),
-            c=f"{ans.found.confidence.score:.0f}",
-        ),
-        highlight=False,
-    )
-    app_ctx.console.print(price_line(app_ctx, ans.found), highlight=False)
+            c=f"{100 * (ans.probability or 0.0):.0f}",
+            lvl=level,
+        )
+    app_ctx.console.print(head, highlight=False)
+    words = {h: horizon_words(h, lang) for h, _, _ in ans.probabilities}
+    for line in when_lines(app_ctx, ans, words):
+        app_ctx.console.print(line, highlight=False)
 
 
 def ask_best(app_ctx: AppContext, as_json: bool) -> None:

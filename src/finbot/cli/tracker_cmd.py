@@ -13,7 +13,12 @@ from finbot.errors import UsageError
 from finbot.i18n import N_
 
 if TYPE_CHECKING:
-    from finbot.prediction.tracking import Accuracy, PredictionTracker, WindowStats
+    from finbot.prediction.tracking import (
+        Accuracy,
+        PredictionTracker,
+        ReliabilityJson,
+        WindowStats,
+    )
 
 
 # made, coin, horizon, price then, predicted, realised, error, direction right / inside the
@@ -122,6 +127,7 @@ def tracker_command(
         _export(app_ctx, tracker, export)
     rows = tracker.recent(limit, coin=coin_id)
     summary = tracker.summary(now, coin=coin_id)
+    table = tracker.reliability(now, coin=coin_id)
     if as_json:
         app_ctx.emit_json(
             {
@@ -129,10 +135,37 @@ def tracker_command(
                 "summary": summary,
                 "counts": tracker.counts(),
                 "resolved_now": resolved,
+                "reliability": table,
             }
         )
         return
     _print(app_ctx, rows, summary)
+    _print_reliability(app_ctx, table)
+
+
+def _print_reliability(app_ctx: AppContext, table: ReliabilityJson) -> None:
+    """Confidence against how often the stated outcome happened (30 days)."""
+    from rich.table import Table
+
+    if not table["bins"]:
+        app_ctx.console.print(app_ctx.tr("confidence reliability: no resolved answers yet"))
+        return
+    out = Table(title=app_ctx.tr("Confidence reliability (30 days)"))
+    for col in (app_ctx.tr("confidence"), "n", app_ctx.tr("mean"), app_ctx.tr("happened")):
+        out.add_column(col)
+    for b in table["bins"]:
+        out.add_row(
+            f"{b['low']:.0%}–{b['high']:.0%}",
+            str(b["n"]),
+            f"{b['mean_confidence']:.0%}",
+            f"{b['frequency']:.0%}",
+        )
+    app_ctx.console.print(out)
+    gap = table["gap"] or 0.0
+    app_ctx.console.print(
+        app_ctx.tr("mean gap {g} points over {n} answers", g=f"{gap * 100:.1f}", n=table["n"]),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

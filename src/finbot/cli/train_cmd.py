@@ -70,9 +70,12 @@ def _train_one(
             progress=lambda name, done, total: bar.update(
                 task, completed=done, description=progress_label(app_ctx.lang, name)
             ),
+            volatility=services.volatility_training,
         )
     report, version = trained.report, trained.version
     out = {**report.to_dict(), "version": version}
+    if trained.volatility is not None:
+        out["volatility"] = trained.volatility
     if not as_json:
         app_ctx.console.print(_scores_table(app_ctx, report))
         if not report.has_edge:
@@ -82,7 +85,22 @@ def _train_one(
                 )
             )
         app_ctx.console.print(app_ctx.tr("saved version {v}", v=version))
+        if trained.volatility is not None:
+            app_ctx.console.print(volatility_line(app_ctx, trained.volatility))
     return out
+
+
+def volatility_line(app_ctx: context.AppContext, summary: dict[str, Any]) -> str:
+    """One line on the volatility model trained beside the point model (or why none was)."""
+    if "error" in summary:
+        return app_ctx.tr("volatility model not saved: {e}", e=summary["error"])
+    ratio = summary.get("qlike_ratio")
+    return app_ctx.tr(
+        "volatility model {m} saved as {v} (QLIKE vs naive {r})",
+        m=summary["model"],
+        v=summary["version"],
+        r="—" if ratio is None else f"{ratio:.3f}",
+    )
 
 
 def _train_all(
@@ -107,6 +125,7 @@ def _train_all(
             horizons,
             algorithms=algorithms,
             progress=lambda r, done, total: bar.update(task, completed=done),
+            volatility=services.volatility_training,
         )
     failed = [r for r in results if r.get("error")]
     summary = {"trained": len(results) - len(failed), "failed": len(failed), "total": len(results)}
@@ -224,6 +243,7 @@ def _incremental(
         coins,
         list(settings.general.horizons),
         clock=services.clock,
+        volatility=services.volatility_training,
     )
 
 

@@ -92,6 +92,7 @@ def _train(services: Services, coins: list[str], step: Step, result: DemoResult)
         progress=lambda summary, done, _n: step(
             f"{summary.get('coin', '')} {summary.get('horizon', '')}", done, total
         ),
+        volatility=services.volatility_training,
     )
     result.failures += [
         f"train {t['coin']} {t['horizon']}: {t['error']}" for t in result.trained if "error" in t

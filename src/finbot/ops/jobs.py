@@ -172,6 +172,7 @@ def _incremental(mode: RetrainMode) -> Work:
             settings.coins.ids,
             settings.general.horizons,
             clock=services.clock,
+            volatility=services.volatility_training,
         )
         return len(out["results"])
 

@@ -97,6 +97,7 @@ def train_sets(
                     part,
                     [horizon],
                     progress=progress,
+                    volatility=services.volatility_training,
                 )
             )
     return done
@@ -147,11 +148,12 @@ class FirstAnswers:
 
 
 def _train_first(services: Services, coin: str, horizon: str) -> dict[str, Any]:
-    """One coin's quick-horizon model, trained in this thread (joblib runs one task inline)."""
+    """One coin's quick-horizon model and its volatility model, trained in this thread (joblib
+    runs one task inline)."""
     from finbot.prediction.training import train_all
 
-    stores = services.bar_store, services.model_store
-    return train_all(*stores, services.training, [coin], [horizon], workers=1)[0]
+    stores, vol = (services.bar_store, services.model_store), services.volatility_training
+    return train_all(*stores, services.training, [coin], [horizon], workers=1, volatility=vol)[0]
 
 
 def first_answers(

@@ -66,6 +66,7 @@ FACES: dict[str, list[str]] = {
     "finbot.prediction.training": [
         "Fold",
         "RetrainMode",
+        "VolatilityTraining",
         "fit_shrink",
         "run",
         "tasks_for",
@@ -80,6 +81,7 @@ FACES: dict[str, list[str]] = {
         "Calibration",
         "FittedVolatility",
         "HorizonEvaluation",
+        "NAIVES",
         "Skill",
         "VOL_TAIL_BARS",
         "VolatilityConfig",
@@ -132,6 +134,7 @@ FACES: dict[str, list[str]] = {
         "NewPrediction",
         "PerCoinSelection",
         "PredictionTracker",
+        "ReliabilityJson",
         "Selection",
         "Served",
         "WindowStats",

@@ -24,6 +24,7 @@ def signal(
     edge: bool = True,
     error: float | None = 0.005,
     cost: float = 0.0055,
+    skill: bool = True,
 ) -> de.HorizonSignal:
     th = horizon_thresholds(Thresholds(), horizon, cost, None)
     return de.HorizonSignal(
@@ -36,6 +37,7 @@ def signal(
         edge,
         error,
         th,
+        skill,
     )
 
 
@@ -51,6 +53,8 @@ def signal(
         (signal(ret=0.05, ratio=float("nan")), "HOLD", "no_edge"),
         (signal(horizon="10m", ret=0.05, error=0.025), "HOLD", "error_too_large"),  # > 2 %
         (signal(ret=0.05, conf=30.0), "HOLD", "low_confidence"),
+        (signal(ret=0.05, conf=90.0, skill=False), "HOLD", "no_probability_skill"),
+        (signal(ret=0.05, ratio=1.1, skill=False), "HOLD", "no_edge"),  # no edge comes first
     ],
 )
 def test_horizon_rules(sig: de.HorizonSignal, action: str, code: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from statistics import NormalDist
 
 import numpy as np
 import polars as pl
@@ -15,6 +16,9 @@ from finbot.prediction.decision.confidence import LiveAccuracy
 from finbot.prediction.decision.cost_model import SpreadQuote
 from finbot.prediction.models import StoredModel
 from finbot.prediction.pipeline import Prediction
+from finbot.prediction.volatility import Calibration, Skill, VolatilityForecast
+from finbot.prediction.volatility.outputs import Maps
+from finbot.timeframes import HOUR_MS, duration_ms
 
 pytestmark = pytest.mark.unit
 # The questions read the model's calibration through ``Sources.calibration``, never through
@@ -31,6 +35,38 @@ def calibration(rng: np.random.Generator, scale: float = 0.002) -> pl.DataFrame:
     )
 
 
+IDENTITY = Calibration(0.0, 1.0)
+SKILLED = Skill(0.8, 1.0, 0.8, 0.9, 0.01, 0.95)  # variance, touch, direction; not the interval
+UNSKILLED = Skill(1.1, 1.1, 0.8, 1.1, 0.2, 1.1)
+
+
+def hourly_sigma(horizon: str) -> float:
+    """1 % an hour, growing as the square root of time."""
+    return 0.01 * math.sqrt(duration_ms(horizon) / HOUR_MS)
+
+
+def fake_volatility(horizon: str, skill: Skill = SKILLED) -> q.VolView:
+    """A volatility forecast with uncalibrated (identity) maps and the given skill."""
+    sigma = hourly_sigma(horizon)
+    maps = Maps(1.28, 1.28 * sigma, IDENTITY, IDENTITY, IDENTITY, IDENTITY)
+    forecast = VolatilityForecast(
+        ts=1_700_000_000_000,
+        close=50_000.0,
+        horizon=horizon,
+        model="har",
+        variance=sigma**2,
+        level=0.8,
+        interval_kind="constant",
+        interval=(50_000 * math.exp(-1.28 * sigma), 50_000 * math.exp(1.28 * sigma)),
+        p_up=None,
+        p_down=None,
+        cost=0.0035,
+        skill=skill,
+        maps=maps,
+    )
+    return q.VolView(forecast)
+
+
 def sources(
     rng: np.random.Generator,
     returns: dict[tuple[str, str], float],
@@ -39,6 +75,7 @@ def sources(
     edge: bool = True,
     with_calibration: bool = True,
     fx: float | None = 0.9,
+    skill: Skill = SKILLED,
 ) -> q.Sources:
     cal = calibration(rng)
 
@@ -66,6 +103,7 @@ def sources(
         spread=lambda coin, bars: SpreadQuote(0.0005, "tickers"),
         eur_per_usd=lambda: (fx, "test" if fx else "no FX rate"),
         live=lambda coin, h: LiveAccuracy(30, 0.6, 0.8),
+        volatility=lambda coin, h: fake_volatility(h, skill),
     )
 
 
@@ -80,7 +118,11 @@ def test_price_answer_has_the_design_keys(settings: Settings, rng) -> None:  # t
     # 80 % conformal quantile of |N(0, 0.002)| ~ 1.28 * 0.002
     width = math.log(data["interval"]["high"] / data["predicted_price"])
     assert width == pytest.approx(1.2816 * 0.002, rel=0.2)
-    assert 0 <= data["confidence"] <= 100 and "live" in data["confidence_components"]
+    # the confidence is P(the stated move, up beyond costs): N(0.5 %, 1 %) above 0.35 %
+    assert data["probability"]["outcome"] == "up"
+    p_up = 1 - NormalDist(math.log(1.005), 0.01).cdf(0.0035)
+    assert data["p_up"] == pytest.approx(p_up) and data["confidence"] == round(100 * p_up, 1)
+    assert data["volatility"] == pytest.approx(0.01) and data["volatility_model"] == "har"
     assert data["expected_error"] == pytest.approx(0.0016, rel=0.25)
     # costs: 2 EUR + 0.05 % spread + 0.1 % slippage on 1000 EUR = 0.35 %
     assert data["cost_fraction"] == pytest.approx(0.0035)
@@ -148,21 +190,24 @@ def test_amount_without_target(settings: Settings, rng) -> None:  # type: ignore
     assert ans.target_eur is None and ans.meets_target is None and ans.reasons == ()
 
 
-def test_when_finds_the_first_reaching_horizon(settings: Settings, rng) -> None:  # type: ignore[no-untyped-def]
-    big = math.log(1.03)
-    src = sources(rng, {("bitcoin", "6h"): 0.021, ("bitcoin", "8h"): big, ("bitcoin", "12h"): big})
-    ans = q.when(settings, src, "bitcoin", 2.0)
-    # 6h: +2.12 % but the interval's low end (~ +1.86 %) is below +2 %; 8h: ~ +2.7 % >= 2 %
-    assert ans.horizon == "8h"
+def test_when_answers_a_touch_probability_per_horizon(settings: Settings, rng) -> None:  # type: ignore[no-untyped-def]
+    ans = q.when(settings, sources(rng, {}), "bitcoin", 2.0)
     data = ans.to_json()
-    assert data["horizon"] == "8h" and [s["horizon"] for s in data["scan"]] == [
-        "10m",
-        "1h",
-        "6h",
-        "8h",
-    ]
-    none = q.when(settings, sources(rng, {}), "bitcoin", 2.0).to_json()
-    assert none["horizon"] is None and none["within"] == "12h" and len(none["scan"]) == 5
+    probs = data["probabilities"]
+    assert list(probs) == ["10m", "1h", "6h", "8h", "12h"] and data["level"] == 0.5
+    assert set(data["sources"].values()) == {"volatility model"}
+    # the barrier formula 2 (1 - Phi(ln 1.02 / sigma)), sigma = 1 % sqrt(hours), floored at 0.1 %
+    barrier = {h: 2 * (1 - NormalDist().cdf(math.log(1.02) / hourly_sigma(h))) for h in probs}
+    expected = {h: max(p, 1e-3) for h, p in barrier.items()}
+    assert probs == pytest.approx(expected)
+    values = [probs[h] for h in probs]
+    assert values == sorted(values) and all(0 <= p <= 1 for p in values)
+    assert data["horizon"] == "12h" and data["confidence"] == round(100 * probs["12h"], 1)
+    harder = q.when(settings, sources(rng, {}), "bitcoin", 4.0).to_json()
+    assert all(harder["probabilities"][h] <= probs[h] for h in probs)
+    assert harder["probabilities"]["12h"] < probs["12h"]
+    assert harder["horizon"] is None and harder["within"] == "12h"
+    assert len(harder["scan"]) == 5 and harder["confidence"] is None
 
 
 def test_best_ranks_by_net_return_per_hour(settings: Settings, rng) -> None:  # type: ignore[no-untyped-def]
@@ -197,3 +242,18 @@ def test_coin_decision_combines_horizons(settings: Settings, rng) -> None:  # ty
     no_edge = sources(rng, rets, ratio=1.1, edge=False)
     assessed = [q.assess(settings, no_edge, "bitcoin", h) for h in settings.general.horizons]
     assert q.coin_decision(settings, "bitcoin", assessed).action == "HOLD"
+
+
+def test_no_probability_skill_is_hold_with_reason_and_null_probabilities(
+    settings: Settings, rng
+) -> None:  # type: ignore[no-untyped-def]
+    src = sources(rng, {("bitcoin", "1h"): math.log(1.02)}, skill=UNSKILLED)
+    data = q.price_json(q.assess(settings, src, "bitcoin", "1h"))
+    assert data["p_up"] is None and data["p_down"] is None
+    assert "no measured skill" in data["probability"]["reason"]
+    assert data["decision"] == "HOLD"
+    assert data["reasons"] == [
+        "1h: no measured skill for the probability of clearing the costs: HOLD"
+    ]
+    # no bars: no base rate either, so nothing measures the stated outcome
+    assert data["probability"]["source"] == "none" and data["confidence"] == 0.0

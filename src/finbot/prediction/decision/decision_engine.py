@@ -3,18 +3,23 @@
 Per horizon (``decide_horizon``), in this order, the first rule that applies wins:
 
 1. no edge over the naive baseline (``has_edge`` false or ``mae_ratio >= 1``) → HOLD, always;
-2. expected error above the horizon's maximum from ``thresholds.json`` → HOLD;
-3. confidence below ``decision.min_confidence`` → HOLD;
-4. expected simple return ``g = exp(r) - 1`` ≥ the BUY hurdle → BUY; ``g`` ≤ -SELL hurdle →
+2. no measured skill for the probability of clearing costs (``probability_skill`` false: the
+   confidence then rests on a base rate, not on a forecast) → HOLD;
+3. expected error above the horizon's maximum from ``thresholds.json`` → HOLD;
+4. confidence (the calibrated probability of the predicted move beyond costs) below
+   ``decision.min_confidence`` → HOLD;
+5. expected simple return ``g = exp(r) - 1`` ≥ the BUY hurdle → BUY; ``g`` ≤ -SELL hurdle →
    SELL (hurdles from ``threshold_policy``: volatility-scaled, never below round-trip costs);
-5. otherwise HOLD (the move does not clear the hurdle).
+6. otherwise HOLD (the move does not clear the hurdle).
 
 The expected net return of a horizon is ``|g| - cost`` in the predicted direction.
 
 Per coin (``decide``): each horizon votes +1 (BUY), -1 (SELL) or 0 (HOLD) with its weight from
 ``settings.general.horizon_weights`` (renormalised over the horizons present; equal weights if
 all are zero). A vote of at least ``AGREEMENT`` (0.5) in absolute value gives BUY or SELL;
-otherwise HOLD. If no horizon has an edge, the answer is HOLD with that reason.
+otherwise HOLD. If no horizon has an edge, the answer is HOLD with that reason. The coin's
+confidence is the weighted mean of the horizons' (each the calibrated probability of its own
+stated outcome): a summary, not itself the probability of one outcome.
 
 Risk note: suggested position = ``min(MAX_POSITION, BASE_POSITION * confidence / 50 *
 clip(reference_vol / realised_vol, 0.25, 2))`` of capital (0 for HOLD): 10 % at 50 %
@@ -61,6 +66,9 @@ _ACTION_TEXT = {Action.BUY: N_("BUY"), Action.SELL: N_("SELL"), Action.HOLD: N_(
 REASONS: dict[str, str] = {
     "no_edge": N_("{horizon}: no edge over the naive baseline (MAE ratio {ratio})"),
     "no_edge_any": N_("no horizon beats the naive baseline: HOLD"),
+    "no_probability_skill": N_(
+        "{horizon}: no measured skill for the probability of clearing the costs: HOLD"
+    ),
     "error_too_large": N_("{horizon}: expected error {error} above the limit {limit}"),
     "low_confidence": N_("{horizon}: confidence {confidence} % below {minimum} %"),
     "below_hurdle": N_(
@@ -110,6 +118,7 @@ class HorizonSignal:
     has_edge: bool
     expected_error_frac: float | None
     thresholds: HorizonThresholds
+    probability_skill: bool = True  # the confidence is a calibrated probability with skill
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,8 @@ def _gate(sig: HorizonSignal, min_confidence: float) -> Reason | None:
     if not _has_edge(sig):
         ratio = "n/a" if sig.mae_ratio is None else f"{sig.mae_ratio:.3f}"
         return Reason("no_edge", {"horizon": sig.horizon, "ratio": ratio})
+    if not sig.probability_skill:
+        return Reason("no_probability_skill", {"horizon": sig.horizon})
     err, limit = sig.expected_error_frac, sig.thresholds.max_error_frac
     if err is not None and err > limit:
         return Reason(

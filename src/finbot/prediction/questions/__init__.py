@@ -22,7 +22,6 @@ from finbot.prediction.questions.assessment import (
     Sources,
     assess,
     bar_timeframe,
-    horizons_by_length,
 )
 from finbot.prediction.questions.freshness import (
     Freshness,
@@ -42,6 +41,7 @@ from finbot.prediction.questions.price_view import (
 )
 from finbot.prediction.questions.ranking import Opportunity, best, coin_decision, opportunity
 from finbot.prediction.questions.tracker_record import to_record
+from finbot.prediction.questions.volatility_view import VolView, volatility_view
 from finbot.prediction.questions.when_question import ScanJson, WhenAnswer, WhenJson, when
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "ScanJson",
     "Sources",
     "WhenAnswer",
+    "VolView",
     "WhenJson",
     "age_text",
     "amount",
@@ -68,10 +69,10 @@ __all__ = [
     "coin_decision",
     "configured_horizons",
     "freshness_of",
-    "horizons_by_length",
     "latest_price",
     "opportunity",
     "price_json",
     "to_record",
+    "volatility_view",
     "when",
 ]

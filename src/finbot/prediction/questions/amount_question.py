@@ -1,6 +1,9 @@
 """The amount question: "X EUR in coin C for horizon H" -> value at the horizon and net profit in
 EUR after fees, spread, slippage and the EUR/USD rate, against the coin's target
-(``targets.json``)."""
+(``targets.json``), and the probability of meeting it (``p_target``: P(net profit ≥ target),
+i.e. P(log return ≥ ln((amount + costs + target) / amount)), from ``outcome``'s
+``threshold_probability``: the volatility model where its probabilities have skill, else the
+base rate over the stored bars; ``p_target_source`` says which)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from dataclasses import dataclass
 
 from finbot.config.models import Settings
 from finbot.prediction.decision import Reason
-from finbot.prediction.questions.assessment import Assessment, Sources, assess
+from finbot.prediction.features import horizon_bars
+from finbot.prediction.questions.assessment import Assessment, Sources, assess, bar_timeframe
+from finbot.prediction.questions.outcome import threshold_probability
 from finbot.prediction.questions.price_view import AmountJson, price_json
 
 
@@ -22,6 +27,8 @@ class AmountAnswer:
     target_eur: float | None
     meets_target: bool | None
     reasons: tuple[Reason, ...]
+    p_target: float | None = None
+    p_target_source: str = "none"
 
     def to_json(self) -> AmountJson:
         data = price_json(self.assessment)
@@ -34,6 +41,8 @@ class AmountAnswer:
             net_profit_eur=self.net_profit_eur,
             target_eur=self.target_eur,
             meets_target=self.meets_target,
+            p_target=self.p_target,
+            p_target_source=self.p_target_source,
             eur_per_usd=self.assessment.eur_per_usd,
             fx_source=self.assessment.fx_source,
         )
@@ -51,7 +60,25 @@ def amount(
     target = settings.targets.target_eur(coin, a.prediction.horizon)
     meets = None if target is None else net >= target
     reasons: list[Reason] = []
+    p_target, source = None, "none"
     if target is not None:
         code = "meets_target" if meets else "below_target"
         reasons.append(Reason(code, {"profit": f"{net:.2f}", "target": f"{target:.2f}"}))
-    return AmountAnswer(a, amount_eur, value, net, target, meets, tuple(reasons))
+        p_target, source = _p_target(sources, a, amount_eur, target)
+    return AmountAnswer(a, amount_eur, value, net, target, meets, tuple(reasons), p_target, source)
+
+
+def _p_target(
+    sources: Sources, a: Assessment, amount_eur: float, target: float
+) -> tuple[float | None, str]:
+    """P(net profit ≥ ``target``) and its source."""
+    needed = (amount_eur + a.costs.total_eur + target) / amount_eur
+    if needed <= 0:
+        return 1.0, "certain"
+    p = a.prediction
+    timeframe = bar_timeframe(p)
+    bars = sources.bars(p.coin, timeframe)
+    h = horizon_bars(p.horizon, timeframe)
+    return threshold_probability(
+        a.volatility.forecast, bars, h, p.predicted_return, math.log(needed)
+    )

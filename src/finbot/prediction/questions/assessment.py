@@ -1,7 +1,13 @@
 """One coin x horizon assessed: prediction, calibrated interval, confidence, costs, decision.
 
 Everything an assessment needs from the rest of finbot comes through ``Sources`` (the model
-pipeline, calibration data, bars, spread, FX, live accuracy), so tests pass fakes.
+pipeline, calibration data, bars, spread, FX, live accuracy, the volatility forecast), so
+tests pass fakes.
+
+The interval is the volatility model's normalised conformal one (``±q·σ̂`` around the point
+forecast) where it beat the constant-width interval out of sample, else the point model's
+own (method named). The confidence is the calibrated probability of the stated outcome
+(``outcome``).
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ from finbot.prediction.questions.freshness import (
     anchored,
     hold_if_stale,
 )
+from finbot.prediction.features import horizon_bars
+from finbot.prediction.questions.outcome import Outcomes, outcomes, stated_outcome
+from finbot.prediction.questions.volatility_view import VolView
 from finbot.timeframes import Timeframe, duration_seconds
 
 if TYPE_CHECKING:
@@ -54,7 +63,10 @@ class Sources:
     bars: Callable[[str, str], pl.DataFrame | None]  # (coin, timeframe) -> recent bars | None
     spread: Callable[[str, pl.DataFrame | None], SpreadQuote]  # (coin, bars) -> spread quote
     eur_per_usd: Callable[[], tuple[float | None, str]]  # -> (rate, source or reason)
-    live: Callable[[str, str], cf.LiveAccuracy | None]  # (coin, horizon) -> tracker record
+    # (coin, horizon) -> the tracker's record; no longer part of the confidence, which is now
+    # the calibrated probability of the stated outcome (its live check: the tracker's table)
+    live: Callable[[str, str], cf.LiveAccuracy | None]
+    volatility: Callable[[str, str], VolView] | None = None  # (coin, horizon) -> forecast
     freshness: FreshnessSource | None = None  # (prediction, timeframe) -> its "now" and age
 
 
@@ -75,6 +87,9 @@ class Assessment:
     eur_per_usd: float | None
     fx_source: str
     freshness: Freshness | None = None
+    volatility: VolView = VolView(None, "no volatility source")
+    outcomes: Outcomes | None = None
+    outcome: str = "flat"  # the stated outcome the confidence is the probability of
 
     @property
     def low_price(self) -> float:
@@ -96,6 +111,7 @@ class Assessment:
             bool(p.has_edge),
             self.expected_error_frac,
             self.thresholds,
+            self.outcomes is not None and self.outcomes.p_up is not None,
         )
 
     def reasons(self, lang: str = "en") -> list[str]:
@@ -172,6 +188,29 @@ def _costs(
     return costs, fx, fx_source
 
 
+def _vol_interval(view: VolView) -> tuple[float, str] | None:
+    """(half width, method) of the volatility model's interval where it has the skill."""
+    vf = view.forecast
+    if vf is None or not vf.skill.normalised_interval:
+        return None
+    half = math.log(vf.interval[1] / vf.close)
+    return half, f"normalised split conformal on the volatility forecast ({vf.model})"
+
+
+def _confidence(odds: Outcomes, outcome: str) -> cf.ConfidenceScore:
+    """100 x the probability of the stated outcome (0 when nothing measures it)."""
+    p = odds.stated(outcome)
+    if p is None:
+        return cf.ConfidenceScore(0.0, {})
+    return cf.ConfidenceScore(round(100.0 * p, 1), {"p_outcome": round(p, 4)})
+
+
+def _volatility(sources: Sources, coin: str, horizon: str) -> VolView:
+    if sources.volatility is None:
+        return VolView(None, "no volatility source")
+    return sources.volatility(coin, horizon)
+
+
 def assess(
     settings: Settings, sources: Sources, coin: str, horizon: str, order_eur: float | None = None
 ) -> Assessment:
@@ -182,26 +221,24 @@ def assess(
     fresh = sources.freshness(pred, timeframe) if sources.freshness else None
     pred = anchored(pred, fresh) if fresh else pred
     bars = sources.bars(coin, timeframe)
-    width, err, vol_ratio, sigma, method = _interval(
+    width, err, _ratio, sigma, method = _interval(
         pred, timeframe, sources.calibration(pred), bars, level
     )
-    score = cf.confidence_score(
-        pred=pred.predicted_return,
-        half_width=width,
-        level=level,
-        mae_ratio=pred.mae_ratio,
-        vol_ratio=vol_ratio,
-        live=sources.live(coin, pred.horizon),
-    )
+    view = _volatility(sources, coin, pred.horizon)
+    width, method = _vol_interval(view) or (width, method)
     costs, fx, fx_source = _costs(settings, sources, coin, bars, order_eur)
+    h = horizon_bars(pred.horizon, timeframe)
+    odds = outcomes(view.forecast, view.note, bars, h, pred.predicted_return, costs.fraction)
+    outcome = stated_outcome(pred.predicted_return, bool(pred.has_edge))
     th = horizon_thresholds(
         settings.thresholds, pred.horizon, costs.fraction, _hourly(sigma, timeframe)
     )
     low, high = pred.predicted_return - width, pred.predicted_return + width
     hold = HorizonDecision(pred.horizon, Action.HOLD, 0.0, 0.0, 0.0, ())
     partial = Assessment(
-        pred, low, high, level, method, score, costs, th, hold, err, fx, fx_source, fresh
-    )
+        pred, low, high, level, method, _confidence(odds, outcome), costs, th, hold, err, fx,
+        fx_source, fresh, view, odds, outcome,
+    )  # fmt: skip
     decision = decide_horizon(partial.signal(), settings.thresholds.decision.min_confidence)
     decision = hold_if_stale(decision, fresh)
     return replace(partial, decision=decision)
@@ -216,7 +253,3 @@ def bar_timeframe(pred: Prediction) -> Timeframe:
     from finbot.timeframes import default_timeframe
 
     return default_timeframe(pred.horizon)
-
-
-def horizons_by_length(settings: Settings) -> list[str]:
-    return sorted(settings.general.horizons, key=duration_seconds)

@@ -33,6 +33,18 @@ class IntervalJson(TypedDict):
     method: str
 
 
+class ProbabilityJson(TypedDict):
+    """Where ``p_up`` / ``p_down`` and the confidence come from."""
+
+    source: str  # "volatility model" | "base rate" | "none"
+    reason: str  # why p_up / p_down are null ("" when shown)
+    cost: float  # the threshold: P(return > +cost), P(return < -cost)
+    calibrated_at: float | None  # the cost the probability maps were fitted at (training's)
+    base_rate_up: float | None
+    base_rate_down: float | None
+    outcome: str  # the stated outcome the confidence is the probability of: up | down | flat
+
+
 class PriceJson(TypedDict):
     """``finbot predict --json`` for one coin and horizon."""
 
@@ -62,6 +74,12 @@ class PriceJson(TypedDict):
     data_age_s: float | None
     price_time: str | None
     price_source: str | None
+    volatility: float | None  # forecast sd of the log return over the horizon
+    volatility_model: str | None
+    volatility_note: str  # why there is no forecast ("" when there is)
+    p_up: float | None
+    p_down: float | None
+    probability: ProbabilityJson
 
 
 class AmountJson(PriceJson):
@@ -73,6 +91,8 @@ class AmountJson(PriceJson):
     net_profit_eur: float
     target_eur: float | None
     meets_target: bool | None
+    p_target: float | None  # P(net profit >= target)
+    p_target_source: str
     eur_per_usd: float | None
     fx_source: str
 
@@ -81,9 +101,22 @@ def _interval_json(a: Assessment) -> IntervalJson:
     return {"low": a.low_price, "high": a.high_price, "level": a.level, "method": a.interval_method}
 
 
+def _probability_json(a: Assessment) -> ProbabilityJson:
+    o, vf = a.outcomes, a.volatility.forecast
+    return {
+        "source": "none" if o is None else o.source,
+        "reason": "not assessed" if o is None else o.reason,
+        "cost": a.costs.fraction if o is None else o.cost,
+        "calibrated_at": None if vf is None else vf.cost,
+        "base_rate_up": None if o is None else o.base_up,
+        "base_rate_down": None if o is None else o.base_down,
+        "outcome": a.outcome,
+    }
+
+
 def price_json(a: Assessment) -> PriceJson:
     """The ``finbot predict --json`` object (DESIGN.md keys and more)."""
-    p = a.prediction
+    p, vf = a.prediction, a.volatility.forecast
     fresh = freshness_json(a.freshness)
     return {
         "coin": p.coin,
@@ -112,4 +145,10 @@ def price_json(a: Assessment) -> PriceJson:
         "data_age_s": fresh["data_age_s"],
         "price_time": fresh["price_time"],
         "price_source": fresh["price_source"],
+        "volatility": None if vf is None else vf.sigma,
+        "volatility_model": None if vf is None else vf.model,
+        "volatility_note": a.volatility.note,
+        "p_up": None if a.outcomes is None else a.outcomes.p_up,
+        "p_down": None if a.outcomes is None else a.outcomes.p_down,
+        "probability": _probability_json(a),
     }

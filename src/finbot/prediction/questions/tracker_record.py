@@ -35,4 +35,6 @@ def to_record(a: Assessment, made_at: int, source: str = "cli") -> NewPrediction
         model_version=str(p.model_version),
         source=source,
         bar_ts=None if a.freshness is None else a.freshness.data_ts,
+        outcome=a.outcome if a.outcomes is not None and a.confidence.components else None,
+        outcome_threshold=a.costs.fraction,
     )

@@ -25,6 +25,9 @@ from .prediction_tracker import (
 from .prediction_tracker import (
     live_accuracy as live_accuracy,
 )
+from .reliability import (
+    ReliabilityJson as ReliabilityJson,
+)
 from .report import (
     png_data_uri as png_data_uri,
 )
@@ -61,6 +64,7 @@ __all__ = [
     "NewPrediction",
     "PerCoinSelection",
     "PredictionTracker",
+    "ReliabilityJson",
     "Selection",
     "Served",
     "WindowStats",

@@ -43,6 +43,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from finbot.prediction.decision import direction_hit
 from finbot.prediction.tracking.tracker_export import write_csv, write_xlsx
 from finbot.prediction.tracking.tracker_schema import UNIQUE_COLUMNS, UNIQUE_INDEX, migrate
+from finbot.prediction.tracking.reliability import (
+    ReliabilityJson,
+    add_outcome_columns,
+    reliability,
+    stated_hit,
+)
 from finbot.storage import Base, ensure_tables, session_scope
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
@@ -92,6 +98,10 @@ class PredictionRow(Base):
     abs_error: Mapped[float | None] = mapped_column(Float, nullable=True)
     direction_hit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     inside_interval: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    # the outcome the confidence is the probability of (``reliability``), and whether it came
+    outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    outcome_threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
+    outcome_hit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,8 @@ class NewPrediction:
     model_version: str | None = None
     source: str = "cli"
     bar_ts: int | None = None  # close time of the model's newest bar (default: ``as_of``)
+    outcome: str | None = None  # "up" | "down" | "flat": what ``confidence`` is P() of
+    outcome_threshold: float | None = None  # the cost fraction that outcome is measured by
 
 
 class BarReader(Protocol):
@@ -183,6 +195,7 @@ def _outcome(row: PredictionRow, bar_ts: int, price: float, now_ms: int) -> dict
         "abs_error": abs(realised - row.predicted_return),
         "direction_hit": hit,
         "inside_interval": inside,
+        "outcome_hit": stated_hit(row.outcome, row.outcome_threshold, realised),
     }
 
 
@@ -193,6 +206,7 @@ class PredictionTracker:
         self.engine = engine
         ensure_tables(engine, PredictionRow)
         migrate(engine)
+        add_outcome_columns(engine, PredictionRow.__table__)  # type: ignore[arg-type]
 
     def record(self, prediction: NewPrediction) -> int:
         """Store one prediction; returns its id, or that of the prediction already stored for
@@ -290,6 +304,17 @@ class PredictionTracker:
                 for name, span in WINDOWS_MS.items()
             }
         return out
+
+    def reliability(
+        self, now_ms: int, coin: str | None = None, horizon: str | None = None
+    ) -> ReliabilityJson:
+        """The reliability table of the confidence over the last 30 days (``reliability``)."""
+        rows = self._resolved(now_ms - WINDOWS_MS["30d"], coin, horizon)
+        return reliability(
+            (r.confidence / 100.0, bool(r.outcome_hit))
+            for r in rows
+            if r.confidence is not None and r.outcome_hit is not None
+        )
 
     def counts(self) -> dict[str, int]:
         """How many predictions are pending, resolved and expired."""

@@ -29,10 +29,14 @@ from .trainer import (
 from .trainer import (
     train as train,
 )
+from .volatility_fit import (
+    VolatilityTraining as VolatilityTraining,
+)
 
 __all__ = [
     "RetrainMode",
     "Fold",
+    "VolatilityTraining",
     "fit_shrink",
     "run",
     "tasks_for",

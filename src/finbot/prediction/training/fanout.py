@@ -26,6 +26,7 @@ from finbot.timeframes import default_timeframe
 if TYPE_CHECKING:
     from finbot.config.models import Training
     from finbot.prediction.models import ModelStore
+    from finbot.prediction.training.volatility_fit import VolatilityTraining
     from finbot.storage import BarStore
 
 Task = tuple[str, str, str]
@@ -41,9 +42,11 @@ def train_task(
     algorithms: tuple[str, ...],
     test_fraction: float,
     seed: int = 0,
+    volatility: VolatilityTraining | None = None,
 ) -> dict[str, Any]:
-    """Read ``coin``'s bars, train, save; returns a small JSON-able summary (never raises
-    a FinbotError: it is reported in ``error`` so one bad coin does not stop the others)."""
+    """Read ``coin``'s bars, train, save (and the volatility model with ``volatility``);
+    returns a small JSON-able summary (never raises a FinbotError: it is reported in
+    ``error`` so one bad coin does not stop the others)."""
     from finbot.prediction.models import ModelStore
     from finbot.prediction.training.from_store import train_from_store
     from finbot.storage import BarStore
@@ -59,17 +62,22 @@ def train_task(
             algorithms=algorithms,
             test_fraction=test_fraction,
             seed=seed,
+            volatility=volatility,
         )
     except FinbotError as exc:
         return summary | {"error": str(exc)}
     report = trained.report
-    return summary | {
-        "chosen": report.chosen,
-        "mae_ratio": report.mae_ratio,
-        "has_edge": report.has_edge,
-        "version": trained.version,
-        "best_algorithm": report.best_algorithm,
-    }
+    return (
+        summary
+        | {
+            "chosen": report.chosen,
+            "mae_ratio": report.mae_ratio,
+            "has_edge": report.has_edge,
+            "version": trained.version,
+            "best_algorithm": report.best_algorithm,
+        }
+        | ({} if trained.volatility is None else {"volatility": trained.volatility})
+    )
 
 
 def tasks_for(
@@ -149,14 +157,25 @@ def train_all(
     workers: int | None = None,
     progress: Progress | None = None,
     algorithms: Sequence[str] | None = None,
+    volatility: VolatilityTraining | None = None,
 ) -> list[dict[str, Any]]:
-    """Train every task (``training``: ``general.training`` of settings.json) and return their
-    summaries in task order."""
+    """Train every task (``training``: ``general.training`` of settings.json), with its
+    volatility model when ``volatility`` is given, and return their summaries in task order."""
     from finbot.config import TrainingBackend
 
     algos = tuple(algorithms or training.algorithms)
     calls = [
-        (str(bars.root), str(models.root), coin, tf, h, algos, training.test_fraction)
+        (
+            str(bars.root),
+            str(models.root),
+            coin,
+            tf,
+            h,
+            algos,
+            training.test_fraction,
+            0,
+            volatility,
+        )
         for coin, tf, h in tasks_for(coins, horizons, timeframes)
     ]
     if training.backend == TrainingBackend.DASK:

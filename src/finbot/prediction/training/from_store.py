@@ -3,6 +3,8 @@
 ``train_from_store`` reads a series from the bar store, trains it (``trainer.train``) and hands
 the report to ``keep``: ``save_latest`` (the new latest version: ``finbot train``, the fan-out)
 or the incremental trainer's ``decide`` (accepted only when not worse than the current one).
+With ``volatility``, the same bars also fit and save the coin × horizon volatility model
+(``volatility_fit``; its summary, or its error, in ``Trained.volatility``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from finbot.errors import DataError
 from finbot.prediction.training.trainer import Progress, TrainReport, train
+from finbot.prediction.training.volatility_fit import VolatilityTraining, fit_and_save
 
 if TYPE_CHECKING:
     import polars as pl
@@ -35,6 +38,7 @@ class Trained:
 
     report: TrainReport
     kept: dict[str, Any]
+    volatility: dict[str, Any] | None = None  # fit_and_save's summary, when one was fitted
 
     @property
     def version(self) -> str:
@@ -54,6 +58,7 @@ def train_from_store(
     start_ms: int | None = None,
     progress: Progress | None = None,
     keep: Keep = save_latest,
+    volatility: VolatilityTraining | None = None,
 ) -> Trained:
     """Train ``coin``'s ``timeframe`` bars (from ``start_ms`` when given) for ``horizon`` and
     keep the result; a FinbotError (no data, too few rows) propagates to the caller."""
@@ -73,4 +78,6 @@ def train_from_store(
         seed=seed,
         progress=progress,
     )
-    return Trained(report, keep(models, report, frame))
+    kept = keep(models, report, frame)
+    vol = None if volatility is None else fit_and_save(volatility, frame, coin, timeframe, horizon)
+    return Trained(report, kept, vol)

@@ -10,6 +10,8 @@ A candidate replaces the ``latest`` version only if its MAE on its held-out wind
 worse than the current model's MAE on the SAME window; otherwise it is saved as a
 ``rejected`` version with the reason (the original overwrote better models). The current
 model may have seen part of that window in training, which favours it: a conservative test.
+With ``volatility``, ``mini`` (all stored bars) also refits the volatility models; ``micro``
+leaves them as they are (a recent window is too short a sample for the variance walk-forward).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from finbot.timeframes import DAY_MS, default_timeframe
 
 if TYPE_CHECKING:
     from finbot.config.models import Training
+    from finbot.prediction.training.volatility_fit import VolatilityTraining
     from finbot.storage import BarStore
 
 #: The modes ``run`` trains in (``RetrainMode.SCHEDULE`` lists the scheduler's jobs instead).
@@ -85,10 +88,12 @@ def retrain(
     coin: str,
     horizon: str,
     now: int,
+    volatility: VolatilityTraining | None = None,
 ) -> dict[str, Any]:
     """One micro or mini update of (coin, horizon) on its default timeframe."""
     timeframe = default_timeframe(horizon)
-    start = now - training.micro_window_days * DAY_MS if mode == RetrainMode.MICRO else None
+    micro = mode == RetrainMode.MICRO
+    start = now - training.micro_window_days * DAY_MS if micro else None
     try:
         trained = train_from_store(
             bars,
@@ -100,10 +105,12 @@ def retrain(
             test_fraction=training.test_fraction,
             start_ms=start,
             keep=decide,
+            volatility=None if micro else volatility,
         )
     except FinbotError as exc:
         return {"coin": coin, "timeframe": timeframe, "horizon": horizon, "error": str(exc)}
-    return trained.kept | {"mode": mode}
+    vol = {} if trained.volatility is None else {"volatility": trained.volatility}
+    return trained.kept | {"mode": mode} | vol
 
 
 def run(
@@ -115,6 +122,7 @@ def run(
     horizons: Sequence[str],
     *,
     clock: Clock | None = None,
+    volatility: VolatilityTraining | None = None,
 ) -> dict[str, Any]:
     """Run ``mode`` for every coin x horizon (``training``: ``general.training``)."""
     if mode not in MODES:
@@ -122,7 +130,7 @@ def run(
     chosen = RetrainMode(mode)
     now = now_ms(clock or SystemClock())
     results = [
-        retrain(chosen, bars, models, training, coin, horizon, now)
+        retrain(chosen, bars, models, training, coin, horizon, now, volatility)
         for coin in coins
         for horizon in horizons
     ]

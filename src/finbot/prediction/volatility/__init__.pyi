@@ -72,6 +72,9 @@ from .store import (
     VolatilityStore as VolatilityStore,
 )
 from .targets import (
+    NAIVES as NAIVES,
+)
+from .targets import (
     naive_forecasts as naive_forecasts,
 )
 from .targets import (
@@ -90,6 +93,7 @@ __all__ = [
     "Calibration",
     "FittedVolatility",
     "HorizonEvaluation",
+    "NAIVES",
     "Skill",
     "VOL_TAIL_BARS",
     "VolatilityConfig",

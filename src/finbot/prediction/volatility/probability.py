@@ -12,6 +12,10 @@ of their logit (Platt scaling): fat tails, drift and volatility of volatility ar
 corrects. Isotonic regression was tried first and dropped: on calibration blocks of a few
 hundred overlapping outcomes it overfitted the direction events (test Brier worse than the raw
 probabilities' on the shared 2024 data), while the two-parameter map gained at every horizon.
+
+The normal tail, the logistic and the logit are numpy and the standard library's ``erfc``, not
+scipy: a live answer forecasts from a saved model on the cold ``finbot predict`` path, which
+imports no heavy library (scipy alone costs about a second of start-up).
 """
 
 from __future__ import annotations
@@ -20,8 +24,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, logit
-from scipy.stats import norm
 
 from .grid import FloatArray
 
@@ -29,6 +31,24 @@ PROB_FLOOR = 1e-3
 RAW_CLIP = 1e-6
 RIDGE = 1e-6
 NEWTON_STEPS = 50
+_SQRT2 = math.sqrt(2.0)
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+def normal_sf(x: FloatArray) -> FloatArray:
+    """``1 − Φ(x)`` elementwise, the standard normal's upper tail."""
+    return np.asarray(0.5 * _ERFC(np.asarray(x, dtype=np.float64) / _SQRT2), dtype=np.float64)
+
+
+def expit(z: FloatArray) -> FloatArray:
+    """The logistic ``1 / (1 + e^−z)``, without overflow for large ``|z|``."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))
+    return np.asarray(np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), dtype=np.float64)
+
+
+def logit(p: FloatArray) -> FloatArray:
+    return np.asarray(np.log(p) - np.log1p(-p), dtype=np.float64)
 
 
 def touch_probability(move: float, variance: FloatArray) -> FloatArray:
@@ -36,7 +56,7 @@ def touch_probability(move: float, variance: FloatArray) -> FloatArray:
     if move == 0 or move <= -1:
         raise ValueError(f"move: expected a non-zero fraction above -1, got {move}")
     barrier = abs(math.log1p(move))
-    return np.asarray(np.minimum(1.0, 2.0 * norm.sf(barrier / np.sqrt(variance))), np.float64)
+    return np.asarray(np.minimum(1.0, 2.0 * normal_sf(barrier / np.sqrt(variance))), np.float64)
 
 
 def touched(move: float, high: FloatArray, low: FloatArray) -> FloatArray:
@@ -47,7 +67,7 @@ def touched(move: float, high: FloatArray, low: FloatArray) -> FloatArray:
 
 def exceed_probability(cost: float, variance: FloatArray) -> FloatArray:
     """Raw P(return > cost) = P(return < −cost) under a zero-mean Gaussian."""
-    return np.asarray(norm.sf(cost / np.sqrt(variance)), dtype=np.float64)
+    return normal_sf(cost / np.sqrt(variance))
 
 
 @dataclass(frozen=True)
