@@ -145,7 +145,9 @@ def test_tracker_rows_stay_on_one_line_at_80_columns(
     text = run(trained_home.home, "tracker", "--no-resolve", lang=lang)
     lines = text.splitlines()
     rule = next(i for i, line in enumerate(lines) if line.startswith("──"))
-    body = [line for line in lines[rule + 1 :] if line.strip()][:-1]  # the legend ends it
+    rest = [line for line in lines[rule + 1 :] if line.strip()]
+    legend = next(i for i, line in enumerate(rest) if line.startswith(("dir.", "sens")))
+    body = rest[:legend]  # the legend (and the reliability line) end it
     assert len(body) >= 2
     assert all(re.match(r"\d\d-\d\d \d\d:\d\d  +(BTC|ETH) ", line) for line in body), text
     assert max(len(line) for line in lines) <= 80

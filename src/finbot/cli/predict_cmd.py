@@ -150,7 +150,7 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
             "  now {last} $ ({src} at {asof}); model {model} {version} ({tf}), MAE vs naive "
             "{ratio}, expected error {err} (max {max}); round-trip costs {cost}",
             last=number(p.last_price, lang),
-            src=a.freshness.price.source if a.freshness else p.timeframe,
+            src=_source_words(app_ctx, a.freshness.price.source if a.freshness else None, p.timeframe),
             asof=_when(app_ctx, p.as_of),
             model=p.model,
             version=p.model_version,
@@ -181,6 +181,14 @@ def stale_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
             limit=age_text(fresh.max_age_ms / 1000),
         )
     ]
+
+
+def _source_words(app_ctx: AppContext, source: str | None, timeframe: str) -> str:
+    """Where the answer's "now" price comes from, in the answer's language: the price
+    collector (``prices``) or the close of a bar (``bars 1h``)."""
+    if source == "prices":
+        return app_ctx.tr("price collector")
+    return app_ctx.tr("{tf} bar", tf=source.removeprefix("bars ") if source else timeframe)
 
 
 def _when(app_ctx: AppContext, ms: int) -> str:
@@ -330,7 +338,9 @@ def _assess_many(
 def _without_model_line(app_ctx: AppContext, missing: list[str], total: int) -> str:
     """ONE line for every coin x horizon without a model, and how to train them."""
     coins = list(dict.fromkeys(m.split()[0] for m in missing))
-    shown = ", ".join(coins[:5]) + (", …" if len(coins) > 5 else "")
+    shown = ", ".join(coins[:5])
+    if len(coins) > 5:
+        shown = app_ctx.tr("{coins} and {n} more", coins=shown, n=len(coins) - 5)
     return app_ctx.tr(
         "no model for {n} of {total} coin x horizon sets ({coins}); "
         "train them with 'finbot train --all'",
@@ -415,7 +425,7 @@ def _print_when(app_ctx: AppContext, ans: Any) -> None:
         head = app_ctx.tr(
             "{name} +{g} %: not within {h} (no horizon reaches a probability of {lvl} %)",
             name=name,
-            g=localise_number(lang, f"{ans.gain_pct:g}"),
+            g=number(ans.gain_pct, lang, 1),
             h=horizon_words(ans.longest, lang),
             lvl=level,
         )
@@ -423,7 +433,7 @@ def _print_when(app_ctx: AppContext, ans: Any) -> None:
         head = app_ctx.tr(
             "{name} +{g} %: within {h} — probability {c} % (level {lvl} %)",
             name=name,
-            g=localise_number(lang, f"{ans.gain_pct:g}"),
+            g=number(ans.gain_pct, lang, 1),
             h=horizon_words(ans.horizon or "", lang),
             c=f"{100 * (ans.probability or 0.0):.0f}",
             lvl=level,

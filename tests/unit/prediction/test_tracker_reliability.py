@@ -48,9 +48,11 @@ def test_stated_outcomes_are_scored_and_tabulated(tracker: PredictionTracker, ho
     store = BarStore(home.parquet_dir)
     store.upsert("bitcoin", "1h", one_bar(T0 + H, 100.5))  # realised: +0.5 %
     cases = [("up", 62.0, True), ("flat", 35.0, False), ("down", 20.0, False)]
-    for outcome, confidence, _ in cases:
+    for i, (outcome, confidence, _) in enumerate(cases):  # one as-of bar each: none deduplicated
         tracker.record(
-            new_prediction(confidence=confidence, outcome=outcome, outcome_threshold=0.004)
+            new_prediction(
+                confidence=confidence, outcome=outcome, outcome_threshold=0.004, bar_ts=T0 - i * H
+            )
         )
     tracker.record(new_prediction(confidence=50.0))  # stated nothing: left out of the table
     assert tracker.resolve_due(store, T0 + 3 * H) == 4

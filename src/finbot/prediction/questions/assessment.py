@@ -31,13 +31,13 @@ from finbot.prediction.decision import (
     round_trip_cost,
 )
 from finbot.prediction.decision import confidence as cf
+from finbot.prediction.features import horizon_bars
 from finbot.prediction.questions.freshness import (
     Freshness,
     FreshnessSource,
     anchored,
     hold_if_stale,
 )
-from finbot.prediction.features import horizon_bars
 from finbot.prediction.questions.outcome import Outcomes, outcomes, stated_outcome
 from finbot.prediction.questions.volatility_view import VolView
 from finbot.timeframes import Timeframe, duration_seconds

@@ -41,14 +41,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from finbot.prediction.decision import direction_hit
-from finbot.prediction.tracking.tracker_export import write_csv, write_xlsx
-from finbot.prediction.tracking.tracker_schema import UNIQUE_COLUMNS, UNIQUE_INDEX, migrate
 from finbot.prediction.tracking.reliability import (
     ReliabilityJson,
     add_outcome_columns,
     reliability,
     stated_hit,
 )
+from finbot.prediction.tracking.tracker_export import write_csv, write_xlsx
+from finbot.prediction.tracking.tracker_schema import UNIQUE_COLUMNS, UNIQUE_INDEX, migrate
 from finbot.storage import Base, ensure_tables, session_scope
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
