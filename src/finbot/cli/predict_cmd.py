@@ -150,7 +150,7 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
             "  now {last} $ ({src} at {asof}); model {model} {version} ({tf}), MAE vs naive "
             "{ratio}, expected error {err} (max {max}); round-trip costs {cost}",
             last=number(p.last_price, lang),
-            src=_source_words(app_ctx, a.freshness.price.source if a.freshness else None, p.timeframe),
+            src=_source_words(app_ctx, a.freshness and a.freshness.price.source, p.timeframe),
             asof=_when(app_ctx, p.as_of),
             model=p.model,
             version=p.model_version,
