@@ -24,7 +24,7 @@ from finbot.i18n import N_, translate_context
 
 if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
-    from finbot.prediction.questions import Assessment, Sources
+    from finbot.prediction.questions import Assessment, Freshness, Sources
     from finbot.prediction.tracking import PredictionTracker
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
             "  now {last} $ ({src} at {asof}); model {model} {version} ({tf}), MAE vs naive "
             "{ratio}, expected error {err} (max {max}); round-trip costs {cost}",
             last=number(p.last_price, lang),
-            src=_source_words(app_ctx, a.freshness and a.freshness.price.source, p.timeframe),
+            src=_source_words(app_ctx, a.freshness, p.timeframe),
             asof=_when(app_ctx, p.as_of),
             model=p.model,
             version=p.model_version,
@@ -183,9 +183,10 @@ def stale_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     ]
 
 
-def _source_words(app_ctx: AppContext, source: str | None, timeframe: str) -> str:
+def _source_words(app_ctx: AppContext, fresh: Freshness | None, timeframe: str) -> str:
     """Where the answer's "now" price comes from, in the answer's language: the price
     collector (``prices``) or the close of a bar (``bars 1h``)."""
+    source = fresh.price.source if fresh else None
     if source == "prices":
         return app_ctx.tr("price collector")
     return app_ctx.tr("{tf} bar", tf=source.removeprefix("bars ") if source else timeframe)
