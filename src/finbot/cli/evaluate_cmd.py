@@ -158,6 +158,7 @@ def evaluate_command(
             rolling_rows=frame.height // 2 if window == WalkForwardWindow.ROLLING else None,
         )
     data = result.to_json()
+    _keep_latest(app_ctx, result, data)
     if report is not None:
         from finbot.prediction.tracking import write_report
 
@@ -197,6 +198,17 @@ def _metrics_row(
         "mean_width": None if math.isnan(cov.mean_width) else cov.mean_width,
         "normalised": cov.normalised,
     }
+
+
+def _keep_latest(app_ctx: AppContext, result: Any, data: dict[str, Any]) -> None:
+    """The dashboard's Evaluation page shows the latest run of each coin and timeframe."""
+    from finbot.ops.reports import equity_points, save_evaluation
+
+    curves = equity_points(result.equity_ts, result.equity_strategy, result.equity_hold)
+    try:
+        save_evaluation(app_ctx.paths, {**data, "equity": curves})
+    except OSError as exc:  # the answer still shows
+        app_ctx.err.print(app_ctx.tr("warning: evaluation not kept ({e})", e=exc))
 
 
 def confidence_metrics_command(

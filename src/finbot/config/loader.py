@@ -153,7 +153,12 @@ def load_secrets(paths: Paths, api: ApiConfig) -> Secrets:
     fx_key = os.environ.get(api.exchangerate.key_env) or file_data.get("exchangerate_api_key")
     if fx_key is not None and not isinstance(fx_key, str):
         raise ConfigError("config/secrets.json: exchangerate_api_key: expected a string")
-    return Secrets(coingecko_keys=tuple(keys), exchangerate_key=fx_key or None)
+    token = file_data.get("dashboard_token")
+    if token is not None and not isinstance(token, str):
+        raise ConfigError("config/secrets.json: dashboard_token: expected a string")
+    return Secrets(
+        coingecko_keys=tuple(keys), exchangerate_key=fx_key or None, dashboard_token=token or None
+    )
 
 
 def save_secrets(paths: Paths, secrets: Secrets) -> Path:
@@ -167,6 +172,7 @@ def save_secrets(paths: Paths, secrets: Secrets) -> Path:
             {
                 "coingecko_api_keys": list(secrets.coingecko_keys),
                 "exchangerate_api_key": secrets.exchangerate_key,
+                "dashboard_token": secrets.dashboard_token,
             },
             handle,
         )

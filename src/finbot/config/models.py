@@ -199,6 +199,16 @@ class ProcessSettings(Frozen):
     anti_sleep: bool = True
 
 
+class DashboardSettings(Frozen):
+    """The served dashboard: on by default with ``finbot start``, bound to loopback. Any other
+    address requires the token kept in ``secrets.json``."""
+
+    enabled: bool = True
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(8765, ge=1, le=65535)
+    poll_sec: float = Field(1.0, gt=0, le=60)
+
+
 def _horizon_list(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(canonical(v, field="horizons") for v in values)
 
@@ -215,6 +225,7 @@ class GeneralSettings(Frozen):
     training: Training = Training()
     confidence: ConfidenceSettings = ConfidenceSettings()
     process: ProcessSettings = ProcessSettings()
+    dashboard: DashboardSettings = DashboardSettings()
 
     @field_validator("horizons", mode="before")
     @classmethod
@@ -359,9 +370,13 @@ class Costs(Frozen):
 class Secrets(Frozen):
     coingecko_keys: tuple[str, ...] = ()
     exchangerate_key: str | None = None
+    dashboard_token: str | None = None
 
     def __repr__(self) -> str:  # never print a key, even by accident
-        return f"Secrets(coingecko_keys={len(self.coingecko_keys)} keys, exchangerate_key=***)"
+        return (
+            f"Secrets(coingecko_keys={len(self.coingecko_keys)} keys, exchangerate_key=***, "
+            "dashboard_token=***)"
+        )
 
     __str__ = __repr__
 
