@@ -20,6 +20,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.database",
     "tests.fixtures.replay",
     "tests.fixtures.ops",
+    "tests.fixtures.dashboard",
 ]
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

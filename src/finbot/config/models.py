@@ -205,7 +205,7 @@ class DashboardSettings(Frozen):
 
     enabled: bool = True
     host: str = Field("127.0.0.1", min_length=1)
-    port: int = Field(8765, ge=1, le=65535)
+    port: int = Field(8765, ge=0, le=65535)  # 0: any free port (tests)
     poll_sec: float = Field(1.0, gt=0, le=60)
 
 
