@@ -45,7 +45,7 @@ test: setup
 	$(PY) scripts/coverage_by_package.py
 
 test-fast: setup
-	$(PY) -m pytest -n 2 -m "not slow and not reliability and not load" $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 -m "not slow and not reliability and not load and not browser" $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m benchmarks.run

@@ -65,16 +65,22 @@ def test_one_build_per_update_for_every_client(trained_home: Any) -> None:
     live = Broadcaster(trained_home, poll_sec=1)
     live.poll_once()
     builds: list[int] = []
+
+    def build() -> int:
+        builds.append(1)
+        return len(builds)
+
     for _ in range(20):
-        assert live.cached("grid", lambda: builds.append(1) or len(builds)) == 1
+        assert live.cached("grid", build) == 1
     assert len(builds) == 1
     assert not live.poll_once()  # nothing written: same version, same answer
     write_bars_at(trained_home)
     assert live.poll_once() and live.changed == ["bars"]
-    assert live.cached("grid", lambda: builds.append(1) or len(builds)) == 2
+    assert live.cached("grid", build) == 2
 
 
 def write_bars_at(paths: Any) -> None:
     store = BarStore(paths.parquet_dir)
     last = store.last_ts("ethereum", "1h")
+    assert last is not None
     store.upsert("ethereum", "1h", random_walk(2, 5, timeframe="1h", start_ms=last + HOUR_MS))

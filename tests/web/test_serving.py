@@ -8,7 +8,6 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import pytest
@@ -56,7 +55,7 @@ def test_dashboard_command_serves_until_ctrl_c(trained_home: Paths) -> None:
 def test_the_bot_serves_the_dashboard_and_status_shows_it(
     offline_home: Paths,
     run_finbot: Callable[..., subprocess.CompletedProcess[str]],
-    bot_guard: list[Path],
+    bot_guard: list[Paths],
 ) -> None:
     any_port(offline_home)
     bot_guard.append(offline_home)
