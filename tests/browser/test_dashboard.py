@@ -177,3 +177,22 @@ def test_a_non_loopback_server_wants_the_token(
     browser.get(served.url + "models")
     assert browser.find_elements(By.CSS_SELECTOR, "form.retrain")  # logged in: retrain shown
     browser.save_screenshot(str(shots(tmp_path) / "models-logged-in.png"))
+
+
+def test_the_evaluation_page_draws_the_equity_curves(
+    dashboard: Served, browser: Any, tmp_path: Path
+) -> None:
+    browser.get(dashboard.url + "evaluation")
+    wait(browser, lambda d: "on" in d.find_element(By.ID, "live").get_attribute("class"))
+    assert not browser.find_elements(By.CSS_SELECTOR, ".equity")
+    args = ["evaluate", "--coin", "bitcoin", "--horizon", "1h", "--folds", "2", "--bars", "1000"]
+    result = CliRunner().invoke(
+        app, ["--home", str(dashboard.paths.home), *args, "--algorithm", "linear", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    # the page follows the new result live, then draws its curves
+    curves = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".equity[data-drawn='1']"))
+    assert len(curves) == 1
+    assert "bitcoin 1h" in browser.find_element(By.CSS_SELECTOR, "section.card h2").text
+    assert errors(browser) == []
+    browser.save_screenshot(str(shots(tmp_path) / "evaluation-run.png"))

@@ -143,3 +143,14 @@ def test_openapi_docs_are_served_offline(dashboard: Served) -> None:
         page = c.get("/api/docs")
     assert page.status_code == 200 and "/api/v1/questions/when" in page.text
     assert "cdn" not in page.text.lower() and "<script>" not in page.text
+
+
+def test_the_latest_evaluation_is_served_with_its_equity_curves(dashboard: Served) -> None:
+    args = ["evaluate", "--coin", "bitcoin", "--horizon", "1h", "--folds", "2"]
+    ran = cli_json(dashboard, *args, "--bars", "1000", "--algorithm", "linear")
+    served = dashboard.get_json("/api/v1/evaluation")
+    assert len(served) == 1
+    equity = served[0].pop("equity")
+    assert served[0] == same(ran)
+    assert len(equity["ts"]) == len(equity["strategy"]) == len(equity["hold"]) > 10
+    assert equity["ts"] == sorted(equity["ts"])

@@ -128,7 +128,8 @@ def _wait_retrained(served: Served) -> dict[str, Any]:
 def test_api_keys_never_appear_in_responses_pages_or_logs(
     dashboard: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
+    for name in ("", "finbot", "httpx", "uvicorn"):
+        caplog.set_level(logging.DEBUG, logger=name)
     with dashboard.client() as c:
         for url in READS:
             response = c.get(url)

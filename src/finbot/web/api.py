@@ -3,11 +3,13 @@ one changing action (retrain), POST only, authenticated and CSRF-protected."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
+from finbot.errors import UsageError
 from finbot.timeframes import Timeframe
 from finbot.web import queries
 from finbot.web.responses import SafeJSONResponse
@@ -22,58 +24,75 @@ def _state(request: Request) -> DashboardState:
     return state_of(request.app)
 
 
+STATUS_MAX_AGE = 5.0  # uptime, job times and the API usage move without a store write
+
+
+async def _json(
+    request: Request, key: Any, build: Callable[[], Any], max_age: float | None = None
+) -> Response:
+    """The JSON answer of ``key``, built (in a thread) once per store update and kept as bytes:
+    every client until the next write gets the same body."""
+    live = _state(request).live
+
+    def body() -> bytes:  # the object is shared with the pages (one build for both)
+        return bytes(SafeJSONResponse(live.cached(key, build, max_age)).body)
+
+    content = await live.answer(("json", key), body, max_age)
+    return Response(content, media_type="application/json")
+
+
 @router.get("/status", summary="status --json")
-def status(request: Request) -> dict[str, object]:
+async def status(request: Request) -> Response:
     st = _state(request)
-    return st.live.cached("status", lambda: queries.status(st.services))
+    return await _json(request, "status", lambda: queries.status(st.services), STATUS_MAX_AGE)
 
 
 @router.get("/predictions", summary="Every coin × horizon (predict --json each)")
-def predictions(request: Request) -> dict[str, Any]:
+async def predictions(request: Request) -> Response:
     st = _state(request)
-    return st.live.cached("predictions", lambda: queries.predictions(st.services))
+    return await _json(request, "predictions", lambda: queries.predictions(st.services))
 
 
 @router.get("/questions/price", summary="predict --coin C [--horizon H] --json")
-def price(request: Request, coin: Coin, horizon: Horizon | None = None) -> dict[str, Any]:
+async def price(request: Request, coin: Coin, horizon: Horizon | None = None) -> Response:
     st = _state(request)
     cid = queries.coin_id(st.services, coin)
     at = None if horizon is None else queries.horizon(st.services, horizon)
-    return st.live.cached(("price", cid, at), lambda: queries.price(st.services, cid, at))
+    return await _json(request, ("price", cid, at), lambda: queries.price(st.services, cid, at))
 
 
 @router.get("/questions/amount", summary="predict --kind amount --json")
-def amount(
+async def amount(
     request: Request,
     coin: Coin,
     horizon: Horizon,
     amount_eur: Annotated[float | None, Query(gt=0, le=1e9)] = None,
-) -> dict[str, Any]:
+) -> Response:
     st = _state(request)
     cid, at = queries.coin_id(st.services, coin), queries.horizon(st.services, horizon)
     key = ("amount", cid, at, amount_eur)
-    return st.live.cached(key, lambda: queries.amount(st.services, cid, at, amount_eur))
+    return await _json(request, key, lambda: queries.amount(st.services, cid, at, amount_eur))
 
 
 @router.get("/questions/when", summary="predict --kind when --gain X --json")
-def when(
+async def when(
     request: Request, coin: Coin, gain: Annotated[float, Query(gt=0, le=1000)]
-) -> dict[str, Any]:
+) -> Response:
     st = _state(request)
     cid = queries.coin_id(st.services, coin)
-    return st.live.cached(("when", cid, gain), lambda: queries.when(st.services, cid, gain))
+    return await _json(request, ("when", cid, gain), lambda: queries.when(st.services, cid, gain))
 
 
 @router.get("/questions/best", summary="predict --kind best --json")
-def best(request: Request) -> dict[str, Any]:
+async def best(request: Request) -> Response:
     st = _state(request)
-    return st.live.cached("best", lambda: queries.best(st.services))
+    return await _json(request, "best", lambda: queries.best(st.services))
 
 
 @router.get("/models", summary="models list --json")
-def models(request: Request) -> list[Any]:
+async def models(request: Request) -> Response:
     st = _state(request)
-    return st.live.cached("models", lambda: queries.models(st.services))
+    return await _json(request, "models", lambda: queries.models(st.services))
 
 
 @router.post("/models/retrain", status_code=202, summary="Retrain one coin × horizon")
@@ -101,14 +120,15 @@ def retrain_state(request: Request) -> dict[str, Any]:
 
 
 @router.get("/tracker", summary="tracker --no-resolve --json")
-def tracker(
+async def tracker(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     coin: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
-) -> dict[str, Any]:
+) -> Response:
     st = _state(request)
     cid = None if coin is None else queries.coin_id(st.services, coin)
-    return st.live.cached(("tracker", limit, cid), lambda: queries.tracker(st.services, limit, cid))
+    key = ("tracker", limit, cid)
+    return await _json(request, key, lambda: queries.tracker(st.services, limit, cid))
 
 
 @router.get("/tracker/export", summary="tracker --export FILE.csv|xlsx")
@@ -122,21 +142,21 @@ def tracker_export(
 
 
 @router.get("/evaluation", summary="The latest evaluate --json of each coin and timeframe")
-def evaluation(request: Request) -> list[dict[str, Any]]:
+async def evaluation(request: Request) -> Response:
     st = _state(request)
-    return st.live.cached("evaluation", lambda: queries.evaluations(st.services))
+    return await _json(request, "evaluation", lambda: queries.evaluations(st.services))
 
 
 @router.get("/usage", summary="API usage (status --json api_usage)")
-def usage(request: Request) -> Any:
+async def usage(request: Request) -> Response:
     st = _state(request)
-    return st.live.cached("usage", lambda: queries.usage(st.services))
+    return await _json(request, "usage", lambda: queries.usage(st.services), STATUS_MAX_AGE)
 
 
 @router.get("/collectors", summary="Collectors (status --json collectors)")
-def collectors(request: Request) -> Any:
+async def collectors(request: Request) -> Response:
     st = _state(request)
-    return st.live.cached("collectors", lambda: queries.collectors(st.services))
+    return await _json(request, "collectors", lambda: queries.collectors(st.services))
 
 
 @router.get("/settings", summary="settings --json (keys masked)")
@@ -145,19 +165,21 @@ def settings(request: Request) -> dict[str, Any]:
 
 
 @router.get("/bars", summary="Stored bars of a coin and timeframe over a range")
-def bars(
+async def bars(
     request: Request,
     coin: Coin,
     timeframe: Timeframe = Timeframe.H1,
     start: Annotated[int | None, Query(ge=0, description="UTC epoch ms, inclusive")] = None,
     end: Annotated[int | None, Query(ge=0, description="UTC epoch ms, inclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=queries.MAX_BARS)] = 500,
-) -> dict[str, Any]:
+) -> Response:
     st = _state(request)
     cid = queries.coin_id(st.services, coin)
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"start: expected start <= end, got {start} > {end}")
     key = ("bars", cid, timeframe.value, start, end, limit)
-    return st.live.cached(
-        key, lambda: queries.bars(st.services, cid, timeframe.value, start, end, limit)
+    return await _json(
+        request, key, lambda: queries.bars(st.services, cid, timeframe.value, start, end, limit)
     )
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from finbot.config import DashboardSettings
 from finbot.errors import FinbotError, UsageError
@@ -72,31 +73,48 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     _install_errors(app)
-    app.middleware("http")(_guard_and_headers)
+    app.add_middleware(GuardMiddleware, guard=state_of(app).guard)
     return app
 
 
-async def _guard_and_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Refuse what needs the token and lacks it; add the security headers to every answer."""
-    guard = state_of(request.app).guard
-    path = request.url.path
-    needs = guard.read_needs_token and not path.startswith(OPEN_PATHS)
-    if needs and not guard.authenticated(
-        request.cookies.get(SESSION_COOKIE), request.headers.get("authorization")
-    ):
-        response: Response
+class GuardMiddleware:
+    """Pure ASGI (no per-request task, streams untouched): refuse what needs the token and
+    lacks it, add the security headers to every answer."""
+
+    def __init__(self, app: ASGIApp, guard: Guard) -> None:
+        self.app, self.guard = app, guard
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        if self._refused(Request(scope)):
+            await self._refusal(scope["path"])(scope, receive, with_headers)
+            return
+        await self.app(scope, receive, with_headers)
+
+    def _refused(self, request: Request) -> bool:
+        if not self.guard.read_needs_token or request.url.path.startswith(OPEN_PATHS):
+            return False
+        cookie, auth = request.cookies.get(SESSION_COOKIE), request.headers.get("authorization")
+        return not self.guard.authenticated(cookie, auth)
+
+    @staticmethod
+    def _refusal(path: str) -> Response:
         if path.startswith("/api/"):
             response = SafeJSONResponse(_error("auth", "token required"), status_code=401)
             response.headers["WWW-Authenticate"] = "Bearer"
-        else:
-            response = RedirectResponse("/login", status_code=303)
-    else:
-        response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+            return response
+        return RedirectResponse("/login", status_code=303)
 
 
 def _error(kind: str, message: str) -> dict[str, dict[str, str]]:

@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ def _tree_stamp(root: Path) -> tuple[int, int]:
 
 
 def read_stamps(paths: Paths) -> dict[str, tuple[int, int]]:
-    """What the pages show, each with its stamp: bars, models, the database."""
+    """What the pages show, each with its stamp: bars, models, the database, evaluations."""
     db = paths.db_file
     db_stamp = (0, 0)
     for f in (db, db.with_name(db.name + "-wal")):
@@ -58,6 +59,7 @@ def read_stamps(paths: Paths) -> dict[str, tuple[int, int]]:
         "bars": _tree_stamp(paths.parquet_dir),
         "models": _tree_stamp(paths.models_dir),
         "db": db_stamp,
+        "evaluations": _tree_stamp(paths.reports_dir / "evaluations"),
     }
 
 
@@ -70,9 +72,10 @@ class Broadcaster:
     version: int = 0
     changed: list[str] = field(default_factory=list)
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
-    _cache: dict[Any, tuple[int, Any]] = field(default_factory=dict)
+    _cache: dict[Any, tuple[int, Any, float]] = field(default_factory=dict)
     _wake: asyncio.Event | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _locks: dict[Any, threading.Lock] = field(default_factory=dict)
 
     def poll_once(self) -> bool:
         """Read the stamps; True (and a new version) when they moved."""
@@ -94,23 +97,66 @@ class Broadcaster:
                 wake, self._wake = self._wake, asyncio.Event()
                 wake.set()
 
-    def cached(self, key: Any, build: Callable[[], T]) -> T:
-        """``build()``'s answer for this version (computed once per store update)."""
-        with self._lock:  # concurrent requests of one key wait for the one build
-            version = self.version
-            if len(self._cache) > CACHE_ENTRIES or any(
-                v != version for v, _ in self._cache.values()
-            ):
-                self._cache = {k: e for k, e in self._cache.items() if e[0] == version}
-                if len(self._cache) > CACHE_ENTRIES:
-                    self._cache.clear()
-            hit = self._cache.get(key)
-            if hit is not None and hit[0] == version:
-                value: T = hit[1]
-                return value
-            value = build()
-            self._cache[key] = (version, value)
+    def cached(self, key: Any, build: Callable[[], T], max_age: float | None = None) -> T:
+        """``build()``'s answer for this version: computed once per store update, whatever the
+        number of clients (those asking meanwhile wait for that one build). With ``max_age``
+        (what moves without a write, e.g. uptime) it is rebuilt once that old, and the aged
+        answer is served while another request rebuilds it."""
+        hit = self._fresh(key, max_age)
+        if hit is not None:
+            value: T = hit[1]
             return value
+        lock = self._key_lock(key)
+        current = self._cache.get(key)
+        if current is not None and current[0] == self.version and not lock.acquire(blocking=False):
+            aged: T = current[1]  # same store version, only older than max_age: serve it
+            return aged
+        if current is None or current[0] != self.version:
+            lock.acquire()
+        try:
+            hit = self._fresh(key, max_age)
+            if hit is not None:
+                value = hit[1]
+                return value
+            version = self.version
+            value = build()
+            self._store(key, (version, value, time.monotonic()))
+            return value
+        finally:
+            lock.release()
+
+    def _key_lock(self, key: Any) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _store(self, key: Any, entry: tuple[int, Any, float]) -> None:
+        """Keep ``entry``, dropping the answers of older versions (and all when too many)."""
+        with self._lock:
+            cache = {k: e for k, e in self._cache.items() if e[0] == entry[0]}
+            if len(cache) >= CACHE_ENTRIES:
+                cache.clear()
+            cache[key] = entry
+            self._cache = cache
+            if len(self._locks) > 4 * CACHE_ENTRIES:
+                self._locks = {k: v for k, v in self._locks.items() if v.locked()}
+
+    def _fresh(self, key: Any, max_age: float | None) -> tuple[int, Any, float] | None:
+        hit = self._cache.get(key)
+        if hit is None or hit[0] != self.version:
+            return None
+        if max_age is not None and time.monotonic() - hit[2] > max_age:
+            return None
+        return hit
+
+    async def answer(
+        self, key: Any, build: Callable[[], bytes], max_age: float | None = None
+    ) -> bytes:
+        """As ``cached`` from the event loop: a fresh answer at once, a build in a thread."""
+        hit = self._fresh(key, max_age)
+        if hit is not None:
+            body: bytes = hit[1]
+            return body
+        return await asyncio.to_thread(self.cached, key, build, max_age)
 
     async def events(self) -> AsyncIterator[str]:
         """A server-sent-events stream: one ``update`` event per change, keep-alives between."""

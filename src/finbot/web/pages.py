@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from finbot.errors import FinbotError
 from finbot.i18n import translate
 from finbot.web import queries
+from finbot.web.api import STATUS_MAX_AGE
 from finbot.web.security import LANG_COOKIE, SESSION_COOKIE
 from finbot.web.state import DashboardState, state_of
 
@@ -87,7 +88,7 @@ def _safe(build: Any) -> tuple[Any, str | None]:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     st = state_of(request.app)
-    status = st.live.cached("status", lambda: queries.status(st.services))
+    status = st.live.cached("status", lambda: queries.status(st.services), STATUS_MAX_AGE)
     grid, error = _safe(
         lambda: st.live.cached("predictions", lambda: queries.predictions(st.services))
     )
