@@ -114,10 +114,16 @@ def bench_chart(url: str, loads: int = 5) -> dict[str, Any] | None:
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-        "--disable-background-networking --disable-component-update --disable-sync"
-    ).split():
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]:
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="finbot-bench-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
