@@ -27,6 +27,16 @@ from benchmarks.common import FINBOT, ROOT, load_avg, percentile, quiet_env, row
 
 DEAD = "http://127.0.0.1:9"
 CLIENTS = 50
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 LOAD_PATHS = (
     "/api/v1/predictions",
     "/api/v1/status",
@@ -114,16 +124,7 @@ def bench_chart(url: str, loads: int = 5) -> dict[str, Any] | None:
 
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
-    for flag in [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]:
+    for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="finbot-bench-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
