@@ -19,12 +19,6 @@ from tests.fixtures.ops import REPO, finbot_cmd
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def any_port(paths: Paths) -> None:
-    """The dashboard on a port the system picks (tests run side by side)."""
-    target = paths.config_dir / "settings.json"
-    target.write_text(json.dumps({"dashboard": {"port": 0}}), "utf-8")
-
-
 def _wait_for_url(proc: subprocess.Popen[str]) -> str:
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -57,7 +51,9 @@ def test_the_bot_serves_the_dashboard_and_status_shows_it(
     run_finbot: Callable[..., subprocess.CompletedProcess[str]],
     bot_guard: list[Paths],
 ) -> None:
-    any_port(offline_home)
+    assert json.loads((offline_home.config_dir / "settings.json").read_text("utf-8")) == {
+        "dashboard": {"port": 0}
+    }
     bot_guard.append(offline_home)
     started = run_finbot(offline_home, "start", "--no-setup", "--no-menu")
     assert started.returncode == 0, started.stderr

@@ -59,22 +59,28 @@ def lang_of(request: Request, st: DashboardState) -> str:
 
 
 def render(request: Request, template: str, page: str, **values: Any) -> HTMLResponse:
+    """The page in the visitor's language; the HTML is built once per store update (and at
+    most ``STATUS_MAX_AGE`` old) for each address, language and session."""
     st = state_of(request.app)
     lang = lang_of(request, st)
     session = request.cookies.get(SESSION_COOKIE)
-    context = {
-        "tr": lambda message, **kw: translate(lang, message, **kw),
-        "lang": lang,
-        "page": page,
-        "path": request.url.path,
-        "coins": st.services.settings.coins.enabled,
-        "horizons": st.services.settings.general.horizons,
-        "logged_in": st.guard.authenticated(session, None),
-        "csrf": st.guard.csrf_for(session),
-        **values,
-    }
-    html = _env().get_template(template).render(**context)
-    return HTMLResponse(html)
+
+    def html() -> str:
+        context = {
+            "tr": lambda message, **kw: translate(lang, message, **kw),
+            "lang": lang,
+            "page": page,
+            "path": request.url.path,
+            "coins": st.services.settings.coins.enabled,
+            "horizons": st.services.settings.general.horizons,
+            "logged_in": st.guard.authenticated(session, None),
+            "csrf": st.guard.csrf_for(session),
+            **values,
+        }
+        return _env().get_template(template).render(**context)
+
+    key = ("html", str(request.url), lang, session)
+    return HTMLResponse(st.live.cached(key, html, STATUS_MAX_AGE))
 
 
 def _safe(build: Any) -> tuple[Any, str | None]:
