@@ -4,6 +4,7 @@ the CLI's ``--json``, 422 for bad parameters, and every reporting endpoint answe
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -154,3 +155,33 @@ def test_the_latest_evaluation_is_served_with_its_equity_curves(dashboard: Serve
     assert served[0] == same(ran)
     assert len(equity["ts"]) == len(equity["strategy"]) == len(equity["hold"]) > 10
     assert equity["ts"] == sorted(equity["ts"])
+
+
+def test_the_track_record_follows_scored_predictions(dashboard: Served) -> None:
+    from finbot.prediction.tracking import PredictionTracker
+    from finbot.storage import BarStore, engine_for
+    from tests.fixtures.tracker import new_prediction
+
+    assert all(b["n"] == 0 for b in dashboard.get_json("/api/v1/tracker/reliability"))
+    bars = BarStore(dashboard.paths.parquet_dir)
+    frame = bars.read("bitcoin", "1h")
+    tracker = PredictionTracker(engine_for(dashboard.paths.db_url))
+    for i, confidence in enumerate((10.0, 30.0, 30.0, 70.0, 90.0, 95.0)):
+        at = frame["ts"][100 + 10 * i]
+        price = float(frame["close"][100 + 10 * i])
+        tracker.record(
+            new_prediction(as_of=at, made_at=at + 1, last_price=price, confidence=confidence)
+        )
+    assert tracker.resolve_due(bars, int(frame["ts"][-1])) == 6
+    for _ in range(100):  # the poller sees the database change
+        bands = dashboard.get_json("/api/v1/tracker/reliability")
+        if sum(b["n"] for b in bands) == 6:
+            break
+        time.sleep(0.1)
+    rows = tracker.recent(10)
+    assert [b["n"] for b in bands] == [1, 2, 0, 1, 2]
+    top = [r["direction_hit"] for r in rows if r["confidence"] >= 80]
+    assert bands[4]["hit_rate"] == sum(top) / 2
+    with dashboard.client() as c:
+        page = c.get("/track").text
+    assert 'id="reliability"' in page and "80–100 %" in page

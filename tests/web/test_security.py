@@ -4,6 +4,7 @@ API keys never shown, and the security headers."""
 
 from __future__ import annotations
 
+import json
 import logging
 import stat
 import time
@@ -159,3 +160,17 @@ def test_every_answer_carries_the_security_headers(dashboard: Served) -> None:
             assert headers["x-content-type-options"] == "nosniff"
         page = c.get("/").text
     assert "<script>" not in page and "onclick" not in page  # no inline script at all
+
+
+def test_the_token_joins_the_secrets_file_without_the_environments_keys(
+    home: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finbot.web import ensure_token
+
+    monkeypatch.setenv("COINGECKO_API_KEYS", SECRET_KEY)
+    token = ensure_token(home)
+    saved = json.loads(home.secrets_file.read_text("utf-8"))
+    assert saved == {"dashboard_token": token}  # the environment's key is not written
+    assert stat.S_IMODE(home.secrets_file.stat().st_mode) == 0o600
+    assert load_settings(home).secrets.coingecko_keys == (SECRET_KEY,)
+    assert ensure_token(home) == token

@@ -5,6 +5,7 @@ from finbot.config.loader import (
     load_settings,
     mask,
     resolve_coin,
+    save_dashboard_token,
     save_secrets,
 )
 from finbot.config.models import (
@@ -43,5 +44,6 @@ __all__ = [
     "load_settings",
     "mask",
     "resolve_coin",
+    "save_dashboard_token",
     "save_secrets",
 ]

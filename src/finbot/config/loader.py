@@ -181,6 +181,25 @@ def save_secrets(paths: Paths, secrets: Secrets) -> Path:
     return target
 
 
+def save_dashboard_token(paths: Paths, token: str) -> Path:
+    """Add the dashboard token to ``secrets.json`` (mode 0600, atomically), keeping what the
+    file holds and nothing more: keys given by the environment stay out of it."""
+    data: dict[str, Any] = {}
+    if paths.secrets_file.exists():
+        text = paths.secrets_file.read_text("utf-8")
+        data = _read_json(paths.secrets_file, text, "config/secrets.json")
+    data["dashboard_token"] = token
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    target = paths.secrets_file
+    tmp = target.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
+    return target
+
+
 def _user_target_ids(paths: Paths) -> set[str]:
     """Coin ids the user's own ``targets.json`` names (its JSON is already known valid)."""
     user = paths.config_dir / "targets.json"

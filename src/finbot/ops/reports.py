@@ -66,3 +66,34 @@ def equity_points(ts: Any, strategy: Any, hold: Any, most: int = 500) -> dict[st
         "strategy": [float(strategy[i]) for i in idx],
         "hold": [float(hold[i]) for i in idx],
     }
+
+
+CONFIDENCE_BINS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
+
+
+def confidence_reliability(
+    rows: list[dict[str, Any]], edges: tuple[float, ...] = CONFIDENCE_BINS
+) -> list[dict[str, Any]]:
+    """Reliability of the confidence score: for each band of stated confidence, how many scored
+    predictions and how often their direction was right (a reliable score rises with its band)."""
+    out = []
+    for low, high in zip(edges, edges[1:], strict=False):
+        last = high == edges[-1]
+        band = [
+            r
+            for r in rows
+            if r.get("direction_hit") is not None
+            and r.get("confidence") is not None
+            and (low <= r["confidence"] < high or (last and r["confidence"] == high))
+        ]
+        hits = [bool(r["direction_hit"]) for r in band]
+        out.append(
+            {
+                "low": low,
+                "high": high,
+                "n": len(band),
+                "hit_rate": sum(hits) / len(hits) if hits else None,
+                "mean_confidence": sum(r["confidence"] for r in band) / len(band) if band else None,
+            }
+        )
+    return out

@@ -131,6 +131,12 @@ async def tracker(
     return await _json(request, key, lambda: queries.tracker(st.services, limit, cid))
 
 
+@router.get("/tracker/reliability", summary="Hit rate per band of stated confidence")
+async def reliability(request: Request) -> Response:
+    st = _state(request)
+    return await _json(request, "reliability", lambda: queries.reliability(st.services))
+
+
 @router.get("/tracker/export", summary="tracker --export FILE.csv|xlsx")
 def tracker_export(
     request: Request, format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv"

@@ -157,9 +157,18 @@ def _ask(st: DashboardState, asked: dict[str, Any]) -> dict[str, Any]:
 @router.get("/track", response_class=HTMLResponse)
 def track(request: Request) -> HTMLResponse:
     st = state_of(request.app)
-    data, error = _safe(lambda: queries.tracker(st.services, 50, None))
+    data, error = _safe(
+        lambda: st.live.cached(
+            ("tracker", 50, None), lambda: queries.tracker(st.services, 50, None)
+        )
+    )
+    bands, _ = _safe(
+        lambda: st.live.cached("reliability", lambda: queries.reliability(st.services))
+    )
     level = st.services.settings.general.confidence.level
-    return render(request, "track.html", "track", data=data, error=error, level=level)
+    return render(
+        request, "track.html", "track", data=data, error=error, level=level, bands=bands or []
+    )
 
 
 @router.get("/models", response_class=HTMLResponse)

@@ -123,6 +123,16 @@ def tracker(services: Services, limit: int, coin: str | None) -> dict[str, Any]:
     return tracker_json(services.tracker, now, limit=limit, coin=coin, resolved=0)
 
 
+RELIABILITY_ROWS = 5000  # the newest predictions the reliability table reads
+
+
+def reliability(services: Services) -> list[dict[str, Any]]:
+    """The confidence score's reliability over the newest scored predictions."""
+    from finbot.ops.reports import confidence_reliability
+
+    return confidence_reliability(services.tracker.recent(RELIABILITY_ROWS))
+
+
 def evaluations(services: Services) -> list[dict[str, Any]]:
     """The latest ``evaluate --json`` of each coin and timeframe, with its equity curves."""
     from finbot.ops.reports import latest_evaluations

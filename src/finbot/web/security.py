@@ -47,13 +47,13 @@ def is_loopback(host: str) -> bool:
 
 def ensure_token(paths: Paths) -> str:
     """The dashboard token of this home, generated and saved (mode 0600) on first use."""
-    from finbot.config import load_settings, save_secrets
+    from finbot.config import load_settings, save_dashboard_token
 
     current = load_settings(paths).secrets
     if current.dashboard_token:
         return current.dashboard_token
     token = secrets.token_urlsafe(32)
-    save_secrets(paths, current.model_copy(update={"dashboard_token": token}))
+    save_dashboard_token(paths, token)
     return token
 
 
