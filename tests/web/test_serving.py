@@ -4,10 +4,12 @@ inside the bot process, its URL shown by ``status``."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -90,3 +92,33 @@ def test_the_demo_says_how_to_open_its_dashboard(home: Paths) -> None:
         _dashboard_hint(app_ctx)
         text = out.getvalue()
         assert f"finbot --home {home.home} {command} http://127.0.0.1:8765/" in text
+
+
+def test_demo_serve_keeps_the_dashboard_open_on_the_demo_home(tmp_path: Path) -> None:
+    home = Paths.resolve(tmp_path / "demo-home").ensure()
+    (home.config_dir / "settings.json").write_text(json.dumps({"dashboard": {"port": 0}}), "utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("COINGECKO_API_KEYS", "FINBOT_DB_URL")}
+    proc = subprocess.Popen(
+        finbot_cmd(home, "demo", "--coins", "bitcoin", "--days", "60", "--serve"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:  # the demo's table, then the dashboard's address
+            lines.append(line)
+            if line.startswith("Dashboard: http://"):
+                break
+        url = lines[-1].split("Dashboard: ")[1].strip()
+        served = httpx.get(url + "api/v1/predictions", timeout=60).json()
+        assert {p["coin"] for p in served["predictions"]} == {"bitcoin"}
+        assert len(served["predictions"]) == 5
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

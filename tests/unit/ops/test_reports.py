@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_reliability_bands_count_and_score_each_prediction_once() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"confidence": 10.0, "direction_hit": False},
         {"confidence": 15.0, "direction_hit": True},
         {"confidence": 20.0, "direction_hit": True},  # a band's lower edge belongs to it
