@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from typer.testing import CliRunner
@@ -39,7 +40,11 @@ def shots(tmp_path: Path) -> Path:
 
 
 def wait(driver: Any, check: Any, timeout: float = 30) -> Any:
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: check(d))
+    """``check(driver)`` once true; an element replaced meanwhile (a live refresh) is looked
+    up again at the next poll."""
+    ignored = (StaleElementReferenceException, NoSuchElementException)
+    waiter = WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=ignored)
+    return waiter.until(lambda d: check(d))
 
 
 def errors(driver: Any) -> list[str]:
@@ -125,14 +130,14 @@ def test_a_question_form_gives_the_cli_answer(dashboard: Served, browser: Any) -
 
 def test_the_language_switch(dashboard: Served, browser: Any) -> None:
     browser.get(dashboard.url + "models")
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Models"
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Models")
     browser.find_element(By.ID, "lang-fr").click()
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr")
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Modèles"
-    assert "Vue d'ensemble" in browser.find_element(By.TAG_NAME, "nav").text
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Modèles")
+    wait(browser, lambda d: "Vue d'ensemble" in d.find_element(By.TAG_NAME, "nav").text)
     assert browser.current_url.endswith("/models")
     browser.get(dashboard.url)  # the choice is kept
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Vue d'ensemble"
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Vue d'ensemble")
     browser.find_element(By.ID, "lang-en").click()
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Overview")
 

@@ -211,6 +211,9 @@
       });
   }
 
+  /* Pages that follow the store; a form being filled in (questions, login) is never reset. */
+  var LIVE_PAGES = { overview: 1, track: 1, models: 1, evaluation: 1 };
+
   function listen() {
     if (!window.EventSource) { return; }
     var dot = document.getElementById("live");
@@ -218,7 +221,9 @@
     source.addEventListener("hello", function () { dot.classList.add("on"); });
     source.addEventListener("update", function (ev) {
       var data = JSON.parse(ev.data);
-      var done = document.getElementById("chart") ? drawCoin() : refreshMain();
+      var page = document.body.dataset.page;
+      var done = document.getElementById("chart") ? drawCoin()
+        : (LIVE_PAGES[page] ? refreshMain() : Promise.resolve());
       done.then(function () { document.body.dataset.liveVersion = String(data.version); });
     });
     source.onerror = function () { dot.classList.remove("on"); };
