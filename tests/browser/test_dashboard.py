@@ -138,8 +138,11 @@ def test_the_language_switch(dashboard: Served, browser: Any) -> None:
     assert browser.current_url.endswith("/models")
     browser.get(dashboard.url)  # the choice is kept
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Vue d'ensemble")
+    browser.get(dashboard.url + "coin?id=ethereum&tf=1h")
     browser.find_element(By.ID, "lang-en").click()
-    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Overview")
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1").text == "Coin: ethereum")
+    assert browser.current_url.endswith("/coin?id=ethereum&tf=1h")  # the same page, in English
+    assert errors(browser) == []
 
 
 def test_a_live_update_arrives_after_a_write(dashboard: Served, browser: Any) -> None:

@@ -174,3 +174,13 @@ def test_the_token_joins_the_secrets_file_without_the_environments_keys(
     assert stat.S_IMODE(home.secrets_file.stat().st_mode) == 0o600
     assert load_settings(home).secrets.coingecko_keys == (SECRET_KEY,)
     assert ensure_token(home) == token
+
+
+def test_the_language_switch_never_redirects_to_another_site(dashboard: Served) -> None:
+    with dashboard.client() as c:
+        for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+            response = c.get("/lang/fr", params={"next": evil})
+            assert response.status_code == 303 and response.headers["location"] == "/", evil
+        kept = c.get("/lang/fr", params={"next": "/coin?id=bitcoin&tf=5m"})
+    assert kept.headers["location"] == "/coin?id=bitcoin&tf=5m"
+    assert "httponly" in kept.headers["set-cookie"].lower()

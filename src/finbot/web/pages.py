@@ -71,6 +71,7 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
             "lang": lang,
             "page": page,
             "path": request.url.path,
+            "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             "coins": st.services.settings.coins.enabled,
             "horizons": st.services.settings.general.horizons,
             "logged_in": st.guard.authenticated(session, None),
@@ -187,7 +188,8 @@ def evaluation(request: Request) -> HTMLResponse:
 
 @router.get("/lang/{code}")
 def switch_lang(code: str, next: Annotated[str, Query(max_length=200)] = "/") -> Response:
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    local = next.startswith("/") and not next.startswith("//") and "\\" not in next
+    target = next if local else "/"  # never a redirect to another site
     response = RedirectResponse(target, status_code=303)
     if code in ("fr", "en"):
         response.set_cookie(LANG_COOKIE, code, samesite="strict", httponly=True)
