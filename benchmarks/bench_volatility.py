@@ -27,7 +27,8 @@ from typing import Any
 import polars as pl
 
 from benchmarks.common import load_avg, median_seconds, row
-from benchmarks.quality import COINS, DATA, HORIZONS, TIMEFRAME, load_hourly
+from benchmarks.quality import ANCHOR_COINS as COINS
+from benchmarks.quality import DATA, HORIZONS, TIMEFRAME, load_hourly
 
 FORECASTS = 50
 LOADS = 5

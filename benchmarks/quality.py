@@ -1,13 +1,17 @@
-"""``make quality``: volatility, intervals, touch and direction probabilities, each against its
-own naive baseline, out of sample on the shared real hourly data.
+"""``make quality``: every figure of issue 11's "Figures" against its goal, on the shared real
+hourly data, from ``finbot evaluate``'s own machinery (``finbot.prediction.tracking``).
 
     python -m benchmarks.quality [--coins bitcoin,ethereum] [--horizons 1h,6h] [--data DIR]
+                                 [--folds N] [--algorithms linear] [--volatility-folds N]
 
-Per coin and horizon: a 6-fold walk-forward (purged by the horizon) chooses the variance
-forecast by QLIKE on each fold's calibration block and scores the test blocks; the figures pool
-every coin's test rows. Prints one table against the goals (met or not, honestly) and writes
-``benchmarks/quality.json`` (only for the default coins and horizons, so a partial run never
-overwrites the record). Exit status 0 whether goals are met or not; 2 without the data.
+For each coin and horizon, the walk-forward of ``finbot evaluate``: the bot's selection re-run
+at each weekly retrain (served model or naive), Holm-corrected Diebold–Mariano, the
+volatility walk-forward (6 folds, QLIKE), the conformal intervals, the direction and touch
+probabilities, the decision engine's trading after costs. Prints ONE table of the figures
+against the goals (met or not, honestly), averaged over coins unless the row says otherwise,
+and writes ``benchmarks/quality.json`` (only for the default coins, horizons and level, so a
+partial or quick run never overwrites the record). Exit status 0 whether goals are met or not; 2
+without the data.
 """
 
 from __future__ import annotations
@@ -17,47 +21,35 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from finbot.prediction.features import horizon_bars
-from finbot.prediction.volatility import (
-    HorizonEvaluation,
-    Skill,
-    VolatilityConfig,
-    bar_grid,
-    evaluate_horizon,
-    horizon_data,
-    horizon_metrics,
-    vol_features,
-    walk_forward,
-)
+from benchmarks.quality_rows import Row, format_table, goal_rows, summary, withheld
+from finbot.prediction.tracking import DecisionInputs, EvalConfig, Evaluation, evaluate_many
 from finbot.schema import conform
+from finbot.timeframes import HOUR_MS
+
+__all__ = ["Row", "format_table", "goal_rows", "main", "run", "summary", "withheld"]
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "shared" / "data" / "real" / "binance-2024h1"
-COINS: tuple[str, ...] = ("bitcoin", "ethereum", "solana", "ripple", "dogecoin")
+COINS: tuple[str, ...] = (
+    "bitcoin",
+    "ethereum",
+    "solana",
+    "ripple",
+    "dogecoin",
+    "avalanche-2",
+    "chainlink",
+    "matic-network",
+)
+#: The five coins the issue's volatility anchors were measured on (``bench_volatility``'s).
+ANCHOR_COINS: tuple[str, ...] = COINS[:5]
 HORIZONS: tuple[str, ...] = ("1h", "6h", "12h")
 TIMEFRAME = "1h"
-# Figures of plain HAR-RV and of the constant-width conformal interval on this data, to beat.
-QLIKE_ANCHOR = {"1h": 0.94, "6h": 0.81, "12h": 0.71}
-WINKLER_ANCHOR = {"1h": 0.94, "6h": 0.95, "12h": 0.96}
-COVERAGE_TOLERANCE = 0.02
-MAX_GAP = 0.05
-DIRECTION_HORIZON = "1h"
-
-
-def default_cost() -> float:
-    """The default configuration's round-trip cost (fees, default spread, slippage)."""
-    from finbot.config.models import Costs
-    from finbot.prediction.decision import resolve_spread, round_trip_cost
-
-    costs = Costs()
-    return round_trip_cost(costs, resolve_spread(costs)).fraction
 
 
 def load_hourly(path: Path) -> pl.DataFrame:
@@ -71,212 +63,35 @@ def load_hourly(path: Path) -> pl.DataFrame:
     )
 
 
-def _prefixed(say: Callable[[str], None], prefix: str) -> Callable[[str], None]:
-    return lambda message: say(prefix + message)
+def default_inputs() -> DecisionInputs:
+    """The default configuration's costs, thresholds and horizon weights."""
+    from finbot.config.models import Costs, GeneralSettings, Thresholds
 
-
-def evaluate_coin(
-    bars: pl.DataFrame,
-    horizons: Sequence[str],
-    config: VolatilityConfig,
-    say: Callable[[str], None],
-) -> dict[str, HorizonEvaluation]:
-    grid = bar_grid(bars, TIMEFRAME)
-    features = vol_features(grid)
-    out = {}
-    for horizon in horizons:
-        data = horizon_data(grid, horizon_bars(horizon, TIMEFRAME), features)
-        folds = walk_forward(data, config.walk, _prefixed(say, f"  {horizon} "))
-        out[horizon] = evaluate_horizon(data, folds, level=config.level, cost=config.cost)
-    return out
-
-
-@dataclass(frozen=True)
-class Row:
-    """One figure per horizon, its goal and whether each horizon meets it (None: no goal)."""
-
-    label: str
-    values: dict[str, float]
-    fmt: str
-    goal: str
-    met: dict[str, bool | None]
-
-    def verdict(self) -> str:
-        judged = [m for m in self.met.values() if m is not None]
-        if not judged:
-            return ""
-        return "yes" if all(judged) else "NO"
-
-
-def _pick(metrics: dict[str, dict[str, Any]], *keys: str) -> dict[str, float]:
-    out = {}
-    for horizon, m in metrics.items():
-        value: Any = m
-        for key in keys:
-            value = value[key]
-        out[horizon] = float(value)
-    return out
-
-
-def _below(values: dict[str, float], anchors: dict[str, float]) -> dict[str, bool | None]:
-    return {h: v < anchors.get(h, 1.0) for h, v in values.items()}
-
-
-def _anchor_text(prefix: str, anchors: dict[str, float], horizons: Sequence[str]) -> str:
-    return prefix + "/".join(f"{anchors.get(h, 1.0):.2f}" for h in horizons)
-
-
-def goal_rows(metrics: dict[str, dict[str, Any]], level: float) -> list[Row]:
-    hs = list(metrics)
-    qlike = _pick(metrics, "variance", "qlike_ratio")
-    best = _pick(metrics, "variance", "qlike_ratio_best_naive")
-    har = _pick(metrics, "variance", "qlike_ratio_by_candidate", "har")
-    coverage = _pick(metrics, "interval", "coverage")
-    winkler = _pick(metrics, "interval", "winkler_ratio")
-    gap = _pick(metrics, "touch_up", "reliability_gap")
-    none: dict[str, bool | None] = dict.fromkeys(hs)
-    rows = [
-        Row(
-            "QLIKE / day-mean naive",
-            qlike,
-            "{:.3f}",
-            _anchor_text("< ", QLIKE_ANCHOR, hs),
-            _below(qlike, QLIKE_ANCHOR),
-        ),
-        Row("QLIKE / better naive", best, "{:.3f}", "< 1", _below(best, {})),
-        Row("  plain HAR-RV / day-mean", har, "{:.3f}", "(anchor)", none),
-        Row(
-            f"{level:.0%} interval coverage",
-            {h: 100 * v for h, v in coverage.items()},
-            "{:.1f}%",
-            f"{100 * level:.0f} ± {100 * COVERAGE_TOLERANCE:.0f} pts",
-            {h: abs(v - level) <= COVERAGE_TOLERANCE for h, v in coverage.items()},
-        ),
-        Row(
-            "Winkler / constant width",
-            winkler,
-            "{:.3f}",
-            _anchor_text("< ", WINKLER_ANCHOR, hs),
-            _below(winkler, WINKLER_ANCHOR),
-        ),
-        Row(
-            "Touch +X reliability gap",
-            {h: 100 * v for h, v in gap.items()},
-            "{:.1f}",
-            f"<= {100 * MAX_GAP:.0f} pts",
-            {h: v <= MAX_GAP for h, v in gap.items()},
-        ),
-        Row(
-            "Touch +X Brier / base rate",
-            _pick(metrics, "touch_up", "brier_ratio"),
-            "{:.3f}",
-            "",
-            none,
-        ),
-        Row(
-            "Touch -X reliability gap",
-            {h: 100 * v for h, v in _pick(metrics, "touch_down", "reliability_gap").items()},
-            "{:.1f}",
-            "",
-            none,
-        ),
-    ]
-    for side in ("up", "down"):
-        values = _pick(metrics, f"direction_{side}", "brier_ratio")
-        met: dict[str, bool | None] = {
-            h: (v < 1.0 if h == DIRECTION_HORIZON else None) for h, v in values.items()
-        }
-        rows.append(
-            Row(
-                f"P({side}) Brier / base rate", values, "{:.3f}", f"< 1 at {DIRECTION_HORIZON}", met
-            )
-        )
-    return rows
-
-
-LABEL, CELL, GOAL = 27, 8, 18
-
-
-def format_table(rows: Sequence[Row], horizons: Sequence[str]) -> str:
-    head = f"{'figure':<{LABEL}}" + "".join(f"{h:>{CELL}}" for h in horizons)
-    lines = [head + f"  {'goal':<{GOAL}} met", "-" * (LABEL + CELL * len(horizons) + GOAL + 6)]
-    for row in rows:
-        cells = "".join(f"{row.fmt.format(row.values[h]):>{CELL}}" for h in horizons)
-        lines.append(f"{row.label:<{LABEL}}{cells}  {row.goal:<{GOAL}} {row.verdict()}".rstrip())
-    return "\n".join(lines)
-
-
-def format_coins(per_coin: dict[str, dict[str, dict[str, Any]]], horizons: Sequence[str]) -> str:
-    lines = [f"{'QLIKE / day-mean naive':<{LABEL}}" + "".join(f"{h:>{CELL}}" for h in horizons)]
-    for coin, metrics in per_coin.items():
-        cells = "".join(f"{metrics[h]['variance']['qlike_ratio']:>{CELL}.3f}" for h in horizons)
-        lines.append(f"  {coin:<{LABEL - 2}}{cells}")
-    return "\n".join(lines)
-
-
-def format_chosen(metrics: dict[str, dict[str, Any]]) -> str:
-    lines = ["variance forecast chosen per fold:"]
-    for horizon, m in metrics.items():
-        counts = sorted(m["variance"]["chosen"].items(), key=lambda kv: (-kv[1], kv[0]))
-        lines.append(f"  {horizon:<5}" + ", ".join(f"{name} {n}" for name, n in counts))
-    return "\n".join(lines)
-
-
-def withheld(metrics: dict[str, dict[str, Any]]) -> str:
-    """What the live model would not show for lack of measured skill (``Skill``'s rules)."""
-    rules: dict[str, Callable[[Skill], bool]] = {
-        "a model's variance (the naive one is shown)": lambda s: s.qlike_ratio < 1.0,
-        "the normalised interval (constant width shown)": lambda s: s.normalised_interval,
-        "touch probabilities": lambda s: s.touch,
-        "P(up)/P(down)": lambda s: s.direction,
-    }
-    skills = {h: Skill.from_metrics(m) for h, m in metrics.items()}
-    found = []
-    for name, shown in rules.items():
-        hs = [h for h, skill in skills.items() if not shown(skill)]
-        if hs:
-            found.append(f"{name} at {'/'.join(hs)}")
-    if not found:
-        return "every output showed skill at every horizon"
-    return "withheld by the live model for lack of skill: " + "; ".join(found)
-
-
-def summary(rows: Sequence[Row]) -> str:
-    judged = [r for r in rows if r.verdict()]
-    met = [r.label.strip() for r in judged if r.verdict() == "yes"]
-    missed = [r.label.strip() for r in judged if r.verdict() == "NO"]
-    text = f"goals met: {len(met)} of {len(judged)}"
-    return text + (f"; not met: {', '.join(missed)}" if missed else "")
-
-
-def _compact(metrics: dict[str, Any]) -> dict[str, Any]:
-    """Per-coin figures without the reliability tables."""
-    out = dict(metrics)
-    for key in ("touch_up", "touch_down"):
-        out[key] = {k: v for k, v in metrics[key].items() if k != "reliability"}
-    return out
+    return DecisionInputs(Costs(), Thresholds(), dict(GeneralSettings().horizon_weights))
 
 
 def run(
-    data: Path, coins: Sequence[str], horizons: Sequence[str], config: VolatilityConfig
-) -> dict[str, Any]:
-    def say(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
+    frames: dict[str, pl.DataFrame],
+    horizons: Sequence[str],
+    config: EvalConfig,
+    *,
+    timeframe: str = TIMEFRAME,
+) -> list[Evaluation]:
+    """``finbot evaluate --coin all`` on ``frames``, progress on stderr."""
+    start = time.perf_counter()
 
-    pooled: dict[str, list[HorizonEvaluation]] = {h: [] for h in horizons}
-    per_coin: dict[str, dict[str, dict[str, Any]]] = {}
-    for k, coin in enumerate(coins, 1):
-        say(f"[{k}/{len(coins)}] {coin}")
-        evaluations = evaluate_coin(
-            load_hourly(data / f"{coin}_{TIMEFRAME}.csv"), horizons, config, say
-        )
-        per_coin[coin] = {h: horizon_metrics(ev, config.level) for h, ev in evaluations.items()}
-        for h, ev in evaluations.items():
-            pooled[h].append(ev)
-    metrics = {
-        h: horizon_metrics(HorizonEvaluation.concat(evs), config.level) for h, evs in pooled.items()
-    }
-    return {"pooled": metrics, "per_coin": per_coin}
+    def say(coin: str, horizon: str, done: int, total: int) -> None:
+        seconds = time.perf_counter() - start
+        print(f"[{done}/{total}] {coin} {horizon} ({seconds:.0f} s)", file=sys.stderr, flush=True)
+
+    return evaluate_many(
+        frames,
+        timeframe=timeframe,
+        horizons=horizons,
+        inputs=default_inputs(),
+        config=config,
+        progress=say,
+    )
 
 
 def _rounded(value: Any) -> Any:
@@ -293,12 +108,41 @@ def _rounded(value: Any) -> Any:
 def _shown_path(folder: Path) -> str:
     """The data folder as seen from the repository (``../shared/...``) when it is there."""
     base = HERE.parents[1]
-    resolved = folder.resolve()
-    return (
-        str(Path("..") / resolved.relative_to(base))
-        if resolved.is_relative_to(base)
-        else str(folder)
-    )
+    for path, root in ((folder.absolute(), base), (folder.resolve(), base.resolve())):
+        if path.is_relative_to(root):
+            return str(Path("..") / path.relative_to(root))
+    return str(folder)
+
+
+def record(
+    data: Path,
+    evaluations: list[Evaluation],
+    rows: list[Row],
+    config: EvalConfig,
+    seconds: float,
+) -> dict[str, Any]:
+    """What ``quality.json`` keeps: the goals, each coin's evaluation (``--json``), the run."""
+    return {
+        "data": _shown_path(data),
+        "coins": [ev.coin for ev in evaluations],
+        "timeframe": TIMEFRAME,
+        "config": {
+            "level": config.level,
+            "retrain_hours": config.retrain_ms / HOUR_MS,
+            "window": "expanding" if config.window_ms is None else "rolling",
+            "test_fraction": config.test_fraction,
+            "candidates": list(config.algorithms),
+            "volatility_folds": config.volatility_folds,
+            "alpha": config.alpha,
+            "correction": "holm",
+        },
+        "goals": [r.to_json() for r in rows],
+        "summary": summary(rows),
+        "withheld": withheld(evaluations),
+        "evaluations": [ev.to_json() for ev in evaluations],
+        "seconds": round(seconds, 1),
+        "python": platform.python_version(),
+    }
 
 
 def _args(argv: Sequence[str]) -> argparse.Namespace:
@@ -307,7 +151,20 @@ def _args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--coins", default=",".join(COINS))
     parser.add_argument("--horizons", default=",".join(HORIZONS))
     parser.add_argument("--level", type=float, default=0.8)
+    parser.add_argument("--folds", type=int, default=None, help="equal test blocks (a quick run)")
+    parser.add_argument("--algorithms", default=None, help="candidates (default: all trainable)")
+    parser.add_argument("--volatility-folds", type=int, default=6)
     return parser.parse_args(list(argv))
+
+
+def _config(args: argparse.Namespace) -> EvalConfig:
+    default = EvalConfig()
+    return EvalConfig(
+        level=args.level,
+        n_folds=args.folds,
+        algorithms=tuple(args.algorithms.split(",")) if args.algorithms else default.algorithms,
+        volatility_folds=args.volatility_folds,
+    )
 
 
 def main(argv: Sequence[str]) -> int:
@@ -318,55 +175,25 @@ def main(argv: Sequence[str]) -> int:
     if missing:
         print(f"no {TIMEFRAME} data for {', '.join(missing)} in {args.data}", file=sys.stderr)
         return 2
-    config = VolatilityConfig(level=args.level, cost=default_cost())
+    config = _config(args)
+    frames = {c: load_hourly(args.data / f"{c}_{TIMEFRAME}.csv") for c in coins}
     start = time.perf_counter()
-    result = run(args.data, coins, horizons, config)
+    evaluations = run(frames, horizons, config)
     seconds = time.perf_counter() - start
-    rows = goal_rows(result["pooled"], config.level)
-    n = result["pooled"][horizons[0]]["n"]
+    rows = goal_rows(evaluations, config.level)
+    first = evaluations[0]
     print(
-        f"\nVolatility quality: {config.walk.n_folds}-fold walk-forward, {TIMEFRAME} bars, "
-        f"{len(coins)} coins,\n{n} pooled test rows per horizon, cost {config.cost:.2%}, "
-        f"{seconds:.0f} s\n"
+        f"\nQuality: finbot evaluate on {len(coins)} coins, {TIMEFRAME} bars, test "
+        f"{first.to_json()['start'][:10]} → {first.to_json()['end'][:10]}, weekly retrains "
+        f"({first.folds}), Holm over {len(coins) * len(horizons)} tests, {seconds:.0f} s\n"
     )
     print(format_table(rows, horizons))
-    print("\n" + format_coins(result["per_coin"], horizons))
-    print("\n" + format_chosen(result["pooled"]))
     print("\n" + summary(rows))
-    print(withheld(result["pooled"]))
-    if tuple(coins) == COINS and tuple(horizons) == HORIZONS and args.level == 0.8:
-        record = {
-            "data": _shown_path(args.data),
-            "coins": coins,
-            "timeframe": TIMEFRAME,
-            "config": {
-                "n_folds": config.walk.n_folds,
-                "test_fraction": config.walk.test_fraction,
-                "cal_fraction": config.walk.cal_fraction,
-                "level": config.level,
-                "cost": config.cost,
-                "candidates": list(config.walk.candidates),
-            },
-            "goals": [
-                {
-                    "figure": r.label.strip(),
-                    "goal": r.goal,
-                    "values": r.values,
-                    "met": r.verdict() or None,
-                }
-                for r in rows
-            ],
-            "summary": summary(rows),
-            "withheld": withheld(result["pooled"]),
-            "pooled": result["pooled"],
-            "per_coin": {
-                c: {h: _compact(m) for h, m in ms.items()} for c, ms in result["per_coin"].items()
-            },
-            "seconds": round(seconds, 1),
-            "python": platform.python_version(),
-        }
+    print(withheld(evaluations))
+    if tuple(coins) == COINS and tuple(horizons) == HORIZONS and config == EvalConfig():
+        out = record(args.data, evaluations, rows, config, seconds)
         (HERE / "quality.json").write_text(
-            json.dumps(_rounded(record), indent=2) + "\n", encoding="utf-8"
+            json.dumps(_rounded(out), indent=2) + "\n", encoding="utf-8"
         )
     return 0
 

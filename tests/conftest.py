@@ -21,6 +21,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.replay",
     "tests.fixtures.ops",
     "tests.fixtures.dashboard",
+    "tests.fixtures.alerts",
 ]
 
 REAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"

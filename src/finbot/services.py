@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.errors import DataError, FinbotError
 from finbot.paths import Paths
-from finbot.timeframes import HOUR_MS
+from finbot.timeframes import HOUR_MS, Timeframe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -26,8 +26,11 @@ if TYPE_CHECKING:
     import polars as pl
     from sqlalchemy import Engine
 
+    from finbot.alerts import AlertDispatcher, AlertLog, AlertRun
     from finbot.collectors import ApiUsageStore, CoinGeckoClient, CollectorKit, Datasets
-    from finbot.config import Settings
+    from finbot.config import Coin, Settings
+    from finbot.config.models import Training
+    from finbot.config.sizing import MachineFacts, Sizes
     from finbot.prediction.decision import LiveAccuracy, SpreadQuote
     from finbot.prediction.models import ModelStore
     from finbot.prediction.pipeline import Prediction
@@ -56,12 +59,14 @@ class Services:
         clock: Clock | None = None,
         base_url: str | None = None,
         cache: Cache | None = None,
+        machine: MachineFacts | None = None,
     ) -> None:
         self.paths = paths
         self.clock: Clock = clock or SYSTEM_CLOCK
         self.base_url = base_url
         self._settings = settings
         self._cache = cache
+        self._machine = machine
 
     @classmethod
     def at(cls, home: str | Path | None, *, base_url: str | None = None) -> Services:
@@ -76,6 +81,7 @@ class Services:
             settings or self.settings,
             clock=self.clock,
             base_url=base_url or self.base_url,
+            machine=self._machine,
         )
 
     # ------------------------------------------------------------ configuration
@@ -86,6 +92,41 @@ class Services:
         from finbot.config import load_settings
 
         return load_settings(self.paths)
+
+    def add_coins(self, coins: Sequence[Coin]) -> None:
+        """Take the resolved top-N coins into these services' settings (what was built from
+        the coin list is built again on next use)."""
+        from finbot.config.top_coins import with_top_coins
+
+        settings = self.settings
+        self._settings = settings.model_copy(
+            update={"coins": with_top_coins(settings.coins, tuple(coins))}
+        )
+        for name in ("settings", "collectors", "sizes"):
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def machine(self) -> MachineFacts:
+        """The machine's cores and memory (given, else probed through psutil)."""
+        from finbot.config.sizing import MachineFacts
+
+        return self._machine or MachineFacts.probe()
+
+    @cached_property
+    def sizes(self) -> Sizes:
+        """Workers, threads, cache, history window and batch sizes of ``profile`` on this
+        machine."""
+        from finbot.config.sizing import resolve_sizes
+
+        return resolve_sizes(self.settings.general.profile, self.machine)
+
+    @property
+    def training(self) -> Training:
+        """``general.training`` with the sized workers and threads per model."""
+        sizes = self.sizes
+        return self.settings.general.training.model_copy(
+            update={"workers": sizes.workers, "threads_per_model": sizes.threads_per_model}
+        )
 
     # ------------------------------------------------------------ stores
     @cached_property
@@ -111,7 +152,7 @@ class Services:
     def model_store(self) -> ModelStore:
         from finbot.prediction.models import ModelStore
 
-        return ModelStore(self.paths.models_dir)
+        return ModelStore(self.paths.models_dir, cache_size=self.sizes.model_cache_size)
 
     @cached_property
     def engine(self) -> Engine:
@@ -125,6 +166,28 @@ class Services:
         from finbot.prediction.tracking import PredictionTracker
 
         return PredictionTracker(self.engine)
+
+    # ------------------------------------------------------------ alerts
+    @cached_property
+    def alert_log(self) -> AlertLog:
+        """The alert history and the rules' marks, beside the tracker's table."""
+        from finbot.alerts import AlertLog
+
+        return AlertLog(self.engine)
+
+    @cached_property
+    def alert_dispatcher(self) -> AlertDispatcher:
+        """A sender to the configured channels; its owner flushes it (``close`` does not)."""
+        from finbot.alerts import AlertDispatcher
+
+        settings = self.settings
+        return AlertDispatcher(settings.secrets.alert_urls, settings.general.alerts, self.alert_log)
+
+    def alert_run(self) -> AlertRun:
+        """One pass of the alert rules, now, through ``alert_dispatcher``."""
+        from finbot.alerts import AlertRun
+
+        return AlertRun(self.settings, self.alert_log, self.alert_dispatcher, now_ms(self.clock))
 
     # ------------------------------------------------------------ collection
     @cached_property
@@ -154,6 +217,14 @@ class Services:
             usage=self.usage,
         )
 
+    @property
+    def history_days(self) -> dict[Timeframe, int]:
+        """``general.history_days`` with the hourly window the sizes allow."""
+        days = dict(self.settings.general.history_days)
+        if Timeframe.H1 in days:
+            days[Timeframe.H1] = min(days[Timeframe.H1], self.sizes.history_window_days)
+        return days
+
     @cached_property
     def collectors(self) -> CollectorKit:
         """What collector runs use; the client is opened by the first run that needs it."""
@@ -164,7 +235,7 @@ class Services:
             api=settings.api,
             secrets=settings.secrets,
             coins=settings.coins,
-            history_days=settings.general.history_days,
+            history_days=self.history_days,
             clock=self.clock,
             usage=self.usage,
             bars=self.bar_store,

@@ -1,4 +1,5 @@
-"""Walk-forward evaluation on real Binance hourly bitcoin (skipped where the data is absent)."""
+"""Walk-forward evaluation of what the bot serves on real Binance hourly bitcoin (skipped where
+the data is absent)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import polars as pl
 import pytest
 
 from finbot.config.models import Costs, Thresholds
-from finbot.prediction.tracking.evaluation import DecisionInputs, evaluate
+from finbot.prediction.tracking import DecisionInputs, EvalConfig, evaluate
 from finbot.schema import conform
 
 pytestmark = [pytest.mark.integration, pytest.mark.realdata, pytest.mark.slow]
@@ -33,14 +34,14 @@ def test_real_bitcoin_hourly(real_data: Path) -> None:
         timeframe="1h",
         horizons=["1h", "6h"],
         inputs=inputs,
-        level=0.8,
-        n_folds=5,
-        algorithm="linear",
+        config=EvalConfig(n_folds=5, algorithms=("linear", "lightgbm")),
     )
     for h in ("1h", "6h"):
         m = out.horizons[h]
         assert m["n"] > 2500
         assert abs(m["coverage"] - 0.8) <= 0.03, m  # the conformal intervals hold on real data
         assert 0.95 < m["mae_ratio"] < 1.05, m  # no miracle: about the naive baseline
-    if all(m["mae_ratio"] >= 1 for m in out.horizons.values()):
-        assert out.strategy["trades"] == 0  # no edge: the decision engine stays out
+        assert m["verdict"] != "loss", m  # the naive fallback keeps it from losing significantly
+        assert m["qlike_ratio"] < 1 and m["interval_score_ratio"] < 1  # volatility has skill
+    if not any(m["edge"] for m in out.horizons.values()):
+        assert out.strategy["total_return"] >= out.cash["total_return"] - 0.02

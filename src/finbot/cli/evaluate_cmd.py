@@ -1,4 +1,5 @@
-"""``evaluate`` (walk-forward backtest and HTML report) and ``confidence-metrics``."""
+"""``evaluate`` (walk-forward backtest of what the bot would serve, HTML report) and
+``confidence-metrics``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import typer
 from finbot.algorithms import TRAINABLE, Algorithm
 from finbot.cli import context
 from finbot.cli.context import AppContext
+from finbot.cli.evaluate_view import print_coin, print_skipped
 from finbot.errors import DataError
 from finbot.timeframes import Timeframe
 
@@ -35,88 +37,124 @@ def _trainable(value: str | None) -> Algorithm | None:
 
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from finbot.prediction.models import ModelStore, ModelSummary
+    from finbot.prediction.tracking import Evaluation
     from finbot.storage import BarStore
 
-
-def _algorithm(
-    app_ctx: AppContext, coin: str, timeframe: str, horizon: str, explicit: Algorithm | None
-) -> Algorithm:
-    """``--algorithm``, else the stored model's (when it is a plain algorithm), else LightGBM."""
-    from finbot.prediction.models import ALGORITHMS
-
-    if explicit:
-        return explicit
-    store = app_ctx.services.model_store
-    version = store.latest_version(coin, timeframe, horizon)
-    if version:
-        meta = store.read_meta(coin, timeframe, horizon, version)
-        for name in (meta.get("algorithm"), meta.get("best_algorithm")):
-            if name in ALGORITHMS:
-                return Algorithm(name)
-    return Algorithm.LIGHTGBM
+ALL = "all"
 
 
-def _bars(app_ctx: AppContext, coin: str, timeframe: str, last_n: int) -> Any:
-    bars = app_ctx.services.bar_store.read(coin, timeframe, last_n=last_n)
-    if bars.is_empty():
-        raise DataError(
-            f"no {timeframe} bars stored for {coin}; run 'finbot collect-historical' "
-            f"or 'finbot import-csv' first"
-        )
-    return bars
+def _coins(app_ctx: AppContext, names: list[str]) -> list[str]:
+    """``--coin``: repeated, or ``all`` (every configured coin with bars at the timeframe)."""
+    from finbot.config import resolve_coin
+
+    coins = app_ctx.settings.coins
+    if any(n.lower() == ALL for n in names):
+        return list(coins.ids)
+    return list(dict.fromkeys(resolve_coin(coins, n).id for n in names))
 
 
-def _print_human(app_ctx: AppContext, data: dict[str, Any]) -> None:
-    from rich.table import Table
+def _frames(
+    app_ctx: AppContext, coins: list[str], timeframe: str, last_n: int, explicit: bool
+) -> dict[str, pl.DataFrame]:
+    """Each coin's recent bars; a coin named explicitly must have some, ``all`` skips empties."""
+    frames = {}
+    for coin in coins:
+        bars = app_ctx.services.bar_store.read(coin, timeframe, last_n=last_n)
+        if bars.is_empty() and explicit:
+            raise DataError(
+                f"no {timeframe} bars stored for {coin}; run 'finbot collect-historical' "
+                f"or 'finbot import-csv' first"
+            )
+        if not bars.is_empty():
+            frames[coin] = bars
+    if not frames:
+        raise DataError(f"no {timeframe} bars stored for any coin; run 'finbot import-csv' first")
+    return frames
 
-    table = Table(
-        title=app_ctx.tr(
-            "{c} {tf}: model vs naive baseline (walk-forward)",
-            c=data["coin"],
-            tf=data["timeframe"],
-        )
+
+def _horizons(app_ctx: AppContext, asked: list[str], timeframe: str) -> list[str]:
+    """The asked horizons; by default the configured ones that are whole numbers of bars
+    (a 10-minute horizon has no place on hourly bars: left out without a word)."""
+    from finbot.timeframes import canonical, duration_ms
+
+    if asked:
+        return [canonical(h) for h in asked]
+    step = duration_ms(timeframe, field="timeframe")
+    fit = [h for h in app_ctx.settings.general.horizons if duration_ms(h) % step == 0]
+    return fit or list(app_ctx.settings.general.horizons)
+
+
+def _config(
+    app_ctx: AppContext, algorithm: str | None, folds: int | None, window: WalkForwardWindow
+) -> Any:
+    from finbot.prediction.tracking import EvalConfig
+    from finbot.timeframes import DAY_MS
+
+    settings = app_ctx.settings
+    training = settings.general.training
+    return EvalConfig(
+        level=settings.general.confidence.level,
+        n_folds=folds,
+        window_ms=(
+            training.micro_window_days * DAY_MS if window == WalkForwardWindow.ROLLING else None
+        ),
+        algorithms=(algorithm,) if algorithm else tuple(training.algorithms),
+        train_test_fraction=training.test_fraction,
     )
-    for col in ("horizon", "n", "MAE", "MAE naive", "ratio", "DM p", "hit", "coverage"):
-        table.add_column(col, justify="right")
-    for h, m in data["horizons"].items():
-        hit = "—" if m["directional_accuracy"] is None else f"{m['directional_accuracy']:.1%}"
-        table.add_row(
-            h,
-            str(m["n"]),
-            f"{m['mae']:.5f}",
-            f"{m['mae_naive']:.5f}",
-            f"{m['mae_ratio']:.3f}",
-            f"{m['dm_pvalue']:.3f}",
-            hit,
-            f"{m['coverage']:.1%} / {m['level']:.0%}",
+
+
+def _run(
+    app_ctx: AppContext,
+    frames: dict[str, pl.DataFrame],
+    timeframe: str,
+    horizons: list[str],
+    config: Any,
+) -> list[Evaluation]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from finbot.prediction.tracking import DecisionInputs, evaluate_many
+
+    settings = app_ctx.settings
+    inputs = DecisionInputs(settings.costs, settings.thresholds, settings.general.horizon_weights)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=app_ctx.err, transient=True) as bar:
+        task = bar.add_task(app_ctx.tr("evaluating"), total=len(frames) * len(horizons))
+
+        def progress(coin: str, horizon: str, done: int, total: int) -> None:
+            label = app_ctx.tr("evaluating {c} {h}", c=coin, h=horizon)
+            bar.update(task, completed=done, total=total, description=label)
+
+        return evaluate_many(
+            frames,
+            timeframe=timeframe,
+            horizons=horizons,
+            inputs=inputs,
+            config=config,
+            progress=progress,
         )
-    app_ctx.console.print(table)
-    for name in ("strategy", "buy_and_hold"):
-        s = data[name]
-        app_ctx.console.print(
-            f"{name.replace('_', ' ')}: total {s['total_return']:+.2%}, Sharpe {s['sharpe']:.2f}, "
-            f"max drawdown {s['max_drawdown']:.2%}, trades {s['trades']}",
-            highlight=False,
-        )
-    for h, why in data["skipped"].items():
-        app_ctx.err.print(f"{h}: {why}", highlight=False)
 
 
 def evaluate_command(
     ctx: typer.Context,
-    coin: str = typer.Option(..., "--coin", "-c", help="Coin id, symbol or name."),
+    coin: list[str] = typer.Option(
+        ..., "--coin", "-c", help="Coin id, symbol or name; repeat it, or 'all'."
+    ),
     timeframe: Timeframe = typer.Option(
         Timeframe.H1, "--timeframe", case_sensitive=False, help="Bars to evaluate on."
     ),
     horizon: list[str] = typer.Option([], "--horizon", help="Horizon(s); default: all configured."),
-    folds: int = typer.Option(5, "--folds", min=1, max=50, help="Walk-forward folds."),
+    folds: int | None = typer.Option(
+        None, "--folds", min=1, max=50, help="Equal test blocks; default: one per weekly retrain."
+    ),
     algorithm: str | None = typer.Option(
         None,
         "--algorithm",
         callback=_trainable,
         metavar="<" + "|".join(TRAINABLE) + ">",
-        help="Default: the stored model's.",
+        help="Only this candidate (and naive); default: the configured algorithms.",
     ),
     bars: int = typer.Option(6000, "--bars", min=300, help="How many recent bars to use."),
     window: WalkForwardWindow = typer.Option(
@@ -125,49 +163,29 @@ def evaluate_command(
     report: Path | None = typer.Option(None, "--report", help="Write an HTML report here."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
-    """Walk-forward backtest: model vs naive (MAE, Diebold–Mariano, coverage) and equity."""
-    from finbot.config import resolve_coin
-    from finbot.prediction.tracking import DecisionInputs, evaluate
-    from finbot.timeframes import canonical
+    """Walk-forward backtest of what the bot would serve: the selection re-run at each retrain,
+    against naive (MAE, Diebold–Mariano, coverage, volatility, probabilities) and equity."""
+    from finbot.prediction.tracking import evaluations_json, write_report
 
     app_ctx = context.get(ctx)
-    settings = app_ctx.settings
-    coin_id = resolve_coin(settings.coins, coin).id
-    horizons = [canonical(h) for h in horizon] or list(settings.general.horizons)
-    chosen = Algorithm(algorithm) if algorithm else None
-    algo = _algorithm(app_ctx, coin_id, timeframe, horizons[0], chosen)
-    frame = _bars(app_ctx, coin_id, timeframe, bars)
-    inputs = DecisionInputs(settings.costs, settings.thresholds, settings.general.horizon_weights)
-    with app_ctx.err.status(
-        app_ctx.tr(
-            "Evaluating {c} ({a}, {n} folds)…",
-            c=coin_id,
-            a=algo,
-            n=folds,
-        )
-    ):
-        result = evaluate(
-            frame,
-            coin=coin_id,
-            timeframe=timeframe,
-            horizons=horizons,
-            inputs=inputs,
-            level=settings.general.confidence.level,
-            n_folds=folds,
-            algorithm=algo,
-            rolling_rows=frame.height // 2 if window == WalkForwardWindow.ROLLING else None,
-        )
-    data = result.to_json()
-    _keep_latest(app_ctx, result, data)
+    names = _coins(app_ctx, coin)
+    explicit = not any(n.lower() == ALL for n in coin)
+    frames = _frames(app_ctx, names, timeframe, bars, explicit)
+    horizons = _horizons(app_ctx, horizon, timeframe)
+    evaluations = _run(
+        app_ctx, frames, timeframe, horizons, _config(app_ctx, algorithm, folds, window)
+    )
+    data = evaluations_json(evaluations)
+    _keep_latest(app_ctx, evaluations)
     if report is not None:
-        from finbot.prediction.tracking import write_report
-
-        data["report"] = str(write_report(result, report))
+        data["report"] = str(write_report(evaluations, report))
         app_ctx.err.print(app_ctx.tr("Report: {p}", p=data["report"]))
     if as_json:
         app_ctx.emit_json(data)
-    else:
-        _print_human(app_ctx, data)
+        return
+    for ev in evaluations:
+        print_coin(app_ctx, ev.to_json())
+    print_skipped(app_ctx, evaluations[0].skipped, timeframe)
 
 
 def _metrics_row(
@@ -200,15 +218,16 @@ def _metrics_row(
     }
 
 
-def _keep_latest(app_ctx: AppContext, result: Any, data: dict[str, Any]) -> None:
+def _keep_latest(app_ctx: AppContext, evaluations: list[Evaluation]) -> None:
     """The dashboard's Evaluation page shows the latest run of each coin and timeframe."""
     from finbot.ops.reports import equity_points, save_evaluation
 
-    curves = equity_points(result.equity_ts, result.equity_strategy, result.equity_hold)
-    try:
-        save_evaluation(app_ctx.paths, {**data, "equity": curves})
-    except OSError as exc:  # the answer still shows
-        app_ctx.err.print(app_ctx.tr("warning: evaluation not kept ({e})", e=exc))
+    for ev in evaluations:
+        curves = equity_points(ev.equity_ts, ev.equity_strategy, ev.equity_hold)
+        try:
+            save_evaluation(app_ctx.paths, {**ev.to_json(), "equity": curves})
+        except OSError as exc:  # the answer still shows
+            app_ctx.err.print(app_ctx.tr("warning: evaluation not kept ({e})", e=exc))
 
 
 def confidence_metrics_command(

@@ -62,6 +62,18 @@ def _first_start(app_ctx: AppContext) -> None:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=app_ctx.err, transient=False) as bar:
         result = first_start(app_ctx.services, progress=RichProgress(bar))
+    answers = result["first_answers"]
+    if answers["first_ready_s"] is not None:
+        app_ctx.err.print(
+            app_ctx.tr(
+                "First prediction ready after {first} s, all {n} coins after {last} s "
+                "(rate-limit bound {bound} s).",
+                first=answers["first_ready_s"],
+                n=len(answers["ready_s"]),
+                last=answers["all_ready_s"],
+                bound=answers["bound_s"],
+            )
+        )
     app_ctx.err.print(
         app_ctx.tr(
             "{n} models trained ({h}); {rest} coin x horizon sets left for the background.",

@@ -1,8 +1,10 @@
-"""``finbot settings`` / ``parametres``: the effective configuration, keys masked."""
+"""``finbot settings`` / ``parametres``: the effective configuration, keys masked, and the sizes
+its ``profile`` resolves to on this machine."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import typer
 
@@ -14,15 +16,32 @@ def settings_command(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
-    """Show the effective configuration (defaults + your overrides), API keys masked."""
+    """Show the effective configuration (defaults + your overrides), API keys masked, and the
+    resolved sizes (workers, threads, caches, history window, batches)."""
     app_ctx = context.get(ctx)
+    services = app_ctx.services
     data = effective_config(app_ctx.settings)
+    sizes = services.sizes
+    data["sizes"] = sizes.as_dict() | {"machine": asdict(services.machine)}
     if as_json:
         app_ctx.emit_json(data)
         return
     app_ctx.console.print(app_ctx.tr("Configuration of {home}", home=app_ctx.paths.home))
     for name, section in data.items():
         app_ctx.console.rule(name)
+        if name == "sizes":
+            app_ctx.console.print(
+                app_ctx.tr(
+                    "Profile {profile} on {cores} cores and {memory} MB available: "
+                    "{workers} workers, plans {planned} MB of {budget} MB",
+                    profile=sizes.profile,
+                    cores=services.machine.cores,
+                    memory=services.machine.available_mb,
+                    workers=sizes.workers,
+                    planned=sizes.planned_mb,
+                    budget=sizes.budget_mb,
+                )
+            )
         app_ctx.console.print_json(json.dumps(section))
 
 

@@ -97,7 +97,7 @@ def _train_all(
         results = train_all(
             services.bar_store,
             services.model_store,
-            services.settings.general.training,
+            services.training,
             coins,
             horizons,
             algorithms=algorithms,
@@ -193,7 +193,7 @@ def _incremental(
         mode,
         services.bar_store,
         services.model_store,
-        settings.general.training,
+        services.training,
         coins,
         list(settings.general.horizons),
         clock=services.clock,

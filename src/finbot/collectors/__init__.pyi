@@ -7,6 +7,15 @@ from .coingecko import (
 from .common import (
     Datasets as Datasets,
 )
+from .first_history import (
+    backfill_first as backfill_first,
+)
+from .first_history import (
+    order_by_market_cap as order_by_market_cap,
+)
+from .first_history import (
+    requests_needed as requests_needed,
+)
 from .fx_collector import (
     cache_path as cache_path,
 )
@@ -34,6 +43,9 @@ from .runner import (
 from .tickers_collector import (
     median_spread_pct as median_spread_pct,
 )
+from .top_coins import (
+    resolve_top_coins as resolve_top_coins,
+)
 from .usage import (
     ApiUsageStore as ApiUsageStore,
 )
@@ -54,6 +66,7 @@ __all__ = [
     "CollectorStats",
     "Datasets",
     "UsageSummary",
+    "backfill_first",
     "cache_path",
     "collect_historical",
     "implied_rate",
@@ -61,6 +74,9 @@ __all__ = [
     "make_collector_cache",
     "median_spread_pct",
     "open_usage",
+    "order_by_market_cap",
     "read_cache",
+    "requests_needed",
+    "resolve_top_coins",
     "run_collector",
 ]

@@ -125,6 +125,18 @@ class CoinGeckoClient(CoinGeckoCalls):
         }
         return self._answer("coins/markets", params, "/coins/markets", payloads.parse_markets, raw)
 
+    def top_markets(self, page: int, per_page: int = 250, vs: str = "usd") -> object:
+        """One page of /coins/markets over every coin, largest market cap first (the raw
+        answer, validated: a top-N list needs the names too)."""
+        params: Params = {
+            "vs_currency": vs,
+            "order": "market_cap_desc",
+            "per_page": per_page,
+            "page": page,
+            "sparkline": "false",
+        }
+        return self._raw("coins/markets", params, "/coins/markets", payloads.parse_markets)
+
     @overload
     def market_chart(
         self, coin: str, days: int | str, vs: str = ..., *, raw: Literal[False] = False

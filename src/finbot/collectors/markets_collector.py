@@ -33,19 +33,25 @@ def collect_markets(
     *,
     now_ms: int,
     cache: Cache | None = None,
+    ids_per_request: int = 250,
 ) -> Collected:
-    """Store one row per coin, keyed by CoinGecko's ``last_updated`` (else ``now_ms``)."""
+    """Store one row per coin, keyed by CoinGecko's ``last_updated`` (else ``now_ms``); one
+    request per ``ids_per_request`` coins."""
+    from finbot.collectors.price_collector import batches
+
     result = Collected()
     before = client.stats.requests
-    rows = payloads.parse_markets(
-        cached(
-            cache,
-            "coins_markets",
-            ",".join(coins),
-            lambda: client.coins_markets(list(coins), raw=True),
-            result,
+    rows: list[payloads.MarketRow] = []
+    for batch in batches(coins, ids_per_request):
+        rows += payloads.parse_markets(
+            cached(
+                cache,
+                "coins_markets",
+                ",".join(batch),
+                lambda batch=batch: client.coins_markets(list(batch), raw=True),
+                result,
+            )
         )
-    )
     result.requests = client.stats.requests - before
     wanted = set(coins)
     for row in rows:

@@ -1,5 +1,6 @@
 """Live prices: ONE /simple/price request for every enabled coin (USD and EUR, market cap,
-24 h volume and change, last update time).
+24 h volume and change, last update time); beyond ``ids_per_request`` coins (CoinGecko's
+per-request limit), one request per batch of that many.
 
 CoinGecko caches /simple/price on its side (about 60 s on the demo plan, 20 s on paid ones),
 so asking every 10-30 s often returns the same quote again: a snapshot is stored only when
@@ -35,22 +36,32 @@ def collect_prices(
     *,
     now_ms: int,
     cache: Cache | None = None,
+    ids_per_request: int = 250,
 ) -> Collected:
-    """Fetch all ``coins`` in one request; store the quotes whose update time moved."""
+    """Fetch all ``coins`` in as few requests as the limit allows; store the quotes whose
+    update time moved."""
     result = Collected()
     before = client.stats.requests
-    raw = cached(
-        cache,
-        "simple_price",
-        ",".join(coins),
-        lambda: client.simple_price(list(coins), raw=True),
-        result,
-    )
-    quotes = payloads.parse_simple_price(raw, tuple(coins), ("usd", "eur"))
+    quotes: dict[str, payloads.SimplePrice] = {}
+    for batch in batches(coins, ids_per_request):
+        raw = cached(
+            cache,
+            "simple_price",
+            ",".join(batch),
+            lambda batch=batch: client.simple_price(list(batch), raw=True),
+            result,
+        )
+        quotes |= payloads.parse_simple_price(raw, batch, ("usd", "eur"))
     result.requests = client.stats.requests - before
     for coin in coins:
         _store_quote(dataset, coin, quotes.get(coin), now_ms, result)
     return result
+
+
+def batches(coins: Sequence[str], size: int) -> list[tuple[str, ...]]:
+    """``coins`` in consecutive groups of at most ``size`` (one request each)."""
+    items = tuple(coins)
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]
 
 
 def _store_quote(

@@ -102,11 +102,14 @@ def _coingecko_kind(kind: str, kit: CollectorKit, coins: Sequence[str]) -> Colle
     )
 
     client, data, cache, now = kit.coingecko(), kit.datasets, kit.cache, now_ms(kit.clock)
+    per = kit.api.coingecko.ids_per_request
     if kind == "prices":
-        return price_collector.collect_prices(client, data.prices, coins, now_ms=now, cache=cache)
+        return price_collector.collect_prices(
+            client, data.prices, coins, now_ms=now, cache=cache, ids_per_request=per
+        )
     if kind == "markets":
         return markets_collector.collect_markets(
-            client, data.markets, coins, now_ms=now, cache=cache
+            client, data.markets, coins, now_ms=now, cache=cache, ids_per_request=per
         )
     if kind == "tickers":
         return tickers_collector.collect_tickers(

@@ -1,9 +1,11 @@
 """Typed configuration: the spec's six JSON files, defaults shipped in ``defaults/``."""
 
+from finbot.config.alert_settings import AlertSettings
 from finbot.config.loader import (
     effective_config,
     load_settings,
     mask,
+    mask_url,
     resolve_coin,
     save_dashboard_token,
     save_secrets,
@@ -26,6 +28,7 @@ from finbot.config.models import (
 )
 
 __all__ = [
+    "AlertSettings",
     "ApiConfig",
     "Coin",
     "CoinGeckoConfig",
@@ -43,6 +46,7 @@ __all__ = [
     "effective_config",
     "load_settings",
     "mask",
+    "mask_url",
     "resolve_coin",
     "save_dashboard_token",
     "save_secrets",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import stat
 from collections.abc import Mapping
 from importlib import resources
@@ -34,6 +35,7 @@ from finbot.paths import Paths
 log = logging.getLogger("finbot.config")
 #: The secrets files already warned about in this process (a warning each load would be noise).
 _WARNED_OPEN: set[Path] = set()
+ALERT_URLS_ENV = "FINBOT_ALERT_URLS"
 
 FILES: dict[str, type[BaseModel]] = {
     "api_config.json": ApiConfig,
@@ -157,8 +159,24 @@ def load_secrets(paths: Paths, api: ApiConfig) -> Secrets:
     if token is not None and not isinstance(token, str):
         raise ConfigError("config/secrets.json: dashboard_token: expected a string")
     return Secrets(
-        coingecko_keys=tuple(keys), exchangerate_key=fx_key or None, dashboard_token=token or None
+        coingecko_keys=tuple(keys),
+        exchangerate_key=fx_key or None,
+        alert_urls=_alert_urls(file_data),
+        dashboard_token=token or None,
     )
+
+
+def _alert_urls(file_data: dict[str, Any]) -> tuple[str, ...]:
+    """apprise URLs from ``$FINBOT_ALERT_URLS`` (separated by commas or spaces), else the
+    secrets file's ``alert_urls`` list."""
+    env = os.environ.get(ALERT_URLS_ENV, "")
+    urls = [u for u in re.split(r"[,\s]+", env) if u]
+    if urls:
+        return tuple(urls)
+    raw = file_data.get("alert_urls", [])
+    if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
+        raise ConfigError("config/secrets.json: alert_urls: expected a list of apprise URLs")
+    return tuple(u.strip() for u in raw if u.strip())
 
 
 def save_secrets(paths: Paths, secrets: Secrets) -> Path:
@@ -173,6 +191,7 @@ def save_secrets(paths: Paths, secrets: Secrets) -> Path:
                 "coingecko_api_keys": list(secrets.coingecko_keys),
                 "exchangerate_api_key": secrets.exchangerate_key,
                 "dashboard_token": secrets.dashboard_token,
+                "alert_urls": list(secrets.alert_urls),
             },
             handle,
         )
@@ -221,6 +240,20 @@ def _drop_default_targets(parts: dict[str, BaseModel], paths: Paths) -> None:
         parts["targets"] = targets.model_copy(update={"net_profit_eur": kept})
 
 
+def _add_top_coins(parts: dict[str, BaseModel], paths: Paths) -> None:
+    """The resolved top-N coins (``coins.json`` ``top``) after the explicit ones, once
+    resolved (``finbot.config.top_coins``)."""
+    from finbot.config.top_coins import read_top_coins, with_top_coins
+
+    coins = parts["coins"]
+    assert isinstance(coins, CoinsConfig)
+    if coins.top is None:
+        return
+    extra = read_top_coins(paths, coins.top)
+    if extra:
+        parts["coins"] = with_top_coins(coins, extra)
+
+
 def _check_coin_references(settings: Settings) -> None:
     known = {spelling: coin.id for coin in settings.coins.coins for spelling in coin.names()}
     for coin_id in settings.targets.net_profit_eur:
@@ -234,6 +267,7 @@ def _check_coin_references(settings: Settings) -> None:
 def load_settings(paths: Paths) -> Settings:
     """Load and validate every configuration file of ``paths.home`` (ConfigError on problems)."""
     parts = {_FIELD_OF[name]: _load_file(name, paths) for name in FILES}
+    _add_top_coins(parts, paths)
     _drop_default_targets(parts, paths)
     api = parts["api"]
     assert isinstance(api, ApiConfig)
@@ -256,6 +290,13 @@ def mask(key: str) -> str:
     return "****" + key[-4:] if len(key) >= 12 else "****"
 
 
+def mask_url(url: str) -> str:
+    """An apprise URL shown as its scheme only (``tgram://****``): everything after it may be
+    a token, a password or a private address."""
+    scheme, sep, _rest = url.partition("://")
+    return f"{scheme}://****" if sep and scheme.isascii() and scheme.isalnum() else "****"
+
+
 def effective_config(settings: Settings) -> dict[str, Any]:
     """The effective configuration as plain JSON data, keys masked."""
     data = {
@@ -267,5 +308,6 @@ def effective_config(settings: Settings) -> dict[str, Any]:
         "exchangerate_api_key": mask(settings.secrets.exchangerate_key)
         if settings.secrets.exchangerate_key
         else None,
+        "alert_urls": [mask_url(u) for u in settings.secrets.alert_urls],
     }
     return data

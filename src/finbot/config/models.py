@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from finbot.algorithms import TRAINABLE, Algorithm
+from finbot.config.alert_settings import AlertSettings
 from finbot.timeframes import TIMEFRAMES, Timeframe, canonical, duration_seconds
 
 
@@ -59,6 +60,8 @@ class CoinGeckoConfig(Frozen):
     base_url: str = "https://api.coingecko.com/api/v3"
     pro_base_url: str = "https://pro-api.coingecko.com/api/v3"
     plan: Literal["auto", "public", "demo", "pro"] = "auto"
+    # ids in one /simple/price or /coins/markets request (CoinGecko's page of 250 markets)
+    ids_per_request: int = Field(250, gt=0, le=250)
     auth: CoinGeckoAuth = CoinGeckoAuth()
     timeouts_sec: Timeouts = Timeouts()
     retries: Retries = Retries()
@@ -103,8 +106,33 @@ class Coin(Frozen):
         return {self.id, self.symbol.lower(), self.name.lower(), *(a.lower() for a in self.aliases)}
 
 
+#: Symbols of the stablecoins a top-N list leaves out by default (their price is pegged:
+#: nothing to predict). CoinGecko has no "not a stablecoin" filter on /coins/markets.
+STABLECOIN_SYMBOLS = (
+    "usdt", "usdc", "dai", "busd", "tusd", "usdp", "usdd", "fdusd", "pyusd", "usde", "usds",
+    "frax", "gusd", "lusd", "eurc", "eurs", "usdy", "usd0", "usdb", "susd", "usdx", "ustc",
+    "crvusd", "gho", "rlusd", "usdt0", "bsc-usd", "usdf", "usyc", "buidl", "usdtb", "usd1",
+    "xaut", "paxg",
+)  # fmt: skip
+
+
+class TopCoins(Frozen):
+    """``coins.json`` ``top``: besides the explicit list, the ``count`` coins of largest
+    market cap (CoinGecko /coins/markets), resolved once and kept in the home so the ids stay
+    the same from one run to the next (changing ``top``, or removing ``cache/top_coins.json``,
+    resolves them again)."""
+
+    count: int = Field(gt=0, le=1000)
+    exclude_stablecoins: bool = True
+    stablecoins: tuple[str, ...] = STABLECOIN_SYMBOLS
+
+    def excluded(self, symbol: str) -> bool:
+        return self.exclude_stablecoins and symbol.lower() in self.stablecoins
+
+
 class CoinsConfig(Frozen):
     coins: tuple[Coin, ...] = Field(min_length=1)
+    top: TopCoins | None = None
 
     @model_validator(mode="after")
     def _unique(self) -> CoinsConfig:
@@ -181,6 +209,7 @@ class Training(Frozen):
     algorithms: tuple[TrainableAlgorithm, ...] = TRAINABLE
     test_fraction: float = Field(0.3, gt=0, lt=1)
     workers: int = Field(2, ge=1)
+    threads_per_model: int = Field(1, ge=1)  # native threads (BLAS/OpenMP) in each worker
     backend: TrainingBackend = TrainingBackend.JOBLIB
     dask_address: str | None = None
     keep_versions: int = Field(5, ge=1)
@@ -215,6 +244,7 @@ def _horizon_list(values: tuple[str, ...]) -> tuple[str, ...]:
 
 class GeneralSettings(Frozen):
     timezone: Literal["UTC"] = "UTC"
+    profile: Literal["auto", "low", "medium", "high"] = "auto"  # finbot.config.sizing
     lang: Literal["fr", "en"] | None = None
     horizons: tuple[str, ...] = ("10m", "1h", "6h", "8h", "12h")
     horizon_weights: dict[str, float] = {"10m": 0.1, "1h": 0.25, "6h": 0.25, "8h": 0.2, "12h": 0.2}
@@ -226,6 +256,7 @@ class GeneralSettings(Frozen):
     confidence: ConfidenceSettings = ConfidenceSettings()
     process: ProcessSettings = ProcessSettings()
     dashboard: DashboardSettings = DashboardSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @field_validator("horizons", mode="before")
     @classmethod
@@ -371,11 +402,12 @@ class Secrets(Frozen):
     coingecko_keys: tuple[str, ...] = ()
     exchangerate_key: str | None = None
     dashboard_token: str | None = None
+    alert_urls: tuple[str, ...] = ()  # apprise URLs: they hold tokens, never shown unmasked
 
     def __repr__(self) -> str:  # never print a key, even by accident
         return (
             f"Secrets(coingecko_keys={len(self.coingecko_keys)} keys, exchangerate_key=***, "
-            "dashboard_token=***)"
+            f"alert_urls={len(self.alert_urls)} channels, dashboard_token=***)"
         )
 
     __str__ = __repr__

@@ -83,7 +83,7 @@ def _train(services: Services, coins: list[str], step: Step, result: DemoResult)
     result.trained = train_all(
         services.bar_store,
         services.model_store,
-        services.settings.general.training,
+        services.training,
         coins,
         horizons,
         progress=lambda summary, done, _n: step(

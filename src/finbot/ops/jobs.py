@@ -28,6 +28,7 @@ from finbot.paths import Paths
 from finbot.services import Services
 
 if TYPE_CHECKING:
+    from finbot.alerts import AlertDispatcher
     from finbot.config.models import CacheTtl
     from finbot.prediction.training import RetrainMode
     from finbot.storage import BarStore, Cache
@@ -45,12 +46,20 @@ STOPPED = "stopped by shutdown"
 
 
 class JobServices(Services):
-    """A job run's services: the interruptible job clock, and one collector cache per home
-    for the life of the bot process (TTLs, and the cache hits ``status`` shows, span runs)."""
+    """A job run's services: the interruptible job clock, and one collector cache and one
+    alert sender per home for the life of the bot process (TTLs, the cache hits ``status``
+    shows and the alert queue span runs)."""
 
     @cached_property
     def cache(self) -> Cache:
         return _shared_cache(str(self.paths.home), self.settings.api.coingecko.cache_ttl_sec)
+
+    @cached_property
+    def alert_dispatcher(self) -> AlertDispatcher:
+        """The bot process's sender for this home (its queue and thread outlive the run)."""
+        from finbot.ops.alert_senders import ALERT_SENDERS
+
+        return ALERT_SENDERS.get(self)
 
 
 @lru_cache(maxsize=8)
@@ -159,7 +168,7 @@ def _incremental(mode: RetrainMode) -> Work:
             mode,
             services.bar_store,
             services.model_store,
-            settings.general.training,
+            services.training,
             settings.coins.ids,
             settings.general.horizons,
             clock=services.clock,

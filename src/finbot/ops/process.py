@@ -305,25 +305,44 @@ def run_foreground(
     ``status`` and ``stop`` find the bot, and two schedulers on one database would run every
     job twice.
     """
+    from finbot.ops.alert_senders import close_senders, tell_stopped
     from finbot.ops.anti_sleep_win import keep_awake
-    from finbot.ops.scheduler import job_specs, start_scheduler
+    from finbot.ops.scheduler import job_specs
 
     stop = stop or threading.Event()
     lock = InstanceLock(services.paths)
     with stop_signals(stop), lock:
         with keep_awake(enabled=services.settings.general.process.anti_sleep):
             base = job_specs(services) if jobs is None else jobs
-            specs = [*base, *extra_jobs]
-            scheduler = start_scheduler(services, specs)
-            log.info("finbot started", extra={"pid": os.getpid(), "jobs": len(specs)})
             try:
-                if on_ready is not None:
-                    on_ready(lock)
-                while not stop.wait(0.5):
-                    continue
+                _schedule(services, [*base, *extra_jobs], stop, lambda: _ready(on_ready, lock))
+            except Exception as exc:  # the bot stops on an error: say so on the channels
+                tell_stopped(services, f"{type(exc).__name__}: {exc}")
+                raise
             finally:
-                log.info("stopping: waiting for running jobs to finish")
-                scheduler.shutdown(wait=True)
+                close_senders(services)
         log.info("finbot stopped", extra={"pid": os.getpid()})
     for handler in logging.getLogger().handlers:
         handler.flush()
+
+
+def _ready(on_ready: Callable[[InstanceLock], None] | None, lock: InstanceLock) -> None:
+    if on_ready is not None:
+        on_ready(lock)
+
+
+def _schedule(
+    services: Services, specs: list[JobSpec], stop: threading.Event, ready: Callable[[], None]
+) -> None:
+    """Run the scheduler with ``specs`` until ``stop``; the running jobs finish on the way out."""
+    from finbot.ops.scheduler import start_scheduler
+
+    scheduler = start_scheduler(services, specs)
+    log.info("finbot started", extra={"pid": os.getpid(), "jobs": len(specs)})
+    try:
+        ready()
+        while not stop.wait(0.5):
+            continue
+    finally:
+        log.info("stopping: waiting for running jobs to finish")
+        scheduler.shutdown(wait=True)

@@ -28,6 +28,7 @@ JOBS_TABLE = "apscheduler_jobs"
 DAILY_GRACE_S = 6 * 3600
 OHLC_INTERVAL_S = 3600  # /ohlc candles: 30-minute granularity at best, hourly is plenty
 _JOBS = "finbot.ops.jobs:"
+_ALERT_JOBS = "finbot.ops.alert_jobs:"
 RETRAIN_JOBS = ("train_micro", "train_mini")  # the one retraining path (daily, weekly)
 #: A job's arguments are plain values the job store persists (the home path, the base URL).
 JobArg = str | None
@@ -125,10 +126,28 @@ def _maintenance_jobs(services: Services) -> list[JobSpec]:
     ]
 
 
+def _alert_jobs(services: Services) -> list[JobSpec]:
+    """The alert rules' pass and the daily digest, when alerts are on and have a channel."""
+    settings, home = services.settings, str(services.paths.home)
+    alerts = settings.general.alerts
+    if not alerts.enabled or not settings.secrets.alert_urls:
+        return []
+    every = alerts.check_every_sec
+    specs = [interval_job("alerts_check", f"{_ALERT_JOBS}check_alerts", every, (home,))]
+    if alerts.digest.enabled:
+        when: dict[str, TriggerArg] = {
+            "hour": alerts.digest.hour_utc,
+            "minute": alerts.digest.minute,
+        }
+        digest = f"{_ALERT_JOBS}alert_digest"
+        specs.append(JobSpec("alerts_digest", digest, "cron", when, (home,), DAILY_GRACE_S))
+    return specs
+
+
 def job_specs(services: Services) -> list[JobSpec]:
     """Every job of the bot, with cadences and hours from ``settings.json``; each job gets the
     home path (and the collectors ``services.base_url``) and builds its services from it."""
-    return _collect_jobs(services) + _maintenance_jobs(services)
+    return _collect_jobs(services) + _maintenance_jobs(services) + _alert_jobs(services)
 
 
 def retrain_jobs(services: Services) -> list[JobSpec]:
@@ -222,6 +241,7 @@ def prepare_tables(services: Services) -> None:
     ensure_job_runs(services.engine)
     services.usage  # noqa: B018 - building the ledger and the tracker creates their tables
     services.tracker  # noqa: B018
+    services.alert_log  # noqa: B018
 
 
 def start_scheduler(

@@ -212,6 +212,32 @@ def collectors_section(usage: ApiUsageStore) -> dict[str, CollectorView]:
     return out
 
 
+class AlertsStatus(TypedDict):
+    """The alert channels (masked) and what was sent, failed or dropped so far."""
+
+    channels: list[str]
+    sent: int
+    failed: int
+    dropped: int
+    last_failure: str | None
+    last_failure_at: str | None
+
+
+def alerts_section(services: Services) -> AlertsStatus:
+    from finbot.config import mask_url
+
+    counts = services.alert_log.counts()
+    last_ms = counts["last_failure_ms"]
+    return {
+        "channels": [mask_url(u) for u in services.settings.secrets.alert_urls],
+        "sent": counts["sent"],
+        "failed": counts["failed"],
+        "dropped": counts["dropped"],
+        "last_failure": counts["last_failure"],
+        "last_failure_at": iso_utc(last_ms) if last_ms is not None else None,
+    }
+
+
 @dataclass
 class StatusReport:
     """Everything ``status`` shows; ``to_json()`` is the ``status --json`` object (DESIGN.md
@@ -227,6 +253,7 @@ class StatusReport:
     api_usage: Section[UsageSummary]
     collectors: Section[dict[str, CollectorView]]
     system: Section[SystemMetrics]
+    alerts: Section[AlertsStatus | None] = None
 
     def sections(self) -> dict[str, object]:
         """Each section under its ``--json`` key, in the order shown."""
@@ -238,6 +265,7 @@ class StatusReport:
             "api_usage": self.api_usage,
             "collectors": self.collectors,
             "system": self.system,
+            "alerts": self.alerts,
         }
 
     def to_json(self) -> dict[str, object]:
@@ -273,4 +301,5 @@ def collect_status(services: Services) -> StatusReport:
         api_usage=_section("api_usage", lambda: services.usage.summary(now)),
         collectors=_section("collectors", lambda: collectors_section(services.usage)),
         system=_section("system", lambda: system_metrics(paths.home, pid=pid)),
+        alerts=_section("alerts", lambda: alerts_section(services)),
     )

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from finbot.i18n import N_
 from finbot.ops.status import (
+    AlertsStatus,
     DataSection,
     ModelsSection,
     ProcessInfo,
@@ -242,6 +243,25 @@ def _system(system: SystemMetrics, tr: Tr) -> str:
     )
 
 
+def _alerts(alerts: AlertsStatus | None, tr: Tr) -> str:
+    if alerts is None:
+        return "-"
+    text = f"[bold]{tr('Alerts')}[/]: " + tr(
+        "channels: {channels} | sent {sent}, failed {failed}, dropped {dropped}",
+        channels=", ".join(alerts["channels"]) or tr("none configured"),
+        sent=alerts["sent"],
+        failed=alerts["failed"],
+        dropped=alerts["dropped"],
+    )
+    if alerts["last_failure"]:
+        text += tr(
+            " | last failure {at}: {error}",
+            at=alerts["last_failure_at"],
+            error=alerts["last_failure"],
+        )
+    return text
+
+
 def _show(
     console: Console,
     tr: Tr,
@@ -270,3 +290,4 @@ def render_status(report: StatusReport, console: Console, tr: Tr) -> None:
     _show(console, tr, N_("API usage"), report.api_usage, _api, show_empty=True)
     _show(console, tr, N_("Collectors"), report.collectors, _collectors)
     _show(console, tr, N_("System"), report.system, _system, show_empty=True)
+    _show(console, tr, N_("Alerts"), report.alerts, _alerts, show_empty=True)

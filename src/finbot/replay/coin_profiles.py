@@ -41,6 +41,8 @@ _KNOWN: dict[str, tuple[str, str, float, float, float, float, float]] = {
     "polkadot": ("DOT", "Polkadot", 6.0, 0.045, 1.4e9, 0.2e9, 1.1),
     "eos": ("EOS", "EOS", 0.70, 0.050, 1.5e9, 0.1e9, 1.1),
     "tether": ("USDT", "Tether", 1.0, 0.001, 110e9, 50e9, 0.0),
+    "usd-coin": ("USDC", "USDC", 1.0, 0.001, 33e9, 7e9, 0.0),
+    "dai": ("DAI", "Dai", 1.0, 0.001, 5e9, 0.3e9, 0.0),
 }
 
 

@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("finbot.config",),
     ("finbot.storage",),
     ("finbot.collectors", "finbot.prediction", "finbot.replay"),
+    ("finbot.alerts",),  # reads predictions, usage and collector runs; sends through apprise
     ("finbot.services",),
     ("finbot.ops",),
     ("finbot.web",),

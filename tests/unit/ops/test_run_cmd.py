@@ -39,7 +39,15 @@ def test_first_start_collects_trains_then_starts(
         progress("bitcoin 1h", 1, 2)
         progress({"coin": "bitcoin"}, 1, 1)
         seen.append(services.base_url)
-        return {"trained": 10, "horizon": "1h", "remaining": 40, "history": {}}
+        answers = {"first_ready_s": 12.5, "all_ready_s": 250.0, "bound_s": 246.0}
+        answers["ready_s"] = {f"coin{i}": 10.0 * i for i in range(10)}
+        return {
+            "trained": 10,
+            "horizon": "1h",
+            "remaining": 40,
+            "history": {},
+            "first_answers": answers,
+        }
 
     monkeypatch.setattr(training, "has_models", lambda _p: False)
     monkeypatch.setattr(training, "first_start", fake_first_start)
@@ -59,6 +67,7 @@ def test_first_start_collects_trains_then_starts(
     assert result.exit_code == 0, result.output
     assert seen == ["http://127.0.0.1:1/api/v3"] and spawned == seen
     assert "Premier démarrage" in result.stderr and "40 combinaisons" in result.stderr
+    assert "Première prédiction prête après 12.5 s, les 10 cryptos après 250.0 s" in result.stderr
     assert "PID 4321" in result.stdout
 
 

@@ -1,4 +1,5 @@
-"""First start: history, then the quick horizon for every coin; the rest left for the job."""
+"""Training sets: what is missing, what is trainable, chunks that stop gracefully (the first
+start itself: tests/integration/test_first_answers.py, against the replay server)."""
 
 from __future__ import annotations
 
@@ -9,35 +10,6 @@ from finbot.paths import Paths
 from finbot.services import Services
 
 pytestmark = pytest.mark.unit
-
-
-def test_first_start_trains_the_quick_horizon_for_every_coin(
-    settings, home: Paths, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from finbot import collectors as historical_collector
-    from finbot.prediction import training as fanout
-
-    history_calls: list[tuple] = []
-    train_calls: list[tuple] = []
-    monkeypatch.setattr(
-        historical_collector,
-        "collect_historical",
-        lambda kit, coins, **kw: history_calls.append((kit.base_url, coins, kw)) or {"ok": 1},
-    )
-    monkeypatch.setattr(
-        fanout,
-        "train_all",
-        lambda _b, _m, _t, coins, horizons, **kw: (
-            train_calls.append((coins, horizons)) or [{"coin": c} for c in coins]
-        ),
-    )
-    services = Services(home, settings, base_url="http://127.0.0.1:1/api/v3")
-    result = training.first_start(services)
-    coins = list(settings.coins.ids)
-    assert history_calls == [("http://127.0.0.1:1/api/v3", coins, {"progress": None})]
-    assert train_calls == [(coins, ["1h"])]
-    assert result["horizon"] == "1h" and result["trained"] == len(coins)
-    assert result["remaining"] == len(coins) * len(settings.general.horizons)  # nothing saved
 
 
 def test_train_sets_groups_by_horizon(

@@ -53,15 +53,41 @@ def test_train_all_trains_and_saves_every_task(workers: int, home, settings) -> 
     }
 
 
-def test_dask_backend_needs_an_address_or_the_extra(home, settings) -> None:
+def test_dask_backend_without_the_extra_says_how_to_install(home, settings, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if the extra were absent
     training = settings.general.training.model_copy(update={"backend": "dask"})
     stores = BarStore(home.parquet_dir), ModelStore(home.models_dir)
-    with pytest.raises(ConfigError, match="dask"):
+    with pytest.raises(ConfigError, match=r"finbot\[dask\]"):
         fanout.train_all(*stores, training, ["bitcoin"], ["1h"])
 
 
 @pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="dask not installed")
-def test_dask_local_cluster(home, settings) -> None:  # pragma: no cover - optional extra
+def test_dask_without_an_address_trains_on_a_local_cluster_of_the_workers(home, settings) -> None:
+    BarStore(home.parquet_dir).upsert("bitcoin", "1h", planted_signal(1200, seed=53))
+    BarStore(home.parquet_dir).upsert("ethereum", "1h", planted_signal(1200, seed=54))
+    training = settings.general.training.model_copy(
+        update={"backend": "dask", "dask_address": None, "workers": 2}
+    )
+    seen: list[tuple[int, int]] = []
+    out = fanout.train_all(
+        BarStore(home.parquet_dir),
+        ModelStore(home.models_dir),
+        training,
+        ["bitcoin", "ethereum"],
+        ["1h"],
+        algorithms=["linear"],
+        progress=lambda r, done, total: seen.append((done, total)),
+    )
+    assert [r["coin"] for r in out] == ["bitcoin", "ethereum"]
+    assert all("version" in r for r in out), out
+    assert sorted(seen) == [(1, 2), (2, 2)]
+    assert {m["coin"] for m in ModelStore(home.models_dir).list_models()} == {"bitcoin", "ethereum"}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("dask") is None, reason="dask not installed")
+def test_dask_at_an_address(home, settings) -> None:
     from dask.distributed import LocalCluster
 
     BarStore(home.parquet_dir).upsert("bitcoin", "1h", planted_signal(1200, seed=52))

@@ -1,5 +1,5 @@
 """Tracking: every prediction recorded and scored against what happened; walk-forward
-evaluation and its report.
+evaluation of what the bot would have served, and its report.
 
 The public face is ``__init__.pyi``; names load on first use, so importing one costs only its
 module.

@@ -1,11 +1,14 @@
 """Tracking: every prediction recorded and scored against what happened; walk-forward
-evaluation and its report."""
+evaluation of what the bot would have served, and its report."""
 
 from .backtest import (
     DecisionInputs as DecisionInputs,
 )
 from .evaluation import (
     evaluate as evaluate,
+)
+from .evaluation import (
+    evaluate_many as evaluate_many,
 )
 from .prediction_tracker import (
     Accuracy as Accuracy,
@@ -31,14 +34,39 @@ from .report import (
 from .report import (
     write_report as write_report,
 )
+from .result import (
+    EvalConfig as EvalConfig,
+)
+from .result import (
+    Evaluation as Evaluation,
+)
+from .result import (
+    evaluations_json as evaluations_json,
+)
+from .served import (
+    PerCoinSelection as PerCoinSelection,
+)
+from .served import (
+    Selection as Selection,
+)
+from .served import (
+    Served as Served,
+)
 
 __all__ = [
     "Accuracy",
     "DecisionInputs",
+    "EvalConfig",
+    "Evaluation",
     "NewPrediction",
+    "PerCoinSelection",
     "PredictionTracker",
+    "Selection",
+    "Served",
     "WindowStats",
     "evaluate",
+    "evaluate_many",
+    "evaluations_json",
     "live_accuracy",
     "png_data_uri",
     "pyplot",

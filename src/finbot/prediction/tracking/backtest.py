@@ -1,5 +1,6 @@
 """The test period traded by the decision engine, long-only (BUY → long, SELL → cash, HOLD →
-keep), paying half the round-trip cost on each position change, against buy-and-hold.
+keep), paying half the round-trip cost on each position change, against buy-and-hold and cash
+(all zero: the baseline a strategy without an edge must not fall below).
 """
 
 from __future__ import annotations
@@ -31,18 +32,24 @@ class DecisionInputs:
     weights: dict[str, float]
 
 
-def equity_stats(bar_returns: FloatArray, timeframe: str, trades: int) -> dict[str, float | int]:
-    """Total return, annualised Sharpe (24/7 market), max drawdown of a net bar-return series."""
+def equity_stats(
+    bar_returns: FloatArray, timeframe: str, trades: int, traded: float | None = None
+) -> dict[str, float | int]:
+    """Total return, annualised Sharpe (24/7 market), max drawdown of a net bar-return series,
+    the number of position changes and the turnover: position traded (sum of the absolute
+    changes, ``traded``; ``trades`` when not given) per year."""
     equity = np.cumprod(1.0 + bar_returns)
     peak = np.maximum.accumulate(np.concatenate([[1.0], equity]))[1:]
     sd = float(np.std(bar_returns, ddof=1)) if bar_returns.size > 1 else 0.0
     per_year = 365.0 * 86400.0 / duration_seconds(timeframe, field="timeframe")
+    years = bar_returns.size / per_year
     sharpe = float(np.mean(bar_returns)) / sd * math.sqrt(per_year) if sd > 0 else 0.0
     return {
         "total_return": float(equity[-1] - 1.0) if equity.size else 0.0,
         "sharpe": sharpe,
         "max_drawdown": float(np.max(1.0 - equity / peak)) if equity.size else 0.0,
         "trades": int(trades),
+        "turnover": (float(trades if traded is None else traded) / years) if years > 0 else 0.0,
     }
 
 
@@ -53,7 +60,7 @@ def backtest(
     simple = np.expm1(np.nan_to_num(next_returns))
     changes = np.abs(np.diff(np.concatenate([[0.0], positions])))
     net = positions * simple - changes * cost_frac / 2.0
-    return net, equity_stats(net, timeframe, int(changes.sum()))
+    return net, equity_stats(net, timeframe, int(np.count_nonzero(changes)), float(changes.sum()))
 
 
 def _signals(
@@ -69,6 +76,7 @@ def _signals(
     out = []
     for h, run in runs.items():
         p, w, ratio = float(run.pred[i]), float(run.half_width[i]), float(run.mae_ratio_cal[i])
+        edge = bool(run.has_edge[i])
         vr = float(run.vol_ratio[i])
         score = cf.confidence_score(
             pred=p,
@@ -78,9 +86,7 @@ def _signals(
             vol_ratio=vr if math.isfinite(vr) else None,
         ).score
         th = horizon_thresholds(inputs.thresholds, h, cost_frac, hourly_vol)
-        out.append(
-            HorizonSignal(h, p, p - w, p + w, score, ratio, ratio < 1.0, float(run.mae_cal[i]), th)
-        )
+        out.append(HorizonSignal(h, p, p - w, p + w, score, ratio, edge, float(run.mae_cal[i]), th))
     return out
 
 
@@ -127,6 +133,7 @@ class PeriodBacktest:
     spread_source: str
     strategy: dict[str, float | int]
     buy_and_hold: dict[str, float | int]
+    cash: dict[str, float | int]
     equity_strategy: FloatArray
     equity_hold: FloatArray
 
@@ -155,6 +162,7 @@ def backtest_period(
         source,
         strat,
         hold,
+        equity_stats(np.zeros_like(positions), timeframe, 0),
         np.cumprod(1 + net).astype(np.float64),
         np.cumprod(1 + hold_net).astype(np.float64),
     )

@@ -1,33 +1,28 @@
-"""Walk-forward evaluation: how a model would have done, honestly, against the naive baseline.
+"""Walk-forward evaluation of what the bot would have served, against the naive baseline.
 
-Folds (``finbot.prediction.training``'s ``walk_forward``) are contiguous time blocks covering
-the last ``test_fraction`` of the feature rows. For each fold the model is refitted (expanding
-window, or rolling with ``rolling_rows``) on rows whose label is fully known before the
-calibration block (a gap of one horizon), a shrink factor toward zero (the trainer's
-``fit_shrink``) and the conformal quantile are fitted on the calibration block (the training
-window's last ``cal_fraction``, also one horizon before the test block), then every test row
-is predicted. No row used for fitting has a label that ends after the first prediction it
-serves (``Fold.check`` asserts it).
+For each coin and horizon the bot's model selection (``served.Selection``: every candidate,
+the naive fallback, the shrink) is re-run at each retrain of the test period on the bars known
+then, and the chosen model serves the block up to the next retrain (``horizon_runs``). Served
+predictions are scored against the zero-return baseline: MAE, the Diebold–Mariano test with a
+Newey–West variance (``significance``), the hit rate with its Wilson interval, the Spearman IC
+and the conformal coverage. Every p-value of one run (all coins × horizons) is then adjusted
+with Holm's method; ``edge`` is an adjusted p below ``alpha`` with the model's errors smaller,
+``verdict`` says ``win`` or ``loss`` (significantly worse) or nothing.
 
-Per horizon: n, MAE vs the zero-return baseline, their ratio, the Diebold–Mariano test on
-absolute-error loss with the Harvey–Leybourne–Newbold small-sample correction (two-sided,
-Student t with n-1 degrees of freedom, autocovariances up to ``h-1`` lags for an ``h``-bar
-horizon), directional accuracy and conformal coverage. The decision engine then trades the
-test period long-only (BUY → long, SELL → cash, HOLD → keep), paying half the round-trip
-cost on each position change, against buy-and-hold.
+Beside them, per horizon, the volatility library's own walk-forward (``volatility_runs``):
+variance (QLIKE), interval score, direction and touch probabilities. The decision engine then
+trades the test period long-only (``backtest``) against buy-and-hold and cash.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from finbot.errors import DataError, UsageError
-from finbot.prediction.models import Algorithm
 from finbot.prediction.tracking.backtest import (
     DecisionInputs,
     PeriodBacktest,
@@ -38,94 +33,55 @@ from finbot.prediction.tracking.backtest import (
     strategy_positions,
 )
 from finbot.prediction.tracking.horizon_runs import (
+    CoinRows,
     FloatArray,
     HorizonMetrics,
     HorizonRun,
+    RunSettings,
     dataset,
-    diebold_mariano,
     run_horizon,
+)
+from finbot.prediction.tracking.result import EvalConfig, Evaluation, evaluations_json
+from finbot.prediction.tracking.served import retrain_blocks
+from finbot.prediction.tracking.significance import diebold_mariano, holm
+from finbot.prediction.tracking.volatility_runs import (
+    VolatilityRun,
+    volatility_keys,
+    volatility_runs,
 )
 from finbot.timeframes import duration_ms
 
 __all__ = [
     "DecisionInputs",
+    "EvalConfig",
     "Evaluation",
     "FloatArray",
     "HorizonMetrics",
     "HorizonRun",
     "backtest",
+    "correct",
     "dataset",
     "dataset_next_returns",
     "diebold_mariano",
     "equity_stats",
     "evaluate",
+    "evaluate_many",
+    "evaluations_json",
     "run_horizon",
     "strategy_positions",
 ]
 
-
-@dataclass
-class Evaluation:
-    """Everything the report and ``--json`` show (``to_json``) plus the series behind them."""
-
-    coin: str
-    timeframe: str
-    algorithm: Algorithm
-    level: float
-    folds: int
-    horizons: dict[str, HorizonMetrics]
-    strategy: dict[str, float | int]
-    buy_and_hold: dict[str, float | int]
-    cost_frac: float
-    spread_source: str
-    start: int
-    end: int
-    skipped: dict[str, str]
-    runs: dict[str, HorizonRun] = field(default_factory=dict, repr=False)
-    equity_ts: npt.NDArray[np.int64] = field(
-        default_factory=lambda: np.empty(0, np.int64), repr=False
-    )
-    equity_strategy: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
-    equity_hold: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        from finbot.clock import iso_utc
-
-        return {
-            "coin": self.coin,
-            "timeframe": self.timeframe,
-            "algorithm": self.algorithm,
-            "level": self.level,
-            "folds": self.folds,
-            "horizons": self.horizons,
-            "strategy": self.strategy,
-            "buy_and_hold": self.buy_and_hold,
-            "cost_frac": self.cost_frac,
-            "spread_source": self.spread_source,
-            "start": iso_utc(self.start),
-            "end": iso_utc(self.end),
-            "skipped": self.skipped,
-        }
+#: ``progress(coin, horizon, done, total)`` after each coin × horizon.
+Progress = Callable[[str, str, int, int], None]
 
 
-@dataclass(frozen=True)
-class _FitSettings:
-    """How every horizon is fitted (``run_horizon``'s keywords)."""
-
-    algorithm: str
-    n_folds: int
-    level: float
-    seed: int
-    rolling_rows: int | None
-
-
-def _usable_horizons(horizons: list[str], timeframe: str) -> tuple[list[str], dict[str, str]]:
+def _usable_horizons(horizons: Sequence[str], timeframe: str) -> tuple[list[str], dict[str, str]]:
     step = duration_ms(timeframe, field="timeframe")
     good = [h for h in horizons if duration_ms(h) % step == 0]
     skipped = {h: f"not a whole number of {timeframe} bars" for h in horizons if h not in good}
     if not good:
         raise UsageError(
-            f"horizon: expected a multiple of the {timeframe} timeframe, got {horizons}"
+            f"horizon: expected a multiple of the {timeframe} timeframe, got {list(horizons)}"
         )
     return good, skipped
 
@@ -135,87 +91,146 @@ def evaluate(
     *,
     coin: str,
     timeframe: str,
-    horizons: list[str],
+    horizons: Sequence[str],
     inputs: DecisionInputs,
-    level: float,
-    n_folds: int = 5,
-    algorithm: Algorithm = Algorithm.LIGHTGBM,
-    seed: int = 0,
-    rolling_rows: int | None = None,
+    config: EvalConfig | None = None,
+    progress: Progress | None = None,
 ) -> Evaluation:
-    """Walk-forward evaluation of ``algorithm`` on ``bars`` (canonical, sorted) per horizon."""
-    usable, skipped = _usable_horizons(horizons, timeframe)
-    ts, x, labels, vol = dataset(bars, usable)
-    fit = _FitSettings(algorithm, n_folds, level, seed, rolling_rows)
-    runs, metrics = _run_horizons(usable, ts, x, labels, vol, timeframe, fit, skipped)
-    period = backtest_period(bars, timeframe, runs, ts, vol, level, inputs)
-    return _evaluation(coin, timeframe, algorithm, fit, metrics, skipped, runs, period)
+    """One coin's evaluation (its horizons corrected together)."""
+    return evaluate_many(
+        {coin: bars},
+        timeframe=timeframe,
+        horizons=horizons,
+        inputs=inputs,
+        config=config,
+        progress=progress,
+    )[0]
 
 
-def _run_horizons(
-    horizons: list[str],
-    ts: npt.NDArray[np.int64],
-    x: FloatArray,
-    labels: dict[str, FloatArray],
-    vol: FloatArray,
+def evaluate_many(
+    frames: Mapping[str, pl.DataFrame],
+    *,
     timeframe: str,
-    fit: _FitSettings,
+    horizons: Sequence[str],
+    inputs: DecisionInputs,
+    config: EvalConfig | None = None,
+    progress: Progress | None = None,
+) -> list[Evaluation]:
+    """Every coin of ``frames`` (canonical, sorted bars), then Holm across coin × horizon. The
+    selection sees every coin's history (a pooled candidate trains across them)."""
+    cfg = config or EvalConfig()
+    usable, skipped = _usable_horizons(horizons, timeframe)
+    total = len(frames) * len(usable)
+    done = [0]
+
+    def tick(coin: str, horizon: str) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(coin, horizon, done[0], total)
+
+    out = [
+        _evaluate_coin(frames, coin, timeframe, usable, dict(skipped), inputs, cfg, tick)
+        for coin in frames
+    ]
+    correct(out, cfg.alpha)
+    return out
+
+
+def correct(evaluations: Sequence[Evaluation], alpha: float) -> None:
+    """Holm-adjust every DM p-value of ``evaluations`` together; set ``dm_pvalue_adjusted``,
+    ``edge`` and ``verdict`` of each horizon."""
+    rows = [m for ev in evaluations for m in ev.horizons.values()]
+    adjusted = holm([m["dm_pvalue"] for m in rows])
+    for m, p in zip(rows, adjusted, strict=True):
+        significant = bool(np.isfinite(p) and p < alpha)
+        m["dm_pvalue_adjusted"] = p if np.isfinite(p) else None
+        m["edge"] = significant and m["dm_stat"] < 0
+        m["verdict"] = ("win" if m["dm_stat"] < 0 else "loss") if significant else ""
+
+
+def _evaluate_coin(
+    frames: Mapping[str, pl.DataFrame],
+    coin: str,
+    timeframe: str,
+    horizons: list[str],
     skipped: dict[str, str],
-) -> tuple[dict[str, HorizonRun], dict[str, HorizonMetrics]]:
-    """Each horizon's run and metrics; one without enough data goes to ``skipped`` instead."""
+    inputs: DecisionInputs,
+    cfg: EvalConfig,
+    tick: Callable[[str, str], None],
+) -> Evaluation:
+    bars = frames[coin]
+    ts, labels, vol = dataset(bars, horizons)
+    blocks = retrain_blocks(
+        ts, test_fraction=cfg.test_fraction, n_folds=cfg.n_folds, retrain_ms=cfg.retrain_ms
+    )
+    settings = RunSettings(cfg.chosen_selection(), blocks, cfg.level, cfg.window_ms)
+    step = duration_ms(timeframe, field="timeframe")
     runs: dict[str, HorizonRun] = {}
     metrics: dict[str, HorizonMetrics] = {}
-    step = duration_ms(timeframe, field="timeframe")
     for h in horizons:
         try:
-            runs[h] = run_horizon(
-                h,
-                ts,
-                x,
-                labels[h],
-                vol,
-                algorithm=fit.algorithm,
-                n_folds=fit.n_folds,
-                level=fit.level,
-                seed=fit.seed,
-                rolling_rows=fit.rolling_rows,
-            )
+            rows = CoinRows(coin, timeframe, ts, labels[h], vol)
+            runs[h] = run_horizon(h, rows, frames, settings)
         except DataError as exc:
             skipped[h] = str(exc)
+            tick(coin, h)
             continue
-        metrics[h] = runs[h].metrics(fit.level, duration_ms(h) // step)
+        metrics[h] = runs[h].metrics(cfg.level, duration_ms(h) // step)
+        tick(coin, h)
     if not runs:
-        raise DataError(f"evaluation: no horizon could be evaluated ({skipped})")
-    return runs, metrics
+        raise DataError(f"evaluation of {coin}: no horizon could be evaluated ({skipped})")
+    period = backtest_period(bars, timeframe, runs, ts, vol, cfg.level, inputs)
+    vols = _volatility(bars, timeframe, list(runs), cfg, period.cost_frac)
+    for h, m in metrics.items():
+        m.update(volatility_keys(vols.get(h)))
+    return _evaluation(coin, timeframe, cfg, metrics, skipped, runs, vols, period)
+
+
+def _volatility(
+    bars: pl.DataFrame, timeframe: str, horizons: list[str], cfg: EvalConfig, cost: float
+) -> dict[str, VolatilityRun]:
+    if not cfg.volatility_folds:
+        return {}
+    return volatility_runs(
+        bars, timeframe, horizons, level=cfg.level, cost=cost, n_folds=cfg.volatility_folds
+    )
+
+
+def _served_overall(runs: dict[str, HorizonRun]) -> str:
+    counts = Counter(name for run in runs.values() for name in run.models)
+    return max(sorted(counts), key=lambda name: counts[name])
 
 
 def _evaluation(
     coin: str,
     timeframe: str,
-    algorithm: Algorithm,
-    fit: _FitSettings,
+    cfg: EvalConfig,
     metrics: dict[str, HorizonMetrics],
     skipped: dict[str, str],
     runs: dict[str, HorizonRun],
+    vols: dict[str, VolatilityRun],
     period: PeriodBacktest,
 ) -> Evaluation:
-    test_ts = next(iter(runs.values())).ts
+    first = next(iter(runs.values()))
     return Evaluation(
-        coin,
-        timeframe,
-        algorithm,
-        fit.level,
-        fit.n_folds,
-        metrics,
-        period.strategy,
-        period.buy_and_hold,
-        period.cost_frac,
-        period.spread_source,
-        int(test_ts[0]),
-        int(test_ts[-1]),
-        skipped,
-        runs,
-        test_ts,
-        period.equity_strategy,
-        period.equity_hold,
+        coin=coin,
+        timeframe=timeframe,
+        algorithm=_served_overall(runs),
+        level=cfg.level,
+        folds=len(first.blocks),
+        horizons=metrics,
+        strategy=period.strategy,
+        buy_and_hold=period.buy_and_hold,
+        cash=period.cash,
+        cost_frac=period.cost_frac,
+        spread_source=period.spread_source,
+        start=int(first.ts[0]),
+        end=int(first.ts[-1]),
+        skipped=skipped,
+        config=cfg,
+        runs=runs,
+        volatility=vols,
+        equity_ts=first.ts,
+        equity_strategy=period.equity_strategy,
+        equity_hold=period.equity_hold,
     )

@@ -1,55 +1,41 @@
 """Walk-forward predictions of one horizon over the test period, and their scores.
 
-``run_horizon`` refits the model per fold (``finbot.prediction.training``'s ``walk_forward``),
-shrinks its predictions toward zero and sizes conformal intervals on the calibration block;
-``HorizonRun.metrics`` scores them against the zero-return baseline, with the Diebold–Mariano
-test (``diebold_mariano``). The evaluation as a whole is ``evaluation.py``.
+``run_horizon`` re-runs the bot's selection at each retrain (``served``), serves the chosen
+model (or naive) over the block that follows, and sizes conformal intervals on the
+selection's own held-out rows, as the bot does; ``HorizonRun.metrics`` scores the served
+predictions against the zero-return baseline (``significance``). The evaluation as a whole is
+``evaluation.py``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from scipy import stats
 
-from finbot.errors import DataError
 from finbot.prediction.decision import confidence as cf
-from finbot.prediction.training import Fold, fit_shrink, walk_forward
-from finbot.timeframes import duration_ms
+from finbot.prediction.tracking.served import (
+    Selection,
+    Served,
+    check,
+    history_at,
+    model_counts,
+)
+from finbot.prediction.tracking.significance import diebold_mariano, spearman_ic, wilson
 
 FloatArray = npt.NDArray[np.float64]
 #: One horizon's scores (``HorizonRun.metrics``), as the report and ``--json`` show them.
 HorizonMetrics = dict[str, Any]
 
 
-def diebold_mariano(e_model: object, e_naive: object, h: int = 1) -> tuple[float, float]:
-    """(HLN-corrected DM statistic, two-sided p-value) for absolute-error loss."""
-    d = np.abs(np.asarray(e_model, dtype=np.float64)) - np.abs(
-        np.asarray(e_naive, dtype=np.float64)
-    )
-    n = d.size
-    if n < 3:
-        return math.nan, math.nan
-    dc = d - d.mean()
-    gammas = [float(dc @ dc) / n] + [float(dc[k:] @ dc[:-k]) / n for k in range(1, min(h, n))]
-    var = (gammas[0] + 2.0 * sum(gammas[1:])) / n
-    if var <= 0:
-        var = gammas[0] / n
-    if var <= 0:
-        return 0.0, 1.0
-    dm = float(d.mean()) / math.sqrt(var)
-    hln = dm * math.sqrt(max(n + 1 - 2 * h + h * (h - 1) / n, 1e-12) / n)
-    return hln, float(2.0 * stats.t.sf(abs(hln), df=n - 1))
-
-
 @dataclass
 class HorizonRun:
-    """Out-of-sample predictions of one horizon over the whole test period."""
+    """Out-of-sample served predictions of one horizon over the whole test period."""
 
     horizon: str
     ts: npt.NDArray[np.int64]
@@ -59,15 +45,19 @@ class HorizonRun:
     mae_ratio_cal: FloatArray
     mae_cal: FloatArray
     vol_ratio: FloatArray
-    folds: list[Fold] = field(default_factory=list)
+    has_edge: npt.NDArray[np.bool_]
+    models: list[str] = field(default_factory=list)  # served model of each retrain
+    blocks: list[tuple[int, int]] = field(default_factory=list)
 
     def metrics(self, level: float, h_bars: int) -> HorizonMetrics:
         ok = np.isfinite(self.y)
         y, p, w = self.y[ok], self.pred[ok], self.half_width[ok]
         mae, naive = float(np.mean(np.abs(y - p))), float(np.mean(np.abs(y)))
         dm, pvalue = diebold_mariano(y - p, y, h_bars)
-        moved = p != 0
+        moved = (p != 0) & (y != 0)
         hits = np.sign(p[moved]) == np.sign(y[moved])
+        ci = wilson(int(hits.sum()), int(hits.size))
+        counts = model_counts(self.models)
         return {
             "n": int(y.size),
             "mae": mae,
@@ -76,71 +66,97 @@ class HorizonRun:
             "dm_stat": dm,
             "dm_pvalue": pvalue,
             "directional_accuracy": float(hits.mean()) if hits.size else None,
+            "hit_rate_ci": list(ci) if ci else None,
+            "ic": spearman_ic(p, y),
             "coverage": float(np.mean(np.abs(y - p) <= w)),
             "level": level,
             "mean_interval_width": float(np.mean(2 * w)),
+            "model": next(iter(counts)),
+            "models": counts,
+            "retrains": len(self.models),
         }
 
 
-def _fit_predict(
-    algorithm: str, x: FloatArray, y: FloatArray, fold: Fold, seed: int
-) -> tuple[FloatArray, FloatArray]:
-    """Fit on the fold's training rows; predict its calibration and test rows."""
-    from finbot.prediction.models import make_estimator
+@dataclass(frozen=True)
+class CoinRows:
+    """One coin's feature rows: ``ts``, ``x``, the horizon's labels and the rolling vol."""
 
-    a, b = fold.train
-    rows = np.arange(a, b)[np.isfinite(y[a:b])]
-    model = make_estimator(algorithm, seed)
-    model.fit(x[rows], y[rows])
-    (c, d), (e, f) = fold.calibration, fold.test
-    return np.asarray(model.predict(x[c:d]), float), np.asarray(model.predict(x[e:f]), float)
+    coin: str
+    timeframe: str
+    ts: npt.NDArray[np.int64]
+    y: FloatArray
+    vol: FloatArray
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How every horizon is served (``run_horizon``'s keywords)."""
+
+    selection: Selection
+    blocks: list[tuple[int, int]]
+    level: float
+    window_ms: int | None
+
+
+def _serve_block(
+    served: Served, rows: CoinRows, bars: Mapping[str, pl.DataFrame], e: int, f: int, level: float
+) -> tuple[FloatArray, ...]:
+    cal = served.calibration
+    y_cal, p_cal = cal["y_true"].to_numpy(), cal["y_pred"].to_numpy()
+    vol_cal = cf.vol_asof(cal["ts"].to_numpy(), rows.ts, rows.vol)
+    conformal = cf.fit_conformal(y_cal, p_cal, level, vol_cal)
+    mae = float(np.mean(np.abs(y_cal - p_cal)))
+    ratio = mae / max(float(np.mean(np.abs(y_cal))), 1e-12)
+    reference = conformal.reference_vol or np.nan
+    sigma = np.where(np.isfinite(rows.vol[e:f]), rows.vol[e:f], reference)
+    return (
+        served.predict(bars, rows.coin, rows.ts[e:f]),
+        conformal.q * sigma,
+        np.full(f - e, ratio),
+        np.full(f - e, mae),
+        sigma / reference,
+        np.full(f - e, float(served.has_edge)),
+    )
 
 
 def run_horizon(
-    horizon: str,
-    ts: npt.NDArray[np.int64],
-    x: FloatArray,
-    y: FloatArray,
-    vol: FloatArray,
-    *,
-    algorithm: str,
-    n_folds: int,
-    level: float,
-    seed: int = 0,
-    rolling_rows: int | None = None,
+    horizon: str, rows: CoinRows, bars: Mapping[str, pl.DataFrame], run: RunSettings
 ) -> HorizonRun:
-    """Walk-forward predictions, shrunk toward zero and with conformal half-widths."""
-    folds = walk_forward(ts, duration_ms(horizon), n_folds, rolling_rows=rolling_rows)
+    """The served predictions of every retrain block, with their conformal half-widths."""
     parts: list[tuple[FloatArray, ...]] = []
-    for fold in folds:
-        fold.check(ts, duration_ms(horizon))
-        cal_pred, test_pred = _fit_predict(algorithm, x, y, fold, seed)
-        (c, d), (e, f) = fold.calibration, fold.test
-        ok = np.isfinite(y[c:d])
-        k = fit_shrink(y[c:d][ok], cal_pred[ok])
-        cal = cf.fit_conformal(y[c:d], k * cal_pred, level, vol[c:d])
-        mae = float(np.mean(np.abs(y[c:d][ok] - k * cal_pred[ok])))
-        ratio = mae / max(float(np.mean(np.abs(y[c:d][ok]))), 1e-12)
-        sigma = np.where(np.isfinite(vol[e:f]), vol[e:f], cal.reference_vol or np.nan)
-        parts.append(
-            (
-                k * test_pred,
-                cal.q * sigma,
-                np.full(f - e, ratio),
-                np.full(f - e, mae),
-                sigma / (cal.reference_vol or np.nan),
-            )
-        )
-    e0, f1 = folds[0].test[0], folds[-1].test[1]
-    pred, width, ratios, maes, vratio = (np.concatenate([p[i] for p in parts]) for i in range(5))
-    return HorizonRun(horizon, ts[e0:f1], y[e0:f1], pred, width, ratios, maes, vratio, folds)
+    models: list[str] = []
+    for e, f in run.blocks:
+        cutoff = int(rows.ts[e])
+        history = history_at(bars, cutoff, run.window_ms)
+        served = run.selection.select(rows.coin, rows.timeframe, horizon, history)
+        check(served, horizon, cutoff)
+        parts.append(_serve_block(served, rows, bars, e, f, run.level))
+        models.append(served.model)
+    e0, f1 = run.blocks[0][0], run.blocks[-1][1]
+    pred, width, ratios, maes, vratio, edge = (
+        np.concatenate([p[i] for p in parts]) for i in range(6)
+    )
+    return HorizonRun(
+        horizon,
+        rows.ts[e0:f1],
+        rows.y[e0:f1],
+        pred,
+        width,
+        ratios,
+        maes,
+        vratio,
+        edge.astype(bool),
+        models,
+        list(run.blocks),
+    )
 
 
 def dataset(
     bars: pl.DataFrame, horizons: list[str]
-) -> tuple[npt.NDArray[np.int64], FloatArray, dict[str, FloatArray], FloatArray]:
-    """Feature rows: ts, X, a label column per horizon (NaN where unknown), rolling vol."""
-    from finbot.prediction.features import build_features, feature_matrix, forward_log_returns
+) -> tuple[npt.NDArray[np.int64], dict[str, FloatArray], FloatArray]:
+    """Feature rows: ts, a label column per horizon (NaN where unknown), rolling vol."""
+    from finbot.errors import DataError
+    from finbot.prediction.features import build_features, forward_log_returns
 
     feats = build_features(bars)
     if feats.height < 200:
@@ -153,4 +169,4 @@ def dataset(
         )
         labels[h] = joined["target"].fill_null(np.nan).to_numpy().astype(np.float64)
     vol = cf.vol_asof(ts, bars["ts"].to_numpy(), cf.rolling_vol(bars["close"].to_numpy()))
-    return ts, feature_matrix(feats), labels, vol
+    return ts, labels, vol

@@ -1,4 +1,4 @@
-"""A self-contained HTML report of a walk-forward evaluation.
+"""A self-contained HTML report of a walk-forward evaluation (one section per coin).
 
 Charts are matplotlib PNGs (Agg backend, no display needed) embedded as base64, so the file
 can be mailed or opened offline. Every number in the tables comes from ``Evaluation.to_json()``
@@ -13,33 +13,44 @@ import base64
 import html
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from finbot.prediction.tracking.evaluation import Evaluation
+from finbot.prediction.tracking.result import Evaluation, evaluations_json
 from finbot.timeframes import DAY_MS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 HORIZON_COLUMNS = [
+    ("model", "Served model"),
     ("n", "n"),
     ("mae", "MAE"),
     ("mae_naive", "MAE naive"),
     ("mae_ratio", "MAE ratio"),
     ("dm_pvalue", "DM p-value"),
+    ("dm_pvalue_adjusted", "DM p (Holm)"),
+    ("verdict", "vs naive"),
     ("directional_accuracy", "Direction hit"),
+    ("ic", "IC"),
     ("coverage", "Coverage"),
     ("level", "Level"),
+    ("qlike_ratio", "QLIKE / better naive"),
+    ("interval_score_ratio", "Interval score / constant"),
+    ("brier_ratio", "Brier P(up) / base"),
+    ("target_calibration", "Touch reliability gap"),
 ]
 EQUITY_COLUMNS = [
     ("total_return", "Total return"),
     ("sharpe", "Sharpe (annualised)"),
     ("max_drawdown", "Max drawdown"),
     ("trades", "Trades"),
+    ("turnover", "Turnover / year"),
 ]
+EQUITY_ROWS = ("strategy", "buy_and_hold", "cash")
 
 
 def fmt(value: object) -> str:
@@ -101,6 +112,7 @@ def _equity(ev: Evaluation) -> str:
     days = (ev.equity_ts - ev.equity_ts[0]) / DAY_MS if ev.equity_ts.size else []
     ax.plot(days, ev.equity_strategy, label="decision engine (after costs)")
     ax.plot(days, ev.equity_hold, label="buy and hold")
+    ax.plot(days, np.ones_like(ev.equity_hold), label="cash", linestyle=":")
     ax.set_xlabel("days into the test period")
     ax.set_ylabel("equity (start = 1)")
     ax.legend()
@@ -119,20 +131,20 @@ def _coverage(ev: Evaluation) -> str:
     return png_data_uri(fig)
 
 
-def _horizon_table(data: dict[str, Any]) -> str:
+def _horizon_table(data: dict[str, Any], prefix: str) -> str:
     head = "".join(f"<th>{label}</th>" for _, label in HORIZON_COLUMNS)
     rows = []
     for h, m in data["horizons"].items():
-        cells = "".join(_cell(f"horizons.{h}.{k}", m.get(k)) for k, _ in HORIZON_COLUMNS)
+        cells = "".join(_cell(f"{prefix}horizons.{h}.{k}", m.get(k)) for k, _ in HORIZON_COLUMNS)
         rows.append(f"<tr><th>{html.escape(h)}</th>{cells}</tr>")
     return f"<table><tr><th>horizon</th>{head}</tr>{''.join(rows)}</table>"
 
 
-def _equity_table(data: dict[str, Any]) -> str:
+def _equity_table(data: dict[str, Any], prefix: str) -> str:
     head = "".join(f"<th>{label}</th>" for _, label in EQUITY_COLUMNS)
     rows = []
-    for name in ("strategy", "buy_and_hold"):
-        cells = "".join(_cell(f"{name}.{k}", data[name][k]) for k, _ in EQUITY_COLUMNS)
+    for name in EQUITY_ROWS:
+        cells = "".join(_cell(f"{prefix}{name}.{k}", data[name][k]) for k, _ in EQUITY_COLUMNS)
         rows.append(f"<tr><th>{name.replace('_', ' ')}</th>{cells}</tr>")
     return f"<table><tr><th></th>{head}</tr>{''.join(rows)}</table>"
 
@@ -144,42 +156,92 @@ STYLE = (
 )
 
 
-def render(ev: Evaluation) -> str:
-    """The report as one HTML string."""
-    data = ev.to_json()
-    title = f"finbot evaluation — {ev.coin} {ev.timeframe}"
+def _reliability(ev: Evaluation) -> str:
+    """The touch-probability (+X) reliability diagram of each horizon: forecast vs frequency."""
+    plt = pyplot()
+    names = list(ev.volatility)
+    fig, axes = plt.subplots(1, len(names), figsize=(3.6 * len(names), 3.4), squeeze=False)
+    for ax, h in zip(axes[0], names, strict=True):
+        table = ev.volatility[h].metrics["touch_up"]["reliability"]
+        ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8)
+        ax.plot([b["mean_forecast"] for b in table], [b["frequency"] for b in table], marker="o")
+        ax.set_title(f"{h}: P(high reaches +X)", fontsize=9)
+        ax.set_xlabel("forecast probability")
+        ax.set_ylabel("observed frequency")
+    return png_data_uri(fig)
+
+
+def _volatility(ev: Evaluation) -> str:
+    """Forecast against realised volatility (σ of the log return over the horizon)."""
+    plt = pyplot()
+    names = list(ev.volatility)
+    fig, axes = plt.subplots(len(names), 1, figsize=(9, 2.6 * len(names)), squeeze=False)
+    for ax, h in zip(axes[:, 0], names, strict=True):
+        run = ev.volatility[h].evaluation
+        ax.plot(np.sqrt(run.variance), linewidth=0.5, alpha=0.6, label="realised")
+        ax.plot(np.sqrt(run.forecasts["selected"]), linewidth=0.9, label="forecast")
+        ax.set_title(f"{h}: volatility forecast vs realised (test rows)", fontsize=9)
+        ax.legend(fontsize=8)
+    return png_data_uri(fig)
+
+
+def _section(ev: Evaluation, data: dict[str, Any], prefix: str) -> list[str]:
     summary = (
-        f"<p>{data['start']} → {data['end']}; algorithm {html.escape(ev.algorithm)}; "
-        f"{ev.folds} walk-forward folds; interval level {ev.level:.0%}; round-trip cost "
-        f"{ev.cost_frac:.4%} (spread from {html.escape(ev.spread_source)}).</p>"
+        f"<p>{data['start']} → {data['end']}; served model (most retrains) "
+        f"{html.escape(ev.algorithm)}; {ev.folds} retrains; interval level {ev.level:.0%}; "
+        f"round-trip cost {ev.cost_frac:.4%} (spread from {html.escape(ev.spread_source)}); "
+        f"DM p-values Holm-adjusted over every coin × horizon of the run.</p>"
     )
     skipped = "".join(f"<li>{html.escape(h)}: {html.escape(r)}</li>" for h, r in ev.skipped.items())
+    parts = [
+        f"<h2>{html.escape(ev.coin)} {html.escape(ev.timeframe)}</h2>",
+        summary,
+        "<h3>Served model vs the naive baseline, per horizon</h3>",
+        _horizon_table(data, prefix),
+        f"<ul>{skipped}</ul>" if skipped else "",
+        "<h3>Predicted vs realised</h3>",
+        _predicted_vs_realised(ev),
+        "<h3>Strategy after costs vs buy and hold and cash</h3>",
+        _equity_table(data, prefix),
+        _equity(ev),
+        "<h3>Interval coverage by horizon</h3>",
+        _coverage(ev),
+    ]
+    if ev.volatility:
+        parts += [
+            "<h3>Touch-probability reliability</h3>",
+            _reliability(ev),
+            "<h3>Volatility forecast vs realised</h3>",
+            _volatility(ev),
+        ]
+    return parts
+
+
+def render(evaluations: Evaluation | Sequence[Evaluation]) -> str:
+    """The report as one HTML string (one section per coin)."""
+    evs = [evaluations] if isinstance(evaluations, Evaluation) else list(evaluations)
+    data = evaluations_json(evs)
+    several = len(evs) > 1
+    title = "finbot evaluation — " + ", ".join(ev.coin for ev in evs) + f" {evs[0].timeframe}"
+    body: list[str] = []
+    for i, ev in enumerate(evs):
+        body += _section(ev, ev.to_json(), f"evaluations.{i}." if several else "")
     payload = json.dumps(data).replace("</", "<\\/")
     return "\n".join(
         [
             f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
             f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>",
-            summary,
-            "<h2>Model vs the naive baseline, per horizon</h2>",
-            _horizon_table(data),
-            f"<ul>{skipped}</ul>" if skipped else "",
-            "<h2>Predicted vs realised</h2>",
-            _predicted_vs_realised(ev),
-            "<h2>Strategy after costs vs buy and hold</h2>",
-            _equity_table(data),
-            _equity(ev),
-            "<h2>Interval coverage by horizon</h2>",
-            _coverage(ev),
+            *body,
             f'<script id="finbot-evaluation" type="application/json">{payload}</script>',
             "</body></html>",
         ]
     )
 
 
-def write_report(ev: Evaluation, path: Path) -> Path:
+def write_report(evaluations: Evaluation | Sequence[Evaluation], path: Path) -> Path:
     """Write the HTML report atomically; returns its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(render(ev), encoding="utf-8")
+    tmp.write_text(render(evaluations), encoding="utf-8")
     tmp.replace(path)
     return path

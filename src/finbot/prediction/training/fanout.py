@@ -9,12 +9,14 @@ folders, not the stores), which reads its bars and saves its version (``train_fr
 A task is ``(coin, timeframe, horizon)`` where the timeframe is the horizon's default
 (``pipeline.default_timeframe``) unless ``timeframes`` is given. No home-made pool: joblib's
 loky workers (``training.workers``), or a Dask distributed ``Client`` at
-``training.dask_address`` when ``training.backend`` is ``"dask"`` (imported lazily).
+``training.dask_address`` when ``training.backend`` is ``"dask"`` (imported lazily; without
+an address, a LocalCluster of ``training.workers`` processes started for the run).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,34 +85,48 @@ def tasks_for(
 
 
 def _run_joblib(
-    calls: list[tuple[Any, ...]], workers: int, progress: Progress | None
+    calls: list[tuple[Any, ...]], workers: int, threads: int, progress: Progress | None
 ) -> list[dict[str, Any]]:
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
 
-    parallel = Parallel(n_jobs=workers, return_as="generator", backend="loky")
     results = []
-    for done, result in enumerate(parallel(delayed(train_task)(*c) for c in calls), start=1):
-        results.append(result)
-        if progress:
-            progress(result, done, len(calls))
+    with parallel_config(backend="loky", inner_max_num_threads=threads):
+        parallel = Parallel(n_jobs=workers, return_as="generator")
+        for done, result in enumerate(parallel(delayed(train_task)(*c) for c in calls), 1):
+            results.append(result)
+            if progress:
+                progress(result, done, len(calls))
     return results
+
+
+def _dask_client(training: Training, stack: ExitStack) -> Any:
+    """A Client of the cluster at ``training.dask_address``, else of a LocalCluster of
+    ``training.workers`` worker processes; both closed with ``stack``."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ConfigError(
+            "training.backend: 'dask' needs the dask extra (pip install 'finbot[dask]')"
+        ) from exc
+    if training.dask_address:
+        return stack.enter_context(Client(training.dask_address))  # type: ignore[no-untyped-call]
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=training.workers,
+        threads_per_worker=training.threads_per_model,
+        processes=True,
+        dashboard_address=None,
+    )
+    stack.enter_context(cluster)
+    return stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
 
 
 def _run_dask(
     calls: list[tuple[Any, ...]], training: Training, progress: Progress | None
 ) -> list[dict[str, Any]]:
-    try:
-        from dask.distributed import Client, as_completed
-    except ImportError as exc:
-        raise ConfigError(
-            "training.backend: 'dask' needs the dask extra (pip install 'finbot[dask]')"
-        ) from exc
-    if not training.dask_address:
-        raise ConfigError(
-            "training.dask_address: expected the scheduler address for "
-            "backend 'dask', e.g. tcp://host:8786"
-        )
-    with Client(training.dask_address) as client:  # type: ignore[no-untyped-call]
+    with ExitStack() as stack:
+        client = _dask_client(training, stack)
+        from dask.distributed import as_completed
+
         futures = [client.submit(train_task, *c, pure=False) for c in calls]
         order = {f.key: i for i, f in enumerate(futures)}
         results: list[dict[str, Any] | None] = [None] * len(calls)
@@ -145,4 +161,4 @@ def train_all(
     ]
     if training.backend == TrainingBackend.DASK:
         return _run_dask(calls, training, progress)
-    return _run_joblib(calls, workers or training.workers, progress)
+    return _run_joblib(calls, workers or training.workers, training.threads_per_model, progress)

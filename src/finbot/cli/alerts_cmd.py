@@ -1,0 +1,156 @@
+"""``alerts`` / ``alertes``: send a test alert, list the channels and rules, show the history.
+
+Channels are apprise URLs (``$FINBOT_ALERT_URLS`` or ``alert_urls`` in ``secrets.json``),
+always shown masked; the rules are the ``alerts`` section of ``settings.json``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from finbot.cli import context
+from finbot.errors import ConfigError, FinbotError
+from finbot.i18n import N_
+
+if TYPE_CHECKING:
+    from finbot.cli.context import AppContext
+
+alerts_app = typer.Typer(help="Alerts: test, list, history. / Alertes.", no_args_is_help=True)
+_HISTORY_COLUMNS = ("ts_ms", "kind", "channel", "status", "attempts", "title", "error")
+_HISTORY_HEADERS = (
+    N_("time"),
+    N_("kind"),
+    N_("channel"),
+    N_("status"),
+    N_("attempts"),
+    N_("title"),
+    N_("error"),
+)
+
+
+class AlertNotDelivered(FinbotError):
+    """The test alert did not reach every channel (exit code 1)."""
+
+
+def _send_test(app_ctx: AppContext, urls: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The test alert through the real sender; each channel's outcome, as recorded."""
+    from finbot.alerts import AlertDispatcher, Outgoing, check_url, probe_alert, render
+    from finbot.clock import now_ms
+
+    for url in urls:
+        check_url(url)
+    services = app_ctx.services
+    alerts = services.settings.general.alerts
+    sender = AlertDispatcher(urls, alerts, services.alert_log)
+    title, body = render(probe_alert(), alerts.lang or app_ctx.lang)
+    sender.submit(Outgoing(probe_alert(), title, body, now_ms(services.clock)))
+    delivery = alerts.delivery
+    sender.close(delivery.timeout_sec * delivery.max_attempts + delivery.backoff_sec * 8 + 5)
+    return list(reversed(services.alert_log.recent(len(urls))))
+
+
+@alerts_app.command("test")
+def test_command(
+    ctx: typer.Context,
+    url: str | None = typer.Option(None, "--url", help="Send to this apprise URL only."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+) -> None:
+    """Send a test message to the configured channels (or to --url)."""
+    app_ctx = context.get(ctx)
+    urls = (url,) if url else app_ctx.settings.secrets.alert_urls
+    if not urls:
+        raise ConfigError(
+            app_ctx.tr(
+                "no alert channel: set FINBOT_ALERT_URLS or alert_urls in config/secrets.json, "
+                "or give --url"
+            )
+        )
+    outcomes = _send_test(app_ctx, urls)
+    failed = [o for o in outcomes if o["status"] != "sent"]
+    if as_json:
+        app_ctx.emit_json({"deliveries": outcomes, "failed": len(failed)})
+    else:
+        for o in outcomes:
+            line = app_ctx.tr("{channel}: {status} after {n} attempt(s)", n=o["attempts"], **o)
+            app_ctx.console.print(line + (f" ({o['error']})" if o["error"] else ""))
+    if failed:
+        raise AlertNotDelivered(
+            app_ctx.tr(
+                "{n} of {total} channel(s) did not take the test alert",
+                n=len(failed),
+                total=len(outcomes),
+            )
+        )
+
+
+def _rules(app_ctx: AppContext) -> dict[str, Any]:
+    settings = app_ctx.settings
+    data: dict[str, Any] = settings.general.alerts.model_dump(mode="json")
+    data["decisions"]["alert_level"] = settings.thresholds.alert_level
+    return data
+
+
+@alerts_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+) -> None:
+    """The channels (masked) and the rules with their cool-downs and levels."""
+    from finbot.config import mask_url
+
+    app_ctx = context.get(ctx)
+    channels = [mask_url(u) for u in app_ctx.settings.secrets.alert_urls]
+    rules = _rules(app_ctx)
+    if as_json:
+        app_ctx.emit_json({"channels": channels, "rules": rules})
+        return
+    app_ctx.console.print(
+        app_ctx.tr(
+            "Channels: {channels}", channels=", ".join(channels) or app_ctx.tr("none configured")
+        )
+    )
+    for name, rule in rules.items():
+        if isinstance(rule, dict):
+            shown = ", ".join(f"{k}={v}" for k, v in rule.items())
+            app_ctx.console.print(f"  {name}: {shown}", markup=False)
+        else:
+            app_ctx.console.print(f"  {name}: {rule}", markup=False)
+
+
+@alerts_app.command("history")
+def history_command(
+    ctx: typer.Context,
+    limit: int = typer.Option(50, "--limit", min=1, help="Newest deliveries shown."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+) -> None:
+    """Every alert sent, failed or dropped, newest first."""
+    from rich.table import Table
+
+    from finbot.clock import iso_utc
+
+    app_ctx = context.get(ctx)
+    rows = app_ctx.services.alert_log.recent(limit)
+    if as_json:
+        app_ctx.emit_json({"alerts": rows})
+        return
+    if not rows:
+        app_ctx.console.print(app_ctx.tr("No alert yet."))
+        return
+    table = Table(title=app_ctx.tr("Alerts"))
+    for header in _HISTORY_HEADERS:
+        table.add_column(app_ctx.tr(header))
+    for r in rows:
+        values = [iso_utc(r["ts_ms"])[:19], *(str(r[c] or "") for c in _HISTORY_COLUMNS[1:])]
+        table.add_row(*values)
+    app_ctx.console.print(table)
+
+
+alerts_app.command("liste", help="Alias de 'list' : canaux et règles.")(list_command)
+alerts_app.command("historique", help="Alias de 'history' : alertes envoyées.")(history_command)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(alerts_app, name="alerts")
+    app.add_typer(alerts_app, name="alertes", help="Alias de 'alerts' : test, liste, historique.")
