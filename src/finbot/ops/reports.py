@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from finbot.paths import Paths
     from finbot.prediction.tracking import PredictionTracker
+    from finbot.services import Services
 
 
 def tracker_json(
@@ -97,3 +98,15 @@ def confidence_reliability(
             }
         )
     return out
+
+
+def settings_json(services: Services) -> dict[str, Any]:
+    """``settings --json``: the effective configuration (keys masked) and the sizes its
+    ``profile`` resolves to on this machine."""
+    from dataclasses import asdict
+
+    from finbot.config import effective_config
+
+    data = effective_config(services.settings)
+    data["sizes"] = services.sizes.as_dict() | {"machine": asdict(services.machine)}
+    return data

@@ -154,9 +154,9 @@ def collectors(services: Services) -> Any:
 
 def settings(services: Services) -> dict[str, Any]:
     """``settings --json`` (keys masked, the dashboard token never shown)."""
-    from finbot.config import effective_config
+    from finbot.ops.reports import settings_json
 
-    return effective_config(services.settings)
+    return settings_json(services)
 
 
 def bars(
