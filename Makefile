@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_HOME ?= demo-home
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast bench quality lint lock messages clean smoke
+.PHONY: setup demo demo-serve test test-fast bench quality lint lock messages clean smoke
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ setup: $(STAMP) $(BYTECODE)
 
 demo: setup
 	$(VENV)/bin/finbot --home $(DEMO_HOME) demo
+	@echo "Open the dashboard on the demo's home: $(VENV)/bin/finbot --home $(DEMO_HOME) dashboard" \
+	      "(then http://127.0.0.1:8765/; or 'make demo-serve')"
+
+# The demo, then its dashboard served until Ctrl+C.
+demo-serve: setup
+	$(VENV)/bin/finbot --home $(DEMO_HOME) demo --serve
 
 smoke: setup
 	$(PY) -m finbot.tools.run_smoke
@@ -39,7 +45,7 @@ test: setup
 	$(PY) scripts/coverage_by_package.py
 
 test-fast: setup
-	$(PY) -m pytest -n 2 -m "not slow and not reliability and not load" $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 -m "not slow and not reliability and not load and not browser" $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m benchmarks.run

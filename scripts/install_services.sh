@@ -3,7 +3,9 @@
 #   redis-server  the Redis backend of the TTL cache is tested against a real server;
 #   postgresql    the database suites also run against PostgreSQL (the tests start their own
 #                 throw-away cluster with initdb/pg_ctl on a loopback port; they need no
-#                 running system service).
+#                 running system service);
+#   chromium, chromium-driver  the dashboard's browser tests drive the system Chromium with
+#                 Selenium through /usr/bin/chromedriver (no browser download).
 # The tests that need one skip cleanly without it.
 # Idempotent: installs only what is missing. Installs with apt-get only when running as root on
 # a Debian/Ubuntu machine; otherwise says what to install and exits 0.
@@ -28,6 +30,12 @@ if have_postgresql; then
 else
     missing+=(postgresql)
 fi
+have_chromium() { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; }
+if have_chromium; then
+    echo "install_services: chromium and chromedriver already present ($(command -v chromium))"
+else
+    missing+=(chromium chromium-driver)
+fi
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -37,6 +45,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
         have_redis && echo "install_services: redis-server installed ($(command -v redis-server))"
         have_postgresql && echo "install_services: PostgreSQL installed ($(where_postgresql))"
+        have_chromium && echo "install_services: chromium installed ($(command -v chromium))"
     else
         echo "install_services: apt-get could not install ${missing[*]};" \
              "the tests that need them will be skipped" >&2
@@ -54,6 +63,10 @@ for package in "${missing[@]}"; do
             echo "install_services: PostgreSQL not found; to run the database suites against" \
                  "PostgreSQL install it (Debian/Ubuntu: sudo apt-get install postgresql;" \
                  "macOS: brew install postgresql). Those tests are skipped meanwhile." >&2 ;;
+        chromium)
+            echo "install_services: chromium not found; to run the dashboard's browser tests" \
+                 "install it (Debian/Ubuntu: sudo apt-get install chromium chromium-driver)." \
+                 "Those tests are skipped meanwhile." >&2 ;;
     esac
 done
 exit 0

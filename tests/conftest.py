@@ -20,6 +20,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.database",
     "tests.fixtures.replay",
     "tests.fixtures.ops",
+    "tests.fixtures.dashboard",
     "tests.fixtures.alerts",
 ]
 

@@ -36,6 +36,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "finbot.cli.run_cmd",  # start / demarrer, stop / arreter, status / etat
     "finbot.cli.alerts_cmd",  # alerts / alertes (test, list, history)
     "finbot.cli.demo_cmd",  # demo
+    "finbot.cli.dashboard_cmd",  # dashboard / tableau-de-bord
     "finbot.cli.menu",  # menu (also opened by start / demarrer on a terminal)
 )
 

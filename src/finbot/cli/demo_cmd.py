@@ -92,6 +92,9 @@ def demo_command(
     days: int = typer.Option(730, "--days", min=30, help="Days of synthetic history."),
     csv_dir: Path | None = typer.Option(None, "--csv-dir", help="Serve real OHLCV CSVs instead."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
+    serve: bool = typer.Option(
+        False, "--serve", help="Then serve the dashboard on the demo's home (Ctrl+C stops)."
+    ),
 ) -> None:
     """Offline demo: replay server → collect → store → train → predict → decide → report."""
     from finbot.ops.demo import run_demo
@@ -115,8 +118,29 @@ def demo_command(
         app_ctx.emit_json(_json_payload(rows, result))
     else:
         _print_result(app_ctx, rows, result)
+    if serve:
+        from finbot.cli.dashboard_cmd import serve_until_stopped
+
+        serve_until_stopped(app_ctx, None, None)
+    elif not as_json:
+        _dashboard_hint(app_ctx)
     if not rows:
         raise typer.Exit(1)
+
+
+def _dashboard_hint(app_ctx: AppContext) -> None:
+    """How to open the dashboard on this home."""
+    dashboard = app_ctx.settings.general.dashboard
+    app_ctx.console.print(
+        app_ctx.tr(
+            "Dashboard: finbot --home {home} dashboard, then open http://{host}:{port}/",
+            home=app_ctx.paths.home,
+            host=dashboard.host,
+            port=dashboard.port,
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _symbols(app_ctx: AppContext) -> dict[str, str]:

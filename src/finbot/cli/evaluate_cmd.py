@@ -176,6 +176,7 @@ def evaluate_command(
         app_ctx, frames, timeframe, horizons, _config(app_ctx, algorithm, folds, window)
     )
     data = evaluations_json(evaluations)
+    _keep_latest(app_ctx, evaluations)
     if report is not None:
         data["report"] = str(write_report(evaluations, report))
         app_ctx.err.print(app_ctx.tr("Report: {p}", p=data["report"]))
@@ -215,6 +216,18 @@ def _metrics_row(
         "mean_width": None if math.isnan(cov.mean_width) else cov.mean_width,
         "normalised": cov.normalised,
     }
+
+
+def _keep_latest(app_ctx: AppContext, evaluations: list[Evaluation]) -> None:
+    """The dashboard's Evaluation page shows the latest run of each coin and timeframe."""
+    from finbot.ops.reports import equity_points, save_evaluation
+
+    for ev in evaluations:
+        curves = equity_points(ev.equity_ts, ev.equity_strategy, ev.equity_hold)
+        try:
+            save_evaluation(app_ctx.paths, {**ev.to_json(), "equity": curves})
+        except OSError as exc:  # the answer still shows
+            app_ctx.err.print(app_ctx.tr("warning: evaluation not kept ({e})", e=exc))
 
 
 def confidence_metrics_command(

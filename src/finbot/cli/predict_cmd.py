@@ -9,7 +9,6 @@ exits 2. Every prediction answered is recorded in the tracker.
 
 from __future__ import annotations
 
-import logging
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
     from finbot.prediction.questions import Assessment, Freshness, Sources
     from finbot.prediction.tracking import PredictionTracker
-
-log = logging.getLogger(__name__)
 
 
 class QuestionKind(StrEnum):
@@ -227,15 +224,9 @@ def _record(
 
 def _sources(app_ctx: AppContext) -> tuple[Sources, PredictionTracker | None]:
     """The questions' live inputs and the tracker (None when the database is unavailable)."""
-    from finbot.services import live_sources
+    from finbot.ops.answers import question_sources
 
-    services = app_ctx.services
-    try:
-        tracker: PredictionTracker | None = services.tracker
-    except Exception as exc:  # noqa: BLE001 - predictions still work without the database
-        log.warning("tracker unavailable: %s", exc)
-        tracker = None
-    return live_sources(services, tracker=tracker), tracker
+    return question_sources(app_ctx.services)
 
 
 def resolve_horizon(horizon: str | None, unit: str | None, value: float | None) -> str | None:
@@ -277,13 +268,9 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
     _record(app_ctx, tracker, assessed)
     decision = q.coin_decision(settings, coin, assessed)
     if as_json:
-        app_ctx.emit_json(
-            {
-                "coin": coin,
-                "predictions": [q.price_json(a) for a in assessed],
-                "decision": decision.to_json(),
-            }
-        )
+        from finbot.ops.answers import coin_json
+
+        app_ctx.emit_json(coin_json(coin, assessed, decision))
         return
     for a in assessed:
         app_ctx.console.print(price_line(app_ctx, a), highlight=False)
@@ -319,21 +306,15 @@ def _assess_many(
     """Every coin x horizon assessed; a failure said on stderr, one line each, except a
     missing model when ``without_model`` collects those ("coin horizon") instead."""
     from finbot.errors import ModelError
-    from finbot.prediction import questions as q
+    from finbot.ops.answers import assess_many
 
-    out = []
-    for coin in coins:
-        for h in horizons:
-            try:
-                out.append(q.assess(app_ctx.settings, sources, coin, h))
-            except ModelError as exc:
-                if without_model is None:
-                    app_ctx.err.print(f"{coin} {h}: {exc}", highlight=False)
-                else:
-                    without_model.append(f"{coin} {h}")
-            except FinbotError as exc:
-                app_ctx.err.print(f"{coin} {h}: {app_ctx.error_text(exc)}", highlight=False)
-    return out
+    def report(coin: str, h: str, exc: FinbotError) -> None:
+        if isinstance(exc, ModelError) and without_model is not None:
+            without_model.append(f"{coin} {h}")
+        else:
+            app_ctx.err.print(f"{coin} {h}: {app_ctx.error_text(exc)}", highlight=False)
+
+    return assess_many(app_ctx.settings, sources, coins, horizons, report)
 
 
 def _without_model_line(app_ctx: AppContext, missing: list[str], total: int) -> str:

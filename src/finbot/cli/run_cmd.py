@@ -7,6 +7,7 @@ Thin commands over :mod:`finbot.ops.process` (lock, background start, graceful s
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from finbot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 class RichProgress:
@@ -129,6 +132,30 @@ def _services_to_start(app_ctx: AppContext, base_url: str | None) -> Services:
     return services
 
 
+def _run_with_dashboard(app_ctx: AppContext, services: Services) -> None:
+    """The bot in this process, serving its dashboard beside it when ``dashboard.enabled``
+    (a dashboard that cannot start is logged; the bot runs on)."""
+    from finbot.cli.dashboard_cmd import start_dashboard
+    from finbot.errors import FinbotError
+    from finbot.ops.process import run_foreground
+
+    servers = []
+
+    def on_ready(_lock: object) -> None:
+        if not services.settings.general.dashboard.enabled:
+            return
+        try:
+            servers.append(start_dashboard(app_ctx, None, None))
+        except (FinbotError, OSError) as exc:
+            log.warning("dashboard not started: %s", exc)
+
+    try:
+        run_foreground(services, on_ready=on_ready)
+    finally:
+        for server in servers:
+            server.stop()
+
+
 def start_command(
     ctx: typer.Context,
     foreground: bool = typer.Option(
@@ -148,7 +175,7 @@ def start_command(
     ),
 ) -> None:
     """Start the bot (scheduler, collectors, training); first start collects and trains."""
-    from finbot.ops.process import run_foreground, spawn_background
+    from finbot.ops.process import spawn_background
 
     app_ctx = context.get(ctx)
     services = _services_to_start(app_ctx, base_url)
@@ -161,7 +188,7 @@ def start_command(
                 "finbot runs in the foreground; Ctrl+C stops it.",
             )
         )
-        run_foreground(services)
+        _run_with_dashboard(app_ctx, services)
         return
     pid = spawn_background(paths, base_url, timeout=timeout)
     app_ctx.console.print(

@@ -4,12 +4,10 @@ its ``profile`` resolves to on this machine."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 import typer
 
 from finbot.cli import context
-from finbot.config import effective_config
 
 
 def settings_command(
@@ -18,11 +16,12 @@ def settings_command(
 ) -> None:
     """Show the effective configuration (defaults + your overrides), API keys masked, and the
     resolved sizes (workers, threads, caches, history window, batches)."""
+    from finbot.ops.reports import settings_json
+
     app_ctx = context.get(ctx)
     services = app_ctx.services
-    data = effective_config(app_ctx.settings)
+    data = settings_json(services)
     sizes = services.sizes
-    data["sizes"] = sizes.as_dict() | {"machine": asdict(services.machine)}
     if as_json:
         app_ctx.emit_json(data)
         return

@@ -125,22 +125,13 @@ def tracker_command(
     resolved = tracker.resolve_due(services.bar_store, now) if resolve else 0
     if export is not None:
         _export(app_ctx, tracker, export)
-    rows = tracker.recent(limit, coin=coin_id)
-    summary = tracker.summary(now, coin=coin_id)
-    table = tracker.reliability(now, coin=coin_id)
     if as_json:
-        app_ctx.emit_json(
-            {
-                "predictions": rows,
-                "summary": summary,
-                "counts": tracker.counts(),
-                "resolved_now": resolved,
-                "reliability": table,
-            }
-        )
+        from finbot.ops.reports import tracker_json
+
+        app_ctx.emit_json(tracker_json(tracker, now, limit=limit, coin=coin_id, resolved=resolved))
         return
-    _print(app_ctx, rows, summary)
-    _print_reliability(app_ctx, table)
+    _print(app_ctx, tracker.recent(limit, coin=coin_id), tracker.summary(now, coin=coin_id))
+    _print_reliability(app_ctx, tracker.reliability(now, coin=coin_id))
 
 
 def _print_reliability(app_ctx: AppContext, table: ReliabilityJson) -> None:

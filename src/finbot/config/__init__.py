@@ -8,6 +8,7 @@ from finbot.config.loader import (
     mask,
     mask_url,
     resolve_coin,
+    save_dashboard_token,
     save_secrets,
 )
 from finbot.config.models import (
@@ -16,6 +17,7 @@ from finbot.config.models import (
     CoinGeckoConfig,
     CoinsConfig,
     Costs,
+    DashboardSettings,
     DisplaySettings,
     ExchangeConfig,
     ExchangeRateConfig,
@@ -34,6 +36,7 @@ __all__ = [
     "CoinGeckoConfig",
     "CoinsConfig",
     "Costs",
+    "DashboardSettings",
     "DisplaySettings",
     "ExchangeConfig",
     "ExchangeRateConfig",
@@ -49,5 +52,6 @@ __all__ = [
     "mask",
     "mask_url",
     "resolve_coin",
+    "save_dashboard_token",
     "save_secrets",
 ]

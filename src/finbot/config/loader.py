@@ -177,10 +177,14 @@ def load_secrets(paths: Paths, api: ApiConfig) -> Secrets:
     fx_key = os.environ.get(api.exchangerate.key_env) or file_data.get("exchangerate_api_key")
     if fx_key is not None and not isinstance(fx_key, str):
         raise ConfigError("config/secrets.json: exchangerate_api_key: expected a string")
+    token = file_data.get("dashboard_token")
+    if token is not None and not isinstance(token, str):
+        raise ConfigError("config/secrets.json: dashboard_token: expected a string")
     return Secrets(
         coingecko_keys=tuple(keys),
         exchangerate_key=fx_key or None,
         alert_urls=_alert_urls(file_data),
+        dashboard_token=token or None,
     )
 
 
@@ -208,10 +212,30 @@ def save_secrets(paths: Paths, secrets: Secrets) -> Path:
             {
                 "coingecko_api_keys": list(secrets.coingecko_keys),
                 "exchangerate_api_key": secrets.exchangerate_key,
+                "dashboard_token": secrets.dashboard_token,
                 "alert_urls": list(secrets.alert_urls),
             },
             handle,
         )
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, target)
+    return target
+
+
+def save_dashboard_token(paths: Paths, token: str) -> Path:
+    """Add the dashboard token to ``secrets.json`` (mode 0600, atomically), keeping what the
+    file holds and nothing more: keys given by the environment stay out of it."""
+    data: dict[str, Any] = {}
+    if paths.secrets_file.exists():
+        text = paths.secrets_file.read_text("utf-8")
+        data = _read_json(paths.secrets_file, text, "config/secrets.json")
+    data["dashboard_token"] = token
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    target = paths.secrets_file
+    tmp = target.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
     os.chmod(tmp, 0o600)
     os.replace(tmp, target)
     return target

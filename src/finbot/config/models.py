@@ -258,6 +258,16 @@ class ProcessSettings(Frozen):
     anti_sleep: bool = True
 
 
+class DashboardSettings(Frozen):
+    """The served dashboard: on by default with ``finbot start``, bound to loopback. Any other
+    address requires the token kept in ``secrets.json``."""
+
+    enabled: bool = True
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(8765, ge=0, le=65535)  # 0: any free port (tests)
+    poll_sec: float = Field(1.0, gt=0, le=60)
+
+
 def _time_zone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -295,6 +305,7 @@ class GeneralSettings(Frozen):
     freshness: FreshnessSettings = FreshnessSettings()
     volatility: VolatilitySettings = VolatilitySettings()
     process: ProcessSettings = ProcessSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     alerts: AlertSettings = AlertSettings()
     display: DisplaySettings = DisplaySettings()
 
@@ -441,12 +452,13 @@ class Costs(Frozen):
 class Secrets(Frozen):
     coingecko_keys: tuple[str, ...] = ()
     exchangerate_key: str | None = None
+    dashboard_token: str | None = None
     alert_urls: tuple[str, ...] = ()  # apprise URLs: they hold tokens, never shown unmasked
 
     def __repr__(self) -> str:  # never print a key, even by accident
         return (
             f"Secrets(coingecko_keys={len(self.coingecko_keys)} keys, exchangerate_key=***, "
-            f"alert_urls={len(self.alert_urls)} channels)"
+            f"alert_urls={len(self.alert_urls)} channels, dashboard_token=***)"
         )
 
     __str__ = __repr__

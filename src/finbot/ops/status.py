@@ -69,10 +69,12 @@ class ProcessInfo(TypedDict):
     pid: int | None
     uptime_s: int | None
     started_at: str | None
+    dashboard: str | None
     stale_pid_file: NotRequired[int | None]
 
 
 def _process(paths: Paths, now: int) -> ProcessInfo:
+    from finbot.ops.dashboard_url import read_url
     from finbot.ops.process import probe
     from finbot.ops.system import process_metrics
 
@@ -82,6 +84,7 @@ def _process(paths: Paths, now: int) -> ProcessInfo:
         "pid": state.pid,
         "uptime_s": None,
         "started_at": None,
+        "dashboard": read_url(paths),
     }
     if not state.running:
         out["stale_pid_file"] = state.stale_pid

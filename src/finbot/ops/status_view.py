@@ -69,12 +69,17 @@ def _header(process: ProcessInfo, tr: Tr) -> str:
             "[green]running[/] (PID {pid}, up {up})",
             pid=process["pid"],
             up=_fmt_age(process["uptime_s"]),
-        )
+        ) + _dashboard(process, tr)
     text = tr("[yellow]not running[/]")
     stale = process.get("stale_pid_file")
     if stale:
         text += tr(" (stale PID file {pid})", pid=stale)
-    return text
+    return text + _dashboard(process, tr)
+
+
+def _dashboard(process: ProcessInfo, tr: Tr) -> str:
+    url = process.get("dashboard")
+    return tr(" — dashboard {url}", url=url) if url else ""
 
 
 def _jobs(jobs: list[JobRow], tr: Tr, show: Display) -> Table:

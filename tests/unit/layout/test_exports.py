@@ -197,6 +197,13 @@ FACES: dict[str, list[str]] = {
         "generate_history",
         "load_csv_dir",
     ],
+    "finbot.web": [
+        "DashboardServer",
+        "create_app",
+        "dashboard_url",
+        "ensure_token",
+        "is_loopback",
+    ],
 }
 
 

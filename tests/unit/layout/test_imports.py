@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("finbot.alerts",),  # reads predictions, usage and collector runs; sends through apprise
     ("finbot.services",),
     ("finbot.ops",),
+    ("finbot.web",),
     ("finbot.cli", "finbot.tools"),
     ("finbot.__main__",),
 )
@@ -106,7 +107,7 @@ def test_prediction_stages_import_downwards_only() -> None:
 def test_the_checker_sees_a_cycle_and_a_violation() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert GRAPH.cycles(graph) == [["a", "b", "c"]]
-    assert _home("finbot.cli.app", LAYERS) == (8, "finbot.cli")
+    assert _home("finbot.cli.app", LAYERS) == (9, "finbot.cli")
     assert _home("finbot", LAYERS) == (0, "finbot")
     assert _home("finbot.prediction.models.tree_eval", PREDICTION_STAGES) == (
         1,
