@@ -102,13 +102,21 @@ def when(services: Services, coin: str, gain: float) -> dict[str, Any]:
 
 def best(services: Services) -> dict[str, Any]:
     """``predict --kind best --json``."""
+    from finbot.errors import FinbotError, ModelError
     from finbot.ops.answers import assess_many, question_sources
     from finbot.prediction import questions as q
 
     settings = services.settings
     sources, _ = question_sources(services)
     coins, horizons = list(settings.coins.ids), list(settings.general.horizons)
-    return dict(q.best(assess_many(settings, sources, coins, horizons)))
+    missing: list[str] = []
+
+    def note(coin: str, h: str, exc: FinbotError) -> None:
+        if isinstance(exc, ModelError):
+            missing.append(f"{coin} {h}")
+
+    assessed = assess_many(settings, sources, coins, horizons, note)
+    return {**q.best(assessed), "without_model": missing}
 
 
 def models(services: Services) -> list[Any]:
