@@ -1,5 +1,5 @@
 """Models: the algorithms against the naive baseline, the stacking master's inference, the
-model store (native formats, atomic ``latest`` pointer, calibration) and the two tree
+pooled model's inference (one booster over every coin), the model store (native formats, atomic ``latest`` pointer, calibration) and the two tree
 evaluators (numpy, library) it loads LightGBM and XGBoost files with."""
 
 from .algorithms import (
@@ -44,6 +44,18 @@ from .master_model import (
 from .model_store import (
     ModelStore as ModelStore,
 )
+from .pooled_model import (
+    POOLED as POOLED,
+)
+from .pooled_model import (
+    PooledModel as PooledModel,
+)
+from .pooled_model import (
+    coin_code as coin_code,
+)
+from .pooled_model import (
+    pooled_input as pooled_input,
+)
 from .model_store import (
     ModelSummary as ModelSummary,
 )
@@ -62,10 +74,14 @@ __all__ = [
     "ModelSummary",
     "NAIVE",
     "NUMPY_TREES",
+    "POOLED",
+    "PooledModel",
     "SUB_ALGORITHM",
     "StoredModel",
     "TreeEvaluator",
     "check_algorithms",
+    "coin_code",
     "make_estimator",
+    "pooled_input",
     "save_native",
 ]

@@ -133,9 +133,12 @@ def train_all(
     workers: int | None = None,
     progress: Progress | None = None,
     algorithms: Sequence[str] | None = None,
+    pooled: bool | None = None,
 ) -> list[dict[str, Any]]:
     """Train every task (``training``: ``general.training`` of settings.json) and return their
-    summaries in task order."""
+    summaries in task order, then (``pooled``, default ``training.pooled``; never with
+    explicit ``timeframes``) the pooled model of each horizon over ``coins``, one summary
+    per coin × horizon after the per-coin ones (``pooled_fanout.train_pooled_all``)."""
     from finbot.config import TrainingBackend
 
     algos = tuple(algorithms or training.algorithms)
@@ -144,5 +147,11 @@ def train_all(
         for coin, tf, h in tasks_for(coins, horizons, timeframes)
     ]
     if training.backend == TrainingBackend.DASK:
-        return _run_dask(calls, training, progress)
-    return _run_joblib(calls, workers or training.workers, progress)
+        results = _run_dask(calls, training, progress)
+    else:
+        results = _run_joblib(calls, workers or training.workers, progress)
+    if (training.pooled if pooled is None else pooled) and timeframes is None and len(coins) > 1:
+        from finbot.prediction.training.pooled_fanout import train_pooled_all
+
+        results += train_pooled_all(bars, models, training, coins, list(dict.fromkeys(horizons)))
+    return results
