@@ -90,7 +90,8 @@ def test_train_sets_stops_between_chunks(settings, home, monkeypatch):
 
     calls: list[list[str]] = []
 
-    def fake_train_all(_bars, _models, _training, coins, horizons, progress=None):
+    def fake_train_all(_bars, _models, _training, coins, horizons, progress=None, pooled=None):
+        assert pooled is False  # a chunk is not the pool: the pooled model comes after
         calls.append(list(coins))
         return [{"coin": c} for c in coins]
 

@@ -105,8 +105,9 @@ def test_calendar_features_follow_the_utc_clock() -> None:
     hours = (rows["ts"].to_numpy() % 86_400_000) / HOUR
     np.testing.assert_allclose(rows["hour_sin"], np.sin(hours / 24 * 2 * np.pi), atol=1e-12)
     monday = 1_700_438_400_000  # 2023-11-20 00:00 UTC, a Monday
-    at = align({"bitcoin": frames["bitcoin"].with_columns(pl.lit(monday).alias("ts")).head(1)},
-               "1h")
+    at = align(
+        {"bitcoin": frames["bitcoin"].with_columns(pl.lit(monday).alias("ts")).head(1)}, "1h"
+    )
     assert cross_features(at)["dow_sin"][0, 0] == pytest.approx(0.0, abs=1e-12)
 
 
@@ -129,5 +130,8 @@ def test_the_live_row_is_the_training_row_of_the_same_bar() -> None:
     assert ts == int(rows["ts"][-1])
     assert close == float(frames["ethereum"]["close"][-1])
     expected = rows.tail(1).select(POOLED_FEATURE_NAMES).to_numpy()
-    np.testing.assert_allclose(row[:, len(POOLED_FEATURE_NAMES) - len(CROSS_FEATURE_NAMES) :],
-                               expected[:, -len(CROSS_FEATURE_NAMES) :], rtol=1e-9)
+    np.testing.assert_allclose(
+        row[:, len(POOLED_FEATURE_NAMES) - len(CROSS_FEATURE_NAMES) :],
+        expected[:, -len(CROSS_FEATURE_NAMES) :],
+        rtol=1e-9,
+    )

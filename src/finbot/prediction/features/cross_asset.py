@@ -63,7 +63,12 @@ class Aligned:
     def windows(self) -> dict[str, int]:
         """Bars per window role: one bar, a quarter day, a day, a week (at least 1 each)."""
         day = max(1, DAY_MS // self.step_ms)
-        return {"bar": 1, "qday": max(1, day // 4), "day": day, "week": max(2, WEEK_MS // self.step_ms)}
+        return {
+            "bar": 1,
+            "qday": max(1, day // 4),
+            "day": day,
+            "week": max(2, WEEK_MS // self.step_ms),
+        }
 
 
 def cross_tail_bars(timeframe: str) -> int:
@@ -112,7 +117,7 @@ def _trailing_mean(x: Matrix, window: int) -> Matrix:
     lo = np.maximum(hi - window, 0)
     total, count = sums[hi] - sums[lo], counts[hi] - counts[lo]
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count
+        mean: Matrix = np.asarray(total / count, dtype=np.float64)
     mean[count < max(1, -(-window // 2))] = np.nan
     return mean
 

@@ -1,6 +1,7 @@
 """Models: the algorithms against the naive baseline, the stacking master's inference, the
-pooled model's inference (one booster over every coin), the model store (native formats, atomic ``latest`` pointer, calibration) and the two tree
-evaluators (numpy, library) it loads LightGBM and XGBoost files with."""
+pooled model's inference (one booster over every coin), the model store (native formats,
+atomic ``latest`` pointer, calibration) and the two tree evaluators (numpy, library) it loads
+LightGBM and XGBoost files with."""
 
 from .algorithms import (
     ALGORITHMS as ALGORITHMS,
@@ -44,6 +45,12 @@ from .master_model import (
 from .model_store import (
     ModelStore as ModelStore,
 )
+from .model_store import (
+    ModelSummary as ModelSummary,
+)
+from .model_store import (
+    StoredModel as StoredModel,
+)
 from .pooled_model import (
     POOLED as POOLED,
 )
@@ -55,12 +62,6 @@ from .pooled_model import (
 )
 from .pooled_model import (
     pooled_input as pooled_input,
-)
-from .model_store import (
-    ModelSummary as ModelSummary,
-)
-from .model_store import (
-    StoredModel as StoredModel,
 )
 
 __all__ = [

@@ -65,8 +65,13 @@ def _keep(
     tf = check_timeframe(timeframe)
     report = pooled_report(run, coin, tf, horizon, data_hash(frames[coin]))
     if report is None:
-        return {"coin": coin, "timeframe": timeframe, "horizon": horizon, "pooled": True,
-                "error": "no rows in the pooled test window"}
+        return {
+            "coin": coin,
+            "timeframe": timeframe,
+            "horizon": horizon,
+            "pooled": True,
+            "error": "no rows in the pooled test window",
+        }
     served, reason = select(report, _current(models, coin, timeframe, horizon))
     status = "accepted" if served else "rejected"
     version = models.save(report, status=status, reason=reason)

@@ -91,7 +91,10 @@ def pooled_report(
     if rows.is_empty():
         return None
     y, pred = rows["y_true"].to_numpy(), rows["y_pred"].to_numpy()
-    scores = {NAIVE: score(y, np.zeros_like(y)), POOLED: score(y, pred)}
+    scores: dict[str, dict[str, float]] = {
+        NAIVE: score(y, np.zeros_like(y)),
+        POOLED: score(y, pred),
+    }
     for values in scores.values():
         values["mae_ratio"] = values["mae"] / scores[NAIVE]["mae"] if scores[NAIVE]["mae"] else 1.0
     t_stat = edge_t_stat(y, pred, horizon_bars(horizon, timeframe))

@@ -62,15 +62,18 @@ def time_split(
     return ts + horizon_ms < cut, ts >= cut
 
 
+def huber_delta(y: np.ndarray) -> float:
+    """Huber's delta: ``HUBER_DELTA_SIGMAS`` robust standard deviations (MAD) of ``y``."""
+    mad = float(np.median(np.abs(y - np.median(y)))) * MAD_TO_SIGMA
+    return max(HUBER_DELTA_SIGMAS * mad, 1e-8)
+
+
 def _estimator(objective: str, y: np.ndarray, config: PooledConfig) -> Any:
     from lightgbm import LGBMRegressor
 
-    extra: dict[str, float] = {}
-    if objective == "huber":
-        mad = float(np.median(np.abs(y - np.median(y)))) * MAD_TO_SIGMA
-        extra["alpha"] = max(HUBER_DELTA_SIGMAS * mad, 1e-8)
     return LGBMRegressor(
         objective=objective,
+        alpha=huber_delta(y) if objective == "huber" else 0.9,  # 0.9: LightGBM's default
         n_estimators=config.n_estimators,
         learning_rate=0.05,
         max_bin=63,
@@ -82,7 +85,6 @@ def _estimator(objective: str, y: np.ndarray, config: PooledConfig) -> Any:
         n_jobs=config.n_jobs,
         random_state=config.seed,
         verbose=-1,
-        **extra,
     )
 
 
@@ -109,14 +111,18 @@ def _fit_candidate(
     categorical = [x.shape[1] - 1] if coin_feature else "auto"
     estimator.fit(x[train], y[train], categorical_feature=categorical)
     pred = np.asarray(estimator.predict(x[val]), dtype=np.float64)
-    return _Candidate(objective, coin_feature, estimator, pred, float(np.mean(np.abs(pred - y[val]))))
+    return _Candidate(
+        objective, coin_feature, estimator, pred, float(np.mean(np.abs(pred - y[val])))
+    )
 
 
 def fit_pooled_rows(data: pl.DataFrame, horizon: str, config: PooledConfig) -> PooledModel:
     """The pooled model of ``data`` (rows of ``pooled_dataset``, sorted by ``ts``): the
     candidate with the lowest validation MAE, its shrink fitted on the same rows."""
     if data.height < MIN_ROWS:
-        raise DataError(f"bars: expected at least {MIN_ROWS} labelled pooled rows, got {data.height}")
+        raise DataError(
+            f"bars: expected at least {MIN_ROWS} labelled pooled rows, got {data.height}"
+        )
     pool = tuple(sorted(set(data["coin"].to_list())))
     masks = time_split(data["ts"].to_numpy(), VALIDATION_FRACTION, duration_ms(horizon))
     if not masks[0].any() or not masks[1].any():
@@ -162,7 +168,9 @@ def train_pooled(
     ``features``: ``pooled_frames`` of the same bars, when already built."""
     data = pooled_dataset(frames_by_coin, default_timeframe(horizon), horizon, features=features)
     if data.height < MIN_ROWS:
-        raise DataError(f"bars: expected at least {MIN_ROWS} labelled pooled rows, got {data.height}")
+        raise DataError(
+            f"bars: expected at least {MIN_ROWS} labelled pooled rows, got {data.height}"
+        )
     ts = data["ts"].to_numpy()
     train, test = time_split(ts, config.test_fraction, duration_ms(horizon))
     model = fit_pooled_rows(data.filter(pl.Series(train)), horizon, config)
