@@ -262,10 +262,8 @@ def predict_pooled(
     extra = model.meta.get("extra", {})
     pool = tuple(str(c) for c in extra.get("pool", ()))
     tail = tail_bars(model, timeframe)
-    frames = {
-        other: complete_bars(recent_bars(bar_store, other, timeframe, tail), timeframe, now)
-        for other in pool
-        if other != coin
+    frames = {  # bars after the coin's own latest one are not aligned: no open bar is used
+        other: recent_bars(bar_store, other, timeframe, tail) for other in pool if other != coin
     }
     frames[coin] = bars.tail(tail)
     latest = latest_pooled_row(frames, coin, timeframe, engine=indicators)

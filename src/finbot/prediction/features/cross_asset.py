@@ -76,24 +76,39 @@ def cross_tail_bars(timeframe: str) -> int:
     return max(2, WEEK_MS // duration_ms(timeframe, field="timeframe")) + 2
 
 
-def align(frames_by_coin: dict[str, pl.DataFrame], timeframe: str) -> Aligned:
-    """Every coin's bars (``ts``, ``close``, ``volume``) on one grid of ``timeframe`` slots."""
+def _columns(frame: pl.DataFrame, until: int | None, keep_ms: int) -> tuple[np.ndarray, ...]:
+    """``ts``, ``close`` and ``volume`` as arrays; only ``(until - keep_ms, until]`` when
+    ``until`` is given (a live row needs its last week, not the whole tail)."""
+    ts = frame["ts"].to_numpy()
+    close = frame["close"].to_numpy().astype(np.float64, copy=False)
+    volume = frame["volume"].to_numpy().astype(np.float64, copy=False)
+    if until is None:
+        return ts, close, volume
+    lo, hi = np.searchsorted(ts, [until - keep_ms, until], side="right")
+    return ts[lo:hi], close[lo:hi], volume[lo:hi]
+
+
+def align(
+    frames_by_coin: dict[str, pl.DataFrame], timeframe: str, *, until: int | None = None
+) -> Aligned:
+    """Every coin's bars (``ts``, ``close``, ``volume``, sorted by ``ts``) on one grid of
+    ``timeframe`` slots; with ``until``, only the ``cross_tail_bars`` slots ending there."""
     step = duration_ms(timeframe, field="timeframe")
-    coins = tuple(c for c, f in frames_by_coin.items() if not f.is_empty())
+    keep_ms = (cross_tail_bars(timeframe) - 1) * step
+    columns = {c: _columns(f, until, keep_ms) for c, f in frames_by_coin.items()}
+    coins = tuple(c for c, (ts, _, _) in columns.items() if ts.size)
     if not coins:
         raise DataError("bars: no coin has bars to align")
-    ts_of = {c: frames_by_coin[c]["ts"].cast(pl.Int64).to_numpy() for c in coins}
-    start = min(int(t[0]) for t in ts_of.values())
-    end = max(int(t[-1]) for t in ts_of.values())
+    start = min(int(columns[c][0][0]) for c in coins)
+    end = max(int(columns[c][0][-1]) for c in coins)
     n = (end - start) // step + 1
     close, volume = np.full((n, len(coins)), np.nan), np.full((n, len(coins)), np.nan)
     for j, coin in enumerate(coins):
-        offsets = ts_of[coin] - start
+        ts, closes, volumes = columns[coin]
+        offsets = ts - start
         if np.any(offsets % step):
             raise DataError(f"bars: {coin}'s timestamps are not on the {timeframe} grid")
-        frame = frames_by_coin[coin]
-        close[offsets // step, j] = frame["close"].cast(pl.Float64).fill_null(np.nan).to_numpy()
-        volume[offsets // step, j] = frame["volume"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        close[offsets // step, j], volume[offsets // step, j] = closes, volumes
     close[~(close > 0)] = np.nan
     grid = start + np.arange(n, dtype=np.int64) * step
     return Aligned(coins, grid, step, close, volume)

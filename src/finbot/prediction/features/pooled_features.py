@@ -86,14 +86,15 @@ def latest_pooled_row(
     engine: IndicatorEngine | str = TALIB_INDICATORS,
 ) -> tuple[int, float, np.ndarray] | None:
     """(ts, close, 1 x len(POOLED_FEATURE_NAMES) row) of ``coin``'s last bar with its
-    indicators past warm-up, or None. Only that slot's cross features are kept."""
+    indicators past warm-up, or None. The other coins' bars after that bar are not used
+    (an open bar never is); only the week before it is aligned."""
     bars = frames_by_coin[coin]
     latest = latest_row(bars, engine=engine)
     if latest is None:
         return None
     index, own = latest
     ts = int(bars["ts"][index])
-    aligned = align(frames_by_coin, timeframe)
+    aligned = align(frames_by_coin, timeframe, until=ts)
     slot = (ts - int(aligned.ts[0])) // aligned.step_ms
     column = aligned.coins.index(coin)
     matrices = cross_features(aligned)
