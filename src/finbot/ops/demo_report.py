@@ -82,7 +82,7 @@ def _ratio_chart(trained: list[dict[str, Any]]) -> str:
     if not ok:
         return "<p>No trained model.</p>"
     fig, ax = plt.subplots(figsize=(10, 3.5))
-    labels = [f"{t['coin'][:6]} {t['horizon']}" for t in ok]
+    labels = [f"{t['coin'][:6]} {t['horizon']}{' pooled' if t.get('pooled') else ''}" for t in ok]
     ratios = [t.get("best_ratio", t["mae_ratio"]) for t in ok]
     colours = ["tab:green" if r < 1 else "tab:grey" for r in ratios]
     ax.bar(range(len(ok)), ratios, color=colours)
