@@ -175,3 +175,19 @@ def test_predict_serves_the_pooled_model_from_the_stores(pooled_home: Home) -> N
         x = np.column_stack([x, [[float(extra["pool"].index("ethereum"))]]])
     assert out.predicted_return == pytest.approx(float(stored.predict(x)[0]), rel=1e-6)
     assert out.calibration().height == stored.meta["samples"]["test"]
+
+
+def test_incremental_retrain_compares_with_a_pooled_current_on_its_window(
+    pooled_home: Home,
+) -> None:
+    """The current pooled model is scored by its stored out-of-sample predictions (its input
+    needs the other coins), so a per-coin candidate replaces it only when better there."""
+    from finbot.prediction.training import incremental_trainer
+
+    _, bars, models, _, clock = pooled_home
+    training = Training(algorithms=("linear",), workers=1)
+    out = incremental_trainer.run("mini", bars, models, training, ["ethereum"], ["1h"], clock=clock)
+    result = out["results"][0]
+    assert np.isfinite(result["current_mae"])
+    assert result["status"] == "rejected"  # a per-coin linear cannot see bitcoin's lead
+    assert models.load_latest("ethereum", "1h", "1h").algorithm == POOLED
