@@ -100,5 +100,12 @@ def test_train_all_json(cli, home) -> None:
     settings_file.write_text(json.dumps({"horizons": ["1h"]}))
     result = cli("train", "--all", "--algorithms", "linear", "--json")
     assert result.exit_code == 0, result.output
-    by_coin = {r["coin"]: r for r in json.loads(result.stdout)["results"]}
+    results = json.loads(result.stdout)["results"]
+    by_coin = {r["coin"]: r for r in results if not r.get("pooled")}
     assert "version" in by_coin["bitcoin"] and "error" in by_coin["solana"]
+    pooled = {r["coin"]: r for r in results if r.get("pooled")}
+    assert set(pooled) == {"bitcoin", "ethereum"}  # the coins with bars
+    assert all(isinstance(r["served"], bool) and r["version"] for r in pooled.values())
+    assert not pooled["ethereum"]["served"]  # a random walk: nothing to serve
+    text = cli("train", "--all", "--algorithms", "linear").stdout
+    assert "ethereum 1h 1h: pooled ratio" in text and "(not served: " in text
