@@ -19,7 +19,7 @@ import polars as pl
 from finbot.errors import FinbotError
 from finbot.prediction.features import pooled_frames
 from finbot.prediction.training.pooled_selection import pooled_report, select
-from finbot.prediction.training.pooled_trainer import PooledConfig, train_pooled
+from finbot.prediction.training.pooled_trainer import PooledConfig, PooledRun, train_pooled
 from finbot.prediction.training.trainer import data_hash
 from finbot.timeframes import check_timeframe, default_timeframe
 
@@ -57,7 +57,7 @@ def _current(models: ModelStore, coin: str, timeframe: str, horizon: str) -> Sto
 def _keep(
     models: ModelStore,
     frames: dict[str, pl.DataFrame],
-    run: Any,
+    run: PooledRun,
     coin: str,
     timeframe: str,
     horizon: str,
@@ -92,18 +92,18 @@ def train_pooled_all(
     by_tf: dict[str, tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]] = {}
     for done, horizon in enumerate(horizons, start=1):
         timeframe = default_timeframe(horizon)
-        if timeframe not in by_tf:
-            frames = _read(bars, coins, timeframe)
-            feats = pooled_frames(frames, timeframe) if len(frames) >= MIN_POOL else {}
-            by_tf[timeframe] = frames, feats
-        frames, feats = by_tf[timeframe]
-        head = {"timeframe": timeframe, "horizon": horizon, "pooled": True}
-        if len(frames) < MIN_POOL:
-            continue  # pooling needs several coins; the per-coin models serve alone
         try:
+            if timeframe not in by_tf:
+                frames = _read(bars, coins, timeframe)
+                feats = pooled_frames(frames, timeframe) if len(frames) >= MIN_POOL else {}
+                by_tf[timeframe] = frames, feats
+            frames, feats = by_tf[timeframe]
+            if len(frames) < MIN_POOL:
+                continue  # pooling needs several coins; the per-coin models serve alone
             run = train_pooled(frames, horizon, pooled_config(training), features=feats)
-        except FinbotError as exc:
-            results.append({"coin": "*", **head, "error": str(exc)})
+        except FinbotError as exc:  # reported like a per-coin task's error: others go on
+            head = {"coin": "*", "timeframe": timeframe, "horizon": horizon, "pooled": True}
+            results.append(head | {"error": str(exc)})
             continue
         for coin in run.model.pool:
             results.append(_keep(models, frames, run, coin, timeframe, horizon))

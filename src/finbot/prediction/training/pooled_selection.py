@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from finbot.prediction.features import POOLED_FEATURE_NAMES, horizon_bars
+from finbot.prediction.features import horizon_bars
 from finbot.prediction.models import NAIVE, POOLED, Algorithm, PooledModel, StoredModel
 from finbot.prediction.training.pooled_trainer import PooledRun
 from finbot.prediction.training.trainer import EDGE_T_STAT, edge_t_stat, score
@@ -58,7 +58,7 @@ class PooledReport:
 
     @property
     def feature_names(self) -> tuple[str, ...]:
-        return self.model.feature_names if self.model else POOLED_FEATURE_NAMES
+        return self.model.feature_names
 
     @property
     def mae_ratio(self) -> float:
