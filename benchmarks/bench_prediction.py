@@ -7,6 +7,8 @@ have chosen naive). Warm: one long-lived ``ModelStore`` (models cached) and one 
 tail cache, 300 calls, p50 and p99. Baseline: ``Booster.predict`` of the prepared feature row.
 Cold: median of 5 subprocess runs of ``finbot --home H predict --coin bitcoin --horizon 1h
 --json`` against a bare interpreter loading the booster and predicting one row.
+Pooled: the same warm p50 for bitcoin 1 h served by a pooled model over every coin of the
+demo home (its live row needs the other coins' stored bars at the same timestamp).
 """
 
 from __future__ import annotations
@@ -144,12 +146,65 @@ def cold_row(home: Path, version_dir: Path) -> dict[str, Any]:
     )
 
 
+def prepare_pooled_home(source: Path, home: Path) -> int:
+    """A home with every coin's hourly bars and bitcoin 1 h served by a pooled model (forced,
+    as above: the selection may keep the per-coin one); how many coins it pools."""
+    from finbot.paths import Paths
+    from finbot.prediction.models.model_store import ModelStore
+    from finbot.prediction.training import PooledConfig, train_pooled
+    from finbot.prediction.training.pooled_selection import pooled_report
+    from finbot.storage.parquet_writer import BarStore
+    from finbot.timeframes import Timeframe
+
+    paths = Paths.resolve(home)
+    paths.ensure()
+    for series in (Paths.resolve(source).parquet_dir / "timeframe=1h").iterdir():
+        shutil.copytree(series, paths.parquet_dir / "timeframe=1h" / series.name)
+    bars = BarStore(paths.parquet_dir)
+    coins = [p.name.removeprefix("coin=") for p in (paths.parquet_dir / "timeframe=1h").iterdir()]
+    frames = {c: bars.read(c, "1h") for c in coins}
+    run = train_pooled(frames, "1h", PooledConfig(n_jobs=2))
+    report = pooled_report(run, "bitcoin", Timeframe.H1, "1h", "bench")
+    assert report is not None
+    ModelStore(paths.models_dir).save(report)
+    return len(run.model.pool)
+
+
+def pooled_warm_row(home: Path, pool: int) -> dict[str, Any]:
+    from finbot.prediction.pipeline import predict
+    from finbot.services import Services
+
+    services = Services.at(home)
+    store, bar_store = services.model_store, services.bar_store
+    ours = _timed(lambda: predict("bitcoin", "1h", store=store, bar_store=bar_store), CALLS)
+    assert predict("bitcoin", "1h", store=store, bar_store=bar_store).model == "pooled"
+    p50 = percentile(ours, 50)
+    return row(
+        "prediction: warm pipeline.predict p50, pooled model (cross-asset features)",
+        p50,
+        percentile(ours, 99),
+        "ms",
+        "<= 5 ms",
+        p50 <= 5,
+        calls=CALLS,
+        coins_pooled=pool,
+        load_avg=load_avg(),
+        baseline_is="its own p99",
+    )
+
+
 def run() -> list[dict[str, Any]]:
     tmp = Path(tempfile.mkdtemp(prefix="finbot-bench-predict-"))
     try:
         home = tmp / "home"
         version_dir = prepare_home(trained_home(), home)
-        return [*warm_rows(home, version_dir), cold_row(home, version_dir)]
+        pooled_home = tmp / "pooled-home"
+        pool = prepare_pooled_home(trained_home(), pooled_home)
+        return [
+            *warm_rows(home, version_dir),
+            pooled_warm_row(pooled_home, pool),
+            cold_row(home, version_dir),
+        ]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -1,5 +1,5 @@
 """The algorithm names every layer speaks: the four trainable estimators, the ``naive``
-zero-return baseline and the stacking ``master``.
+zero-return baseline, the stacking ``master`` and the ``pooled`` model across coins.
 
 They live this low (beside ``timeframes``, below ``config``) because ``settings.json`` names
 them (``training.algorithms``) and the configuration layer sits below the prediction stages;
@@ -20,6 +20,7 @@ class Algorithm(StrEnum):
     XGBOOST = "xgboost"
     NAIVE = "naive"  # predicts a zero return; no estimator, no file
     MASTER = "master"  # the stacking model over per-timeframe sub-models
+    POOLED = "pooled"  # one LightGBM per horizon over every coin, with cross-asset features
 
 
 #: The algorithms ``train`` fits (and ``training.algorithms`` / ``--algorithms`` may name).

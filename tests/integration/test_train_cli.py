@@ -102,5 +102,11 @@ def test_train_all_json(cli, home) -> None:
     assert result.exit_code == 1, result.output  # coins without data failed: said in the code
     out = json.loads(result.stdout)
     assert out["summary"]["trained"] >= 1 and out["summary"]["failed"] >= 1
-    by_coin = {r["coin"]: r for r in out["results"]}
+    by_coin = {r["coin"]: r for r in out["results"] if not r.get("pooled")}
     assert "version" in by_coin["bitcoin"] and "error" in by_coin["solana"]
+    pooled = {r["coin"]: r for r in out["results"] if r.get("pooled")}
+    assert set(pooled) == {"bitcoin", "ethereum"}  # the coins with bars
+    assert all(isinstance(r["served"], bool) and r["version"] for r in pooled.values())
+    assert not pooled["ethereum"]["served"]  # a random walk: nothing to serve
+    text = cli("train", "--all", "--algorithms", "linear").stdout
+    assert "ethereum 1h 1h: pooled ratio" in text and "(not served: " in text

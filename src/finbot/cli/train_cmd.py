@@ -132,7 +132,9 @@ def _train_all(
     if not as_json:
         for r in results:
             status = r.get("error") or (
-                f"{r['chosen']} ratio {r['mae_ratio']:.4f}"
+                _pooled_status(app_ctx, r)
+                if r.get("pooled")
+                else f"{r['chosen']} ratio {r['mae_ratio']:.4f}"
                 + ("" if r["has_edge"] else " (no edge / naïf)")
             )
             app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
@@ -144,6 +146,14 @@ def _train_all(
             highlight=False,
         )
     return {"results": results, "summary": summary}
+
+
+def _pooled_status(app_ctx: context.AppContext, result: dict[str, Any]) -> str:
+    """One pooled result: served or kept aside, with its MAE ratio to naive."""
+    ratio = format(result["mae_ratio"], ".4f")
+    if result["served"]:
+        return app_ctx.tr("pooled ratio {r} (served)", r=ratio)
+    return app_ctx.tr("pooled ratio {r} (not served: {why})", r=ratio, why=result["reason"])
 
 
 def train_command(

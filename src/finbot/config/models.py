@@ -221,6 +221,8 @@ class Training(Frozen):
     micro_window_days: int = Field(90, gt=0)
     micro_hour_utc: int = Field(3, ge=0, le=23)
     mini_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "sun"
+    #: One pooled model per horizon across coins, served where it beats the per-coin one.
+    pooled: bool = True
 
 
 class ConfidenceSettings(Frozen):

@@ -27,7 +27,7 @@ def ratio_chart(trained: list[dict[str, Any]]) -> str:
     if not ok:
         return "<p>No trained model.</p>"
     fig, ax = plt.subplots(figsize=(8, 3))
-    labels = [f"{t['coin'][:6]} {t['horizon']}" for t in ok]
+    labels = [f"{t['coin'][:6]} {t['horizon']}{' pooled' if t.get('pooled') else ''}" for t in ok]
     ratios = [t.get("best_ratio", t["mae_ratio"]) for t in ok]
     colours = ["tab:green" if r < 1 else "tab:grey" for r in ratios]
     ax.bar(range(len(ok)), ratios, color=colours, label="model (green: beats the baseline)")

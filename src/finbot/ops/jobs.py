@@ -174,6 +174,13 @@ def _incremental(mode: RetrainMode) -> Work:
             clock=services.clock,
             volatility=services.volatility_training,
         )
+        from finbot.prediction.training import RetrainMode as Mode
+
+        if mode == Mode.MINI:  # the weekly full retrain refits the pooled models too
+            from finbot.ops.training import train_pool
+
+            for horizon in settings.general.horizons:
+                train_pool(services, horizon)
         return len(out["results"])
 
     return work

@@ -74,7 +74,9 @@ def train_sets(
     """Train ``sets`` horizon by horizon through the fan-out; returns how many were trained.
 
     With ``should_stop``, work goes in chunks of one coin per worker and stops between
-    chunks once it says so: a graceful stop waits for one chunk, not for every model."""
+    chunks once it says so: a graceful stop waits for one chunk, not for every model. After
+    a horizon's per-coin models, its pooled model over every configured coin with bars
+    (``training.pooled``, at least two coins) is trained and served where it wins."""
     from finbot.prediction.training import train_all
 
     by_horizon: dict[str, list[str]] = {}
@@ -98,8 +100,10 @@ def train_sets(
                     [horizon],
                     progress=progress,
                     volatility=services.volatility_training,
+                    pooled=False,
                 )
             )
+        train_pool(services, horizon)
     return done
 
 
@@ -191,6 +195,23 @@ def first_answers(
         for future in pending:
             future.result()
     return out
+
+
+def train_pool(services: Services, horizon: str) -> list[dict[str, Any]]:
+    """The pooled model of ``horizon`` over the configured coins that have bars (nothing
+    when ``training.pooled`` is off or fewer than two coins have data)."""
+    from finbot.prediction.training import train_pooled_all
+
+    training = services.settings.general.training
+    coins = [
+        c
+        for c, _ in trainable(
+            services.bar_store, [(c, horizon) for c in services.settings.coins.ids]
+        )
+    ]
+    if not training.pooled or len(coins) < 2:
+        return []
+    return train_pooled_all(services.bar_store, services.model_store, training, coins, [horizon])
 
 
 def first_start(services: Services, *, progress: ProgressCallback | None = None) -> dict[str, Any]:

@@ -39,9 +39,19 @@ from finbot.prediction.features import (
     TAIL_BARS,
     IndicatorEngine,
     build_features,
+    cross_tail_bars,
+    latest_pooled_row,
     latest_row,
 )
-from finbot.prediction.models import MASTER, Algorithm, MasterPredictor, ModelStore, StoredModel
+from finbot.prediction.models import (
+    MASTER,
+    POOLED,
+    Algorithm,
+    MasterPredictor,
+    ModelStore,
+    StoredModel,
+    coin_code,
+)
 from finbot.timeframes import canonical, default_timeframe, duration_ms
 
 if TYPE_CHECKING:
@@ -107,14 +117,23 @@ def _fresh_bars(
     bars: pl.DataFrame | None,
     refresh: Refresh | None,
     now: int,
+    tail: int = TAIL_BARS,
 ) -> pl.DataFrame:
-    frame = bars if bars is not None else recent_bars(bar_store, coin, timeframe)
+    frame = bars if bars is not None else recent_bars(bar_store, coin, timeframe, tail)
     step = duration_ms(timeframe, field="timeframe")
     stale = frame.is_empty() or now - int(frame["ts"][-1]) > STALE_BARS * step
     if stale and refresh is not None and bars is None:
         refresh(coin, timeframe)
-        frame = recent_bars(bar_store, coin, timeframe)
+        frame = recent_bars(bar_store, coin, timeframe, tail)
     return complete_bars(frame, timeframe, now)
+
+
+def tail_bars(model: StoredModel, timeframe: str) -> int:
+    """Recent bars a model's live row needs: the indicators' tail, and for a pooled model
+    its weekly windows too."""
+    if model.algorithm != POOLED:
+        return TAIL_BARS
+    return max(TAIL_BARS, cross_tail_bars(timeframe))
 
 
 def choose_model(store: ModelStore, coin: str, horizon: str, timeframe: str) -> StoredModel:
@@ -138,6 +157,8 @@ def _predict_return(
     """(log return, as_of, last close) from the latest complete feature row."""
     if model.algorithm == MASTER:
         return predict_master(model, coin, bar_store, bars, now, indicators=indicators)
+    if model.algorithm == POOLED:
+        return predict_pooled(model, coin, timeframe, bar_store, bars, now, indicators=indicators)
     tail = bars.tail(TAIL_BARS)
     latest = latest_row(tail, engine=indicators)
     if latest is None:
@@ -172,7 +193,8 @@ def predict(
     timeframe = timeframe or default_timeframe(horizon)
     model = choose_model(store, coin, horizon, timeframe)
     now = now_ms(clock or SystemClock())
-    frame = _fresh_bars(coin, timeframe, bar_store, bars, refresh, now)
+    tail = tail_bars(model, timeframe)
+    frame = _fresh_bars(coin, timeframe, bar_store, bars, refresh, now, tail)
     ret, as_of, close = _predict_return(model, coin, timeframe, bar_store, frame, now, indicators)
     return _prediction(coin, horizon, model, ret, as_of, close)
 
@@ -223,3 +245,34 @@ def predict_master(
         rows[tf] = feats.tail(1).select(FEATURE_NAMES).to_numpy()
     last = base_bars.tail(1)
     return predictor.predict_features(rows), int(last["ts"][0]), float(last["close"][0])
+
+
+def predict_pooled(
+    model: StoredModel,
+    coin: str,
+    timeframe: str,
+    bar_store: BarStore,
+    bars: pl.DataFrame,
+    now: int,
+    *,
+    indicators: IndicatorEngine = NUMPY_INDICATORS,
+) -> tuple[float, int, float]:
+    """(log return, as_of, last close) of a pooled model: ``coin``'s latest complete row with
+    the cross-asset features of the pool's other coins' stored bars at the same timestamp."""
+    extra = model.meta.get("extra", {})
+    pool = tuple(str(c) for c in extra.get("pool", ()))
+    tail = tail_bars(model, timeframe)
+    frames = {  # bars after the coin's own latest one are not aligned: no open bar is used
+        other: recent_bars(bar_store, other, timeframe, tail) for other in pool if other != coin
+    }
+    frames[coin] = bars.tail(tail)
+    latest = latest_pooled_row(frames, coin, timeframe, engine=indicators)
+    if latest is None:
+        raise DataError(
+            f"{coin} {timeframe}: not enough recent bars to compute features "
+            f"(need more than {TAIL_BARS // 20}); collect data first"
+        )
+    as_of, close, row = latest
+    if extra.get("coin_feature"):
+        row = np.column_stack([row, [[coin_code(pool, coin)]]])
+    return float(model.predict(row)[0]), as_of, close

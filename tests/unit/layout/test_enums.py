@@ -35,6 +35,7 @@ PINNED: dict[type[StrEnum], list[tuple[str, str]]] = {
         ("XGBOOST", "xgboost"),
         ("NAIVE", "naive"),
         ("MASTER", "master"),
+        ("POOLED", "pooled"),
     ],
     Action: [("BUY", "BUY"), ("SELL", "SELL"), ("HOLD", "HOLD")],
     QuestionKind: [

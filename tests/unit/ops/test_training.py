@@ -62,8 +62,11 @@ def test_train_sets_stops_between_chunks(settings, home, monkeypatch):
 
     calls: list[list[str]] = []
 
-    def fake_train_all(_bars, _models, _training, coins, horizons, progress=None, volatility=None):
+    def fake_train_all(
+        _bars, _models, _training, coins, horizons, progress=None, volatility=None, pooled=None
+    ):
         assert volatility is not None  # the volatility models are trained with the sets
+        assert pooled is False  # a chunk is not the pool: the pooled model comes after
         calls.append(list(coins))
         return [{"coin": c} for c in coins]
 

@@ -1,6 +1,7 @@
 """Models: the algorithms against the naive baseline, the stacking master's inference, the
-model store (native formats, atomic ``latest`` pointer, calibration) and the two tree
-evaluators (numpy, library) it loads LightGBM and XGBoost files with."""
+pooled model's inference (one booster over every coin), the model store (native formats,
+atomic ``latest`` pointer, calibration) and the two tree evaluators (numpy, library) it loads
+LightGBM and XGBoost files with."""
 
 from .algorithms import (
     ALGORITHMS as ALGORITHMS,
@@ -50,6 +51,18 @@ from .model_store import (
 from .model_store import (
     StoredModel as StoredModel,
 )
+from .pooled_model import (
+    POOLED as POOLED,
+)
+from .pooled_model import (
+    PooledModel as PooledModel,
+)
+from .pooled_model import (
+    coin_code as coin_code,
+)
+from .pooled_model import (
+    pooled_input as pooled_input,
+)
 
 __all__ = [
     "ALGORITHMS",
@@ -62,10 +75,14 @@ __all__ = [
     "ModelSummary",
     "NAIVE",
     "NUMPY_TREES",
+    "POOLED",
+    "PooledModel",
     "SUB_ALGORITHM",
     "StoredModel",
     "TreeEvaluator",
     "check_algorithms",
+    "coin_code",
     "make_estimator",
+    "pooled_input",
     "save_native",
 ]

@@ -38,9 +38,10 @@ MODEL_FILES: dict[Algorithm, str] = {
     Algorithm.RANDOM_FOREST: "model.skops",
     Algorithm.LIGHTGBM: "model.txt",
     Algorithm.XGBOOST: "model.json",
+    Algorithm.POOLED: "model.txt",  # a LightGBM booster over every coin (``pooled_model``)
 }
 _SKOPS = (Algorithm.LINEAR, Algorithm.RANDOM_FOREST)
-_TREES = (Algorithm.LIGHTGBM, Algorithm.XGBOOST)
+_TREES = (Algorithm.LIGHTGBM, Algorithm.XGBOOST, Algorithm.POOLED)
 # Bounded forest: depth, leaf size and bootstrap size keep it ~100x faster than an
 # unbounded one at a small accuracy cost (measured in the closing report).
 FOREST_PARAMS: dict[str, int | float] = {
@@ -152,7 +153,7 @@ def save_native(name: str, estimator: Any, folder: Path) -> str | None:
         import skops.io as sio
 
         sio.dump(estimator, path)
-    elif name == Algorithm.LIGHTGBM:
+    elif name in (Algorithm.LIGHTGBM, Algorithm.POOLED):
         booster = getattr(estimator, "booster_", estimator)
         booster.save_model(str(path))
     else:
@@ -244,7 +245,7 @@ def load_native(name: str, folder: Path, *, trees: TreeEvaluator = NUMPY_TREES) 
         raise ModelError(f"{path}: model file missing")
     try:
         if name in _TREES:
-            return trees.load(name, path)
+            return trees.load(Algorithm.LIGHTGBM if name == Algorithm.POOLED else name, path)
         return _load_skops(path)
     except ModelError:
         raise

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from finbot.errors import ModelError
-from finbot.prediction.features import FEATURE_NAMES
+from finbot.prediction.features import FEATURE_NAMES, POOLED_FEATURE_NAMES
 
 LIBRARIES = ("numpy", "polars", "scikit-learn", "lightgbm", "xgboost", "skops")
 _ALSO_PUBLISHED_AS = {"xgboost": ("xgboost-cpu",)}
@@ -84,12 +84,26 @@ class ModelReport(Protocol):
         ...
 
 
+#: What the pooled model may take besides its features: the coin, as a categorical code.
+COIN_FEATURE = "coin"
+
+
+def expected_features(meta: dict[str, Any]) -> tuple[str, ...]:
+    """The model input a version must have been trained on: ``FEATURE_NAMES``, or for a pooled
+    model ``POOLED_FEATURE_NAMES`` (and the coin when it used it)."""
+    if meta.get("algorithm") != "pooled":
+        return FEATURE_NAMES
+    with_coin = bool(meta.get("extra", {}).get("coin_feature"))
+    return (*POOLED_FEATURE_NAMES, COIN_FEATURE) if with_coin else POOLED_FEATURE_NAMES
+
+
 def check_features(meta: dict[str, Any]) -> None:
-    """ModelError unless the model was trained on exactly ``FEATURE_NAMES``."""
-    names = tuple(meta.get("feature_names", ()))
-    if names != FEATURE_NAMES:
-        missing = sorted(set(FEATURE_NAMES) - set(names))
-        unknown = sorted(set(names) - set(FEATURE_NAMES))
+    """ModelError unless the model was trained on exactly the features it is expected to
+    (``expected_features``)."""
+    names, expected = tuple(meta.get("feature_names", ())), expected_features(meta)
+    if names != expected:
+        missing = sorted(set(expected) - set(names))
+        unknown = sorted(set(names) - set(expected))
         raise ModelError(
             f"model {meta.get('coin')}/{meta.get('timeframe')}/{meta.get('horizon')}/"
             f"{meta.get('version')} was trained on other features (missing {missing}, "

@@ -1,5 +1,6 @@
 """Training: one coin × horizon against the naive baseline, the stacking master, incremental
-retraining, the fan-out over many coins, and the purged time-series splits they (and the
+retraining, the fan-out over many coins, the pooled model across coins (and its
+selection against the per-coin ones), and the purged time-series splits they (and the
 walk-forward evaluation) share."""
 
 from .fanout import (
@@ -16,6 +17,24 @@ from .incremental_trainer import (
 )
 from .modes import (
     RetrainMode as RetrainMode,
+)
+from .pooled_fanout import (
+    train_pooled_all as train_pooled_all,
+)
+from .pooled_trainer import (
+    PooledConfig as PooledConfig,
+)
+from .pooled_trainer import (
+    PooledRun as PooledRun,
+)
+from .pooled_trainer import (
+    fit_pooled as fit_pooled,
+)
+from .pooled_trainer import (
+    fit_pooled_rows as fit_pooled_rows,
+)
+from .pooled_trainer import (
+    train_pooled as train_pooled,
 )
 from .splits import (
     Fold as Fold,
@@ -36,12 +55,18 @@ from .volatility_fit import (
 __all__ = [
     "RetrainMode",
     "Fold",
+    "PooledConfig",
+    "PooledRun",
     "VolatilityTraining",
+    "fit_pooled",
+    "fit_pooled_rows",
     "fit_shrink",
     "run",
     "tasks_for",
     "train",
     "train_all",
     "train_from_store",
+    "train_pooled",
+    "train_pooled_all",
     "walk_forward",
 ]

@@ -158,9 +158,13 @@ def train_all(
     progress: Progress | None = None,
     algorithms: Sequence[str] | None = None,
     volatility: VolatilityTraining | None = None,
+    pooled: bool | None = None,
 ) -> list[dict[str, Any]]:
     """Train every task (``training``: ``general.training`` of settings.json), with its
-    volatility model when ``volatility`` is given, and return their summaries in task order."""
+    volatility model when ``volatility`` is given, and return their summaries in task order,
+    then (``pooled``, default ``training.pooled``; never with explicit ``timeframes``) the
+    pooled model of each horizon over ``coins``, one summary per coin × horizon after the
+    per-coin ones (``pooled_fanout.train_pooled_all``)."""
     from finbot.config import TrainingBackend
 
     algos = tuple(algorithms or training.algorithms)
@@ -179,5 +183,13 @@ def train_all(
         for coin, tf, h in tasks_for(coins, horizons, timeframes)
     ]
     if training.backend == TrainingBackend.DASK:
-        return _run_dask(calls, training, progress)
-    return _run_joblib(calls, workers or training.workers, training.threads_per_model, progress)
+        results = _run_dask(calls, training, progress)
+    else:
+        results = _run_joblib(
+            calls, workers or training.workers, training.threads_per_model, progress
+        )
+    if (training.pooled if pooled is None else pooled) and timeframes is None and len(coins) > 1:
+        from finbot.prediction.training.pooled_fanout import train_pooled_all
+
+        results += train_pooled_all(bars, models, training, coins, list(dict.fromkeys(horizons)))
+    return results

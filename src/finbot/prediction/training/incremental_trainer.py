@@ -25,7 +25,7 @@ import polars as pl
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.errors import FinbotError, UsageError
 from finbot.prediction.features import feature_matrix
-from finbot.prediction.models import ModelStore, StoredModel
+from finbot.prediction.models import POOLED, ModelStore, StoredModel
 from finbot.prediction.training.from_store import train_from_store
 from finbot.prediction.training.modes import RetrainMode
 from finbot.prediction.training.trainer import TrainReport, dataset
@@ -43,7 +43,14 @@ MODES: tuple[RetrainMode, ...] = (RetrainMode.MICRO, RetrainMode.MINI)
 def window_mae(
     model: StoredModel, bars: pl.DataFrame, horizon: str, window: tuple[int, int]
 ) -> float:
-    """``model``'s MAE on the labelled rows of ``bars`` with ts inside ``window``."""
+    """``model``'s MAE on the labelled rows of ``bars`` with ts inside ``window``; for a
+    pooled model (its input needs the other coins' bars) its stored out-of-sample
+    predictions inside ``window``."""
+    if model.algorithm == POOLED:
+        rows = model.calibration().filter(pl.col("ts").is_between(window[0], window[1]))
+        if rows.is_empty():
+            return float("inf")
+        return float(np.mean(np.abs(rows["y_pred"].to_numpy() - rows["y_true"].to_numpy())))
     data = dataset(bars, horizon).filter(pl.col("ts").is_between(window[0], window[1]))
     if data.is_empty():
         return float("inf")
