@@ -19,7 +19,7 @@ from finbot import i18n as formatting
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.errors import FinbotError, UsageError
-from finbot.i18n import N_, translate_context
+from finbot.i18n import N_, localise_number, translate_context
 
 if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
@@ -407,7 +407,7 @@ def _print_when(app_ctx: AppContext, ans: Any) -> None:
         head = app_ctx.tr(
             "{name} +{g} %: not within {h} (no horizon reaches a probability of {lvl} %)",
             name=name,
-            g=number(ans.gain_pct, lang, 1),
+            g=localise_number(lang, f"{ans.gain_pct:g}"),
             h=horizon_words(ans.longest, lang),
             lvl=level,
         )
@@ -415,7 +415,7 @@ def _print_when(app_ctx: AppContext, ans: Any) -> None:
         head = app_ctx.tr(
             "{name} +{g} %: within {h} — probability {c} % (level {lvl} %)",
             name=name,
-            g=number(ans.gain_pct, lang, 1),
+            g=localise_number(lang, f"{ans.gain_pct:g}"),
             h=horizon_words(ans.horizon or "", lang),
             c=f"{100 * (ans.probability or 0.0):.0f}",
             lvl=level,

@@ -79,6 +79,7 @@ def test_dask_without_an_address_trains_on_a_local_cluster_of_the_workers(home, 
         ["1h"],
         algorithms=["linear"],
         progress=lambda r, done, total: seen.append((done, total)),
+        pooled=False,  # the per-coin tasks only: they are what runs on the cluster
     )
     assert [r["coin"] for r in out] == ["bitcoin", "ethereum"]
     assert all("version" in r for r in out), out

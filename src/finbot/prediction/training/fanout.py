@@ -122,7 +122,7 @@ def _dask_client(training: Training, stack: ExitStack) -> Any:
         n_workers=training.workers,
         threads_per_worker=training.threads_per_model,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never clashes with a running cluster
     )
     stack.enter_context(cluster)
     return stack.enter_context(Client(cluster))  # type: ignore[no-untyped-call]
