@@ -135,14 +135,27 @@ def record(
             "volatility_folds": config.volatility_folds,
             "alpha": config.alpha,
             "correction": "holm",
+            "pooled": config.pooled,
         },
         "goals": [r.to_json() for r in rows],
         "summary": summary(rows),
         "withheld": withheld(evaluations),
+        "pooled_served": pooled_served(evaluations),
         "evaluations": [ev.to_json() for ev in evaluations],
         "seconds": round(seconds, 1),
         "python": platform.python_version(),
     }
+
+
+def pooled_served(evaluations: Sequence[Evaluation]) -> str:
+    """Where the pooled model served (coin × horizon: retrains served / retrains)."""
+    cells = [
+        f"{ev.coin} {h} {m['models'].get('pooled', 0)}/{m['retrains']}"
+        for ev in evaluations
+        for h, m in ev.horizons.items()
+        if m["models"].get("pooled")
+    ]
+    return "pooled served (retrains): " + (", ".join(cells) if cells else "nowhere")
 
 
 def _args(argv: Sequence[str]) -> argparse.Namespace:
@@ -190,6 +203,7 @@ def main(argv: Sequence[str]) -> int:
     print(format_table(rows, horizons))
     print("\n" + summary(rows))
     print(withheld(evaluations))
+    print(pooled_served(evaluations))
     if tuple(coins) == COINS and tuple(horizons) == HORIZONS and config == EvalConfig():
         out = record(args.data, evaluations, rows, config, seconds)
         (HERE / "quality.json").write_text(

@@ -103,6 +103,8 @@ def _config(
         ),
         algorithms=(algorithm,) if algorithm else tuple(training.algorithms),
         train_test_fraction=training.test_fraction,
+        pooled=training.pooled,
+        threads=training.workers,
     )
 
 

@@ -42,7 +42,7 @@ from finbot.prediction.tracking.horizon_runs import (
     run_horizon,
 )
 from finbot.prediction.tracking.result import EvalConfig, Evaluation, evaluations_json
-from finbot.prediction.tracking.served import retrain_blocks
+from finbot.prediction.tracking.served import Selection, retrain_blocks
 from finbot.prediction.tracking.significance import diebold_mariano, holm
 from finbot.prediction.tracking.volatility_runs import (
     VolatilityRun,
@@ -128,8 +128,11 @@ def evaluate_many(
         if progress is not None:
             progress(coin, horizon, done[0], total)
 
+    selection = cfg.chosen_selection(len(frames))
     out = [
-        _evaluate_coin(frames, coin, timeframe, usable, dict(skipped), inputs, cfg, tick)
+        _evaluate_coin(
+            frames, coin, timeframe, usable, dict(skipped), inputs, (cfg, selection), tick
+        )
         for coin in frames
     ]
     correct(out, cfg.alpha)
@@ -155,15 +158,16 @@ def _evaluate_coin(
     horizons: list[str],
     skipped: dict[str, str],
     inputs: DecisionInputs,
-    cfg: EvalConfig,
+    how: tuple[EvalConfig, Selection],
     tick: Callable[[str, str], None],
 ) -> Evaluation:
+    cfg, selection = how
     bars = frames[coin]
     ts, labels, vol = dataset(bars, horizons)
     blocks = retrain_blocks(
         ts, test_fraction=cfg.test_fraction, n_folds=cfg.n_folds, retrain_ms=cfg.retrain_ms
     )
-    settings = RunSettings(cfg.chosen_selection(), blocks, cfg.level, cfg.window_ms)
+    settings = RunSettings(selection, blocks, cfg.level, cfg.window_ms)
     step = duration_ms(timeframe, field="timeframe")
     runs: dict[str, HorizonRun] = {}
     metrics: dict[str, HorizonMetrics] = {}

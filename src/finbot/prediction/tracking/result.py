@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from finbot.prediction.models import ALGORITHMS
 from finbot.prediction.tracking.horizon_runs import FloatArray, HorizonMetrics, HorizonRun
+from finbot.prediction.tracking.pooled_served import MIN_POOL, PooledSelection
 from finbot.prediction.tracking.served import PerCoinSelection, Selection
 from finbot.prediction.tracking.volatility_runs import VolatilityRun
 from finbot.timeframes import HOUR_MS, WEEK_MS
@@ -36,12 +37,25 @@ class EvalConfig:
     volatility_folds: int = 6  # 0: no volatility figures (a faster run)
     alpha: float = 0.05
     seed: int = 0
-    selection: Selection | None = None  # default: the trainer's per-coin selection
+    selection: Selection | None = None  # default: per-coin, plus pooled over several coins
+    pooled: bool = True  # ``training.pooled``: a pooled model per horizon when several coins
+    threads: int = 1  # the pooled LightGBM's threads (``training.workers``)
 
-    def chosen_selection(self) -> Selection:
+    def chosen_selection(self, n_coins: int = 1) -> Selection:
+        """``selection``, or the bot's: per-coin, and with several coins (and ``pooled``) the
+        pooled model of each horizon where the serving rule accepts it (one instance per run:
+        its pooled fits are shared by every coin)."""
         if self.selection is not None:
             return self.selection
-        return PerCoinSelection(self.algorithms, self.train_test_fraction, self.seed)
+        per_coin = PerCoinSelection(self.algorithms, self.train_test_fraction, self.seed)
+        if not self.pooled or n_coins < MIN_POOL:
+            return per_coin
+        from finbot.prediction.training import PooledConfig
+
+        config = PooledConfig(
+            test_fraction=self.train_test_fraction, n_jobs=self.threads, seed=self.seed
+        )
+        return PooledSelection(per_coin, config)
 
 
 @dataclass

@@ -21,6 +21,12 @@ from .modes import (
 from .pooled_fanout import (
     train_pooled_all as train_pooled_all,
 )
+from .pooled_selection import (
+    pooled_report as pooled_report,
+)
+from .pooled_selection import (
+    select_pooled as select_pooled,
+)
 from .pooled_trainer import (
     PooledConfig as PooledConfig,
 )
@@ -61,7 +67,9 @@ __all__ = [
     "fit_pooled",
     "fit_pooled_rows",
     "fit_shrink",
+    "pooled_report",
     "run",
+    "select_pooled",
     "tasks_for",
     "train",
     "train_all",

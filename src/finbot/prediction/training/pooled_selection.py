@@ -146,3 +146,7 @@ def select(report: PooledReport, current: StoredModel | None) -> tuple[bool, str
             f"the {rows} test timestamps both predicted (MAE {ours:.6g} vs {theirs:.6g})"
         )
     return True, None
+
+
+#: ``select`` under the name the training face exports (the evaluation's pooled selection).
+select_pooled = select

@@ -75,6 +75,19 @@ def test_withheld_names_outputs_without_skill(evaluations: list[Evaluation]) -> 
     assert text.startswith(("every output showed skill", "withheld by the live model"))
 
 
+def test_pooled_served_names_where_the_pooled_model_served(
+    evaluations: list[Evaluation],
+) -> None:
+    text = quality.pooled_served(evaluations)
+    served = [
+        f"{ev.coin} {h} {m['models']['pooled']}/{m['retrains']}"
+        for ev in evaluations
+        for h, m in ev.horizons.items()
+        if "pooled" in m["models"]
+    ]
+    assert text == "pooled served (retrains): " + (", ".join(served) or "nowhere")
+
+
 def test_main_runs_on_a_folder_of_csv_files(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -88,6 +101,7 @@ def test_main_runs_on_a_folder_of_csv_files(
     assert code == 0
     assert "goals met:" in out.out and "MAE / naive synthcoin" in out.out
     assert "[1/1] synthcoin 1h" in out.err  # progress while it runs
+    assert "pooled served (retrains): nowhere" in out.out  # one coin: nothing to pool
     assert (record.stat().st_mtime_ns if record.exists() else None) == before  # partial run
 
 
