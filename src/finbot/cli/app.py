@@ -127,7 +127,7 @@ def _root(
         return
     from finbot.ops.logs import console_wanted, setup_logging  # light: stdlib + finbot.paths
 
-    setup_logging(ctx.obj.paths, verbose=verbose, console=console_wanted())
+    setup_logging(ctx.obj.paths, verbose=verbose, console=console_wanted(), lang=ctx.obj.lang)
 
 
 def _register_all() -> None:

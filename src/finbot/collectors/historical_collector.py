@@ -164,7 +164,9 @@ def exchange_available(config: ExchangeConfig) -> bool:
     try:
         from finbot.collectors import exchange_collector  # noqa: F401
     except ImportError:
-        log.warning("exchange source enabled but not installed; bars come from CoinGecko")
+        log.warning(
+            "%s", Message(N_("exchange source enabled but not installed; bars come from CoinGecko"))
+        )
         return False
     return True
 
@@ -189,7 +191,11 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
         )
     except Exception as exc:  # ccxt raises its own errors: any failure means "use CoinGecko"
         log.warning(
-            "exchange source failed (%s); bars come from CoinGecko for this run", type(exc).__name__
+            "%s",
+            Message(
+                N_("exchange source failed ({error}); bars come from CoinGecko for this run"),
+                error=type(exc).__name__,
+            ),
         )
         job.exchange = False
         return False
