@@ -19,7 +19,7 @@ import polars as pl
 
 from finbot.clock import iso_utc
 from finbot.errors import DataError
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Message, error_message
 from finbot.schema import BARS_FILE_SCHEMA, SCHEMA_VERSION, conform
 from finbot.storage import files, refill
 from finbot.storage.validation import validate_bars
@@ -126,7 +126,8 @@ def _read_or_quarantine(
             files.check_pages(path)
             return frame, metadata
         except DataError as exc:
-            target = files.quarantine(path, fileset.root, fileset.quarantine_dir, str(exc))
+            reason = error_message(exc)
+            target = files.quarantine(path, fileset.root, fileset.quarantine_dir, reason)
             damaged = "damaged page" in str(exc)
             text = (
                 N_("damaged page (checksum) Parquet file, moved to {target}")
