@@ -102,7 +102,7 @@ class AppContext:
         """As ``tr``, for an English word whose translation depends on ``context``."""
         return translate_context(self.lang, context, message, **values)
 
-    def line(self, text: str) -> str:
+    def line(self, text: object) -> str:
         """A line built by library code (a note, a problem) in the user's language: a
         ``finbot.i18n.Message`` is translated, a plain line is shown as it is."""
         return str(in_language(self.lang, text))

@@ -234,7 +234,7 @@ def import_csv_command(
 def _print_row_errors(app_ctx: context.AppContext, errors: Sequence[object], shown: int) -> None:
     """The first ``shown`` bad rows, one per line, on stderr."""
     for error in errors[:shown]:
-        app_ctx.err.print(f"  {error.in_language(app_ctx.lang)}", highlight=False, markup=False)
+        app_ctx.err.print(f"  {app_ctx.line(error)}", highlight=False, markup=False)
     if len(errors) > shown:
         app_ctx.err.print(
             app_ctx.tr(

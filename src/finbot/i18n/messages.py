@@ -71,9 +71,11 @@ class Message(str):
 
 
 def in_language(lang: str, line: object) -> object:
-    """``line`` in ``lang`` when it is a Message; anything else as it is (a plain line has no
-    message id to translate)."""
-    return line.in_language(lang) if isinstance(line, Message) else line
+    """``line`` in ``lang`` when it can say itself in a language (a Message, or any object
+    with ``in_language(lang)``, such as a CSV row's error); anything else as it is (a plain
+    line has no message id to translate)."""
+    say = getattr(line, "in_language", None)
+    return say(lang) if callable(say) else line
 
 
 def error_message(exc: BaseException) -> str:
