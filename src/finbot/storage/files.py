@@ -128,7 +128,12 @@ def partition_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> filelock.File
 def remove_stale_temps(folder: Path) -> None:
     """Temporary files left by a writer that crashed (call with the partition lock held)."""
     for stale in folder.glob(f".{PART_FILE}.*.tmp"):
-        log.warning("removing temporary file left by an interrupted write: %s", stale)
+        log.warning(
+            "%s",
+            Message(
+                N_("removing temporary file left by an interrupted write: {path}"), path=str(stale)
+            ),
+        )
         stale.unlink(missing_ok=True)
 
 
