@@ -295,3 +295,22 @@ def test_when_skipped_horizons_speak_french_and_json_keeps_english(trained_home:
     out = run(trained_home.home, *args, "--json")  # the skipped horizons on stderr, then JSON
     data = json.loads(out.strip().splitlines()[-1])
     assert any(m.startswith("8h: no model for bitcoin") for m in data["missing"]), data
+
+
+def test_demo_csv_dir_with_a_ragged_row_speaks_french(trained_home: Paths, tmp_path: Path) -> None:
+    """The demo's CSV folder with a row of one field too many: the file's own line number, in
+    French (and the English as typed in ``--json``'s error)."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "bitcoin_1h.csv").write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,100,101,99,100.5,10\n"
+        "2024-01-01T01:00:00Z,100,101,99,100.5,10,3\n",
+        "utf-8",
+    )
+    text = run(trained_home.home, "demo", "--csv-dir", str(folder))
+    assert "ligne 3 : 6 champs attendus (comme dans l'en-tête), 7 lus" in text, text
+    header = {"timestamp", "open", "high", "low", "close", "volume"}  # the columns, named
+    assert english_in(text, trained_home, english_words() - header) == [], text
+    english = run(trained_home.home, "demo", "--csv-dir", str(folder), lang="en")
+    assert "line 3: expected 6 fields (as in the header), got 7" in english, english
