@@ -9,17 +9,23 @@ units, paths and JSON are taken out of the output first.
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.mofile import read_mo
 from typer.testing import CliRunner
 
 from finbot.cli.app import app
+from finbot.clock import FakeClock
 from finbot.config import load_settings
 from finbot.i18n import LOCALE_DIR
 from finbot.paths import Paths
+from finbot.replay import generate_history
+from finbot.timeframes import DAY_MS
 
 pytestmark = pytest.mark.integration
 
@@ -210,9 +216,101 @@ def test_import_csv_speaks_french(trained_home: Paths, tmp_path: Path) -> None:
 
 
 def test_json_keeps_english_under_french(trained_home: Paths) -> None:
-    import json
-
     out = run(trained_home.home, "predict", "--coin", "BTC", "--horizon", "1h", "--json")
     data = json.loads(out)
     assert data["decision"] in ("BUY", "SELL", "HOLD")
     assert "CONSERVER" not in out and "ACHETER" not in out
+
+
+# ------------------------------------------------ lines built by library code (notes, problems)
+def test_collect_historical_clamp_notes_and_warning_speak_french(
+    trained_home: Paths, make_replay_server: Any
+) -> None:
+    """A fresh coin over more than the plan's 365 days: the 5-minute note, the clamp note and
+    the console WARNING the range fetch logs are French (the numbers and dates are neutral)."""
+    now = int(time.time() * 1000)
+    history = generate_history(["solana"], now - 400 * DAY_MS, now, 5)
+    server = make_replay_server(clock=FakeClock(now / 1000), history=history)
+    api = trained_home.config_dir / "api_config.json"
+    api.write_text(json.dumps({"exchange": {"enabled": False}}), "utf-8")
+    args = ("collect-historical", "--coins", "solana", "--days", "400", "--base-url", server.url)
+    text = run(trained_home.home, *args)
+    assert "365" in text and "ramenée" in text, text
+    assert "ATTENTION" in text and "WARNING" not in text, text
+    assert english_in(text, trained_home, english_words()) == [], text
+    english = run(trained_home.home, *args, lang="en")
+    assert "CoinGecko gives 5-minute points for the last day only" in english
+
+
+LIBRARY_DETAIL = re.compile(r"\((?:parquet|Parquet)[^()]*\)")  # pyarrow's or polars' own words
+
+
+def test_verify_with_a_quarantined_file_speaks_french(
+    trained_home: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quarantine (the console ERROR line and the problem), then the month awaiting its
+    refill; the Parquet reader's own detail in parentheses is the library's, not finbot's."""
+    monkeypatch.setenv("COLUMNS", "400")  # one log line per record, its detail unbroken
+    damaged = next((trained_home.parquet_dir / "timeframe=1h" / "coin=ethereum").rglob("*.parquet"))
+    damaged.write_bytes(b"\0" * 100)
+    first = run(trained_home.home, "storage", "verify")
+    second = run(trained_home.home, "storage", "verify")  # awaiting its refill
+    assert "fichier Parquet illisible" in first and "en quarantaine" in second, first + second
+    assert "ERREUR" in first and "mis en quarantaine" in first, first
+    for text in (first, second):
+        assert english_in(LIBRARY_DETAIL.sub(" ", text), trained_home, english_words()) == [], text
+    data = json.loads(run(trained_home.home, "storage", "verify", "--json"))
+    assert "quarantined, not refilled yet" in data["problems"][0]["problem"]  # JSON: English
+
+
+def test_import_csv_with_a_bad_row_speaks_french(trained_home: Paths, tmp_path: Path) -> None:
+    csv = tmp_path / "bad.csv"
+    csv.write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,100,101,99,100.5,10\n"
+        "2024-01-01T01:00:00Z,abc,102,100,101,5\n"
+        "2024-01-01T02:00:00Z,100,101,99,100.5,10,7\n",
+        "utf-8",
+    )
+    text = run(trained_home.home, "import-csv", str(csv), "--coin", "BTC", "--timeframe", "1h")
+    assert "ligne 3" in text and "nombre attendu" in text and "champs attendus" in text, text
+    header = {"timestamp", "open", "high", "low", "close", "volume"}  # the file's columns, named
+    assert english_in(text, trained_home, english_words() - header) == [], text
+
+
+def test_train_with_too_few_rows_speaks_french(trained_home: Paths) -> None:
+    from finbot.storage import BarStore
+    from tests.fixtures.bars import random_walk
+
+    BarStore(trained_home.parquet_dir).upsert("solana", "1h", random_walk(60, 3, timeframe="1h"))
+    text = run(trained_home.home, "train", "--coin", "SOL", "--horizon", "1h")
+    assert "lignes étiquetées" in text, text
+    assert english_in(text, trained_home, english_words()) == [], text
+
+
+def test_when_skipped_horizons_speak_french_and_json_keeps_english(trained_home: Paths) -> None:
+    args = ("predict", "--coin", "BTC", "--kind", "when", "--gain", "2")
+    text = run(trained_home.home, *args)
+    assert "8h : aucun modèle pour bitcoin" in text, text
+    out = run(trained_home.home, *args, "--json")  # the skipped horizons on stderr, then JSON
+    data = json.loads(out.strip().splitlines()[-1])
+    assert any(m.startswith("8h: no model for bitcoin") for m in data["missing"]), data
+
+
+def test_demo_csv_dir_with_a_ragged_row_speaks_french(trained_home: Paths, tmp_path: Path) -> None:
+    """The demo's CSV folder with a row of one field too many: the file's own line number, in
+    French (and the English as typed in ``--json``'s error)."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "bitcoin_1h.csv").write_text(
+        "timestamp,open,high,low,close,volume\n"
+        "2024-01-01T00:00:00Z,100,101,99,100.5,10\n"
+        "2024-01-01T01:00:00Z,100,101,99,100.5,10,3\n",
+        "utf-8",
+    )
+    text = run(trained_home.home, "demo", "--csv-dir", str(folder))
+    assert "ligne 3 : 6 champs attendus (comme dans l'en-tête), 7 lus" in text, text
+    header = {"timestamp", "open", "high", "low", "close", "volume"}  # the columns, named
+    assert english_in(text, trained_home, english_words() - header) == [], text
+    english = run(trained_home.home, "demo", "--csv-dir", str(folder), lang="en")
+    assert "line 3: expected 6 fields (as in the header), got 7" in english, english

@@ -56,7 +56,12 @@ def test_verify_reports_and_quarantines_a_corrupt_file(home: Paths, lang: str) -
     assert (home.quarantine_dir / damaged.relative_to(store.root)).exists()
     text = _invoke(home, "storage", "verify", lang=lang)
     assert text.exit_code == 1  # the month stays reported until the backfill refills it
-    assert "bitcoin 1h 2024-01: quarantined, not refilled yet" in text.stdout
+    said = {
+        "en": "bitcoin 1h 2024-01: quarantined, not refilled yet",
+        "fr": "bitcoin 1h 2024-01 : en quarantaine, pas encore rechargé",
+    }
+    assert said[lang] in text.stdout
+    assert data["problems"][0]["problem"].startswith("unreadable Parquet file")  # JSON: English
 
 
 def test_verify_text_lists_problems_and_gaps(home: Paths) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from finbot.cli.command_help import apply_command_help
 from finbot.cli.context import AppContext, detect_lang
 from finbot.cli.failures import Failure, describe
 from finbot.i18n import translate
@@ -47,6 +48,8 @@ class _FinbotGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta[_ARGS] = list(args)  # what the user typed, for _report and _wants_help
+        lang = detect_lang(_lang_arg(args), Paths.resolve(_home_arg(args)))
+        apply_command_help(self, lang)  # before any --help is printed
         return list(super().parse_args(ctx, args))
 
     def invoke(self, ctx: Any) -> Any:
@@ -75,6 +78,13 @@ def _report(failure: Failure, args: list[str], exc: BaseException, obj: object) 
 def _lang_arg(args: list[str]) -> str | None:
     for flag, value in itertools.pairwise(args):
         if flag == "--lang" and value in ("fr", "en"):
+            return value
+    return None
+
+
+def _home_arg(args: list[str]) -> str | None:
+    for flag, value in itertools.pairwise(args):
+        if flag == "--home":
             return value
     return None
 
@@ -127,7 +137,7 @@ def _root(
         return
     from finbot.ops.logs import console_wanted, setup_logging  # light: stdlib + finbot.paths
 
-    setup_logging(ctx.obj.paths, verbose=verbose, console=console_wanted())
+    setup_logging(ctx.obj.paths, verbose=verbose, console=console_wanted(), lang=ctx.obj.lang)
 
 
 def _register_all() -> None:

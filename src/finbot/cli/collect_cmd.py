@@ -50,7 +50,7 @@ def collect_command(
             )
         )
         for note in result.notes:
-            app_ctx.err.print(f"  {note}")
+            app_ctx.err.print(f"  {app_ctx.line(note)}")
         if result.error:
             app_ctx.err.print(f"[red]{result.error}[/red]")
     if not result.ok:
@@ -92,9 +92,9 @@ def _print_summary(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
         )
     )
     for note in data["notes"]:
-        app_ctx.console.print(f"[yellow]{note}[/yellow]")
+        app_ctx.console.print(f"[yellow]{app_ctx.line(note)}[/yellow]")
     for error in data["errors"]:
-        app_ctx.console.print(f"[red]{error}[/red]")
+        app_ctx.console.print(f"[red]{app_ctx.line(error)}[/red]")
 
 
 def collect_historical_command(

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from finbot.config import Settings
 from finbot.errors import FinbotError
-from finbot.i18n import Display, translate, translate_context
+from finbot.i18n import Display, in_language, translate, translate_context
 from finbot.paths import Paths
 from finbot.services import Services
 
@@ -102,11 +102,17 @@ class AppContext:
         """As ``tr``, for an English word whose translation depends on ``context``."""
         return translate_context(self.lang, context, message, **values)
 
+    def line(self, text: object) -> str:
+        """A line built by library code (a note, a problem) in the user's language: a
+        ``finbot.i18n.Message`` is translated, a plain line is shown as it is."""
+        return str(in_language(self.lang, text))
+
     def error_text(self, exc: FinbotError) -> str:
         """finbot's error ``exc`` as one line in the user's language."""
         if exc.template is None:
             return str(exc)
-        return translate(self.lang, exc.template, **exc.values)
+        values = {k: in_language(self.lang, v) for k, v in exc.values.items()}
+        return translate(self.lang, exc.template, **values)
 
     def emit_json(self, data: object) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""

@@ -246,7 +246,7 @@ def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult
         console.print(build_table(app_ctx, rows, result.data_label))
         console.print(honest_note(app_ctx, rows, result.data_label), highlight=False, style="bold")
     for line in result.notes + result.failures:
-        app_ctx.err.print(f"[yellow]{line}[/yellow]", highlight=False)
+        app_ctx.err.print(f"[yellow]{app_ctx.line(line)}[/yellow]", highlight=False)
     names = {k: (tr(PHASES[k]) if k in PHASES else k) for k in result.phases}
     lang = app_ctx.lang
     phases = ", ".join(f"{names[k]} {number(lang, v, 1)} s" for k, v in result.phases.items())

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from finbot.errors import FinbotError
-from finbot.i18n import N_, translate
+from finbot.i18n import N_, in_language, translate
 
 DRIVERS = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pymysql": "pymysql"}
 
@@ -31,7 +31,8 @@ class Failure:
 
     def text(self, lang: str) -> str:
         """The line in ``lang``."""
-        return translate(lang, self.message, **self.values)
+        values = {k: in_language(lang, v) for k, v in self.values.items()}
+        return translate(lang, self.message, **values)
 
 
 def describe(exc: BaseException) -> Failure | None:

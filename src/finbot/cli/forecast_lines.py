@@ -32,7 +32,7 @@ def volatility_line(app_ctx: AppContext, a: Assessment) -> str:
     """``  volatility 1.09 % (garch); P(up > costs) 11.3 %, P(down) 45.4 %; ...``."""
     vf = a.volatility.forecast
     if vf is None:
-        vol = app_ctx.tr("volatility: none ({why})", why=a.volatility.note)
+        vol = app_ctx.tr("volatility: none ({why})", why=app_ctx.line(a.volatility.note))
     else:
         vol = app_ctx.tr(
             "volatility {sigma} ({model})", sigma=_pct(app_ctx, vf.sigma, 2), model=vf.model

@@ -365,21 +365,6 @@ def _print_target(app_ctx: AppContext, ans: Any) -> None:
         app_ctx.console.print(line, highlight=False)
 
 
-def _missing_note(app_ctx: AppContext, sources: Sources, coin: str, note: str) -> str:
-    """A horizon ``when`` skipped (``"8h: no model for …"``, noted in English by the question)
-    in the user's language: outside English, the error is met again and shown translated."""
-    from finbot.prediction import questions as q
-
-    horizon = note.split(":", 1)[0]
-    if app_ctx.lang == "en" or horizon not in app_ctx.settings.general.horizons:
-        return note
-    try:
-        q.assess(app_ctx.settings, sources, coin, horizon)
-    except FinbotError as exc:
-        return f"{horizon}: {app_ctx.error_text(exc)}"
-    return note
-
-
 def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) -> None:
     from finbot.prediction import questions as q
 
@@ -389,7 +374,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
     ans = q.when(app_ctx.settings, sources, coin, gain)
     _record(app_ctx, tracker, list(ans.scanned))
     for note in ans.missing:
-        app_ctx.err.print(_missing_note(app_ctx, sources, coin, note), highlight=False)
+        app_ctx.err.print(app_ctx.line(note), highlight=False)
     if as_json:
         app_ctx.emit_json(ans.to_json())
         return

@@ -44,7 +44,8 @@ def verify_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 def _print_verify(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
     out = app_ctx.console
     for problem in data["problems"]:
-        out.print(f"[red]✗[/red] {problem['path']}: {problem['problem']}", highlight=False)
+        text = app_ctx.line(problem["problem"])
+        out.print(f"[red]✗[/red] {problem['path']}: {text}", highlight=False)
     for gap in data["gaps"]:
         out.print(
             app_ctx.tr(
@@ -53,7 +54,7 @@ def _print_verify(app_ctx: context.AppContext, data: dict[str, Any]) -> None:
             )
         )
     for note in data["notes"]:
-        out.print(app_ctx.tr("note: {note}", note=note), highlight=False)
+        out.print(app_ctx.tr("note: {note}", note=app_ctx.line(note)), highlight=False)
     verdict = app_ctx.tr("OK") if data["ok"] else app_ctx.tr("PROBLEMS FOUND")
     out.print(
         app_ctx.tr(
@@ -233,7 +234,7 @@ def import_csv_command(
 def _print_row_errors(app_ctx: context.AppContext, errors: Sequence[object], shown: int) -> None:
     """The first ``shown`` bad rows, one per line, on stderr."""
     for error in errors[:shown]:
-        app_ctx.err.print(f"  {error}", highlight=False, markup=False)
+        app_ctx.err.print(f"  {app_ctx.line(error)}", highlight=False, markup=False)
     if len(errors) > shown:
         app_ctx.err.print(
             app_ctx.tr(

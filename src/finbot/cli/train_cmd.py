@@ -93,7 +93,7 @@ def _train_one(
 def volatility_line(app_ctx: context.AppContext, summary: dict[str, Any]) -> str:
     """One line on the volatility model trained beside the point model (or why none was)."""
     if "error" in summary:
-        return app_ctx.tr("volatility model not saved: {e}", e=summary["error"])
+        return app_ctx.tr("volatility model not saved: {e}", e=app_ctx.line(summary["error"]))
     ratio = summary.get("qlike_ratio")
     return app_ctx.tr(
         "volatility model {m} saved as {v} (QLIKE vs naive {r})",
@@ -131,8 +131,10 @@ def _train_all(
     summary = {"trained": len(results) - len(failed), "failed": len(failed), "total": len(results)}
     if not as_json:
         for r in results:
-            status = r.get("error") or (
-                _pooled_status(app_ctx, r)
+            status = (
+                app_ctx.line(r["error"])
+                if r.get("error")
+                else _pooled_status(app_ctx, r)
                 if r.get("pooled")
                 else f"{r['chosen']} ratio {r['mae_ratio']:.4f}"
                 + ("" if r["has_edge"] else " (no edge / naïf)")
@@ -153,7 +155,9 @@ def _pooled_status(app_ctx: context.AppContext, result: dict[str, Any]) -> str:
     ratio = format(result["mae_ratio"], ".4f")
     if result["served"]:
         return app_ctx.tr("pooled ratio {r} (served)", r=ratio)
-    return app_ctx.tr("pooled ratio {r} (not served: {why})", r=ratio, why=result["reason"])
+    return app_ctx.tr(
+        "pooled ratio {r} (not served: {why})", r=ratio, why=app_ctx.line(result["reason"])
+    )
 
 
 def train_command(
@@ -221,10 +225,10 @@ def _incremental_line(app_ctx: context.AppContext, r: dict[str, Any]) -> str:
     """One group's outcome: accepted or rejected (and why), or its error."""
     where = f"{app_ctx.display.coin(r['coin'])} {r['timeframe']} {r['horizon']}"
     if r.get("error"):
-        return f"{where}: {r['error']}"
+        return f"{where}: {app_ctx.line(r['error'])}"
     word = _STATUS.get(r["status"])
     status = app_ctx.tr(word) if word else str(r["status"])
-    reason = f" — {r['reason']}" if r.get("reason") else ""
+    reason = f" — {app_ctx.line(r['reason'])}" if r.get("reason") else ""
     return f"{where}: {status} {r['version']}{reason}"
 
 

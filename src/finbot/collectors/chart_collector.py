@@ -12,6 +12,7 @@ from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.common import Collected, cached
 from finbot.collectors.payloads import Chart
 from finbot.collectors.resample import points_to_bars
+from finbot.i18n import N_, Message
 from finbot.storage import BarStore, Cache
 from finbot.timeframes import Timeframe
 
@@ -62,7 +63,7 @@ def collect_chart_5m(
             )
         )
         if not chart.prices:
-            result.notes.append(f"{coin}: no points")
+            result.notes.append(Message(N_("{coin}: no points"), coin=coin))
             continue
         first = min(t for t, _ in chart.prices)
         bars = points_to_bars(

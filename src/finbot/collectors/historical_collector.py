@@ -25,6 +25,7 @@ from finbot.collectors.range_collector import Clamp, fetch_range
 from finbot.collectors.resample import points_to_bars
 from finbot.config import CoinsConfig, ExchangeConfig
 from finbot.errors import ApiError, QuotaExhausted
+from finbot.i18n import N_, Message
 from finbot.schema import conform
 from finbot.storage import BarStore
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
@@ -163,7 +164,9 @@ def exchange_available(config: ExchangeConfig) -> bool:
     try:
         from finbot.collectors import exchange_collector  # noqa: F401
     except ImportError:
-        log.warning("exchange source enabled but not installed; bars come from CoinGecko")
+        log.warning(
+            "%s", Message(N_("exchange source enabled but not installed; bars come from CoinGecko"))
+        )
         return False
     return True
 
@@ -188,12 +191,22 @@ def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesRepo
         )
     except Exception as exc:  # ccxt raises its own errors: any failure means "use CoinGecko"
         log.warning(
-            "exchange source failed (%s); bars come from CoinGecko for this run", type(exc).__name__
+            "%s",
+            Message(
+                N_("exchange source failed ({error}); bars come from CoinGecko for this run"),
+                error=type(exc).__name__,
+            ),
         )
         job.exchange = False
         return False
     if coin in out["skipped"]:
-        report.notes.append(f"{coin}: not listed on {out['source']}; bars from CoinGecko")
+        report.notes.append(
+            Message(
+                N_("{coin}: not listed on {source}; bars from CoinGecko"),
+                coin=coin,
+                source=out["source"],
+            )
+        )
         return False
     done = out["coins"].get(coin, {}).get(tf)
     if done is not None:
@@ -250,7 +263,9 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
         exchange = _exchange_fetch(job, coin, tf, days, report)
         if tf == Timeframe.M5 and not exchange and start < job.now_ms - COINGECKO_5M_MS:
             start = (job.now_ms - COINGECKO_5M_MS) // tf_ms * tf_ms
-            report.notes.append("5m: CoinGecko gives 5-minute points for the last day only")
+            report.notes.append(
+                Message(N_("5m: CoinGecko gives 5-minute points for the last day only"))
+            )
             todo = segments(job.store, coin, tf, start, job.now_ms)
         for seg_start, seg_end in todo:
             bars = _segment_bars(job, report, coin, tf, seg_start, seg_end, exchange)
@@ -258,7 +273,7 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
             report.inserted += stored.inserted
             report.updated += stored.updated
             if stored.inserted and job.store.refilled(coin, tf, seg_start, seg_end):
-                report.notes.append(f"{tf}: quarantined month(s) refilled")
+                report.notes.append(Message(N_("{tf}: quarantined month(s) refilled"), tf=tf))
     except QuotaExhausted:
         raise
     except ApiError as exc:
@@ -276,13 +291,13 @@ def _name_the_stored_window(job: _Job, report: SeriesReport, coin: str, tf: str)
         return
     first, last = job.store.first_ts(coin, tf), job.store.last_ts(coin, tf)
     stored = (
-        "nothing stored"
+        Message(N_("nothing stored"))
         if first is None or last is None
-        else (f"stored {iso_utc(first)} to {iso_utc(last)}")
+        else Message(N_("stored {first} to {last}"), first=iso_utc(first), last=iso_utc(last))
     )
+    clamp = Clamp(0, job.history_floor_ms).describe(coin, tf)
     report.notes = [n for n in report.notes if "clamped" not in n] + [
-        f"{coin} {tf}: CoinGecko's plan serves only the past 365 days: window clamped to "
-        f"{iso_utc(job.history_floor_ms)} onwards; {stored}"
+        Message(N_("{clamp}; {stored}"), clamp=clamp, stored=stored)
     ]
 
 

@@ -16,6 +16,7 @@ import polars as pl
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.common import Collected, cached
+from finbot.i18n import N_, Message
 from finbot.storage import Cache, ParquetDataset
 
 SCHEMA = {
@@ -73,7 +74,7 @@ def _store_quote(
 ) -> None:
     """Store ``coin``'s quote unless it is missing or not newer than the stored one."""
     if quote is None:
-        result.notes.append(f"{coin}: not in CoinGecko's answer")
+        result.notes.append(Message(N_("{coin}: not in CoinGecko's answer"), coin=coin))
         return
     ts = quote.last_updated_at * 1000
     last = dataset.last_ts(coin)

@@ -16,6 +16,7 @@ from finbot.clock import iso_utc
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.collectors.payloads import Chart
 from finbot.errors import HistoryLimit
+from finbot.i18n import N_, Message
 from finbot.timeframes import DAY_MS, HOUR_MS, Timeframe
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,10 @@ CHUNK_MS: dict[str, int] = {
     Timeframe.W1: 365 * DAY_MS,
 }
 PLAN_HISTORY_MS = 365 * DAY_MS
+CLAMPED = N_(
+    "{coin} {timeframe}: CoinGecko's plan serves only the past 365 days: window clamped to "
+    "{start} onwards"
+)
 CLAMP_MARGIN_MS = HOUR_MS  # stay an hour inside the limit: the server's clock may run ahead
 
 
@@ -36,10 +41,12 @@ class Clamp:
     requested_start_ms: int
     served_start_ms: int
 
-    def describe(self, coin: str, timeframe: str) -> str:
-        return (
-            f"{coin} {timeframe}: CoinGecko's plan serves only the past 365 days: window "
-            f"clamped to {iso_utc(self.served_start_ms)} onwards"
+    def describe(self, coin: str, timeframe: str) -> Message:
+        return Message(
+            CLAMPED,
+            coin=coin,
+            timeframe=timeframe,
+            start=iso_utc(self.served_start_ms),
         )
 
 

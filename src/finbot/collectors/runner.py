@@ -20,6 +20,7 @@ from finbot.collectors.common import Collected
 from finbot.collectors.kit import CollectorKit
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, FinbotError, UsageError
+from finbot.i18n import N_, Message
 
 if TYPE_CHECKING:
     from finbot.collectors.coingecko import CoinGeckoClient
@@ -165,7 +166,10 @@ def _exchange(kit: CollectorKit, coins: Sequence[str]) -> Collected:
             for per_tf in out["coins"].values()
             for done in per_tf.values()
         )
-        result.notes += [f"{c}: not listed on {out['source']}" for c in out["skipped"]]
+        result.notes += [
+            Message(N_("{coin}: not listed on {source}"), coin=c, source=out["source"])
+            for c in out["skipped"]
+        ]
     result.notes = sorted(set(result.notes))
     return result
 

@@ -30,6 +30,7 @@ from finbot.config.models import (
     Thresholds,
 )
 from finbot.errors import ConfigError, UsageError
+from finbot.i18n import N_, Message
 from finbot.paths import Paths
 
 log = logging.getLogger("finbot.config")
@@ -149,10 +150,15 @@ def warn_if_readable_by_others(path: Path) -> bool:
         return False
     _WARNED_OPEN.add(path)
     log.warning(
-        "%s is readable by other users (mode %04o): it holds API keys; run: chmod 600 %s",
-        path,
-        mode,
-        path,
+        "%s",
+        Message(
+            N_(
+                "{path} is readable by other users (mode {mode}): it holds API keys; run: "
+                "chmod 600 {path}"
+            ),
+            path=str(path),
+            mode=f"{mode:04o}",
+        ),
         extra={"path": str(path), "mode": f"{mode:04o}"},
     )
     return True

@@ -13,8 +13,11 @@ with ``str.format`` after translation, so a literal brace is written ``{{`` in e
 from __future__ import annotations
 
 import gettext
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+
+from finbot.errors import FinbotError
 
 DOMAIN = "finbot"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
@@ -36,6 +39,51 @@ def translate_context(lang: str, context: str, message: str, /, **values: object
     """As ``translate``, for a message whose translation depends on ``context`` (gettext's
     ``msgctxt``): the same English word read two ways."""
     return catalog(lang).pgettext(context, message).format(**values)
+
+
+class Message(str):
+    """An English line that keeps its message id and values, so that it is shown in the
+    user's language: library code writes ``Message(N_("{coin}: clamped"), coin="bitcoin")``
+    where it builds a note or a problem; the object is the English text (JSON, logs and stored
+    texts stay English) and ``in_language`` gives it in another language."""
+
+    template: str
+    values: dict[str, object]
+
+    def __new__(cls, template: str, /, **values: object) -> Message:
+        line = super().__new__(cls, template.format(**values))
+        line.template = template
+        line.values = values
+        return line
+
+    @classmethod
+    def joined(cls, separator: str, lines: Sequence[str]) -> Message:
+        """``lines`` joined by ``separator``, each still translated where it is shown (a
+        template of placeholders only, which no catalog holds, so it reads as it is)."""
+        names = [f"line{i}" for i in range(len(lines))]
+        template = separator.join("{" + name + "}" for name in names)
+        return cls(template, **dict(zip(names, lines, strict=True)))
+
+    def in_language(self, lang: str) -> str:
+        """The line in ``lang``; values that are Messages themselves are translated too."""
+        values = {k: in_language(lang, v) for k, v in self.values.items()}
+        return catalog(lang).gettext(self.template).format(**values)
+
+
+def in_language(lang: str, line: object) -> object:
+    """``line`` in ``lang`` when it can say itself in a language (a Message, or any object
+    with ``in_language(lang)``, such as a CSV row's error); anything else as it is (a plain
+    line has no message id to translate)."""
+    say = getattr(line, "in_language", None)
+    return say(lang) if callable(say) else line
+
+
+def error_message(exc: BaseException) -> str:
+    """``exc``'s line, kept translatable when it is a finbot error raised with a message id
+    (``FinbotError(N_("no model for {coin}"), coin=...)``); any other error's text as it is."""
+    if isinstance(exc, FinbotError) and exc.template is not None:
+        return Message(exc.template, **exc.values)
+    return str(exc)
 
 
 def N_(message: str) -> str:

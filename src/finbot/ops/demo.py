@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from finbot.config import Settings
 from finbot.config.models import Secrets
+from finbot.i18n import N_, Message, error_message
 from finbot.ops.demo_charts import PriceHistory
 from finbot.ops.demo_csv import csv_services
 from finbot.ops.demo_report import DemoResult, write_demo_report
@@ -75,7 +76,9 @@ def _collect(replay: Services, coins: list[str], step: Step, result: DemoResult)
         outcome = run_collector(kind, kit, coins=coins)
         result.collected[kind] = outcome.rows
         if not outcome.ok:
-            result.failures.append(f"collect {kind}: {outcome.error}")
+            result.failures.append(
+                Message(N_("collect {kind}: {error}"), kind=kind, error=outcome.error)
+            )
 
 
 def _train(services: Services, coins: list[str], step: Step, result: DemoResult) -> None:
@@ -95,7 +98,14 @@ def _train(services: Services, coins: list[str], step: Step, result: DemoResult)
         volatility=services.volatility_training,
     )
     result.failures += [
-        f"train {t['coin']} {t['horizon']}: {t['error']}" for t in result.trained if "error" in t
+        Message(
+            N_("train {coin} {horizon}: {error}"),
+            coin=t["coin"],
+            horizon=t["horizon"],
+            error=t["error"],
+        )
+        for t in result.trained
+        if "error" in t
     ]
 
 
@@ -113,7 +123,14 @@ def _predict(services: Services, coins: list[str], step: Step, result: DemoResul
         try:
             answer = assess(settings, sources, coin, horizon)
         except FinbotError as exc:
-            result.failures.append(f"predict {coin} {horizon}: {exc}")
+            result.failures.append(
+                Message(
+                    N_("predict {coin} {horizon}: {error}"),
+                    coin=coin,
+                    horizon=horizon,
+                    error=error_message(exc),
+                )
+            )
             continue
         tracker.record(to_record(answer, now_ms(services.clock), "demo"))
         result.answers.append(answer)

@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING
 
 from finbot.clock import ShiftedClock, iso_utc
+from finbot.i18n import N_, Message
 from finbot.timeframes import DAY_MS
 
 if TYPE_CHECKING:
@@ -35,10 +36,13 @@ def csv_services(
     kept = [c for c in coins if source.has(c)]
     left = [c for c in coins if not source.has(c)]
     if left:
-        result.notes.append(f"no CSV file for {', '.join(left)}: left out")
+        result.notes.append(Message(N_("no CSV file for {coins}: left out"), coins=", ".join(left)))
     result.notes.append(
-        f"CSV history {iso_utc(source.start_ms)} to {iso_utc(source.end_ms)}: the replay "
-        "starts at its end"
+        Message(
+            N_("CSV history {start} to {end}: the replay starts at its end"),
+            start=iso_utc(source.start_ms),
+            end=iso_utc(source.end_ms),
+        )
     )
     clock = ShiftedClock(source.end_ms / 1000)
     return services.derive(settings=settings, clock=clock), kept

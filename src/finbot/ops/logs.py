@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from logging.handlers import RotatingFileHandler
 from typing import Any
 
+from finbot.errors import N_
 from finbot.paths import Paths
 
 LOG_FILE = "finbot.log"
@@ -58,6 +59,16 @@ def _masked(key: str) -> str:
     return "****" + key[-4:] if len(key) >= 12 else "****"
 
 
+def _parts(record: logging.LogRecord) -> tuple[object, ...]:
+    return (record.msg, *(record.args if isinstance(record.args, tuple) else ()))
+
+
+def _translatable(record: logging.LogRecord) -> bool:
+    """Whether ``record`` holds ``finbot.i18n.Message`` lines (shown translated on the
+    console by ``LanguageFormatter``)."""
+    return any(hasattr(part, "in_language") for part in _parts(record))
+
+
 class SecretMaskFilter(logging.Filter):
     """Replaces known secrets and key-looking strings in a record's message and fields."""
 
@@ -73,8 +84,10 @@ class SecretMaskFilter(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self.scrub(record.getMessage())
-        record.args = None
+        text = record.getMessage()
+        scrubbed = self.scrub(text)
+        if scrubbed != text or not _translatable(record):  # a line in another language is
+            record.msg, record.args = scrubbed, None  # kept only when it holds no secret
         for name, value in list(record.__dict__.items()):
             if name not in _STANDARD and isinstance(value, str):
                 setattr(record, name, self.scrub(value))
@@ -151,17 +164,63 @@ def _file_handler(
     return handler
 
 
-def _console_handler(level: int, mask: SecretMaskFilter) -> logging.Handler:
+class LanguageFormatter(logging.Formatter):
+    """The console's lines in the user's language: a record whose message or arguments are
+    ``finbot.i18n.Message`` lines (anything with ``in_language``) is shown translated; the
+    record itself is left as it is, so the log file keeps the English."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def format(self, record: logging.LogRecord) -> str:
+        args = record.args if isinstance(record.args, tuple) else None
+        if self.lang == "en" or not _translatable(record):
+            return super().format(record)
+        shown = logging.makeLogRecord(record.__dict__)
+        shown.msg = self._shown(record.msg)
+        shown.args = tuple(self._shown(a) for a in args) if args is not None else record.args
+        return super().format(shown)
+
+    def _shown(self, value: object) -> object:
+        translate = getattr(value, "in_language", None)
+        return translate(self.lang) if callable(translate) else value
+
+
+LEVEL_NAMES = {  # the console's level words, in the catalog
+    "DEBUG": N_("DEBUG"),
+    "INFO": N_("INFO"),
+    "WARNING": N_("WARNING"),
+    "ERROR": N_("ERROR"),
+    "CRITICAL": N_("CRITICAL"),
+}
+
+
+def _console_handler(level: int, mask: SecretMaskFilter, lang: str) -> logging.Handler:
     from rich.console import Console
     from rich.logging import RichHandler
+    from rich.text import Text
 
-    handler = RichHandler(
+    class LanguageRichHandler(RichHandler):
+        """Rich's console handler with the level word in the user's language."""
+
+        def get_level_text(self, record: logging.LogRecord) -> Text:
+            text = super().get_level_text(record)
+            if lang == "en" or record.levelname not in LEVEL_NAMES:
+                return text
+            from finbot.i18n import translate
+
+            word = translate(lang, LEVEL_NAMES[record.levelname])
+            return Text.styled(word.ljust(8), text.style)
+
+    handler = LanguageRichHandler(
         console=Console(stderr=True, soft_wrap=True),
         show_path=False,
         rich_tracebacks=False,
         log_time_format="%H:%M:%S",
     )
     handler.setLevel(level)
+    handler.setFormatter(LanguageFormatter(lang))
     handler.addFilter(ThirdPartyFilter())
     handler.addFilter(mask)
     return handler
@@ -180,10 +239,12 @@ def setup_logging(
     secrets: Iterable[str] | None = None,
     max_bytes: int = MAX_BYTES,
     backups: int = BACKUP_COUNT,
+    lang: str = "en",
 ) -> logging.Logger:
     """Configure the root logger for ``paths``; calling it again replaces finbot's handlers.
 
-    Handlers added by others (pytest's capture, for one) are left alone.
+    Handlers added by others (pytest's capture, for one) are left alone. ``lang``: the
+    console's language (the file stays English).
     """
     root = logging.getLogger()
     level = logging.DEBUG if verbose else logging.INFO
@@ -191,7 +252,7 @@ def setup_logging(
     mask = SecretMaskFilter(known_secrets(paths) if secrets is None else secrets)
     handlers = [_file_handler(paths, level, mask, max_bytes, backups)]
     if console:
-        handlers.append(_console_handler(level, mask))
+        handlers.append(_console_handler(level, mask, lang))
     for handler in handlers:
         setattr(handler, _MARK, True)
         root.addHandler(handler)

@@ -27,6 +27,7 @@ from filelock import FileLock, Timeout
 
 from finbot.clock import Clock, SystemClock
 from finbot.errors import AlreadyRunning, FinbotError
+from finbot.i18n import N_, Message
 from finbot.paths import Paths
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from finbot.services import Services
 
 log = logging.getLogger("finbot.process")
+STALE_PID = N_("stale PID file cleaned")
 DAEMON_OUT = "daemon.out"
 
 
@@ -97,7 +99,7 @@ class InstanceLock:
         previous = read_pid(self.paths)
         if previous is not None and previous != os.getpid():
             self.stale_pid = previous
-            log.warning("stale PID file cleaned", extra={"stale_pid": previous})
+            log.warning("%s", Message(STALE_PID), extra={"stale_pid": previous})
         tmp = self.paths.pid_file.with_suffix(".tmp")
         tmp.write_text(str(os.getpid()), "ascii")
         os.replace(tmp, self.paths.pid_file)
@@ -126,7 +128,7 @@ def clean_stale(paths: Paths) -> int | None:
     if state.running or not paths.pid_file.exists():
         return None
     paths.pid_file.unlink(missing_ok=True)
-    log.warning("stale PID file cleaned", extra={"stale_pid": state.stale_pid})
+    log.warning("%s", Message(STALE_PID), extra={"stale_pid": state.stale_pid})
     return state.stale_pid
 
 

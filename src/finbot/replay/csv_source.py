@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_, Message
 from finbot.replay.history import HistorySource
 from finbot.replay.units import ReplayVolumeUnit
 from finbot.timeframes import duration_ms
@@ -27,6 +28,10 @@ MANIFEST = "finbot_synthetic.json"
 COLUMNS = ("timestamp", "open", "high", "low", "close", "volume")
 
 _NAME = re.compile(r"^(?P<coin>[a-z0-9][a-z0-9-]*)_(?P<tf>\d+[mhdw])\.csv(?:\.gz)?$")
+# the same messages as the store's CSV import (storage.csv_import)
+ROW = N_("line {line}: {problem}")
+FIELDS = N_("expected {width} fields (as in the header), got {got}")
+NUMBER = N_("{name}: expected a number, got {got}")
 
 
 def _manifest(folder: Path) -> dict[str, object]:
@@ -52,22 +57,23 @@ def _line_problems(text: str) -> tuple[list[str], list[str]]:
     header = [h.strip() for h in next(rows, [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        return header, [f"line 1: missing column(s) {', '.join(missing)}"]
+        missed = Message(N_("missing column(s) {missing}"), missing=", ".join(missing))
+        return header, [Message(ROW, line=1, problem=missed)]
     numeric = [header.index(c) for c in COLUMNS[1:]]
-    problems = []
+    problems: list[str] = []
     for line, values in enumerate(rows, start=2):
         if not values:
             continue
         if len(values) != len(header):
-            problems.append(
-                f"line {line}: expected {len(header)} fields (as in the header), got {len(values)}"
-            )
+            width = Message(FIELDS, width=len(header), got=len(values))
+            problems.append(Message(ROW, line=line, problem=width))
             continue
         for i in numeric:
             try:
                 float(values[i] or "nan")  # an empty value is a missing one (dropped later)
             except ValueError:
-                problems.append(f"line {line}: {header[i]}: expected a number, got {values[i]!r}")
+                bad = Message(NUMBER, name=header[i], got=repr(values[i]))
+                problems.append(Message(ROW, line=line, problem=bad))
                 break
     return header, problems
 
@@ -78,17 +84,28 @@ def read_ohlcv_csv(path: Path, *, volume_unit: ReplayVolumeUnit, source: str) ->
     raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     header, problems = _line_problems(raw.decode("utf-8-sig", errors="replace"))
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        template = (
+            N_("{file}: {problem} (and {n} more); expected the columns {columns}")
+            if len(problems) > 1
+            else N_("{file}: {problem}; expected the columns {columns}")
+        )
         raise DataError(
-            f"{path.name}: {problems[0]}{more}; expected the columns {','.join(COLUMNS)}"
+            template,
+            file=path.name,
+            problem=problems[0],
+            n=len(problems) - 1,
+            columns=",".join(COLUMNS),
         )
     try:
         frame = pl.read_csv(raw, schema_overrides={c: pl.Float64 for c in COLUMNS[1:]})
         frame = frame.with_columns(_timestamps_ms(frame["timestamp"]).alias("ts"))
     except (pl.exceptions.PolarsError, KeyError) as exc:  # e.g. a timestamp that is no time
         raise DataError(
-            f"{path.name}: timestamp: expected ISO 8601 times or epoch seconds/milliseconds "
-            f"({type(exc).__name__})"
+            N_(
+                "{file}: timestamp: expected ISO 8601 times or epoch seconds/milliseconds ({error})"
+            ),
+            file=path.name,
+            error=type(exc).__name__,
         ) from None
     volume = pl.col("volume").cast(pl.Float64)
     if volume_unit == ReplayVolumeUnit.BASE:
@@ -116,7 +133,10 @@ def load_csv_dir(
     when there is one, else ``csv:<folder name>``)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise UsageError(f"--csv-dir: expected a folder of <coin>_<tf>.csv files, got {folder}")
+        raise UsageError(
+            N_("--csv-dir: expected a folder of <coin>_<tf>.csv files, got {folder}"),
+            folder=str(folder),
+        )
     manifest = _manifest(folder)
     unit = (
         volume_unit
@@ -124,7 +144,9 @@ def load_csv_dir(
         else str(manifest.get("volume_unit", ReplayVolumeUnit.BASE))
     )
     if unit not in (ReplayVolumeUnit.USD, ReplayVolumeUnit.BASE):
-        raise UsageError(f"volume unit: expected usd, base or auto, got {volume_unit!r}")
+        raise UsageError(
+            N_("volume unit: expected usd, base or auto, got {got}"), got=repr(volume_unit)
+        )
     label = str(manifest.get("label", f"csv:{folder.name}"))
     history: dict[str, dict[str, pl.DataFrame]] = {}
     for path in sorted(folder.iterdir()):
@@ -136,5 +158,5 @@ def load_csv_dir(
             path, volume_unit=ReplayVolumeUnit(unit), source=label
         )
     if not history:
-        raise UsageError(f"--csv-dir: no <coin>_<tf>.csv files in {folder}")
+        raise UsageError(N_("--csv-dir: no <coin>_<tf>.csv files in {folder}"), folder=str(folder))
     return HistorySource(history, label=label)

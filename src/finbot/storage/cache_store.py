@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from finbot.clock import Clock
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_, Message
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +256,12 @@ def make_cache(
     except (redis.RedisError, OSError) as exc:
         client.close()
         log.warning(
-            "cache: Redis at %s unreachable (%s); using the in-memory cache", _safe_url(url), exc
+            "%s",
+            Message(
+                N_("cache: Redis at {url} unreachable ({error}); using the in-memory cache"),
+                url=_safe_url(url),
+                error=str(exc),
+            ),
         )
         return MemoryCache(ttls, clock)
     return RedisCache(ttls, client, prefix=prefix)

@@ -23,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_, Message, error_message, in_language, translate
 from finbot.storage.parquet_writer import BarStore, UpsertResult
 from finbot.storage.units import VolumeUnit
 from finbot.timeframes import MINUTE_MS, Timeframe, check_timeframe, duration_ms
@@ -49,8 +50,8 @@ class CsvRejected(DataError):
 
     exit_code = 2
 
-    def __init__(self, message: str, errors: Sequence[RowError] = ()):
-        super().__init__(message)
+    def __init__(self, message: str, errors: Sequence[RowError] = (), **values: object):
+        super().__init__(message, **values)
         self.errors = list(errors)
 
 
@@ -61,6 +62,16 @@ class RowError:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.problem}"
+
+    def in_language(self, lang: str) -> str:
+        """The row's line and problem in ``lang``."""
+        problem = in_language(lang, self.problem)
+        return translate(lang, N_("line {line}: {problem}"), line=self.line, problem=problem)
+
+
+def _problem(exc: DataError) -> str:
+    """The row's problem, kept translatable when the error carries its message id."""
+    return error_message(exc)
 
 
 @dataclass
@@ -98,7 +109,9 @@ def parse_timestamp(text: str) -> int:
     if number is not None:
         millis = number * 1000 if abs(number) < 1e11 else number  # seconds until year 5138
         if not math.isfinite(millis):
-            raise DataError(f"timestamp: expected a finite epoch time, got {text[:40]!r}")
+            raise DataError(
+                N_("timestamp: expected a finite epoch time, got {got}"), got=repr(text[:40])
+            )
         stamp = round(millis)
     else:
         try:
@@ -108,24 +121,35 @@ def parse_timestamp(text: str) -> int:
             stamp = round(moment.timestamp() * 1000)
         except (ValueError, OverflowError):
             raise DataError(
-                f"timestamp: expected ISO 8601 (2024-01-01T00:00:00Z) or epoch "
-                f"seconds/milliseconds, got {text[:40]!r}"
+                N_(
+                    "timestamp: expected ISO 8601 (2024-01-01T00:00:00Z) or epoch "
+                    "seconds/milliseconds, got {got}"
+                ),
+                got=repr(text[:40]),
             ) from None
     if not MIN_TS_MS <= stamp < MAX_TS_MS:
-        raise DataError(f"timestamp: expected a date between 2009 and 2100, got {text[:40]!r}")
+        raise DataError(
+            N_("timestamp: expected a date between 2009 and 2100, got {got}"), got=repr(text[:40])
+        )
     return stamp
 
 
 def _number(name: str, text: str, *, positive: bool) -> float:
     number = _float(text)
     if number is None:
-        raise DataError(f"{name}: expected a number, got {text[:40]!r}")
+        raise DataError(N_("{name}: expected a number, got {got}"), name=name, got=repr(text[:40]))
     if not math.isfinite(number):
-        raise DataError(f"{name}: expected a finite number, got {text[:40]!r}")
+        raise DataError(
+            N_("{name}: expected a finite number, got {got}"), name=name, got=repr(text[:40])
+        )
     if positive and number <= 0:
-        raise DataError(f"{name}: expected a price > 0, got {text[:40]!r}")
+        raise DataError(
+            N_("{name}: expected a price > 0, got {got}"), name=name, got=repr(text[:40])
+        )
     if number < 0:
-        raise DataError(f"{name}: expected a value >= 0, got {text[:40]!r}")
+        raise DataError(
+            N_("{name}: expected a value >= 0, got {got}"), name=name, got=repr(text[:40])
+        )
     return number
 
 
@@ -145,23 +169,34 @@ def parse_row(
     the field and what was expected when anything is wrong. ``width``: the header's field
     count, which every row must have (a shifted row would put a price in the wrong column)."""
     if width is not None and len(values) != width:
-        raise DataError(f"expected {width} fields (as in the header), got {len(values)}")
+        raise DataError(
+            N_("expected {width} fields (as in the header), got {got}"),
+            width=width,
+            got=len(values),
+        )
     if max(columns.values()) >= len(values):
-        raise DataError(f"expected {len(columns)} fields, got {len(values)}")
+        raise DataError(
+            N_("expected {width} fields, got {got}"), width=len(columns), got=len(values)
+        )
     ts = parse_timestamp(values[columns["timestamp"]])
     if step_ms is not None and ts % step_ms:
         raise DataError(
-            f"timestamp: expected a bar open time on the {step_ms // MINUTE_MS}-minute "
-            f"grid, got {values[columns['timestamp']][:40]!r}"
+            N_("timestamp: expected a bar open time on the {minutes}-minute grid, got {got}"),
+            minutes=step_ms // MINUTE_MS,
+            got=repr(values[columns["timestamp"]][:40]),
         )
     o = _number("open", values[columns["open"]], positive=True)
     h = _number("high", values[columns["high"]], positive=True)
     lo = _number("low", values[columns["low"]], positive=True)
     c = _number("close", values[columns["close"]], positive=True)
     if h < max(o, c):
-        raise DataError(f"high: expected >= max(open, close) = {max(o, c)}, got {h}")
+        raise DataError(
+            N_("high: expected >= max(open, close) = {bound}, got {got}"), bound=max(o, c), got=h
+        )
     if lo > min(o, c):
-        raise DataError(f"low: expected <= min(open, close) = {min(o, c)}, got {lo}")
+        raise DataError(
+            N_("low: expected <= min(open, close) = {bound}, got {got}"), bound=min(o, c), got=lo
+        )
     volume = _optional("volume", values[columns["volume"]])
     if volume is not None and volume_unit == VolumeUnit.BASE:
         volume *= c
@@ -185,8 +220,10 @@ def header_columns(header: Sequence[str]) -> dict[str, int]:
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise CsvRejected(
-            f"header: missing column(s) {', '.join(missing)}; expected "
-            f"{','.join(REQUIRED)} (got {','.join(header)[:80]!r})"
+            N_("header: missing column(s) {missing}; expected {expected} (got {got})"),
+            missing=", ".join(missing),
+            expected=",".join(REQUIRED),
+            got=repr(",".join(header)[:80]),
         )
     return columns
 
@@ -201,7 +238,7 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str] | DataEr
             return
         except csv.Error as exc:
             line += 1
-            yield line, DataError(f"unreadable CSV row ({exc})")
+            yield line, DataError(N_("unreadable CSV row ({error})"), error=str(exc))
             continue
         line += 1
         if values and any(v.strip() for v in values):
@@ -223,7 +260,11 @@ def parse_csv(
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
-            raise CsvRejected(f"{path.name}: empty file; expected a header {','.join(REQUIRED)}")
+            raise CsvRejected(
+                N_("{file}: empty file; expected a header {expected}"),
+                file=path.name,
+                expected=",".join(REQUIRED),
+            )
         columns = header_columns(header)
         for line, values in _rows(reader):
             try:
@@ -234,7 +275,7 @@ def parse_csv(
                 )
                 good.append(row)
             except DataError as exc:
-                errors.append(RowError(line, str(exc)))
+                errors.append(RowError(line, _problem(exc)))
     return ParsedCsv(_to_bars(good, source), errors, len(good) + len(errors))
 
 
@@ -284,21 +325,30 @@ def import_csv(
 ) -> ImportReport:
     """Check every row of ``path``, then upsert the bars into ``store`` (see module doc)."""
     if volume_unit not in tuple(VolumeUnit):
-        raise UsageError(f"volume-unit: expected base or quote, got {volume_unit!r}")
+        raise UsageError(
+            N_("volume-unit: expected base or quote, got {got}"), got=repr(volume_unit)
+        )
     if not path.is_file():
-        raise UsageError(f"file: {path} does not exist or is not a file")
+        raise UsageError(N_("file: {path} does not exist or is not a file"), path=str(path))
     unit = VolumeUnit(volume_unit)
     parsed = parse_csv(path, timeframe, volume_unit=unit, source=source)
     valid = parsed.bars.height
     if parsed.errors and not skip_bad:
+        first = parsed.errors[0]
         raise CsvRejected(
-            f"{path.name}: {len(parsed.errors)} of {parsed.rows_read} rows rejected, "
-            f"nothing imported (first: {parsed.errors[0]}); fix them, or pass "
-            f"--skip-bad to import the {valid} valid rows",
+            N_(
+                "{file}: {n} of {rows} rows rejected, nothing imported (first: {first}); fix "
+                "them, or pass --skip-bad to import the {valid} valid rows"
+            ),
             parsed.errors,
+            file=path.name,
+            n=len(parsed.errors),
+            rows=parsed.rows_read,
+            first=Message(N_("line {line}: {problem}"), line=first.line, problem=first.problem),
+            valid=valid,
         )
     if valid == 0:
-        raise CsvRejected(f"{path.name}: no valid rows to import", parsed.errors)
+        raise CsvRejected(N_("{file}: no valid rows to import"), parsed.errors, file=path.name)
     result = store.upsert(coin, timeframe, parsed.bars)
     return ImportReport(
         str(path),

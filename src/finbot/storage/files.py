@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from finbot.errors import DataError
+from finbot.i18n import N_, Message, error_message
 from finbot.storage.refill import record as record_refill
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,12 @@ def partition_lock(path: Path, timeout: float = LOCK_TIMEOUT_S) -> filelock.File
 def remove_stale_temps(folder: Path) -> None:
     """Temporary files left by a writer that crashed (call with the partition lock held)."""
     for stale in folder.glob(f".{PART_FILE}.*.tmp"):
-        log.warning("removing temporary file left by an interrupted write: %s", stale)
+        log.warning(
+            "%s",
+            Message(
+                N_("removing temporary file left by an interrupted write: {path}"), path=str(stale)
+            ),
+        )
         stale.unlink(missing_ok=True)
 
 
@@ -205,7 +211,7 @@ def read_file(path: Path) -> pl.DataFrame:
     except FileNotFoundError:
         raise
     except Exception as exc:  # polars/arrow raise many kinds for a damaged file
-        raise DataError(f"storage: {path} is not a readable Parquet file ({exc})") from exc
+        raise DataError(UNREADABLE, path=str(path), error=str(exc)) from exc
 
 
 def check_pages(path: Path) -> None:
@@ -218,7 +224,9 @@ def check_pages(path: Path) -> None:
     except FileNotFoundError:
         raise
     except Exception as exc:  # arrow raises OSError or ArrowException kinds for bad pages
-        raise DataError(f"storage: {path} has a damaged page ({exc})") from exc
+        raise DataError(
+            N_("storage: {path} has a damaged page ({error})"), path=str(path), error=str(exc)
+        ) from exc
 
 
 def read_metadata(path: Path) -> dict[str, str]:
@@ -226,8 +234,11 @@ def read_metadata(path: Path) -> dict[str, str]:
     try:
         raw = pq.read_schema(path).metadata or {}
     except (pa.ArrowException, OSError) as exc:  # damaged, truncated or not Parquet at all
-        raise DataError(f"storage: {path} is not a readable Parquet file ({exc})") from exc
+        raise DataError(UNREADABLE, path=str(path), error=str(exc)) from exc
     return {k.decode(): v.decode() for k, v in raw.items() if not k.startswith(b"ARROW:")}
+
+
+UNREADABLE = N_("storage: {path} is not a readable Parquet file ({error})")
 
 
 def quarantine(path: Path, root: Path, quarantine_dir: Path, reason: str) -> Path:
@@ -241,7 +252,15 @@ def quarantine(path: Path, root: Path, quarantine_dir: Path, reason: str) -> Pat
         target = target.with_name(f"{target.name}.{uuid.uuid4().hex[:8]}")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), str(target))
-    log.error("storage: quarantined %s → %s (%s)", path, target, reason)
+    log.error(
+        "%s",
+        Message(
+            N_("storage: quarantined {path} → {target} ({reason})"),
+            path=str(path),
+            target=str(target),
+            reason=reason,
+        ),
+    )
     record_refill(quarantine_dir, relative, target)  # a bar month: a gap the backfill refills
     return target
 
@@ -266,7 +285,7 @@ class FileSet:
         except DataError as exc:
             if locked:
                 if path.exists():
-                    quarantine(path, self.root, self.quarantine_dir, str(exc))
+                    quarantine(path, self.root, self.quarantine_dir, error_message(exc))
                 return None
             with self.lock(path):  # a writer may have replaced it meanwhile: look again
                 return self.read_one(path, locked=True)

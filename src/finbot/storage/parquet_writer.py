@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from finbot.clock import iso_utc
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_, Message
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars, to_file
 from finbot.storage import files, refill
 from finbot.storage.retention import apply_retention
@@ -156,13 +157,20 @@ class BarStore:
             self.migrate()
         checked = validate_bars(as_bars(bars))
         if checked.rejected:
+            reasons = [
+                Message(N_("{n} {reason}"), n=n, reason=Message(reason))
+                for reason, n in checked.rejected.items()
+            ]
             log.warning(
-                "storage: %s %s: rejected %d of %d bars (%s)",
-                coin,
-                timeframe,
-                checked.rejected_total,
-                bars.height,
-                "; ".join(f"{n} {reason}" for reason, n in checked.rejected.items()),
+                "%s",
+                Message(
+                    N_("storage: {coin} {timeframe}: rejected {n} of {total} bars ({reasons})"),
+                    coin=coin,
+                    timeframe=timeframe,
+                    n=checked.rejected_total,
+                    total=bars.height,
+                    reasons=Message.joined("; ", reasons),
+                ),
             )
         result = UpsertResult(rejected=checked.rejected_total, reasons=checked.rejected)
         metadata = self._metadata(coin, timeframe)

@@ -12,23 +12,24 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.schema import PRICE_COLUMNS, conform
 
 _PRICES_OK = pl.all_horizontal(
     [pl.col(c).is_not_null() & pl.col(c).is_finite() & (pl.col(c) > 0) for c in PRICE_COLUMNS]
 )
 RULES: tuple[tuple[str, pl.Expr], ...] = (
-    ("ts: null or negative", pl.col("ts").is_null() | (pl.col("ts") < 0)),
-    ("price: null, NaN, infinite or <= 0", ~_PRICES_OK),
+    (N_("ts: null or negative"), pl.col("ts").is_null() | (pl.col("ts") < 0)),
+    (N_("price: null, NaN, infinite or <= 0"), ~_PRICES_OK),
     # high >= max(open, close) >= min(open, close) >= low also guarantees high >= low
-    ("high: below max(open, close)", pl.col("high") < pl.max_horizontal("open", "close")),
-    ("low: above min(open, close)", pl.col("low") > pl.min_horizontal("open", "close")),
+    (N_("high: below max(open, close)"), pl.col("high") < pl.max_horizontal("open", "close")),
+    (N_("low: above min(open, close)"), pl.col("low") > pl.min_horizontal("open", "close")),
     (
-        "volume: NaN, infinite or negative",
+        N_("volume: NaN, infinite or negative"),
         pl.col("volume").is_not_null() & (~pl.col("volume").is_finite() | (pl.col("volume") < 0)),
     ),
     (
-        "market_cap: NaN, infinite or negative",
+        N_("market_cap: NaN, infinite or negative"),
         pl.col("market_cap").is_not_null()
         & (~pl.col("market_cap").is_finite() | (pl.col("market_cap") < 0)),
     ),

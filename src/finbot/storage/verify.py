@@ -19,6 +19,7 @@ import polars as pl
 
 from finbot.clock import iso_utc
 from finbot.errors import DataError
+from finbot.i18n import N_, Message, error_message
 from finbot.schema import BARS_FILE_SCHEMA, SCHEMA_VERSION, conform
 from finbot.storage import files, refill
 from finbot.storage.validation import validate_bars
@@ -102,9 +103,14 @@ def _awaiting_refill(quarantine_dir: Path, report: VerifyReport) -> None:
         report.problems.append(
             {
                 "path": entry["quarantined"],
-                "problem": (
-                    f"{entry['coin']} {entry['timeframe']} {month}: quarantined, not refilled "
-                    f"yet; run 'finbot collect-historical --coins {entry['coin']}'"
+                "problem": Message(
+                    N_(
+                        "{coin} {timeframe} {month}: quarantined, not refilled yet; run "
+                        "'finbot collect-historical --coins {coin}'"
+                    ),
+                    coin=entry["coin"],
+                    timeframe=entry["timeframe"],
+                    month=month,
                 ),
             }
         )
@@ -120,9 +126,15 @@ def _read_or_quarantine(
             files.check_pages(path)
             return frame, metadata
         except DataError as exc:
-            target = files.quarantine(path, fileset.root, fileset.quarantine_dir, str(exc))
-            what = "damaged page (checksum)" if "damaged page" in str(exc) else "unreadable"
-            report.problem(path, f"{what} Parquet file, moved to {target}")
+            reason = error_message(exc)
+            target = files.quarantine(path, fileset.root, fileset.quarantine_dir, reason)
+            damaged = "damaged page" in str(exc)
+            text = (
+                N_("damaged page (checksum) Parquet file, moved to {target}")
+                if damaged
+                else N_("unreadable Parquet file, moved to {target}")
+            )
+            report.problem(path, Message(text, target=str(target)))
             report.quarantined.append(str(target))
             return None
 
@@ -160,21 +172,30 @@ def _bar_file_problems(
     schema = dict(frame.schema)
     if schema != BARS_FILE_SCHEMA:
         expected = _schema_text(BARS_FILE_SCHEMA)
-        return [f"schema: expected {expected}, got {_schema_text(schema)}"]
+        got = _schema_text(schema)
+        return [Message(N_("schema: expected {expected}, got {got}"), expected=expected, got=got)]
     problems = _metadata_problems(metadata, timeframe, coin)
     frame = conform(frame)  # ts as epoch milliseconds for the checks below
     ts = frame["ts"]
     if ts.null_count():
-        problems.append(f"ts: {ts.null_count()} null timestamps")
+        problems.append(Message(N_("ts: {n} null timestamps"), n=ts.null_count()))
     elif frame.height > 1 and ts.diff().drop_nulls().min() <= 0:  # type: ignore[operator]
-        problems.append("ts: not strictly increasing (duplicate or unsorted timestamps)")
+        problems.append(
+            Message(N_("ts: not strictly increasing (duplicate or unsorted timestamps)"))
+        )
     outside = frame.filter(
         (ts < files.month_start_ms(year, month)) | (ts >= files.month_end_ms(year, month))
     ).height
     if outside:
-        problems.append(f"ts: {outside} rows outside the partition's month {year}-{month:02d}")
+        problems.append(
+            Message(
+                N_("ts: {n} rows outside the partition's month {month}"),
+                n=outside,
+                month=f"{year}-{month:02d}",
+            )
+        )
     for reason, count in validate_bars(conform(frame)).rejected.items():
-        problems.append(f"{count} rows with {reason}")
+        problems.append(Message(N_("{n} rows with {reason}"), n=count, reason=Message(reason)))
     return problems
 
 
@@ -185,7 +206,12 @@ def _metadata_problems(metadata: dict[str, str], timeframe: str, coin: str) -> l
         "finbot.coin": coin,
     }
     return [
-        f"metadata: {key} is {metadata.get(key)!r}, expected {value!r}"
+        Message(
+            N_("metadata: {key} is {got}, expected {expected}"),
+            key=key,
+            got=repr(metadata.get(key)),
+            expected=repr(value),
+        )
         for key, value in expected.items()
         if metadata.get(key) != value
     ]
@@ -227,14 +253,20 @@ def _verify_dataset(fileset: files.FileSet, report: VerifyReport, folder: Path) 
             if keys and set(keys) <= set(frame.columns):
                 duplicated = frame.height - frame.unique(subset=keys).height
                 if duplicated:
-                    report.problem(path, f"{duplicated} duplicate keys ({', '.join(keys)})")
+                    text = N_("{n} duplicate keys ({keys})")
+                    report.problem(path, Message(text, n=duplicated, keys=", ".join(keys)))
 
 
 def _note_stale_temps(report: VerifyReport, folder: Path) -> None:
     for stale in folder.glob(f".{files.PART_FILE}.*.tmp"):
         report.notes.append(
-            f"temporary file of an interrupted write (removed by the next "
-            f"write to this partition): {stale}"
+            Message(
+                N_(
+                    "temporary file of an interrupted write (removed by the next write to "
+                    "this partition): {path}"
+                ),
+                path=str(stale),
+            )
         )
 
 
@@ -246,4 +278,10 @@ def _note_quarantine(quarantine_dir: Path, report: VerifyReport) -> None:
             if p.is_file() and not p.name.startswith(".") and p.name != refill.REFILL_FILE
         ]
         if held:
-            report.notes.append(f"{len(held)} file(s) held in quarantine under {quarantine_dir}")
+            report.notes.append(
+                Message(
+                    N_("{n} file(s) held in quarantine under {folder}"),
+                    n=len(held),
+                    folder=str(quarantine_dir),
+                )
+            )

@@ -169,3 +169,29 @@ def test_http_request_lines_are_for_verbose_only(home):
     setup_logging(home, verbose=True, console=False)
     assert logging.getLogger("httpx").isEnabledFor(logging.DEBUG)
     shutdown_logging()
+
+
+def test_console_speaks_the_users_language_and_the_file_stays_english(
+    home: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from finbot.i18n import N_, Message
+
+    logs.setup_logging(home, lang="fr")
+    line = Message(N_("{n} file(s) held in quarantine under {folder}"), n=2, folder="q")
+    logging.getLogger("finbot.test").warning("%s", line)
+    err = capsys.readouterr().err
+    assert "2 fichier(s) gardé(s) en quarantaine sous q" in err and "ATTENTION" in err, err
+    assert _lines(home)[-1]["event"] == "2 file(s) held in quarantine under q"
+    assert _lines(home)[-1]["level"] == "WARNING"
+
+
+def test_a_translated_line_holding_a_secret_is_masked_in_english(
+    home: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from finbot.i18n import N_, Message
+
+    logs.setup_logging(home, lang="fr")
+    logging.getLogger("finbot.test").warning("%s", Message(N_("{coin}: no points"), coin=KEY))
+    err = capsys.readouterr().err
+    assert KEY not in err and "no points" in err
+    assert KEY not in _lines(home)[-1]["event"]

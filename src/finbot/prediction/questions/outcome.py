@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from finbot.i18n import N_, translate
+from finbot.i18n import N_, in_language, translate
 
 if TYPE_CHECKING:
     import polars as pl
@@ -57,7 +57,8 @@ class Outcomes:
 
     def text(self, lang: str) -> str:
         message, values = self.why
-        return translate(lang, message, **values) if message else ""
+        shown = {k: in_language(lang, v) for k, v in values.items()}
+        return translate(lang, message, **shown) if message else ""
 
     @property
     def up(self) -> float | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from finbot.errors import FinbotError
+from finbot.i18n import N_, Message, error_message
 
 if TYPE_CHECKING:
     from finbot.prediction.volatility import VolatilityForecast, VolatilityStore
@@ -33,11 +34,15 @@ def volatility_view(store: VolatilityStore, bars: BarStore, coin: str, horizon: 
     try:
         fitted = store.latest(coin, horizon)
         if fitted is None:
-            return VolView(None, "no volatility model yet (trained with 'finbot train')")
+            return VolView(
+                None, Message(N_("no volatility model yet (trained with 'finbot train')"))
+            )
         last = bars.last_ts(coin, fitted.timeframe)
         if last is None:
-            return VolView(None, f"no {fitted.timeframe} bars stored")
+            return VolView(
+                None, Message(N_("no {timeframe} bars stored"), timeframe=fitted.timeframe)
+            )
         frame = bars.read(coin, fitted.timeframe, start_ms=fitted.tail_start(last))
         return VolView(forecast_volatility(fitted, frame))
     except FinbotError as exc:  # an unloadable model or a gap in the bars: say so, carry on
-        return VolView(None, str(exc))
+        return VolView(None, error_message(exc))

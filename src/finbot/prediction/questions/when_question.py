@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from finbot.config.models import Settings
 from finbot.errors import FinbotError
+from finbot.i18n import N_, Message, error_message
 from finbot.prediction.features import horizon_bars
 from finbot.prediction.questions.assessment import (
     Assessment,
@@ -137,7 +138,7 @@ def _scan(
         try:
             a = assess(settings, sources, coin, h)
         except FinbotError as exc:  # no model or no data at this horizon: skip, say which
-            missing.append(f"{h}: {exc}")
+            missing.append(Message(N_("{horizon}: {error}"), horizon=h, error=error_message(exc)))
             continue
         scanned.append(a)
         bars = sources.bars(coin, bar_timeframe(a.prediction))
@@ -150,7 +151,11 @@ def when(settings: Settings, sources: Sources, coin: str, gain_pct: float) -> Wh
     level = settings.general.volatility.when_level
     scanned, rows, missing = _scan(settings, sources, coin, gain_pct / 100.0)
     if not scanned:
-        raise FinbotError(f"{coin}: no horizon could be predicted ({'; '.join(missing)})")
+        raise FinbotError(
+            N_("{coin}: no horizon could be predicted ({skipped})"),
+            coin=coin,
+            skipped=Message.joined("; ", missing),
+        )
     longest = configured_horizons(settings)[-1]
     hit = next((i for i, (_, p, _) in enumerate(rows) if p is not None and p >= level), None)
     found = None if hit is None else scanned[hit]

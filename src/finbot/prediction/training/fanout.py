@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finbot.errors import ConfigError, FinbotError
+from finbot.i18n import error_message
 from finbot.timeframes import default_timeframe
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def train_task(
             volatility=volatility,
         )
     except FinbotError as exc:
-        return summary | {"error": str(exc)}
+        return summary | {"error": error_message(exc)}
     report = trained.report
     return (
         summary

@@ -24,6 +24,7 @@ import polars as pl
 
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.errors import FinbotError, UsageError
+from finbot.i18n import N_, Message, error_message
 from finbot.prediction.features import feature_matrix
 from finbot.prediction.models import POOLED, ModelStore, StoredModel
 from finbot.prediction.training.from_store import train_from_store
@@ -77,9 +78,14 @@ def decide(store: ModelStore, report: TrainReport, bars: pl.DataFrame) -> dict[s
             old_mae = float("inf")
         summary |= {"current_version": current_version, "current_mae": old_mae}
         if new_mae > old_mae:
-            reason = (
-                f"MAE {new_mae:.6g} on the held-out window is worse than the current "
-                f"version {current_version}'s {old_mae:.6g} on the same window"
+            reason = Message(
+                N_(
+                    "MAE {new:.6g} on the held-out window is worse than the current version "
+                    "{version}'s {old:.6g} on the same window"
+                ),
+                new=new_mae,
+                version=current_version,
+                old=old_mae,
             )
             version = store.save(report, status="rejected", reason=reason)
             return summary | {"status": "rejected", "reason": reason, "version": version}
@@ -115,7 +121,12 @@ def retrain(
             volatility=None if micro else volatility,
         )
     except FinbotError as exc:
-        return {"coin": coin, "timeframe": timeframe, "horizon": horizon, "error": str(exc)}
+        return {
+            "coin": coin,
+            "timeframe": timeframe,
+            "horizon": horizon,
+            "error": error_message(exc),
+        }
     vol = {} if trained.volatility is None else {"volatility": trained.volatility}
     return trained.kept | {"mode": mode} | vol
 

@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.prediction.features import FEATURE_NAMES, build_features, forward_log_returns
 from finbot.prediction.models import (
     MASTER,
@@ -139,8 +140,9 @@ def _dataset(
     frame = frame.drop_nulls()
     if frame.height < MIN_ROWS or not used:
         raise DataError(
-            f"master: expected at least {MIN_ROWS} rows where every timeframe has "
-            f"features, got {frame.height}"
+            N_("master: expected at least {n} rows where every timeframe has features, got {rows}"),
+            n=MIN_ROWS,
+            rows=frame.height,
         )
     return frame, tuple(used)
 

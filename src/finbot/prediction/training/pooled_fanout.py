@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from finbot.errors import FinbotError
+from finbot.i18n import N_, Message, error_message
 from finbot.prediction.features import pooled_frames
 from finbot.prediction.training.pooled_selection import pooled_report, select
 from finbot.prediction.training.pooled_trainer import PooledConfig, PooledRun, train_pooled
@@ -70,7 +71,7 @@ def _keep(
             "timeframe": timeframe,
             "horizon": horizon,
             "pooled": True,
-            "error": "no rows in the pooled test window",
+            "error": Message(N_("no rows in the pooled test window")),
         }
     served, reason = select(report, _current(models, coin, timeframe, horizon))
     status = "accepted" if served else "rejected"
@@ -103,7 +104,7 @@ def train_pooled_all(
             run = train_pooled(frames, horizon, pooled_config(training), features=feats)
         except FinbotError as exc:  # reported like a per-coin task's error: others go on
             head = {"coin": "*", "timeframe": timeframe, "horizon": horizon, "pooled": True}
-            results.append(head | {"error": str(exc)})
+            results.append(head | {"error": error_message(exc)})
             continue
         for coin in run.model.pool:
             results.append(_keep(models, frames, run, coin, timeframe, horizon))

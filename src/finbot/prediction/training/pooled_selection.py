@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from finbot.i18n import N_, Message
 from finbot.prediction.features import horizon_bars
 from finbot.prediction.models import NAIVE, POOLED, Algorithm, PooledModel, StoredModel
 from finbot.prediction.training.pooled_trainer import PooledRun
@@ -132,18 +133,29 @@ def _common_maes(report: PooledReport, current: StoredModel) -> tuple[float, flo
 def select(report: PooledReport, current: StoredModel | None) -> tuple[bool, str | None]:
     """(served, reason when not): pooled beats naive significantly and the current model."""
     if not report.has_edge:
-        return False, (
-            f"no significant edge over naive on the pooled test window "
-            f"(MAE ratio {report.mae_ratio:.4f}, t {report.edge_t:.2f})"
+        return False, Message(
+            N_(
+                "no significant edge over naive on the pooled test window "
+                "(MAE ratio {ratio:.4f}, t {t:.2f})"
+            ),
+            ratio=report.mae_ratio,
+            t=report.edge_t,
         )
     if current is None or current.algorithm == NAIVE:
         return True, None
     ours, theirs, rows = _common_maes(report, current)
     report.extra |= {"compared_with": current.version, "common_rows": rows}
     if rows == 0 or not ours < theirs:
-        return False, (
-            f"not better than the current {current.algorithm} version {current.version} on "
-            f"the {rows} test timestamps both predicted (MAE {ours:.6g} vs {theirs:.6g})"
+        return False, Message(
+            N_(
+                "not better than the current {algorithm} version {version} on the {rows} test "
+                "timestamps both predicted (MAE {ours:.6g} vs {theirs:.6g})"
+            ),
+            algorithm=current.algorithm,
+            version=current.version,
+            rows=rows,
+            ours=ours,
+            theirs=theirs,
         )
     return True, None
 

@@ -28,6 +28,7 @@ import numpy.typing as npt
 import polars as pl
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.prediction.features import pooled_dataset
 from finbot.prediction.models import PooledModel, pooled_input
 from finbot.prediction.training.trainer import MIN_ROWS, fit_shrink
@@ -39,6 +40,8 @@ HUBER_DELTA_SIGMAS = 1.345  # the usual 95 %-efficiency tuning constant
 MAD_TO_SIGMA = 1.4826
 PATIENCE = 25  # rounds without a better validation MAE before the trees stop
 BoolArray = npt.NDArray[np.bool_]
+
+POOLED_ROWS = N_("bars: expected at least {n} labelled pooled rows, got {rows}")
 
 
 @dataclass(frozen=True)
@@ -141,9 +144,7 @@ def fit_pooled_rows(data: pl.DataFrame, horizon: str, config: PooledConfig) -> P
     """The pooled model of ``data`` (rows of ``pooled_dataset``, sorted by ``ts``): the
     candidate with the lowest validation MAE, its shrink fitted on the same rows."""
     if data.height < MIN_ROWS:
-        raise DataError(
-            f"bars: expected at least {MIN_ROWS} labelled pooled rows, got {data.height}"
-        )
+        raise DataError(POOLED_ROWS, n=MIN_ROWS, rows=data.height)
     pool = tuple(sorted(set(data["coin"].to_list())))
     masks = time_split(data["ts"].to_numpy(), VALIDATION_FRACTION, duration_ms(horizon))
     if not masks[0].any() or not masks[1].any():
@@ -189,9 +190,7 @@ def train_pooled(
     ``features``: ``pooled_frames`` of the same bars, when already built."""
     data = pooled_dataset(frames_by_coin, default_timeframe(horizon), horizon, features=features)
     if data.height < MIN_ROWS:
-        raise DataError(
-            f"bars: expected at least {MIN_ROWS} labelled pooled rows, got {data.height}"
-        )
+        raise DataError(POOLED_ROWS, n=MIN_ROWS, rows=data.height)
     ts = data["ts"].to_numpy()
     train, test = time_split(ts, config.test_fraction, duration_ms(horizon))
     model = fit_pooled_rows(data.filter(pl.Series(train)), horizon, config)

@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.prediction.features import (
     FEATURE_NAMES,
     build_features,
@@ -177,9 +178,15 @@ def _fit_one(
 def _check_inputs(timeframe: str, horizon: str, rows: int) -> Timeframe:
     tf = check_timeframe(timeframe)
     if duration_ms(horizon) % duration_ms(timeframe, field="timeframe"):
-        raise DataError(f"horizon: expected a multiple of the {timeframe} timeframe, got {horizon}")
+        raise DataError(
+            N_("horizon: expected a multiple of the {timeframe} timeframe, got {horizon}"),
+            timeframe=timeframe,
+            horizon=horizon,
+        )
     if rows < MIN_ROWS:
-        raise DataError(f"bars: expected at least {MIN_ROWS} labelled rows, got {rows}")
+        raise DataError(
+            N_("bars: expected at least {n} labelled rows, got {rows}"), n=MIN_ROWS, rows=rows
+        )
     return tf
 
 

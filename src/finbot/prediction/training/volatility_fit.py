@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finbot.errors import FinbotError
+from finbot.i18n import N_, Message, error_message
 
 if TYPE_CHECKING:
     import polars as pl
@@ -65,7 +66,7 @@ def fit_and_save(
             coin, horizon, model.fitted
         )
     except FinbotError as exc:
-        return {"error": f"volatility: {exc}"}
+        return {"error": Message(N_("volatility: {error}"), error=error_message(exc))}
     skill = model.skill
     return {
         "model": model.chosen,

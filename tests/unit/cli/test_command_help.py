@@ -1,0 +1,60 @@
+"""``--help`` lists each command with its one-line help in the user's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from finbot.cli.app import app
+from finbot.cli.command_help import COMMAND_HELP, GROUP_ALIASES
+
+pytestmark = pytest.mark.unit
+
+
+def _help(tmp_path: Path, *args: str) -> str:
+    home = tmp_path / "home"
+    result = CliRunner().invoke(app, ["--home", str(home), *args], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert not home.exists()  # --help writes nothing
+    return result.output
+
+
+def test_the_command_list_is_french_under_lang_fr(tmp_path: Path) -> None:
+    text = _help(tmp_path, "--lang", "fr", "--help")
+    assert "Entraîne les modèles d'une crypto et d'un horizon" in text
+    assert "Arrête le bot proprement." in text
+    assert "Train models for a coin" not in text
+
+
+def test_a_groups_command_list_is_french_and_english_stays_english(tmp_path: Path) -> None:
+    text = _help(tmp_path, "--lang", "fr", "storage", "--help")
+    assert "Vérifie chaque fichier Parquet" in text
+    english = _help(tmp_path, "--lang", "en", "storage", "--help")
+    assert "Check every Parquet file; quarantine damaged ones" in english
+
+
+def test_settings_lang_is_honoured_for_help(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "configured"
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "settings.json").write_text('{"lang": "fr"}', "utf-8")
+    monkeypatch.delenv("FINBOT_LANG", raising=False)
+    result = CliRunner().invoke(app, ["--home", str(home), "--help"], env={"COLUMNS": "200"})
+    assert "Démarre le bot" in result.output, result.output
+
+
+def test_every_command_but_the_aliases_has_a_one_line_help() -> None:
+    group = typer.main.get_command(app)
+    missing = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        if not (command.help or "").startswith("Alias") and name not in COMMAND_HELP:
+            missing.append(name)
+        for sub, inner in getattr(command, "commands", {}).items():
+            key = f"{GROUP_ALIASES.get(name, name)} {sub}"
+            if not (inner.help or "").startswith("Alias") and key not in COMMAND_HELP:
+                missing.append(key)
+    assert missing == []
