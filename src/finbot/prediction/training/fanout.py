@@ -105,7 +105,17 @@ def _run_joblib(
             results.append(result)
             if progress:
                 progress(result, done, len(calls))
+    _release_workers()
     return results
+
+
+def _release_workers() -> None:
+    """Stop joblib's reusable loky workers once the tasks are done: idle, they keep each
+    trained model's memory (measured: the peak of a training run with the pooled step after
+    it), and a long-running bot would hold it between its jobs."""
+    from joblib.externals.loky import get_reusable_executor
+
+    get_reusable_executor().shutdown(wait=True)
 
 
 def _dask_client(training: Training, stack: ExitStack) -> Any:
