@@ -335,21 +335,17 @@ def _without_model_line(app_ctx: AppContext, missing: list[str], total: int) -> 
 def ask_amount(
     app_ctx: AppContext, coin: str, horizon: str, amount_eur: float | None, as_json: bool
 ) -> None:
-    from finbot.prediction import questions as q
+    from finbot.ops.answers import amount_answer
 
     sources, tracker = _sources(app_ctx)
-    amount = amount_eur if amount_eur is not None else app_ctx.settings.costs.default_order_eur
-    try:
-        ans = q.amount(app_ctx.settings, sources, coin, horizon, amount)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    ans = amount_answer(app_ctx.settings, sources, coin, horizon, amount_eur)
     _record(app_ctx, tracker, [ans.assessment])
     if as_json:
         app_ctx.emit_json(ans.to_json())
         return
     lang = app_ctx.lang
     app_ctx.console.print(price_line(app_ctx, ans.assessment), highlight=False)
-    app_ctx.console.print(amount_line(app_ctx, ans, amount, horizon), highlight=False)
+    app_ctx.console.print(amount_line(app_ctx, ans, ans.amount_eur, horizon), highlight=False)
     for line in detail_lines(app_ctx, ans.assessment)[1:] + [
         f"  - {r.text(lang)}" for r in ans.reasons
     ]:

@@ -17,7 +17,7 @@ from finbot.errors import FinbotError
 if TYPE_CHECKING:
     from finbot.config import Settings
     from finbot.prediction.decision import Decision
-    from finbot.prediction.questions import Assessment, Sources
+    from finbot.prediction.questions import AmountAnswer, Assessment, Sources
     from finbot.prediction.tracking import PredictionTracker
     from finbot.services import Services
 
@@ -55,6 +55,21 @@ def assess_many(
                 if on_error is not None:
                     on_error(coin, h, exc)
     return out
+
+
+def amount_answer(
+    settings: Settings, sources: Sources, coin: str, horizon: str, amount_eur: float | None
+) -> AmountAnswer:
+    """``predict --kind amount``: what ``amount_eur`` (default: ``costs.json``'s order size)
+    becomes at ``horizon``; an amount the question refuses is a UsageError."""
+    from finbot.errors import UsageError
+    from finbot.prediction import questions as q
+
+    amount = amount_eur if amount_eur is not None else settings.costs.default_order_eur
+    try:
+        return q.amount(settings, sources, coin, horizon, amount)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def coin_json(coin: str, assessed: Sequence[Assessment], decision: Decision) -> dict[str, Any]:

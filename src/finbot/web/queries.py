@@ -79,16 +79,10 @@ def price(services: Services, coin: str, at: str | None) -> dict[str, Any]:
 
 def amount(services: Services, coin: str, at: str, amount_eur: float | None) -> dict[str, Any]:
     """``predict --kind amount --json``."""
-    from finbot.ops.answers import question_sources
-    from finbot.prediction import questions as q
+    from finbot.ops.answers import amount_answer, question_sources
 
     sources, _ = question_sources(services)
-    value = amount_eur if amount_eur is not None else services.settings.costs.default_order_eur
-    try:
-        answer = q.amount(services.settings, sources, coin, at, value)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return dict(answer.to_json())
+    return dict(amount_answer(services.settings, sources, coin, at, amount_eur).to_json())
 
 
 def when(services: Services, coin: str, gain: float) -> dict[str, Any]:
