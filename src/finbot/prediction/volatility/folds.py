@@ -52,6 +52,11 @@ def walk_forward_folds(
         raise UsageError(f"folds: expected at least 1, got {n_folds}")
     times = ts[rows]
     n = rows.size
+    if n < MIN_TRAIN + MIN_CAL + MIN_TEST:  # an empty or short series: no fold can be cut
+        raise DataError(
+            f"too little history for {n_folds} volatility folds ({n} rows); "
+            "collect more bars or use fewer folds"
+        )
     edges = np.linspace(int(n * (1.0 - test_fraction)), n, n_folds + 1).astype(int)
     folds = []
     for k in range(n_folds):

@@ -61,6 +61,15 @@ def test_too_little_history_is_a_clear_error() -> None:
         walk_forward_folds(np.arange(300, dtype=np.int64), ts, HOUR_MS, 6)
 
 
+@pytest.mark.parametrize("n", [0, 1, 30])
+def test_an_empty_or_tiny_series_is_the_same_clear_error(n: int) -> None:
+    """Two days of 5-minute bars left no row once labelled: an IndexError ended the whole
+    training run (the 100-coin benchmark), where a too-short series must only be reported."""
+    ts = np.arange(n, dtype=np.int64) * HOUR_MS
+    with pytest.raises(DataError, match="too little history"):
+        walk_forward_folds(np.arange(n, dtype=np.int64), ts, HOUR_MS, 6)
+
+
 def test_each_fold_picks_its_best_calibration_qlike() -> None:
     data = horizon_data(bar_grid(garch_bars(3000, seed=21), "1h"), 6)
     config = WalkForwardConfig(candidates=("naive_day", "har", "garch"))
