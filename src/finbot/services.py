@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from finbot.config import Coin, Settings
     from finbot.config.models import Training
     from finbot.config.sizing import MachineFacts, Sizes
-    from finbot.prediction.decision import LiveAccuracy, SpreadQuote
+    from finbot.prediction.decision import SpreadQuote
     from finbot.prediction.models import ModelStore
     from finbot.prediction.pipeline import Prediction
     from finbot.prediction.questions import Freshness, FreshnessSource, Sources
@@ -330,8 +330,9 @@ def _bad_calibration(pred: Prediction, what: str) -> str:
     )
 
 
-def live_sources(services: Services, *, tracker: PredictionTracker | None) -> Sources:
-    """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, tracker."""
+def live_sources(services: Services) -> Sources:
+    """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, the
+    freshest price and the volatility forecast."""
     from finbot.prediction import pipeline
     from finbot.prediction.questions import Sources, volatility_view
 
@@ -355,7 +356,6 @@ def live_sources(services: Services, *, tracker: PredictionTracker | None) -> So
             services.settings.coins.ids,
             now_ms(clock),
         ),
-        live=_live_source(tracker, clock),
         freshness=_freshness_source(services),
         volatility=lambda coin, h: volatility_view(vol_store, bar_store, coin, h),
     )
@@ -397,18 +397,3 @@ def _spread_source(services: Services) -> Callable[[str, pl.DataFrame | None], S
         return resolve_spread(costs, tickers_pct=tickers, proxy_frac=proxy)
 
     return spread
-
-
-def _live_source(
-    tracker: PredictionTracker | None, clock: Clock
-) -> Callable[[str, str], LiveAccuracy | None]:
-    """(coin, horizon) → the tracker's 30-day record, None without a tracker or a record."""
-    from finbot.prediction.tracking import live_accuracy
-
-    def live(coin: str, horizon: str) -> LiveAccuracy | None:
-        if tracker is None:
-            return None
-        record: LiveAccuracy | None = live_accuracy(tracker, coin, horizon, now_ms(clock))
-        return record
-
-    return live

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 def _result(home: Paths) -> DemoResult:
     services = Services(home)
-    sources = live_sources(services, tracker=None)
+    sources = live_sources(services)
     answers = [q.assess(services.settings, sources, "bitcoin", h) for h in ("1h", "6h")]
     answers.append(q.assess(services.settings, sources, "ethereum", "1h"))
     trained = [{"coin": "bitcoin", "horizon": "1h", "mae_ratio": 0.815}]

@@ -125,12 +125,11 @@ def test_bars_absent_are_none_and_present_are_the_tail(home: Paths, settings: Se
     from tests.fixtures.bars import random_walk
 
     services = Services(home, settings)
-    sources = live_sources(services, tracker=None)
+    sources = live_sources(services)
     assert sources.bars("bitcoin", "1h") is None
     services.bar_store.upsert("bitcoin", "1h", random_walk(700, 3))
     tail = sources.bars("bitcoin", "1h")
     assert tail is not None and tail.height == 600
-    assert sources.live("bitcoin", "1h") is None  # no tracker: no live record
 
 
 def test_stored_fx_says_why_there_is_no_rate(home: Paths) -> None:

@@ -33,7 +33,7 @@ def question_sources(services: Services) -> tuple[Sources, PredictionTracker | N
     except Exception as exc:  # noqa: BLE001 - predictions still work without the database
         log.warning("tracker unavailable: %s", exc)
         tracker = None
-    return live_sources(services, tracker=tracker), tracker
+    return live_sources(services), tracker
 
 
 def assess_many(

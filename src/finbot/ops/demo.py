@@ -116,7 +116,7 @@ def _predict(services: Services, coins: list[str], step: Step, result: DemoResul
     from finbot.services import live_sources
 
     settings, tracker = services.settings, services.tracker
-    sources = live_sources(services, tracker=tracker)
+    sources = live_sources(services)
     tasks = [(c, h) for c in coins for h in settings.general.horizons]
     for done, (coin, horizon) in enumerate(tasks):
         step(f"{coin} {horizon}", done, len(tasks))

@@ -13,7 +13,6 @@ import pytest
 from finbot.config import Settings
 from finbot.paths import Paths
 from finbot.prediction import questions as q
-from finbot.prediction.decision.confidence import LiveAccuracy
 from finbot.prediction.decision.cost_model import SpreadQuote
 from finbot.prediction.models import StoredModel
 from finbot.prediction.pipeline import Prediction
@@ -50,7 +49,6 @@ def sources(now: int, quote: q.PricePoint | None, ret: float = math.log(1.01)) -
         bars=lambda coin, tf: None,
         spread=lambda coin, bars: SpreadQuote(0.0005, "tickers"),
         eur_per_usd=lambda: (0.9, "test"),
-        live=lambda coin, h: LiveAccuracy(30, 0.6, 0.8),
         freshness=lambda pred, tf: q.freshness_of(pred, tf, quote, now, 2.0),
     )
 

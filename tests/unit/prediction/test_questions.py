@@ -12,7 +12,6 @@ import pytest
 
 from finbot.config import Settings
 from finbot.prediction import questions as q
-from finbot.prediction.decision.confidence import LiveAccuracy
 from finbot.prediction.decision.cost_model import SpreadQuote
 from finbot.prediction.models import StoredModel
 from finbot.prediction.pipeline import Prediction
@@ -102,7 +101,6 @@ def sources(
         bars=lambda coin, tf: None,
         spread=lambda coin, bars: SpreadQuote(0.0005, "tickers"),
         eur_per_usd=lambda: (fx, "test" if fx else "no FX rate"),
-        live=lambda coin, h: LiveAccuracy(30, 0.6, 0.8),
         volatility=lambda coin, h: fake_volatility(h, skill),
     )
 
@@ -147,9 +145,7 @@ def test_fallback_interval_without_calibration(settings: Settings, rng) -> None:
             "volume": np.full(100, 1e6),
         }
     )
-    src2 = q.Sources(
-        src.predict, src.calibration, lambda c, t: bars, src.spread, src.eur_per_usd, src.live
-    )
+    src2 = q.Sources(src.predict, src.calibration, lambda c, t: bars, src.spread, src.eur_per_usd)
     a2 = q.assess(settings, src2, "bitcoin", "6h")
     assert a2.interval_method.startswith("gaussian")
     assert 0.01 < a2.high_return < 0.1  # ~1.28 * 1 % * sqrt(6)

@@ -1,7 +1,7 @@
 """One coin x horizon assessed: prediction, calibrated interval, confidence, costs, decision.
 
 Everything an assessment needs from the rest of finbot comes through ``Sources`` (the model
-pipeline, calibration data, bars, spread, FX, live accuracy, the volatility forecast), so
+pipeline, calibration data, bars, spread, FX, the freshest price, the volatility forecast), so
 tests pass fakes.
 
 The interval is the volatility model's normalised conformal one (``±q·σ̂`` around the point
@@ -63,9 +63,6 @@ class Sources:
     bars: Callable[[str, str], pl.DataFrame | None]  # (coin, timeframe) -> recent bars | None
     spread: Callable[[str, pl.DataFrame | None], SpreadQuote]  # (coin, bars) -> spread quote
     eur_per_usd: Callable[[], tuple[float | None, str]]  # -> (rate, source or reason)
-    # (coin, horizon) -> the tracker's record; no longer part of the confidence, which is now
-    # the calibrated probability of the stated outcome (its live check: the tracker's table)
-    live: Callable[[str, str], cf.LiveAccuracy | None]
     volatility: Callable[[str, str], VolView] | None = None  # (coin, horizon) -> forecast
     freshness: FreshnessSource | None = None  # (prediction, timeframe) -> its "now" and age
 
