@@ -26,9 +26,10 @@ import tempfile
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 REPO = Path(__file__).resolve().parents[1]
 MAPPING = "babel.cfg"
@@ -41,6 +42,13 @@ TEMPLATE = LOCALE / f"{DOMAIN}.pot"
 # ``finbot.i18n``'s ``translate`` / ``translate_context`` / ``N_``.
 KEYWORDS = ("tr", "tr_context:1c,2", "translate:2", "translate_context:2c,3", "N_")
 TRANSLATOR_COMMENTS = "TRANSLATORS:"
+APP = "finbot/cli/app.py"  # where the root group's texts are written
+# Typer's modules whose words (read with gettext) a user of finbot's command line meets: the
+# help pages' headings and "[default: …]"; its copy of Click writes English only, and finbot
+# says those of its words a user meets itself (finbot.cli.usage_errors, command_help)
+FRAMEWORK_SOURCES = {"typer": ("core.py",)}
+FRAMEWORK_KEYWORDS = {"_": None, "ngettext": (1, 2)}
+FRAMEWORK_COMMENT = "Typer's own message (help pages)"
 
 
 def pybabel(*args: str | Path) -> None:
@@ -58,7 +66,8 @@ def pybabel(*args: str | Path) -> None:
 
 
 def extract(output: Path) -> None:
-    """Every marked message of ``src/finbot`` into the template ``output``."""
+    """Every message of ``src/finbot`` into the template ``output``: the marked ones, the texts
+    of the ``--help`` pages and the words of Click and Typer those pages and usage errors use."""
     pybabel(
         "extract",
         f"--mapping-file={MAPPING}",
@@ -73,6 +82,45 @@ def extract(output: Path) -> None:
         f"--output-file={output}",
         SOURCES,
     )
+    catalog = read_catalog(output)
+    # file-level locations, as the extractor's (Babel reads them back with no line number)
+    for text, where in help_messages():
+        catalog.add(text, locations=[(where, None)])  # type: ignore[list-item]
+    for message, where in framework_messages():
+        catalog.add(
+            message,
+            locations=[(where, None)],  # type: ignore[list-item]
+            auto_comments=[FRAMEWORK_COMMENT],
+        )
+    with output.open("wb") as f:
+        write_po(f, catalog, sort_output=True, include_lineno=False, width=76)
+
+
+def help_messages() -> list[tuple[str, str]]:
+    """The English of every ``--help`` page: docstrings and ``help=`` texts, read from the
+    command tree (where they are already written as plain text, not as marked messages)."""
+    import typer.main
+
+    from finbot.cli.app import app
+    from finbot.cli.command_help import help_messages as walk
+
+    return [(text, f"src/{where}") for text, where in walk(typer.main.get_command(app), APP)]
+
+
+def framework_messages() -> list[tuple[str | tuple[str, ...], str]]:
+    """The messages of Typer's ``FRAMEWORK_SOURCES`` (read from the installed package): the
+    words of a help page."""
+    import typer
+
+    found: list[tuple[str | tuple[str, ...], str]] = []
+    for package in (typer,):
+        folder = Path(package.__file__ or "").parent
+        for name in FRAMEWORK_SOURCES[package.__name__]:
+            for _, message, _, _ in extract_from_file(
+                "python", folder / name, keywords=FRAMEWORK_KEYWORDS
+            ):
+                found.append((message, f"{package.__name__}/{name}"))
+    return found
 
 
 def read_catalog(path: Path) -> Catalog:
@@ -89,15 +137,25 @@ def placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
 
+def forms(text: object) -> tuple[str, ...]:
+    """A message's text, or each of its plural forms."""
+    return tuple(str(t) for t in text) if isinstance(text, tuple | list) else (str(text),)
+
+
+def fields(text: object) -> set[str]:
+    """The placeholders of a message, over all of its plural forms."""
+    return set().union(*(placeholders(form) for form in forms(text)))
+
+
 def problems(catalog: Catalog) -> list[str]:
-    """Each translation whose placeholders differ from its English text's."""
+    """Each (non-fuzzy) translation whose placeholders differ from its English text's."""
     return [
-        f"{message.id!r}: {sorted(placeholders(str(message.string)))} for "
-        f"{sorted(placeholders(str(message.id)))}"
+        f"{message.id!r}: {sorted(fields(message.string))} for {sorted(fields(message.id))}"
         for message in catalog
         if message.id
-        and message.string
-        and placeholders(str(message.string)) != placeholders(str(message.id))
+        and all(forms(message.string))
+        and not message.fuzzy
+        and fields(message.string) != fields(message.id)
     ]
 
 

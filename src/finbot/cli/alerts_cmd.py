@@ -17,7 +17,9 @@ from finbot.i18n import N_
 if TYPE_CHECKING:
     from finbot.cli.context import AppContext
 
-alerts_app = typer.Typer(help="Alerts: test, list, history. / Alertes.", no_args_is_help=True)
+alerts_app = typer.Typer(
+    rich_markup_mode=None, help="Alerts: test, list, history.", no_args_is_help=True
+)
 _HISTORY_COLUMNS = ("ts_ms", "kind", "channel", "status", "attempts", "title", "error")
 _HISTORY_HEADERS = (
     N_("time"),
@@ -147,10 +149,10 @@ def history_command(
     app_ctx.console.print(table)
 
 
-alerts_app.command("liste", help="Alias de 'list' : canaux et règles.")(list_command)
-alerts_app.command("historique", help="Alias de 'history' : alertes envoyées.")(history_command)
+alerts_app.command("liste", help="Alias of 'list': the channels and the rules.")(list_command)
+alerts_app.command("historique", help="Alias of 'history': the alerts sent.")(history_command)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(alerts_app, name="alerts")
-    app.add_typer(alerts_app, name="alertes", help="Alias de 'alerts' : test, liste, historique.")
+    app.add_typer(alerts_app, name="alertes", help="Alias of 'alerts': test, list, history.")

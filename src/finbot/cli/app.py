@@ -16,10 +16,11 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from finbot.cli.command_help import apply_command_help
+from finbot.cli.command_help import apply_command_help, framework_language
 from finbot.cli.context import AppContext, detect_lang
 from finbot.cli.failures import Failure, describe
-from finbot.i18n import translate
+from finbot.cli.usage_errors import is_usage_error, usage_failure
+from finbot.i18n import DOMAIN, LOCALE_DIR, translate
 from finbot.paths import Paths
 
 _ARGS = "finbot.args"
@@ -46,18 +47,31 @@ class _FinbotGroup(TyperGroup):
     """Turns any failure a user can meet into one red line on stderr and its exit code (and,
     with ``--json``, one ``{"error": ...}`` object on stdout); ``-v`` adds the traceback."""
 
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        typed = list(sys.argv[1:] if args is None else args)
+        lang = detect_lang(_lang_arg(typed), Paths.resolve(_home_arg(typed)))
+        with framework_language(lang, DOMAIN, LOCALE_DIR):  # Click's own words too
+            return super().main(typed, *rest, **options)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta[_ARGS] = list(args)  # what the user typed, for _report and _wants_help
         lang = detect_lang(_lang_arg(args), Paths.resolve(_home_arg(args)))
-        apply_command_help(self, lang)  # before any --help is printed
-        return list(super().parse_args(ctx, args))
+        apply_command_help(self, lang, ctx)  # before any --help is printed
+        try:
+            return list(super().parse_args(ctx, args))
+        except Exception as exc:  # a bad option of finbot itself (`finbot --x`)
+            if not is_usage_error(exc):
+                raise
+            _report(usage_failure(exc), list(ctx.meta[_ARGS]), exc, None)
+            ctx.exit(2)
+            raise  # pragma: no cover - ctx.exit raises
 
     def invoke(self, ctx: Any) -> Any:
         args = list(ctx.meta.get(_ARGS, []))
         try:
             return super().invoke(ctx)
         except Exception as exc:  # the top-level boundary: describe() decides what is shown
-            failure = describe(exc)
+            failure = usage_failure(exc) if is_usage_error(exc) else describe(exc)
             if failure is None:
                 raise
             _report(failure, args, exc, ctx.obj)
@@ -65,7 +79,11 @@ class _FinbotGroup(TyperGroup):
 
 
 def _report(failure: Failure, args: list[str], exc: BaseException, obj: object) -> None:
-    lang = obj.lang if isinstance(obj, AppContext) else detect_lang(_lang_arg(args))
+    lang = (
+        obj.lang
+        if isinstance(obj, AppContext)
+        else detect_lang(_lang_arg(args), Paths.resolve(_home_arg(args)))
+    )
     text = failure.text(lang)
     if "-v" in args or "--verbose" in args:
         traceback.print_exception(exc)
@@ -96,9 +114,10 @@ def _wants_help(ctx: typer.Context) -> bool:
 
 app = typer.Typer(
     cls=_FinbotGroup,
+    rich_markup_mode=None,  # Click's plain pages: 80 columns, a pipe, and every word translated
     no_args_is_help=True,
     add_completion=False,
-    help="finbot: crypto market bot (collect, store, predict, decide). / Bot crypto.",
+    help="finbot: crypto market bot (collect, store, predict, decide).",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
@@ -125,12 +144,13 @@ def _root(
         "--version",
         callback=_print_version,
         is_eager=True,
-        help="Print the version and exit. / Affiche la version.",
+        help="Print the version and exit.",
     ),
 ) -> None:
-    if lang not in (None, "fr", "en"):
-        raise typer.BadParameter("expected fr or en", param_hint="--lang")
     paths = Paths.resolve(home)
+    if lang not in (None, "fr", "en"):
+        said = translate(detect_lang(None, paths), "expected fr or en")
+        raise typer.BadParameter(said, param_hint="--lang")
     ctx.obj = AppContext(paths=paths, lang=detect_lang(lang, paths), verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
     if _wants_help(ctx):

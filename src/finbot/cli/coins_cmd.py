@@ -19,7 +19,7 @@ from finbot.i18n import N_
 if TYPE_CHECKING:
     from finbot.config import Coin
 
-coins_app = typer.Typer(help="Coins followed. / Cryptos suivies.", no_args_is_help=True)
+coins_app = typer.Typer(rich_markup_mode=None, help="Coins followed.", no_args_is_help=True)
 JSON_OPTION = typer.Option(False, "--json", help="One JSON object on stdout.")
 
 
@@ -112,6 +112,6 @@ def add_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(coins_app, name="coins")
-    app.add_typer(coins_app, name="cryptos", help="Alias de 'coins' (liste, ajouter).")
-    coins_app.command("liste", help="Alias de 'list'.")(list_command)
-    coins_app.command("ajouter", help="Alias de 'add'.")(add_command)
+    app.add_typer(coins_app, name="cryptos", help="Alias of 'coins' (list, add).")
+    coins_app.command("liste", help="Alias of 'list'.")(list_command)
+    coins_app.command("ajouter", help="Alias of 'add'.")(add_command)

@@ -131,6 +131,6 @@ def collect_historical_command(
 def register(app: typer.Typer) -> None:
     app.command("collect")(collect_command)
     app.command("collect-historical")(collect_historical_command)
-    app.command("collecte-historique", help="Alias de 'collect-historical'.")(
+    app.command("collecte-historique", help="Alias of 'collect-historical'.")(
         collect_historical_command
     )

@@ -1,17 +1,32 @@
-"""Each command's one-line help in the user's language, for the command lists of ``--help``.
+"""Every ``--help`` page in the user's language: command lists, each command's page, and the
+words Click and Typer write themselves.
 
-Typer takes a command's help from its docstring, which the catalog cannot hold; the one-line
-summaries below are catalog messages instead, set as each command's ``short_help`` (what the
-lists show) once the language is known, before Click prints any help. A command's own
-``--help`` page keeps its docstring. Aliases are written in French already (their own
-``help=``) and are left as they are.
+- The command lists show each command's ``short_help``: the one-line summaries below.
+- A command's own page shows its docstring and each option's ``help=``, written in English in
+  the code. ``make messages`` reads them from the command tree (``help_messages``) into the
+  catalog, and ``apply_command_help`` swaps in their translation once the language is known,
+  before Click prints any help.
+- Typer's own words (the headings, "[default: …]") are read through gettext's process-wide
+  domain, so ``framework_language`` points it at finbot's catalog for the time of one
+  command; the help option's text is set here (Typer's copy of Click writes it in English).
 """
 
 from __future__ import annotations
 
+import gettext
+import inspect
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from finbot.i18n import N_, translate
+from finbot.i18n import N_, catalog, translate
+
+# Where the English of a command's page is kept once the page has been translated, so that a
+# later run in another language (the tests invoke one command tree many times) starts again
+# from the English
+_ENGLISH = "_finbot_english_help"
 
 # the command's path (group and name) → its one-line help
 COMMAND_HELP: dict[str, str] = {
@@ -48,15 +63,85 @@ COMMAND_HELP: dict[str, str] = {
     "alerts list": N_("The channels and the rules."),
     "alerts history": N_("Every alert sent, failed or dropped, newest first."),
 }
+HELP_OPTION = N_("Show this message and exit.")  # the -h / --help option of every page
 # French command names that stand for an English group (their sub-commands share its help)
 GROUP_ALIASES = {"modeles": "models", "cryptos": "coins", "alertes": "alerts"}
 
 
-def apply_command_help(group: Any, lang: str, prefix: str = "") -> None:
-    """Set each command's ``short_help`` under the Click ``group`` to its one-line help in
-    ``lang`` (commands without an entry, the aliases, keep theirs)."""
+def apply_command_help(group: Any, lang: str, ctx: Any, prefix: str = "") -> None:
+    """Put each command under the Click ``group`` (and ``group`` itself) in ``lang``: its
+    one-line ``short_help``, the text of its own page, each option's help and the ``--help``
+    option's (``ctx``: the root context, which names the help options)."""
+    if not prefix:
+        _translate_page(group, lang, ctx)
     for name, command in getattr(group, "commands", {}).items():
         key = prefix + GROUP_ALIASES.get(name, name) if not prefix else prefix + name
         if key in COMMAND_HELP:
             command.short_help = translate(lang, COMMAND_HELP[key])
-        apply_command_help(command, lang, f"{key} ")
+        _translate_page(command, lang, ctx)
+        apply_command_help(command, lang, ctx, f"{key} ")
+
+
+def _translate_page(command: Any, lang: str, ctx: Any) -> None:
+    english = command.__dict__.setdefault(
+        _ENGLISH,
+        (command.help, [getattr(param, "help", None) for param in command.params]),
+    )
+    text, params = english
+    words = catalog(lang)  # help texts are shown as written: no placeholders to fill
+    if text:
+        command.help = words.gettext(text)
+    for param, help_text in zip(command.params, params, strict=True):
+        if help_text:
+            param.help = words.gettext(help_text)
+    help_option = command.get_help_option(ctx)
+    if help_option is not None:
+        help_option.help = translate(lang, HELP_OPTION)
+
+
+def help_messages(group: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Each English text of the ``--help`` pages under ``group`` (the group's own included)
+    with the source file that writes it (relative to the folder holding ``finbot``; ``where``
+    for a group without a function of its own), for ``make messages``."""
+    source = _source(group, where)
+    english = group.__dict__.get(_ENGLISH)
+    text, params = english if english else (group.help, [p.help for p in group.params])
+    if text:
+        yield text, source
+    for help_text in params:
+        if help_text:
+            yield help_text, source
+    for command in getattr(group, "commands", {}).values():
+        yield from help_messages(command, source)
+
+
+def _source(command: Any, default: str) -> str:
+    callback = getattr(command, "callback", None)
+    module = inspect.getmodule(callback) if callback is not None else None
+    path = getattr(module, "__file__", None)
+    if path is None or not getattr(module, "__name__", "").startswith("finbot."):
+        return default  # a group without a callback of its own (Typer gives it one)
+    parts = Path(path).resolve().parts
+    return "/".join(parts[parts.index("finbot") :])
+
+
+@contextmanager
+def framework_language(lang: str, domain: str, locale_dir: Path) -> Iterator[None]:
+    """Typer's own messages in ``lang`` for the ``with`` block.
+
+    Typer calls ``gettext.gettext``, which reads the process-wide text domain in the language the
+    ``LANGUAGE`` variable names; both are set to finbot's catalog and ``lang`` here (finbot's
+    catalog holds those messages, see ``scripts/messages.py``) and put back afterwards."""
+    previous_domain = gettext.textdomain()
+    previous_language = os.environ.get("LANGUAGE")
+    gettext.bindtextdomain(domain, str(locale_dir))
+    gettext.textdomain(domain)
+    os.environ["LANGUAGE"] = lang
+    try:
+        yield
+    finally:
+        gettext.textdomain(previous_domain)
+        if previous_language is None:
+            os.environ.pop("LANGUAGE", None)
+        else:
+            os.environ["LANGUAGE"] = previous_language

@@ -56,6 +56,6 @@ def dashboard_command(
 
 def register(app: typer.Typer) -> None:
     app.command("dashboard")(dashboard_command)
-    app.command("tableau-de-bord", help="Alias de 'dashboard' : sert le tableau de bord web.")(
+    app.command("tableau-de-bord", help="Alias of 'dashboard': serves the web dashboard.")(
         dashboard_command
     )

@@ -292,5 +292,5 @@ def _print_metrics(app_ctx: AppContext, data: dict[str, Any]) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate_command)
-    app.command("evaluer", help="Alias de 'evaluate'.")(evaluate_command)
+    app.command("evaluer", help="Alias of 'evaluate'.")(evaluate_command)
     app.command("confidence-metrics")(confidence_metrics_command)

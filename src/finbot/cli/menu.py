@@ -265,7 +265,7 @@ def run_menu(app_ctx: AppContext, input: Any = None, output: Any = None) -> None
 
 
 def menu_command(ctx: typer.Context) -> None:
-    """Interactive menu: predictions, status, models, confidence. / Menu interactif."""
+    """Interactive menu: predictions, status, models, confidence."""
     app_ctx = context.get(ctx)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         typer.echo(app_ctx.tr(HINT), err=True)

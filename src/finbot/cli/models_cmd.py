@@ -11,7 +11,7 @@ from finbot.cli import context
 if TYPE_CHECKING:
     from rich.table import Table
 
-models_app = typer.Typer(help="Saved models. / Modèles enregistrés.", no_args_is_help=True)
+models_app = typer.Typer(rich_markup_mode=None, help="Saved models.", no_args_is_help=True)
 
 
 @models_app.command("list")
@@ -106,5 +106,5 @@ def cleanup_models_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(models_app, name="models")
-    app.add_typer(models_app, name="modeles", help="Alias de 'models'.")
+    app.add_typer(models_app, name="modeles", help="Alias of 'models'.")
     app.command("cleanup-models")(cleanup_models_command)

@@ -534,6 +534,4 @@ def predict_command(
 
 def register(app: typer.Typer) -> None:
     app.command("predict")(predict_command)
-    app.command(
-        "prevoir", help="Alias de 'predict' : prévisions (prix, montant, quand, meilleur)."
-    )(predict_command)
+    app.command("prevoir", help="Alias of 'predict': price, amount, when, best.")(predict_command)

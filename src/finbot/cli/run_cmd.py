@@ -245,10 +245,10 @@ def status_command(
 
 def register(app: typer.Typer) -> None:
     app.command("start")(start_command)
-    app.command("demarrer", help="Alias de 'start' : démarre le bot (premier démarrage compris).")(
+    app.command("demarrer", help="Alias of 'start': starts the bot (first start included).")(
         start_command
     )
     app.command("stop")(stop_command)
-    app.command("arreter", help="Alias de 'stop' : arrête le bot proprement.")(stop_command)
+    app.command("arreter", help="Alias of 'stop': stops the bot gracefully.")(stop_command)
     app.command("status")(status_command)
-    app.command("etat", help="Alias de 'status' : état du bot.")(status_command)
+    app.command("etat", help="Alias of 'status': the state of the bot.")(status_command)

@@ -46,4 +46,4 @@ def settings_command(
 
 def register(app: typer.Typer) -> None:
     app.command("settings")(settings_command)
-    app.command("parametres", help="Alias de 'settings'.")(settings_command)
+    app.command("parametres", help="Alias of 'settings'.")(settings_command)

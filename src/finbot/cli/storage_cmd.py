@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from finbot.storage import BarStore
 
 storage_app = typer.Typer(
+    rich_markup_mode=None,
     no_args_is_help=True,
-    help="Check and maintain the Parquet store. / Vérifier et entretenir le stockage Parquet.",
+    help="Check and maintain the Parquet store.",
 )
 
 JSON_OPTION = typer.Option(False, "--json", help="One JSON object on stdout.")
@@ -247,4 +248,4 @@ def _print_row_errors(app_ctx: context.AppContext, errors: Sequence[object], sho
 def register(app: typer.Typer) -> None:
     app.add_typer(storage_app, name="storage")
     app.command("import-csv")(import_csv_command)
-    app.command("importer-csv", help="Alias de 'import-csv'.", hidden=True)(import_csv_command)
+    app.command("importer-csv", help="Alias of 'import-csv'.", hidden=True)(import_csv_command)

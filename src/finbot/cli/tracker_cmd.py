@@ -161,4 +161,4 @@ def _print_reliability(app_ctx: AppContext, table: ReliabilityJson) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("tracker")(tracker_command)
-    app.command("suivi", help="Alias de 'tracker'.")(tracker_command)
+    app.command("suivi", help="Alias of 'tracker'.")(tracker_command)

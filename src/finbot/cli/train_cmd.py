@@ -263,5 +263,5 @@ def _incremental(
 
 def register(app: typer.Typer) -> None:
     app.command("train")(train_command)
-    app.command("entrainer", help="Alias de 'train'.")(train_command)
+    app.command("entrainer", help="Alias of 'train'.")(train_command)
     app.command("train-incremental")(train_incremental_command)

@@ -58,3 +58,55 @@ def test_every_command_but_the_aliases_has_a_one_line_help() -> None:
             if not (inner.help or "").startswith("Alias") and key not in COMMAND_HELP:
                 missing.append(key)
     assert missing == []
+
+
+def _pages() -> list[list[str]]:
+    """The path of every command (aliases included) under finbot."""
+    found: list[list[str]] = []
+
+    def walk(command: object, path: list[str]) -> None:
+        for name, inner in getattr(command, "commands", {}).items():
+            found.append([*path, name])
+            walk(inner, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_help_page_is_french_and_fits_80_columns(tmp_path: Path) -> None:
+    from finbot.cli.command_help import help_messages
+    from finbot.i18n import catalog
+
+    french = catalog("fr")
+    english = {
+        text
+        for text, _ in help_messages(typer.main.get_command(app), "finbot/cli/app.py")
+        if french.gettext(text) != text and len(text) > 12
+    }
+    assert len(english) > 80  # the pages' texts were found and translated
+    left: list[str] = []
+    for path in [[], *_pages()]:
+        result = CliRunner().invoke(
+            app,
+            ["--home", str(tmp_path / "h"), "--lang", "fr", *path, "--help"],
+            env={"COLUMNS": "80"},
+        )
+        assert result.exit_code == 0, (path, result.output)
+        page = " ".join(result.output.split())
+        left += [f"{' '.join(path)}: {t!r}" for t in english if " ".join(t.split()) in page]
+        assert "Show this message and exit." not in result.output, path
+        assert "Affiche ce message et quitte." in result.output, path
+        assert max(map(len, result.output.splitlines())) <= 80, (path, result.output)
+    assert left == []
+    assert not (tmp_path / "h").exists()
+
+
+def test_a_french_page_then_an_english_one_in_the_same_process(tmp_path: Path) -> None:
+    french = _help(tmp_path, "--lang", "fr", "predict", "--help")
+    assert "Identifiant, symbole ou nom de la crypto." in french
+    assert "[par défaut : price]" in " ".join(french.split())
+    english = _help(tmp_path, "--lang", "en", "predict", "--help")
+    assert "Coin id, symbol or name." in english
+    assert "[default: price]" in english
+    assert "Show this message and exit." in english
+    assert "Identifiant" not in english
