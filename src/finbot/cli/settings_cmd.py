@@ -8,6 +8,10 @@ import json
 import typer
 
 from finbot.cli import context
+from finbot.i18n import N_
+
+# the sections that are no file name, in the user's language
+SECTION_TITLES = {"secrets": N_("secrets"), "sizes": N_("sizes")}
 
 
 def settings_command(
@@ -27,7 +31,7 @@ def settings_command(
         return
     app_ctx.console.print(app_ctx.tr("Configuration of {home}", home=app_ctx.paths.home))
     for name, section in data.items():
-        app_ctx.console.rule(name)
+        app_ctx.console.rule(app_ctx.tr(SECTION_TITLES[name]) if name in SECTION_TITLES else name)
         if name == "sizes":
             app_ctx.console.print(
                 app_ctx.tr(

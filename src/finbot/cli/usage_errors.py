@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from finbot.cli.failures import Failure
+from finbot.errors import FinbotError
 from finbot.i18n import N_, Message
 
 # the words of "missing option --coin", per kind of parameter
@@ -28,9 +29,10 @@ _CHOICE = re.compile(r"(?P<value>.+) is not one of (?P<choices>.+?)\.?$")
 def is_usage_error(exc: BaseException) -> bool:
     """Whether ``exc`` is Click's (or Typer's copy of Click's) ``UsageError`` or a subclass:
     matched by name, so that it holds for either. Not the "no arguments: show the help" signal
-    of a group called bare, which prints the help page."""
+    of a group called bare, which prints the help page, nor finbot's own ``UsageError``."""
     names = {cls.__name__ for cls in type(exc).__mro__}
-    return "UsageError" in names and "NoArgsIsHelpError" not in names
+    ours = isinstance(exc, FinbotError)
+    return not ours and "UsageError" in names and "NoArgsIsHelpError" not in names
 
 
 def usage_failure(exc: Any) -> Failure:
