@@ -30,7 +30,7 @@ def invoke(home: Paths, *args: str, lang: str = "en"):  # type: ignore[no-untype
 
 
 def one_line(text: str) -> str:
-    """Typer's error panel, its frame removed and its wrapped lines joined."""
+    """``text`` with its spaces and line breaks made single spaces."""
     return " ".join(text.replace("│", " ").split())
 
 
@@ -93,10 +93,15 @@ def test_a_bad_value_names_the_option_and_its_choices(
     result = invoke(home, *args, lang=lang)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""  # Typer refused it before the command ran
+    assert result.stderr.count("\n") == 1, result.stderr  # one line
     message = one_line(result.stderr)
     allowed = ", ".join(f"'{c}'" for c in choices)
-    assert f"Invalid value for '{option}'" in message
-    assert f"'{value}' is not one of {allowed}." in message
+    if lang == "en":
+        assert f"invalid value for '{option}': '{value}' is not one of {allowed}" in message
+    else:
+        french = f"valeur invalide pour '{option}' : '{value}' ne fait pas partie de : {allowed}"
+        assert french in message
+        assert message.startswith("erreur: ")
     assert "Traceback" not in result.output
 
 
