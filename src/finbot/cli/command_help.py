@@ -121,8 +121,8 @@ def _source(command: Any, default: str) -> str:
     path = getattr(module, "__file__", None)
     if path is None or not getattr(module, "__name__", "").startswith("finbot."):
         return default  # a group without a callback of its own (Typer gives it one)
-    parts = Path(path).resolve().parts
-    return "/".join(parts[parts.index("finbot") :])
+    package_parent = Path(__file__).resolve().parents[2]  # the folder holding finbot/
+    return Path(path).resolve().relative_to(package_parent).as_posix()
 
 
 @contextmanager
