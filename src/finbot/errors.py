@@ -16,14 +16,23 @@ class FinbotError(Exception):
 
     ``FinbotError(N_("no model for {coin}"), coin="bitcoin")`` carries its English message id
     and values, so the CLI shows it in the user's language; ``str(exc)`` is the English line.
-    A plain message (no values) is shown as it is."""
+    A message without values is its own message id too (``N_("no coin has bars")``) unless it
+    holds a brace: such a text (a library's, a repr) is no template and is shown as it is. A
+    ``finbot.i18n.Message`` given as the message brings its message id and values along."""
 
     exit_code = 1
 
     def __init__(self, message: str = "", /, **values: object):
+        carried = getattr(message, "values", None)
+        if not values and isinstance(carried, dict) and isinstance(message, str):
+            super().__init__(str(message))  # a Message: its English line, kept translatable
+            self.template: str | None = getattr(message, "template", message)
+            self.values: dict[str, object] = carried
+            return
         super().__init__(message.format(**values) if values else message)
-        self.template: str | None = message if values else None
-        self.values: dict[str, object] = values
+        plain = not values and ("{" in message or "}" in message)
+        self.template = None if plain else message
+        self.values = values
 
 
 class ConfigError(FinbotError):

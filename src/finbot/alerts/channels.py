@@ -9,6 +9,7 @@ from typing import Any
 
 from finbot.config import mask_url
 from finbot.errors import ConfigError, FinbotError
+from finbot.i18n import N_
 
 log = logging.getLogger("finbot.alerts")
 #: apprise's own log lines, and those of the HTTP library under it (urllib3 writes each
@@ -28,7 +29,9 @@ def _plugin(url: str) -> Any:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if plugin is None:
-        raise ConfigError(f"alert channel {mask_url(url)}: not an apprise URL apprise knows")
+        raise ConfigError(
+            N_("alert channel {url}: not an apprise URL apprise knows"), url=mask_url(url)
+        )
     return plugin
 
 
@@ -47,6 +50,6 @@ def deliver(url: str, title: str, body: str, *, timeout_s: float) -> None:
     try:
         ok = plugin.notify(body=body, title=title)
     except Exception as exc:  # boundary: a plugin's own failure is a failed delivery
-        raise DeliveryFailed(f"the channel failed ({type(exc).__name__})") from exc
+        raise DeliveryFailed(N_("the channel failed ({kind})"), kind=type(exc).__name__) from exc
     if not ok:
-        raise DeliveryFailed("not delivered (down, too slow or refused)")
+        raise DeliveryFailed(N_("not delivered (down, too slow or refused)"))

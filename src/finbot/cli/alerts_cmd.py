@@ -64,7 +64,7 @@ def test_command(
     urls = (url,) if url else app_ctx.settings.secrets.alert_urls
     if not urls:
         raise ConfigError(
-            app_ctx.tr(
+            N_(
                 "no alert channel: set FINBOT_ALERT_URLS or alert_urls in config/secrets.json, "
                 "or give --url"
             )
@@ -79,11 +79,9 @@ def test_command(
             app_ctx.console.print(line + (f" ({o['error']})" if o["error"] else ""))
     if failed:
         raise AlertNotDelivered(
-            app_ctx.tr(
-                "{n} of {total} channel(s) did not take the test alert",
-                n=len(failed),
-                total=len(outcomes),
-            )
+            N_("{n} of {total} channel(s) did not take the test alert"),
+            n=len(failed),
+            total=len(outcomes),
         )
 
 

@@ -15,6 +15,7 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.evaluate_view import print_coin, print_skipped
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.timeframes import Timeframe
 
 
@@ -65,13 +66,20 @@ def _frames(
         bars = app_ctx.services.bar_store.read(coin, timeframe, last_n=last_n)
         if bars.is_empty() and explicit:
             raise DataError(
-                f"no {timeframe} bars stored for {coin}; run 'finbot collect-historical' "
-                f"or 'finbot import-csv' first"
+                N_(
+                    "no {timeframe} bars stored for {coin}; run 'finbot collect-historical' or "
+                    "'finbot import-csv' first"
+                ),
+                timeframe=timeframe,
+                coin=coin,
             )
         if not bars.is_empty():
             frames[coin] = bars
     if not frames:
-        raise DataError(f"no {timeframe} bars stored for any coin; run 'finbot import-csv' first")
+        raise DataError(
+            N_("no {timeframe} bars stored for any coin; run 'finbot import-csv' first"),
+            timeframe=timeframe,
+        )
     return frames
 
 

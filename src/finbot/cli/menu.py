@@ -117,7 +117,7 @@ class Menu:
         ).unsafe_ask()
         value = parse_number(str(text))
         if value is None:  # only reachable when validation is bypassed (pipe input)
-            raise FinbotError(invalid)
+            raise FinbotError(N_("expected a number > 0"))
         return value
 
     # ---------------------------------------------------------------- entries

@@ -17,6 +17,7 @@ import typer
 
 from finbot.cli import context
 from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.replay import ReplayVolumeUnit
 from finbot.timeframes import DAY_MS
 
@@ -30,7 +31,7 @@ def _history(
     from finbot.replay import HistorySource, default_coin_ids, generate_history, load_csv_dir
 
     if data is not None and csv_dir is not None:
-        raise UsageError("--data and --csv-dir: expected one of them, not both")
+        raise UsageError(N_("--data and --csv-dir: expected one of them, not both"))
     folder = data or csv_dir
     if folder is not None:
         return load_csv_dir(folder, volume_unit=volume_unit)

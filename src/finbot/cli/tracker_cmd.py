@@ -9,7 +9,6 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
-from finbot.errors import UsageError
 from finbot.i18n import N_
 
 if TYPE_CHECKING:
@@ -88,10 +87,7 @@ def _print(app_ctx: AppContext, rows: list[dict[str, Any]], summary: Accuracy) -
 
 
 def _export(app_ctx: AppContext, tracker: PredictionTracker, export: Path) -> None:
-    try:
-        count = tracker.export(export)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    count = tracker.export(export)  # UsageError for a file that is neither .csv nor .xlsx
     app_ctx.err.print(
         app_ctx.tr(
             "{n} predictions written to {p}",

@@ -186,7 +186,7 @@ def train_command(
             app_ctx, list(settings.coins.ids), list(settings.general.horizons), algos, as_json
         )
     elif coin is None:
-        raise UsageError("coin: expected --coin C (or --all)")
+        raise UsageError(N_("coin: expected --coin C (or --all)"))
     else:
         h = canonical(horizon)
         tf = timeframe or default_timeframe(h)

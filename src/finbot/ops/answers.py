@@ -62,14 +62,10 @@ def amount_answer(
 ) -> AmountAnswer:
     """``predict --kind amount``: what ``amount_eur`` (default: ``costs.json``'s order size)
     becomes at ``horizon``; an amount the question refuses is a UsageError."""
-    from finbot.errors import UsageError
     from finbot.prediction import questions as q
 
     amount = amount_eur if amount_eur is not None else settings.costs.default_order_eur
-    try:
-        return q.amount(settings, sources, coin, horizon, amount)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    return q.amount(settings, sources, coin, horizon, amount)
 
 
 def coin_json(coin: str, assessed: Sequence[Assessment], decision: Decision) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from finbot.clock import Interrupted, InterruptibleClock, SystemClock, now_ms
 from finbot.errors import JobFailed
+from finbot.i18n import N_
 from finbot.ops.job_runs import JobOutcome, JobStatus, record_run
 from finbot.paths import Paths
 from finbot.services import Services
@@ -114,7 +115,7 @@ def _collector(kind: str) -> Work:
 
         result = run_collector(kind, services.collectors)
         if not result.ok:  # the collector logged and recorded its failure without raising
-            raise JobFailed(result.error or "failed", rows=result.rows)
+            raise JobFailed(result.error or N_("failed"), rows=result.rows)
         return result.rows
 
     return work

@@ -33,6 +33,7 @@ import polars as pl
 
 from finbot.clock import Clock, SystemClock, iso_utc, now_ms
 from finbot.errors import DataError, ModelError
+from finbot.i18n import N_
 from finbot.prediction.features import (
     FEATURE_NAMES,
     NUMPY_INDICATORS,
@@ -163,8 +164,13 @@ def _predict_return(
     latest = latest_row(tail, engine=indicators)
     if latest is None:
         raise DataError(
-            f"{coin} {timeframe}: not enough recent bars to compute features "
-            f"(need more than {TAIL_BARS // 20}); collect data first"
+            N_(
+                "{coin} {timeframe}: not enough recent bars to compute features (need more than "
+                "{n}); collect data first"
+            ),
+            coin=coin,
+            timeframe=timeframe,
+            n=TAIL_BARS // 20,
         )
     index, row = latest
     as_of, close = int(tail["ts"][index]), float(tail["close"][index])
@@ -231,7 +237,9 @@ def predict_master(
     """(log return, as_of, last close): each timeframe's latest row CLOSED by ``now``."""
     predictor = model.predictor
     if not isinstance(predictor, MasterPredictor):
-        raise ModelError(f"{model.folder}: a master model without its sub-models; retrain it")
+        raise ModelError(
+            N_("{folder}: a master model without its sub-models; retrain it"), folder=model.folder
+        )
     rows = {}
     for tf in predictor.subs:
         bars = (
@@ -241,7 +249,11 @@ def predict_master(
         )
         feats = build_features(bars, engine=indicators)
         if feats.is_empty():
-            raise DataError(f"{coin} {tf}: not enough recent bars for the master's features")
+            raise DataError(
+                N_("{coin} {tf}: not enough recent bars for the master's features"),
+                coin=coin,
+                tf=tf,
+            )
         rows[tf] = feats.tail(1).select(FEATURE_NAMES).to_numpy()
     last = base_bars.tail(1)
     return predictor.predict_features(rows), int(last["ts"][0]), float(last["close"][0])
@@ -269,8 +281,13 @@ def predict_pooled(
     latest = latest_pooled_row(frames, coin, timeframe, engine=indicators)
     if latest is None:
         raise DataError(
-            f"{coin} {timeframe}: not enough recent bars to compute features "
-            f"(need more than {TAIL_BARS // 20}); collect data first"
+            N_(
+                "{coin} {timeframe}: not enough recent bars to compute features (need more than "
+                "{n}); collect data first"
+            ),
+            coin=coin,
+            timeframe=timeframe,
+            n=TAIL_BARS // 20,
         )
     as_of, close, row = latest
     if extra.get("coin_feature"):

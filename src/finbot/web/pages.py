@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from finbot.errors import FinbotError
-from finbot.i18n import translate
+from finbot.i18n import N_, error_message, in_language, translate
 from finbot.web import queries
 from finbot.web.api import STATUS_MAX_AGE
 from finbot.web.security import LANG_COOKIE, SESSION_COOKIE
@@ -77,6 +77,7 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
             "logged_in": st.guard.authenticated(session, None),
             "csrf": st.guard.csrf_for(session),
             **values,
+            "error": in_language(lang, values.get("error")),  # _safe's line, in this language
         }
         return _env().get_template(template).render(**context)
 
@@ -85,11 +86,12 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
 
 
 def _safe(build: Any) -> tuple[Any, str | None]:
-    """An answer, or the one-line reason it failed (shown in the page's place)."""
+    """An answer, or the one-line reason it failed (shown in the page's place, in the visitor's
+    language: a Message, translated by ``render``)."""
     try:
         return build(), None
     except FinbotError as exc:
-        return None, str(exc)
+        return None, error_message(exc)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -141,16 +143,16 @@ def _ask(st: DashboardState, asked: dict[str, Any]) -> dict[str, Any]:
     if kind == "best":
         return queries.best(s)
     if not asked["coin"]:
-        raise UsageError("coin: expected a coin")
+        raise UsageError(N_("coin: expected a coin"))
     cid = queries.coin_id(s, asked["coin"])
     if kind == "when":
         if asked["gain"] is None:
-            raise UsageError("gain: expected a gain in % > 0")
+            raise UsageError(N_("gain: expected a gain in % > 0"))
         return queries.when(s, cid, float(asked["gain"]))
     at = queries.horizon(s, asked["horizon"]) if asked["horizon"] else None
     if kind == "amount":
         if at is None:
-            raise UsageError("horizon: expected a horizon with the amount question")
+            raise UsageError(N_("horizon: expected a horizon with the amount question"))
         return queries.amount(s, cid, at, asked["amount_eur"])
     return queries.price(s, cid, at)
 

@@ -8,6 +8,7 @@ import time
 
 from finbot.config import DashboardSettings
 from finbot.errors import ConfigError
+from finbot.i18n import N_
 from finbot.ops.dashboard_url import clear_url, write_url
 from finbot.services import Services
 from finbot.web.security import ensure_token, is_loopback
@@ -29,7 +30,7 @@ class DashboardServer:
         from finbot.web.app import create_app
 
         if not settings.host:
-            raise ConfigError("dashboard.host: expected an address")
+            raise ConfigError(N_("dashboard.host: expected an address"))
         token = ensure_token(services.paths)
         self.paths = services.paths
         self.loopback = is_loopback(settings.host)
@@ -59,7 +60,7 @@ class DashboardServer:
         deadline = time.monotonic() + STARTUP_SEC
         while not self.server.started:
             if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise ConfigError(f"dashboard: could not listen on {self.url}")
+                raise ConfigError(N_("dashboard: could not listen on {url}"), url=self.url)
             time.sleep(0.05)
         port = self._bound_port()
         if port is not None:

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from finbot.config import Settings
+from finbot.errors import UsageError
 from finbot.prediction import questions as q
 from finbot.prediction.decision.cost_model import SpreadQuote
 from finbot.prediction.models import StoredModel
@@ -176,7 +177,7 @@ def test_amount_default_order_pins_the_one_euro_defect(settings: Settings, rng) 
     src = sources(rng, {})
     a = q.assess(settings, src, "bitcoin", "1h")
     assert a.costs.order_eur == 1000.0 and a.costs.fraction < 0.01
-    with pytest.raises(ValueError, match="amount"):
+    with pytest.raises(UsageError, match="amount"):
         q.amount(settings, src, "bitcoin", "1h", 0.0)
 
 

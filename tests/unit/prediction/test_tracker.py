@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from finbot.clock import FakeClock, now_ms
+from finbot.errors import UsageError
 from finbot.paths import Paths
 from finbot.prediction.tracking.prediction_tracker import (
     NewPrediction,
@@ -164,7 +165,7 @@ def test_prune_and_export(tracker, tmp_path: Path) -> None:  # type: ignore[no-u
 
     sheet = load_workbook(xlsx).active
     assert sheet is not None and sheet.cell(1, 2).value == "coin" and sheet.max_row == 2
-    with pytest.raises(ValueError, match="csv or .xlsx"):
+    with pytest.raises(UsageError, match="csv or .xlsx"):
         tracker.export(tmp_path / "p.json")
 
 

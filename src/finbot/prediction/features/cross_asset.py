@@ -24,6 +24,7 @@ import numpy.typing as npt
 import polars as pl
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.timeframes import DAY_MS, WEEK_MS, duration_ms
 
 Matrix = npt.NDArray[np.float64]
@@ -98,7 +99,7 @@ def align(
     columns = {c: _columns(f, until, keep_ms) for c, f in frames_by_coin.items()}
     coins = tuple(c for c, (ts, _, _) in columns.items() if ts.size)
     if not coins:
-        raise DataError("bars: no coin has bars to align")
+        raise DataError(N_("bars: no coin has bars to align"))
     start = min(int(columns[c][0][0]) for c in coins)
     end = max(int(columns[c][0][-1]) for c in coins)
     n = (end - start) // step + 1
@@ -107,7 +108,11 @@ def align(
         ts, closes, volumes = columns[coin]
         offsets = ts - start
         if np.any(offsets % step):
-            raise DataError(f"bars: {coin}'s timestamps are not on the {timeframe} grid")
+            raise DataError(
+                N_("bars: {coin}'s timestamps are not on the {timeframe} grid"),
+                coin=coin,
+                timeframe=timeframe,
+            )
         close[offsets // step, j], volume[offsets // step, j] = closes, volumes
     close[~(close > 0)] = np.nan
     grid = start + np.arange(n, dtype=np.int64) * step

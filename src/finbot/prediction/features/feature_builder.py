@@ -29,6 +29,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.prediction.features.indicators import (
     TALIB_INDICATORS,
     Array,
@@ -158,10 +159,14 @@ _FAMILIES: tuple[Callable[[Columns, Engine], Columns], ...] = (
 def _columns(bars: pl.DataFrame) -> Columns:
     missing = [name for name in REQUIRED_COLUMNS if name not in bars.columns]
     if missing:
-        raise DataError(f"bars: expected columns {', '.join(REQUIRED_COLUMNS)}; missing {missing}")
+        raise DataError(
+            N_("bars: expected columns {required_columns}; missing {missing}"),
+            required_columns=", ".join(REQUIRED_COLUMNS),
+            missing=missing,
+        )
     frame = bars.select(REQUIRED_COLUMNS)
     if frame.height > 1 and not frame["ts"].is_sorted():
-        raise DataError("bars: expected rows sorted by ts (bar open time)")
+        raise DataError(N_("bars: expected rows sorted by ts (bar open time)"))
     columns = {
         name: np.ascontiguousarray(frame[name].cast(pl.Float64).fill_null(np.nan).to_numpy())
         for name in REQUIRED_COLUMNS[1:]

@@ -32,6 +32,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
 from finbot.errors import UsageError
+from finbot.i18n import N_
 
 Array = NDArray[np.float64]
 
@@ -355,5 +356,7 @@ def get_engine(engine: IndicatorEngine | str) -> IndicatorEngine:
         return ENGINES[engine]
     except KeyError:
         raise UsageError(
-            f"indicator engine: expected one of {', '.join(ENGINES)}, got {engine!r}"
+            N_("indicator engine: expected one of {engines}, got {engine!r}"),
+            engines=", ".join(ENGINES),
+            engine=engine,
         ) from None

@@ -30,6 +30,7 @@ import numpy as np
 from finbot.algorithms import TRAINABLE
 from finbot.algorithms import Algorithm as Algorithm  # re-exported by the package
 from finbot.errors import ModelError
+from finbot.i18n import N_, error_message
 
 ALGORITHMS: tuple[Algorithm, ...] = TRAINABLE
 NAIVE = Algorithm.NAIVE
@@ -75,7 +76,11 @@ def check_algorithms(names: tuple[str, ...] | list[str]) -> tuple[Algorithm, ...
     """The trainable algorithms named (as members); ModelError naming them otherwise."""
     unknown = [str(n) for n in names if n not in ALGORITHMS]
     if unknown or not names:
-        raise ModelError(f"algorithms: expected some of {', '.join(ALGORITHMS)}, got {unknown}")
+        raise ModelError(
+            N_("algorithms: expected some of {algorithms}, got {unknown}"),
+            algorithms=", ".join(ALGORITHMS),
+            unknown=unknown,
+        )
     return tuple(Algorithm(n) for n in names)
 
 
@@ -89,7 +94,11 @@ def make_estimator(name: str, seed: int, *, n_jobs: int = 1) -> Estimator:
         return _lightgbm(seed, n_jobs)
     if name == Algorithm.XGBOOST:
         return _xgboost(seed, n_jobs)
-    raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {str(name)!r}")
+    raise ModelError(
+        N_("algorithm: expected one of {algorithms}, got {name!r}"),
+        algorithms=", ".join(ALGORITHMS),
+        name=str(name),
+    )
 
 
 def _linear() -> Estimator:
@@ -228,7 +237,11 @@ def _load_skops(path: Path) -> Predictor:
 
     untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_SKOPS_TYPES)
     if untrusted:
-        raise ModelError(f"{path}: refusing to load untrusted types {sorted(untrusted)}")
+        raise ModelError(
+            N_("{path}: refusing to load untrusted types {untrusted}"),
+            path=path,
+            untrusted=sorted(untrusted),
+        )
     model: Predictor = sio.load(path, trusted=list(TRUSTED_SKOPS_TYPES))
     return model
 
@@ -239,10 +252,14 @@ def load_native(name: str, folder: Path, *, trees: TreeEvaluator = NUMPY_TREES) 
     if name == NAIVE:
         return None
     if name not in MODEL_FILES:
-        raise ModelError(f"algorithm: expected one of {', '.join(ALGORITHMS)}, got {str(name)!r}")
+        raise ModelError(
+            N_("algorithm: expected one of {algorithms}, got {name!r}"),
+            algorithms=", ".join(ALGORITHMS),
+            name=str(name),
+        )
     path = folder / MODEL_FILES[Algorithm(name)]
     if not path.is_file():
-        raise ModelError(f"{path}: model file missing")
+        raise ModelError(N_("{path}: model file missing"), path=path)
     try:
         if name in _TREES:
             return trees.load(Algorithm.LIGHTGBM if name == Algorithm.POOLED else name, path)
@@ -250,4 +267,9 @@ def load_native(name: str, folder: Path, *, trees: TreeEvaluator = NUMPY_TREES) 
     except ModelError:
         raise
     except Exception as exc:  # a corrupt file in any library's format
-        raise ModelError(f"{path}: cannot load {name} model ({exc})") from exc
+        raise ModelError(
+            N_("{path}: cannot load {name} model ({exc})"),
+            path=path,
+            name=name,
+            exc=error_message(exc),
+        ) from exc

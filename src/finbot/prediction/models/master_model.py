@@ -14,6 +14,7 @@ import numpy as np
 
 from finbot.algorithms import Algorithm
 from finbot.errors import ModelError
+from finbot.i18n import N_
 from finbot.prediction.models.algorithms import NUMPY_TREES, Predictor, TreeEvaluator, load_native
 
 MASTER = Algorithm.MASTER  # the stacking model's algorithm name and timeframe
@@ -42,6 +43,10 @@ def load_master(
     for tf in blend["sub_timeframes"]:
         sub = load_native(SUB_ALGORITHM, folder / f"sub_{tf}", trees=trees)
         if sub is None:  # only naive has no model file, and no sub-model is naive
-            raise ModelError(f"{folder}: sub-model {tf} has no model file; retrain the master")
+            raise ModelError(
+                N_("{folder}: sub-model {tf} has no model file; retrain the master"),
+                folder=folder,
+                tf=tf,
+            )
         subs[tf] = sub
     return MasterPredictor(subs, blend["weights"], blend["base_timeframe"])

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 import polars as pl
 
 from finbot.errors import ModelError
+from finbot.i18n import N_
 from finbot.prediction.features import FEATURE_NAMES, POOLED_FEATURE_NAMES
 
 LIBRARIES = ("numpy", "polars", "scikit-learn", "lightgbm", "xgboost", "skops")
@@ -105,9 +106,17 @@ def check_features(meta: dict[str, Any]) -> None:
         missing = sorted(set(expected) - set(names))
         unknown = sorted(set(names) - set(expected))
         raise ModelError(
-            f"model {meta.get('coin')}/{meta.get('timeframe')}/{meta.get('horizon')}/"
-            f"{meta.get('version')} was trained on other features (missing {missing}, "
-            f"unknown {unknown}, or another order); retrain it with 'finbot train'"
+            N_(
+                "model {coin}/{timeframe}/{horizon}/{version} was trained on other features "
+                "(missing {missing}, unknown {unknown}, or another order); retrain it with "
+                "'finbot train'"
+            ),
+            coin=meta.get("coin"),
+            timeframe=meta.get("timeframe"),
+            horizon=meta.get("horizon"),
+            version=meta.get("version"),
+            missing=missing,
+            unknown=unknown,
         )
 
 

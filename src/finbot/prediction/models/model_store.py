@@ -107,7 +107,9 @@ class StoredModel:
         try:
             return Algorithm(name)
         except ValueError:
-            raise ModelError(f"{self.folder}: unknown algorithm {name!r}") from None
+            raise ModelError(
+                N_("{folder}: unknown algorithm {name!r}"), folder=self.folder, name=name
+            ) from None
 
     @property
     def shrink(self) -> float:
@@ -190,7 +192,11 @@ class ModelStore:
     def set_latest(self, coin: str, timeframe: str, horizon: str, version: str) -> None:
         group = self.group(coin, timeframe, horizon)
         if not (group / version / META).is_file():
-            raise ModelError(f"version: no complete version {version!r} in {group}")
+            raise ModelError(
+                N_("version: no complete version {version!r} in {group}"),
+                version=version,
+                group=group,
+            )
         write_atomic(group / LATEST, version + "\n")
 
     # ------------------------------------------------------------------ reading
@@ -219,9 +225,11 @@ class ModelStore:
         try:
             meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise ModelError(f"{path.parent}: not a saved model version") from exc
+            raise ModelError(N_("{parent}: not a saved model version"), parent=path.parent) from exc
         except json.JSONDecodeError as exc:
-            raise ModelError(f"{path}: unreadable metadata ({exc.msg})") from exc
+            raise ModelError(
+                N_("{path}: unreadable metadata ({msg})"), path=path, msg=exc.msg
+            ) from exc
         return meta
 
     def load(self, coin: str, timeframe: str, horizon: str, version: str) -> StoredModel:

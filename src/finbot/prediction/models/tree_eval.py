@@ -25,6 +25,7 @@ import numpy as np
 
 from finbot.algorithms import Algorithm
 from finbot.errors import ModelError
+from finbot.i18n import N_, error_message
 
 N = TypeVar("N", int, float)
 
@@ -67,8 +68,9 @@ class TreeEnsemble:
             data = data.reshape(1, -1)
         if data.ndim != 2 or data.shape[1] != self.n_features:
             raise ModelError(
-                f"features: expected {self.n_features} columns, got "
-                f"{data.shape[1] if data.ndim == 2 else data.shape}"
+                N_("features: expected {n_features} columns, got {got}"),
+                n_features=self.n_features,
+                got=data.shape[1] if data.ndim == 2 else data.shape,
             )
         if data.shape[0] == 0:
             return np.zeros(0)
@@ -173,12 +175,17 @@ class _Nodes:
         self, kind: Algorithm, n_features: int, *, base_score: float = 0.0, average: bool = False
     ) -> TreeEnsemble:
         if not self.roots:
-            raise UnsupportedModel(f"{kind} model: no trees")
+            raise UnsupportedModel(N_("{kind} model: no trees"), kind=kind)
         float_type = np.float32 if kind == Algorithm.XGBOOST else np.float64
         left, right = np.asarray(self.left, np.int64), np.asarray(self.right, np.int64)
         feature = np.asarray(self.feature, np.int64)
         if feature.size and int(feature.max()) >= n_features:
-            raise ModelError(f"{kind} model: split on feature {int(feature.max())} of {n_features}")
+            raise ModelError(
+                N_("{kind} model: split on feature {feature} of {n_features}"),
+                kind=kind,
+                feature=int(feature.max()),
+                n_features=n_features,
+            )
         return TreeEnsemble(
             kind=kind,
             n_features=n_features,
@@ -204,7 +211,7 @@ def _max_depth(roots: list[int], left: np.ndarray, right: np.ndarray) -> int:
             deepest = max(deepest, depth)
             continue
         if depth > len(left):
-            raise ModelError("tree model: a cycle in the tree's children")
+            raise ModelError(N_("tree model: a cycle in the tree's children"))
         stack.extend(((int(left[node]), depth + 1), (int(right[node]), depth + 1)))
     return deepest
 
@@ -218,10 +225,12 @@ def load_lightgbm(path: Path) -> TreeEnsemble:
         objective = header.get("objective", "").split()
         if not objective or objective[0] not in LGB_OBJECTIVES or "sqrt" in objective:
             raise UnsupportedModel(
-                f"{path}: LightGBM objective {' '.join(objective)!r} has no identity output"
+                N_("{path}: LightGBM objective {objective!r} has no identity output"),
+                path=path,
+                objective=" ".join(objective),
             )
         if int(header.get("num_tree_per_iteration", "1")) != 1:
-            raise UnsupportedModel(f"{path}: several trees per iteration")
+            raise UnsupportedModel(N_("{path}: several trees per iteration"), path=path)
         nodes = _Nodes.empty()
         for block in blocks:
             _lightgbm_tree(block, nodes, path)
@@ -233,14 +242,16 @@ def load_lightgbm(path: Path) -> TreeEnsemble:
     except UnsupportedModel:
         raise
     except (ModelError, *_PARSE_ERRORS) as exc:
-        raise ModelError(f"{path}: cannot load lightgbm model ({exc})") from exc
+        raise ModelError(
+            N_("{path}: cannot load lightgbm model ({exc})"), path=path, exc=error_message(exc)
+        ) from exc
 
 
 def _lightgbm_sections(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     """(header keys, one dict per ``Tree=`` block); ModelError when not a LightGBM model."""
     lines = text.split("end of trees", 1)[0].splitlines()
     if not lines or lines[0].strip() != "tree":
-        raise ModelError("not a LightGBM text model: the first line is not 'tree'")
+        raise ModelError(N_("not a LightGBM text model: the first line is not 'tree'"))
     header: dict[str, str] = {}
     blocks: list[dict[str, str]] = []
     current = header
@@ -262,13 +273,18 @@ def _numbers(block: dict[str, str], key: str, kind: Callable[[str], N]) -> list[
 
 def _lightgbm_tree(block: dict[str, str], nodes: _Nodes, path: Path) -> None:
     if block.get("is_linear", "0") != "0":
-        raise UnsupportedModel(f"{path}: linear trees are not supported")
+        raise UnsupportedModel(N_("{path}: linear trees are not supported"), path=path)
     if int(block.get("num_cat", "0")) != 0:
-        raise UnsupportedModel(f"{path}: categorical splits are not supported")
+        raise UnsupportedModel(N_("{path}: categorical splits are not supported"), path=path)
     leaves = _numbers(block, "leaf_value", float)
     n_leaves = int(block["num_leaves"])
     if len(leaves) != n_leaves:
-        raise ModelError(f"{path}: tree has {len(leaves)} leaf values for {n_leaves} leaves")
+        raise ModelError(
+            N_("{path}: tree has {n_values} leaf values for {n_leaves} leaves"),
+            path=path,
+            n_values=len(leaves),
+            n_leaves=n_leaves,
+        )
     if n_leaves == 1:
         nodes.roots.append(nodes.add_leaf(leaves[0]))
         return
@@ -277,7 +293,7 @@ def _lightgbm_tree(block: dict[str, str], nodes: _Nodes, path: Path) -> None:
     decisions = _numbers(block, "decision_type", int)
     children = (_numbers(block, "left_child", int), _numbers(block, "right_child", int))
     if any(d & 1 for d in decisions):
-        raise UnsupportedModel(f"{path}: categorical splits are not supported")
+        raise UnsupportedModel(N_("{path}: categorical splits are not supported"), path=path)
     first = len(nodes.feature)
     for feature, threshold, decision in zip(features, thresholds, decisions, strict=True):
         nodes.add_split(feature, threshold, bool(decision & 2), (decision >> 2) & 3)
@@ -295,13 +311,19 @@ def load_xgboost(path: Path) -> TreeEnsemble:
         learner = json.loads(Path(path).read_text(encoding="utf-8"))["learner"]
         objective = learner["objective"]["name"]
         if objective not in XGB_OBJECTIVES:
-            raise UnsupportedModel(f"{path}: XGBoost objective {objective!r} is not identity")
+            raise UnsupportedModel(
+                N_("{path}: XGBoost objective {objective!r} is not identity"),
+                path=path,
+                objective=objective,
+            )
         booster = learner["gradient_booster"]
         if booster.get("name") != "gbtree":
-            raise UnsupportedModel(f"{path}: XGBoost booster {booster.get('name')!r}")
+            raise UnsupportedModel(
+                N_("{path}: XGBoost booster {name!r}"), path=path, name=booster.get("name")
+            )
         params = learner["learner_model_param"]
         if int(params.get("num_target", "1")) > 1 or int(params.get("num_class", "0")) > 1:
-            raise UnsupportedModel(f"{path}: several outputs are not supported")
+            raise UnsupportedModel(N_("{path}: several outputs are not supported"), path=path)
         nodes = _Nodes.empty()
         for tree in booster["model"]["trees"]:
             _xgboost_tree(tree, nodes, path)
@@ -313,22 +335,24 @@ def load_xgboost(path: Path) -> TreeEnsemble:
     except UnsupportedModel:
         raise
     except (ModelError, *_PARSE_ERRORS) as exc:
-        raise ModelError(f"{path}: cannot load xgboost model ({exc})") from exc
+        raise ModelError(
+            N_("{path}: cannot load xgboost model ({exc})"), path=path, exc=error_message(exc)
+        ) from exc
 
 
 def parse_base_score(text: object) -> float:
     """XGBoost's stored base score: ``"5E-1"`` (before 3.0) or ``"[5E-1]"`` (3.x)."""
     items = [s for s in str(text).strip().strip("[]").split(",") if s.strip()]
     if len(items) != 1:
-        raise UnsupportedModel(f"base_score: expected one value, got {text!r}")
+        raise UnsupportedModel(N_("base_score: expected one value, got {text!r}"), text=text)
     return float(np.float32(float(items[0])))
 
 
 def _xgboost_tree(tree: dict[str, Any], nodes: _Nodes, path: Path) -> None:
     if any(int(t) != 0 for t in tree.get("split_type", [])) or tree.get("categories_nodes"):
-        raise UnsupportedModel(f"{path}: categorical splits are not supported")
+        raise UnsupportedModel(N_("{path}: categorical splits are not supported"), path=path)
     if int(tree.get("tree_param", {}).get("size_leaf_vector", "1")) > 1:
-        raise UnsupportedModel(f"{path}: vector leaves are not supported")
+        raise UnsupportedModel(N_("{path}: vector leaves are not supported"), path=path)
     lefts, rights = tree["left_children"], tree["right_children"]
     first = len(nodes.feature)
     for i, left in enumerate(lefts):

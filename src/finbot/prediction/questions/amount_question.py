@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 
 from finbot.config.models import Settings
+from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.prediction.decision import Reason
 from finbot.prediction.features import horizon_bars
 from finbot.prediction.questions.assessment import Assessment, Sources, assess, bar_timeframe
@@ -53,7 +55,7 @@ def amount(
 ) -> AmountAnswer:
     """Value of ``amount_eur`` invested now, at the horizon, and the net profit after costs."""
     if not amount_eur > 0:
-        raise ValueError(f"amount-eur: expected an amount > 0, got {amount_eur}")
+        raise UsageError(N_("amount-eur: expected an amount > 0, got {amount}"), amount=amount_eur)
     a = assess(settings, sources, coin, horizon, order_eur=amount_eur)
     value = amount_eur * math.exp(a.prediction.predicted_return)  # EUR→USD→EUR at one rate
     net = value - amount_eur - a.costs.total_eur

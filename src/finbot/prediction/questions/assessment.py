@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from finbot.config.models import Settings
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.prediction.decision import (
     Action,
     CostBreakdown,
@@ -125,7 +126,11 @@ def _conformal_interval(
     cal = cf.calibrator_from_frame(calibration, bars, level)
     resid = (calibration["y_true"] - calibration["y_pred"]).abs().mean()
     if not isinstance(resid, int | float):
-        raise DataError(f"{pred.coin} {pred.horizon}: calibration residuals are not numbers")
+        raise DataError(
+            N_("{coin} {horizon}: calibration residuals are not numbers"),
+            coin=pred.coin,
+            horizon=pred.horizon,
+        )
     method = "normalised split conformal" if cal.normalised else "split conformal"
     return cal.half_width(sigma_now), float(resid), cal.vol_ratio(sigma_now), sigma_now, method
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from finbot.config.models import Settings
 from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.timeframes import canonical, duration_seconds
 
 
@@ -20,7 +21,11 @@ def check_horizon(settings: Settings, horizon: str) -> str:
     supported = configured_horizons(settings)
     if key not in supported:
         raise UsageError(
-            f"horizon: {key} is not supported; expected one of {', '.join(supported)} "
-            "(add it to 'horizons' in settings.json, then 'finbot train --all')"
+            N_(
+                "horizon: {key} is not supported; expected one of {supported} (add it to "
+                "'horizons' in settings.json, then 'finbot train --all')"
+            ),
+            key=key,
+            supported=", ".join(supported),
         )
     return key

@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_
 from finbot.prediction.tracking.backtest import (
     DecisionInputs,
     PeriodBacktest,
@@ -81,7 +82,9 @@ def _usable_horizons(horizons: Sequence[str], timeframe: str) -> tuple[list[str]
     skipped = {h: f"not a whole number of {timeframe} bars" for h in horizons if h not in good}
     if not good:
         raise UsageError(
-            f"horizon: expected a multiple of the {timeframe} timeframe, got {list(horizons)}"
+            N_("horizon: expected a multiple of the {timeframe} timeframe, got {horizons}"),
+            timeframe=timeframe,
+            horizons=list(horizons),
         )
     return good, skipped
 
@@ -182,7 +185,11 @@ def _evaluate_coin(
         metrics[h] = runs[h].metrics(cfg.level, duration_ms(h) // step)
         tick(coin, h)
     if not runs:
-        raise DataError(f"evaluation of {coin}: no horizon could be evaluated ({skipped})")
+        raise DataError(
+            N_("evaluation of {coin}: no horizon could be evaluated ({skipped})"),
+            coin=coin,
+            skipped=skipped,
+        )
     period = backtest_period(bars, timeframe, runs, ts, vol, cfg.level, inputs)
     vols = _volatility(bars, timeframe, list(runs), cfg, period.cost_frac)
     for h, m in metrics.items():

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from finbot.i18n import N_
 from finbot.prediction.decision import confidence as cf
 from finbot.prediction.decision import hit_rate
 from finbot.prediction.tracking.served import (
@@ -161,7 +162,9 @@ def dataset(
 
     feats = build_features(bars)
     if feats.height < 200:
-        raise DataError(f"evaluation: {feats.height} feature rows; expected at least 200")
+        raise DataError(
+            N_("evaluation: {height} feature rows; expected at least 200"), height=feats.height
+        )
     ts = feats["ts"].to_numpy().astype(np.int64)
     labels = {}
     for h in horizons:

@@ -40,6 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.prediction.decision import direction_hit
 from finbot.prediction.tracking.reliability import (
     ReliabilityJson,
@@ -330,7 +332,8 @@ class PredictionTracker:
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     def export(self, path: Path, limit: int | None = None) -> int:
-        """Write predictions to ``.csv`` or ``.xlsx``; returns the row count."""
+        """Write predictions to ``.csv`` or ``.xlsx``; returns the row count (UsageError for any
+        other file name)."""
         rows = self.recent(limit or 10**9)
         suffix = path.suffix.lower()
         if suffix == ".csv":
@@ -338,7 +341,9 @@ class PredictionTracker:
         elif suffix == ".xlsx":
             write_xlsx(path, rows, EXPORT_COLUMNS)
         else:
-            raise ValueError(f"export: expected a .csv or .xlsx file, got {path.name!r}")
+            raise UsageError(
+                N_("export: expected a .csv or .xlsx file, got {name!r}"), name=path.name
+            )
         return len(rows)
 
 

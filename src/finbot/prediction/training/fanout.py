@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finbot.errors import ConfigError, FinbotError
-from finbot.i18n import error_message
+from finbot.i18n import N_, error_message
 from finbot.timeframes import default_timeframe
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def _dask_client(training: Training, stack: ExitStack) -> Any:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
         raise ConfigError(
-            "training.backend: 'dask' needs the dask extra (pip install 'finbot[dask]')"
+            N_("training.backend: 'dask' needs the dask extra (pip install 'finbot[dask]')")
         ) from exc
     if training.dask_address:
         return stack.enter_context(Client(training.dask_address))  # type: ignore[no-untyped-call]

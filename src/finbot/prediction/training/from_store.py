@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.prediction.training.trainer import Progress, TrainReport, train
 from finbot.prediction.training.volatility_fit import VolatilityTraining, fit_and_save
 
@@ -65,8 +66,12 @@ def train_from_store(
     frame = bars.read(coin, timeframe, start_ms=start_ms)
     if frame.is_empty():
         raise DataError(
-            f"{coin} {timeframe}: no bars stored; fill them with "
-            f"'finbot collect-historical --coins {coin}'"
+            N_(
+                "{coin} {timeframe}: no bars stored; fill them with 'finbot collect-historical "
+                "--coins {coin}'"
+            ),
+            coin=coin,
+            timeframe=timeframe,
         )
     report = train(
         coin,

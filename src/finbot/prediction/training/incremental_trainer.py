@@ -144,7 +144,9 @@ def run(
 ) -> dict[str, Any]:
     """Run ``mode`` for every coin x horizon (``training``: ``general.training``)."""
     if mode not in MODES:
-        raise UsageError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
+        raise UsageError(
+            N_("mode: expected one of {modes}, got {mode!r}"), modes=", ".join(MODES), mode=mode
+        )
     chosen = RetrainMode(mode)
     now = now_ms(clock or SystemClock())
     results = [

@@ -64,7 +64,7 @@ def time_split(
     whose label ends strictly before the first test timestamp."""
     distinct = np.unique(ts)
     if distinct.size < 2:
-        raise DataError("bars: need at least two timestamps for a time-ordered split")
+        raise DataError(N_("bars: need at least two timestamps for a time-ordered split"))
     cut = distinct[min(distinct.size - 1, max(1, int(distinct.size * (1 - fraction))))]
     return ts + horizon_ms < cut, ts >= cut
 
@@ -148,7 +148,7 @@ def fit_pooled_rows(data: pl.DataFrame, horizon: str, config: PooledConfig) -> P
     pool = tuple(sorted(set(data["coin"].to_list())))
     masks = time_split(data["ts"].to_numpy(), VALIDATION_FRACTION, duration_ms(horizon))
     if not masks[0].any() or not masks[1].any():
-        raise DataError("bars: too short a history for a purged pooled validation split")
+        raise DataError(N_("bars: too short a history for a purged pooled validation split"))
     fits = [_fit_candidate(o, False, data, masks, pool, config) for o in config.objectives]
     best = min(fits, key=lambda c: c.mae)
     if config.try_coin_feature and len(pool) > 1:

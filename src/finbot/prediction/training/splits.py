@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_
 
 IntArray = npt.NDArray[np.int64]
 
@@ -62,7 +63,7 @@ class Fold:
 
 def _check_sorted(ts: npt.NDArray[np.int64]) -> None:
     if ts.size > 1 and bool(np.any(ts[1:] < ts[:-1])):
-        raise DataError("ts: expected rows sorted by time for a time-series split")
+        raise DataError(N_("ts: expected rows sorted by time for a time-series split"))
 
 
 def purged_end(
@@ -123,7 +124,7 @@ def walk_forward(
     before each, the purged rows (expanding, or the last ``rolling_rows``) split into a
     training window and its last ``cal_fraction`` as calibration, purged from each other."""
     if n_folds < 1:
-        raise UsageError(f"folds: expected at least 1, got {n_folds}")
+        raise UsageError(N_("folds: expected at least 1, got {n_folds}"), n_folds=n_folds)
     _check_sorted(ts)
     n = ts.size
     first_test = int(n * (1.0 - test_fraction))
@@ -137,8 +138,12 @@ def walk_forward(
         b = purged_end(ts, c, horizon_ms)
         if b - start < 50 or d - c < 20 or f - e < 10:
             raise DataError(
-                f"too little history for {n_folds} folds at this horizon "
-                f"({n} rows); collect more bars or use fewer folds"
+                N_(
+                    "too little history for {n_folds} folds at this horizon ({n} rows); collect "
+                    "more bars or use fewer folds"
+                ),
+                n_folds=n_folds,
+                n=n,
             )
         folds.append(Fold(k, (start, b), (c, d), (e, f)))
     return folds

@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from finbot.errors import UsageError
+from finbot.i18n import N_
 
 from .boosted import fit_boosted, fit_boosted_state
 from .dataset import HorizonData
@@ -71,7 +72,11 @@ MODELS: tuple[str, ...] = tuple(n for n in CANDIDATES if n not in NAIVES)
 def fit_candidate(name: str, data: HorizonData, rows: IntArray, seed: int = 0) -> Forecaster:
     """Fit candidate ``name`` on ``rows`` (slots with known outcomes)."""
     if name not in FITTERS:
-        raise UsageError(f"volatility model: expected one of {', '.join(CANDIDATES)}, got {name!r}")
+        raise UsageError(
+            N_("volatility model: expected one of {candidates}, got {name!r}"),
+            candidates=", ".join(CANDIDATES),
+            name=name,
+        )
     return FITTERS[name](data, rows, seed)
 
 
@@ -107,5 +112,9 @@ STATE_FITTERS: dict[str, StateFitter] = {
 def fit_state(name: str, data: HorizonData, rows: IntArray, seed: int = 0) -> CandidateState:
     """Fit candidate ``name`` on ``rows`` and return its parameters (see ``CandidateState``)."""
     if name not in STATE_FITTERS:
-        raise UsageError(f"volatility model: expected one of {', '.join(CANDIDATES)}, got {name!r}")
+        raise UsageError(
+            N_("volatility model: expected one of {candidates}, got {name!r}"),
+            candidates=", ".join(CANDIDATES),
+            name=name,
+        )
     return STATE_FITTERS[name](data, rows, seed)

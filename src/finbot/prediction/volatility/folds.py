@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_
 
 from .grid import IntArray
 
@@ -49,13 +50,17 @@ def walk_forward_folds(
 ) -> list[Fold]:
     """Folds over ``rows`` (sorted grid slots) whose times are ``ts[rows]``."""
     if n_folds < 1:
-        raise UsageError(f"folds: expected at least 1, got {n_folds}")
+        raise UsageError(N_("folds: expected at least 1, got {n_folds}"), n_folds=n_folds)
     times = ts[rows]
     n = rows.size
     if n < MIN_TRAIN + MIN_CAL + MIN_TEST:  # an empty or short series: no fold can be cut
         raise DataError(
-            f"too little history for {n_folds} volatility folds ({n} rows); "
-            "collect more bars or use fewer folds"
+            N_(
+                "too little history for {n_folds} volatility folds ({n} rows); collect more bars "
+                "or use fewer folds"
+            ),
+            n_folds=n_folds,
+            n=n,
         )
     edges = np.linspace(int(n * (1.0 - test_fraction)), n, n_folds + 1).astype(int)
     folds = []
@@ -66,8 +71,12 @@ def walk_forward_folds(
         b = int(np.searchsorted(times, times[c] - horizon_ms, side="right"))
         if b < MIN_TRAIN or d - c < MIN_CAL or f - e < MIN_TEST:
             raise DataError(
-                f"too little history for {n_folds} volatility folds ({n} rows); "
-                "collect more bars or use fewer folds"
+                N_(
+                    "too little history for {n_folds} volatility folds ({n} rows); collect more "
+                    "bars or use fewer folds"
+                ),
+                n_folds=n_folds,
+                n=n,
             )
         fold = Fold(k, rows[:b], rows[c:d], rows[e:f])
         check_fold(fold, ts, horizon_ms)

@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 
 from .dataset import HorizonData, horizon_data
 from .fitted import FittedVolatility
@@ -28,14 +29,20 @@ def tail_data(fitted: FittedVolatility, bars: pl.DataFrame) -> HorizonData:
     DataError when ``bars`` do not reach back ``fitted.tail_bars`` bars."""
     frame = clean_bars(bars)
     if frame.height == 0:
-        raise DataError("volatility: no bars with a close to forecast from")
+        raise DataError(N_("volatility: no bars with a close to forecast from"))
     ts = frame["ts"]
     first, last = int(ts[0]), int(ts[-1])
     need = last - (fitted.tail_bars - 1) * fitted.step_ms
     if first > need:
         raise DataError(
-            f"volatility: a forecast needs the last {fitted.tail_bars} {fitted.timeframe} bars "
-            f"(from ts {need}); the bars start at ts {first}"
+            N_(
+                "volatility: a forecast needs the last {tail_bars} {timeframe} bars (from ts "
+                "{need}); the bars start at ts {first}"
+            ),
+            tail_bars=fitted.tail_bars,
+            timeframe=fitted.timeframe,
+            need=need,
+            first=first,
         )
     recent = frame.filter(pl.col("ts") >= fitted.tail_start(last))
     return horizon_data(grid_of_clean(recent, fitted.timeframe), fitted.h)
@@ -49,10 +56,14 @@ def forecast_volatility(fitted: FittedVolatility, bars: pl.DataFrame) -> Volatil
     slot = data.grid.size - 1
     ready = data.ready
     if ready.size == 0 or int(ready[-1]) != slot:
-        raise DataError("volatility: the latest bar lacks the history to forecast from")
+        raise DataError(N_("volatility: the latest bar lacks the history to forecast from"))
     variance = float(fitted.candidate.predict(data, np.array([slot], dtype=np.int64))[0])
     if not (math.isfinite(variance) and variance > 0):
-        raise DataError(f"volatility: {fitted.chosen} gave no usable variance ({variance})")
+        raise DataError(
+            N_("volatility: {chosen} gave no usable variance ({variance})"),
+            chosen=fitted.chosen,
+            variance=variance,
+        )
     return shown(fitted, int(data.grid.ts[slot]), float(data.grid.close[slot]), variance)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 
 from .dataset import HorizonData
 from .grid import BarGrid, FloatArray, IntArray
@@ -50,7 +51,7 @@ def fit_garch_params(returns: FloatArray) -> GarchParams:
 
     x = returns[np.isfinite(returns)] * SCALE
     if x.size < 100:
-        raise DataError(f"GARCH: need at least 100 returns, got {x.size}")
+        raise DataError(N_("GARCH: need at least 100 returns, got {size}"), size=x.size)
     model = arch_model(x, mean="Zero", vol="GARCH", p=1, q=1, dist="normal", rescale=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence is checked below, not warned about
@@ -58,7 +59,11 @@ def fit_garch_params(returns: FloatArray) -> GarchParams:
     p = result.params
     params = GarchParams(float(p["omega"]) / SCALE**2, float(p["alpha[1]"]), float(p["beta[1]"]))
     if result.convergence_flag != 0 or not 0.0 <= params.persistence <= 1.0 + MAX_EXCESS:
-        raise DataError(f"GARCH: no fit (flag {result.convergence_flag}, {params})")
+        raise DataError(
+            N_("GARCH: no fit (flag {convergence_flag}, {params})"),
+            convergence_flag=result.convergence_flag,
+            params=params,
+        )
     if params.persistence > 1.0:  # on the boundary up to solver tolerance: integrated GARCH
         params = GarchParams(params.omega, params.alpha, 1.0 - params.alpha)
     return params
@@ -135,8 +140,9 @@ def filter_from(state: GarchState, grid: BarGrid) -> FloatArray:
     anchor = (state.anchor_ts - int(grid.ts[0])) // grid.step_ms
     if anchor >= n:
         raise DataError(
-            f"GARCH: the bars end at {int(grid.ts[-1])}, before the model's state at "
-            f"{state.anchor_ts}"
+            N_("GARCH: the bars end at {end}, before the model's state at {anchor_ts}"),
+            end=int(grid.ts[-1]),
+            anchor_ts=state.anchor_ts,
         )
     out = np.full(n + 1, np.nan)
     returns = grid.log_return.tolist()

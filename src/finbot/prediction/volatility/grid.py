@@ -15,6 +15,7 @@ import numpy.typing as npt
 import polars as pl
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.timeframes import DAY_MS, duration_ms
 
 FloatArray = npt.NDArray[np.float64]
@@ -54,7 +55,7 @@ def clean_bars(bars: pl.DataFrame) -> pl.DataFrame:
     prices = ("open", "high", "low", "close")
     missing = [c for c in ("ts", *prices) if c not in bars.columns]
     if missing:
-        raise DataError(f"bars: missing columns {', '.join(missing)}")
+        raise DataError(N_("bars: missing columns {missing}"), missing=", ".join(missing))
     frame = bars.select(pl.col("ts").cast(pl.Int64), *(pl.col(c).cast(pl.Float64) for c in prices))
     frame = frame.filter(pl.col("close").is_finite() & (pl.col("close") > 0))
     valid = pl.col("high").is_finite() & pl.col("low").is_finite() & (pl.col("low") > 0)
@@ -76,11 +77,13 @@ def grid_of_clean(frame: pl.DataFrame, timeframe: str) -> BarGrid:
     """``bar_grid`` of a frame ``clean_bars`` returned (or a row filter of one)."""
     step = duration_ms(timeframe, field="timeframe")
     if frame.height < 2:
-        raise DataError(f"bars: need at least 2 bars with a close, got {frame.height}")
+        raise DataError(
+            N_("bars: need at least 2 bars with a close, got {height}"), height=frame.height
+        )
     ts = frame["ts"].to_numpy()
     offsets = ts - ts[0]
     if np.any(offsets % step):
-        raise DataError(f"bars: timestamps are not on the {timeframe} grid")
+        raise DataError(N_("bars: timestamps are not on the {timeframe} grid"), timeframe=timeframe)
     slots = offsets // step
     n = int(slots[-1]) + 1
 

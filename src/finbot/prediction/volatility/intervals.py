@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 
 from .grid import FloatArray
 
@@ -22,7 +23,7 @@ def conformal_quantile(scores: FloatArray, level: float) -> float:
         raise ValueError(f"level: expected a fraction in (0, 1), got {level}")
     finite = np.sort(scores[np.isfinite(scores)])
     if finite.size == 0:
-        raise DataError("conformal: no calibration scores")
+        raise DataError(N_("conformal: no calibration scores"))
     k = min(finite.size, math.ceil((finite.size + 1) * level))
     return float(finite[k - 1])
 

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 from finbot.errors import ModelError
+from finbot.i18n import N_
 
 SHOWN_CHARS = 40
 
@@ -27,8 +28,10 @@ class Fields:
     def __init__(self, value: object, path: Path, where: str = "") -> None:
         if not isinstance(value, dict):
             raise ModelError(
-                f"{path}: malformed volatility model: {where or 'the file'} is not "
-                f"an object (got {_shown(value)})"
+                N_("{path}: malformed volatility model: {where} is not an object (got {value})"),
+                path=path,
+                where=where or "the file",
+                value=_shown(value),
             )
         self.value: dict[str, object] = value
         self.path = path
@@ -36,14 +39,21 @@ class Fields:
 
     def fail(self, key: str, expected: str, got: object) -> ModelError:
         return ModelError(
-            f"{self.path}: malformed volatility model: {self.where}{key}: expected {expected}, "
-            f"got {_shown(got)}"
+            N_("{path}: malformed volatility model: {where}{key}: expected {expected}, got {got}"),
+            path=self.path,
+            where=self.where,
+            key=key,
+            expected=expected,
+            got=_shown(got),
         )
 
     def raw(self, key: str) -> object:
         if key not in self.value:
             raise ModelError(
-                f"{self.path}: malformed volatility model: {self.where}{key} is missing"
+                N_("{path}: malformed volatility model: {where}{key} is missing"),
+                path=self.path,
+                where=self.where,
+                key=key,
             )
         return self.value[key]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from finbot.errors import FinbotError, ModelError
+from finbot.i18n import N_, error_message
 from finbot.prediction.features import horizon_bars
 from finbot.storage import write_atomic
 from finbot.timeframes import canonical, duration_ms
@@ -59,7 +60,9 @@ def save_volatility(fitted: FittedVolatility, folder: Path) -> None:
     try:
         text = json.dumps(document, indent=2, allow_nan=False) + "\n"
     except ValueError as exc:
-        raise ModelError(f"volatility: cannot save a non-finite parameter ({exc})") from exc
+        raise ModelError(
+            N_("volatility: cannot save a non-finite parameter ({exc})"), exc=error_message(exc)
+        ) from exc
     write_atomic(folder / MODEL_FILE, text)
     if not isinstance(fitted.candidate, BoostedState):
         (folder / BOOSTER_FILE).unlink(missing_ok=True)  # a previous save's
@@ -97,7 +100,7 @@ def _encode_candidate(state: CandidateState, folder: Path) -> dict[str, Any]:
             "booster_file": BOOSTER_FILE,
             "booster_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         }
-    raise ModelError(f"volatility: cannot save a {type(state).__name__} candidate")
+    raise ModelError(N_("volatility: cannot save a {kind} candidate"), kind=type(state).__name__)
 
 
 # --------------------------------------------------------------------------------- loading
@@ -133,16 +136,25 @@ def _read_json(path: Path) -> object:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ModelError(
-            f"{path.parent}: no saved volatility model ({MODEL_FILE} missing)"
+            N_("{parent}: no saved volatility model ({file} missing)"),
+            parent=path.parent,
+            file=MODEL_FILE,
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{path}: unreadable ({one_line(exc)})") from exc
+        raise ModelError(N_("{path}: unreadable ({exc})"), path=path, exc=one_line(exc)) from exc
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise ModelError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+        raise ModelError(
+            N_("{path}: not valid JSON ({msg} at line {lineno})"),
+            path=path,
+            msg=exc.msg,
+            lineno=exc.lineno,
+        ) from exc
     except ValueError as exc:
-        raise ModelError(f"{path}: not plain JSON ({exc})") from exc
+        raise ModelError(
+            N_("{path}: not plain JSON ({exc})"), path=path, exc=error_message(exc)
+        ) from exc
 
 
 def _no_constant(name: str) -> object:
@@ -155,8 +167,13 @@ def _check_format(root: Fields) -> None:
     version = root.integer("format_version")
     if version != FORMAT_VERSION:
         raise ModelError(
-            f"{root.path}: volatility model format version {version}; this finbot reads "
-            f"version {FORMAT_VERSION} (fit the model again)"
+            N_(
+                "{path}: volatility model format version {version}; this finbot reads version "
+                "{supported} (fit the model again)"
+            ),
+            path=root.path,
+            version=version,
+            supported=FORMAT_VERSION,
         )
 
 
@@ -166,7 +183,9 @@ def _read_horizon(root: Fields) -> tuple[str, str, int]:
         spelled = canonical(timeframe, field="timeframe"), canonical(horizon)
         bars = horizon_bars(horizon, timeframe)
     except FinbotError as exc:
-        raise ModelError(f"{root.path}: malformed volatility model: {one_line(exc)}") from exc
+        raise ModelError(
+            N_("{path}: malformed volatility model: {exc}"), path=root.path, exc=one_line(exc)
+        ) from exc
     if spelled != (timeframe, horizon):
         raise root.fail("horizon", f"canonical durations {spelled}", (timeframe, horizon))
     if bars != h:
@@ -242,18 +261,28 @@ def _load_booster(doc: Fields, folder: Path) -> BoostedState:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ModelError(f"{path}: booster unreadable ({one_line(exc.strerror or exc)})") from exc
+        raise ModelError(
+            N_("{path}: booster unreadable ({reason})"),
+            path=path,
+            reason=one_line(exc.strerror or exc),
+        ) from exc
     if hashlib.sha256(data).hexdigest() != doc.text("booster_sha256"):
         raise ModelError(
-            f"{path}: does not match its SHA-256 in {MODEL_FILE} (corrupt or replaced)"
+            N_("{path}: does not match its SHA-256 in {file} (corrupt or replaced)"),
+            path=path,
+            file=MODEL_FILE,
         )
     try:
         booster = booster_from_text(data.decode("utf-8"))
     except Exception as exc:  # LightGBMError, UnicodeDecodeError: a file that is no model
-        raise ModelError(f"{path}: not a LightGBM model ({one_line(exc)})") from exc
+        raise ModelError(
+            N_("{path}: not a LightGBM model ({exc})"), path=path, exc=one_line(exc)
+        ) from exc
     if booster.num_feature() != len(BOOSTED_FEATURES):
         raise ModelError(
-            f"{path}: {booster.num_feature()} features, the volatility features are "
-            f"{len(BOOSTED_FEATURES)}"
+            N_("{path}: {n} features, the volatility features are {expected}"),
+            path=path,
+            n=booster.num_feature(),
+            expected=len(BOOSTED_FEATURES),
         )
     return BoostedState(booster, doc.number("smear", minimum=0.0, strict=True))

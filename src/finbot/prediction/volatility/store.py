@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from finbot.errors import ModelError, UsageError
+from finbot.i18n import N_
 from finbot.storage import new_version, remove_stale_temporaries, remove_version, write_atomic
 from finbot.timeframes import canonical
 
@@ -34,7 +35,8 @@ _COIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 def _coin(coin: str) -> str:
     if not _COIN.match(coin):
         raise UsageError(
-            f"volatility store: expected a coin id (letters, digits, . _ -), got {coin!r}"
+            N_("volatility store: expected a coin id (letters, digits, . _ -), got {coin!r}"),
+            coin=coin,
         )
     return coin
 
@@ -45,7 +47,9 @@ class VolatilityStore:
 
     def __init__(self, root: Path, *, keep: int = DEFAULT_KEEP) -> None:
         if keep < 1:
-            raise UsageError(f"volatility store: keep expected at least 1, got {keep}")
+            raise UsageError(
+                N_("volatility store: keep expected at least 1, got {keep}"), keep=keep
+            )
         self.root = Path(root)
         self.keep = keep
         self._cache: dict[tuple[str, str, str], FittedVolatility] = {}
@@ -60,7 +64,9 @@ class VolatilityStore:
         group = self.group(coin, horizon)
         if fitted.horizon != group.name:
             raise UsageError(
-                f"volatility store: the model is for {fitted.horizon}, not {group.name}"
+                N_("volatility store: the model is for {horizon}, not {name}"),
+                horizon=fitted.horizon,
+                name=group.name,
             )
         group.mkdir(parents=True, exist_ok=True)
         version = new_version(group, when or datetime.now(UTC))
@@ -100,7 +106,11 @@ class VolatilityStore:
 
     def load(self, coin: str, horizon: str, version: str) -> FittedVolatility:
         if _COIN.match(version) is None:
-            raise ModelError(f"{self.group(coin, horizon)}: not a version name: {version!r}")
+            raise ModelError(
+                N_("{group}: not a version name: {version!r}"),
+                group=self.group(coin, horizon),
+                version=version,
+            )
         key = (coin, canonical(horizon), version)
         if key not in self._cache:
             self._cache[key] = load_volatility(self.group(coin, horizon) / version)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 
 from .candidates import CANDIDATES, fit_candidate
 from .dataset import HorizonData
@@ -56,7 +57,9 @@ def _forecast_fold(data: HorizonData, fold: Fold, config: WalkForwardConfig) -> 
         if np.all(np.isfinite(c) & (c > 0)) and np.all(np.isfinite(t) & (t > 0)):
             cal[name], test[name] = c, t
     if not cal:
-        raise DataError(f"fold {fold.index}: no volatility candidate could forecast")
+        raise DataError(
+            N_("fold {index}: no volatility candidate could forecast"), index=fold.index
+        )
     y = data.targets.variance[fold.calibration]
     scores = {name: float(np.mean(qlike(y, f, data.h))) for name, f in cal.items()}
     chosen = min(scores, key=lambda name: scores[name])
