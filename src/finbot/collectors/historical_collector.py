@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -253,12 +254,26 @@ def _segment_bars(
     return bars.filter(pl.col("ts") >= start)
 
 
+@contextmanager
+def recorded_backfill(store: BarStore, report: SeriesReport) -> Iterator[None]:
+    """Around one series' backfill: an API failure becomes ``report.error`` (the caller logs
+    it, the run goes on with the next series), the exhausted quota stops the run; then
+    ``report.rows`` counts what is stored."""
+    try:
+        yield
+    except QuotaExhausted:
+        raise
+    except ApiError as exc:
+        report.error = str(exc)
+    report.rows = store.read(report.coin, report.timeframe).height
+
+
 def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
     """Fetch and store what is missing of ``coin``'s ``tf`` series over the last ``days``."""
     report = SeriesReport(coin, tf)
     tf_ms = duration_ms(tf)
     start = (job.now_ms - days * DAY_MS) // tf_ms * tf_ms
-    try:
+    with recorded_backfill(job.store, report):
         todo = segments(job.store, coin, tf, start, job.now_ms)
         exchange = _exchange_fetch(job, coin, tf, days, report)
         if tf == Timeframe.M5 and not exchange and start < job.now_ms - COINGECKO_5M_MS:
@@ -274,12 +289,8 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
             report.updated += stored.updated
             if stored.inserted and job.store.refilled(coin, tf, seg_start, seg_end):
                 report.notes.append(Message(N_("{tf}: quarantined month(s) refilled"), tf=tf))
-    except QuotaExhausted:
-        raise
-    except ApiError as exc:
-        report.error = str(exc)
-        log.error("%s %s: backfill failed: %s", coin, tf, exc)
-    report.rows = job.store.read(coin, tf).height
+    if report.error:
+        log.error("%s %s: backfill failed: %s", coin, tf, report.error)
     _name_the_stored_window(job, report, coin, tf)
     return report
 
