@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from finbot.clock import now_ms
+from finbot.collectors.backfill_job import SeriesReport
+from finbot.collectors.exchange_backfill import exchange_fetch
 from finbot.collectors.historical_collector import (
-    SeriesReport,
-    _exchange_fetch,
     _job,
     _segment_bars,
     backfill_series,
@@ -76,7 +76,7 @@ def backfill_first(kit: CollectorKit, coin: str, timeframe: str) -> SeriesReport
         return backfill_series(job, coin, timeframe, days)
     report = SeriesReport(coin, timeframe)
     with recorded_backfill(job.store, report):
-        exchange = _exchange_fetch(job, coin, timeframe, days + 1, report)
+        exchange = exchange_fetch(job, coin, timeframe, days + 1, report)
         bars = _segment_bars(job, report, coin, timeframe, start, job.now_ms, exchange)
         stored = job.store.upsert(coin, timeframe, bars)
         report.inserted += stored.inserted
