@@ -190,7 +190,6 @@ FACES: dict[str, list[str]] = {
         "backfill_first",
         "cache_path",
         "collect_historical",
-        "implied_rate",
         "make_client",
         "make_collector_cache",
         "median_spread_pct",
@@ -200,6 +199,7 @@ FACES: dict[str, list[str]] = {
         "requests_needed",
         "resolve_top_coins",
         "run_collector",
+        "stored_fx",
     ],
     "finbot.replay": [
         "FAULT_KINDS",
