@@ -23,20 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.chromium import chromium_installed, start_chromium
 from benchmarks.common import FINBOT, ROOT, load_avg, percentile, quiet_env, row, trained_home
 
 DEAD = "http://127.0.0.1:9"
 CLIENTS = 50
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 LOAD_PATHS = (
     "/api/v1/predictions",
     "/api/v1/status",
@@ -116,19 +107,12 @@ def bench_predictions(url: str) -> dict[str, Any]:
 
 
 def bench_chart(url: str, loads: int = 5) -> dict[str, Any] | None:
-    if not Path("/usr/bin/chromium").exists():
+    if not chromium_installed():
         return None
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
     profile = tempfile.mkdtemp(prefix="finbot-bench-chromium-")
-    options.add_argument(f"--user-data-dir={profile}")
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = start_chromium(profile)
     mark = "return performance.getEntriesByName('chart-drawn').map(e => e.startTime)[0]"
     times, bars = [], 0
     try:

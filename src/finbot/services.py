@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from finbot.clock import Clock, SystemClock, now_ms
-from finbot.errors import DataError, FinbotError
 from finbot.paths import Paths
-from finbot.timeframes import HOUR_MS, Timeframe
+from finbot.timeframes import Timeframe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     from finbot.prediction.tracking import PredictionTracker
     from finbot.prediction.training import VolatilityTraining
     from finbot.prediction.volatility import VolatilityStore
-    from finbot.storage import BarStore, Cache, ParquetDataset
+    from finbot.storage import BarStore, Cache
 
 #: One system clock per process: the shared CoinGecko rate limiter is keyed by clock.
 SYSTEM_CLOCK = SystemClock()
@@ -288,53 +287,12 @@ class Services:
 
 
 # ------------------------------------------------------------------ the questions' inputs
-def stored_fx(
-    cache_file: Path, prices: ParquetDataset, coins: Sequence[str], now: int
-) -> tuple[float | None, str]:
-    """EUR per USD from what is stored (FX cache, else prices), never blocking on the network:
-    the scheduler's FX job keeps the cache fresh."""
-    from finbot.collectors import implied_rate, read_cache
-
-    try:
-        rate = read_cache(cache_file) or implied_rate(prices, coins)
-    except (FinbotError, OSError) as exc:  # stored prices unreadable: say so, carry on
-        return None, f"no EUR/USD rate ({type(exc).__name__}: {exc})"
-    if rate is None:
-        return None, "no EUR/USD rate stored (run 'finbot collect fx'); USD taken as EUR"
-    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / HOUR_MS)
-    return rate.rate, f"{rate.source} ({age_h:.1f} h old)"
-
-
-def read_calibration(pred: Prediction) -> pl.DataFrame | None:
-    """The chosen model's held-out predictions (ts, y_true, y_pred). None when its version was
-    saved without them (the answer then says which interval it used instead); DataError when
-    they are there but unreadable."""
-    import polars as pl
-
-    try:
-        frame = pred.calibration()
-    except FileNotFoundError:
-        return None
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(_bad_calibration(pred, f"unreadable ({type(exc).__name__})")) from exc
-    missing = [c for c in ("y_true", "y_pred") if c not in frame.columns]
-    if missing:
-        raise DataError(_bad_calibration(pred, f"without column(s) {', '.join(missing)}"))
-    return frame
-
-
-def _bad_calibration(pred: Prediction, what: str) -> str:
-    return (
-        f"{pred.coin} {pred.horizon}: the calibration data of model {pred.model} "
-        f"{pred.model_version} is {what}; retrain it ('finbot train')"
-    )
-
-
 def live_sources(services: Services) -> Sources:
     """The real inputs: pipeline, model store, Parquet bars, tickers/proxy spread, FX, the
     freshest price and the volatility forecast."""
+    from finbot.collectors import stored_fx
     from finbot.prediction import pipeline
-    from finbot.prediction.questions import Sources, volatility_view
+    from finbot.prediction.questions import Sources, read_calibration, volatility_view
 
     store, bar_store, clock = services.model_store, services.bar_store, services.clock
     vol_store = services.volatility_store

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from finbot.config import load_settings
 from finbot.i18n import translate
-from finbot.ops.process import run_foreground
+from finbot.ops.foreground import run_foreground
 from finbot.ops.status import collect_status
 from finbot.ops.status_view import render_status
 from finbot.paths import Paths

@@ -132,3 +132,26 @@ def test_a_quarantined_month_is_refilled_by_the_next_backfill(replay_server, hom
     assert after.read("bitcoin", "1h")["ts"].to_list() == before["ts"].to_list()
     report = after.verify()
     assert report.ok and report.awaiting_refill == [], report
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_a_failed_backfill_is_the_series_error_and_the_run_goes_on(
+    replay_server, home, caplog, first
+):
+    """A series whose requests keep failing is reported (error, rows stored) and logged; the
+    other series are still fetched. Both the usual and the first start's backfill."""
+    from finbot.collectors.first_history import backfill_first
+
+    (home.config_dir / "api_config.json").write_text(json.dumps({"exchange": {"enabled": False}}))
+    settings = load_settings(home)
+    replay_server.inject("503", 100, "/coins/ethereum/market_chart")
+    with Services(home, settings, base_url=replay_server.url, clock=FakeClock(END_S)) as services:
+        if first:
+            series = [backfill_first(services.collectors, c, "1h") for c in ("ethereum", "bitcoin")]
+        else:
+            series = collect_historical(services.collectors, ["ethereum", "bitcoin"], 3).series
+    failed = [s for s in series if s.coin == "ethereum"]
+    assert failed and all(s.error and "503" in s.error and s.rows == 0 for s in failed)
+    assert all(s.error is None and s.rows > 0 for s in series if s.coin == "bitcoin")
+    logged = [r.getMessage() for r in caplog.records if "backfill failed" in r.getMessage()]
+    assert len(logged) == len(failed) and all(m.startswith("ethereum ") for m in logged)

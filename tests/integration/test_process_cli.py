@@ -68,7 +68,7 @@ def test_a_bot_that_cannot_start_is_reported(offline_home: Paths, run_finbot) ->
 _SLOW_BOT = """
 import sys
 from finbot.ops.logs import setup_logging
-from finbot.ops.process import run_foreground
+from finbot.ops.foreground import run_foreground
 from finbot.ops.scheduler import interval_job
 from finbot.paths import Paths
 from finbot.services import Services

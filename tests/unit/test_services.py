@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import Engine
 
 from finbot.clock import FakeClock
-from finbot.collectors import CoinGeckoClient
+from finbot.collectors import CoinGeckoClient, stored_fx
 from finbot.config import Settings
 from finbot.errors import ConfigError, DataError
 from finbot.paths import Paths
 from finbot.prediction.models import ModelStore
+from finbot.prediction.questions import read_calibration
 from finbot.prediction.tracking import PredictionTracker
-from finbot.services import SYSTEM_CLOCK, Services, live_sources, read_calibration, stored_fx
+from finbot.services import SYSTEM_CLOCK, Services, live_sources
 from finbot.storage import BarStore
 
 pytestmark = pytest.mark.unit

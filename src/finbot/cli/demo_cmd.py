@@ -181,7 +181,7 @@ def _empty_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) ->
 
 def _answer_cells(r: AnswerRow, lang: str, symbols: dict[str, str]) -> tuple[str, ...]:
     """One answer as the table's cells."""
-    from finbot.cli.predict_cmd import number
+    from finbot.cli.predict_lines import number
     from finbot.prediction.decision import Action
 
     iv = r["interval"]

@@ -7,7 +7,7 @@
     4 Confidence   (interval coverage, as ``finbot confidence-metrics``)
     5 Quit         (the background bot keeps running; ``finbot stop`` stops it)
 
-Each answer reuses the command that gives it non-interactively (``predict_cmd.ask_*``, the
+Each answer reuses the command that gives it non-interactively (``predict_answers.ask_*``, the
 status renderer, the tracker and confidence tables), so the menu and the commands never
 disagree. An error in one entry prints one line and returns to the menu.
 """
@@ -97,7 +97,7 @@ class Menu:
         return self.select(N_("Which crypto?"), entries)
 
     def horizon(self) -> str:
-        from finbot.cli.predict_cmd import horizon_words
+        from finbot.cli.predict_lines import horizon_words
 
         lang = self.app_ctx.lang
         entries = tuple(
@@ -122,13 +122,13 @@ class Menu:
 
     # ---------------------------------------------------------------- entries
     def price(self) -> None:
-        from finbot.cli.predict_cmd import ask_price
+        from finbot.cli.predict_answers import ask_price
 
         coin, horizon = self.coin(), self.horizon()
         ask_price(self.app_ctx, coin, horizon, False)
 
     def amount(self) -> None:
-        from finbot.cli.predict_cmd import ask_amount
+        from finbot.cli.predict_answers import ask_amount
 
         coin, horizon = self.coin(), self.horizon()
         default = self.app_ctx.settings.costs.default_order_eur
@@ -136,14 +136,14 @@ class Menu:
         ask_amount(self.app_ctx, coin, horizon, eur, False)
 
     def when(self) -> None:
-        from finbot.cli.predict_cmd import ask_when
+        from finbot.cli.predict_answers import ask_when
 
         coin = self.coin()
         gain = self.number(N_("Gain wanted, in %?"), 2.0)
         ask_when(self.app_ctx, coin, gain, False)
 
     def best(self) -> None:
-        from finbot.cli.predict_cmd import ask_best
+        from finbot.cli.predict_answers import ask_best
 
         ask_best(self.app_ctx, False)
 

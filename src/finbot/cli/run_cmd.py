@@ -1,6 +1,7 @@
 """``start``/``demarrer``, ``stop``/``arreter``, ``status``/``etat``: run and watch the bot.
 
-Thin commands over :mod:`finbot.ops.process` (lock, background start, graceful stop),
+Thin commands over :mod:`finbot.ops.process` (lock), :mod:`finbot.ops.bot_control`
+(background start, graceful stop), :mod:`finbot.ops.foreground` (the run),
 :mod:`finbot.ops.training` (first start) and :mod:`finbot.ops.status` (what it did).
 """
 
@@ -137,7 +138,7 @@ def _run_with_dashboard(app_ctx: AppContext, services: Services) -> None:
     (a dashboard that cannot start is logged; the bot runs on)."""
     from finbot.cli.dashboard_cmd import start_dashboard
     from finbot.errors import FinbotError
-    from finbot.ops.process import run_foreground
+    from finbot.ops.foreground import run_foreground
 
     servers = []
 
@@ -175,7 +176,7 @@ def start_command(
     ),
 ) -> None:
     """Start the bot (scheduler, collectors, training); first start collects and trains."""
-    from finbot.ops.process import spawn_background
+    from finbot.ops.bot_control import spawn_background
 
     app_ctx = context.get(ctx)
     services = _services_to_start(app_ctx, base_url)
@@ -210,7 +211,7 @@ def stop_command(
     force: bool = typer.Option(False, "--force", help="Kill the bot if it does not stop in time."),
 ) -> None:
     """Stop the bot gracefully (the running job finishes); clean a stale PID file."""
-    from finbot.ops.process import stop_bot
+    from finbot.ops.bot_control import stop_bot
 
     app_ctx = context.get(ctx)
     result = stop_bot(app_ctx.paths, timeout=timeout, force=force)

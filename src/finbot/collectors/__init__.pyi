@@ -20,10 +20,10 @@ from .fx_collector import (
     cache_path as cache_path,
 )
 from .fx_collector import (
-    implied_rate as implied_rate,
+    read_cache as read_cache,
 )
 from .fx_collector import (
-    read_cache as read_cache,
+    stored_fx as stored_fx,
 )
 from .historical_collector import (
     collect_historical as collect_historical,
@@ -69,7 +69,6 @@ __all__ = [
     "backfill_first",
     "cache_path",
     "collect_historical",
-    "implied_rate",
     "make_client",
     "make_collector_cache",
     "median_spread_pct",
@@ -79,4 +78,5 @@ __all__ = [
     "requests_needed",
     "resolve_top_coins",
     "run_collector",
+    "stored_fx",
 ]

@@ -15,16 +15,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from finbot.clock import now_ms
+from finbot.collectors.backfill_job import SeriesReport
+from finbot.collectors.exchange_backfill import exchange_fetch
 from finbot.collectors.historical_collector import (
-    SeriesReport,
-    _exchange_fetch,
     _job,
     _segment_bars,
     backfill_series,
+    recorded_backfill,
 )
 from finbot.collectors.price_collector import batches
 from finbot.collectors.range_collector import CHUNK_MS, CLAMP_MARGIN_MS, PLAN_HISTORY_MS, chunks
-from finbot.errors import ApiError, QuotaExhausted
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
 if TYPE_CHECKING:
@@ -75,16 +75,12 @@ def backfill_first(kit: CollectorKit, coin: str, timeframe: str) -> SeriesReport
     if kit.bars.last_ts(coin, timeframe) is not None:  # only what the stored series lacks
         return backfill_series(job, coin, timeframe, days)
     report = SeriesReport(coin, timeframe)
-    try:
-        exchange = _exchange_fetch(job, coin, timeframe, days + 1, report)
+    with recorded_backfill(job.store, report):
+        exchange = exchange_fetch(job, coin, timeframe, days + 1, report)
         bars = _segment_bars(job, report, coin, timeframe, start, job.now_ms, exchange)
         stored = job.store.upsert(coin, timeframe, bars)
         report.inserted += stored.inserted
         report.updated += stored.updated
-    except QuotaExhausted:
-        raise
-    except ApiError as exc:
-        report.error = str(exc)
-        log.error("%s %s: first backfill failed: %s", coin, timeframe, exc)
-    report.rows = job.store.read(coin, timeframe).height
+    if report.error:
+        log.error("%s %s: first backfill failed: %s", coin, timeframe, report.error)
     return report

@@ -25,6 +25,7 @@ from finbot.collectors.common import Collected
 from finbot.config import ExchangeRateConfig
 from finbot.errors import ApiError, DataError, FinbotError
 from finbot.storage import ParquetDataset
+from finbot.timeframes import HOUR_MS
 
 if TYPE_CHECKING:  # httpx and tenacity load only to fetch: reading the cache (predict) needs none
     import httpx
@@ -193,6 +194,21 @@ def implied_rate(prices: ParquetDataset, coins: Sequence[str]) -> FxRate | None:
                 f"implied by {coin} /simple/price",
             )
     return None
+
+
+def stored_fx(
+    cache_file: Path, prices: ParquetDataset, coins: Sequence[str], now: int
+) -> tuple[float | None, str]:
+    """EUR per USD from what is stored (FX cache, else prices), never blocking on the network:
+    the scheduler's FX job keeps the cache fresh."""
+    try:
+        rate = read_cache(cache_file) or implied_rate(prices, coins)
+    except (FinbotError, OSError) as exc:  # stored prices unreadable: say so, carry on
+        return None, f"no EUR/USD rate ({type(exc).__name__}: {exc})"
+    if rate is None:
+        return None, "no EUR/USD rate stored (run 'finbot collect fx'); USD taken as EUR"
+    age_h = max(0.0, (now - (rate.fetched_ms or rate.as_of_ms)) / HOUR_MS)
+    return rate.rate, f"{rate.source} ({age_h:.1f} h old)"
 
 
 def eur_per_usd(

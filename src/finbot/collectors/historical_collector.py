@@ -12,21 +12,26 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from finbot.clock import Clock, iso_utc, now_ms
+from finbot.clock import iso_utc, now_ms
+from finbot.collectors.backfill_job import BackfillJob, HistoricalSummary, SeriesReport
 from finbot.collectors.coingecko import CoinGeckoClient
+from finbot.collectors.exchange_backfill import (
+    exchange_available,
+    exchange_fetch,
+    replay_exchange_base,
+    with_caps,
+)
 from finbot.collectors.payloads import Chart
 from finbot.collectors.range_collector import Clamp, fetch_range
 from finbot.collectors.resample import points_to_bars
-from finbot.config import CoinsConfig, ExchangeConfig
 from finbot.errors import ApiError, QuotaExhausted
 from finbot.i18n import N_, Message
-from finbot.schema import conform
 from finbot.storage import BarStore
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
@@ -39,66 +44,6 @@ log = logging.getLogger(__name__)
 ORDER = (Timeframe.W1, Timeframe.D1, Timeframe.H4, Timeframe.H1, Timeframe.M5)
 COINGECKO_5M_MS = DAY_MS  # CoinGecko gives 5-minute points for the last day only
 Progress = Callable[[str, int, int], None]  # (description, done, total)
-
-
-@dataclass
-class SeriesReport:
-    coin: str
-    timeframe: str
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    requests: int = 0
-    source: str = "coingecko"
-    notes: list[str] = field(default_factory=list)
-    error: str | None = None
-
-
-@dataclass
-class HistoricalSummary:
-    series: list[SeriesReport] = field(default_factory=list)
-    requests: int = 0
-    seconds: float = 0.0
-
-    @property
-    def clamps(self) -> list[str]:
-        return [n for s in self.series for n in s.notes if "clamped" in n]
-
-    @property
-    def errors(self) -> list[str]:
-        return [f"{s.coin} {s.timeframe}: {s.error}" for s in self.series if s.error]
-
-    def as_dict(self) -> dict[str, Any]:
-        rows: dict[str, dict[str, int]] = {}
-        for s in self.series:
-            rows.setdefault(s.coin, {})[s.timeframe] = s.rows
-        return {
-            "rows": rows,
-            "inserted": sum(s.inserted for s in self.series),
-            "updated": sum(s.updated for s in self.series),
-            "requests": self.requests,
-            "seconds": round(self.seconds, 2),
-            "clamps": self.clamps,
-            "errors": self.errors,
-            "notes": sorted({n for s in self.series for n in s.notes}),
-            "sources": {f"{s.coin}/{s.timeframe}": s.source for s in self.series},
-        }
-
-
-@dataclass
-class _Job:
-    """A backfill run's collaborators and what it learned on the way."""
-
-    client: CoinGeckoClient
-    store: BarStore
-    exchange_config: ExchangeConfig
-    coins: CoinsConfig
-    clock: Clock
-    now_ms: int
-    exchange: bool  # the exchange source is enabled, installed and answering
-    exchange_url: str | None = None
-    caps: list[tuple[int, float]] = field(default_factory=list)  # this coin's market caps
-    history_floor_ms: int | None = None  # set by the first 10012: the plan's oldest time
 
 
 def plan_windows(wanted: Mapping[Timeframe, int], days: int | None) -> dict[str, int]:
@@ -130,94 +75,8 @@ def _previous(store: BarStore, coin: str, tf: str, before_ms: int) -> tuple[int,
     return int(frame["ts"][-1]), float(frame["close"][-1])
 
 
-def _with_caps(bars: pl.DataFrame, caps: list[tuple[int, float]]) -> pl.DataFrame:
-    """Exchange bars with the latest CoinGecko market cap known at each bar (as-of join)."""
-    if not caps or bars.is_empty():
-        return bars
-    cap_frame = (
-        pl.DataFrame(
-            {"ts": [t for t, _ in caps], "cap": [c for _, c in caps]},
-            schema={"ts": pl.Int64, "cap": pl.Float64},
-        )
-        .unique("ts")
-        .sort("ts")
-    )
-    joined = bars.sort("ts").join_asof(
-        cap_frame, on="ts", strategy="backward", tolerance=2 * DAY_MS
-    )
-    return conform(joined.with_columns(pl.coalesce("market_cap", "cap").alias("market_cap")))
-
-
-def replay_exchange_base(coingecko_url: str | None) -> str | None:
-    """The exchange URL that goes with a loopback CoinGecko URL (the replay server serves a
-    Binance subset under ``/binance``); None otherwise (the configured exchange)."""
-    from finbot.collectors.fx_collector import replay_fx_base
-
-    fx = replay_fx_base(coingecko_url)
-    return fx[: -len("/fx/v6")] + "/binance" if fx else None
-
-
-def exchange_available(config: ExchangeConfig) -> bool:
-    """Whether the exchange source is enabled and installed in this build."""
-    if not config.enabled:
-        return False
-    try:
-        from finbot.collectors import exchange_collector  # noqa: F401
-    except ImportError:
-        log.warning(
-            "%s", Message(N_("exchange source enabled but not installed; bars come from CoinGecko"))
-        )
-        return False
-    return True
-
-
-def _exchange_fetch(job: _Job, coin: str, tf: str, days: int, report: SeriesReport) -> bool:
-    """Let the exchange source store ``coin``'s ``tf`` bars; False when it is off, does not
-    list the coin, or fails (then CoinGecko's bars are used)."""
-    if not job.exchange:
-        return False
-    from finbot.collectors.exchange_collector import collect_exchange_ohlcv
-    from finbot.config import resolve_coin
-
-    try:
-        out = collect_exchange_ohlcv(
-            job.exchange_config,
-            job.store,
-            [resolve_coin(job.coins, coin)],
-            [tf],
-            days,
-            base_url=job.exchange_url,
-            clock=job.clock,
-        )
-    except Exception as exc:  # ccxt raises its own errors: any failure means "use CoinGecko"
-        log.warning(
-            "%s",
-            Message(
-                N_("exchange source failed ({error}); bars come from CoinGecko for this run"),
-                error=type(exc).__name__,
-            ),
-        )
-        job.exchange = False
-        return False
-    if coin in out["skipped"]:
-        report.notes.append(
-            Message(
-                N_("{coin}: not listed on {source}; bars from CoinGecko"),
-                coin=coin,
-                source=out["source"],
-            )
-        )
-        return False
-    done = out["coins"].get(coin, {}).get(tf)
-    if done is not None:
-        report.inserted += done["inserted"]
-        report.updated += done["updated"]
-    report.source = out["source"]
-    return True
-
-
 def _coingecko_chart(
-    job: _Job, report: SeriesReport, coin: str, tf: str, start: int, end: int
+    job: BackfillJob, report: SeriesReport, coin: str, tf: str, start: int, end: int
 ) -> Chart:
     if tf == Timeframe.M5 and start < end - COINGECKO_5M_MS:
         start = end - COINGECKO_5M_MS
@@ -235,14 +94,14 @@ def _coingecko_chart(
 
 
 def _segment_bars(
-    job: _Job, report: SeriesReport, coin: str, tf: str, start: int, end: int, exchange: bool
+    job: BackfillJob, report: SeriesReport, coin: str, tf: str, start: int, end: int, exchange: bool
 ) -> pl.DataFrame:
     """CoinGecko bars of ``[start, end]``; with ``exchange``, the exchange's stored bars with
     CoinGecko's market caps added instead."""
     chart = _coingecko_chart(job, report, coin, tf, start, end)
     if exchange:
         stored = job.store.read(coin, tf, start_ms=start, end_ms=end)
-        return _with_caps(stored.filter(pl.col("market_cap").is_null()), job.caps)
+        return with_caps(stored.filter(pl.col("market_cap").is_null()), job.caps)
     bars = points_to_bars(
         chart.prices,
         tf,
@@ -253,14 +112,28 @@ def _segment_bars(
     return bars.filter(pl.col("ts") >= start)
 
 
-def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
+@contextmanager
+def recorded_backfill(store: BarStore, report: SeriesReport) -> Iterator[None]:
+    """Around one series' backfill: an API failure becomes ``report.error`` (the caller logs
+    it, the run goes on with the next series), the exhausted quota stops the run; then
+    ``report.rows`` counts what is stored."""
+    try:
+        yield
+    except QuotaExhausted:
+        raise
+    except ApiError as exc:
+        report.error = str(exc)
+    report.rows = store.read(report.coin, report.timeframe).height
+
+
+def backfill_series(job: BackfillJob, coin: str, tf: str, days: int) -> SeriesReport:
     """Fetch and store what is missing of ``coin``'s ``tf`` series over the last ``days``."""
     report = SeriesReport(coin, tf)
     tf_ms = duration_ms(tf)
     start = (job.now_ms - days * DAY_MS) // tf_ms * tf_ms
-    try:
+    with recorded_backfill(job.store, report):
         todo = segments(job.store, coin, tf, start, job.now_ms)
-        exchange = _exchange_fetch(job, coin, tf, days, report)
+        exchange = exchange_fetch(job, coin, tf, days, report)
         if tf == Timeframe.M5 and not exchange and start < job.now_ms - COINGECKO_5M_MS:
             start = (job.now_ms - COINGECKO_5M_MS) // tf_ms * tf_ms
             report.notes.append(
@@ -274,17 +147,13 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
             report.updated += stored.updated
             if stored.inserted and job.store.refilled(coin, tf, seg_start, seg_end):
                 report.notes.append(Message(N_("{tf}: quarantined month(s) refilled"), tf=tf))
-    except QuotaExhausted:
-        raise
-    except ApiError as exc:
-        report.error = str(exc)
-        log.error("%s %s: backfill failed: %s", coin, tf, exc)
-    report.rows = job.store.read(coin, tf).height
+    if report.error:
+        log.error("%s %s: backfill failed: %s", coin, tf, report.error)
     _name_the_stored_window(job, report, coin, tf)
     return report
 
 
-def _name_the_stored_window(job: _Job, report: SeriesReport, coin: str, tf: str) -> None:
+def _name_the_stored_window(job: BackfillJob, report: SeriesReport, coin: str, tf: str) -> None:
     """One clamp note per series naming what is really stored (not the requested dates)."""
     clamped = [n for n in report.notes if "clamped" in n]
     if not clamped or job.history_floor_ms is None:
@@ -301,9 +170,9 @@ def _name_the_stored_window(job: _Job, report: SeriesReport, coin: str, tf: str)
     ]
 
 
-def _job(kit: CollectorKit, client: CoinGeckoClient) -> _Job:
+def _job(kit: CollectorKit, client: CoinGeckoClient) -> BackfillJob:
     """The backfill job of ``kit``, its clock read now."""
-    return _Job(
+    return BackfillJob(
         client,
         kit.bars,
         kit.api.exchange,

@@ -140,8 +140,8 @@ def _run_kind(kind: str, kit: CollectorKit, coins: Sequence[str]) -> Collected:
 
 def _exchange(kit: CollectorKit, coins: Sequence[str]) -> Collected:
     """New bars of the exchange source (true OHLCV) for ``coins`` on the 5m/1h/1d series."""
+    from finbot.collectors.exchange_backfill import replay_exchange_base
     from finbot.collectors.exchange_collector import collect_exchange_ohlcv
-    from finbot.collectors.historical_collector import replay_exchange_base
     from finbot.config import resolve_coin
 
     chosen = [resolve_coin(kit.coins, coin) for coin in coins]

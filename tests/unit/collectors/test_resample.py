@@ -122,8 +122,8 @@ def test_resampler_properties(points, timeframe, data):
 
 
 def test_replay_urls_follow_the_coingecko_url_env(monkeypatch):
+    from finbot.collectors.exchange_backfill import replay_exchange_base
     from finbot.collectors.fx_collector import replay_fx_base
-    from finbot.collectors.historical_collector import replay_exchange_base
 
     monkeypatch.setenv("FINBOT_COINGECKO_URL", "http://127.0.0.1:9999/api/v3")
     assert replay_fx_base(None) == "http://127.0.0.1:9999/fx/v6"

@@ -74,7 +74,6 @@ FACES: dict[str, list[str]] = {
         "save_native",
     ],
     "finbot.prediction.training": [
-        "Fold",
         "PooledConfig",
         "PooledRun",
         "RetrainMode",
@@ -91,7 +90,6 @@ FACES: dict[str, list[str]] = {
         "train_from_store",
         "train_pooled",
         "train_pooled_all",
-        "walk_forward",
     ],
     "finbot.prediction.volatility": [
         "BarGrid",
@@ -159,7 +157,6 @@ FACES: dict[str, list[str]] = {
         "evaluate",
         "evaluate_many",
         "evaluations_json",
-        "live_accuracy",
         "png_data_uri",
         "pyplot",
         "write_report",
@@ -193,7 +190,6 @@ FACES: dict[str, list[str]] = {
         "backfill_first",
         "cache_path",
         "collect_historical",
-        "implied_rate",
         "make_client",
         "make_collector_cache",
         "median_spread_pct",
@@ -203,6 +199,7 @@ FACES: dict[str, list[str]] = {
         "requests_needed",
         "resolve_top_coins",
         "run_collector",
+        "stored_fx",
     ],
     "finbot.replay": [
         "FAULT_KINDS",

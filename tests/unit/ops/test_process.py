@@ -1,4 +1,5 @@
-"""PID file + exclusive lock, stale PID cleaning, stop signals, foreground run."""
+"""PID file + exclusive lock, stale PID cleaning, background start and stop, stop signals,
+foreground run."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from finbot.errors import AlreadyRunning, FinbotError
-from finbot.ops import process
+from finbot.ops import bot_control, foreground, process
 from finbot.ops.scheduler import interval_job
 from finbot.paths import Paths
 from finbot.services import Services
@@ -64,17 +65,17 @@ def test_pid_alive() -> None:
 def test_stop_when_not_running_cleans_a_stale_pid_file(home: Paths) -> None:
     home.pid_file.write_text(str(DEAD_PID))
     home.lock_file.touch()
-    result = process.stop_bot(home, timeout=1)
-    assert result == process.StopResult(None, DEAD_PID)
+    result = bot_control.stop_bot(home, timeout=1)
+    assert result == bot_control.StopResult(None, DEAD_PID)
     assert not home.pid_file.exists()
-    assert process.stop_bot(home, timeout=1) == process.StopResult(None, None)
+    assert bot_control.stop_bot(home, timeout=1) == bot_control.StopResult(None, None)
 
 
 def test_stop_refuses_a_lock_without_pid_file(home: Paths) -> None:
     with process.InstanceLock(home):
         home.pid_file.unlink()
         with pytest.raises(FinbotError, match="no PID file"):
-            process.stop_bot(home, timeout=1)
+            bot_control.stop_bot(home, timeout=1)
 
 
 def _holder(home: Paths, ignore_term: bool) -> subprocess.Popen[str]:
@@ -96,10 +97,10 @@ def test_stop_terminates_or_reports_and_force_kills(home: Paths, ignore_term: bo
     try:
         if ignore_term:
             with pytest.raises(FinbotError, match="did not stop"):
-                process.stop_bot(home, timeout=1)
-            result = process.stop_bot(home, timeout=1, force=True)
+                bot_control.stop_bot(home, timeout=1)
+            result = bot_control.stop_bot(home, timeout=1, force=True)
         else:
-            result = process.stop_bot(home, timeout=10)
+            result = bot_control.stop_bot(home, timeout=10)
         assert result.stopped_pid == proc.pid
         assert process.probe(home).running is False
         assert not home.pid_file.exists()
@@ -111,31 +112,31 @@ def test_stop_terminates_or_reports_and_force_kills(home: Paths, ignore_term: bo
 def test_startup_failure_message_quotes_the_last_output_line(tmp_path: Path) -> None:
     out = tmp_path / "daemon.out"
     out.write_text("Traceback...\nConfigError: settings.json: bad\n")
-    message = process._startup_failure(2, out, process.LockState(False, None))
+    message = bot_control._startup_failure(2, out, process.LockState(False, None))
     assert "code 2" in message and "ConfigError: settings.json: bad" in message
-    assert "already running (PID 42)" in process._startup_failure(
+    assert "already running (PID 42)" in bot_control._startup_failure(
         1, out, process.LockState(True, 42)
     )
 
 
 def test_daemon_command_runs_the_foreground_of_the_same_home(home: Paths) -> None:
-    cmd = process.daemon_command(home, "http://127.0.0.1:1/api/v3")
+    cmd = bot_control.daemon_command(home, "http://127.0.0.1:1/api/v3")
     assert cmd[:3] == [sys.executable, "-m", "finbot"]
     assert cmd[cmd.index("--home") + 1] == str(home.home)
     assert {"start", "--foreground", "--no-setup", "--no-menu"} <= set(cmd)
     assert cmd[-2:] == ["--base-url", "http://127.0.0.1:1/api/v3"]
-    assert "--base-url" not in process.daemon_command(home, None)
+    assert "--base-url" not in bot_control.daemon_command(home, None)
 
 
 def test_spawn_refuses_when_already_running(home: Paths) -> None:
     with process.InstanceLock(home), pytest.raises(AlreadyRunning):
-        process.spawn_background(home)
+        bot_control.spawn_background(home)
 
 
 def test_stop_signals_set_the_event_and_restore_handlers() -> None:
     stop = threading.Event()
     before = signal.getsignal(signal.SIGTERM)
-    with process.stop_signals(stop):
+    with foreground.stop_signals(stop):
         os.kill(os.getpid(), signal.SIGTERM)
         assert stop.wait(2)
     assert signal.getsignal(signal.SIGTERM) is before
@@ -145,7 +146,7 @@ def test_stop_signals_outside_the_main_thread_do_nothing() -> None:
     seen: list[bool] = []
 
     def body() -> None:
-        with process.stop_signals(threading.Event()):
+        with foreground.stop_signals(threading.Event()):
             seen.append(True)
 
     worker = threading.Thread(target=body)
@@ -169,7 +170,7 @@ def test_run_foreground_locks_runs_jobs_and_cleans_up(
         threading.Thread(target=_stop_after_first_run, args=(marker, stop)).start()
 
     services = Services(home, settings)
-    process.run_foreground(services, jobs=[], extra_jobs=[job], stop=stop, on_ready=ready)
+    foreground.run_foreground(services, jobs=[], extra_jobs=[job], stop=stop, on_ready=ready)
     assert seen == [os.getpid()]
     assert marker.read_text().count("\n") == 1
     assert not home.pid_file.exists() and process.probe(home).running is False

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from finbot.cli import run_cmd
 from finbot.cli.app import app
-from finbot.ops import process, training
+from finbot.ops import bot_control, training
 from finbot.paths import Paths
 from finbot.services import Services
 
@@ -26,7 +26,7 @@ def spawned(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
         calls.append(base_url)
         return 4321
 
-    monkeypatch.setattr(process, "spawn_background", fake_spawn)
+    monkeypatch.setattr(bot_control, "spawn_background", fake_spawn)
     return calls
 
 

@@ -19,42 +19,12 @@ from finbot.prediction.tracking import evaluation as ev
 from finbot.prediction.tracking import report
 from finbot.prediction.tracking.served import PerCoinSelection, Served, retrain_blocks
 from finbot.prediction.tracking.significance import newey_west_lag
-from finbot.prediction.training.splits import walk_forward
 from finbot.prediction.training.trainer import fit_shrink
 from tests.fixtures.bars import planted_signal, random_walk, with_gaps
 
 pytestmark = pytest.mark.unit
 H = 3_600_000
 INPUTS = ev.DecisionInputs(Costs(), Thresholds(), {"1h": 0.5, "2h": 0.5})
-
-
-@pytest.mark.parametrize("rolling", [None, 400])
-@pytest.mark.parametrize(("horizon_ms", "folds"), [(H, 5), (6 * H, 3), (12 * H, 6)])
-def test_folds_leave_a_horizon_gap(
-    rng: np.random.Generator, horizon_ms: int, folds: int, rolling: int | None
-) -> None:
-    steps = rng.choice([1, 1, 1, 2, 5], size=3000)  # a series with gaps
-    ts = np.cumsum(steps).astype(np.int64) * H
-    out = walk_forward(ts, horizon_ms, folds, rolling_rows=rolling)
-    assert len(out) == folds
-    for k, fold in enumerate(out):
-        fold.check(ts, horizon_ms)
-        (a, b), (c, d), (e, f) = fold.train, fold.calibration, fold.test
-        assert ts[b - 1] + horizon_ms <= ts[c] and ts[d - 1] + horizon_ms <= ts[e]
-        assert a < b <= c < d <= e < f
-        if rolling:
-            assert d - a <= rolling
-        if k:
-            assert e == out[k - 1].test[1]  # contiguous test blocks
-    assert out[-1].test[1] == ts.size
-
-
-def test_too_little_history() -> None:
-    ts = np.arange(60, dtype=np.int64) * H
-    with pytest.raises(DataError, match="too little history"):
-        walk_forward(ts, H, 5)
-    with pytest.raises(UsageError, match="folds"):
-        walk_forward(ts, H, 0)
 
 
 @dataclass

@@ -48,7 +48,7 @@ class Audit:
         own = self.inner.per_coin.select(coin, timeframe, horizon, history)
         report = pooled_report(run, coin, Timeframe.H1, horizon, "")
         assert report is not None
-        rule, _ = select_pooled(report, _Current(own.model, "v", own.calibration))  # type: ignore[arg-type]
+        rule, _ = select_pooled(report, _Current(own.model, "v", own.calibration))
         assert (served.model == POOLED) == rule  # pooled exactly where the rule says
         if not rule:
             assert served.model == own.model

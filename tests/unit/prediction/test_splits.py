@@ -13,7 +13,6 @@ from finbot.prediction.training.splits import (
     expanding_folds,
     holdout,
     purged_end,
-    walk_forward,
 )
 
 pytestmark = pytest.mark.unit
@@ -75,36 +74,6 @@ def test_expanding_folds_never_overlap(steps: list[int], h_bars: int, n_folds: i
         start = int(fold.test[0])
         assert fold.train.size == _brute_force_end(ts, start, h, strict=True)
         assert fold.gap == start - fold.train.size
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    steps=STEPS,
-    h_bars=HORIZON_BARS,
-    n_folds=st.integers(min_value=1, max_value=5),
-    rolling=st.sampled_from([None, 150, 300]),
-)
-def test_walk_forward_never_overlaps(
-    steps: list[int], h_bars: int, n_folds: int, rolling: int | None
-) -> None:
-    ts, h = _series(steps), h_bars * H
-    try:
-        folds = walk_forward(ts, h, n_folds, rolling_rows=rolling)
-    except DataError:
-        assume(False)
-        return
-    for fold in folds:
-        fold.check(ts, h)
-        (a, b), (c, d), (e, f) = fold.train, fold.calibration, fold.test
-        train, calibration, test = np.arange(a, b), np.arange(c, d), np.arange(e, f)
-        _assert_purged(ts, train, calibration, h)
-        _assert_purged(ts, calibration, test, h)
-        _assert_purged(ts, train, test, h)
-        assert d == _brute_force_end(ts, e, h, strict=False)  # every known row is used
-        assert b == _brute_force_end(ts, c, h, strict=False)
-        if rolling is not None:
-            assert d - a <= rolling
-    assert folds[-1].test[1] == ts.size
 
 
 @pytest.mark.parametrize("h_bars", [1, 6, 12])

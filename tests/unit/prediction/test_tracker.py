@@ -15,7 +15,6 @@ from finbot.paths import Paths
 from finbot.prediction.tracking.prediction_tracker import (
     NewPrediction,
     PredictionTracker,
-    live_accuracy,
 )
 from finbot.schema import conform
 from finbot.storage.db import engine_for
@@ -129,7 +128,7 @@ def test_wrong_direction_and_outside_interval(tracker, store) -> None:  # type: 
     assert rows[0.0]["direction_hit"] is None and rows[0.0]["inside_interval"] is None
 
 
-def test_summary_windows_and_live_accuracy(tracker, store) -> None:  # type: ignore[no-untyped-def]
+def test_summary_windows(tracker, store) -> None:  # type: ignore[no-untyped-def]
     now = T0 + 40 * 24 * H
     closes = {}
     for day in (2, 5, 20, 35):  # days ago of the target
@@ -145,9 +144,6 @@ def test_summary_windows_and_live_accuracy(tracker, store) -> None:  # type: ign
     assert windows["30d"]["mae"] == pytest.approx(0.0, abs=1e-12)
     assert windows["24h"]["mae"] is None
     assert tracker.summary(now, coin="ethereum") == {}
-    live = live_accuracy(tracker, "bitcoin", "1h", now)
-    assert live.n == 3 and live.hit_rate == 1.0
-    assert live_accuracy(tracker, "bitcoin", "6h", now) is None
 
 
 def test_prune_and_export(tracker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

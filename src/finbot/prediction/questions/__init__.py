@@ -23,6 +23,7 @@ from finbot.prediction.questions.assessment import (
     assess,
     bar_timeframe,
 )
+from finbot.prediction.questions.calibration_data import read_calibration
 from finbot.prediction.questions.freshness import (
     Freshness,
     FreshnessSource,
@@ -72,6 +73,7 @@ __all__ = [
     "latest_price",
     "opportunity",
     "price_json",
+    "read_calibration",
     "to_record",
     "volatility_view",
     "when",

@@ -22,9 +22,6 @@ from .prediction_tracker import (
 from .prediction_tracker import (
     WindowStats as WindowStats,
 )
-from .prediction_tracker import (
-    live_accuracy as live_accuracy,
-)
 from .reliability import (
     ReliabilityJson as ReliabilityJson,
 )
@@ -71,7 +68,6 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "evaluations_json",
-    "live_accuracy",
     "png_data_uri",
     "pyplot",
     "write_report",

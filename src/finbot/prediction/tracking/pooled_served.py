@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -27,7 +27,6 @@ from finbot.prediction.tracking.served import FloatArray, IntArray, Selection, S
 from finbot.timeframes import DAY_MS, check_timeframe
 
 if TYPE_CHECKING:
-    from finbot.prediction.models import StoredModel
     from finbot.prediction.training import PooledConfig, PooledRun
 
 #: Fewest coins a pooled model is trained over (``pooled_fanout.MIN_POOL``).
@@ -71,7 +70,7 @@ class _PooledForecaster:
 
 @dataclass(frozen=True)
 class _Current:
-    """The coin's own served model as the serving rule reads a stored ``latest`` version."""
+    """The coin's own served model as the serving rule reads it (``CurrentModel``)."""
 
     algorithm: str
     version: str
@@ -105,7 +104,7 @@ class PooledSelection:
         if report is None:
             return own
         current = _Current(own.model, "evaluation", own.calibration)
-        served, _reason = select_pooled(report, cast("StoredModel", current))
+        served, _reason = select_pooled(report, current)
         if not served:
             return own
         forecaster = _PooledForecaster(run.model, self._features)

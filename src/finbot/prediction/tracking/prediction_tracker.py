@@ -57,7 +57,7 @@ from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 if TYPE_CHECKING:
     import polars as pl
 
-    from finbot.prediction.decision import Action, LiveAccuracy
+    from finbot.prediction.decision import Action
 
 WINDOWS_MS = {"24h": DAY_MS, "7d": 7 * DAY_MS, "30d": 30 * DAY_MS}
 DEFAULT_EXPIRE_MS = DAY_MS
@@ -380,15 +380,3 @@ def _stats(rows: list[PredictionRow]) -> WindowStats:
         "hit_rate": _mean(hits),
         "coverage": _mean(inside),
     }
-
-
-def live_accuracy(
-    tracker: PredictionTracker, coin: str, horizon: str, now_ms: int
-) -> LiveAccuracy | None:
-    """The 30-day record of ``coin`` × ``horizon`` as ``confidence.LiveAccuracy`` (or None)."""
-    from finbot.prediction.decision import LiveAccuracy
-
-    stats = tracker.summary(now_ms, coin, horizon).get(coin, {}).get(horizon, {}).get("30d")
-    if not stats or not stats["n"]:
-        return None
-    return LiveAccuracy(stats["n"], stats["hit_rate"], stats["coverage"])

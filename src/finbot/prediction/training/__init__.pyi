@@ -42,12 +42,6 @@ from .pooled_trainer import (
 from .pooled_trainer import (
     train_pooled as train_pooled,
 )
-from .splits import (
-    Fold as Fold,
-)
-from .splits import (
-    walk_forward as walk_forward,
-)
 from .trainer import (
     fit_shrink as fit_shrink,
 )
@@ -60,7 +54,6 @@ from .volatility_fit import (
 
 __all__ = [
     "RetrainMode",
-    "Fold",
     "PooledConfig",
     "PooledRun",
     "VolatilityTraining",
@@ -76,5 +69,4 @@ __all__ = [
     "train_from_store",
     "train_pooled",
     "train_pooled_all",
-    "walk_forward",
 ]

@@ -17,17 +17,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import polars as pl
 
 from finbot.i18n import N_, Message
 from finbot.prediction.features import horizon_bars
-from finbot.prediction.models import NAIVE, POOLED, Algorithm, PooledModel, StoredModel
+from finbot.prediction.models import NAIVE, POOLED, Algorithm, PooledModel
 from finbot.prediction.training.pooled_trainer import PooledRun
 from finbot.prediction.training.trainer import EDGE_T_STAT, edge_t_stat, score
 from finbot.timeframes import Timeframe
+
+
+class CurrentModel(Protocol):
+    """What the serving rule reads of the coin's current model: a stored ``latest`` version
+    (``StoredModel``) or the evaluation's per-coin choice."""
+
+    @property
+    def algorithm(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    def calibration(self) -> pl.DataFrame: ...
 
 
 @dataclass
@@ -119,7 +132,7 @@ def pooled_report(
     )
 
 
-def _common_maes(report: PooledReport, current: StoredModel) -> tuple[float, float, int]:
+def _common_maes(report: PooledReport, current: CurrentModel) -> tuple[float, float, int]:
     """(pooled MAE, current MAE, rows) on the timestamps both predicted out of sample."""
     theirs = current.calibration().select("ts", pl.col("y_pred").alias("theirs"))
     both = report.calibration.join(theirs, on="ts", how="inner")
@@ -130,7 +143,7 @@ def _common_maes(report: PooledReport, current: StoredModel) -> tuple[float, flo
     return ours, float(np.mean(np.abs(both["theirs"].to_numpy() - y))), both.height
 
 
-def select(report: PooledReport, current: StoredModel | None) -> tuple[bool, str | None]:
+def select(report: PooledReport, current: CurrentModel | None) -> tuple[bool, str | None]:
     """(served, reason when not): pooled beats naive significantly and the current model."""
     if not report.has_edge:
         return False, Message(

@@ -1,19 +1,17 @@
-"""Time-series splits: one purge rule, three layouts (holdout, expanding folds, walk-forward).
+"""Time-series splits: one purge rule, two layouts (holdout, expanding folds).
 
 A feature row's label is the log return from its bar to the bar one horizon later, so the
 label of row ``i`` spans ``(ts[i], ts[i] + horizon]``. A row may fit a model that serves row
 ``j`` only when its label is known by then and does not overlap row ``j``'s: the **purge**
 keeps training rows with ``ts[i] + horizon <= ts[j]`` (a gap of at least one horizon between
 the last training row and the first served row). ``strict=True`` keeps one bar more out
-(``ts[i] + horizon < ts[j]``); the training splits use it, the walk-forward evaluation the
-plain rule. Rows must be sorted by ``ts``; nothing is shuffled.
+(``ts[i] + horizon < ts[j]``); the training splits use it. Rows must be sorted by ``ts``;
+nothing is shuffled.
 
 * ``holdout(ts, test_fraction, horizon_ms)``: the last ``test_fraction`` of the rows for test,
   the purged rows before them for training (the trainer, and the master's final test).
 * ``expanding_folds(ts, n_folds, horizon_ms)``: contiguous blocks after a first one, each
   predicted by a model fitted on the purged rows before it (the master's out-of-fold rows).
-* ``walk_forward(ts, horizon_ms, n_folds, ...)``: per fold a training window, a calibration
-  block after it and a test block after that, each purged from the next (the evaluation).
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from finbot.errors import DataError, UsageError
+from finbot.errors import DataError
 from finbot.i18n import N_
 
 IntArray = npt.NDArray[np.int64]
@@ -38,27 +36,6 @@ class Split:
     train: IntArray
     test: IntArray
     gap: int
-
-
-@dataclass(frozen=True)
-class Fold:
-    """Row ranges [start, end) of one walk-forward step."""
-
-    index: int
-    train: tuple[int, int]
-    calibration: tuple[int, int]
-    test: tuple[int, int]
-
-    def check(self, ts: npt.NDArray[np.int64], horizon_ms: int) -> None:
-        """Assert no fitted row's label ends after the block it serves starts."""
-        (a, b), (c, d), (e, _) = self.train, self.calibration, self.test
-        assert b > a and d > c, f"fold {self.index}: empty training or calibration block"
-        assert ts[b - 1] + horizon_ms <= ts[c], (
-            f"fold {self.index}: train label overlaps calibration"
-        )
-        assert ts[d - 1] + horizon_ms <= ts[e], (
-            f"fold {self.index}: calibration label overlaps test"
-        )
 
 
 def _check_sorted(ts: npt.NDArray[np.int64]) -> None:
@@ -109,41 +86,3 @@ def expanding_folds(ts: npt.NDArray[np.int64], n_folds: int, horizon_ms: int) ->
         purged_split(ts, int(edges[k]), int(edges[k + 1]), horizon_ms, strict=True)
         for k in range(1, n_folds + 1)
     ]
-
-
-def walk_forward(
-    ts: npt.NDArray[np.int64],
-    horizon_ms: int,
-    n_folds: int,
-    *,
-    test_fraction: float = 0.5,
-    cal_fraction: float = 0.25,
-    rolling_rows: int | None = None,
-) -> list[Fold]:
-    """Walk-forward folds over the last ``test_fraction`` of the rows: contiguous test blocks;
-    before each, the purged rows (expanding, or the last ``rolling_rows``) split into a
-    training window and its last ``cal_fraction`` as calibration, purged from each other."""
-    if n_folds < 1:
-        raise UsageError(N_("folds: expected at least 1, got {n_folds}"), n_folds=n_folds)
-    _check_sorted(ts)
-    n = ts.size
-    first_test = int(n * (1.0 - test_fraction))
-    edges = np.linspace(first_test, n, n_folds + 1).astype(int)
-    folds = []
-    for k in range(n_folds):
-        e, f = int(edges[k]), int(edges[k + 1])
-        d = purged_end(ts, e, horizon_ms)
-        start = 0 if rolling_rows is None else max(0, d - rolling_rows)
-        c = start + int((d - start) * (1.0 - cal_fraction))
-        b = purged_end(ts, c, horizon_ms)
-        if b - start < 50 or d - c < 20 or f - e < 10:
-            raise DataError(
-                N_(
-                    "too little history for {n_folds} folds at this horizon ({n} rows); collect "
-                    "more bars or use fewer folds"
-                ),
-                n_folds=n_folds,
-                n=n,
-            )
-        folds.append(Fold(k, (start, b), (c, d), (e, f)))
-    return folds
