@@ -74,10 +74,8 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
     assessed = _assess_many(app_ctx, sources, [coin], list(settings.general.horizons))
     if not assessed:
         raise FinbotError(
-            app_ctx.tr(
-                "no model answered for {c}; train first ('finbot train')",
-                c=coin,
-            )
+            N_("no model answered for {c}; train first ('finbot train')"),
+            c=coin,
         )
     _record(app_ctx, tracker, assessed)
     decision = q.coin_decision(settings, coin, assessed)
@@ -179,7 +177,7 @@ def ask_when(app_ctx: AppContext, coin: str, gain: float | None, as_json: bool) 
     from finbot.prediction import questions as q
 
     if gain is None or gain <= 0:
-        raise UsageError("gain: expected --gain PCT > 0 with --kind when (e.g. --gain 2)")
+        raise UsageError(N_("gain: expected --gain PCT > 0 with --kind when (e.g. --gain 2)"))
     sources, tracker = _sources(app_ctx)
     ans = q.when(app_ctx.settings, sources, coin, gain)
     _record(app_ctx, tracker, list(ans.scanned))

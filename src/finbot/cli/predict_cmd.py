@@ -46,10 +46,10 @@ def resolve_horizon(horizon: str | None, unit: str | None, value: float | None) 
     from finbot.timeframes import canonical, from_unit_value
 
     if horizon and (unit or value is not None):
-        raise UsageError("horizon: give either --horizon or --unit/--value, not both")
+        raise UsageError(N_("horizon: give either --horizon or --unit/--value, not both"))
     if unit or value is not None:
         if not unit or value is None:
-            raise UsageError("unit/value: expected both --unit (min|h|d) and --value N")
+            raise UsageError(N_("unit/value: expected both --unit (min|h|d) and --value N"))
         return from_unit_value(unit, value)
     return canonical(horizon) if horizon else None
 
@@ -136,7 +136,9 @@ def predict_command(
         ask_when(app_ctx, coin_id, gain, as_json)
     elif kind in (QuestionKind.AMOUNT, QuestionKind.PROFIT):
         if chosen is None:
-            raise UsageError("horizon: expected --horizon (or --unit/--value) with --kind amount")
+            raise UsageError(
+                N_("horizon: expected --horizon (or --unit/--value) with --kind amount")
+            )
         ask_amount(app_ctx, coin_id, chosen, amount_eur, as_json)
     else:
         ask_price(app_ctx, coin_id, chosen, as_json)

@@ -17,6 +17,7 @@ from typing import Any
 
 from finbot.clock import Clock, SystemClock
 from finbot.errors import AlreadyRunning, FinbotError
+from finbot.i18n import N_, Message, error_message
 from finbot.ops.process import LockState, clean_stale, probe
 from finbot.paths import Paths
 
@@ -52,7 +53,9 @@ def stop_bot(
     if not state.running:
         return StopResult(None, clean_stale(paths))
     if state.pid is None:
-        raise FinbotError(f"the lock {paths.lock_file} is held but no PID file names its holder")
+        raise FinbotError(
+            N_("the lock {lock} is held but no PID file names its holder"), lock=paths.lock_file
+        )
     send_terminate(state.pid)
     if _wait_released(paths, timeout, clock):
         clean_stale(paths)  # the bot removes its PID file; a bot killed mid-way cannot
@@ -63,8 +66,12 @@ def stop_bot(
             clean_stale(paths)
             return StopResult(state.pid, None)
     raise FinbotError(
-        f"finbot (PID {state.pid}) did not stop within {timeout:.0f} s (a job is still "
-        "finishing); wait and retry, or use --force"
+        N_(
+            "finbot (PID {pid}) did not stop within {seconds} s (a job is still finishing); "
+            "wait and retry, or use --force"
+        ),
+        pid=state.pid,
+        seconds=round(timeout),
     )
 
 
@@ -145,12 +152,20 @@ def _wait_started(
             raise FinbotError(_startup_failure(code, out_path, state))
         clock.sleep(0.1)
     raise FinbotError(
-        f"the bot (PID {proc.pid}) did not take the lock within {timeout:.0f} s; see {out_path}"
+        N_("the bot (PID {pid}) did not take the lock within {seconds} s; see {log}"),
+        pid=proc.pid,
+        seconds=round(timeout),
+        log=out_path,
     )
 
 
-def _startup_failure(code: int, out_path: Path, state: LockState) -> str:
-    if state.running:
-        return str(AlreadyRunning(state.pid))
+def _startup_failure(code: int, out_path: Path, state: LockState) -> Message:
+    if state.running:  # the line of AlreadyRunning, translated where it is shown
+        return Message("{line}", line=error_message(AlreadyRunning(state.pid)))
     tail = out_path.read_text("utf-8", errors="replace").strip().splitlines()[-1:] or [""]
-    return f"the bot exited at start (code {code}): {tail[0]} (see {out_path})"
+    return Message(
+        N_("the bot exited at start (code {code}): {line} (see {log})"),
+        code=code,
+        line=tail[0],
+        log=out_path,
+    )

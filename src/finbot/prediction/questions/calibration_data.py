@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from finbot.errors import DataError
+from finbot.i18n import N_, Message
 
 if TYPE_CHECKING:
     import polars as pl
@@ -25,15 +26,25 @@ def read_calibration(pred: Prediction) -> pl.DataFrame | None:
     except FileNotFoundError:
         return None
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(_bad_calibration(pred, f"unreadable ({type(exc).__name__})")) from exc
+        raise DataError(
+            _bad_calibration(pred, Message(N_("unreadable ({kind})"), kind=type(exc).__name__))
+        ) from exc
     missing = [c for c in ("y_true", "y_pred") if c not in frame.columns]
     if missing:
-        raise DataError(_bad_calibration(pred, f"without column(s) {', '.join(missing)}"))
+        what = Message(N_("without column(s) {columns}"), columns=", ".join(missing))
+        raise DataError(_bad_calibration(pred, what))
     return frame
 
 
-def _bad_calibration(pred: Prediction, what: str) -> str:
-    return (
-        f"{pred.coin} {pred.horizon}: the calibration data of model {pred.model} "
-        f"{pred.model_version} is {what}; retrain it ('finbot train')"
+def _bad_calibration(pred: Prediction, what: Message) -> Message:
+    return Message(
+        N_(
+            "{coin} {horizon}: the calibration data of model {model} {version} is {what}; "
+            "retrain it ('finbot train')"
+        ),
+        coin=pred.coin,
+        horizon=pred.horizon,
+        model=pred.model,
+        version=pred.model_version,
+        what=what,
     )
