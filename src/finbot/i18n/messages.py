@@ -56,6 +56,11 @@ class Message(str):
         line.values = values
         return line
 
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, object]]:
+        """Pickled as its message id and values (an error crossing a process pool), not as
+        its text, which ``__new__`` would format again (a brace in a value would break it)."""
+        return (self.template,), dict(self.values)
+
     @classmethod
     def joined(cls, separator: str, lines: Sequence[str]) -> Message:
         """``lines`` joined by ``separator``, each still translated where it is shown (a

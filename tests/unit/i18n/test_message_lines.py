@@ -43,3 +43,15 @@ def test_an_error_raised_with_a_template_stays_translatable() -> None:
     plain = DataError("already in some language")
     assert error_message(plain) == "already in some language"
     assert in_language("fr", "a plain line") == "a plain line"
+
+
+def test_a_message_survives_pickling_with_a_brace_in_its_values() -> None:
+    import pickle
+
+    from finbot.errors import DataError
+
+    line = Message(N_("{path}: unreadable ({exc})"), path="a{b}.parquet", exc="bad {x}")
+    again = pickle.loads(pickle.dumps(line))
+    assert again == line and again.template == line.template and again.values == line.values
+    error = pickle.loads(pickle.dumps(DataError(line)))
+    assert str(error) == "a{b}.parquet: unreadable (bad {x})"
