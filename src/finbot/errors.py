@@ -16,14 +16,31 @@ class FinbotError(Exception):
 
     ``FinbotError(N_("no model for {coin}"), coin="bitcoin")`` carries its English message id
     and values, so the CLI shows it in the user's language; ``str(exc)`` is the English line.
-    A plain message (no values) is shown as it is."""
+    A message without values is a message id too (``N_("...")``, a literal brace written
+    ``{{``); so is a ``finbot.i18n.Message`` given as the message (its id and values are
+    taken). A line that is no ``str.format`` template (text that embedded braces) is kept as
+    it is and shown untranslated (``template`` is None)."""
 
     exit_code = 1
 
     def __init__(self, message: str = "", /, **values: object):
-        super().__init__(message.format(**values) if values else message)
-        self.template: str | None = message if values else None
+        carried = getattr(message, "template", None)  # a Message: its id and its values
+        if isinstance(carried, str) and not values:
+            message, values = carried, dict(getattr(message, "values", {}))
+        template, line = _template_and_line(message, values)
+        super().__init__(line)
+        self.template: str | None = template
         self.values: dict[str, object] = values
+
+
+def _template_and_line(message: str, values: dict[str, object]) -> tuple[str | None, str]:
+    """The message id (None when ``message`` is no template) and the English line."""
+    if values:
+        return message, message.format(**values)
+    try:
+        return message, message.format()
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return None, message
 
 
 class ConfigError(FinbotError):
@@ -39,10 +56,19 @@ class UsageError(FinbotError):
 
 
 class ApiError(FinbotError):
-    """An API answered with an error we could not recover from."""
+    """An API answered with an error we could not recover from (``status``: the HTTP status,
+    ``code``: the API's own error code; the message's values follow as for every error)."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        /,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        **values: object,
+    ):
+        super().__init__(message, **values)
         self.status = status
         self.code = code
 
@@ -50,8 +76,10 @@ class ApiError(FinbotError):
 class RateLimited(ApiError):
     """Every key is rate-limited; ``retry_after`` seconds until one is free."""
 
-    def __init__(self, message: str, *, retry_after: float, status: int | None = 429):
-        super().__init__(message, status=status)
+    def __init__(
+        self, message: str, /, *, retry_after: float, status: int | None = 429, **values: object
+    ):
+        super().__init__(message, status=status, code=None, **values)
         self.retry_after = retry_after
 
 
@@ -76,8 +104,8 @@ class JobFailed(FinbotError):
     whose source failed is recorded, not raised); the job runner records the text as is, and
     the ``rows`` stored before it failed."""
 
-    def __init__(self, message: str, *, rows: int | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, /, *, rows: int | None = None, **values: object):
+        super().__init__(message, **values)
         self.rows = rows
 
 

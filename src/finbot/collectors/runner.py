@@ -160,7 +160,11 @@ def _exchange(kit: CollectorKit, coins: Sequence[str]) -> Collected:
         except FinbotError:
             raise
         except Exception as exc:  # ccxt's own errors (network, exchange): one line
-            raise ApiError(f"exchange {kit.api.exchange.id}: {type(exc).__name__}") from exc
+            raise ApiError(
+                N_("exchange {exchange}: {error}"),
+                exchange=kit.api.exchange.id,
+                error=type(exc).__name__,
+            ) from exc
         result.rows += sum(
             done["inserted"] + done["updated"]
             for per_tf in out["coins"].values()
@@ -212,7 +216,9 @@ def run_collector(
     ``kit.cache``: a long-lived one (the scheduler's) keeps TTLs across runs.
     """
     if kind not in KINDS:
-        raise UsageError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise UsageError(
+            N_("kind: expected one of {kinds}, got {kind!r}"), kinds=", ".join(KINDS), kind=kind
+        )
     coins = tuple(coins or kit.coins.ids)
     started = time.perf_counter()
     try:
