@@ -20,7 +20,7 @@ from finbot.collectors.common import Collected
 from finbot.collectors.kit import CollectorKit
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, FinbotError, UsageError
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Message, error_message
 
 if TYPE_CHECKING:
     from finbot.collectors.coingecko import CoinGeckoClient
@@ -200,7 +200,7 @@ def _record_run(
         "ok" if error is None else "failed",
         latency,
         collected.rows,
-        error,
+        None if error is None else str(error),  # stored as the English line
         collected.cache_hits,
         collected.cache_misses,
         _ttl_left(kit.cache, kind, coins),
@@ -228,7 +228,7 @@ def run_collector(
         raise
     except FinbotError as exc:
         log.error("collector %s failed: %s", kind, exc)
-        collected, error = Collected(), str(exc)
+        collected, error = Collected(), error_message(exc)  # English, translatable where shown
     latency = (time.perf_counter() - started) * 1000
     _record_run(kind, kit, coins, collected, error, latency)
     return CollectorResult(
