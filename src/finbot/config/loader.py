@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from finbot.config.complaints import complaint
 from finbot.config.json_text import read_json
 from finbot.config.models import (
     ApiConfig,
@@ -26,7 +27,7 @@ from finbot.config.models import (
 )
 from finbot.config.secrets_file import load_secrets
 from finbot.errors import ConfigError, UsageError
-from finbot.i18n import N_, error_message
+from finbot.i18n import N_, Message, error_message
 from finbot.paths import Paths
 
 FILES: dict[str, type[BaseModel]] = {
@@ -90,10 +91,14 @@ def _invalid(label: str, exc: ValidationError, prefix: tuple[str | int, ...] = (
     err = exc.errors()[0]
     # repr-escaped parts: a key may hold a newline, and the message must stay one line
     where = ".".join(str(p).encode("unicode_escape").decode() for p in (*prefix, *err["loc"]))
-    message = err["msg"].replace("Value error, ", "")
-    values: dict[str, object] = {"label": label, "where": where or "(top level)", "reason": message}
+    reason, names_the_value = complaint(err)
+    values: dict[str, object] = {
+        "label": label,
+        "where": where or Message(N_("(top level)")),
+        "reason": reason,
+    }
     got = err.get("input")
-    if isinstance(got, dict | list):
+    if names_the_value or isinstance(got, dict | list):
         return ConfigError(N_("{label}: {where}: {reason}"), **values)
     return ConfigError(N_("{label}: {where}: {reason}, got {got!r}"), got=got, **values)
 

@@ -21,6 +21,7 @@ from pydantic import (
 
 from finbot.algorithms import TRAINABLE, Algorithm
 from finbot.config.alert_settings import AlertSettings
+from finbot.i18n import N_, Message
 from finbot.timeframes import TIMEFRAMES, Timeframe, canonical, duration_seconds
 
 
@@ -145,7 +146,14 @@ class CoinsConfig(Frozen):
         for coin in self.coins:
             for spelling in coin.names():
                 if spelling in seen and seen[spelling] != coin.id:
-                    raise ValueError(f"{spelling!r} names both {seen[spelling]} and {coin.id}")
+                    raise ValueError(
+                        Message(
+                            N_("{spelling!r} names both {first} and {second}"),
+                            spelling=spelling,
+                            first=seen[spelling],
+                            second=coin.id,
+                        )
+                    )
                 seen[spelling] = coin.id
         return self
 
@@ -203,7 +211,14 @@ def _trainable(name: Any) -> Any:
     it for a literal."""
     if name not in TRAINABLE:
         *head, last = (repr(a.value) for a in TRAINABLE)
-        raise ValueError(f"Input should be {', '.join(head)} or {last}")
+        raise ValueError(
+            Message(
+                N_("Input should be {head} or {last}, got {got!r}"),
+                head=", ".join(head),
+                last=last,
+                got=name,
+            )
+        )
     return name
 
 
@@ -270,13 +285,18 @@ class DashboardSettings(Frozen):
     poll_sec: float = Field(1.0, gt=0, le=60)
 
 
+HISTORY_DAYS = N_("history_days[{tf!r}]: expected a timeframe and days > 0")
+
+
 def _time_zone(name: str) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"expected an IANA time zone such as Europe/Paris, got {name!r}") from None
+        raise ValueError(
+            Message(N_("expected an IANA time zone such as Europe/Paris, got {name!r}"), name=name)
+        ) from None
     return name
 
 
@@ -315,7 +335,12 @@ class GeneralSettings(Frozen):
     @classmethod
     def _horizons(cls, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list | tuple) or not all(isinstance(h, str) for h in value):
-            raise ValueError(f'expected a list of horizons such as ["1h", "6h"], got {value!r}')
+            raise ValueError(
+                Message(
+                    N_('expected a list of horizons such as ["1h", "6h"], got {value!r}'),
+                    value=value,
+                )
+            )
         return _horizon_list(tuple(value))
 
     @field_validator("timeframes", mode="before")
@@ -325,7 +350,11 @@ class GeneralSettings(Frozen):
             for tf in value:
                 if tf not in TIMEFRAMES:
                     raise ValueError(
-                        f"expected timeframes among {', '.join(TIMEFRAMES)}, got {tf!r}"
+                        Message(
+                            N_("expected timeframes among {timeframes}, got {tf!r}"),
+                            timeframes=", ".join(TIMEFRAMES),
+                            tf=tf,
+                        )
                     )
         return value
 
@@ -333,11 +362,19 @@ class GeneralSettings(Frozen):
     @classmethod
     def _weights(cls, value: Any) -> dict[str, float]:
         if not isinstance(value, dict):
-            raise ValueError(f"expected an object of horizon: weight, got {value!r}")
+            raise ValueError(
+                Message(N_("expected an object of horizon: weight, got {value!r}"), value=value)
+            )
         out = {}
         for key, weight in value.items():
             if not isinstance(weight, int | float) or weight < 0:
-                raise ValueError(f"weight of {key!r}: expected a number >= 0, got {weight!r}")
+                raise ValueError(
+                    Message(
+                        N_("weight of {key!r}: expected a number >= 0, got {weight!r}"),
+                        key=key,
+                        weight=weight,
+                    )
+                )
             out[canonical(key, field="horizon_weights")] = float(weight)
         return out
 
@@ -347,7 +384,7 @@ class GeneralSettings(Frozen):
         if isinstance(value, dict):
             for tf in value:
                 if tf not in TIMEFRAMES:
-                    raise ValueError(f"history_days[{tf!r}]: expected a timeframe and days > 0")
+                    raise ValueError(Message(HISTORY_DAYS, tf=tf))
         return value
 
     @field_validator("history_days")
@@ -355,7 +392,7 @@ class GeneralSettings(Frozen):
     def _history(cls, value: dict[Timeframe, int]) -> dict[Timeframe, int]:
         for tf, days in value.items():
             if days <= 0:
-                raise ValueError(f"history_days[{str(tf)!r}]: expected a timeframe and days > 0")
+                raise ValueError(Message(HISTORY_DAYS, tf=str(tf)))
         return value
 
     def weight(self, horizon: str) -> float:
@@ -391,11 +428,13 @@ class Thresholds(Frozen):
     @classmethod
     def _anchors(cls, value: dict[str, float]) -> dict[str, float]:
         if not value:
-            raise ValueError("expected at least one horizon anchor")
+            raise ValueError(Message(N_("expected at least one horizon anchor")))
         for key, pct in value.items():
             duration_seconds(key, field="max_expected_error_pct")
             if pct <= 0:
-                raise ValueError(f"{key}: expected a percentage > 0, got {pct}")
+                raise ValueError(
+                    Message(N_("{key}: expected a percentage > 0, got {pct}"), key=key, pct=pct)
+                )
         return value
 
     def max_error_frac(self, horizon: str) -> float:
@@ -417,7 +456,14 @@ class Targets(Frozen):
             for horizon, eur in by_horizon.items():
                 duration_seconds(horizon, field=f"net_profit_eur.{coin}")
                 if eur < 0:
-                    raise ValueError(f"{coin}.{horizon}: expected a target >= 0 EUR, got {eur}")
+                    raise ValueError(
+                        Message(
+                            N_("{coin}.{horizon}: expected a target >= 0 EUR, got {eur}"),
+                            coin=coin,
+                            horizon=horizon,
+                            eur=eur,
+                        )
+                    )
         return value
 
     def target_eur(self, coin_id: str, horizon: str) -> float | None:
