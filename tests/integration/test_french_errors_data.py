@@ -69,6 +69,21 @@ def test_a_settings_file_that_is_no_json_in_french(home: Paths) -> None:  # finb
     )
 
 
+def test_a_value_pydantic_refuses_in_french(home: Paths) -> None:  # finbot.config
+    home.config_dir.mkdir(parents=True, exist_ok=True)
+    settings = home.config_dir / "settings.json"
+    settings.write_text('{"retention_days": {"1h": -1}}', "utf-8")
+    result = invoke(home, "settings")
+    assert result.exit_code == 2
+    assert error_line(result) == (
+        f"erreur: {settings} : retention_days.1h : valeur supérieure à 0 attendue, lu -1"
+    )
+    english = invoke(home, "settings", lang="en")
+    assert error_line(english) == (
+        f"error: {settings}: retention_days.1h: Input should be greater than 0, got -1"
+    )
+
+
 def test_a_bad_database_schema_in_french(home: Paths) -> None:  # finbot.storage
     url = "postgresql://finbot@127.0.0.1/finbot?finbot_schema=Bad"
     result = invoke(home, "tracker", FINBOT_DB_URL=url)

@@ -25,6 +25,7 @@ from finbot.collectors.historical_collector import (
 from finbot.collectors.price_collector import batches
 from finbot.collectors.range_collector import CHUNK_MS, CLAMP_MARGIN_MS, PLAN_HISTORY_MS, chunks
 from finbot.errors import ApiError, QuotaExhausted
+from finbot.i18n import error_message
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def backfill_first(kit: CollectorKit, coin: str, timeframe: str) -> SeriesReport
     except QuotaExhausted:
         raise
     except ApiError as exc:
-        report.error = str(exc)
+        report.error = error_message(exc)  # English, translatable where shown
         log.error("%s %s: first backfill failed: %s", coin, timeframe, exc)
     report.rows = job.store.read(coin, timeframe).height
     return report
