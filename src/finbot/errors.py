@@ -2,6 +2,11 @@
 
 Every message says what was wrong and what was expected, on one line, so the CLI can print it
 as is. Exit codes: ConfigError and UsageError map to 2, everything else to 1.
+
+Raise with an English message id and its values, never an f-string, so that the line is shown
+in the user's language: ``UsageError(N_("coin: unknown {text!r}"), text=text)`` (a text from
+the operating system or a library goes in as a value; ``tests/unit/i18n/test_error_templates_*``
+check every raise).
 """
 
 from __future__ import annotations
