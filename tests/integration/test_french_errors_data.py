@@ -52,7 +52,7 @@ def test_a_bad_horizon_in_french(home: Paths) -> None:  # finbot.timeframes
 def test_an_unknown_coin_in_french_and_in_english(home: Paths) -> None:  # finbot.config
     result = invoke(home, "predict", "--coin", "nosuch", "--horizon", "1h")
     assert result.exit_code == 2
-    assert error_line(result) == (f"erreur: crypto : 'nosuch' inconnue ; attendu l'une de {COINS}")
+    assert error_line(result) == (f"erreur: crypto : 'nosuch' inconnue ; attendue parmi {COINS}")
     english = invoke(home, "predict", "--coin", "nosuch", "--horizon", "1h", lang="en")
     assert error_line(english) == f"error: coin: unknown 'nosuch'; expected one of {COINS}"
 
