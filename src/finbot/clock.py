@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol
 
-from finbot.errors import FinbotError
+from finbot.errors import N_, FinbotError
 
 
 class Clock(Protocol):
@@ -39,7 +39,7 @@ class InterruptibleClock(SystemClock):
 
     def sleep(self, seconds: float) -> None:
         if self._stop.wait(max(0.0, seconds)):
-            raise Interrupted("stopping: a wait for the API was interrupted")
+            raise Interrupted(N_("stopping: a wait for the API was interrupted"))
 
     def interrupt(self) -> None:
         self._stop.set()

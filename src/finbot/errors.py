@@ -2,6 +2,11 @@
 
 Every message says what was wrong and what was expected, on one line, so the CLI can print it
 as is. Exit codes: ConfigError and UsageError map to 2, everything else to 1.
+
+Raise with an English message id and its values, never an f-string, so that the line is shown
+in the user's language: ``UsageError(N_("coin: unknown {text!r}"), text=text)`` (a text from
+the operating system or a library goes in as a value; ``tests/unit/i18n/test_error_templates_*``
+check every raise).
 """
 
 from __future__ import annotations
@@ -16,23 +21,31 @@ class FinbotError(Exception):
 
     ``FinbotError(N_("no model for {coin}"), coin="bitcoin")`` carries its English message id
     and values, so the CLI shows it in the user's language; ``str(exc)`` is the English line.
-    A message without values is its own message id too (``N_("no coin has bars")``) unless it
-    holds a brace: such a text (a library's, a repr) is no template and is shown as it is. A
-    ``finbot.i18n.Message`` given as the message brings its message id and values along."""
+    A message without values is a message id too (``N_("...")``, a literal brace written
+    ``{{``); so is a ``finbot.i18n.Message`` given as the message (its id and values are
+    taken). A line that is no ``str.format`` template (text that embedded braces) is kept as
+    it is and shown untranslated (``template`` is None)."""
 
     exit_code = 1
 
     def __init__(self, message: str = "", /, **values: object):
-        carried = getattr(message, "values", None)
-        if not values and isinstance(carried, dict) and isinstance(message, str):
-            super().__init__(str(message))  # a Message: its English line, kept translatable
-            self.template: str | None = getattr(message, "template", message)
-            self.values: dict[str, object] = carried
-            return
-        super().__init__(message.format(**values) if values else message)
-        plain = not values and ("{" in message or "}" in message)
-        self.template = None if plain else message
-        self.values = values
+        carried = getattr(message, "template", None)  # a Message: its id and its values
+        if isinstance(carried, str) and not values:
+            message, values = carried, dict(getattr(message, "values", {}))
+        template, line = _template_and_line(message, values)
+        super().__init__(line)
+        self.template: str | None = template
+        self.values: dict[str, object] = values
+
+
+def _template_and_line(message: str, values: dict[str, object]) -> tuple[str | None, str]:
+    """The message id (None when ``message`` is no template) and the English line."""
+    if values:
+        return message, message.format(**values)
+    try:
+        return message, message.format()
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return None, message
 
 
 class ConfigError(FinbotError):
@@ -48,10 +61,19 @@ class UsageError(FinbotError):
 
 
 class ApiError(FinbotError):
-    """An API answered with an error we could not recover from."""
+    """An API answered with an error we could not recover from (``status``: the HTTP status,
+    ``code``: the API's own error code; the message's values follow as for every error)."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        /,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        **values: object,
+    ):
+        super().__init__(message, **values)
         self.status = status
         self.code = code
 
@@ -59,8 +81,10 @@ class ApiError(FinbotError):
 class RateLimited(ApiError):
     """Every key is rate-limited; ``retry_after`` seconds until one is free."""
 
-    def __init__(self, message: str, *, retry_after: float, status: int | None = 429):
-        super().__init__(message, status=status)
+    def __init__(
+        self, message: str, /, *, retry_after: float, status: int | None = 429, **values: object
+    ):
+        super().__init__(message, status=status, code=None, **values)
         self.retry_after = retry_after
 
 
@@ -85,8 +109,8 @@ class JobFailed(FinbotError):
     whose source failed is recorded, not raised); the job runner records the text as is, and
     the ``rows`` stored before it failed."""
 
-    def __init__(self, message: str, *, rows: int | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, /, *, rows: int | None = None, **values: object):
+        super().__init__(message, **values)
         self.rows = rows
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-from finbot.errors import ConfigError
+from finbot.errors import N_, ConfigError
 
 HOME_ENV = "FINBOT_HOME"
 DB_URL_ENV = "FINBOT_DB_URL"
@@ -108,9 +108,13 @@ class Paths:
             text = "?"
         if not _HOME_ID.fullmatch(text):
             raise ConfigError(
-                f"{self.home_id_file}: expected the home's id (1 to 50 lowercase letters, digits "
-                f"or _), found {text[:60]!r}; restore it, or delete the file to start this home "
-                "with an empty PostgreSQL schema"
+                N_(
+                    "{file}: expected the home's id (1 to 50 lowercase letters, digits or _), "
+                    "found {found!r}; restore it, or delete the file to start this home with an "
+                    "empty PostgreSQL schema"
+                ),
+                file=str(self.home_id_file),
+                found=text[:60],
             )
         return text
 

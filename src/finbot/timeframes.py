@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from enum import StrEnum
 
-from finbot.errors import UsageError
+from finbot.errors import N_, UsageError
 
 #: Durations in epoch milliseconds, the unit of every timestamp finbot stores.
 SECOND_MS = 1_000
@@ -44,11 +44,15 @@ def duration_seconds(text: str, *, field: str = "horizon") -> int:
     match = _PATTERN.match(str(text))
     if not match:
         raise UsageError(
-            f"{field}: expected a positive duration like 10m, 1h, 6h or 1d, got {text!r}"
+            N_("{field}: expected a positive duration like 10m, 1h, 6h or 1d, got {text!r}"),
+            field=field,
+            text=text,
         )
     value = int(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
     if value <= 0:
-        raise UsageError(f"{field}: expected a positive duration, got {text!r}")
+        raise UsageError(
+            N_("{field}: expected a positive duration, got {text!r}"), field=field, text=text
+        )
     return value
 
 
@@ -74,16 +78,20 @@ def from_unit_value(unit: str, value: float) -> str:
     units = {"min": "m", "m": "m", "h": "h", "d": "d"}
     key = unit.lower()
     if key not in units:
-        raise UsageError(f"unit: expected one of min, h, d, got {unit!r}")
+        raise UsageError(N_("unit: expected one of min, h, d, got {unit!r}"), unit=unit)
     if value <= 0 or float(value) != int(value):
-        raise UsageError(f"value: expected a positive whole number, got {value!r}")
+        raise UsageError(N_("value: expected a positive whole number, got {value!r}"), value=value)
     return canonical(f"{int(value)}{units[key]}")
 
 
 def check_timeframe(text: str) -> Timeframe:
     """``"1h"`` → ``Timeframe.H1``; UsageError naming the timeframes for anything else."""
     if text not in TIMEFRAMES:
-        raise UsageError(f"timeframe: expected one of {', '.join(TIMEFRAMES)}, got {text!r}")
+        raise UsageError(
+            N_("timeframe: expected one of {timeframes}, got {text!r}"),
+            timeframes=", ".join(TIMEFRAMES),
+            text=text,
+        )
     return Timeframe(text)
 
 

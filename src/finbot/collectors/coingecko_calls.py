@@ -27,6 +27,7 @@ from finbot.collectors.coingecko_plan import client_rpm, resolve_base_url, resol
 from finbot.collectors.errors_parse import (
     HISTORY_LIMIT_CODE,
     KEY_REJECTED_CODES,
+    http_detail,
     parse_error_body,
     rate_limit_wait,
 )
@@ -35,6 +36,7 @@ from finbot.collectors.limiter import SlidingWindowLimiter
 from finbot.collectors.retry import RandomSource, backoff_after, retry_policy, upcoming_wait
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, DataError, HistoryLimit, QuotaExhausted, RateLimited
+from finbot.i18n import N_, Message, error_message
 
 # The client's logger, named as before the client was split in modules (log records keep it).
 log = logging.getLogger("finbot.collectors.coingecko")
@@ -222,12 +224,16 @@ class CoinGeckoCalls:
     def _ready_key(self, template: str) -> str:
         """A key that may send now: waits out cool-downs and the limiter, checks the cap."""
         if len(self._ring) == 0:
-            raise ApiError("CoinGecko rejected every API key; check COINGECKO_API_KEYS", status=401)
+            raise ApiError(
+                N_("CoinGecko rejected every API key; check COINGECKO_API_KEYS"), status=401
+            )
         key_id, wait = self._ring.pick(self._clock.now())
         if wait > self._config.retries.max_wait_sec:
             raise RateLimited(
-                f"CoinGecko {template}: every key is rate-limited for {wait:.0f} s more",
+                N_("CoinGecko {endpoint}: every key is rate-limited for {seconds} s more"),
                 retry_after=wait,
+                endpoint=template,
+                seconds=f"{wait:.0f}",
             )
         if wait > 0:
             log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, key_id)
@@ -243,8 +249,13 @@ class CoinGeckoCalls:
         used = self._usage.month_total(now_ms(self._clock))
         if used >= cap:
             raise QuotaExhausted(
-                f"CoinGecko {template}: monthly cap reached ({used}/{cap} requests); "
-                "raise coingecko.auth.monthly_cap_total or wait for next month"
+                N_(
+                    "CoinGecko {endpoint}: monthly cap reached ({used}/{cap} requests); "
+                    "raise coingecko.auth.monthly_cap_total or wait for next month"
+                ),
+                endpoint=template,
+                used=used,
+                cap=cap,
             )
 
     def _headers(self, key_id: str) -> dict[str, str]:
@@ -269,10 +280,20 @@ class CoinGeckoCalls:
             status = response.status_code
             body = response.content  # reading may fail mid-body (truncated, reset)
         except httpx.TimeoutException as exc:
-            return _Failure(ApiError(f"CoinGecko {template}: timed out ({type(exc).__name__})"))
+            return _Failure(
+                ApiError(
+                    N_("CoinGecko {endpoint}: timed out ({error})"),
+                    endpoint=template,
+                    error=type(exc).__name__,
+                )
+            )
         except httpx.TransportError as exc:
             return _Failure(
-                ApiError(f"CoinGecko {template}: connection failed ({type(exc).__name__})")
+                ApiError(
+                    N_("CoinGecko {endpoint}: connection failed ({error})"),
+                    endpoint=template,
+                    error=type(exc).__name__,
+                )
             )
         finally:
             self._account(template, status, started, key_id)
@@ -298,17 +319,13 @@ class CoinGeckoCalls:
         if status == 429:
             return self._rate_limited(response, template, key_id)
         info = parse_error_body(body.decode("utf-8", "replace"))
-        label = f"CoinGecko {template}: HTTP {status}"
-        detail = (
-            f"{label}"
-            + (f" error {info.code}" if info.code else "")
-            + (f": {info.message}" if info.message else "")
-        )
+        detail: Message = http_detail(template, status, info)
         if info.code == HISTORY_LIMIT_CODE:
             raise HistoryLimit(
-                f"{detail} (past-365-days limit of the public/demo plans)",
+                N_("{detail} (past-365-days limit of the public/demo plans)"),
                 status=status,
                 code=info.code,
+                detail=detail,
             )
         if status in (401, 403) and (info.code in KEY_REJECTED_CODES or info.code is None):
             return self._rejected(key_id, detail, status, info.code)
@@ -321,14 +338,24 @@ class CoinGeckoCalls:
             data = payloads.loads(body)
         except DataError as exc:
             log.warning("CoinGecko %s: unreadable answer (%s); retrying", template, exc)
-            return _Failure(ApiError(f"CoinGecko {template}: {exc}"))
+            return _Failure(
+                ApiError(
+                    N_("CoinGecko {endpoint}: {error}"), endpoint=template, error=error_message(exc)
+                )
+            )
         if parse is None:
             return data
         try:
             return parse(data)
         except DataError as exc:
             log.warning("CoinGecko %s: malformed answer rejected (%s)", template, exc)
-            return _Failure(ApiError(f"CoinGecko {template}: malformed answer ({exc})"))
+            return _Failure(
+                ApiError(
+                    N_("CoinGecko {endpoint}: malformed answer ({error})"),
+                    endpoint=template,
+                    error=error_message(exc),
+                )
+            )
 
     def _rate_limited(self, response: httpx.Response, template: str, key_id: str) -> _Failure:
         self.stats.rate_limited += 1
@@ -339,7 +366,9 @@ class CoinGeckoCalls:
         wait = max(wait, MIN_COOLDOWN_SEC)
         self._ring.cool_down(key_id, now + wait)
         log.warning("CoinGecko %s: 429 for key %s; resets in %.1f s", template, key_id, wait)
-        error = RateLimited(f"CoinGecko {template}: HTTP 429 rate limited", retry_after=wait)
+        error = RateLimited(
+            N_("CoinGecko {endpoint}: HTTP 429 rate limited"), retry_after=wait, endpoint=template
+        )
         free_key, free_in = self._ring.soonest(now)
         if free_in > self._config.retries.max_wait_sec:
             free_in = 0.0  # not slept: the next attempt's key gate refuses at once
@@ -347,14 +376,20 @@ class CoinGeckoCalls:
             error, retry_after=free_in, rotate=self._ring.any_ready(now), wait_key=free_key
         )
 
-    def _rejected(self, key_id: str, detail: str, status: int, code: int | None) -> _Failure:
+    def _rejected(self, key_id: str, detail: Message, status: int, code: int | None) -> _Failure:
         if self._ring.keyless:
             raise ApiError(
-                f"{detail}; a key may be required (set COINGECKO_API_KEYS)",
+                N_("{detail}; a key may be required (set COINGECKO_API_KEYS)"),
                 status=status,
                 code=code,
+                detail=detail,
             )
         self._ring.drop(key_id, f"HTTP {status}" + (f" error {code}" if code else ""))
         if len(self._ring) == 0:
-            raise ApiError(f"{detail}; every CoinGecko key was rejected", status=status, code=code)
+            raise ApiError(
+                N_("{detail}; every CoinGecko key was rejected"),
+                status=status,
+                code=code,
+                detail=detail,
+            )
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)

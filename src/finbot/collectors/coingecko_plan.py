@@ -11,6 +11,7 @@ import httpx
 
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ConfigError
+from finbot.i18n import N_
 
 URL_ENV = "FINBOT_COINGECKO_URL"
 
@@ -21,8 +22,12 @@ def resolve_plan(config: CoinGeckoConfig, has_keys: bool) -> str:
         return "demo" if has_keys else "public"
     if config.plan in ("demo", "pro") and not has_keys:
         raise ConfigError(
-            f"api_config.json: coingecko.plan: {config.plan!r} needs keys in "
-            f"${config.auth.keys_env}; expected keys or plan 'auto'/'public'"
+            N_(
+                "api_config.json: coingecko.plan: {plan!r} needs keys in ${env}; expected keys "
+                "or plan 'auto'/'public'"
+            ),
+            plan=config.plan,
+            env=config.auth.keys_env,
         )
     return config.plan
 

@@ -18,6 +18,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from finbot.i18n import N_, Message
+
 #: 10012: "your request exceeds the allowed time range" (public/demo: past 365 days only).
 HISTORY_LIMIT_CODE = 10012
 #: Key problems: missing key, wrong key type for the host (demo vs pro), invalid key.
@@ -31,6 +33,17 @@ class ErrorInfo:
 
     code: int | None
     message: str
+
+
+def http_detail(endpoint: str, status: int, info: ErrorInfo) -> Message:
+    """An error answer as one line: ``CoinGecko /coins/{id}: HTTP 401 error 10002: <its
+    message>`` (CoinGecko's own message as it wrote it, in English)."""
+    detail = Message(N_("CoinGecko {endpoint}: HTTP {status}"), endpoint=endpoint, status=status)
+    if info.code:
+        detail = Message(N_("{detail} error {code}"), detail=detail, code=info.code)
+    if info.message:
+        detail = Message(N_("{detail}: {reason}"), detail=detail, reason=info.message)
+    return detail
 
 
 def _from_status(status: object) -> ErrorInfo | None:

@@ -24,6 +24,7 @@ import polars as pl
 from finbot.clock import Clock, SystemClock, now_ms
 from finbot.config import Coin, ExchangeConfig
 from finbot.errors import ApiError, UsageError
+from finbot.i18n import N_
 from finbot.schema import conform
 from finbot.timeframes import DAY_MS, duration_ms
 
@@ -50,8 +51,10 @@ def make_exchange(config: ExchangeConfig, base_url: str | None = None) -> Any:
     factory = getattr(ccxt, config.id, None)
     if factory is None:
         raise UsageError(
-            "api.exchange.id: expected a ccxt exchange id such as binance or kraken, "
-            f"got {config.id!r}"
+            N_(
+                "api.exchange.id: expected a ccxt exchange id such as binance or kraken, got {id!r}"
+            ),
+            id=config.id,
         )
     url = base_url or config.base_url
     exchange = factory(
@@ -118,7 +121,12 @@ def fetch_ohlcv_range(
             page = exchange.fetch_ohlcv(symbol, timeframe, since=cursor, limit=limit)
         except Exception as exc:  # ccxt raises its own hierarchy; callers see one ApiError
             raise ApiError(
-                f"{exchange.id} {symbol} {timeframe}: {type(exc).__name__}: {exc}"
+                N_("{exchange} {symbol} {timeframe}: {kind}: {error}"),
+                exchange=exchange.id,
+                symbol=symbol,
+                timeframe=timeframe,
+                kind=type(exc).__name__,
+                error=str(exc),
             ) from exc
         page = [row for row in page if row[0] >= cursor and row[0] + step <= until_ms]
         if not page:

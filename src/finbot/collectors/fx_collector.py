@@ -24,6 +24,7 @@ from finbot.collectors import payloads
 from finbot.collectors.common import Collected
 from finbot.config import ExchangeRateConfig
 from finbot.errors import ApiError, DataError, FinbotError
+from finbot.i18n import N_, error_message
 from finbot.storage import ParquetDataset
 from finbot.timeframes import HOUR_MS
 
@@ -79,15 +80,17 @@ def fx_url(config: ExchangeRateConfig, key: str | None, base_url: str | None = N
 def parse_fx(data: Any) -> tuple[float, int]:
     """(EUR per USD, publication time ms) from either shape; ApiError on ``result: error``."""
     if not isinstance(data, dict):
-        raise DataError("fx: expected a JSON object")
+        raise DataError(N_("fx: expected a JSON object"))
     if data.get("result") == "error":
-        raise ApiError(f"ExchangeRate-API error: {data.get('error-type', 'unknown')}")
+        raise ApiError(
+            N_("ExchangeRate-API error: {kind}"), kind=str(data.get("error-type", "unknown"))
+        )
     rates = data.get("conversion_rates", data.get("rates"))
     if not isinstance(rates, dict):
-        raise DataError("fx: expected 'rates' or 'conversion_rates'")
+        raise DataError(N_("fx: expected 'rates' or 'conversion_rates'"))
     rate = payloads.number(rates.get("EUR"), "fx.rates.EUR")
     if not 0.2 < rate < 5:
-        raise DataError(f"fx: EUR per USD {rate} is not plausible")
+        raise DataError(N_("fx: EUR per USD {rate} is not plausible"), rate=rate)
     updated = data.get("time_last_update_unix")
     as_of = int(updated) * 1000 if isinstance(updated, int | float) else 0
     return float(rate), as_of
@@ -125,9 +128,11 @@ def fetch_fx(
             rate, as_of = policy(_fetch_once, http, url)
         except RetryError as gave_up:
             attempt = gave_up.last_attempt
+            failure = attempt.exception()
             raise ApiError(
-                f"ExchangeRate-API: failed after {attempt.attempt_number} attempts "
-                f"({attempt.exception()})"
+                N_("ExchangeRate-API: failed after {attempts} attempts ({error})"),
+                attempts=attempt.attempt_number,
+                error=error_message(failure) if failure is not None else "",
             ) from None
         return FxRate(rate, as_of or now_ms(clock), source, now_ms(clock))
 
@@ -150,7 +155,11 @@ def _fetch_once(http: httpx.Client, url: str) -> tuple[float, int]:
         data = payloads.loads(body)
     except DataError:
         if response.status_code != 200:
-            raise ApiError(f"ExchangeRate-API: HTTP {response.status_code}") from None
+            raise ApiError(
+                N_("ExchangeRate-API: HTTP {http_status}"),
+                status=response.status_code,
+                http_status=response.status_code,
+            ) from None
         raise
     return parse_fx(data)
 
@@ -233,7 +242,9 @@ def eur_per_usd(
         log.warning("FX: %s; falling back", exc)
         fallback = implied_rate(prices, coins) or cached
         if fallback is None:
-            raise DataError("fx: no EUR/USD rate (API unreachable, no prices, no cache)") from exc
+            raise DataError(
+                N_("fx: no EUR/USD rate (API unreachable, no prices, no cache)")
+            ) from exc
         return fallback
     write_cache(cache_file, fresh)
     return fresh

@@ -31,7 +31,7 @@ from finbot.collectors.payloads import Chart
 from finbot.collectors.range_collector import Clamp, fetch_range
 from finbot.collectors.resample import points_to_bars
 from finbot.errors import ApiError, QuotaExhausted
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Message, error_message
 from finbot.storage import BarStore
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
@@ -122,7 +122,7 @@ def recorded_backfill(store: BarStore, report: SeriesReport) -> Iterator[None]:
     except QuotaExhausted:
         raise
     except ApiError as exc:
-        report.error = str(exc)
+        report.error = error_message(exc)  # English, translatable where shown
     report.rows = store.read(report.coin, report.timeframe).height
 
 

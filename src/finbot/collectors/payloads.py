@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, overload
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 
 OHLC_DAYS: tuple[int, ...] = (1, 7, 14, 30, 90, 180, 365)
 MAX_PRICE_USD = 1e9  # no asset trades above this: such a value is a corrupted payload
@@ -87,7 +88,7 @@ class CoinListing:
 
 
 def _reject_constant(name: str) -> float:
-    raise DataError(f"payload: {name} is not a number")
+    raise DataError(N_("payload: {name} is not a number"), name=name)
 
 
 def loads(body: bytes | str) -> Any:
@@ -97,7 +98,7 @@ def loads(body: bytes | str) -> Any:
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
         if isinstance(exc, DataError):
             raise
-        raise DataError(f"payload: invalid JSON ({exc})") from None
+        raise DataError(N_("payload: invalid JSON ({error})"), error=str(exc)) from None
 
 
 @overload
@@ -113,9 +114,18 @@ def number(
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise DataError(f"payload: {field}: expected a number, got {value!r:.40}")
+        raise DataError(
+            N_("payload: {field}: expected a number, got {value}"),
+            field=field,
+            value=repr(value)[:40],
+        )
     if not math.isfinite(value) or value < minimum:
-        raise DataError(f"payload: {field}: expected a finite number >= {minimum}, got {value!r}")
+        raise DataError(
+            N_("payload: {field}: expected a finite number >= {minimum}, got {value!r}"),
+            field=field,
+            minimum=minimum,
+            value=value,
+        )
     return float(value)
 
 
@@ -123,7 +133,10 @@ def price(value: object, field: str) -> float:
     result = number(value, field)
     if result <= 0 or result > MAX_PRICE_USD:
         raise DataError(
-            f"payload: {field}: expected a price in (0, {MAX_PRICE_USD:g}], got {value!r}"
+            N_("payload: {field}: expected a price in (0, {maximum}], got {value!r}"),
+            field=field,
+            maximum=f"{MAX_PRICE_USD:g}",
+            value=value,
         )
     return float(result)
 
@@ -131,19 +144,31 @@ def price(value: object, field: str) -> float:
 def timestamp_ms(value: object, field: str) -> int:
     ts = number(value, field)
     if ts < MIN_TS_MS or ts != int(ts):
-        raise DataError(f"payload: {field}: expected epoch milliseconds, got {value!r}")
+        raise DataError(
+            N_("payload: {field}: expected epoch milliseconds, got {value!r}"),
+            field=field,
+            value=value,
+        )
     return int(ts)
 
 
 def _object(data: object, field: str) -> dict[str, object]:
     if not isinstance(data, dict):
-        raise DataError(f"payload: {field}: expected an object, got {type(data).__name__}")
+        raise DataError(
+            N_("payload: {field}: expected an object, got {kind}"),
+            field=field,
+            kind=type(data).__name__,
+        )
     return data
 
 
 def _list(data: object, field: str) -> list[object]:
     if not isinstance(data, list):
-        raise DataError(f"payload: {field}: expected a list, got {type(data).__name__}")
+        raise DataError(
+            N_("payload: {field}: expected a list, got {kind}"),
+            field=field,
+            kind=type(data).__name__,
+        )
     return data
 
 
@@ -196,7 +221,9 @@ def parse_markets(data: object) -> list[MarketRow]:
         row = _object(raw, f"coins/markets[{index}]")
         coin = row.get("id")
         if not isinstance(coin, str) or not coin:
-            raise DataError(f"payload: coins/markets[{index}].id: expected a coin id")
+            raise DataError(
+                N_("payload: coins/markets[{index}].id: expected a coin id"), index=index
+            )
         rank = row.get("market_cap_rank")
         rows.append(
             MarketRow(
@@ -221,7 +248,9 @@ def _series(data: dict[str, object], name: str, *, prices: bool) -> list[tuple[i
     out = []
     for index, pair in enumerate(_list(data.get(name), name)):
         if not isinstance(pair, list) or len(pair) != 2:
-            raise DataError(f"payload: {name}[{index}]: expected [timestamp, value]")
+            raise DataError(
+                N_("payload: {name}[{index}]: expected [timestamp, value]"), name=name, index=index
+            )
         ts = timestamp_ms(pair[0], f"{name}[{index}].ts")
         if prices:
             out.append((ts, price(pair[1], f"{name}[{index}]")))
@@ -245,10 +274,12 @@ def parse_ohlc(data: object) -> list[Candle]:
     candles = []
     for index, row in enumerate(_list(data, "ohlc")):
         if not isinstance(row, list) or len(row) != 5:
-            raise DataError(f"payload: ohlc[{index}]: expected [ts, open, high, low, close]")
+            raise DataError(
+                N_("payload: ohlc[{index}]: expected [ts, open, high, low, close]"), index=index
+            )
         o, h, lo, c = (price(v, f"ohlc[{index}]") for v in row[1:])
         if h < max(o, c, lo) or lo > min(o, c):
-            raise DataError(f"payload: ohlc[{index}]: inconsistent high/low")
+            raise DataError(N_("payload: ohlc[{index}]: inconsistent high/low"), index=index)
         candles.append(Candle(timestamp_ms(row[0], f"ohlc[{index}].ts"), o, h, lo, c))
     return candles
 
@@ -296,6 +327,8 @@ def parse_coins_list(data: object) -> list[CoinListing]:
         row = _object(raw, f"coins/list[{index}]")
         coin, symbol, name = row.get("id"), row.get("symbol"), row.get("name")
         if not (isinstance(coin, str) and isinstance(symbol, str) and isinstance(name, str)):
-            raise DataError(f"payload: coins/list[{index}]: expected id, symbol and name texts")
+            raise DataError(
+                N_("payload: coins/list[{index}]: expected id, symbol and name texts"), index=index
+            )
         out.append(CoinListing(coin, symbol, name))
     return out

@@ -20,7 +20,7 @@ from finbot.collectors.common import Collected
 from finbot.collectors.kit import CollectorKit
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, FinbotError, UsageError
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Message, error_message
 
 if TYPE_CHECKING:
     from finbot.collectors.coingecko import CoinGeckoClient
@@ -160,7 +160,11 @@ def _exchange(kit: CollectorKit, coins: Sequence[str]) -> Collected:
         except FinbotError:
             raise
         except Exception as exc:  # ccxt's own errors (network, exchange): one line
-            raise ApiError(f"exchange {kit.api.exchange.id}: {type(exc).__name__}") from exc
+            raise ApiError(
+                N_("exchange {exchange}: {error}"),
+                exchange=kit.api.exchange.id,
+                error=type(exc).__name__,
+            ) from exc
         result.rows += sum(
             done["inserted"] + done["updated"]
             for per_tf in out["coins"].values()
@@ -196,7 +200,7 @@ def _record_run(
         "ok" if error is None else "failed",
         latency,
         collected.rows,
-        error,
+        None if error is None else str(error),  # stored as the English line
         collected.cache_hits,
         collected.cache_misses,
         _ttl_left(kit.cache, kind, coins),
@@ -212,7 +216,9 @@ def run_collector(
     ``kit.cache``: a long-lived one (the scheduler's) keeps TTLs across runs.
     """
     if kind not in KINDS:
-        raise UsageError(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        raise UsageError(
+            N_("kind: expected one of {kinds}, got {kind!r}"), kinds=", ".join(KINDS), kind=kind
+        )
     coins = tuple(coins or kit.coins.ids)
     started = time.perf_counter()
     try:
@@ -222,7 +228,7 @@ def run_collector(
         raise
     except FinbotError as exc:
         log.error("collector %s failed: %s", kind, exc)
-        collected, error = Collected(), str(exc)
+        collected, error = Collected(), error_message(exc)  # English, translatable where shown
     latency = (time.perf_counter() - started) * 1000
     _record_run(kind, kit, coins, collected, error, latency)
     return CollectorResult(

@@ -10,6 +10,7 @@ from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.config import Coin
 from finbot.config.models import TopCoins
 from finbot.errors import DataError
+from finbot.i18n import N_
 
 PER_PAGE = 250  # CoinGecko's largest page of /coins/markets
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -31,7 +32,7 @@ def resolve_top_coins(client: CoinGeckoClient, top: TopCoins) -> tuple[Coin, ...
     while len(found) < top.count:
         rows = client.top_markets(page, PER_PAGE)
         if not isinstance(rows, list):
-            raise DataError("payload: coins/markets: expected a list")
+            raise DataError(N_("payload: coins/markets: expected a list"))
         for row in rows:
             coin = _coin(row) if isinstance(row, dict) else None
             if coin is None or top.excluded(coin.symbol) or coin.symbol.lower() in symbols:

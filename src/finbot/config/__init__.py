@@ -8,8 +8,6 @@ from finbot.config.loader import (
     mask,
     mask_url,
     resolve_coin,
-    save_dashboard_token,
-    save_secrets,
 )
 from finbot.config.models import (
     ApiConfig,
@@ -28,6 +26,7 @@ from finbot.config.models import (
     Thresholds,
     TrainingBackend,
 )
+from finbot.config.secrets_file import save_dashboard_token, save_secrets
 
 __all__ = [
     "AlertSettings",

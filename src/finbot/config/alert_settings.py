@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+from finbot.config.frozen import Frozen
+from finbot.i18n import N_, Message
 
 
 class AlertRule(Frozen):
@@ -63,7 +62,7 @@ class QuietHours(Frozen):
     @model_validator(mode="after")
     def _both(self) -> QuietHours:
         if (self.start_hour is None) != (self.end_hour is None):
-            raise ValueError("expected both start_hour and end_hour, or neither")
+            raise ValueError(Message(N_("expected both start_hour and end_hour, or neither")))
         return self
 
 

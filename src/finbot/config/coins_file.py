@@ -24,9 +24,13 @@ def _user_file(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot read it to add a coin ({exc})") from None
+        raise ConfigError(
+            N_("{path}: cannot read it to add a coin ({error})"), path=str(path), error=str(exc)
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("coins", []), list):
-        raise ConfigError(f'{path}: expected {{"coins": [...]}} to add a coin to')
+        raise ConfigError(
+            N_('{path}: expected {{"coins": [...]}} to add a coin to'), path=str(path)
+        )
     return data
 
 

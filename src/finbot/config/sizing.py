@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from finbot.errors import ConfigError
+from finbot.i18n import N_
 
 Profile = Literal["auto", "low", "medium", "high"]
 PROFILES: tuple[Profile, ...] = ("auto", "low", "medium", "high")
@@ -137,14 +138,22 @@ def resolve_sizes(profile: str, machine: MachineFacts) -> Sizes:
     """The sizes of ``profile`` on ``machine``; ConfigError when even the smallest plan needs
     more memory than the machine's budget."""
     if profile not in PROFILES:
-        raise ConfigError(f"settings.json: profile: expected one of {', '.join(PROFILES)}")
+        raise ConfigError(
+            N_("settings.json: profile: expected one of {profiles}"), profiles=", ".join(PROFILES)
+        )
     budget = int(machine.available_mb * MEMORY_SHARE)
     chosen = _auto(machine) if profile == "auto" else _FIXED[profile]
     fitted = _fit(chosen, budget)
     need = planned_mb(fitted)
     if need > budget:
         raise ConfigError(
-            f"settings.json: profile: {profile!r} needs at least {need} MB of memory; this "
-            f"machine has {machine.available_mb} MB available (finbot plans {budget} MB)"
+            N_(
+                "settings.json: profile: {profile!r} needs at least {need} MB of memory; this "
+                "machine has {available} MB available (finbot plans {budget} MB)"
+            ),
+            profile=profile,
+            need=need,
+            available=machine.available_mb,
+            budget=budget,
         )
     return replace(fitted, planned_mb=need, budget_mb=budget)

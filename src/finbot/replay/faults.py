@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from finbot.errors import UsageError
+from finbot.i18n import N_
 
 FAULT_KINDS: tuple[str, ...] = (
     "429",
@@ -68,7 +69,11 @@ class _Queued:
 def _check_kind(kind: str) -> str:
     kind = str(kind)
     if kind not in FAULT_KINDS:
-        raise UsageError(f"fault kind: expected one of {', '.join(FAULT_KINDS)}, got {kind!r}")
+        raise UsageError(
+            N_("fault kind: expected one of {kinds}, got {kind!r}"),
+            kinds=", ".join(FAULT_KINDS),
+            kind=kind,
+        )
     return kind
 
 
@@ -85,7 +90,9 @@ class FaultPlan:
     def inject(self, kind: str, count: int = 1, path: str | None = None, **opts: Any) -> None:
         """Queue ``count`` faults of ``kind`` for the next requests matching ``path``."""
         if count < 1:
-            raise UsageError(f"count: expected a positive number of faults, got {count}")
+            raise UsageError(
+                N_("count: expected a positive number of faults, got {count}"), count=count
+            )
         with self._lock:
             self._queue.append(_Queued(Fault(_check_kind(kind), path, dict(opts)), count))
 
@@ -100,7 +107,7 @@ class FaultPlan:
         """Fail a fraction ``rate`` of matching requests with a kind drawn from ``kinds``
         (``opts`` go to every fault drawn, e.g. ``delay`` for ``slow``)."""
         if not 0.0 <= rate <= 1.0:
-            raise UsageError(f"rate: expected a fraction between 0 and 1, got {rate}")
+            raise UsageError(N_("rate: expected a fraction between 0 and 1, got {rate}"), rate=rate)
         chosen = tuple(_check_kind(k) for k in (kinds or FAULT_KINDS))
         with self._lock:
             self._random = (rate, chosen, random.Random(seed), path) if rate > 0 else None

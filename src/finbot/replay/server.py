@@ -25,6 +25,7 @@ import polars as pl
 
 from finbot.clock import Clock
 from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.replay import binance, fx
 from finbot.replay.coingecko import CoinGeckoApi
 from finbot.replay.faults import BODY_FAULTS, Fault, FaultPlan, spoil
@@ -87,10 +88,11 @@ class ReplayServer:
     ):
         if host not in LOOPBACK_HOSTS:
             raise UsageError(
-                f"host: the replay server binds to loopback only (127.0.0.1), got {host!r}"
+                N_("host: the replay server binds to loopback only (127.0.0.1), got {host!r}"),
+                host=host,
             )
         if plan not in ("demo", "pro"):
-            raise UsageError(f"plan: expected demo or pro, got {plan!r}")
+            raise UsageError(N_("plan: expected demo or pro, got {plan!r}"), plan=plan)
         self.source = (
             history if isinstance(history, HistorySource) else HistorySource(history, label=label)
         )

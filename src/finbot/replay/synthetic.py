@@ -43,6 +43,7 @@ import polars as pl
 from scipy.signal import lfilter
 
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_
 from finbot.replay.coin_profiles import CoinProfile, profile_for
 from finbot.schema import conform
 from finbot.timeframes import DAY_MS, HOUR_MS, MINUTE_MS, TIMEFRAMES, Timeframe
@@ -270,15 +271,17 @@ def generate_history(
     unknown = [tf for tf in timeframes if tf not in SUPPORTED_TIMEFRAMES]
     if unknown:
         raise UsageError(
-            f"timeframes: expected some of {', '.join(SUPPORTED_TIMEFRAMES)}, got {unknown}"
+            N_("timeframes: expected some of {supported}, got {unknown}"),
+            supported=", ".join(SUPPORTED_TIMEFRAMES),
+            unknown=str(unknown),
         )
     start = -(-int(start_ms) // DAY_MS) * DAY_MS
     end = int(end_ms) // DAY_MS * DAY_MS
     if end <= start:
-        raise UsageError("end_ms: expected at least one whole UTC day after start_ms")
+        raise UsageError(N_("end_ms: expected at least one whole UTC day after start_ms"))
     profiles = [profile_for(c) for c in dict.fromkeys(coins)]
     if not profiles:
-        raise UsageError("coins: expected at least one coin id")
+        raise UsageError(N_("coins: expected at least one coin id"))
     chain = _chain(profiles, seed, start, end, hourly_days, m5_days)
     return {
         prof.id: {tf: _frame(chain[tf], k, prof) for tf in timeframes}
@@ -313,7 +316,11 @@ def write_history_csv(
     targets = {(c, tf): out / f"{c}_{tf}.csv" for c, tfs in history.items() for tf in tfs}
     foreign = [p.name for p in targets.values() if p.exists() and p.name not in ours]
     if foreign:
-        raise DataError(f"--out: {out} already holds files this tool did not write: {foreign[:3]}")
+        raise DataError(
+            N_("--out: {out} already holds files this tool did not write: {files}"),
+            out=str(out),
+            files=str(foreign[:3]),
+        )
     written: list[Path] = []
     for (coin, tf), path in targets.items():
         frame = history[coin][tf].select(

@@ -44,7 +44,12 @@ def _encode(kind: str, key: str, value: Any) -> str:
     try:
         return json.dumps(value, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise DataError(f"cache {kind}/{key}: expected a JSON-serialisable value ({exc})") from exc
+        raise DataError(
+            N_("cache {kind}/{key}: expected a JSON-serialisable value ({error})"),
+            kind=kind,
+            key=key,
+            error=str(exc),
+        ) from exc
 
 
 class _Base:
@@ -53,7 +58,11 @@ class _Base:
     def __init__(self, ttls: Mapping[str, float]):
         for kind, ttl in ttls.items():
             if ttl < 0:
-                raise UsageError(f"cache_ttl_sec.{kind}: expected a TTL >= 0 seconds, got {ttl}")
+                raise UsageError(
+                    N_("cache_ttl_sec.{kind}: expected a TTL >= 0 seconds, got {ttl}"),
+                    kind=kind,
+                    ttl=ttl,
+                )
         self._ttls = dict(ttls)
         self._counts = {kind: [0, 0] for kind in ttls}  # [hits, misses]
         self._count_lock = threading.Lock()
@@ -61,7 +70,9 @@ class _Base:
     def ttl(self, kind: str) -> float:
         if kind not in self._ttls:
             raise UsageError(
-                f"cache kind: unknown {kind!r}; expected one of {', '.join(sorted(self._ttls))}"
+                N_("cache kind: unknown {kind!r}; expected one of {kinds}"),
+                kind=kind,
+                kinds=", ".join(sorted(self._ttls)),
             )
         return self._ttls[kind]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from finbot.errors import DataError, UsageError
+from finbot.i18n import N_
 from finbot.storage import files
 from finbot.storage.parquet_writer import UpsertResult, merge_on_key
 
@@ -31,7 +32,11 @@ META_KEYS = "finbot.key_columns"
 
 def _check_name(value: str, field: str) -> str:
     if not _NAME.match(value) or value.startswith("timeframe"):
-        raise UsageError(f"{field}: expected lower-case letters, digits, - or _, got {value!r}")
+        raise UsageError(
+            N_("{field}: expected lower-case letters, digits, - or _, got {value!r}"),
+            field=field,
+            value=value,
+        )
     return value
 
 
@@ -51,7 +56,10 @@ class ParquetDataset:
         lock_timeout: float = files.LOCK_TIMEOUT_S,
     ):
         if time_column not in key_columns:
-            raise UsageError(f"key_columns: expected to include the time column {time_column!r}")
+            raise UsageError(
+                N_("key_columns: expected to include the time column {column!r}"),
+                column=time_column,
+            )
         self.root = Path(root)
         self.name = _check_name(name, "dataset name")
         self.key_columns = list(key_columns)
@@ -105,11 +113,17 @@ class ParquetDataset:
     def _validate(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
         missing = [c for c in (*self.key_columns, *self.positive_columns) if c not in frame.columns]
         if missing:
-            raise DataError(f"{self.name}: missing column(s) {', '.join(missing)}")
+            raise DataError(
+                N_("{dataset}: missing column(s) {columns}"),
+                dataset=self.name,
+                columns=", ".join(missing),
+            )
         if frame.schema[self.time_column] not in (pl.Int64, pl.Int32, pl.UInt64, pl.UInt32):
             raise DataError(
-                f"{self.name}: {self.time_column}: expected epoch milliseconds "
-                f"(integers), got {frame.schema[self.time_column]}"
+                N_("{dataset}: {column}: expected epoch milliseconds (integers), got {dtype}"),
+                dataset=self.name,
+                column=self.time_column,
+                dtype=str(frame.schema[self.time_column]),
             )
         reasons: dict[str, int] = {}
         for reason, bad in self._rules():

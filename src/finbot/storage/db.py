@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from finbot.errors import ConfigError
+from finbot.i18n import N_
 from finbot.paths import DB_SCHEMA_PARAM
 
 POSTGRESQL_DRIVER = "postgresql+psycopg"
@@ -55,8 +56,11 @@ def split_url(url: str, schema: str | None = None) -> tuple[URL, str | None]:
     chosen = schema if schema is not None else (named[-1] if isinstance(named, tuple) else named)
     if chosen is not None and not _SCHEMA_NAME.fullmatch(chosen):
         raise ConfigError(
-            f"database schema {chosen!r}: expected 1 to 63 lowercase letters, digits or _, "
-            "not starting with a digit"
+            N_(
+                "database schema {schema!r}: expected 1 to 63 lowercase letters, digits or _, "
+                "not starting with a digit"
+            ),
+            schema=chosen,
         )
     return parsed, chosen
 

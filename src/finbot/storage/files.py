@@ -195,8 +195,9 @@ def atomic_write(path: Path, frame: pl.DataFrame, metadata: Mapping[str, str]) -
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise StorageWriteError(
-            f"storage: could not write {path} ({exc.strerror or exc}); "
-            "the previous file is unchanged"
+            N_("storage: could not write {path} ({error}); the previous file is unchanged"),
+            path=str(path),
+            error=str(exc.strerror or exc),
         ) from exc
     except BaseException:
         temp.unlink(missing_ok=True)

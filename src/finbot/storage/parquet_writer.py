@@ -85,7 +85,8 @@ def check_coin(coin: str) -> str:
     """A coin id safe to use as a partition folder name."""
     if not _COIN.match(coin):
         raise UsageError(
-            f"coin: expected a CoinGecko id like 'bitcoin' (a-z, 0-9, -), got {coin!r}"
+            N_("coin: expected a CoinGecko id like 'bitcoin' (a-z, 0-9, -), got {coin!r}"),
+            coin=coin,
         )
     return coin
 
@@ -231,7 +232,9 @@ class BarStore:
         """Bars with ``start_ms <= ts <= end_ms`` (the last ``last_n`` of them when given),
         sorted by ``ts``, unique, in the canonical schema; reads only the months needed."""
         if last_n is not None and last_n <= 0:
-            raise UsageError(f"last_n: expected a positive number of bars, got {last_n}")
+            raise UsageError(
+                N_("last_n: expected a positive number of bars, got {last_n}"), last_n=last_n
+            )
         if last_n is not None:
             return self._read_tail(coin, timeframe, start_ms, end_ms, last_n)
         months = [
@@ -389,7 +392,11 @@ def _bars(frame: pl.DataFrame, where: Path) -> pl.DataFrame:
         return conform(frame)
     except pl.exceptions.PolarsError as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"storage: {where} holds no bars in the bars schema ({first})") from exc
+        raise DataError(
+            N_("storage: {where} holds no bars in the bars schema ({error})"),
+            where=str(where),
+            error=first,
+        ) from exc
 
 
 def _in_range(frame: pl.DataFrame, start_ms: int | None, end_ms: int | None) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from typing import Protocol
 import polars as pl
 
 from finbot.errors import UsageError
+from finbot.i18n import N_
 from finbot.schema import conform
 from finbot.storage import files
 from finbot.timeframes import DAY_MS
@@ -43,8 +44,12 @@ def apply_retention(
         return 0
     if keep_days <= 0:
         raise UsageError(
-            f"retention_days.{timeframe}: expected a positive number of days or "
-            f"null (keep forever), got {keep_days}"
+            N_(
+                "retention_days.{timeframe}: expected a positive number of days or null (keep "
+                "forever), got {days}"
+            ),
+            timeframe=str(timeframe),
+            days=keep_days,
         )
     cutoff = now_ms - keep_days * DAY_MS
     removed = 0

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from finbot.errors import DataError
+from finbot.i18n import N_
 from finbot.schema import SCHEMA_VERSION, conform, to_file
 from finbot.storage import files
 from finbot.storage.versions import write_atomic
@@ -45,7 +46,10 @@ def _migrate_file(store: MigratableStore, path: Path) -> int:
         old = files.read_file(path)
         new = to_file(conform(old))
         if new.height != old.height or conform(new)["ts"].to_list() != old["ts"].to_list():
-            raise DataError(f"storage: {path}: migration would change its rows; left as it is")
+            raise DataError(
+                N_("storage: {path}: migration would change its rows; left as it is"),
+                path=str(path),
+            )
         files.atomic_write(path, new, metadata | {META_VERSION: str(SCHEMA_VERSION)})
         return new.height
 

@@ -53,13 +53,15 @@ def as_bars(frame: pl.DataFrame) -> pl.DataFrame:
     missing = [c for c in ("ts", *PRICE_COLUMNS) if c not in frame.columns]
     if missing:
         raise DataError(
-            f"bars: missing column(s) {', '.join(missing)}; expected ts, open, high, "
-            "low, close, volume"
+            N_("bars: missing column(s) {columns}; expected ts, open, high, low, close, volume"),
+            columns=", ".join(missing),
         )
     try:
         return conform(frame)
     except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
-        raise DataError(f"bars: a column has the wrong type ({exc}); expected numbers") from exc
+        raise DataError(
+            N_("bars: a column has the wrong type ({error}); expected numbers"), error=str(exc)
+        ) from exc
 
 
 def validate_bars(frame: pl.DataFrame) -> Validated:

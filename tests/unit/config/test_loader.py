@@ -137,9 +137,9 @@ def test_keys_come_from_env_and_are_masked(home, monkeypatch):
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX mode bits")
 def test_a_secrets_file_open_to_others_is_warned_about_once(home, monkeypatch, caplog):
-    from finbot.config import loader
+    from finbot.config import secrets_file
 
-    monkeypatch.setattr(loader, "_WARNED_OPEN", set())
+    monkeypatch.setattr(secrets_file, "_WARNED_OPEN", set())
     path = save_secrets(home, Secrets(coingecko_keys=("CG-secretsecret9999",)))
     caplog.set_level("WARNING", logger="finbot.config")
     load_settings(home)
