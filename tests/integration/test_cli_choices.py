@@ -101,7 +101,7 @@ def test_a_bad_value_names_the_option_and_its_choices(
     else:
         french = f"valeur invalide pour '{option}' : '{value}' ne fait pas partie de : {allowed}"
         assert french in message
-        assert message.startswith("erreur: ")
+        assert message.startswith("erreur : ")
     assert "Traceback" not in result.output
 
 

@@ -31,7 +31,7 @@ def _one_line(result: subprocess.CompletedProcess[str], code: int, needle: str) 
     assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(("error: ", "erreur: ")), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(("error: ", "erreur : ")), result.stderr
     assert needle in lines[0]
 
 

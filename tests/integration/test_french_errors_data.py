@@ -45,14 +45,14 @@ def test_a_bad_horizon_in_french(home: Paths) -> None:  # finbot.timeframes
     result = invoke(home, "predict", "--coin", "btc", "--horizon", "3x")
     assert result.exit_code == 2
     assert error_line(result) == (
-        "erreur: horizon : durée positive attendue, comme 10m, 1h, 6h ou 1d, lu '3x'"
+        "erreur : horizon : durée positive attendue, comme 10m, 1h, 6h ou 1d, lu '3x'"
     )
 
 
 def test_an_unknown_coin_in_french_and_in_english(home: Paths) -> None:  # finbot.config
     result = invoke(home, "predict", "--coin", "nosuch", "--horizon", "1h")
     assert result.exit_code == 2
-    assert error_line(result) == (f"erreur: crypto : 'nosuch' inconnue ; attendue parmi {COINS}")
+    assert error_line(result) == (f"erreur : crypto : 'nosuch' inconnue ; attendue parmi {COINS}")
     english = invoke(home, "predict", "--coin", "nosuch", "--horizon", "1h", lang="en")
     assert error_line(english) == f"error: coin: unknown 'nosuch'; expected one of {COINS}"
 
@@ -64,7 +64,7 @@ def test_a_settings_file_that_is_no_json_in_french(home: Paths) -> None:  # finb
     result = invoke(home, "settings")
     assert result.exit_code == 2
     assert error_line(result) == (
-        f"erreur: {settings} : ligne 2 colonne 1 : JSON valide attendu (Expecting property "
+        f"erreur : {settings} : ligne 2 colonne 1 : JSON valide attendu (Expecting property "
         "name enclosed in double quotes)"  # json's own words, as a value
     )
 
@@ -76,7 +76,7 @@ def test_a_value_pydantic_refuses_in_french(home: Paths) -> None:  # finbot.conf
     result = invoke(home, "settings")
     assert result.exit_code == 2
     assert error_line(result) == (
-        f"erreur: {settings} : retention_days.1h : valeur supérieure à 0 attendue, lu -1"
+        f"erreur : {settings} : retention_days.1h : valeur supérieure à 0 attendue, lu -1"
     )
     english = invoke(home, "settings", lang="en")
     assert error_line(english) == (
@@ -89,7 +89,7 @@ def test_a_bad_database_schema_in_french(home: Paths) -> None:  # finbot.storage
     result = invoke(home, "tracker", FINBOT_DB_URL=url)
     assert result.exit_code == 2
     assert error_line(result) == (
-        "erreur: schéma de base de données 'Bad' : 1 à 63 minuscules, chiffres ou _ attendus, "
+        "erreur : schéma de base de données 'Bad' : 1 à 63 minuscules, chiffres ou _ attendus, "
         "sans chiffre en tête"
     )
     as_json = invoke(home, "tracker", "--json", lang="en", FINBOT_DB_URL=url)
@@ -108,7 +108,7 @@ def test_an_api_error_answer_in_french(  # finbot.collectors: HTTP status, code,
     result = invoke(home, "coins", "add", "litecoin", "--base-url", server.url)
     assert result.exit_code == 1
     assert error_line(result) == (
-        "erreur: CoinGecko /coins/list : HTTP 401 erreur 10012 : Your request exceeds the "
+        "erreur : CoinGecko /coins/list : HTTP 401 erreur 10012 : Your request exceeds the "
         f"allowed time range. {COINGECKO_SAYS} (limite des 365 derniers jours des plans "
         "public/demo)"  # CoinGecko's own words, as a value
     )
@@ -120,7 +120,7 @@ def test_a_plan_without_keys_in_french(home: Paths) -> None:  # finbot.collector
     result = invoke(home, "coins", "add", "litecoin", COINGECKO_API_KEYS="")
     assert result.exit_code == 2
     assert error_line(result) == (
-        "erreur: api_config.json : coingecko.plan : 'pro' demande des clés dans "
+        "erreur : api_config.json : coingecko.plan : 'pro' demande des clés dans "
         "$COINGECKO_API_KEYS ; fournissez des clés ou choisissez le plan 'auto'/'public'"
     )
 
@@ -128,4 +128,4 @@ def test_a_plan_without_keys_in_french(home: Paths) -> None:  # finbot.collector
 def test_a_replay_plan_in_french(home: Paths) -> None:  # finbot.replay
     result = invoke(home, "replay-server", "--days", "2", "--plan", "bogus")
     assert result.exit_code == 2
-    assert error_line(result) == "erreur: plan : demo ou pro attendu, lu 'bogus'"
+    assert error_line(result) == "erreur : plan : demo ou pro attendu, lu 'bogus'"

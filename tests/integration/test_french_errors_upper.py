@@ -19,25 +19,25 @@ pytestmark = pytest.mark.integration
 CASES = [
     pytest.param(  # prediction (tracking): the export's file kind
         ("tracker", "--export", "{home}/out.json"),
-        "erreur: export : fichier .csv ou .xlsx attendu, lu 'out.json'",
+        "erreur : export : fichier .csv ou .xlsx attendu, lu 'out.json'",
         "error: export: expected a .csv or .xlsx file, got 'out.json'",
         id="prediction",
     ),
     pytest.param(  # ops (answers) -> prediction (questions): the amount refused
         ("predict", "--coin", "btc", "--kind", "amount", "--horizon", "1h", "--amount-eur", "0"),
-        "erreur: amount-eur : montant > 0 attendu, lu 0.0",
+        "erreur : amount-eur : montant > 0 attendu, lu 0.0",
         "error: amount-eur: expected an amount > 0, got 0.0",
         id="ops",
     ),
     pytest.param(  # cli: a command's own option check
         ("replay-server", "--data", "a", "--csv-dir", "b"),
-        "erreur: --data et --csv-dir : l'un ou l'autre attendu, pas les deux",
+        "erreur : --data et --csv-dir : l'un ou l'autre attendu, pas les deux",
         "error: --data and --csv-dir: expected one of them, not both",
         id="cli",
     ),
     pytest.param(  # alerts: a channel URL apprise does not know (masked)
         ("alerts", "test", "--url", "nosuch://secret-token"),
-        "erreur: canal d'alerte nosuch://**** : URL inconnue d'apprise",
+        "erreur : canal d'alerte nosuch://**** : URL inconnue d'apprise",
         "error: alert channel nosuch://****: not an apprise URL apprise knows",
         id="alerts",
     ),

@@ -52,7 +52,7 @@ def collect_command(
         for note in result.notes:
             app_ctx.err.print(f"  {app_ctx.line(note)}")
         if result.error:
-            app_ctx.err.print(f"[red]{result.error}[/red]")
+            app_ctx.err.print(f"[red]{app_ctx.line(result.error)}[/red]")
     if not result.ok:
         raise typer.Exit(1)
 

@@ -17,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from finbot.i18n import Message
+
 if TYPE_CHECKING:
     from finbot.prediction.models import ModelStore
     from finbot.services import Services
@@ -178,7 +180,7 @@ def first_answers(
     def train(coin: str) -> None:
         summary = _train_first(services, coin, horizon)
         if "error" in summary:
-            out.errors.append(f"{coin} {horizon}: {summary['error']}")
+            out.errors.append(_failed(coin, horizon, summary["error"]))
         else:
             out.ready_s[coin] = clock.now() - started
 
@@ -189,7 +191,7 @@ def first_answers(
                 progress(f"{coin} {timeframe}", done, len(out.order))
             report = backfill_first(kit, coin, timeframe)
             if report.error:
-                out.errors.append(f"{coin} {timeframe}: {report.error}")
+                out.errors.append(_failed(coin, timeframe, report.error))
                 continue
             pending.append(pool.submit(train, coin))
         for future in pending:
@@ -231,3 +233,8 @@ def first_start(services: Services, *, progress: ProgressCallback | None = None)
         "trained": len(answers.ready_s),
         "remaining": len(missing_sets(services)),
     }
+
+
+def _failed(coin: str, step: str, error: object) -> Message:
+    """``coin step: error``, the error translated where it is shown (no words of its own)."""
+    return Message("{coin} {step}: {error}", coin=coin, step=step, error=error)

@@ -49,7 +49,7 @@ def test_a_usage_error_is_one_french_line_and_exit_code_2(
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1, err
-    assert err.startswith("erreur: ") and line in err, err
+    assert err.startswith("erreur : ") and line in err, err
     assert "Usage:" not in err and "Try '" not in err
 
 
@@ -79,5 +79,5 @@ def test_a_bad_lang_is_said_in_the_language_finbot_falls_back_to(tmp_path: Path)
     )
     assert result.exit_code == 2
     assert result.stderr == (
-        "erreur: valeur invalide pour --lang : attendu : fr ou en (aide : finbot -h)\n"
+        "erreur : valeur invalide pour --lang : attendu : fr ou en (aide : finbot -h)\n"
     )
