@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from finbot.cli import context
+from finbot.cli.alerts_view import print_history, print_rules
 from finbot.errors import ConfigError, FinbotError
 from finbot.i18n import N_
 
@@ -19,16 +20,6 @@ if TYPE_CHECKING:
 
 alerts_app = typer.Typer(
     rich_markup_mode=None, help="Alerts: test, list, history.", no_args_is_help=True
-)
-_HISTORY_COLUMNS = ("ts_ms", "kind", "channel", "status", "attempts", "title", "error")
-_HISTORY_HEADERS = (
-    N_("time"),
-    N_("kind"),
-    N_("channel"),
-    N_("status"),
-    N_("attempts"),
-    N_("title"),
-    N_("error"),
 )
 
 
@@ -106,17 +97,7 @@ def list_command(
     if as_json:
         app_ctx.emit_json({"channels": channels, "rules": rules})
         return
-    app_ctx.console.print(
-        app_ctx.tr(
-            "Channels: {channels}", channels=", ".join(channels) or app_ctx.tr("none configured")
-        )
-    )
-    for name, rule in rules.items():
-        if isinstance(rule, dict):
-            shown = ", ".join(f"{k}={v}" for k, v in rule.items())
-            app_ctx.console.print(f"  {name}: {shown}", markup=False)
-        else:
-            app_ctx.console.print(f"  {name}: {rule}", markup=False)
+    print_rules(app_ctx, channels, rules)
 
 
 @alerts_app.command("history")
@@ -126,10 +107,6 @@ def history_command(
     as_json: bool = typer.Option(False, "--json", help="One JSON object on stdout."),
 ) -> None:
     """Every alert sent, failed or dropped, newest first."""
-    from rich.table import Table
-
-    from finbot.clock import iso_utc
-
     app_ctx = context.get(ctx)
     rows = app_ctx.services.alert_log.recent(limit)
     if as_json:
@@ -138,13 +115,7 @@ def history_command(
     if not rows:
         app_ctx.console.print(app_ctx.tr("No alert yet."))
         return
-    table = Table(title=app_ctx.tr("Alerts"))
-    for header in _HISTORY_HEADERS:
-        table.add_column(app_ctx.tr(header))
-    for r in rows:
-        values = [iso_utc(r["ts_ms"])[:19], *(str(r[c] or "") for c in _HISTORY_COLUMNS[1:])]
-        table.add_row(*values)
-    app_ctx.console.print(table)
+    print_history(app_ctx, rows)
 
 
 alerts_app.command("liste", help="Alias of 'list': the channels and the rules.")(list_command)
