@@ -18,8 +18,7 @@ from typer.core import TyperGroup
 
 from finbot.cli.command_help import apply_command_help
 from finbot.cli.context import AppContext, detect_lang
-from finbot.cli.failures import Failure, describe
-from finbot.i18n import translate
+from finbot.i18n import Failure, describe, translate
 from finbot.paths import Paths
 
 _ARGS = "finbot.args"

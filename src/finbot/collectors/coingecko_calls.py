@@ -35,6 +35,7 @@ from finbot.collectors.limiter import SlidingWindowLimiter
 from finbot.collectors.retry import RandomSource, backoff_after, retry_policy, upcoming_wait
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, DataError, HistoryLimit, QuotaExhausted, RateLimited
+from finbot.i18n import N_, Message, Number, failure_line
 
 # The client's logger, named as before the client was split in modules (log records keep it).
 log = logging.getLogger("finbot.collectors.coingecko")
@@ -47,6 +48,13 @@ T = TypeVar("T")
 Params = Mapping[str, str | int | float]
 #: A decoded JSON answer before validation (what the cache stores): narrowed by ``payloads``.
 Parse = Callable[[object], object]
+
+
+def _waiting(wait: float, key_id: str) -> Message:
+    """The line that says a rate limit is waited out."""
+    return Message(
+        N_("CoinGecko rate limit: waiting {s} s for key {key}"), s=Number(wait, 1), key=key_id
+    )
 
 
 class UsageRecorder(Protocol):
@@ -210,7 +218,7 @@ class CoinGeckoCalls:
         failure = outcome.exception() if outcome is not None else None
         wait = upcoming_wait(retry_state)
         if isinstance(failure, _Failure) and failure.retry_after is not None and wait > 0:
-            log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, failure.wait_key)
+            log.info("%s", _waiting(wait, failure.wait_key))
         else:
             log.debug(
                 "CoinGecko: attempt %d failed (%s); retrying in %.1f s",
@@ -230,7 +238,7 @@ class CoinGeckoCalls:
                 retry_after=wait,
             )
         if wait > 0:
-            log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, key_id)
+            log.info("%s", _waiting(wait, key_id))
             self._clock.sleep(wait)
         self._check_quota(template)
         self.limiter.acquire(key_id)
@@ -320,14 +328,24 @@ class CoinGeckoCalls:
         try:
             data = payloads.loads(body)
         except DataError as exc:
-            log.warning("CoinGecko %s: unreadable answer (%s); retrying", template, exc)
+            line = Message(
+                N_("CoinGecko {path}: unreadable answer ({error}); retrying"),
+                path=template,
+                error=failure_line(exc),
+            )
+            log.warning("%s", line)
             return _Failure(ApiError(f"CoinGecko {template}: {exc}"))
         if parse is None:
             return data
         try:
             return parse(data)
         except DataError as exc:
-            log.warning("CoinGecko %s: malformed answer rejected (%s)", template, exc)
+            line = Message(
+                N_("CoinGecko {path}: malformed answer rejected ({error})"),
+                path=template,
+                error=failure_line(exc),
+            )
+            log.warning("%s", line)
             return _Failure(ApiError(f"CoinGecko {template}: malformed answer ({exc})"))
 
     def _rate_limited(self, response: httpx.Response, template: str, key_id: str) -> _Failure:
@@ -338,7 +356,13 @@ class CoinGeckoCalls:
             wait = self.backoff(1)
         wait = max(wait, MIN_COOLDOWN_SEC)
         self._ring.cool_down(key_id, now + wait)
-        log.warning("CoinGecko %s: 429 for key %s; resets in %.1f s", template, key_id, wait)
+        line = Message(
+            N_("CoinGecko {path}: 429 for key {key}; resets in {s} s"),
+            path=template,
+            key=key_id,
+            s=Number(wait, 1),
+        )
+        log.warning("%s", line)
         error = RateLimited(f"CoinGecko {template}: HTTP 429 rate limited", retry_after=wait)
         free_key, free_in = self._ring.soonest(now)
         if free_in > self._config.retries.max_wait_sec:

@@ -25,6 +25,7 @@ from finbot.collectors.historical_collector import (
 from finbot.collectors.price_collector import batches
 from finbot.collectors.range_collector import CHUNK_MS, CLAMP_MARGIN_MS, PLAN_HISTORY_MS, chunks
 from finbot.errors import ApiError, QuotaExhausted
+from finbot.i18n import N_, Message, failure_line
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
 if TYPE_CHECKING:
@@ -85,6 +86,12 @@ def backfill_first(kit: CollectorKit, coin: str, timeframe: str) -> SeriesReport
         raise
     except ApiError as exc:
         report.error = str(exc)
-        log.error("%s %s: first backfill failed: %s", coin, timeframe, exc)
+        line = Message(
+            N_("{coin} {tf}: first backfill failed: {error}"),
+            coin=coin,
+            tf=timeframe,
+            error=failure_line(exc),
+        )
+        log.error("%s", line)
     report.rows = job.store.read(coin, timeframe).height
     return report

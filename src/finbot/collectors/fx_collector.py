@@ -24,6 +24,7 @@ from finbot.collectors import payloads
 from finbot.collectors.common import Collected
 from finbot.config import ExchangeRateConfig
 from finbot.errors import ApiError, DataError, FinbotError
+from finbot.i18n import N_, Message, failure_line
 from finbot.storage import ParquetDataset
 
 if TYPE_CHECKING:  # httpx and tenacity load only to fetch: reading the cache (predict) needs none
@@ -214,7 +215,7 @@ def eur_per_usd(
     try:
         fresh = fetch_fx(config, key, base_url=base_url, clock=clock)
     except FinbotError as exc:
-        log.warning("FX: %s; falling back", exc)
+        log.warning("%s", Message(N_("FX: {error}; falling back"), error=failure_line(exc)))
         fallback = implied_rate(prices, coins) or cached
         if fallback is None:
             raise DataError("fx: no EUR/USD rate (API unreachable, no prices, no cache)") from exc

@@ -25,7 +25,7 @@ from finbot.collectors.range_collector import Clamp, fetch_range
 from finbot.collectors.resample import points_to_bars
 from finbot.config import CoinsConfig, ExchangeConfig
 from finbot.errors import ApiError, QuotaExhausted
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Message, failure_line
 from finbot.schema import conform
 from finbot.storage import BarStore
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
@@ -278,7 +278,10 @@ def backfill_series(job: _Job, coin: str, tf: str, days: int) -> SeriesReport:
         raise
     except ApiError as exc:
         report.error = str(exc)
-        log.error("%s %s: backfill failed: %s", coin, tf, exc)
+        line = Message(
+            N_("{coin} {tf}: backfill failed: {error}"), coin=coin, tf=tf, error=failure_line(exc)
+        )
+        log.error("%s", line)
     report.rows = job.store.read(coin, tf).height
     _name_the_stored_window(job, report, coin, tf)
     return report

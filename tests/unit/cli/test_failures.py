@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from sqlalchemy import exc as sa
 
-from finbot.cli.failures import describe
+from finbot.i18n import describe
 from finbot.errors import ConfigError, DataError
 
 pytestmark = pytest.mark.unit

@@ -53,7 +53,7 @@ def test_settings_lang_reaches_the_commands(home: Paths, monkeypatch) -> None:
 
 
 def test_finbot_errors_carry_their_message_id() -> None:
-    from finbot.cli.failures import describe
+    from finbot.i18n import describe
     from finbot.errors import AlreadyRunning
 
     exc = AlreadyRunning(42)
