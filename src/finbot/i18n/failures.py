@@ -125,6 +125,8 @@ def _os_failure(exc: OSError) -> Failure:
         if matches(exc):
             return Failure(kind, message, exit_code, {"where": where} if names_where else {})
     reason = exc.strerror or str(exc)
+    if not exc.filename:
+        return Failure(kind, N_("system error: {reason}"), 1, {"reason": reason})
     return Failure(
         kind, N_("system error: {reason}: {where}"), 1, {"reason": reason, "where": where}
     )

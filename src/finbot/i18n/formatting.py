@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
-# a number as Python's format mini-language writes it: sign, ',' groups, '.' decimals
-_PY_NUMBER = re.compile(r"^[+\-−±]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?( ?%)?$")
+# a number as Python's format mini-language writes it: sign, ',' groups, '.' decimals, and
+# maybe a unit after a space (``12.5 %``, ``3.2 h``, ``0.5 pts``)
+_PY_NUMBER = re.compile(r"^[+\-−±]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?( ?%| [a-z]{1,4})?$")
 _CURRENCY_DIGITS = 2
 
 
@@ -110,8 +111,8 @@ class Number:
 
 
 def localise_number(lang: str, text: str) -> str:
-    """A number already written as Python writes it (``-1,234.56``, ``+0.50 %``) in ``lang``'s
-    separators; any other text is returned as it is (a horizon list, a name)."""
+    """A number already written as Python writes it (``-1,234.56``, ``+0.50 %``, ``3.2 h``) in
+    ``lang``'s separators; any other text is returned as it is (a horizon list, a name)."""
     if not _PY_NUMBER.match(text.strip()):
         return text
     loc = _locale(lang)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from finbot.clock import now_ms
 from finbot.errors import UsageError
+from finbot.i18n import N_, error_message
 
 if TYPE_CHECKING:
     from finbot.prediction.tracking import ReliabilityJson
@@ -29,10 +30,12 @@ def horizon(services: Services, text: str) -> str:
     try:
         value = canonical(text)
     except Exception as exc:  # noqa: BLE001 - any parse failure is the user's input
-        raise UsageError(f"horizon: {exc}") from None
+        raise UsageError(N_("horizon: {error}"), error=error_message(exc)) from None
     if value not in services.settings.general.horizons:
         known = ", ".join(services.settings.general.horizons)
-        raise UsageError(f"horizon: expected one of {known}, got {text!r}")
+        raise UsageError(
+            N_("horizon: expected one of {known}, got {text}"), known=known, text=repr(text)
+        )
     return value
 
 
@@ -73,7 +76,7 @@ def price(services: Services, coin: str, at: str | None) -> dict[str, Any]:
         return dict(q.price_json(q.assess(settings, sources, coin, at)))
     assessed = assess_many(settings, sources, [coin], list(settings.general.horizons))
     if not assessed:
-        raise FinbotError(f"no model answered for {coin}; train first ('finbot train')")
+        raise FinbotError(N_("no model answered for {c}; train first ('finbot train')"), c=coin)
     return coin_json(coin, assessed, q.coin_decision(settings, coin, assessed))
 
 
@@ -168,7 +171,9 @@ def bars(
 ) -> dict[str, Any]:
     """Stored bars of one coin and timeframe, oldest first (at most ``limit``, the newest)."""
     if start_ms is not None and end_ms is not None and start_ms > end_ms:
-        raise UsageError(f"start: expected start <= end, got {start_ms} > {end_ms}")
+        raise UsageError(
+            N_("start: expected start <= end, got {start} > {end}"), start=start_ms, end=end_ms
+        )
     frame = services.bar_store.read(coin, timeframe, start_ms, end_ms, last_n=limit)
     cols = ("ts", "open", "high", "low", "close", "volume")
     data = frame.select(cols).to_dict(as_series=False)

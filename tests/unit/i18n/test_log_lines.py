@@ -28,8 +28,12 @@ def _makers(trees: dict[Path, ast.Module]) -> set[str]:
     found = set(MESSAGE)
     for tree in trees.values():
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and isinstance(node.returns, ast.Name | ast.Constant):
-                returns = node.returns.id if isinstance(node.returns, ast.Name) else node.returns.value
+            if isinstance(node, ast.FunctionDef) and isinstance(
+                node.returns, ast.Name | ast.Constant
+            ):
+                returns = (
+                    node.returns.id if isinstance(node.returns, ast.Name) else node.returns.value
+                )
                 if returns in MESSAGE:
                     found.add(node.name)
     return found

@@ -72,9 +72,9 @@ def test_a_broken_section_reports_instead_of_crashing(
     monkeypatch.setattr(st, "data_section", broken)
     monkeypatch.setattr(st, "models_section", missing)
     report = st.collect_status(Services(home, settings))
-    assert report.data == st.SectionError("OSError: disk unreadable")
+    assert report.data == st.SectionError("system error: disk unreadable")  # the CLI's line
     data = report.to_json()
-    assert data["data"] == {"error": "OSError: disk unreadable"}
+    assert data["data"] == {"error": "system error: disk unreadable"}
     assert data["models"]["error"].startswith("not available: ")
     assert data["api_usage"]["state"] == "GREEN"
 
