@@ -39,10 +39,19 @@ class UsageError(FinbotError):
 
 
 class ApiError(FinbotError):
-    """An API answered with an error we could not recover from."""
+    """An API answered with an error we could not recover from (a message id and its values,
+    as every FinbotError, with the HTTP status and the API's error code)."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: int | None = None):
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        /,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        **values: object,
+    ):
+        super().__init__(message, **values)
         self.status = status
         self.code = code
 
@@ -50,8 +59,11 @@ class ApiError(FinbotError):
 class RateLimited(ApiError):
     """Every key is rate-limited; ``retry_after`` seconds until one is free."""
 
-    def __init__(self, message: str, *, retry_after: float, status: int | None = 429):
-        super().__init__(message, status=status)
+    def __init__(
+        self, message: str, /, *, retry_after: float, status: int | None = 429, **values: object
+    ):
+        FinbotError.__init__(self, message, **values)
+        self.status, self.code = status, None
         self.retry_after = retry_after
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from finbot.paths import Paths
+from tests.integration.test_french_everywhere import english_in, english_words
+
 pytestmark = pytest.mark.integration
 
 KEYS = "CG-keyAAAAAAAAAAAAAAAAAA1,CG-keyBBBBBBBBBBBBBBBBBB2"
@@ -44,6 +47,7 @@ def test_a_429_is_french_on_the_console_and_english_in_the_log(
     assert "ATTENTION CoinGecko /simple/price : 429 pour la clé ****AAA1 ; remise à" in console
     assert "zéro dans 1,0 s" in console  # a decimal comma, as French writes it
     assert "for key" not in console and "WARNING" not in console
+    assert english_in(done.stderr, Paths(tmp_path), english_words()) == [], done.stderr
     events = _events(tmp_path)
     assert "CoinGecko /simple/price: 429 for key ****AAA1; resets in 1.0 s" in events
     assert not [e for e in events if "clé" in e]

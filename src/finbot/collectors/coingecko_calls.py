@@ -35,7 +35,7 @@ from finbot.collectors.limiter import SlidingWindowLimiter
 from finbot.collectors.retry import RandomSource, backoff_after, retry_policy, upcoming_wait
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, DataError, HistoryLimit, QuotaExhausted, RateLimited
-from finbot.i18n import N_, Message, Number, failure_line
+from finbot.i18n import N_, Message, Number, error_message, failure_line
 
 # The client's logger, named as before the client was split in modules (log records keep it).
 log = logging.getLogger("finbot.collectors.coingecko")
@@ -234,8 +234,10 @@ class CoinGeckoCalls:
         key_id, wait = self._ring.pick(self._clock.now())
         if wait > self._config.retries.max_wait_sec:
             raise RateLimited(
-                f"CoinGecko {template}: every key is rate-limited for {wait:.0f} s more",
+                N_("CoinGecko {path}: every key is rate-limited for {s} s more"),
                 retry_after=wait,
+                path=template,
+                s=Number(wait, 0),
             )
         if wait > 0:
             log.info("%s", _waiting(wait, key_id))
@@ -251,8 +253,13 @@ class CoinGeckoCalls:
         used = self._usage.month_total(now_ms(self._clock))
         if used >= cap:
             raise QuotaExhausted(
-                f"CoinGecko {template}: monthly cap reached ({used}/{cap} requests); "
-                "raise coingecko.auth.monthly_cap_total or wait for next month"
+                N_(
+                    "CoinGecko {path}: monthly cap reached ({used}/{cap} requests); "
+                    "raise coingecko.auth.monthly_cap_total or wait for next month"
+                ),
+                path=template,
+                used=used,
+                cap=cap,
             )
 
     def _headers(self, key_id: str) -> dict[str, str]:
@@ -277,11 +284,11 @@ class CoinGeckoCalls:
             status = response.status_code
             body = response.content  # reading may fail mid-body (truncated, reset)
         except httpx.TimeoutException as exc:
-            return _Failure(ApiError(f"CoinGecko {template}: timed out ({type(exc).__name__})"))
+            failed = N_("CoinGecko {path}: timed out ({error})")
+            return _Failure(ApiError(failed, path=template, error=type(exc).__name__))
         except httpx.TransportError as exc:
-            return _Failure(
-                ApiError(f"CoinGecko {template}: connection failed ({type(exc).__name__})")
-            )
+            failed = N_("CoinGecko {path}: connection failed ({error})")
+            return _Failure(ApiError(failed, path=template, error=type(exc).__name__))
         finally:
             self._account(template, status, started, key_id)
         return self._handle(response, body, template, key_id, parse)
@@ -314,9 +321,10 @@ class CoinGeckoCalls:
         )
         if info.code == HISTORY_LIMIT_CODE:
             raise HistoryLimit(
-                f"{detail} (past-365-days limit of the public/demo plans)",
+                N_("{detail} (past-365-days limit of the public/demo plans)"),
                 status=status,
                 code=info.code,
+                detail=detail,
             )
         if status in (401, 403) and (info.code in KEY_REJECTED_CODES or info.code is None):
             return self._rejected(key_id, detail, status, info.code)
@@ -334,7 +342,8 @@ class CoinGeckoCalls:
                 error=failure_line(exc),
             )
             log.warning("%s", line)
-            return _Failure(ApiError(f"CoinGecko {template}: {exc}"))
+            unreadable = N_("CoinGecko {path}: {error}")
+            return _Failure(ApiError(unreadable, path=template, error=error_message(exc)))
         if parse is None:
             return data
         try:
@@ -346,7 +355,8 @@ class CoinGeckoCalls:
                 error=failure_line(exc),
             )
             log.warning("%s", line)
-            return _Failure(ApiError(f"CoinGecko {template}: malformed answer ({exc})"))
+            malformed = N_("CoinGecko {path}: malformed answer ({error})")
+            return _Failure(ApiError(malformed, path=template, error=error_message(exc)))
 
     def _rate_limited(self, response: httpx.Response, template: str, key_id: str) -> _Failure:
         self.stats.rate_limited += 1
@@ -363,7 +373,9 @@ class CoinGeckoCalls:
             s=Number(wait, 1),
         )
         log.warning("%s", line)
-        error = RateLimited(f"CoinGecko {template}: HTTP 429 rate limited", retry_after=wait)
+        error = RateLimited(
+            N_("CoinGecko {path}: HTTP 429 rate limited"), retry_after=wait, path=template
+        )
         free_key, free_in = self._ring.soonest(now)
         if free_in > self._config.retries.max_wait_sec:
             free_in = 0.0  # not slept: the next attempt's key gate refuses at once
@@ -374,11 +386,17 @@ class CoinGeckoCalls:
     def _rejected(self, key_id: str, detail: str, status: int, code: int | None) -> _Failure:
         if self._ring.keyless:
             raise ApiError(
-                f"{detail}; a key may be required (set COINGECKO_API_KEYS)",
+                N_("{detail}; a key may be required (set COINGECKO_API_KEYS)"),
                 status=status,
                 code=code,
+                detail=detail,
             )
         self._ring.drop(key_id, f"HTTP {status}" + (f" error {code}" if code else ""))
         if len(self._ring) == 0:
-            raise ApiError(f"{detail}; every CoinGecko key was rejected", status=status, code=code)
+            raise ApiError(
+                N_("{detail}; every CoinGecko key was rejected"),
+                status=status,
+                code=code,
+                detail=detail,
+            )
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)
