@@ -24,7 +24,7 @@ from finbot.collectors import payloads
 from finbot.collectors.common import Collected
 from finbot.config import ExchangeRateConfig
 from finbot.errors import ApiError, DataError, FinbotError
-from finbot.i18n import N_, Message, failure_line
+from finbot.i18n import N_, Message, error_message, failure_line
 from finbot.storage import ParquetDataset
 
 if TYPE_CHECKING:  # httpx and tenacity load only to fetch: reading the cache (predict) needs none
@@ -125,9 +125,11 @@ def fetch_fx(
             rate, as_of = policy(_fetch_once, http, url)
         except RetryError as gave_up:
             attempt = gave_up.last_attempt
+            failure = attempt.exception()
             raise ApiError(
-                f"ExchangeRate-API: failed after {attempt.attempt_number} attempts "
-                f"({attempt.exception()})"
+                N_("ExchangeRate-API: failed after {n} attempts ({error})"),
+                n=attempt.attempt_number,
+                error="?" if failure is None else error_message(failure),
             ) from None
         return FxRate(rate, as_of or now_ms(clock), source, now_ms(clock))
 
@@ -218,7 +220,10 @@ def eur_per_usd(
         log.warning("%s", Message(N_("FX: {error}; falling back"), error=failure_line(exc)))
         fallback = implied_rate(prices, coins) or cached
         if fallback is None:
-            raise DataError("fx: no EUR/USD rate (API unreachable, no prices, no cache)") from exc
+            raise DataError(
+                N_("fx: no EUR/USD rate (API unreachable, no prices, no cache): {error}"),
+                error=failure_line(exc),
+            ) from exc
         return fallback
     write_cache(cache_file, fresh)
     return fresh
