@@ -61,7 +61,7 @@ def _point_row(app_ctx: AppContext, h: str, m: dict[str, Any]) -> list[str]:
         _verdict(app_ctx, m),
         _hit(app_ctx.lang, m),
         _num(app_ctx.lang, m["ic"], 3, signed=True),
-        f"{m['coverage']:.1%}",
+        "—" if m["coverage"] is None else number(app_ctx.lang, 100 * m["coverage"], 1) + "%",
     ]
 
 
