@@ -77,7 +77,8 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
             "horizons": st.services.settings.general.horizons,
             "logged_in": st.guard.authenticated(session, None),
             "csrf": st.guard.csrf_for(session),
-            **{k: in_language(lang, v) for k, v in values.items()},
+            # a line built by library code (an error) in the page's language
+            **{k: in_language(lang, v) if isinstance(v, str) else v for k, v in values.items()},
         }
         return _env().get_template(template).render(**context)
 
