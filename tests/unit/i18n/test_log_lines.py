@@ -63,6 +63,14 @@ def _bound(function: ast.AST, makers: set[str]) -> set[str]:
     return names
 
 
+def _is_logger(node: ast.expr) -> bool:
+    """``log``, ``logger``, ``logging``, ``self._log``, ``logging.getLogger(...)``."""
+    if isinstance(node, ast.Call):
+        return _called(node) == "getLogger"
+    name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", "")
+    return name in LOGGERS or name.lstrip("_").endswith(("log", "logger"))
+
+
 def _log_calls(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.Call]]:
     scopes: list[ast.AST] = [tree]
     scopes += [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
@@ -74,8 +82,7 @@ def _log_calls(tree: ast.Module) -> Iterator[tuple[ast.AST, ast.Call]]:
                 isinstance(node, ast.Call)
                 and isinstance(func, ast.Attribute)
                 and func.attr in LEVELS
-                and isinstance(func.value, ast.Name)
-                and func.value.id in LOGGERS
+                and _is_logger(func.value)
                 and id(node) not in seen
             ):
                 seen.add(id(node))
@@ -121,7 +128,13 @@ def test_the_scan_finds_a_plain_line(tmp_path: Path) -> None:
         "    log.info('%s', Message(N_('done')))\n"  # 9: a Message
         "    log.debug('developer detail %s', exc)\n"  # 10: DEBUG, not scanned
         "def g():\n"
-        "    log.info('%s', line)\n",  # 12: 'line' is not bound here
+        "    log.info('%s', line)\n"  # 12: 'line' is not bound here
+        "    logging.getLogger('x').error('inline %s', 1)\n",  # 13: plain
         "utf-8",
     )
-    assert plain_log_lines(pkg) == ["finbot/m.py:5", "finbot/m.py:6", "finbot/m.py:12"]
+    assert plain_log_lines(pkg) == [
+        "finbot/m.py:5",
+        "finbot/m.py:6",
+        "finbot/m.py:12",
+        "finbot/m.py:13",
+    ]
