@@ -17,7 +17,8 @@ import typer
 from typer.core import TyperGroup
 
 from finbot.cli.command_help import apply_command_help
-from finbot.cli.context import AppContext, detect_lang
+from finbot.cli.context import AppContext
+from finbot.config import detect_lang
 from finbot.i18n import Failure, describe, translate
 from finbot.paths import Paths
 

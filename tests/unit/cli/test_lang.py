@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from finbot.cli.app import app
-from finbot.cli.context import detect_lang
+from finbot.config import detect_lang
 from finbot.paths import Paths
 
 pytestmark = pytest.mark.unit
