@@ -192,6 +192,14 @@ def test_check_fx_cache_cli(home, capsys):
     write_cache(cache_file, FxRate(0.92, 1, "test", int(__import__("time").time() * 1000)))
     assert check_fx_cache.main(["--home", str(home.home), "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["fresh"] is True
+    assert check_fx_cache.main(["--home", str(home.home), "--lang", "fr"]) == 0
+    french = capsys.readouterr().out
+    assert "cache de change" in french and ": OK, EUR/USD 0,9200, âgé de " in french, french
+    write_cache(cache_file, FxRate(0.92, 1, "test", 1_000))  # fetched in 1970: stale
+    assert check_fx_cache.main(["--home", str(home.home), "--lang", "fr"]) == 1
+    assert "(périmé : âgé de " in capsys.readouterr().out
+    assert check_fx_cache.main(["--home", str(home.home), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["problem"].startswith("stale: ")
 
 
 def test_replay_fx_base_only_for_loopback():

@@ -91,6 +91,7 @@ def run(home: Path, *args: str, lang: str = "fr") -> str:
 
 
 JSON_LINE = re.compile(r'^\s*("|[{}\[\]])|^\s+(-?[\d.]+|true|false|null),?$')
+DECIMAL_POINT = re.compile(r"(?<![\w.:/-])[+\-−]?\d+\.\d+(?![\w.:/-])")  # 1.0007, not v1.2.3
 
 
 def english_in(text: str, home: Paths, words: set[str]) -> list[str]:
@@ -199,6 +200,7 @@ def test_the_collecting_commands_speak_french(
     assert text.strip()
     typed = {w.lower() for a in args for w in WORD.findall(a)}  # the collector named, echoed
     assert english_in(text, trained_home, english_words() - typed) == [], text[-3000:]
+    assert DECIMAL_POINT.findall(_no_json(text)) == [], text[-3000:]
 
 
 def test_import_csv_speaks_french(trained_home: Paths, tmp_path: Path) -> None:
@@ -314,3 +316,14 @@ def test_demo_csv_dir_with_a_ragged_row_speaks_french(trained_home: Paths, tmp_p
     assert english_in(text, trained_home, english_words() - header) == [], text
     english = run(trained_home.home, "demo", "--csv-dir", str(folder), lang="en")
     assert "line 3: expected 6 fields (as in the header), got 7" in english, english
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=_ids)
+def test_french_numbers_have_a_decimal_comma(trained_home: Paths, args: tuple[str, ...]) -> None:
+    """No number written with the English decimal point in French text (JSON lines aside)."""
+    text = run(trained_home.home, *args)
+    assert DECIMAL_POINT.findall(_no_json(text)) == [], text[-3000:]
+
+
+def _no_json(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not JSON_LINE.match(line))

@@ -17,6 +17,7 @@ from finbot.alerts.channels import DeliveryFailed, deliver
 from finbot.alerts.history import AlertLog, AlertStatus, Delivery
 from finbot.alerts.messages import Alert
 from finbot.config import AlertSettings, mask_url
+from finbot.i18n import N_, Message, failure_line
 
 log = logging.getLogger("finbot.alerts")
 _STOP = None  # the sentinel that ends the sender thread
@@ -51,7 +52,10 @@ class AlertDispatcher:
             self._queue.put_nowait(item)
             return True
         except queue.Full:
-            log.warning("alert %s dropped: the alert queue is full", item.alert.key)
+            log.warning(
+                "%s",
+                Message(N_("alert {key} dropped: the alert queue is full"), key=item.alert.key),
+            )
             for url in self.urls or ("-",):
                 self._record(item, url, AlertStatus.DROPPED, 0, "alert queue full")
             return False
@@ -72,7 +76,7 @@ class AlertDispatcher:
                 for url in self.urls:
                     self._send(item, url)
             except Exception:  # boundary: the sender thread must outlive one bad alert
-                log.exception("alert sender failed")
+                log.exception("%s", Message(N_("alert sender failed")))
             finally:
                 self._queue.task_done()
 
@@ -93,7 +97,13 @@ class AlertDispatcher:
                     attempts += 1
                     deliver(url, item.title, item.body, timeout_s=self.delivery.timeout_sec)
         except DeliveryFailed as exc:
-            log.warning("alert %s to %s failed: %s", item.alert.key, mask_url(url), exc)
+            line = Message(
+                N_("alert {key} to {url} failed: {error}"),
+                key=item.alert.key,
+                url=mask_url(url),
+                error=failure_line(exc),
+            )
+            log.warning("%s", line)
             self._record(item, url, AlertStatus.FAILED, attempts, str(exc))
             return
         self._record(item, url, AlertStatus.SENT, attempts, None)
@@ -113,7 +123,7 @@ class AlertDispatcher:
         try:
             self.history.record(delivery)
         except Exception:  # boundary: a database hiccup must not kill the sender
-            log.exception("could not record alert %s", item.alert.key)
+            log.exception("%s", Message(N_("could not record alert {key}"), key=item.alert.key))
 
     def flush(self, timeout_s: float) -> bool:
         """Wait until every queued alert is delivered or failed; False when time ran out."""

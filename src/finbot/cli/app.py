@@ -17,10 +17,10 @@ import typer
 from typer.core import TyperGroup
 
 from finbot.cli.command_help import apply_command_help, framework_language
-from finbot.cli.context import AppContext, detect_lang
-from finbot.cli.failures import Failure, describe
+from finbot.cli.context import AppContext
 from finbot.cli.usage_errors import is_usage_error, usage_failure
-from finbot.i18n import DOMAIN, LOCALE_DIR, translate
+from finbot.config import detect_lang
+from finbot.i18n import DOMAIN, LOCALE_DIR, Failure, describe, translate
 from finbot.paths import Paths
 
 _ARGS = "finbot.args"

@@ -5,8 +5,6 @@ settings, stores, tracker, clients, each built on first use), the language, and 
 from __future__ import annotations
 
 import json
-import locale
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -18,38 +16,6 @@ from finbot.errors import FinbotError
 from finbot.i18n import Display, in_language, translate, translate_context
 from finbot.paths import Paths
 from finbot.services import Services
-
-
-def settings_lang(paths: Paths | None) -> str | None:
-    """The ``lang`` of the home's ``config/settings.json``, read without loading the settings
-    (a file that cannot be read or parsed says nothing here; loading it reports the error)."""
-    if paths is None:
-        return None
-    try:
-        data = json.loads((paths.config_dir / "settings.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    lang = data.get("lang") if isinstance(data, dict) else None
-    return lang if lang in ("fr", "en") else None
-
-
-def detect_lang(explicit: str | None = None, paths: Paths | None = None) -> str:
-    """``--lang`` beats ``$FINBOT_LANG`` beats ``settings.json``'s ``lang`` beats the system
-    locale; French when it says ``fr``."""
-    if explicit:
-        return explicit
-    env = os.environ.get("FINBOT_LANG")
-    if env in ("fr", "en"):
-        return env
-    configured = settings_lang(paths)
-    if configured is not None:
-        return configured
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value:
-            return "fr" if value.lower().startswith("fr") else "en"
-    loc = locale.getlocale()[0] or ""
-    return "fr" if loc.lower().startswith("fr") else "en"
 
 
 @dataclass

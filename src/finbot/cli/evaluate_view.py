@@ -6,17 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from finbot.cli.context import AppContext
+from finbot.i18n import Number, number, translate
 
 
-def _num(value: float | None, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
+def _num(lang: str, value: float | None, digits: int, *, signed: bool = False) -> str:
+    """A table cell: ``value`` with ``digits`` decimals as ``lang`` writes it (``1,0007``)."""
+    return "—" if value is None else number(lang, value, digits, signed=signed)
 
 
-def _hit(m: dict[str, Any]) -> str:
+def _hit(lang: str, m: dict[str, Any]) -> str:
     if m["directional_accuracy"] is None:
         return "—"
     low, high = m["hit_rate_ci"]
-    return f"{100 * m['directional_accuracy']:.1f} ({100 * low:.0f}–{100 * high:.0f})"
+    hit = number(lang, 100 * m["directional_accuracy"], 1)
+    return f"{hit} ({number(lang, 100 * low, 0)}–{number(lang, 100 * high, 0)})"
 
 
 def _model(m: dict[str, Any]) -> str:
@@ -53,12 +56,12 @@ def _point_row(app_ctx: AppContext, h: str, m: dict[str, Any]) -> list[str]:
         h,
         _model(m),
         str(m["n"]),
-        f"{m['mae_ratio']:.4f}",
-        _num(m["dm_pvalue_adjusted"], ".3f"),
+        _num(app_ctx.lang, m["mae_ratio"], 4),
+        _num(app_ctx.lang, m["dm_pvalue_adjusted"], 3),
         _verdict(app_ctx, m),
-        _hit(m),
-        _num(m["ic"], "+.3f"),
-        f"{m['coverage']:.1%}",
+        _hit(app_ctx.lang, m),
+        _num(app_ctx.lang, m["ic"], 3, signed=True),
+        "—" if m["coverage"] is None else number(app_ctx.lang, 100 * m["coverage"], 1) + "%",
     ]
 
 
@@ -72,14 +75,14 @@ def _forecast_columns(app_ctx: AppContext) -> list[str]:
     ]
 
 
-def _forecast_row(h: str, m: dict[str, Any]) -> list[str]:
+def _forecast_row(lang: str, h: str, m: dict[str, Any]) -> list[str]:
     gap = m["target_calibration"]
     return [
         h,
-        _num(m["qlike_ratio"], ".3f"),
-        _num(m["interval_score_ratio"], ".3f"),
-        _num(m["brier_ratio"], ".3f"),
-        "—" if gap is None else f"{100 * gap:.1f} pts",
+        _num(lang, m["qlike_ratio"], 3),
+        _num(lang, m["interval_score_ratio"], 3),
+        _num(lang, m["brier_ratio"], 3),
+        "—" if gap is None else translate(lang, "{g} pts", g=Number(100 * gap, 1)),
     ]
 
 
@@ -132,7 +135,7 @@ def _print_tables(app_ctx: AppContext, data: dict[str, Any]) -> None:
     title = app_ctx.tr(
         "{c}: volatility, interval and probabilities vs their baselines", c=data["coin"]
     )
-    forecasts = [_forecast_row(h, m) for h, m in horizons]
+    forecasts = [_forecast_row(app_ctx.lang, h, m) for h, m in horizons]
     app_ctx.console.print(_table(title, _forecast_columns(app_ctx), forecasts))
     app_ctx.console.print(
         app_ctx.tr(
@@ -153,14 +156,13 @@ def _print_equity(app_ctx: AppContext, data: dict[str, Any]) -> None:
         s = data[key]
         app_ctx.console.print(
             app_ctx.tr(
-                "{name}: total {r:+.2%}, Sharpe {s:.2f}, max drawdown {d:.2%}, trades {t}, "
-                "turnover {u:.1f}/yr",
+                "{name}: total {r}, Sharpe {s}, max drawdown {d}, trades {t}, turnover {u}/yr",
                 name=name,
-                r=s["total_return"],
-                s=s["sharpe"],
-                d=s["max_drawdown"],
+                r=Number(100 * s["total_return"], 2, signed=True, unit=" %"),
+                s=Number(s["sharpe"], 2),
+                d=Number(100 * s["max_drawdown"], 2, unit=" %"),
                 t=s["trades"],
-                u=s["turnover"],
+                u=Number(s["turnover"], 1),
             ),
             highlight=False,
         )

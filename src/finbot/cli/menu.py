@@ -26,7 +26,7 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.predict_cmd import QuestionKind
 from finbot.errors import FinbotError
-from finbot.i18n import N_
+from finbot.i18n import N_, Message, failure_line
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +174,8 @@ class Menu:
         except (KeyboardInterrupt, EOFError):
             raise
         except Exception as exc:  # noqa: BLE001 - the menu must survive; traceback in the log
-            log.exception("menu entry failed")
-            line = self.app_ctx.tr("error: {message}", message=f"{type(exc).__name__}: {exc}")
+            log.exception("%s", Message(N_("menu entry failed")))
+            line = self.app_ctx.tr("error: {message}", message=failure_line(exc))
             self.app_ctx.err.print(line, style="red", highlight=False, markup=False)
         self.app_ctx.console.print()
 

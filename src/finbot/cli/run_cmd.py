@@ -17,6 +17,7 @@ import typer
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.progress_labels import progress_label
+from finbot.i18n import N_, Message, failure_line
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -148,7 +149,9 @@ def _run_with_dashboard(app_ctx: AppContext, services: Services) -> None:
         try:
             servers.append(start_dashboard(app_ctx, None, None))
         except (FinbotError, OSError) as exc:
-            log.warning("dashboard not started: %s", exc)
+            log.warning(
+                "%s", Message(N_("dashboard not started: {error}"), error=failure_line(exc))
+            )
 
     try:
         run_foreground(services, on_ready=on_ready)

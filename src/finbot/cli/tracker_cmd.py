@@ -9,7 +9,7 @@ import typer
 
 from finbot.cli import context
 from finbot.cli.context import AppContext
-from finbot.i18n import N_
+from finbot.i18n import N_, Number
 
 if TYPE_CHECKING:
     from finbot.prediction.tracking import (
@@ -150,7 +150,7 @@ def _print_reliability(app_ctx: AppContext, table: ReliabilityJson) -> None:
     app_ctx.console.print(out)
     gap = table["gap"] or 0.0
     app_ctx.console.print(
-        app_ctx.tr("mean gap {g} points over {n} answers", g=f"{gap * 100:.1f}", n=table["n"]),
+        app_ctx.tr("mean gap {g} points over {n} answers", g=Number(gap * 100, 1), n=table["n"]),
         highlight=False,
     )
 

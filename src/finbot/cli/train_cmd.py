@@ -11,7 +11,7 @@ from finbot.algorithms import Algorithm
 from finbot.cli import context
 from finbot.cli.progress_labels import progress_label
 from finbot.errors import UsageError
-from finbot.i18n import N_
+from finbot.i18n import N_, Number
 from finbot.prediction.training import RetrainMode
 from finbot.timeframes import Timeframe
 
@@ -99,8 +99,16 @@ def volatility_line(app_ctx: context.AppContext, summary: dict[str, Any]) -> str
         "volatility model {m} saved as {v} (QLIKE vs naive {r})",
         m=summary["model"],
         v=summary["version"],
-        r="—" if ratio is None else f"{ratio:.3f}",
+        r="—" if ratio is None else Number(ratio, 3),
     )
+
+
+def _single_status(app_ctx: context.AppContext, r: dict[str, Any]) -> str:
+    """One set's line: the chosen model and its MAE ratio to the naive baseline."""
+    ratio = Number(r["mae_ratio"], 4)
+    if r["has_edge"]:
+        return app_ctx.tr("{model} ratio {r}", model=r["chosen"], r=ratio)
+    return app_ctx.tr("{model} ratio {r} (no edge over naive)", model=r["chosen"], r=ratio)
 
 
 def _train_all(
@@ -136,8 +144,7 @@ def _train_all(
                 if r.get("error")
                 else _pooled_status(app_ctx, r)
                 if r.get("pooled")
-                else f"{r['chosen']} ratio {r['mae_ratio']:.4f}"
-                + ("" if r["has_edge"] else " (no edge / naïf)")
+                else _single_status(app_ctx, r)
             )
             app_ctx.console.print(f"{r['coin']} {r['timeframe']} {r['horizon']}: {status}")
         app_ctx.console.print(

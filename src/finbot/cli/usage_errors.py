@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from finbot.cli.failures import Failure
 from finbot.errors import FinbotError
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Failure, Message
 
 # the words of "missing option --coin", per kind of parameter
 _KINDS = {"option": N_("option"), "argument": N_("argument"), "parameter": N_("parameter")}

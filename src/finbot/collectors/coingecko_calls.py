@@ -36,7 +36,7 @@ from finbot.collectors.limiter import SlidingWindowLimiter
 from finbot.collectors.retry import RandomSource, backoff_after, retry_policy, upcoming_wait
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, DataError, HistoryLimit, QuotaExhausted, RateLimited
-from finbot.i18n import N_, Message, error_message
+from finbot.i18n import N_, Message, Number, error_message, failure_line
 
 # The client's logger, named as before the client was split in modules (log records keep it).
 log = logging.getLogger("finbot.collectors.coingecko")
@@ -49,6 +49,13 @@ T = TypeVar("T")
 Params = Mapping[str, str | int | float]
 #: A decoded JSON answer before validation (what the cache stores): narrowed by ``payloads``.
 Parse = Callable[[object], object]
+
+
+def _waiting(wait: float, key_id: str) -> Message:
+    """The line that says a rate limit is waited out."""
+    return Message(
+        N_("CoinGecko rate limit: waiting {s} s for key {key}"), s=Number(wait, 1), key=key_id
+    )
 
 
 class UsageRecorder(Protocol):
@@ -212,7 +219,7 @@ class CoinGeckoCalls:
         failure = outcome.exception() if outcome is not None else None
         wait = upcoming_wait(retry_state)
         if isinstance(failure, _Failure) and failure.retry_after is not None and wait > 0:
-            log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, failure.wait_key)
+            log.info("%s", _waiting(wait, failure.wait_key))
         else:
             log.debug(
                 "CoinGecko: attempt %d failed (%s); retrying in %.1f s",
@@ -230,13 +237,13 @@ class CoinGeckoCalls:
         key_id, wait = self._ring.pick(self._clock.now())
         if wait > self._config.retries.max_wait_sec:
             raise RateLimited(
-                N_("CoinGecko {endpoint}: every key is rate-limited for {seconds} s more"),
+                N_("CoinGecko {path}: every key is rate-limited for {s} s more"),
                 retry_after=wait,
-                endpoint=template,
-                seconds=f"{wait:.0f}",
+                path=template,
+                s=Number(wait, 0),
             )
         if wait > 0:
-            log.info("CoinGecko rate limit: waiting %.1f s for key %s", wait, key_id)
+            log.info("%s", _waiting(wait, key_id))
             self._clock.sleep(wait)
         self._check_quota(template)
         self.limiter.acquire(key_id)
@@ -250,10 +257,10 @@ class CoinGeckoCalls:
         if used >= cap:
             raise QuotaExhausted(
                 N_(
-                    "CoinGecko {endpoint}: monthly cap reached ({used}/{cap} requests); "
+                    "CoinGecko {path}: monthly cap reached ({used}/{cap} requests); "
                     "raise coingecko.auth.monthly_cap_total or wait for next month"
                 ),
-                endpoint=template,
+                path=template,
                 used=used,
                 cap=cap,
             )
@@ -280,21 +287,11 @@ class CoinGeckoCalls:
             status = response.status_code
             body = response.content  # reading may fail mid-body (truncated, reset)
         except httpx.TimeoutException as exc:
-            return _Failure(
-                ApiError(
-                    N_("CoinGecko {endpoint}: timed out ({error})"),
-                    endpoint=template,
-                    error=type(exc).__name__,
-                )
-            )
+            failed = N_("CoinGecko {path}: timed out ({error})")
+            return _Failure(ApiError(failed, path=template, error=type(exc).__name__))
         except httpx.TransportError as exc:
-            return _Failure(
-                ApiError(
-                    N_("CoinGecko {endpoint}: connection failed ({error})"),
-                    endpoint=template,
-                    error=type(exc).__name__,
-                )
-            )
+            failed = N_("CoinGecko {path}: connection failed ({error})")
+            return _Failure(ApiError(failed, path=template, error=type(exc).__name__))
         finally:
             self._account(template, status, started, key_id)
         return self._handle(response, body, template, key_id, parse)
@@ -337,25 +334,27 @@ class CoinGeckoCalls:
         try:
             data = payloads.loads(body)
         except DataError as exc:
-            log.warning("CoinGecko %s: unreadable answer (%s); retrying", template, exc)
-            return _Failure(
-                ApiError(
-                    N_("CoinGecko {endpoint}: {error}"), endpoint=template, error=error_message(exc)
-                )
+            line = Message(
+                N_("CoinGecko {path}: unreadable answer ({error}); retrying"),
+                path=template,
+                error=failure_line(exc),
             )
+            log.warning("%s", line)
+            unreadable = N_("CoinGecko {path}: {error}")
+            return _Failure(ApiError(unreadable, path=template, error=error_message(exc)))
         if parse is None:
             return data
         try:
             return parse(data)
         except DataError as exc:
-            log.warning("CoinGecko %s: malformed answer rejected (%s)", template, exc)
-            return _Failure(
-                ApiError(
-                    N_("CoinGecko {endpoint}: malformed answer ({error})"),
-                    endpoint=template,
-                    error=error_message(exc),
-                )
+            line = Message(
+                N_("CoinGecko {path}: malformed answer rejected ({error})"),
+                path=template,
+                error=failure_line(exc),
             )
+            log.warning("%s", line)
+            malformed = N_("CoinGecko {path}: malformed answer ({error})")
+            return _Failure(ApiError(malformed, path=template, error=error_message(exc)))
 
     def _rate_limited(self, response: httpx.Response, template: str, key_id: str) -> _Failure:
         self.stats.rate_limited += 1
@@ -365,9 +364,15 @@ class CoinGeckoCalls:
             wait = self.backoff(1)
         wait = max(wait, MIN_COOLDOWN_SEC)
         self._ring.cool_down(key_id, now + wait)
-        log.warning("CoinGecko %s: 429 for key %s; resets in %.1f s", template, key_id, wait)
+        line = Message(
+            N_("CoinGecko {path}: 429 for key {key}; resets in {s} s"),
+            path=template,
+            key=key_id,
+            s=Number(wait, 1),
+        )
+        log.warning("%s", line)
         error = RateLimited(
-            N_("CoinGecko {endpoint}: HTTP 429 rate limited"), retry_after=wait, endpoint=template
+            N_("CoinGecko {path}: HTTP 429 rate limited"), retry_after=wait, path=template
         )
         free_key, free_in = self._ring.soonest(now)
         if free_in > self._config.retries.max_wait_sec:

@@ -25,6 +25,7 @@ from finbot.collectors.historical_collector import (
 )
 from finbot.collectors.price_collector import batches
 from finbot.collectors.range_collector import CHUNK_MS, CLAMP_MARGIN_MS, PLAN_HISTORY_MS, chunks
+from finbot.i18n import N_, Message
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
 
 if TYPE_CHECKING:
@@ -82,5 +83,11 @@ def backfill_first(kit: CollectorKit, coin: str, timeframe: str) -> SeriesReport
         report.inserted += stored.inserted
         report.updated += stored.updated
     if report.error:
-        log.error("%s %s: first backfill failed: %s", coin, timeframe, report.error)
+        line = Message(
+            N_("{coin} {tf}: first backfill failed: {error}"),
+            coin=coin,
+            tf=timeframe,
+            error=report.error,
+        )
+        log.error("%s", line)
     return report

@@ -24,7 +24,7 @@ from finbot.collectors import payloads
 from finbot.collectors.common import Collected
 from finbot.config import ExchangeRateConfig
 from finbot.errors import ApiError, DataError, FinbotError
-from finbot.i18n import N_, error_message
+from finbot.i18n import N_, Message, error_message, failure_line
 from finbot.storage import ParquetDataset
 from finbot.timeframes import HOUR_MS
 
@@ -239,11 +239,12 @@ def eur_per_usd(
     try:
         fresh = fetch_fx(config, key, base_url=base_url, clock=clock)
     except FinbotError as exc:
-        log.warning("FX: %s; falling back", exc)
+        log.warning("%s", Message(N_("FX: {error}; falling back"), error=failure_line(exc)))
         fallback = implied_rate(prices, coins) or cached
         if fallback is None:
             raise DataError(
-                N_("fx: no EUR/USD rate (API unreachable, no prices, no cache)")
+                N_("fx: no EUR/USD rate (API unreachable, no prices, no cache): {error}"),
+                error=failure_line(exc),
             ) from exc
         return fallback
     write_cache(cache_file, fresh)

@@ -148,7 +148,10 @@ def backfill_series(job: BackfillJob, coin: str, tf: str, days: int) -> SeriesRe
             if stored.inserted and job.store.refilled(coin, tf, seg_start, seg_end):
                 report.notes.append(Message(N_("{tf}: quarantined month(s) refilled"), tf=tf))
     if report.error:
-        log.error("%s %s: backfill failed: %s", coin, tf, report.error)
+        line = Message(
+            N_("{coin} {tf}: backfill failed: {error}"), coin=coin, tf=tf, error=report.error
+        )
+        log.error("%s", line)
     _name_the_stored_window(job, report, coin, tf)
     return report
 

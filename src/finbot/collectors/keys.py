@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from finbot.config import mask
+from finbot.i18n import N_, Message
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,12 @@ class KeyRing:
         before = len(self._keys)
         self._keys = [k for k in self._keys if k.key_id != key_id]
         if len(self._keys) < before:
-            log.warning("CoinGecko key %s rejected (%s); dropped for this session", key_id, reason)
+            line = Message(
+                N_("CoinGecko key {key} rejected ({reason}); dropped for this session"),
+                key=key_id,
+                reason=reason,
+            )
+            log.warning("%s", line)
             self._next = self._next % len(self._keys) if self._keys else 0
 
     def __len__(self) -> int:

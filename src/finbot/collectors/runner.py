@@ -20,7 +20,7 @@ from finbot.collectors.common import Collected
 from finbot.collectors.kit import CollectorKit
 from finbot.config import CoinGeckoConfig
 from finbot.errors import ApiError, FinbotError, UsageError
-from finbot.i18n import N_, Message, error_message
+from finbot.i18n import N_, Message, error_message, failure_line
 
 if TYPE_CHECKING:
     from finbot.collectors.coingecko import CoinGeckoClient
@@ -227,7 +227,10 @@ def run_collector(
     except Interrupted:  # a graceful stop, not a failure: the job runner logs it at INFO
         raise
     except FinbotError as exc:
-        log.error("collector %s failed: %s", kind, exc)
+        log.error(
+            "%s",
+            Message(N_("collector {kind} failed: {error}"), kind=kind, error=failure_line(exc)),
+        )
         collected, error = Collected(), error_message(exc)  # English, translatable where shown
     latency = (time.perf_counter() - started) * 1000
     _record_run(kind, kit, coins, collected, error, latency)

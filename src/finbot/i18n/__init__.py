@@ -1,8 +1,11 @@
-"""finbot's language: messages from the gettext catalogs (``messages``) and numbers, money,
-percentages and times written per locale with Babel (``formatting``)."""
+"""finbot's language: messages from the gettext catalogs (``messages``), numbers, money,
+percentages and times written per locale with Babel (``formatting``), and every failure a user
+can meet as one line in that language (``failures``)."""
 
+from finbot.i18n.failures import Failure, describe, failure_line
 from finbot.i18n.formatting import (
     Display,
+    Number,
     auto_digits,
     local_time,
     localise_number,
@@ -27,12 +30,16 @@ from finbot.i18n.messages import (
 __all__ = [
     "Display",
     "DOMAIN",
+    "Failure",
     "LOCALE_DIR",
     "Message",
     "N_",
+    "Number",
     "auto_digits",
     "catalog",
+    "describe",
     "error_message",
+    "failure_line",
     "in_language",
     "local_time",
     "localise_number",

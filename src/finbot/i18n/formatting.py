@@ -9,6 +9,7 @@ Times are stored in UTC; ``local_time`` shows one in the display time zone (``zo
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,8 +20,9 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.numbers import format_currency, format_decimal
 
-# a number as Python's format mini-language writes it: sign, ',' groups, '.' decimals
-_PY_NUMBER = re.compile(r"^[+\-−±]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?( ?%)?$")
+# a number as Python's format mini-language writes it: sign, ',' groups, '.' decimals, and
+# maybe a unit after a space (``12.5 %``, ``3.2 h``, ``0.5 pts``)
+_PY_NUMBER = re.compile(r"^[+\-−±]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?( ?%| [a-z]{1,4})?$")
 _CURRENCY_DIGITS = 2
 
 
@@ -70,9 +72,47 @@ def money(lang: str, value: float, currency: str, digits: int | None = None) -> 
     )
 
 
+class Number:
+    """A number that a message shows per language: ``Number(1.00071, 4)`` formats (``str``,
+    ``format``, so the English text of a ``Message``) as ``1.0007`` and ``in_language("fr")``
+    gives ``1,0007``. A template writes ``{ratio}``, not ``{ratio:.4f}``: the digits travel
+    with the value. ``signed`` writes the sign of a positive value too (``+0.50``); ``unit``
+    is written after the number (``" %"``). Keep ``--json`` values plain numbers."""
+
+    __slots__ = ("digits", "signed", "unit", "value")
+
+    def __init__(
+        self, value: float, digits: int | None = None, *, signed: bool = False, unit: str = ""
+    ) -> None:
+        self.value, self.digits, self.signed, self.unit = float(value), digits, signed, unit
+
+    def in_language(self, lang: str) -> str:
+        """The number as ``lang`` writes it (Babel's separators)."""
+        if not math.isfinite(self.value):
+            return str(self.value) + self.unit
+        return number(lang, self.value, self.digits, signed=self.signed) + self.unit
+
+    def __format__(self, spec: str) -> str:
+        return format(self.in_language("en"), spec)
+
+    def __str__(self) -> str:
+        return self.in_language("en")
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r}, {self.digits!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Number):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
 def localise_number(lang: str, text: str) -> str:
-    """A number already written as Python writes it (``-1,234.56``, ``+0.50 %``) in ``lang``'s
-    separators; any other text is returned as it is (a horizon list, a name)."""
+    """A number already written as Python writes it (``-1,234.56``, ``+0.50 %``, ``3.2 h``) in
+    ``lang``'s separators; any other text is returned as it is (a horizon list, a name)."""
     if not _PY_NUMBER.match(text.strip()):
         return text
     loc = _locale(lang)

@@ -31,14 +31,15 @@ def catalog(lang: str) -> gettext.NullTranslations:
 
 
 def translate(lang: str, message: str, /, **values: object) -> str:
-    """``message`` (its English text) in ``lang``, formatted with ``values``."""
-    return catalog(lang).gettext(message).format(**values)
+    """``message`` (its English text) in ``lang``, formatted with ``values``; a value that
+    says itself in a language (a ``Message``, a ``Number``) is written in ``lang`` too."""
+    return catalog(lang).gettext(message).format(**_said(lang, values))
 
 
 def translate_context(lang: str, context: str, message: str, /, **values: object) -> str:
     """As ``translate``, for a message whose translation depends on ``context`` (gettext's
     ``msgctxt``): the same English word read two ways."""
-    return catalog(lang).pgettext(context, message).format(**values)
+    return catalog(lang).pgettext(context, message).format(**_said(lang, values))
 
 
 class Message(str):
@@ -71,8 +72,7 @@ class Message(str):
 
     def in_language(self, lang: str) -> str:
         """The line in ``lang``; values that are Messages themselves are translated too."""
-        values = {k: in_language(lang, v) for k, v in self.values.items()}
-        return catalog(lang).gettext(self.template).format(**values)
+        return catalog(lang).gettext(self.template).format(**_said(lang, self.values))
 
 
 def in_language(lang: str, line: object) -> object:
@@ -81,6 +81,10 @@ def in_language(lang: str, line: object) -> object:
     line has no message id to translate)."""
     say = getattr(line, "in_language", None)
     return say(lang) if callable(say) else line
+
+
+def _said(lang: str, values: dict[str, object]) -> dict[str, object]:
+    return {k: in_language(lang, v) for k, v in values.items()}
 
 
 def error_message(exc: BaseException) -> str:

@@ -8,6 +8,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from finbot.i18n import N_, Message
+
 if TYPE_CHECKING:
     from finbot.alerts import AlertDispatcher
     from finbot.services import Services
@@ -68,7 +70,7 @@ def tell_stopped(services: Services, error: str) -> None:
             wait = delivery.timeout_sec * delivery.max_attempts + delivery.backoff_sec * 4
             bot_stopped(services.alert_run(), error, wait)
     except Exception:  # boundary: the stop goes on without its alert
-        log.exception("could not send the bot-stopped alert")
+        log.exception("%s", Message(N_("could not send the bot-stopped alert")))
 
 
 def close_senders(services: Services) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from finbot.errors import FinbotError
+from finbot.i18n import N_, Message, failure_line
 
 if TYPE_CHECKING:
     from finbot.config import Settings
@@ -31,7 +32,7 @@ def question_sources(services: Services) -> tuple[Sources, PredictionTracker | N
     try:
         tracker: PredictionTracker | None = services.tracker
     except Exception as exc:  # noqa: BLE001 - predictions still work without the database
-        log.warning("tracker unavailable: %s", exc)
+        log.warning("%s", Message(N_("tracker unavailable: {error}"), error=failure_line(exc)))
         tracker = None
     return live_sources(services), tracker
 

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from finbot.i18n import N_, Message
+
 log = logging.getLogger("finbot.anti_sleep")
 
 ES_CONTINUOUS = 0x80000000
@@ -44,15 +46,17 @@ class AntiSleep:
         kernel32 = _kernel32()
         if kernel32 is not None:
             if not kernel32.SetThreadExecutionState(ES_CONTINUOUS | ES_SYSTEM_REQUIRED):
-                log.warning("SetThreadExecutionState refused; the machine may sleep")
+                log.warning(
+                    "%s", Message(N_("SetThreadExecutionState refused; the machine may sleep"))
+                )
                 return self
             self.mode = "windows"
         elif self.use_systemd and sys.platform.startswith("linux") and self._inhibit():
             self.mode = "systemd-inhibit"
         else:
-            log.info("anti-sleep: nothing to do on this platform (no-op)")
+            log.info("%s", Message(N_("anti-sleep: nothing to do on this platform (no-op)")))
             return self
-        log.info("anti-sleep on", extra={"mode": self.mode})
+        log.info("%s", Message(N_("anti-sleep on")), extra={"mode": self.mode})
         return self
 
     def _inhibit(self) -> bool:
@@ -88,7 +92,7 @@ class AntiSleep:
             self._inhibitor.wait(timeout=5)
             self._inhibitor = None
         if self.mode != "none":
-            log.info("anti-sleep off", extra={"mode": self.mode})
+            log.info("%s", Message(N_("anti-sleep off")), extra={"mode": self.mode})
         self.mode = "none"
 
     def __enter__(self) -> AntiSleep:

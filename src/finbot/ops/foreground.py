@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from finbot.i18n import N_, Message
 from finbot.ops.process import InstanceLock
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def stop_signals(stop: threading.Event) -> Iterator[None]:
     wanted = [getattr(signal, n) for n in names if hasattr(signal, n)]
 
     def handler(signum: int, _frame: FrameType | None) -> None:
-        log.info("stop requested", extra={"signal": signal.Signals(signum).name})
+        log.info("%s", Message(N_("stop requested")), extra={"signal": signal.Signals(signum).name})
         stop.set()
 
     previous = {sig: signal.signal(sig, handler) for sig in wanted}
@@ -78,7 +79,7 @@ def run_foreground(
                 raise
             finally:
                 close_senders(services)
-        log.info("finbot stopped", extra={"pid": os.getpid()})
+        log.info("%s", Message(N_("finbot stopped")), extra={"pid": os.getpid()})
     for handler in logging.getLogger().handlers:
         handler.flush()
 
@@ -95,11 +96,11 @@ def _schedule(
     from finbot.ops.scheduler import start_scheduler
 
     scheduler = start_scheduler(services, specs)
-    log.info("finbot started", extra={"pid": os.getpid(), "jobs": len(specs)})
+    log.info("%s", Message(N_("finbot started")), extra={"pid": os.getpid(), "jobs": len(specs)})
     try:
         ready()
         while not stop.wait(0.5):
             continue
     finally:
-        log.info("stopping: waiting for running jobs to finish")
+        log.info("%s", Message(N_("stopping: waiting for running jobs to finish")))
         scheduler.shutdown(wait=True)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from finbot.clock import Interrupted, InterruptibleClock, SystemClock, now_ms
 from finbot.errors import JobFailed
-from finbot.i18n import N_
+from finbot.i18n import N_, Message, Number, failure_line
 from finbot.ops.job_runs import JobOutcome, JobStatus, record_run
 from finbot.paths import Paths
 from finbot.services import Services
@@ -89,22 +89,33 @@ def run_job(job_id: str, home: str, work: Work, *, base_url: str | None = None) 
         if JOB_CLOCK.interrupted:  # a collector reports its cut-short wait as a failure
             error, stopped = STOPPED, True
         else:
-            log.error("job %s failed: %s", job_id, error, extra={"job": job_id, "error": error})
+            line = Message(N_("job {job} failed: {error}"), job=job_id, error=failure_line(exc))
+            log.error("%s", line, extra={"job": job_id, "error": error})
     except Exception as exc:  # boundary: logged with its traceback and shown by status
         status, error = JobStatus.ERROR, f"{type(exc).__name__}: {exc}"
-        log.exception("job %s failed: %s", job_id, error, extra={"job": job_id})
+        line = Message(N_("job {job} failed: {error}"), job=job_id, error=failure_line(exc))
+        log.exception("%s", line, extra={"job": job_id})
     duration = round(time.perf_counter() - begin, 3)
     extra = {"job": job_id, "duration_s": duration, "rows": rows}
     if status is JobStatus.OK:
-        counted = "" if rows is None else f" ({rows} rows)"
-        log.info("job %s done in %.2f s%s", job_id, duration, counted, extra=extra)
+        took = Number(duration, 2)
+        line = (
+            Message(N_("job {job} done in {s} s"), job=job_id, s=took)
+            if rows is None
+            else Message(N_("job {job} done in {s} s ({rows} rows)"), job=job_id, s=took, rows=rows)
+        )
+        log.info("%s", line, extra=extra)
     elif stopped:
-        log.info("job %s stopped by shutdown after %.2f s", job_id, duration, extra=extra)
+        line = Message(
+            N_("job {job} stopped by shutdown after {s} s"), job=job_id, s=Number(duration, 2)
+        )
+        log.info("%s", line, extra=extra)
     outcome = JobOutcome(job_id, started_ms, duration, status, rows, error)
     try:
         record_run(services.engine, outcome)
     except Exception:  # boundary: logged; the run is over and must not fail the scheduler
-        log.exception("could not record job %s run", job_id, extra={"job": job_id})
+        line = Message(N_("could not record the run of job {job}"), job=job_id)
+        log.exception("%s", line, extra={"job": job_id})
     return outcome
 
 
@@ -209,8 +220,10 @@ def _train_missing(services: Services) -> int:
     if len(ready) < len(missing):
         waiting = len(missing) - len(ready)
         log.info(
-            "job train_missing: %d sets without data wait for the collectors",
-            waiting,
+            "%s",
+            Message(
+                N_("job train_missing: {n} sets without data wait for the collectors"), n=waiting
+            ),
             extra={"job": "train_missing", "waiting": waiting},
         )
     if not ready:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from finbot.clock import iso_utc
+from finbot.i18n import N_, Message
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -252,7 +253,7 @@ def start_scheduler(
     scheduler = build_scheduler(services.engine, workers=workers)
     scheduler.start(paused=True)
     outcome = sync_jobs(scheduler, specs)
-    log.info("scheduler jobs", extra={"jobs": outcome})
+    log.info("%s", Message(N_("scheduler jobs")), extra={"jobs": outcome})
     scheduler.resume()
     return scheduler
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NotRequired, TypeAlias, TypedDict, TypeVar
 
 from finbot.clock import iso_utc, now_ms
+from finbot.i18n import N_, Message, failure_line
 from finbot.timeframes import HOUR_MS
 
 if TYPE_CHECKING:
@@ -56,10 +57,10 @@ def _section(name: str, read: Callable[[], T]) -> Section[T]:
     try:
         return read()
     except ImportError as exc:
-        return SectionError(f"not available: {exc}")
+        return SectionError(Message(N_("not available: {error}"), error=str(exc)))
     except Exception as exc:  # boundary: reported in the section's place; the others show
         log.debug("status section %s failed", name, exc_info=True)
-        return SectionError(f"{type(exc).__name__}: {exc}")
+        return SectionError(failure_line(exc))
 
 
 class ProcessInfo(TypedDict):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 from rich.console import Console, RenderableType
 from rich.table import Table
 
-from finbot.i18n import N_, Display
+from finbot.i18n import N_, Display, in_language
 from finbot.ops.status import (
     AlertsStatus,
     DataSection,
@@ -276,7 +276,7 @@ def _show(
     tr, show = view
     name = tr(title)
     if isinstance(section, SectionError):
-        console.print(f"[bold]{name}[/]: [red]{section.message}[/]")
+        console.print(f"[bold]{name}[/]: [red]{in_language(show.lang, section.message)}[/]")
     elif section or show_empty:
         console.print(render(section, tr, show))
     else:

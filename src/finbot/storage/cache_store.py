@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from finbot.clock import Clock
 from finbot.errors import DataError, UsageError
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Message, failure_line
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,11 @@ class Cache(Protocol):
     def stats(self) -> dict[str, dict[str, float]]: ...
     def purge_expired(self) -> int: ...
     def clear(self, kind: str | None = None) -> int: ...
+
+
+def _redis_failed(template: str, kind: str, key: str, exc: BaseException) -> Message:
+    """A failed Redis call's warning line (the cache goes on without it)."""
+    return Message(template, kind=kind, key=key, error=failure_line(exc))
 
 
 def _encode(kind: str, key: str, value: Any) -> str:
@@ -186,7 +191,15 @@ class RedisCache(_Base):
         try:
             raw = self._client.get(self._key(kind, key))
         except self._down as exc:
-            log.warning("cache: Redis get %s/%s failed (%s); counted as a miss", kind, key, exc)
+            log.warning(
+                "%s",
+                _redis_failed(
+                    N_("cache: Redis get {kind}/{key} failed ({error}); counted as a miss"),
+                    kind,
+                    key,
+                    exc,
+                ),
+            )
             raw = None
         self._count(kind, raw is not None)
         return default if raw is None else json.loads(raw)
@@ -199,14 +212,27 @@ class RedisCache(_Base):
         try:
             self._client.psetex(self._key(kind, key), max(1, int(ttl * 1000)), encoded)
         except self._down as exc:
-            log.warning("cache: Redis set %s/%s failed (%s); value not cached", kind, key, exc)
+            log.warning(
+                "%s",
+                _redis_failed(
+                    N_("cache: Redis set {kind}/{key} failed ({error}); value not cached"),
+                    kind,
+                    key,
+                    exc,
+                ),
+            )
 
     def ttl_left(self, kind: str, key: str) -> float | None:
         self.ttl(kind)
         try:
             left_ms = int(self._client.pttl(self._key(kind, key)))
         except self._down as exc:
-            log.warning("cache: Redis pttl %s/%s failed (%s)", kind, key, exc)
+            log.warning(
+                "%s",
+                _redis_failed(
+                    N_("cache: Redis pttl {kind}/{key} failed ({error})"), kind, key, exc
+                ),
+            )
             return None
         return left_ms / 1000 if left_ms > 0 else None
 
@@ -218,7 +244,14 @@ class RedisCache(_Base):
         try:
             return list(self._client.scan_iter(match=f"{self._prefix}:{kind}:*", count=500))
         except self._down as exc:
-            log.warning("cache: Redis scan of %s failed (%s)", kind, exc)
+            log.warning(
+                "%s",
+                Message(
+                    N_("cache: Redis scan of {kind} failed ({error})"),
+                    kind=kind,
+                    error=failure_line(exc),
+                ),
+            )
             return []
 
     def clear(self, kind: str | None = None) -> int:

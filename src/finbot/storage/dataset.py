@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from finbot.errors import DataError, UsageError
-from finbot.i18n import N_
+from finbot.i18n import N_, Message
 from finbot.storage import files
 from finbot.storage.parquet_writer import UpsertResult, merge_on_key
 
@@ -92,14 +92,15 @@ class ParquetDataset:
         base = self.partition_dir(partition)
         good, reasons = self._validate(frame)
         if reasons:
-            log.warning(
-                "storage: %s/%s: rejected %d of %d records (%s)",
-                self.name,
-                partition,
-                sum(reasons.values()),
-                frame.height,
-                "; ".join(f"{n} {reason}" for reason, n in reasons.items()),
+            line = Message(
+                N_("storage: {name}/{partition}: rejected {n} of {total} records ({reasons})"),
+                name=self.name,
+                partition=partition,
+                n=sum(reasons.values()),
+                total=frame.height,
+                reasons="; ".join(f"{n} {reason}" for reason, n in reasons.items()),
             )
+            log.warning("%s", line)
         result = UpsertResult(rejected=sum(reasons.values()), reasons=reasons)
         metadata = {META_DATASET: self.name, META_KEYS: json.dumps(self.key_columns)}
         jobs = [

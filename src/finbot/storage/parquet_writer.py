@@ -351,9 +351,11 @@ class BarStore:
             try:
                 rows += pq.read_metadata(path).num_rows
             except (pa.ArrowException, OSError):  # a damaged footer: verify() quarantines it
-                log.warning(
-                    "storage: cannot read the footer of %s; run 'finbot storage verify'", path
+                line = Message(
+                    N_("storage: cannot read the footer of {path}; run 'finbot storage verify'"),
+                    path=str(path),
                 )
+                log.warning("%s", line)
         newest = self.last_ts(coin, timeframe)
         oldest = self.first_ts(coin, timeframe)
         return {

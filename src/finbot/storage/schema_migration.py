@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from finbot.errors import DataError
-from finbot.i18n import N_
+from finbot.i18n import N_, Message, failure_line
 from finbot.schema import SCHEMA_VERSION, conform, to_file
 from finbot.storage import files
 from finbot.storage.versions import write_atomic
@@ -66,15 +66,29 @@ def migrate_bar_files(store: MigratableStore) -> int:
         try:
             migrated += bool(_migrate_file(store, path))
         except (DataError, OSError) as exc:  # damaged (verify's business), read-only, full
-            log.error(
-                "storage: %s not migrated to schema version %d: %s", path, SCHEMA_VERSION, exc
+            line = Message(
+                N_("storage: {path} not migrated to schema version {version}: {error}"),
+                path=str(path),
+                version=SCHEMA_VERSION,
+                error=failure_line(exc),
             )
+            log.error("%s", line)
             return migrated  # tried again next time: the marker is not written
     try:
         store.root.mkdir(parents=True, exist_ok=True)
         write_atomic(marker, f"{SCHEMA_VERSION}\n")
     except OSError as exc:  # a read-only store still reads: both versions are readable
-        log.warning("storage: could not write %s (%s)", marker, exc)
+        line = Message(
+            N_("storage: could not write {path} ({error})"),
+            path=str(marker),
+            error=failure_line(exc),
+        )
+        log.warning("%s", line)
     if migrated:
-        log.info("storage: %d bar file(s) migrated to schema version %d", migrated, SCHEMA_VERSION)
+        line = Message(
+            N_("storage: {n} bar file(s) migrated to schema version {version}"),
+            n=migrated,
+            version=SCHEMA_VERSION,
+        )
+        log.info("%s", line)
     return migrated

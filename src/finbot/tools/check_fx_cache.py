@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from finbot.config import detect_lang
+from finbot.i18n import N_, Message, Number, in_language, translate
 from finbot.services import Services
 
 
@@ -30,11 +32,11 @@ def check(target: Path, ttl_sec: float, now_s: float) -> dict[str, Any]:
         "problem": None,
     }
     if not target.exists():
-        report["problem"] = "no FX cache yet (run 'finbot collect fx')"
+        report["problem"] = Message(N_("no FX cache yet (run 'finbot collect fx')"))
         return report
     cached = read_cache(target)
     if cached is None or not 0.2 < cached.rate < 5:
-        report["problem"] = "unreadable or implausible content"
+        report["problem"] = Message(N_("unreadable or implausible content"))
         return report
     age = now_s - cached.fetched_ms / 1000
     report.update(
@@ -45,31 +47,42 @@ def check(target: Path, ttl_sec: float, now_s: float) -> dict[str, Any]:
         fresh=0 <= age <= ttl_sec,
     )
     if not report["fresh"]:
-        report["problem"] = f"stale: {age:.0f} s old, TTL {ttl_sec:.0f} s"
+        report["problem"] = Message(
+            N_("stale: {age} s old, TTL {ttl} s"), age=Number(age, 0), ttl=Number(ttl_sec, 0)
+        )
     return report
+
+
+def _line(lang: str, report: dict[str, Any]) -> str:
+    """The report as one line in ``lang``."""
+    state = translate(lang, "OK") if report["fresh"] else translate(lang, "PROBLEM")
+    line = translate(lang, "FX cache {path}: {state}", path=report["path"], state=state)
+    if report["valid"]:
+        line += translate(
+            lang,
+            ", EUR/USD {rate}, {age} s old",
+            rate=Number(report["rate"], 4),
+            age=Number(report["age_sec"], 1),
+        )
+    if report["problem"]:
+        line += f" ({in_language(lang, report['problem'])})"
+    return line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="check_fx_cache", description=__doc__)
     parser.add_argument("--home", default=None, help="finbot home (default $FINBOT_HOME)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--lang", choices=["fr", "en"], default=None, help="language (as finbot)")
     args = parser.parse_args(argv)
     services = Services.at(args.home)
+    lang = detect_lang(args.lang, services.paths)
     ttl = services.settings.api.exchangerate.ttl_sec
     report = check(services.fx_cache_file, ttl, time.time())
     if args.json:
         print(json.dumps(report))
     else:
-        state = "OK" if report["fresh"] else "PROBLEM"
-        print(
-            f"FX cache {report['path']}: {state}"
-            + (
-                f", EUR/USD {report['rate']:.4f}, {report['age_sec']} s old"
-                if report["valid"]
-                else ""
-            )
-            + (f" ({report['problem']})" if report["problem"] else "")
-        )
+        print(_line(lang, report))
     return 0 if report["fresh"] else 1
 
 

@@ -21,6 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from finbot.config import DashboardSettings
 from finbot.errors import FinbotError, UsageError
+from finbot.i18n import N_, failure_line
+from finbot.i18n import Message as Line  # starlette.types names its ASGI messages Message
 from finbot.services import Services
 from finbot.web.live import Broadcaster
 from finbot.web.responses import SafeJSONResponse
@@ -135,7 +137,7 @@ def _install_errors(app: FastAPI) -> None:
         return SafeJSONResponse(_error(type(exc).__name__, str(exc)), status_code=code)
 
     async def unexpected(_request: Request, exc: Exception) -> SafeJSONResponse:
-        log.error("dashboard request failed: %s: %s", type(exc).__name__, exc)
+        log.error("%s", Line(N_("dashboard request failed: {error}"), error=failure_line(exc)))
         return SafeJSONResponse(_error("internal", type(exc).__name__), status_code=500)
 
     app.add_exception_handler(RequestValidationError, invalid)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from finbot.errors import FinbotError
-from finbot.i18n import N_, error_message, in_language, translate
+from finbot.i18n import N_, describe, failure_line, in_language, translate
 from finbot.web import queries
 from finbot.web.api import STATUS_MAX_AGE
 from finbot.web.security import LANG_COOKIE, SESSION_COOKIE
@@ -68,6 +68,7 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
     def html() -> str:
         context = {
             "tr": lambda message, **kw: translate(lang, message, **kw),
+            "line": lambda text: in_language(lang, text),
             "lang": lang,
             "page": page,
             "path": request.url.path,
@@ -76,8 +77,8 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
             "horizons": st.services.settings.general.horizons,
             "logged_in": st.guard.authenticated(session, None),
             "csrf": st.guard.csrf_for(session),
-            **values,
-            "error": in_language(lang, values.get("error")),  # _safe's line, in this language
+            # a line built by library code (an error) in the page's language
+            **{k: in_language(lang, v) if isinstance(v, str) else v for k, v in values.items()},
         }
         return _env().get_template(template).render(**context)
 
@@ -86,12 +87,15 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
 
 
 def _safe(build: Any) -> tuple[Any, str | None]:
-    """An answer, or the one-line reason it failed (shown in the page's place, in the visitor's
-    language: a Message, translated by ``render``)."""
+    """An answer, or the one-line reason it failed (shown in the page's place, in the page's
+    language: the line the command line gives, ``finbot.i18n.describe``); a bug still raises
+    (the application's handler answers it)."""
     try:
         return build(), None
-    except FinbotError as exc:
-        return None, error_message(exc)
+    except Exception as exc:
+        if not isinstance(exc, FinbotError) and describe(exc) is None:
+            raise
+        return None, failure_line(exc)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from finbot.config import DashboardSettings
+from finbot.i18n import N_, Message, failure_line
 from finbot.services import Services
 from finbot.web.live import Broadcaster
 from finbot.web.security import Guard
@@ -46,8 +47,15 @@ class Retrainer:
             with Services(self.services.paths, self.services.settings) as services:
                 result["trained"] = train_sets(services, [(coin, horizon)])
         except Exception as exc:  # noqa: BLE001 - reported on the page, never kills the server
-            log.warning("retrain %s %s failed: %s", coin, horizon, exc)
-            result["error"] = f"{type(exc).__name__}: {exc}"
+            error = failure_line(exc)
+            line = Message(
+                N_("retrain {coin} {horizon} failed: {error}"),
+                coin=coin,
+                horizon=horizon,
+                error=error,
+            )
+            log.warning("%s", line)
+            result["error"] = error
         with self._lock:
             self.running, self.last = None, result
 

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 from sqlalchemy import exc as sa
 
-from finbot.cli.failures import describe
 from finbot.errors import ConfigError, DataError
+from finbot.i18n import describe
 
 pytestmark = pytest.mark.unit
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from finbot.cli.app import app
-from finbot.cli.context import detect_lang
+from finbot.config import detect_lang
 from finbot.paths import Paths
 
 pytestmark = pytest.mark.unit
@@ -53,8 +53,8 @@ def test_settings_lang_reaches_the_commands(home: Paths, monkeypatch) -> None:
 
 
 def test_finbot_errors_carry_their_message_id() -> None:
-    from finbot.cli.failures import describe
     from finbot.errors import AlreadyRunning
+    from finbot.i18n import describe
 
     exc = AlreadyRunning(42)
     assert str(exc) == "finbot is already running (PID 42); use 'finbot stop' first"

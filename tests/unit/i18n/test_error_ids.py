@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from finbot.cli.failures import describe
+from finbot.i18n import describe
 from finbot.errors import ApiError, DataError, FinbotError, JobFailed, RateLimited, UsageError
 from finbot.i18n import N_, Message, error_message
 

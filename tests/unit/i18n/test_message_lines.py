@@ -8,7 +8,7 @@ import json
 import pytest
 
 from finbot.errors import DataError
-from finbot.i18n import N_, Message, error_message, in_language
+from finbot.i18n import N_, Message, Number, error_message, in_language, translate
 
 pytestmark = pytest.mark.unit
 
@@ -55,3 +55,22 @@ def test_a_message_survives_pickling_with_a_brace_in_its_values() -> None:
     assert again == line and again.template == line.template and again.values == line.values
     error = pickle.loads(pickle.dumps(DataError(line)))
     assert str(error) == "a{b}.parquet: unreadable (bad {x})"
+
+
+def test_a_number_in_a_message_shows_the_languages_decimal_mark() -> None:
+    line = Message(N_("job {job} done in {s} s"), job="collect_prices", s=Number(1.254, 2))
+    assert line == "job collect_prices done in 1.25 s"
+    assert line.in_language("fr") == "tâche collect_prices terminée en 1,25 s"
+    shown = translate("fr", "job {job} done in {s} s", job="x", s=Number(0.5, 2))
+    assert shown == "tâche x terminée en 0,50 s"
+
+
+def test_a_number_keeps_its_digits_sign_and_unit() -> None:
+    assert str(Number(1.00071, 4)) == "1.0007" and f"{Number(1.00071, 4)}" == "1.0007"
+    assert Number(1.00071, 4).in_language("fr") == "1,0007"
+    assert Number(0.5, 2, signed=True, unit=" %").in_language("fr") == "+0,50 %"
+    assert Number(-3.57, 2).in_language("fr") == "-3,57"
+    assert Number(12345.6, 1).in_language("fr") == "12\u202f345,6"  # a narrow no-break space
+    assert str(Number(12345.6, 1)) == "12,345.6"
+    assert str(Number(float("nan"), 2)) == "nan"
+    assert Number(2, 1) == Number(2.04, 1) and Number(2, 1) != Number(2.1, 1)

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from finbot.cli.context import AppContext
-from finbot.cli.failures import describe
 from finbot.errors import ConfigError
-from finbot.i18n import N_, catalog, localise_number, translate, translate_context
+from finbot.i18n import N_, catalog, describe, localise_number, translate, translate_context
 from finbot.paths import Paths
 from finbot.prediction.decision import Action
 from finbot.prediction.decision.decision_engine import Reason

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from finbot.collectors.runner import CollectorResult
-from finbot.ops import jobs
+from finbot.ops import jobs, logs
 from finbot.ops.job_runs import JobStatus, last_runs
 from finbot.paths import Paths
 from finbot.storage.db import engine_for
@@ -38,6 +38,9 @@ def test_a_successful_job_is_logged_and_recorded(
     record = next(r for r in caplog.records if r.getMessage().startswith("job demo done in "))
     assert record.getMessage().endswith(" s (7 rows)")
     assert record.job == "demo" and record.rows == 7 and record.duration_s >= 0
+    shown = logs.LanguageFormatter("fr").format(record)  # the French console's line
+    assert shown.startswith("tâche demo terminée en ") and shown.endswith(" s (7 lignes)")
+    assert "," in shown.split(" en ")[1]  # the duration's decimal comma (0,01 s)
 
 
 @pytest.mark.usefixtures("db_backend")

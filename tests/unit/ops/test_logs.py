@@ -195,3 +195,19 @@ def test_a_translated_line_holding_a_secret_is_masked_in_english(
     err = capsys.readouterr().err
     assert KEY not in err and "no points" in err
     assert KEY not in _lines(home)[-1]["event"]
+
+
+def test_an_error_inside_a_logged_line_is_french_too(
+    home: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operating system's error, as the command line would say it (``failure_line``)."""
+    from finbot.i18n import N_, Message, failure_line
+
+    logs.setup_logging(home, lang="fr")
+    denied = PermissionError(13, "Permission denied", "/srv/finbot.db")
+    line = Message(N_("tracker unavailable: {error}"), error=failure_line(denied))
+    logging.getLogger("finbot.test").warning("%s", line)
+    err = " ".join(capsys.readouterr().err.split())
+    assert "suivi indisponible : accès refusé : /srv/finbot.db" in err, err
+    event = _lines(home)[-1]["event"]
+    assert event.startswith("tracker unavailable: permission denied: /srv/finbot.db"), event

@@ -72,9 +72,9 @@ def test_a_broken_section_reports_instead_of_crashing(
     monkeypatch.setattr(st, "data_section", broken)
     monkeypatch.setattr(st, "models_section", missing)
     report = st.collect_status(Services(home, settings))
-    assert report.data == st.SectionError("OSError: disk unreadable")
+    assert report.data == st.SectionError("system error: disk unreadable")  # the CLI's line
     data = report.to_json()
-    assert data["data"] == {"error": "OSError: disk unreadable"}
+    assert data["data"] == {"error": "system error: disk unreadable"}
     assert data["models"]["error"].startswith("not available: ")
     assert data["api_usage"]["state"] == "GREEN"
 
@@ -284,3 +284,27 @@ def test_start_with_bad_configuration_exits_2(home: Paths) -> None:
     result = runner.invoke(app, ["--home", str(home.home), "start", "--no-setup"])
     assert result.exit_code == 2
     assert "prices" in result.stderr
+
+
+def test_a_failed_section_speaks_french_too() -> None:
+    """The section's failure is the command line's line, in the user's language."""
+    from finbot.i18n import Display, failure_line
+
+    denied = PermissionError(13, "Permission denied", "/h/finbot.db")
+    report = st.StatusReport(
+        home="h",
+        as_of="2024-06-01T00:00:00Z",
+        process={"running": False, "pid": None, "uptime_s": None, "started_at": None},
+        jobs=[],
+        data={},
+        models={},
+        tracker=st.SectionError(failure_line(denied)),
+        api_usage={},
+        collectors={},
+        system={},
+    )
+    console = Console(record=True, width=200)
+    render_status(report, console, _tr("fr"), Display(lang="fr"))
+    text = console.export_text()
+    assert "accès refusé : /h/finbot.db : rendez-le accessible en écriture" in text, text
+    assert report.to_json()["tracker"]["error"].startswith("permission denied: /h/finbot.db")

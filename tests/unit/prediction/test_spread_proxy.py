@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -124,10 +125,18 @@ def test_cli_reads_the_store_and_prints_json(home, rng, capsys, monkeypatch) -> 
     out = json.loads(capsys.readouterr().out)
     assert out["coin"] == "bitcoin" and 0.001 < out["fraction"] < 0.01
     assert out["spread_pct"] == pytest.approx(out["fraction"] * 100)
-    assert sp.main(["--coin", "bitcoin", "--home", str(home.home)]) == 0
-    assert "spread" in capsys.readouterr().out
+    assert sp.main(["--coin", "bitcoin", "--home", str(home.home), "--lang", "en"]) == 0
+    english = capsys.readouterr().out
+    assert re.search(r"bitcoin 1h: spread ≈ 0\.\d{4} % \(both, 399 bar pairs\)", english), english
+    assert sp.main(["--coin", "bitcoin", "--home", str(home.home), "--lang", "fr"]) == 0
+    french = capsys.readouterr().out
+    assert re.search(r"bitcoin 1h : écart ≈ 0,\d{4} % \(both, 399 paires de barres\)", french), (
+        french
+    )
 
 
 def test_cli_unknown_coin_exits_2(home, capsys) -> None:  # type: ignore[no-untyped-def]
     assert sp.main(["--coin", "nope", "--home", str(home.home)]) == 2
     assert "coin" in capsys.readouterr().err
+    assert sp.main(["--coin", "nope", "--home", str(home.home), "--lang", "fr"]) == 2
+    assert capsys.readouterr().err.startswith("erreur")

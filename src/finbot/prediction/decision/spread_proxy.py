@@ -132,26 +132,30 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--home", default=None, help="finbot home (default $FINBOT_HOME)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--lang", choices=["fr", "en"], default=None, help="language (as finbot)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Read the coin's bars from the home's Parquet store and print the spread estimate."""
-    from finbot.config import load_settings, resolve_coin
+    from finbot.config import detect_lang, load_settings, resolve_coin
     from finbot.errors import FinbotError
+    from finbot.i18n import Number, error_message, translate
     from finbot.paths import Paths
     from finbot.storage import BarStore
     from finbot.timeframes import check_timeframe
 
     args = _parse(argv)
+    lang = detect_lang(args.lang)
     try:
         paths = Paths.resolve(args.home)
+        lang = detect_lang(args.lang, paths)  # the home's settings.json may name it
         coin = resolve_coin(load_settings(paths).coins, args.coin)
         timeframe = check_timeframe(args.timeframe)
         bars = BarStore(paths.parquet_dir).read(coin.id, timeframe, last_n=args.bars)
         estimate = estimate_from_bars(bars, last_n=args.bars, method=args.method)
     except (FinbotError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(translate(lang, "error: {message}", message=error_message(exc)), file=sys.stderr)
         return 2 if isinstance(exc, FinbotError) and exc.exit_code == 2 else 1
     payload = {
         "coin": coin.id,
@@ -162,10 +166,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(payload))
     else:
-        print(
-            f"{coin.id} {timeframe}: spread ≈ {payload['spread_pct']:.4f} % "
-            f"({estimate.method}, {estimate.pairs} bar pairs)"
+        line = translate(
+            lang,
+            "{coin} {timeframe}: spread ≈ {pct} % ({method}, {pairs} bar pairs)",
+            coin=coin.id,
+            timeframe=timeframe,
+            pct=Number(payload["spread_pct"], 4),
+            method=estimate.method,
+            pairs=estimate.pairs,
         )
+        print(line)
     return 0
 
 

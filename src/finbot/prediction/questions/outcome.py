@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from finbot.i18n import N_, in_language, translate
+from finbot.i18n import N_, Number, in_language, translate
 
 if TYPE_CHECKING:
     import polars as pl
@@ -48,7 +48,7 @@ class Outcomes:
     base_up: float | None  # frequencies over the stored bars
     base_down: float | None
     source: str  # "volatility model" | "base rate" | "none"
-    why: tuple[str, dict[str, str]] = ("", {})  # why p_up / p_down are None: message, values
+    why: tuple[str, dict[str, object]] = ("", {})  # why p_up / p_down are None: message, values
 
     @property
     def reason(self) -> str:
@@ -127,11 +127,12 @@ def outcomes(
     skilled = None if vf is None else skilled_up_down(vf, mean, cost)
     if skilled is not None:
         return Outcomes(cost, skilled[0], skilled[1], base_up, base_down, "volatility model")
+    why: tuple[str, dict[str, object]]
     if vf is None:
         why = (NO_FORECAST, {"why": vol_note})
     else:
         ratio = vf.skill.direction_brier_ratio
-        why = (NO_SKILL, {"ratio": "n/a" if not math.isfinite(ratio) else f"{ratio:.3f}"})
+        why = (NO_SKILL, {"ratio": "n/a" if not math.isfinite(ratio) else Number(ratio, 3)})
     source = "base rate" if base_up is not None else "none"
     return Outcomes(cost, None, None, base_up, base_down, source, why)
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
-from finbot.i18n import N_, Message
+from finbot.i18n import N_, Message, Number
 from finbot.prediction.features import horizon_bars
 from finbot.prediction.models import NAIVE, POOLED, Algorithm, PooledModel
 from finbot.prediction.training.pooled_trainer import PooledRun
@@ -149,10 +149,10 @@ def select(report: PooledReport, current: CurrentModel | None) -> tuple[bool, st
         return False, Message(
             N_(
                 "no significant edge over naive on the pooled test window "
-                "(MAE ratio {ratio:.4f}, t {t:.2f})"
+                "(MAE ratio {ratio}, t {t})"
             ),
-            ratio=report.mae_ratio,
-            t=report.edge_t,
+            ratio=Number(report.mae_ratio, 4),
+            t=Number(report.edge_t, 2),
         )
     if current is None or current.algorithm == NAIVE:
         return True, None
@@ -162,13 +162,13 @@ def select(report: PooledReport, current: CurrentModel | None) -> tuple[bool, st
         return False, Message(
             N_(
                 "not better than the current {algorithm} version {version} on the {rows} test "
-                "timestamps both predicted (MAE {ours:.6g} vs {theirs:.6g})"
+                "timestamps both predicted (MAE {ours} vs {theirs})"
             ),
             algorithm=current.algorithm,
             version=current.version,
             rows=rows,
-            ours=ours,
-            theirs=theirs,
+            ours=Number(ours, 6),
+            theirs=Number(theirs, 6),
         )
     return True, None
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from finbot.errors import FinbotError
-from finbot.i18n import N_, in_language, translate
+from finbot.i18n.messages import N_, Message, in_language, translate
 
 DRIVERS = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pymysql": "pymysql"}
 
@@ -33,6 +33,18 @@ class Failure:
         """The line in ``lang``."""
         values = {k: in_language(lang, v) for k, v in self.values.items()}
         return translate(lang, self.message, **values)
+
+
+def failure_line(exc: BaseException) -> str:
+    """``exc`` as the line the command line would give (``describe``), kept translatable: a
+    ``Message`` for every failure finbot knows (its own errors, the operating system's, the
+    database's), which says itself in the user's language where it is shown (the console, a
+    page); any other error (a bug) as its type and text. For a value inside a logged or shown
+    line."""
+    failure = describe(exc)
+    if failure is None:
+        return f"{type(exc).__name__}: {exc}"
+    return Message(failure.message, **failure.values)
 
 
 def describe(exc: BaseException) -> Failure | None:
@@ -113,6 +125,8 @@ def _os_failure(exc: OSError) -> Failure:
         if matches(exc):
             return Failure(kind, message, exit_code, {"where": where} if names_where else {})
     reason = exc.strerror or str(exc)
+    if not exc.filename:
+        return Failure(kind, N_("system error: {reason}"), 1, {"reason": reason})
     return Failure(
         kind, N_("system error: {reason}: {where}"), 1, {"reason": reason, "where": where}
     )
