@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from finbot.i18n import describe
 from finbot.errors import ApiError, DataError, FinbotError, JobFailed, RateLimited, UsageError
-from finbot.i18n import N_, Message, error_message
+from finbot.i18n import N_, Message, describe, error_message
 
 pytestmark = pytest.mark.unit
 
