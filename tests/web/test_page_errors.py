@@ -22,7 +22,7 @@ def _page(dashboard: Served, path: str, lang: str) -> str:
 
 def test_a_coin_without_a_model_is_said_in_the_pages_language(dashboard: Served) -> None:
     french = _page(dashboard, "/coin?id=SOL", "fr")
-    assert "aucun modèle pour solana ; entraînez d'abord ('finbot train')" in french
+    assert "aucun modèle n'a répondu pour solana ; entraînez d'abord ('finbot train')" in french
     assert "no model answered" not in french
     english = _page(dashboard, "/coin?id=SOL", "en")
     assert "no model answered for solana; train first ('finbot train')" in english

@@ -74,8 +74,8 @@ def ask_price(app_ctx: AppContext, coin: str, horizon: str | None, as_json: bool
     assessed = _assess_many(app_ctx, sources, [coin], list(settings.general.horizons))
     if not assessed:
         raise FinbotError(
-            N_("no model answered for {c}; train first ('finbot train')"),
-            c=coin,
+            N_("no model answered for {coin}; train first ('finbot train')"),
+            coin=coin,
         )
     _record(app_ctx, tracker, assessed)
     decision = q.coin_decision(settings, coin, assessed)
@@ -241,15 +241,19 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
         ("buys", N_("Top buys")),
         ("sells", N_("Top sells")),
     ):
-        app_ctx.console.print(app_ctx.tr(title) + ":", highlight=False)
+        app_ctx.console.print(app_ctx.tr("{label}:", label=app_ctx.tr(title)), highlight=False)
         if not out[side]:
             app_ctx.console.print("  —")
         for r in out[side]:
             action = Action(r["decision"]).text(lang)
-            app_ctx.console.print(
-                f"  {coin_name(app_ctx, r['coin'])} {horizon_words(r['horizon'], lang)}: "
-                f"{signed_pct(r['change_pct'] / 100, lang)}, net/h "
-                f"{signed_pct(r['expected_net_return_per_hour'], lang)}, "
-                f"{r['confidence']:.0f} %, {action}",
-                highlight=False,
+            line = app_ctx.tr(
+                "{coin} {horizon}: {change}, net {net} per hour, confidence {confidence} %, "
+                "{decision}",
+                coin=coin_name(app_ctx, r["coin"]),
+                horizon=horizon_words(r["horizon"], lang),
+                change=signed_pct(r["change_pct"] / 100, lang),
+                net=signed_pct(r["expected_net_return_per_hour"], lang),
+                confidence=app_ctx.display.number(r["confidence"], 0),
+                decision=action,
             )
+            app_ctx.console.print(f"  {line}", highlight=False)

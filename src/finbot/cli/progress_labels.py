@@ -28,4 +28,8 @@ _TOKEN = re.compile(r"[A-Za-z_]+")
 def progress_label(lang: str, label: str) -> str:
     """``label`` with each of its known words in ``lang`` (``collect: done`` is ``collecte:
     terminé`` in French); the separators and unknown words (coin ids) stay."""
-    return _TOKEN.sub(lambda m: translate(lang, WORDS[m[0]]) if m[0] in WORDS else m[0], label)
+    shown = _TOKEN.sub(lambda m: translate(lang, WORDS[m[0]]) if m[0] in WORDS else m[0], label)
+    if ": " in shown:  # the colon as the language writes it (French: a space before it)
+        head, _, tail = shown.partition(": ")
+        shown = translate(lang, "{label}:", label=head) + " " + tail
+    return shown

@@ -276,11 +276,12 @@ def _show(
     tr, show = view
     name = tr(title)
     if isinstance(section, SectionError):
-        console.print(f"[bold]{name}[/]: [red]{in_language(show.lang, section.message)}[/]")
+        label = tr("{label}:", label=name)  # French writes a space before the colon
+        console.print(f"[bold]{label}[/] [red]{in_language(show.lang, section.message)}[/]")
     elif section or show_empty:
         console.print(render(section, tr, show))
     else:
-        console.print(f"[bold]{name}[/]: " + tr("nothing yet"))
+        console.print(f"[bold]{tr('{label}:', label=name)}[/] " + tr("nothing yet"))
 
 
 def render_status(report: StatusReport, console: Console, tr: Tr, show: Display = _ENGLISH) -> None:

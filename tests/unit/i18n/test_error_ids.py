@@ -51,14 +51,10 @@ def test_a_message_given_as_the_message_keeps_its_id_and_values() -> None:
 
 def test_api_errors_take_values_beside_their_own_keywords() -> None:
     limited = RateLimited(
-        N_("CoinGecko {endpoint}: HTTP 429 rate limited"), retry_after=2.5, endpoint="/ping"
+        N_("CoinGecko {path}: HTTP 429 rate limited"), retry_after=2.5, path="/ping"
     )
-    assert (limited.retry_after, limited.status, limited.values) == (
-        2.5,
-        429,
-        {"endpoint": "/ping"},
-    )
-    assert shown(limited, "fr") == "CoinGecko /ping : HTTP 429, limite de requêtes atteinte"
+    assert (limited.retry_after, limited.status, limited.values) == (2.5, 429, {"path": "/ping"})
+    assert shown(limited, "fr") == "CoinGecko /ping : HTTP 429, limite de débit atteinte"
     failed = JobFailed(N_("payload: invalid JSON ({error})"), rows=3, error="eof")
     assert (str(failed), failed.rows) == ("payload: invalid JSON (eof)", 3)
 
@@ -66,8 +62,8 @@ def test_api_errors_take_values_beside_their_own_keywords() -> None:
 def test_an_error_inside_an_error_translates_with_it() -> None:
     inner = DataError(N_("payload: {name} is not a number"), name="NaN")
     outer = ApiError(
-        N_("CoinGecko {endpoint}: malformed answer ({error})"),
-        endpoint="/simple/price",
+        N_("CoinGecko {path}: malformed answer ({error})"),
+        path="/simple/price",
         error=error_message(inner),
     )
     assert str(outer) == "CoinGecko /simple/price: malformed answer (payload: NaN is not a number)"
