@@ -4,15 +4,18 @@ labels, legends and tick numbers in the report's language."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from finbot.i18n import N_, percent, translate
 from finbot.prediction.tracking import localise_ticks, png_data_uri, pyplot
 from finbot.timeframes import duration_ms
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from finbot.prediction.questions import Assessment
 
 PriceHistory = tuple[Sequence[int], Sequence[float]]  # bar times (ms UTC), closes (USD)
@@ -33,10 +36,17 @@ def _bar_label(lang: str, t: dict[str, Any]) -> str:
 
 def ratio_chart(trained: list[dict[str, Any]], lang: str) -> str:
     """Each coin × horizon's test MAE over the naive MAE (below 1: the model has an edge)."""
-    plt = pyplot()
     ok = [t for t in trained if "error" not in t and t.get("mae_ratio") is not None]
     if not ok:
-        return f"<p>{translate(lang, NO_MODEL)}</p>"
+        return f"<p>{html.escape(translate(lang, NO_MODEL))}</p>"
+    return png_data_uri(
+        ratio_figure(ok, lang), translate(lang, "Models against the naive baseline")
+    )
+
+
+def ratio_figure(ok: list[dict[str, Any]], lang: str) -> Figure:
+    """The bars of ``ratio_chart``, one per trained model (``ok``: none failed)."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 3))
     ratios = [t.get("best_ratio", t["mae_ratio"]) for t in ok]
     colours = ["tab:green" if r < 1 else "tab:grey" for r in ratios]
@@ -49,7 +59,7 @@ def ratio_chart(trained: list[dict[str, Any]], lang: str) -> str:
     ax.set_ylim(min(0.9, min(ratios) - 0.02), max(1.1, max(ratios) + 0.02))
     localise_ticks(ax, lang, x=False)
     ax.legend(loc="upper right", fontsize=7)
-    return png_data_uri(fig, translate(lang, "Models against the naive baseline"))
+    return cast("Figure", fig)  # pyplot is typed Any
 
 
 def coin_chart(
@@ -57,6 +67,14 @@ def coin_chart(
 ) -> str:
     """The coin's recent closes, then from the last bar the predicted price at each horizon
     and its ``level`` interval as a band ahead of the history."""
+    fig = coin_figure(coin, history, answers, level, lang)
+    return png_data_uri(fig, translate(lang, "{coin}: price and forecast", coin=coin))
+
+
+def coin_figure(
+    coin: str, history: PriceHistory, answers: Sequence[Assessment], level: float, lang: str
+) -> Figure:
+    """The figure of ``coin_chart``."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.6, 2.8))
     times, closes = history
@@ -86,4 +104,4 @@ def coin_chart(
     localise_ticks(ax, lang, x=False)
     fig.autofmt_xdate()
     ax.legend(loc="upper left", fontsize=6)
-    return png_data_uri(fig, translate(lang, "{coin}: price and forecast", coin=coin))
+    return cast("Figure", fig)  # pyplot is typed Any

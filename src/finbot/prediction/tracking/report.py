@@ -163,19 +163,19 @@ def _section(lang: str, ev: Evaluation, data: dict[str, Any], prefix: str) -> li
         _horizon_table(lang, data, prefix),
         f"<ul>{skipped}</ul>" if skipped else "",
         _h3(lang, N_("Predicted vs realised")),
-        charts.predicted_vs_realised(ev, lang),
+        charts.png(charts.predicted_vs_realised(ev, lang)),
         _h3(lang, N_("Strategy after costs vs buy and hold and cash")),
         _equity_table(lang, data, prefix),
-        charts.equity(ev, lang),
+        charts.png(charts.equity(ev, lang)),
         _h3(lang, N_("Interval coverage by horizon")),
-        charts.coverage(ev, lang),
+        charts.png(charts.coverage(ev, lang)),
     ]
     if ev.volatility:
         parts += [
             _h3(lang, N_("Touch-probability reliability")),
-            charts.reliability(ev, lang),
+            charts.png(charts.reliability(ev, lang)),
             _h3(lang, N_("Volatility forecast vs realised")),
-            charts.volatility(ev, lang),
+            charts.png(charts.volatility(ev, lang)),
         ]
     return parts
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     from finbot.prediction.tracking.result import Evaluation
 
+    Chart = tuple[Figure, str]  # a figure and its text for the page (``<img alt>``)
+
 REALISED = N_("realised")
 FORECAST = N_("forecast")
 
@@ -51,6 +53,11 @@ def pyplot() -> Any:  # the matplotlib.pyplot module (Agg backend)
     return plt
 
 
+def png(chart: Chart) -> str:
+    """A chart as the page's ``<img>``."""
+    return png_data_uri(*chart)
+
+
 def localise_ticks(ax: Axes, lang: str, *, x: bool = True) -> None:
     """The axes' tick numbers with ``lang``'s separators (``0,95`` in French): matplotlib
     chooses the ticks, Babel's symbols write them. ``x=False`` leaves the x axis (dates)."""
@@ -67,7 +74,7 @@ def localise_ticks(ax: Axes, lang: str, *, x: bool = True) -> None:
         axis.set_major_formatter(formatter)
 
 
-def predicted_vs_realised(ev: Evaluation, lang: str) -> str:
+def predicted_vs_realised(ev: Evaluation, lang: str) -> Chart:
     plt = pyplot()
     runs = list(ev.runs.values())
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.8), squeeze=False)
@@ -81,10 +88,10 @@ def predicted_vs_realised(ev: Evaluation, lang: str) -> str:
         ax.set_xlabel(translate(lang, "predicted"))
         ax.set_ylabel(translate(lang, "realised"))
         localise_ticks(ax, lang)
-    return png_data_uri(fig, translate(lang, "Predicted vs realised"))
+    return fig, translate(lang, "Predicted vs realised")
 
 
-def equity(ev: Evaluation, lang: str) -> str:
+def equity(ev: Evaluation, lang: str) -> Chart:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 3.8))
     days = (ev.equity_ts - ev.equity_ts[0]) / DAY_MS if ev.equity_ts.size else []
@@ -95,10 +102,10 @@ def equity(ev: Evaluation, lang: str) -> str:
     ax.set_ylabel(translate(lang, "equity (start = 1)"))
     localise_ticks(ax, lang)
     ax.legend()
-    return png_data_uri(fig, translate(lang, "equity (start = 1)"))
+    return fig, translate(lang, "equity (start = 1)")
 
 
-def coverage(ev: Evaluation, lang: str) -> str:
+def coverage(ev: Evaluation, lang: str) -> Chart:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
     names = list(ev.horizons)
@@ -109,10 +116,10 @@ def coverage(ev: Evaluation, lang: str) -> str:
     ax.set_ylabel(translate(lang, "share of outcomes inside the interval"))
     localise_ticks(ax, lang, x=False)
     ax.legend()
-    return png_data_uri(fig, translate(lang, "Interval coverage by horizon"))
+    return fig, translate(lang, "Interval coverage by horizon")
 
 
-def reliability(ev: Evaluation, lang: str) -> str:
+def reliability(ev: Evaluation, lang: str) -> Chart:
     """The touch-probability (+X) reliability diagram of each horizon: forecast vs frequency."""
     plt = pyplot()
     names = list(ev.volatility)
@@ -125,10 +132,10 @@ def reliability(ev: Evaluation, lang: str) -> str:
         ax.set_xlabel(translate(lang, "forecast probability"))
         ax.set_ylabel(translate(lang, "observed frequency"))
         localise_ticks(ax, lang)
-    return png_data_uri(fig, translate(lang, "Touch-probability reliability"))
+    return fig, translate(lang, "Touch-probability reliability")
 
 
-def volatility(ev: Evaluation, lang: str) -> str:
+def volatility(ev: Evaluation, lang: str) -> Chart:
     """Forecast against realised volatility (σ of the log return over the horizon)."""
     plt = pyplot()
     names = list(ev.volatility)
@@ -141,4 +148,4 @@ def volatility(ev: Evaluation, lang: str) -> str:
         ax.set_title(title, fontsize=9)
         localise_ticks(ax, lang)
         ax.legend(fontsize=8)
-    return png_data_uri(fig, translate(lang, "Volatility forecast vs realised"))
+    return fig, translate(lang, "Volatility forecast vs realised")
