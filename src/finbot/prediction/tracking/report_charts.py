@@ -27,7 +27,7 @@ REALISED = N_("realised")
 FORECAST = N_("forecast")
 
 
-def png_data_uri(fig: Figure, alt: str = "chart") -> str:
+def png_data_uri(fig: Figure, alt: str) -> str:
     """``fig`` as an ``<img>`` with the PNG inlined (``alt``: its text, in the page's
     language); the figure is closed."""
     import html
