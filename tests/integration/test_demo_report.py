@@ -36,7 +36,7 @@ def test_report_is_responsive_with_legends_charts_and_formatted_numbers(
 ) -> None:
     result = _result(trained_home)
     assert len(result.history["bitcoin"][0]) == 3 * 24
-    page = write_demo_report(result, 0.8, trained_home.reports_dir).read_text("utf-8")
+    page = write_demo_report(result, 0.8, trained_home.reports_dir, lang="en").read_text("utf-8")
     assert 'name="viewport"' in page and "max-width:1200px" in page
     assert "img{max-width:100%" in page and "overflow-x:auto" in page
     assert "grid-template-columns:repeat(auto-fill" in page

@@ -111,7 +111,13 @@ def demo_command(
     progress, step = _progress_runner(app_ctx, enabled=not as_json)
     with progress:
         result = run_demo(
-            app_ctx.services, seed=seed, days=days, coins=chosen, csv_dir=csv_dir, step=step
+            app_ctx.services,
+            seed=seed,
+            days=days,
+            coins=chosen,
+            csv_dir=csv_dir,
+            step=step,
+            lang=app_ctx.lang,
         )
     rows = [answer_row(a) for a in result.answers]
     if as_json:

@@ -188,7 +188,7 @@ def evaluate_command(
     data = evaluations_json(evaluations)
     _keep_latest(app_ctx, evaluations)
     if report is not None:
-        data["report"] = str(write_report(evaluations, report))
+        data["report"] = str(write_report(evaluations, report, lang=app_ctx.lang))
         app_ctx.err.print(app_ctx.tr("Report: {p}", p=data["report"]))
     if as_json:
         app_ctx.emit_json(data)

@@ -178,11 +178,13 @@ def run_demo(
     coins: list[str] | None = None,
     csv_dir: Path | None = None,
     step: Step | None = None,
+    lang: str,
 ) -> DemoResult:
     """Run every phase; failures of one coin are collected, not fatal to the others.
 
     The phases use the demo's services: ``services`` with a replay key (``demo_settings``),
-    and for collection the replay server's URL."""
+    and for collection the replay server's URL. The report is written in ``lang`` (the
+    command's language)."""
     services = services.derive(settings=demo_settings(services.settings))
     services.paths.ensure()
     chosen = coins or list(services.settings.coins.ids)
@@ -204,5 +206,5 @@ def run_demo(
     with _phase(result, "report"):
         result.history = _recent_history(services, chosen)
         level = services.settings.general.confidence.level
-        result.report = write_demo_report(result, level, services.paths.reports_dir)
+        result.report = write_demo_report(result, level, services.paths.reports_dir, lang=lang)
     return result

@@ -1,5 +1,6 @@
 """The demo's HTML report: every answer in a table, the models' MAE against the naive
-baseline as a chart, and the predicted ranges of each coin. Self-contained (PNG inlined)."""
+baseline as a chart, and the predicted ranges of each coin. Self-contained (PNG inlined), in
+the language of the command that writes it (``lang``: words, decisions, numbers, charts)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from finbot.i18n import number, percent
+from finbot.i18n import N_, number, percent, translate
 from finbot.ops.demo_charts import PriceHistory, coin_chart, ratio_chart
+from finbot.prediction.decision import Action
 
 if TYPE_CHECKING:
     from finbot.prediction.questions import Assessment
@@ -80,60 +82,77 @@ def answer_row(a: Assessment) -> AnswerRow:
 
 
 _TABLE_HEAD = (
-    "coin",
-    "horizon",
-    "last price ($)",
-    "predicted ($)",
-    "change",
-    "interval ($)",
-    "confidence",
-    "decision",
-    "model",
-    "MAE / naive",
+    N_("coin"),
+    N_("horizon"),
+    N_("last price ($)"),
+    N_("predicted ($)"),
+    N_("change"),
+    N_("interval ($)"),
+    N_("confidence"),
+    N_("decision"),
+    N_("model"),
+    N_("MAE / naive"),
 )
-LEGEND = (
+LEGEND = N_(
     "change: predicted price against the last one; interval: the range the price should end "
     "in at the stated confidence level; confidence: 0-100 score; decision after round-trip "
     "costs (* : the naive baseline, no model beat it); MAE / naive: below 1 means the model "
     "erred less than 'no change' on held-out data."
 )
+PHASES = {
+    "serve": N_("serve"),
+    "collect": N_("collect"),
+    "train": N_("train"),
+    "predict": N_("predict"),
+    "report": N_("report"),
+}
 
 
-def _cells(r: AnswerRow) -> tuple[str, ...]:
+def _cells(lang: str, r: AnswerRow) -> tuple[str, ...]:
     iv = r["interval"]
-    interval = "—" if iv is None else f"{number('en', iv['low'])} – {number('en', iv['high'])}"
+    interval = "—" if iv is None else f"{number(lang, iv['low'])} – {number(lang, iv['high'])}"
     return (
         r["coin"],
         r["horizon"],
-        number("en", r["last_price"]),
-        number("en", r["predicted_price"]),
-        percent("en", r["change_pct"] / 100, 2, signed=True),
+        number(lang, r["last_price"]),
+        number(lang, r["predicted_price"]),
+        percent(lang, r["change_pct"] / 100, 2, signed=True),
         interval,
-        percent("en", r["confidence"] / 100, 0),
-        str(r["decision"]) + ("" if r["has_edge"] else " *"),
+        percent(lang, r["confidence"] / 100, 0),
+        Action(r["decision"]).text(lang) + ("" if r["has_edge"] else " *"),
         r["model"],
-        number("en", r["mae_ratio"], 3),
+        number(lang, r["mae_ratio"], 3),
     )
 
 
-def _table(rows: list[AnswerRow]) -> str:
+def _table(lang: str, rows: list[AnswerRow]) -> str:
     out = ['<div class="scroll"><table><tr>']
-    out[0] += "".join(f"<th>{h}</th>" for h in _TABLE_HEAD) + "</tr>"
+    out[0] += "".join(f"<th>{_said(lang, h)}</th>" for h in _TABLE_HEAD) + "</tr>"
     for r in rows:
-        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r)) + "</tr>")
-    return "\n".join([*out, "</table></div>", f'<p class="legend">{html.escape(LEGEND)}</p>'])
+        cells = _cells(lang, r)
+        out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    return "\n".join([*out, "</table></div>", f'<p class="legend">{_said(lang, LEGEND)}</p>'])
 
 
-def _coin_charts(result: DemoResult, level: float) -> str:
+def _said(lang: str, message: str, /, **values: object) -> str:
+    """``message`` in ``lang``, escaped for the page (the values are text, not markup)."""
+    return html.escape(translate(lang, message, **values))
+
+
+NO_PREDICTION = N_("No prediction.")
+
+
+def _coin_charts(lang: str, result: DemoResult, level: float) -> str:
     coins = sorted({a.prediction.coin for a in result.answers})
     if not coins:
-        return "<p>No prediction.</p>"
+        return f"<p>{_said(lang, NO_PREDICTION)}</p>"
     cells = [
         coin_chart(
             coin,
             result.history.get(coin, ((), ())),
             [a for a in result.answers if a.prediction.coin == coin],
             level,
+            lang,
         )
         for coin in coins
     ]
@@ -151,24 +170,58 @@ text-align:right;white-space:nowrap}.legend{font-size:12px;color:#444}
 @media (max-width:600px){body{padding:0.5em}table{font-size:11px}}"""
 
 
-def write_demo_report(result: DemoResult, level: float, reports_dir: Path) -> Path:
-    """Write ``reports_dir/demo.html`` (``level``: the intervals' confidence) and return it."""
-    rows = [answer_row(a) for a in result.answers]
+DATA_KINDS = {True: N_("synthetic"), False: N_("real")}  # is the history synthetic?
+SYNTHETIC_DATA = N_(
+    "Data: synthetic history generated from a fixed seed and served by the local replay "
+    "server; not real market prices. Phases: {phases}."
+)
+CSV_DATA = N_("Data: the CSV history {label}, served by the local replay server. Phases: {phases}.")
+HONEST = N_(
+    "{e} of {n} predictions come from a model that beat the naive zero-return baseline out of "
+    "sample; the others use the baseline itself (no edge, decision {hold})."
+)
+HEADINGS = {
+    "title": N_("finbot demo"),
+    "h1": N_("finbot demo ({kind} data)"),
+    "models": N_("Models against the naive baseline"),
+    "ahead": N_("Each coin: recent price, forecast and {level} interval ahead"),
+    "answers": N_("Answers"),
+}
+
+
+def _intro(lang: str, result: DemoResult, rows: list[AnswerRow]) -> str:
+    """What the data is, how long each phase took, how many answers have an edge."""
+    phases = ", ".join(
+        f"{translate(lang, PHASES[k]) if k in PHASES else k} {number(lang, v, 1)} s"
+        for k, v in result.phases.items()
+    )
+    if result.data_label == "synthetic":
+        data = _said(lang, SYNTHETIC_DATA, phases=phases)
+    else:
+        data = _said(lang, CSV_DATA, label=result.data_label, phases=phases)
     edge = sum(1 for r in rows if r["has_edge"])
-    phases = ", ".join(f"{k} {number('en', v, 1)} s" for k, v in result.phases.items())
-    body = f"""<!doctype html><html><head><meta charset="utf-8"><title>finbot demo</title>
+    honest = _said(lang, HONEST, e=edge, n=len(rows), hold=Action.HOLD.text(lang))
+    return f"<p>{data}</p>\n<p>{honest}</p>"
+
+
+def write_demo_report(result: DemoResult, level: float, reports_dir: Path, *, lang: str) -> Path:
+    """Write ``reports_dir/demo.html`` in ``lang`` (``level``: the intervals' confidence) and
+    return it."""
+    rows = [answer_row(a) for a in result.answers]
+    kind = translate(lang, DATA_KINDS[result.data_label == "synthetic"])
+    words = {k: _said(lang, m) for k, m in HEADINGS.items() if k not in ("h1", "ahead")}
+    words["h1"] = _said(lang, HEADINGS["h1"], kind=kind)
+    words["ahead"] = _said(lang, HEADINGS["ahead"], level=percent(lang, level, 0))
+    body = f"""<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">
+<title>{words["title"]}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>{STYLE}</style></head><body>
-<h1>finbot demo ({html.escape(result.data_label)} data)</h1>
-<p>Data: {html.escape(result.data_label)} history served by the local replay server. Not real
-market prices{"" if result.data_label != "synthetic" else " (generated from a fixed seed)"}.
-Phases: {phases}.</p>
-<p>{edge} of {len(rows)} predictions come from a model that beat the naive zero-return
-baseline out of sample; the others use the baseline itself (no edge, decision HOLD).</p>
-<h2>Models against the naive baseline</h2>{ratio_chart(result.trained)}
-<h2>Each coin: recent price, forecast and {level:.0%} interval ahead</h2>
-{_coin_charts(result, level)}
-<h2>Answers</h2>{_table(rows)}
+<h1>{words["h1"]}</h1>
+{_intro(lang, result, rows)}
+<h2>{words["models"]}</h2>{ratio_chart(result.trained, lang)}
+<h2>{words["ahead"]}</h2>
+{_coin_charts(lang, result, level)}
+<h2>{words["answers"]}</h2>{_table(lang, rows)}
 </body></html>"""
     reports_dir.mkdir(parents=True, exist_ok=True)
     target = reports_dir / "demo.html"

@@ -157,6 +157,7 @@ FACES: dict[str, list[str]] = {
         "evaluate",
         "evaluate_many",
         "evaluations_json",
+        "localise_ticks",
         "png_data_uri",
         "pyplot",
         "write_report",

@@ -251,7 +251,7 @@ def test_bad_inputs() -> None:
 
 
 def test_report_renders_the_json_numbers(signal_eval: ev.Evaluation, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    path = report.write_report(signal_eval, tmp_path / "r" / "report.html")
+    path = report.write_report(signal_eval, tmp_path / "r" / "report.html", lang="en")
     text = path.read_text(encoding="utf-8")
     assert text.count("data:image/png;base64,") == 5  # + reliability, volatility
     data = signal_eval.to_json()
@@ -268,8 +268,10 @@ def test_report_renders_the_json_numbers(signal_eval: ev.Evaluation, tmp_path) -
         for part in key.split("."):
             node = node[part]
         assert json.loads(html_mod.unescape(value)) == node
-        assert shown == report.fmt(node, report.KINDS.get(key.rsplit(".", 1)[-1]))
-    assert report.fmt(None) == "—" and report.fmt(3) == "3" and report.fmt("a<b") == "a&lt;b"
+        assert shown == report.fmt("en", node, report.KINDS.get(key.rsplit(".", 1)[-1]))
+    assert report.fmt("en", None) == "—" and report.fmt("en", 3) == "3"
+    assert report.fmt("en", "a<b") == "a&lt;b"
     # fractions read as percentages, ratios with three decimals: no raw 0.530516
-    assert report.fmt(0.530516, "pct1") == "53.1 %" and report.fmt(0.530516, "ratio") == "0.531"
-    assert report.fmt(59673.3) == "59,673" and 'name="viewport"' in text
+    assert report.fmt("en", 0.530516, "pct1") == "53.1 %"
+    assert report.fmt("en", 0.530516, "ratio") == "0.531"
+    assert report.fmt("en", 59673.3) == "59,673" and 'name="viewport"' in text

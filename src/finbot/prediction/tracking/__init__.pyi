@@ -26,13 +26,16 @@ from .reliability import (
     ReliabilityJson as ReliabilityJson,
 )
 from .report import (
+    write_report as write_report,
+)
+from .report_charts import (
+    localise_ticks as localise_ticks,
+)
+from .report_charts import (
     png_data_uri as png_data_uri,
 )
-from .report import (
+from .report_charts import (
     pyplot as pyplot,
-)
-from .report import (
-    write_report as write_report,
 )
 from .result import (
     EvalConfig as EvalConfig,
@@ -68,6 +71,7 @@ __all__ = [
     "evaluate",
     "evaluate_many",
     "evaluations_json",
+    "localise_ticks",
     "png_data_uri",
     "pyplot",
     "write_report",

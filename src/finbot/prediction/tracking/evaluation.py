@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from finbot.errors import DataError, UsageError
-from finbot.i18n import N_
+from finbot.i18n import N_, Message, error_message
 from finbot.prediction.tracking.backtest import (
     DecisionInputs,
     PeriodBacktest,
@@ -79,7 +79,8 @@ Progress = Callable[[str, str, int, int], None]
 def _usable_horizons(horizons: Sequence[str], timeframe: str) -> tuple[list[str], dict[str, str]]:
     step = duration_ms(timeframe, field="timeframe")
     good = [h for h in horizons if duration_ms(h) % step == 0]
-    skipped = {h: f"not a whole number of {timeframe} bars" for h in horizons if h not in good}
+    misfit = Message(N_("not a whole number of {tf} bars"), tf=timeframe)
+    skipped: dict[str, str] = {h: misfit for h in horizons if h not in good}
     if not good:
         raise UsageError(
             N_("horizon: expected a multiple of the {timeframe} timeframe, got {horizons}"),
@@ -179,7 +180,7 @@ def _evaluate_coin(
             rows = CoinRows(coin, timeframe, ts, labels[h], vol)
             runs[h] = run_horizon(h, rows, frames, settings)
         except DataError as exc:
-            skipped[h] = str(exc)
+            skipped[h] = error_message(exc)  # English, and translatable where shown
             tick(coin, h)
             continue
         metrics[h] = runs[h].metrics(cfg.level, duration_ms(h) // step)
