@@ -16,7 +16,7 @@ import typer
 from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.progress_labels import progress_label
-from finbot.i18n import N_, number, percent
+from finbot.i18n import number, percent
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -24,14 +24,6 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from finbot.ops.demo_report import AnswerRow, DemoResult
-
-PHASES = {
-    "serve": N_("serve"),
-    "collect": N_("collect"),
-    "train": N_("train"),
-    "predict": N_("predict"),
-    "report": N_("report"),
-}
 
 
 def _progress_runner(
@@ -247,6 +239,8 @@ def _console_for(app_ctx: AppContext) -> Console:
 
 
 def _print_result(app_ctx: AppContext, rows: list[AnswerRow], result: DemoResult) -> None:
+    from finbot.ops.demo_report import PHASES
+
     tr, console = app_ctx.tr, _console_for(app_ctx)
     if rows:
         console.print(build_table(app_ctx, rows, result.data_label))

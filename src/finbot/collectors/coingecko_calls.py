@@ -334,27 +334,17 @@ class CoinGeckoCalls:
         try:
             data = payloads.loads(body)
         except DataError as exc:
-            line = Message(
-                N_("CoinGecko {path}: unreadable answer ({error}); retrying"),
-                path=template,
-                error=failure_line(exc),
-            )
-            log.warning("%s", line)
-            unreadable = N_("CoinGecko {path}: {error}")
-            return _Failure(ApiError(unreadable, path=template, error=error_message(exc)))
+            logged = N_("CoinGecko {path}: unreadable answer ({error}); retrying")
+            return _refused(template, exc, logged, N_("CoinGecko {path}: {error}"))
         if parse is None:
             return data
         try:
             return parse(data)
         except DataError as exc:
-            line = Message(
-                N_("CoinGecko {path}: malformed answer rejected ({error})"),
-                path=template,
-                error=failure_line(exc),
+            logged = N_("CoinGecko {path}: malformed answer rejected ({error})")
+            return _refused(
+                template, exc, logged, N_("CoinGecko {path}: malformed answer ({error})")
             )
-            log.warning("%s", line)
-            malformed = N_("CoinGecko {path}: malformed answer ({error})")
-            return _Failure(ApiError(malformed, path=template, error=error_message(exc)))
 
     def _rate_limited(self, response: httpx.Response, template: str, key_id: str) -> _Failure:
         self.stats.rate_limited += 1
@@ -398,3 +388,10 @@ class CoinGeckoCalls:
                 detail=detail,
             )
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)
+
+
+def _refused(template: str, exc: DataError, logged: str, raised: str) -> _Failure:
+    """An answer that could not be read or parsed: the ``logged`` warning, and the failure
+    (``raised``) that the retry policy sees."""
+    log.warning("%s", Message(logged, path=template, error=failure_line(exc)))
+    return _Failure(ApiError(raised, path=template, error=error_message(exc)))

@@ -163,15 +163,7 @@ def _predict_return(
     tail = bars.tail(TAIL_BARS)
     latest = latest_row(tail, engine=indicators)
     if latest is None:
-        raise DataError(
-            N_(
-                "{coin} {timeframe}: not enough recent bars to compute features (need more than "
-                "{n}); collect data first"
-            ),
-            coin=coin,
-            timeframe=timeframe,
-            n=TAIL_BARS // 20,
-        )
+        raise _too_few_bars(coin, timeframe)
     index, row = latest
     as_of, close = int(tail["ts"][index]), float(tail["close"][index])
     return float(model.predict(row)[0]), as_of, close
@@ -280,16 +272,20 @@ def predict_pooled(
     frames[coin] = bars.tail(tail)
     latest = latest_pooled_row(frames, coin, timeframe, engine=indicators)
     if latest is None:
-        raise DataError(
-            N_(
-                "{coin} {timeframe}: not enough recent bars to compute features (need more than "
-                "{n}); collect data first"
-            ),
-            coin=coin,
-            timeframe=timeframe,
-            n=TAIL_BARS // 20,
-        )
+        raise _too_few_bars(coin, timeframe)
     as_of, close, row = latest
     if extra.get("coin_feature"):
         row = np.column_stack([row, [[coin_code(pool, coin)]]])
     return float(model.predict(row)[0]), as_of, close
+
+
+def _too_few_bars(coin: str, timeframe: str) -> DataError:
+    return DataError(
+        N_(
+            "{coin} {timeframe}: not enough recent bars to compute features (need more than "
+            "{n}); collect data first"
+        ),
+        coin=coin,
+        timeframe=timeframe,
+        n=TAIL_BARS // 20,
+    )
