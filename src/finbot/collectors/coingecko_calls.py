@@ -335,7 +335,10 @@ class CoinGeckoCalls:
             data = payloads.loads(body)
         except DataError as exc:
             logged = N_("CoinGecko {path}: unreadable answer ({error}); retrying")
-            return _refused(template, exc, logged, N_("CoinGecko {path}: {error}"))
+            said = ApiError(
+                N_("CoinGecko {path}: {error}"), path=template, error=error_message(exc)
+            )
+            return _refused(template, exc, logged, said)
         if parse is None:
             return data
         try:
@@ -390,8 +393,8 @@ class CoinGeckoCalls:
         return _Failure(ApiError(detail, status=status, code=code), rotate=True)
 
 
-def _refused(template: str, exc: DataError, logged: str, raised: str) -> _Failure:
+def _refused(template: str, exc: DataError, logged: str, said: ApiError) -> _Failure:
     """An answer that could not be read or parsed: the ``logged`` warning, and the failure
-    (``raised``) that the retry policy sees."""
+    (``said``) that the retry policy sees."""
     log.warning("%s", Message(logged, path=template, error=failure_line(exc)))
-    return _Failure(ApiError(raised, path=template, error=error_message(exc)))
+    return _Failure(said)
