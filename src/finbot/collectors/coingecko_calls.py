@@ -345,9 +345,12 @@ class CoinGeckoCalls:
             return parse(data)
         except DataError as exc:
             logged = N_("CoinGecko {path}: malformed answer rejected ({error})")
-            return _refused(
-                template, exc, logged, N_("CoinGecko {path}: malformed answer ({error})")
+            said = ApiError(
+                N_("CoinGecko {path}: malformed answer ({error})"),
+                path=template,
+                error=error_message(exc),
             )
+            return _refused(template, exc, logged, said)
 
     def _rate_limited(self, response: httpx.Response, template: str, key_id: str) -> _Failure:
         self.stats.rate_limited += 1
