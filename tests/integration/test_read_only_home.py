@@ -32,19 +32,26 @@ def _prefix() -> list[str]:
         return []
     if shutil.which("setpriv") is None:
         pytest.skip("running as root without setpriv: permissions cannot bind here")
-    probe = subprocess.run([*AS_NOBODY, sys.executable, "-c", "import finbot"], check=False)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE_", "COVERAGE_"))}
+    probe = subprocess.run(
+        [*AS_NOBODY, sys.executable, "-c", "import finbot"], check=False, env=env
+    )
     if probe.returncode != 0:
         pytest.skip("the user nobody cannot import finbot from this checkout")
     return AS_NOBODY
 
 
 def _finbot(*args: str) -> subprocess.CompletedProcess[str]:
+    """``finbot ARGS`` as the other user; without the test run's coverage, whose data files
+    that user may not write."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE_", "COVERAGE_"))}
     return subprocess.run(
         [*_prefix(), sys.executable, "-m", "finbot", "--lang", "en", *args],
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
+        env=env,
     )
 
 
