@@ -24,6 +24,7 @@ from finbot.i18n import DOMAIN, LOCALE_DIR, Failure, describe, translate
 from finbot.paths import Paths
 
 _ARGS = "finbot.args"
+_LANG = "finbot.lang"  # the language the command line speaks, read once per run
 COMMAND_MODULES: tuple[str, ...] = (
     "finbot.cli.settings_cmd",  # settings / parametres
     "finbot.cli.storage_cmd",  # storage verify / retention, import-csv
@@ -55,14 +56,14 @@ class _FinbotGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         ctx.meta[_ARGS] = list(args)  # what the user typed, for _report and _wants_help
-        lang = detect_lang(_lang_arg(args), Paths.resolve(_home_arg(args)))
+        lang = ctx.meta[_LANG] = detect_lang(_lang_arg(args), Paths.resolve(_home_arg(args)))
         apply_command_help(self, lang, ctx)  # before any --help is printed
         try:
             return list(super().parse_args(ctx, args))
         except Exception as exc:  # a bad option of finbot itself (`finbot --x`)
             if not is_usage_error(exc):
                 raise
-            _report(usage_failure(exc), list(ctx.meta[_ARGS]), exc, None)
+            _report(usage_failure(exc), list(ctx.meta[_ARGS]), exc, lang, json_emitted=False)
             ctx.exit(2)
             raise  # pragma: no cover - ctx.exit raises
 
@@ -74,21 +75,19 @@ class _FinbotGroup(TyperGroup):
             failure = usage_failure(exc) if is_usage_error(exc) else describe(exc)
             if failure is None:
                 raise
-            _report(failure, args, exc, ctx.obj)
+            obj = ctx.obj if isinstance(ctx.obj, AppContext) else None
+            lang = obj.lang if obj is not None else ctx.meta[_LANG]
+            _report(failure, args, exc, lang, json_emitted=obj is not None and obj.json_emitted)
             ctx.exit(failure.exit_code)
 
 
-def _report(failure: Failure, args: list[str], exc: BaseException, obj: object) -> None:
-    lang = (
-        obj.lang
-        if isinstance(obj, AppContext)
-        else detect_lang(_lang_arg(args), Paths.resolve(_home_arg(args)))
-    )
+def _report(
+    failure: Failure, args: list[str], exc: BaseException, lang: str, *, json_emitted: bool
+) -> None:
     text = failure.text(lang)
     if "-v" in args or "--verbose" in args:
         traceback.print_exception(exc)
-    already = isinstance(obj, AppContext) and obj.json_emitted
-    if "--json" in args and not already:
+    if "--json" in args and not json_emitted:
         typer.echo(json.dumps({"error": {"type": failure.kind, "message": text}}))
     typer.secho(translate(lang, "error: {message}", message=text), fg="red", err=True)
 
@@ -151,7 +150,8 @@ def _root(
     if lang not in (None, "fr", "en"):
         said = translate(detect_lang(None, paths), "expected fr or en")
         raise typer.BadParameter(said, param_hint="--lang")
-    ctx.obj = AppContext(paths=paths, lang=detect_lang(lang, paths), verbose=verbose)
+    chosen = lang or ctx.meta[_LANG]  # `--lang=fr` too, which parse_args does not read
+    ctx.obj = AppContext(paths=paths, lang=chosen, verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
     if _wants_help(ctx):
         return
