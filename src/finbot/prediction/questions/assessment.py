@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from finbot.config.models import Settings
@@ -88,6 +88,9 @@ class Assessment:
     volatility: VolView = VolView(None, "no volatility source")
     outcomes: Outcomes | None = None
     outcome: str = "flat"  # the stated outcome the confidence is the probability of
+    # the recent bars it was assessed on (``Sources.bars``): the questions' base rates read
+    # them again from here, not from the store
+    bars: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def low_price(self) -> float:
@@ -239,7 +242,7 @@ def assess(
     hold = HorizonDecision(pred.horizon, Action.HOLD, 0.0, 0.0, 0.0, ())
     partial = Assessment(
         pred, low, high, level, method, _confidence(odds, outcome), costs, th, hold, err, fx,
-        fx_source, fresh, view, odds, outcome,
+        fx_source, fresh, view, odds, outcome, bars,
     )  # fmt: skip
     decision = decide_horizon(partial.signal(), settings.thresholds.decision.min_confidence)
     decision = hold_if_stale(decision, fresh)
