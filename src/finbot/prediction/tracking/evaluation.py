@@ -227,7 +227,6 @@ def _evaluation(
         coin=coin,
         timeframe=timeframe,
         algorithm=_served_overall(runs),
-        level=cfg.level,
         folds=len(first.blocks),
         horizons=metrics,
         strategy=period.strategy,
