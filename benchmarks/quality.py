@@ -194,18 +194,18 @@ def main(argv: Sequence[str]) -> int:
     evaluations = run(frames, horizons, config)
     seconds = time.perf_counter() - start
     rows = goal_rows(evaluations, config.level)
-    first = evaluations[0]
+    out = record(args.data, evaluations, rows, config, seconds)  # printed, kept on a full run
+    first = out["evaluations"][0]
     print(
         f"\nQuality: finbot evaluate on {len(coins)} coins, {TIMEFRAME} bars, test "
-        f"{first.to_json()['start'][:10]} → {first.to_json()['end'][:10]}, weekly retrains "
-        f"({first.folds}), Holm over {len(coins) * len(horizons)} tests, {seconds:.0f} s\n"
+        f"{first['start'][:10]} → {first['end'][:10]}, weekly retrains "
+        f"({first['folds']}), Holm over {len(coins) * len(horizons)} tests, {seconds:.0f} s\n"
     )
     print(format_table(rows, horizons))
-    print("\n" + summary(rows))
-    print(withheld(evaluations))
-    print(pooled_served(evaluations))
+    print("\n" + out["summary"])
+    print(out["withheld"])
+    print(out["pooled_served"])
     if tuple(coins) == COINS and tuple(horizons) == HORIZONS and config == EvalConfig():
-        out = record(args.data, evaluations, rows, config, seconds)
         (HERE / "quality.json").write_text(
             json.dumps(_rounded(out), indent=2) + "\n", encoding="utf-8"
         )

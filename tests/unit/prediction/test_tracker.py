@@ -6,7 +6,6 @@ import csv
 import math
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from finbot.clock import FakeClock, now_ms
@@ -16,31 +15,12 @@ from finbot.prediction.tracking.prediction_tracker import (
     NewPrediction,
     PredictionTracker,
 )
-from finbot.schema import conform
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
-from tests.fixtures.tracker import T0, new_prediction
+from tests.fixtures.tracker import T0, flat_bars, new_prediction
 
 pytestmark = pytest.mark.unit
 H = 3_600_000
-
-
-def bars(ts_close: dict[int, float]) -> pl.DataFrame:
-    ts = sorted(ts_close)
-    closes = [ts_close[t] for t in ts]
-    return conform(
-        pl.DataFrame(
-            {
-                "ts": ts,
-                "open": closes,
-                "high": closes,
-                "low": closes,
-                "close": closes,
-                "volume": [1e6] * len(ts),
-                "source": ["test"] * len(ts),
-            }
-        )
-    )
 
 
 @pytest.fixture
@@ -60,14 +40,14 @@ def prediction(**over: object) -> NewPrediction:
 
 def test_resolves_once_against_the_bar_at_the_target(tracker, store) -> None:  # type: ignore[no-untyped-def]
     clock = FakeClock(start=T0 / 1000 + 1800)
-    store.upsert("bitcoin", "1h", bars({T0: 100.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0: 100.0}))
     pid = tracker.record(prediction())
     assert tracker.resolve_due(store, now_ms(clock)) == 0  # not due yet
-    store.upsert("bitcoin", "1h", bars({T0 + H: 102.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0 + H: 102.0}))
     clock.advance(3600)  # target bar opened but not closed yet
     assert tracker.resolve_due(store, now_ms(clock)) == 0
     clock.advance(3600)  # target bar closed; later bars exist with other prices
-    store.upsert("bitcoin", "1h", bars({T0 + 2 * H: 90.0, T0 + 3 * H: 80.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0 + 2 * H: 90.0, T0 + 3 * H: 80.0}))
     assert tracker.resolve_due(store, now_ms(clock)) == 1
     row = tracker.recent(1)[0]
     assert row["id"] == pid and row["status"] == "resolved"
@@ -76,7 +56,7 @@ def test_resolves_once_against_the_bar_at_the_target(tracker, store) -> None:  #
     assert row["abs_error"] == pytest.approx(abs(math.log(1.02) - math.log(1.01)))
     assert row["direction_hit"] is True and row["inside_interval"] is True
     # later prices change nothing: it is never re-checked
-    store.upsert("bitcoin", "1h", bars({T0 + H: 50.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0 + H: 50.0}))
     clock.advance(36_000)
     assert tracker.resolve_due(store, now_ms(clock)) == 0
     assert tracker.recent(1)[0]["realised_price"] == 102.0
@@ -92,14 +72,14 @@ def test_resolves_once_against_the_bar_at_the_target(tracker, store) -> None:  #
 )
 def test_nearest_bar_within_tolerance(tracker, store, bar_offsets, tolerance, expected_ts) -> None:  # type: ignore[no-untyped-def]
     target = T0 + H
-    store.upsert("bitcoin", "1h", bars({target + k: v for k, v in bar_offsets.items()}))
+    store.upsert("bitcoin", "1h", flat_bars({target + k: v for k, v in bar_offsets.items()}))
     tracker.record(prediction())
     assert tracker.resolve_due(store, target + 2 * H, tolerance_ms=tolerance) == 1
     assert tracker.recent(1)[0]["resolved_bar_ts"] == target + expected_ts
 
 
 def test_unresolved_without_a_bar_then_expires_once(tracker, store) -> None:  # type: ignore[no-untyped-def]
-    store.upsert("bitcoin", "1h", bars({T0: 100.0, T0 + 5 * H: 120.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0: 100.0, T0 + 5 * H: 120.0}))
     tracker.record(prediction())
     assert tracker.resolve_due(store, T0 + 3 * H, tolerance_ms=30 * 60_000) == 0
     assert tracker.counts() == {"pending": 1, "resolved": 0, "expired": 0}
@@ -109,8 +89,8 @@ def test_unresolved_without_a_bar_then_expires_once(tracker, store) -> None:  # 
 
 
 def test_wrong_direction_and_outside_interval(tracker, store) -> None:  # type: ignore[no-untyped-def]
-    store.upsert("bitcoin", "1h", bars({T0 + H: 95.0}))
-    store.upsert("ethereum", "1h", bars({T0 + H: 95.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0 + H: 95.0}))
+    store.upsert("ethereum", "1h", flat_bars({T0 + H: 95.0}))
     tracker.record(prediction())
     tracker.record(  # another coin: one row per coin, horizon and bar
         prediction(
@@ -135,7 +115,7 @@ def test_summary_windows(tracker, store) -> None:  # type: ignore[no-untyped-def
         target = now - day * 24 * H
         closes[target - H] = 101.0  # the bar that closes at the target
         tracker.record(prediction(as_of=target - H, made_at=target - H))
-    store.upsert("bitcoin", "1h", bars(closes))
+    store.upsert("bitcoin", "1h", flat_bars(closes))
     assert tracker.resolve_due(store, now) == 4
     summary = tracker.summary(now)
     windows = summary["bitcoin"]["1h"]
@@ -170,7 +150,7 @@ def test_export_writes_times_as_times(tracker, store, tmp_path: Path) -> None:  
 
     from openpyxl import load_workbook
 
-    store.upsert("bitcoin", "1h", bars({T0 + H: 102.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0 + H: 102.0}))
     tracker.record(prediction())  # made 5 s after T0 + H, for the bar at T0 + H
     assert tracker.resolve_due(store, T0 + 2 * H + 500) == 1
     tracker.record(prediction(coin="ethereum", made_at=T0 + 3 * H))  # pending: no resolved_at

@@ -3,26 +3,17 @@ tables migrated, and a prediction scored at the time of its price plus the horiz
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 from sqlalchemy import text
 
 from finbot.paths import Paths
 from finbot.prediction.tracking.prediction_tracker import PredictionTracker
-from finbot.schema import conform
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
 from finbot.timeframes import HOUR_MS, MINUTE_MS
-from tests.fixtures.tracker import T0, new_prediction
+from tests.fixtures.tracker import T0, flat_bars, new_prediction
 
 pytestmark = pytest.mark.unit
-
-
-def bars(ts_close: dict[int, float]) -> pl.DataFrame:
-    ts = sorted(ts_close)
-    closes = [ts_close[t] for t in ts]
-    frame = {"ts": ts, "open": closes, "high": closes, "low": closes, "close": closes}
-    return conform(pl.DataFrame(frame | {"volume": [1e6] * len(ts), "source": ["t"] * len(ts)}))
 
 
 @pytest.fixture
@@ -65,7 +56,7 @@ def test_an_older_table_is_migrated_and_deduplicated(home: Paths, db_backend: st
     assert rows[0]["as_of"] == rows[0]["bar_ts"] == T0 + HOUR_MS  # now the close time
     assert rows[0]["target_ts"] == T0 + 2 * HOUR_MS
     store = BarStore(home.parquet_dir)
-    store.upsert("ethereum", "1h", bars({T0 + HOUR_MS: 103.0}))  # closes at the target
+    store.upsert("ethereum", "1h", flat_bars({T0 + HOUR_MS: 103.0}))  # closes at the target
     assert tracker.resolve_due(store, T0 + 3 * HOUR_MS) == 1
     assert tracker.recent()[0]["realised_price"] == 103.0  # scored as before the migration
     tracker.record(new_prediction(coin="ethereum", bar_ts=T0 + HOUR_MS))
@@ -79,8 +70,8 @@ def test_scored_at_the_price_time_plus_the_horizon(tracker, home: Paths) -> None
     assert row["target_ts"] == asked + HOUR_MS  # 08:37, not the bar closing at 08:00
     store = BarStore(home.parquet_dir)
     five = {asked + HOUR_MS - 5 * MINUTE_MS + i * 5 * MINUTE_MS: 100.0 + i for i in range(3)}
-    store.upsert("bitcoin", "5m", bars(five))  # 5 m bars closing 08:37, 08:42, 08:47
-    store.upsert("bitcoin", "1h", bars({T0 + HOUR_MS: 90.0, T0 + 2 * HOUR_MS: 80.0}))
+    store.upsert("bitcoin", "5m", flat_bars(five))  # 5 m bars closing 08:37, 08:42, 08:47
+    store.upsert("bitcoin", "1h", flat_bars({T0 + HOUR_MS: 90.0, T0 + 2 * HOUR_MS: 80.0}))
     assert tracker.resolve_due(store, asked + HOUR_MS - MINUTE_MS) == 0  # not due yet
     assert tracker.resolve_due(store, asked + 2 * HOUR_MS) == 1
     done = tracker.recent()[0]
@@ -92,7 +83,7 @@ def test_waits_for_the_bar_nearest_the_target(tracker, home: Paths) -> None:  # 
     asked = T0 + HOUR_MS + 37 * MINUTE_MS  # 07:37, hourly bars only
     tracker.record(new_prediction(as_of=asked, bar_ts=T0 + HOUR_MS, made_at=asked))
     store = BarStore(home.parquet_dir)
-    store.upsert("bitcoin", "1h", bars({T0 + HOUR_MS: 90.0, T0 + 2 * HOUR_MS: 104.0}))
+    store.upsert("bitcoin", "1h", flat_bars({T0 + HOUR_MS: 90.0, T0 + 2 * HOUR_MS: 104.0}))
     target = asked + HOUR_MS  # 08:37
     assert tracker.resolve_due(store, target + MINUTE_MS) == 0  # 08:00 is 37 min off: wait
     assert tracker.resolve_due(store, T0 + 3 * HOUR_MS) == 1  # the bar closing at 09:00

@@ -7,36 +7,18 @@ import math
 from pathlib import Path
 
 import numpy as np
-import polars as pl
 import pytest
 from sqlalchemy import MetaData, Table, create_engine, inspect
 
 from finbot.paths import Paths
 from finbot.prediction.tracking.prediction_tracker import PredictionRow, PredictionTracker
 from finbot.prediction.tracking.reliability import OUTCOME_COLUMNS, reliability
-from finbot.schema import conform
 from finbot.storage.db import engine_for
 from finbot.storage.parquet_writer import BarStore
-from tests.fixtures.tracker import T0, new_prediction
+from tests.fixtures.tracker import T0, flat_bars, new_prediction
 
 pytestmark = pytest.mark.unit
 H = 3_600_000
-
-
-def one_bar(ts: int, close: float) -> pl.DataFrame:
-    return conform(
-        pl.DataFrame(
-            {
-                "ts": [ts],
-                "open": [close],
-                "high": [close],
-                "low": [close],
-                "close": [close],
-                "volume": [1e6],
-                "source": ["test"],
-            }
-        )
-    )
 
 
 @pytest.fixture
@@ -46,7 +28,7 @@ def tracker(home: Paths, db_backend: str) -> PredictionTracker:
 
 def test_stated_outcomes_are_scored_and_tabulated(tracker: PredictionTracker, home: Paths) -> None:
     store = BarStore(home.parquet_dir)
-    store.upsert("bitcoin", "1h", one_bar(T0 + H, 100.5))  # realised: +0.5 %
+    store.upsert("bitcoin", "1h", flat_bars({T0 + H: 100.5}))  # realised: +0.5 %
     cases = [("up", 62.0, True), ("flat", 35.0, False), ("down", 20.0, False)]
     for i, (outcome, confidence, _) in enumerate(cases):  # one as-of bar each: none deduplicated
         tracker.record(

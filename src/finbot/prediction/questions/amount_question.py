@@ -66,21 +66,17 @@ def amount(
     if target is not None:
         code = "meets_target" if meets else "below_target"
         reasons.append(Reason(code, {"profit": f"{net:.2f}", "target": f"{target:.2f}"}))
-        p_target, source = _p_target(sources, a, amount_eur, target)
+        p_target, source = _p_target(a, amount_eur, target)
     return AmountAnswer(a, amount_eur, value, net, target, meets, tuple(reasons), p_target, source)
 
 
-def _p_target(
-    sources: Sources, a: Assessment, amount_eur: float, target: float
-) -> tuple[float | None, str]:
+def _p_target(a: Assessment, amount_eur: float, target: float) -> tuple[float | None, str]:
     """P(net profit ≥ ``target``) and its source."""
     needed = (amount_eur + a.costs.total_eur + target) / amount_eur
     if needed <= 0:
         return 1.0, "certain"
     p = a.prediction
-    timeframe = bar_timeframe(p)
-    bars = sources.bars(p.coin, timeframe)
-    h = horizon_bars(p.horizon, timeframe)
+    h = horizon_bars(p.horizon, bar_timeframe(p))
     return threshold_probability(
-        a.volatility.forecast, bars, h, p.predicted_return, math.log(needed)
+        a.volatility.forecast, a.bars, h, p.predicted_return, math.log(needed)
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from finbot.config.models import Settings
@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
     from finbot.prediction.pipeline import Prediction
 
-#: (half width, expected error, vol ratio, current vol, method) of one prediction's interval.
-_Interval = tuple[float, float | None, float | None, float | None, str]
+#: (half width, expected error, current vol, method) of one prediction's interval.
+_Interval = tuple[float, float | None, float | None, str]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,9 @@ class Assessment:
     volatility: VolView = VolView(None, "no volatility source")
     outcomes: Outcomes | None = None
     outcome: str = "flat"  # the stated outcome the confidence is the probability of
+    # the recent bars it was assessed on (``Sources.bars``): the questions' base rates read
+    # them again from here, not from the store
+    bars: pl.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def low_price(self) -> float:
@@ -132,7 +135,7 @@ def _conformal_interval(
             horizon=pred.horizon,
         )
     method = "normalised split conformal" if cal.normalised else "split conformal"
-    return cal.half_width(sigma_now), float(resid), cal.vol_ratio(sigma_now), sigma_now, method
+    return cal.half_width(sigma_now), float(resid), sigma_now, method
 
 
 def _gaussian_interval(
@@ -142,7 +145,7 @@ def _gaussian_interval(
 
     bars_per_h = duration_seconds(pred.horizon) / duration_seconds(timeframe, field="timeframe")
     width = float(norm.ppf((1 + level) / 2)) * sigma_now * math.sqrt(max(bars_per_h, 1.0))
-    return width, None, None, sigma_now, "gaussian from recent volatility (no calibration data)"
+    return width, None, sigma_now, "gaussian from recent volatility (no calibration data)"
 
 
 def _interval(
@@ -152,12 +155,12 @@ def _interval(
     bars: pl.DataFrame | None,
     level: float,
 ) -> _Interval:
-    """(half width, expected error, vol ratio, current vol, method) for one prediction."""
+    """(half width, expected error, current vol, method) for one prediction."""
     sigma_now = cf.current_vol(bars)
     if calibration is not None and len(calibration) >= 10:
         return _conformal_interval(pred, calibration, bars, level, sigma_now)
     if sigma_now is None:
-        return math.inf, None, None, None, "none (no calibration data, no bars)"
+        return math.inf, None, None, "none (no calibration data, no bars)"
     return _gaussian_interval(pred, timeframe, level, sigma_now)
 
 
@@ -223,9 +226,7 @@ def assess(
     fresh = sources.freshness(pred, timeframe) if sources.freshness else None
     pred = anchored(pred, fresh) if fresh else pred
     bars = sources.bars(coin, timeframe)
-    width, err, _ratio, sigma, method = _interval(
-        pred, timeframe, sources.calibration(pred), bars, level
-    )
+    width, err, sigma, method = _interval(pred, timeframe, sources.calibration(pred), bars, level)
     view = _volatility(sources, coin, pred.horizon)
     width, method = _vol_interval(view) or (width, method)
     costs, fx, fx_source = _costs(settings, sources, coin, bars, order_eur)
@@ -239,7 +240,7 @@ def assess(
     hold = HorizonDecision(pred.horizon, Action.HOLD, 0.0, 0.0, 0.0, ())
     partial = Assessment(
         pred, low, high, level, method, _confidence(odds, outcome), costs, th, hold, err, fx,
-        fx_source, fresh, view, odds, outcome,
+        fx_source, fresh, view, odds, outcome, bars,
     )  # fmt: skip
     decision = decide_horizon(partial.signal(), settings.thresholds.decision.min_confidence)
     decision = hold_if_stale(decision, fresh)

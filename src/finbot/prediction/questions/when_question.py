@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TypedDict
 
 from finbot.config.models import Settings
 from finbot.errors import FinbotError
@@ -25,11 +25,8 @@ from finbot.prediction.questions.assessment import (
     assess,
     bar_timeframe,
 )
-from finbot.prediction.questions.outcome import touch_base_rate
-
-if TYPE_CHECKING:
-    import polars as pl
 from finbot.prediction.questions.horizons import configured_horizons
+from finbot.prediction.questions.outcome import touch_base_rate
 
 
 class ScanJson(TypedDict):
@@ -101,7 +98,7 @@ class WhenAnswer:
         }
 
 
-def _touch(a: Assessment, goal: float, bars: pl.DataFrame | None) -> tuple[float | None, str]:
+def _touch(a: Assessment, goal: float) -> tuple[float | None, str]:
     """P(the high reaches ``+goal`` within the horizon) and its source."""
     vf = a.volatility.forecast
     if vf is not None:
@@ -109,7 +106,7 @@ def _touch(a: Assessment, goal: float, bars: pl.DataFrame | None) -> tuple[float
         if p is not None:
             return p, "volatility model"
     h = horizon_bars(a.prediction.horizon, bar_timeframe(a.prediction))
-    base = touch_base_rate(bars, h, goal)
+    base = touch_base_rate(a.bars, h, goal)
     return base, "none" if base is None else "base rate"
 
 
@@ -141,8 +138,7 @@ def _scan(
             missing.append(Message(N_("{horizon}: {error}"), horizon=h, error=error_message(exc)))
             continue
         scanned.append(a)
-        bars = sources.bars(coin, bar_timeframe(a.prediction))
-        rows.append((a.prediction.horizon, *_touch(a, goal, bars)))
+        rows.append((a.prediction.horizon, *_touch(a, goal)))
     return scanned, _monotone(rows), missing
 
 

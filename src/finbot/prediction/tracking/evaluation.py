@@ -16,7 +16,6 @@ trades the test period long-only (``backtest``) against buy-and-hold and cash.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -43,7 +42,7 @@ from finbot.prediction.tracking.horizon_runs import (
     run_horizon,
 )
 from finbot.prediction.tracking.result import EvalConfig, Evaluation, evaluations_json
-from finbot.prediction.tracking.served import Selection, retrain_blocks
+from finbot.prediction.tracking.served import Selection, model_counts, retrain_blocks
 from finbot.prediction.tracking.significance import diebold_mariano, holm
 from finbot.prediction.tracking.volatility_runs import (
     VolatilityRun,
@@ -209,8 +208,8 @@ def _volatility(
 
 
 def _served_overall(runs: dict[str, HorizonRun]) -> str:
-    counts = Counter(name for run in runs.values() for name in run.models)
-    return max(sorted(counts), key=lambda name: counts[name])
+    """The model most retrains served, over every horizon (the first name on ties)."""
+    return next(iter(model_counts([name for run in runs.values() for name in run.models])))
 
 
 def _evaluation(
@@ -228,7 +227,6 @@ def _evaluation(
         coin=coin,
         timeframe=timeframe,
         algorithm=_served_overall(runs),
-        level=cfg.level,
         folds=len(first.blocks),
         horizons=metrics,
         strategy=period.strategy,

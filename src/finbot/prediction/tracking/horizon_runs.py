@@ -20,7 +20,7 @@ import polars as pl
 
 from finbot.i18n import N_
 from finbot.prediction.decision import confidence as cf
-from finbot.prediction.decision import hit_rate
+from finbot.prediction.decision import direction_hits
 from finbot.prediction.tracking.served import (
     Selection,
     Served,
@@ -56,8 +56,7 @@ class HorizonRun:
         y, p, w = self.y[ok], self.pred[ok], self.half_width[ok]
         mae, naive = float(np.mean(np.abs(y - p))), float(np.mean(np.abs(y)))
         dm, pvalue = diebold_mariano(y - p, y, h_bars)
-        moved = (p != 0) & (y != 0)
-        hits = np.sign(p[moved]) == np.sign(y[moved])
+        hits = direction_hits(y, p)
         ci = wilson(int(hits.sum()), int(hits.size))
         counts = model_counts(self.models)
         return {
@@ -67,7 +66,7 @@ class HorizonRun:
             "mae_ratio": mae / naive if naive > 0 else math.nan,
             "dm_stat": dm,
             "dm_pvalue": pvalue,
-            "directional_accuracy": hit_rate(y, p),
+            "directional_accuracy": float(hits.mean()) if hits.size else None,
             "hit_rate_ci": list(ci) if ci else None,
             "ic": spearman_ic(p, y),
             "coverage": float(np.mean(np.abs(y - p) <= w)),

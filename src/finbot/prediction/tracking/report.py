@@ -187,9 +187,10 @@ def render(evaluations: Evaluation | Sequence[Evaluation], *, lang: str) -> str:
     several = len(evs) > 1
     coins = ", ".join(ev.coin for ev in evs)
     title = translate(lang, "finbot evaluation — {coins} {tf}", coins=coins, tf=evs[0].timeframe)
+    views = data["evaluations"] if several else [data]  # each coin's to_json, made once
     body: list[str] = []
-    for i, ev in enumerate(evs):
-        body += _section(lang, ev, ev.to_json(), f"evaluations.{i}." if several else "")
+    for i, (ev, view) in enumerate(zip(evs, views, strict=True)):
+        body += _section(lang, ev, view, f"evaluations.{i}." if several else "")
     payload = json.dumps(data).replace("</", "<\\/")
     return "\n".join(
         [

@@ -65,7 +65,6 @@ class Evaluation:
     coin: str
     timeframe: str
     algorithm: str
-    level: float
     folds: int
     horizons: dict[str, HorizonMetrics]
     strategy: dict[str, float | int]
@@ -84,6 +83,11 @@ class Evaluation:
     )
     equity_strategy: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
     equity_hold: FloatArray = field(default_factory=lambda: np.empty(0), repr=False)
+
+    @property
+    def level(self) -> float:
+        """The intervals' nominal coverage (``config.level``)."""
+        return self.config.level
 
     def to_json(self) -> dict[str, Any]:
         from finbot.clock import iso_utc

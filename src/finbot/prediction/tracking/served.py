@@ -14,7 +14,7 @@ trainer's own choice: candidates, naive fallback, shrink, calibration window).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -58,15 +58,33 @@ class Selection(Protocol):
     ) -> Served: ...
 
 
+@dataclass
+class _CoinFeatures:
+    """``build_features`` of a coin's bars, built once: every retrain block and horizon of
+    the walk-forward predicts from the same full bars."""
+
+    built: dict[tuple[str, int, int, int], pl.DataFrame] = field(default_factory=dict)
+
+    def get(self, bars: pl.DataFrame, coin: str) -> pl.DataFrame:
+        from finbot.prediction.features import build_features
+
+        ts = bars["ts"]
+        key = (coin, bars.height, int(ts[0]), int(ts[-1])) if bars.height else (coin, 0, 0, 0)
+        if key not in self.built:
+            self.built[key] = build_features(bars)
+        return self.built[key]
+
+
 @dataclass(frozen=True)
 class _PerCoinForecaster:
     model: object
     shrink: float
+    features: _CoinFeatures
 
     def __call__(self, bars: Mapping[str, pl.DataFrame], coin: str, ts: IntArray) -> FloatArray:
-        from finbot.prediction.features import build_features, feature_matrix
+        from finbot.prediction.features import feature_matrix
 
-        feats = build_features(bars[coin])
+        feats = self.features.get(bars[coin], coin)
         rows = pl.DataFrame({"ts": ts}).join(feats, on="ts", how="left", maintain_order="left")
         raw = np.asarray(self.model.predict(feature_matrix(rows)), dtype=np.float64)  # type: ignore[attr-defined]
         return self.shrink * raw
@@ -79,6 +97,7 @@ class PerCoinSelection:
     algorithms: tuple[str, ...]
     test_fraction: float = 0.3
     seed: int = 0
+    _features: _CoinFeatures = field(default_factory=_CoinFeatures, repr=False, compare=False)
 
     def select(
         self, coin: str, timeframe: str, horizon: str, history: Mapping[str, pl.DataFrame]
@@ -96,7 +115,7 @@ class PerCoinSelection:
         )
         forecaster = None
         if report.chosen != NAIVE:
-            forecaster = _PerCoinForecaster(report.model, report.shrink)
+            forecaster = _PerCoinForecaster(report.model, report.shrink, self._features)
         return Served(str(report.chosen), report.has_edge, report.calibration, forecaster)
 
 

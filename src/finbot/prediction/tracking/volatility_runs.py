@@ -22,7 +22,6 @@ from finbot.errors import DataError
 from finbot.prediction.features import horizon_bars
 from finbot.prediction.volatility import (
     HorizonEvaluation,
-    VolatilityConfig,
     WalkForwardConfig,
     bar_grid,
     evaluate_horizon,
@@ -66,12 +65,12 @@ def volatility_runs(
     """Each horizon's run; a horizon with too little history is left out."""
     grid = bar_grid(bars, timeframe)
     features = vol_features(grid)
-    config = VolatilityConfig(level=level, cost=cost, walk=WalkForwardConfig(n_folds=n_folds))
+    walk = WalkForwardConfig(n_folds=n_folds)
     out = {}
     for horizon in horizons:
         data = horizon_data(grid, horizon_bars(horizon, timeframe), features)
         try:
-            folds = walk_forward(data, config.walk)
+            folds = walk_forward(data, walk)
         except DataError:
             continue
         ev = evaluate_horizon(data, folds, level=level, cost=cost)
