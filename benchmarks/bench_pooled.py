@@ -92,16 +92,18 @@ def fold_predictions(data: pl.DataFrame, horizon: str, fold: int) -> tuple[pl.Da
 
 
 def _metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """MAE ratio, IC and hit rate; the hit rate is NaN when no forecast calls a direction
+    (a model shrunk to zero), and the means over coins leave such coins out."""
     from scipy.stats import spearmanr
 
-    from finbot.prediction.training.trainer import score
+    from finbot.prediction.decision import hit_rate
 
     ic = float(spearmanr(pred, y).statistic) if np.std(pred) > 0 else 0.0
     naive = float(np.mean(np.abs(y)))
     return {
         "mae_ratio": float(np.mean(np.abs(pred - y))) / naive,
         "ic": ic,
-        "hit_rate": score(y, pred)["directional_accuracy"],
+        "hit_rate": float("nan") if (rate := hit_rate(y, pred)) is None else rate,
     }
 
 
@@ -124,7 +126,7 @@ def horizon_figures(frames: dict[str, pl.DataFrame], horizon: str) -> dict[str, 
             per_coin[coin][name] = whole | {"ic": float(np.mean(ics))}
     mean = {
         name: {
-            k: float(np.mean([per_coin[c][name][k] for c in per_coin]))
+            k: float(np.nanmean([per_coin[c][name][k] for c in per_coin]))
             for k in ("mae_ratio", "ic", "hit_rate")
         }
         for name in MODELS
