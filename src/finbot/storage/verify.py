@@ -194,7 +194,7 @@ def _bar_file_problems(
                 month=f"{year}-{month:02d}",
             )
         )
-    for reason, count in validate_bars(conform(frame)).rejected.items():
+    for reason, count in validate_bars(frame).rejected.items():
         problems.append(Message(N_("{n} rows with {reason}"), n=count, reason=Message(reason)))
     return problems
 
