@@ -24,7 +24,7 @@ from finbot.clock import iso_utc
 from finbot.errors import DataError, UsageError
 from finbot.i18n import N_, Message
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars, to_file
-from finbot.storage import files, refill
+from finbot.storage import files, months, refill
 from finbot.storage.retention import apply_retention
 from finbot.storage.validation import as_bars, validate_bars
 from finbot.storage.verify import VerifyReport, verify_store
@@ -176,7 +176,7 @@ class BarStore:
         result = UpsertResult(rejected=checked.rejected_total, reasons=checked.rejected)
         metadata = self._metadata(coin, timeframe)
         jobs = [
-            (files.month_dir(base, year, month) / files.PART_FILE, part)
+            (months.month_dir(base, year, month) / files.PART_FILE, part)
             for year, month, part in files.split_by_month(checked.good)
         ]
         for done in files.run_months(lambda job: self._upsert_month(*job, metadata), jobs):

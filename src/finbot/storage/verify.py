@@ -21,7 +21,7 @@ from finbot.clock import iso_utc
 from finbot.errors import DataError
 from finbot.i18n import N_, Message, error_message
 from finbot.schema import BARS_FILE_SCHEMA, SCHEMA_VERSION, conform
-from finbot.storage import files, refill
+from finbot.storage import files, months, refill
 from finbot.storage.validation import validate_bars
 from finbot.timeframes import TIMEFRAMES, duration_ms
 
@@ -184,7 +184,7 @@ def _bar_file_problems(
             Message(N_("ts: not strictly increasing (duplicate or unsorted timestamps)"))
         )
     outside = frame.filter(
-        (ts < files.month_start_ms(year, month)) | (ts >= files.month_end_ms(year, month))
+        (ts < months.month_start_ms(year, month)) | (ts >= months.month_end_ms(year, month))
     ).height
     if outside:
         problems.append(
