@@ -81,7 +81,7 @@ def _coingecko_chart(
     if tf == Timeframe.M5 and start < end - COINGECKO_5M_MS:
         start = end - COINGECKO_5M_MS
     if job.history_floor_ms is not None and start < job.history_floor_ms:
-        clamp = Clamp(start, job.history_floor_ms)
+        clamp = Clamp(job.history_floor_ms)
         report.notes.append(clamp.describe(coin, tf))
         start = job.history_floor_ms
     fetched = fetch_range(job.client, coin, start, end, tf, now_ms=job.now_ms)
@@ -167,7 +167,7 @@ def _name_the_stored_window(job: BackfillJob, report: SeriesReport, coin: str, t
         if first is None or last is None
         else Message(N_("stored {first} to {last}"), first=iso_utc(first), last=iso_utc(last))
     )
-    clamp = Clamp(0, job.history_floor_ms).describe(coin, tf)
+    clamp = Clamp(job.history_floor_ms).describe(coin, tf)
     report.notes = [n for n in report.notes if "clamped" not in n] + [
         Message(N_("{clamp}; {stored}"), clamp=clamp, stored=stored)
     ]
