@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from finbot.clock import now_ms
 from finbot.collectors.backfill_job import SeriesReport
+from finbot.collectors.common import batches
 from finbot.collectors.exchange_backfill import exchange_fetch
 from finbot.collectors.historical_collector import (
     backfill_job,
@@ -24,7 +25,6 @@ from finbot.collectors.historical_collector import (
     segment_bars,
     store_bars,
 )
-from finbot.collectors.price_collector import batches
 from finbot.collectors.range_collector import CHUNK_MS, CLAMP_MARGIN_MS, PLAN_HISTORY_MS, chunks
 from finbot.i18n import N_, Message
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
