@@ -26,6 +26,7 @@ from finbot.i18n import N_, Message
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars, to_file
 from finbot.storage import files, months, refill
 from finbot.storage.retention import apply_retention
+from finbot.storage.schema_migration import META_VERSION, migrate_bar_files
 from finbot.storage.validation import as_bars, validate_bars
 from finbot.storage.verify import VerifyReport, verify_store
 from finbot.timeframes import check_timeframe
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 _COIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _VALUE_COLUMNS = tuple(c for c in BAR_COLUMNS if c != "ts")
-META_VERSION = "finbot.schema_version"
 META_KIND = "finbot.kind"
 META_TIMEFRAME = "finbot.timeframe"
 META_COIN = "finbot.coin"
@@ -301,8 +301,6 @@ class BarStore:
 
     def migrate(self) -> int:
         """Bring older bar files to the current schema version (once); files rewritten."""
-        from finbot.storage.schema_migration import migrate_bar_files
-
         self._current = True
         return migrate_bar_files(self)
 
