@@ -153,8 +153,9 @@ def _verify_series(
         report.rows += frame.height
         for text in _bar_file_problems(frame, metadata, year, month, timeframe, coin):
             report.problem(path, text)
-        if "ts" in frame.columns:
-            stamps.append(conform(frame)["ts"] if frame.schema["ts"].is_temporal() else frame["ts"])
+        if "ts" in frame.columns:  # a file's TIMESTAMP as epoch milliseconds, as conform reads it
+            ts = frame["ts"]
+            stamps.append(ts.dt.epoch("ms") if ts.dtype.is_temporal() else ts)
     if timeframe in TIMEFRAMES and stamps:
         gap = _gaps(pl.concat(stamps).unique().sort(), duration_ms(timeframe), coin, timeframe)
         if gap:
