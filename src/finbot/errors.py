@@ -118,13 +118,10 @@ class AlreadyRunning(FinbotError):
     """Another finbot process holds the lock of this home."""
 
     def __init__(self, pid: int | None):
-        if pid:
-            super().__init__(
-                N_("finbot is already running (PID {pid}); use 'finbot stop' first"), pid=pid
-            )
-        else:
-            super().__init__(
-                N_("finbot is already running (another process); use 'finbot stop' first"),
-                pid=None,
-            )
+        message = (
+            N_("finbot is already running (PID {pid}); use 'finbot stop' first")
+            if pid
+            else N_("finbot is already running (another process); use 'finbot stop' first")
+        )
+        super().__init__(message, pid=pid or None)
         self.pid = pid

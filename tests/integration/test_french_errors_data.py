@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -57,10 +58,16 @@ def test_an_unknown_coin_in_french_and_in_english(home: Paths) -> None:  # finbo
     assert error_line(english) == f"error: coin: unknown 'nosuch'; expected one of {COINS}"
 
 
-def test_a_settings_file_that_is_no_json_in_french(home: Paths) -> None:  # finbot.config
+def write_settings(home: Paths, text: str) -> Path:
+    """The home's ``config/settings.json`` holding ``text``."""
     home.config_dir.mkdir(parents=True, exist_ok=True)
     settings = home.config_dir / "settings.json"
-    settings.write_text('{"lang": "fr",\n', "utf-8")
+    settings.write_text(text, "utf-8")
+    return settings
+
+
+def test_a_settings_file_that_is_no_json_in_french(home: Paths) -> None:  # finbot.config
+    settings = write_settings(home, '{"lang": "fr",\n')
     result = invoke(home, "settings")
     assert result.exit_code == 2
     assert error_line(result) == (
@@ -70,9 +77,7 @@ def test_a_settings_file_that_is_no_json_in_french(home: Paths) -> None:  # finb
 
 
 def test_a_value_pydantic_refuses_in_french(home: Paths) -> None:  # finbot.config
-    home.config_dir.mkdir(parents=True, exist_ok=True)
-    settings = home.config_dir / "settings.json"
-    settings.write_text('{"retention_days": {"1h": -1}}', "utf-8")
+    settings = write_settings(home, '{"retention_days": {"1h": -1}}')
     result = invoke(home, "settings")
     assert result.exit_code == 2
     assert error_line(result) == (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,3 +70,9 @@ def cached(
     if cache is not None:
         cache.set(kind, key, value)
     return value
+
+
+def batches(coins: Sequence[str], size: int) -> list[tuple[str, ...]]:
+    """``coins`` in consecutive groups of at most ``size`` (one request each)."""
+    items = tuple(coins)
+    return [items[i : i + size] for i in range(0, len(items), max(1, size))]

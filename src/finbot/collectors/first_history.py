@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING
 
 from finbot.clock import now_ms
 from finbot.collectors.backfill_job import SeriesReport
+from finbot.collectors.common import batches
 from finbot.collectors.exchange_backfill import exchange_fetch
 from finbot.collectors.historical_collector import (
-    _job,
-    _segment_bars,
+    backfill_job,
     backfill_series,
     recorded_backfill,
+    segment_bars,
+    store_bars,
 )
-from finbot.collectors.price_collector import batches
 from finbot.collectors.range_collector import CHUNK_MS, CLAMP_MARGIN_MS, PLAN_HISTORY_MS, chunks
 from finbot.i18n import N_, Message
 from finbot.timeframes import DAY_MS, Timeframe, duration_ms
@@ -70,7 +71,7 @@ def backfill_first(kit: CollectorKit, coin: str, timeframe: str) -> SeriesReport
     per chunk of its granularity window; the exchange's bars with CoinGecko's market caps when
     the exchange source is on). A series already stored (a resumed first start) is completed
     by the usual backfill instead."""
-    job = _job(kit, kit.coingecko())
+    job = backfill_job(kit, kit.coingecko())
     start = first_window_ms(kit, timeframe, job.now_ms)
     days = max(1, (job.now_ms - start) // DAY_MS)
     if kit.bars.last_ts(coin, timeframe) is not None:  # only what the stored series lacks
@@ -78,10 +79,8 @@ def backfill_first(kit: CollectorKit, coin: str, timeframe: str) -> SeriesReport
     report = SeriesReport(coin, timeframe)
     with recorded_backfill(job.store, report):
         exchange = exchange_fetch(job, coin, timeframe, days + 1, report)
-        bars = _segment_bars(job, report, coin, timeframe, start, job.now_ms, exchange)
-        stored = job.store.upsert(coin, timeframe, bars)
-        report.inserted += stored.inserted
-        report.updated += stored.updated
+        bars = segment_bars(job, report, coin, timeframe, start, job.now_ms, exchange)
+        store_bars(job, report, bars)
     if report.error:
         line = Message(
             N_("{coin} {tf}: first backfill failed: {error}"),

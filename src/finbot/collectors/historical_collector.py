@@ -81,7 +81,7 @@ def _coingecko_chart(
     if tf == Timeframe.M5 and start < end - COINGECKO_5M_MS:
         start = end - COINGECKO_5M_MS
     if job.history_floor_ms is not None and start < job.history_floor_ms:
-        clamp = Clamp(start, job.history_floor_ms)
+        clamp = Clamp(job.history_floor_ms)
         report.notes.append(clamp.describe(coin, tf))
         start = job.history_floor_ms
     fetched = fetch_range(job.client, coin, start, end, tf, now_ms=job.now_ms)
@@ -93,7 +93,7 @@ def _coingecko_chart(
     return fetched.chart
 
 
-def _segment_bars(
+def segment_bars(
     job: BackfillJob, report: SeriesReport, coin: str, tf: str, start: int, end: int, exchange: bool
 ) -> pl.DataFrame:
     """CoinGecko bars of ``[start, end]``; with ``exchange``, the exchange's stored bars with
@@ -110,6 +110,14 @@ def _segment_bars(
         previous=_previous(job.store, coin, tf, start),
     )
     return bars.filter(pl.col("ts") >= start)
+
+
+def store_bars(job: BackfillJob, report: SeriesReport, bars: pl.DataFrame) -> int:
+    """Upsert ``bars`` into ``report``'s series, counted in ``report``; the rows inserted."""
+    stored = job.store.upsert(report.coin, report.timeframe, bars)
+    report.inserted += stored.inserted
+    report.updated += stored.updated
+    return stored.inserted
 
 
 @contextmanager
@@ -141,11 +149,9 @@ def backfill_series(job: BackfillJob, coin: str, tf: str, days: int) -> SeriesRe
             )
             todo = segments(job.store, coin, tf, start, job.now_ms)
         for seg_start, seg_end in todo:
-            bars = _segment_bars(job, report, coin, tf, seg_start, seg_end, exchange)
-            stored = job.store.upsert(coin, tf, bars)
-            report.inserted += stored.inserted
-            report.updated += stored.updated
-            if stored.inserted and job.store.refilled(coin, tf, seg_start, seg_end):
+            bars = segment_bars(job, report, coin, tf, seg_start, seg_end, exchange)
+            inserted = store_bars(job, report, bars)
+            if inserted and job.store.refilled(coin, tf, seg_start, seg_end):
                 report.notes.append(Message(N_("{tf}: quarantined month(s) refilled"), tf=tf))
     if report.error:
         line = Message(
@@ -167,13 +173,13 @@ def _name_the_stored_window(job: BackfillJob, report: SeriesReport, coin: str, t
         if first is None or last is None
         else Message(N_("stored {first} to {last}"), first=iso_utc(first), last=iso_utc(last))
     )
-    clamp = Clamp(0, job.history_floor_ms).describe(coin, tf)
+    clamp = Clamp(job.history_floor_ms).describe(coin, tf)
     report.notes = [n for n in report.notes if "clamped" not in n] + [
         Message(N_("{clamp}; {stored}"), clamp=clamp, stored=stored)
     ]
 
 
-def _job(kit: CollectorKit, client: CoinGeckoClient) -> BackfillJob:
+def backfill_job(kit: CollectorKit, client: CoinGeckoClient) -> BackfillJob:
     """The backfill job of ``kit``, its clock read now."""
     return BackfillJob(
         client,
@@ -201,7 +207,7 @@ def collect_historical(
     windows = plan_windows(kit.history_days, days)
     summary = HistoricalSummary()
     total, done = len(coins) * len(windows), 0
-    job = _job(kit, client)
+    job = backfill_job(kit, client)
     before = client.stats.requests
     try:
         for coin in coins:

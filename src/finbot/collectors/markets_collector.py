@@ -9,7 +9,7 @@ import polars as pl
 
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
-from finbot.collectors.common import Collected, cached
+from finbot.collectors.common import Collected, batches, cached
 from finbot.storage import Cache, ParquetDataset
 
 SCHEMA = {
@@ -37,8 +37,6 @@ def collect_markets(
 ) -> Collected:
     """Store one row per coin, keyed by CoinGecko's ``last_updated`` (else ``now_ms``); one
     request per ``ids_per_request`` coins."""
-    from finbot.collectors.price_collector import batches
-
     result = Collected()
     before = client.stats.requests
     rows: list[payloads.MarketRow] = []

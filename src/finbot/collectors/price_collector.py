@@ -15,7 +15,7 @@ import polars as pl
 
 from finbot.collectors import payloads
 from finbot.collectors.coingecko import CoinGeckoClient
-from finbot.collectors.common import Collected, cached
+from finbot.collectors.common import Collected, batches, cached
 from finbot.i18n import N_, Message
 from finbot.storage import Cache, ParquetDataset
 
@@ -57,12 +57,6 @@ def collect_prices(
     for coin in coins:
         _store_quote(dataset, coin, quotes.get(coin), now_ms, result)
     return result
-
-
-def batches(coins: Sequence[str], size: int) -> list[tuple[str, ...]]:
-    """``coins`` in consecutive groups of at most ``size`` (one request each)."""
-    items = tuple(coins)
-    return [items[i : i + size] for i in range(0, len(items), max(1, size))]
 
 
 def _store_quote(

@@ -38,7 +38,8 @@ CLAMP_MARGIN_MS = HOUR_MS  # stay an hour inside the limit: the server's clock m
 
 @dataclass(frozen=True)
 class Clamp:
-    requested_start_ms: int
+    """The plan's history limit met: CoinGecko serves from ``served_start_ms`` only."""
+
     served_start_ms: int
 
     def describe(self, coin: str, timeframe: str) -> Message:
@@ -90,7 +91,7 @@ def fetch_range(
             if result.clamp is not None:
                 raise
             limit = now_ms - PLAN_HISTORY_MS + CLAMP_MARGIN_MS
-            result.clamp = Clamp(start_ms, limit)
+            result.clamp = Clamp(limit)
             log.warning("%s", result.clamp.describe(coin, timeframe))
             pending = chunks(max(a, limit), end_ms, CHUNK_MS[timeframe])
     result.requests = client.stats.requests - before

@@ -8,12 +8,12 @@ from typing import Any
 
 from finbot.collectors.coingecko import CoinGeckoClient
 from finbot.config import Coin
-from finbot.config.models import TopCoins
+from finbot.config.models import COIN_ID_PATTERN, TopCoins
 from finbot.errors import DataError
 from finbot.i18n import N_
 
 PER_PAGE = 250  # CoinGecko's largest page of /coins/markets
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(COIN_ID_PATTERN)  # the ids a Coin accepts
 
 
 def _coin(row: dict[str, Any]) -> Coin | None:

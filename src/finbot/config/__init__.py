@@ -2,7 +2,7 @@
 
 from finbot.config.alert_settings import AlertSettings
 from finbot.config.coins_file import add_user_coin
-from finbot.config.language import detect_lang, settings_lang
+from finbot.config.language import detect_lang
 from finbot.config.loader import (
     effective_config,
     load_settings,
@@ -55,5 +55,4 @@ __all__ = [
     "resolve_coin",
     "save_dashboard_token",
     "save_secrets",
-    "settings_lang",
 ]

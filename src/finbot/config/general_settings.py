@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_v
 from finbot.algorithms import TRAINABLE, Algorithm
 from finbot.config.alert_settings import AlertSettings
 from finbot.config.frozen import Frozen
+from finbot.config.sizing import Profile
 from finbot.i18n import N_, Message
 from finbot.timeframes import TIMEFRAMES, Timeframe, canonical
 
@@ -162,7 +163,7 @@ def _horizon_list(values: tuple[str, ...]) -> tuple[str, ...]:
 
 class GeneralSettings(Frozen):
     timezone: Literal["UTC"] = "UTC"
-    profile: Literal["auto", "low", "medium", "high"] = "auto"  # finbot.config.sizing
+    profile: Profile = "auto"  # resolved to sizes by finbot.config.sizing
     lang: Literal["fr", "en"] | None = None
     horizons: tuple[str, ...] = ("10m", "1h", "6h", "8h", "12h")
     horizon_weights: dict[str, float] = {"10m": 0.1, "1h": 0.25, "6h": 0.25, "8h": 0.2, "12h": 0.2}

@@ -29,6 +29,7 @@ from finbot.i18n import N_, Message
 from finbot.timeframes import duration_seconds
 
 __all__ = [  # settings.json's models are named here as well, where they always were
+    "COIN_ID_PATTERN",
     "STABLECOIN_SYMBOLS",
     "ApiConfig",
     "CacheTtl",
@@ -128,8 +129,12 @@ class ApiConfig(Frozen):
 
 
 # ---------------------------------------------------------------- coins.json
+#: A coin id as finbot stores it (CoinGecko's ids: lower-case letters, digits and dashes).
+COIN_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
 class Coin(Frozen):
-    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    id: str = Field(min_length=1, pattern=COIN_ID_PATTERN)
     symbol: str = Field(min_length=1)
     name: str = Field(min_length=1)
     enabled: bool = True

@@ -95,23 +95,15 @@ def _alert_urls(file_data: dict[str, Any]) -> tuple[str, ...]:
 
 def save_secrets(paths: Paths, secrets: Secrets) -> Path:
     """Write ``secrets.json`` readable by its owner only (mode 0600), atomically."""
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    target = paths.secrets_file
-    tmp = target.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(
-            {
-                "coingecko_api_keys": list(secrets.coingecko_keys),
-                "exchangerate_api_key": secrets.exchangerate_key,
-                "dashboard_token": secrets.dashboard_token,
-                "alert_urls": list(secrets.alert_urls),
-            },
-            handle,
-        )
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, target)
-    return target
+    return _write_private(
+        paths,
+        {
+            "coingecko_api_keys": list(secrets.coingecko_keys),
+            "exchangerate_api_key": secrets.exchangerate_key,
+            "dashboard_token": secrets.dashboard_token,
+            "alert_urls": list(secrets.alert_urls),
+        },
+    )
 
 
 def save_dashboard_token(paths: Paths, token: str) -> Path:
@@ -122,6 +114,12 @@ def save_dashboard_token(paths: Paths, token: str) -> Path:
         text = paths.secrets_file.read_text("utf-8")
         data = read_json(text, "config/secrets.json")
     data["dashboard_token"] = token
+    return _write_private(paths, data)
+
+
+def _write_private(paths: Paths, data: dict[str, Any]) -> Path:
+    """``data`` as the home's ``secrets.json``, readable by its owner only (mode 0600) from
+    its creation, replaced atomically."""
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     target = paths.secrets_file
     tmp = target.with_suffix(".tmp")

@@ -69,11 +69,6 @@ class RowError:
         return translate(lang, N_("line {line}: {problem}"), line=self.line, problem=problem)
 
 
-def _problem(exc: DataError) -> str:
-    """The row's problem, kept translatable when the error carries its message id."""
-    return error_message(exc)
-
-
 @dataclass
 class ParsedCsv:
     """The valid rows as bars, and every rejected row with its line number."""
@@ -275,7 +270,7 @@ def parse_csv(
                 )
                 good.append(row)
             except DataError as exc:
-                errors.append(RowError(line, _problem(exc)))
+                errors.append(RowError(line, error_message(exc)))  # kept translatable
     return ParsedCsv(_to_bars(good, source), errors, len(good) + len(errors))
 
 

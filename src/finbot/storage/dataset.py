@@ -20,7 +20,7 @@ import polars as pl
 
 from finbot.errors import DataError, UsageError
 from finbot.i18n import N_, Message
-from finbot.storage import files
+from finbot.storage import files, months
 from finbot.storage.parquet_writer import UpsertResult, merge_on_key
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class ParquetDataset:
         result = UpsertResult(rejected=sum(reasons.values()), reasons=reasons)
         metadata = {META_DATASET: self.name, META_KEYS: json.dumps(self.key_columns)}
         jobs = [
-            (files.month_dir(base, year, month) / files.PART_FILE, part)
+            (months.month_dir(base, year, month) / files.PART_FILE, part)
             for year, month, part in files.split_by_month(good, self.time_column)
         ]
         for done in files.run_months(lambda job: self._upsert_month(*job, metadata), jobs):

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,6 +26,7 @@ import pyarrow.parquet as pq
 
 from finbot.errors import DataError
 from finbot.i18n import N_, Message, error_message
+from finbot.storage.months import MONTH_DIR, YEAR_DIR, month_end_ms, month_start_ms
 from finbot.storage.refill import record as record_refill
 
 log = logging.getLogger(__name__)
@@ -37,8 +36,6 @@ MONTH_WORKERS = 4
 T = TypeVar("T")
 R = TypeVar("R")
 LOCK_TIMEOUT_S = 120.0
-_MONTH_DIR = re.compile(r"^month=(\d{2})$")
-_YEAR_DIR = re.compile(r"^year=(\d{4})$")
 
 
 class StorageWriteError(DataError):
@@ -46,36 +43,17 @@ class StorageWriteError(DataError):
 
 
 # ---------------------------------------------------------------- month partitions
-def month_of(ts_ms: int) -> tuple[int, int]:
-    """(year, month) of a UTC epoch-ms timestamp."""
-    moment = datetime.fromtimestamp(ts_ms / 1000, tz=UTC)
-    return moment.year, moment.month
-
-
-def month_start_ms(year: int, month: int) -> int:
-    return int(datetime(year, month, 1, tzinfo=UTC).timestamp() * 1000)
-
-
-def month_end_ms(year: int, month: int) -> int:
-    """Exclusive end of the month (the first ms of the next one)."""
-    return month_start_ms(year + month // 12, month % 12 + 1)
-
-
-def month_dir(base: Path, year: int, month: int) -> Path:
-    return base / f"year={year:04d}" / f"month={month:02d}"
-
-
 def month_files(base: Path) -> list[tuple[int, int, Path]]:
     """Every ``year=/month=/part.parquet`` under ``base``, oldest first."""
     found: list[tuple[int, int, Path]] = []
     if not base.is_dir():
         return found
     for year_dir in base.iterdir():
-        year_match = _YEAR_DIR.match(year_dir.name)
+        year_match = YEAR_DIR.match(year_dir.name)
         if not year_match or not year_dir.is_dir():
             continue
         for mdir in year_dir.iterdir():
-            month_match = _MONTH_DIR.match(mdir.name)
+            month_match = MONTH_DIR.match(mdir.name)
             if month_match and (mdir / PART_FILE).is_file():
                 year, month = int(year_match.group(1)), int(month_match.group(1))
                 found.append((year, month, mdir / PART_FILE))

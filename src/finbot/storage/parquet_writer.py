@@ -24,8 +24,9 @@ from finbot.clock import iso_utc
 from finbot.errors import DataError, UsageError
 from finbot.i18n import N_, Message
 from finbot.schema import BAR_COLUMNS, BARS_SCHEMA, SCHEMA_VERSION, conform, empty_bars, to_file
-from finbot.storage import files, refill
+from finbot.storage import files, months, refill
 from finbot.storage.retention import apply_retention
+from finbot.storage.schema_migration import META_VERSION, migrate_bar_files
 from finbot.storage.validation import as_bars, validate_bars
 from finbot.storage.verify import VerifyReport, verify_store
 from finbot.timeframes import check_timeframe
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 _COIN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _VALUE_COLUMNS = tuple(c for c in BAR_COLUMNS if c != "ts")
-META_VERSION = "finbot.schema_version"
 META_KIND = "finbot.kind"
 META_TIMEFRAME = "finbot.timeframe"
 META_COIN = "finbot.coin"
@@ -176,7 +176,7 @@ class BarStore:
         result = UpsertResult(rejected=checked.rejected_total, reasons=checked.rejected)
         metadata = self._metadata(coin, timeframe)
         jobs = [
-            (files.month_dir(base, year, month) / files.PART_FILE, part)
+            (months.month_dir(base, year, month) / files.PART_FILE, part)
             for year, month, part in files.split_by_month(checked.good)
         ]
         for done in files.run_months(lambda job: self._upsert_month(*job, metadata), jobs):
@@ -301,8 +301,6 @@ class BarStore:
 
     def migrate(self) -> int:
         """Bring older bar files to the current schema version (once); files rewritten."""
-        from finbot.storage.schema_migration import migrate_bar_files
-
         self._current = True
         return migrate_bar_files(self)
 

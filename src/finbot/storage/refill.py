@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
 
 import filelock
 
+from finbot.storage.months import MONTH_DIR, YEAR_DIR, month_end_ms, month_start_ms
 from finbot.storage.versions import write_atomic
 
 REFILL_FILE = "refill.json"
 _PARTS = {
     "timeframe": re.compile(r"^timeframe=(.+)$"),
     "coin": re.compile(r"^coin=(.+)$"),
-    "year": re.compile(r"^year=(\d{4})$"),
-    "month": re.compile(r"^month=(\d{2})$"),
+    "year": YEAR_DIR,
+    "month": MONTH_DIR,
 }
 
 
@@ -36,10 +36,6 @@ class Refill(TypedDict):
     start_ms: int
     end_ms: int
     quarantined: str  # where the damaged file went
-
-
-def _month_ms(year: int, month: int) -> int:
-    return int(datetime(year, month, 1, tzinfo=UTC).timestamp() * 1000)
 
 
 def _series_month(relative: Path) -> dict[str, str] | None:
@@ -84,8 +80,8 @@ def record(quarantine_dir: Path, relative: Path, target: Path) -> Refill | None:
     entry = Refill(
         coin=found["coin"],
         timeframe=found["timeframe"],
-        start_ms=_month_ms(year, month),
-        end_ms=_month_ms(year + month // 12, month % 12 + 1),
+        start_ms=month_start_ms(year, month),
+        end_ms=month_end_ms(year, month),
         quarantined=str(target),
     )
     with _lock(quarantine_dir):

@@ -16,6 +16,7 @@ from finbot.errors import UsageError
 from finbot.i18n import N_
 from finbot.schema import conform
 from finbot.storage import files
+from finbot.storage.months import month_start_ms
 from finbot.timeframes import DAY_MS
 
 
@@ -56,7 +57,7 @@ def apply_retention(
     for coin in store.coins():
         months = files.month_files(store.series_dir(coin, timeframe))
         for year, month, path in months[:-1]:  # the newest month is never touched
-            if files.month_start_ms(year, month) >= cutoff:
+            if month_start_ms(year, month) >= cutoff:
                 break
             removed += (
                 _count_old(store, path, cutoff)

@@ -21,7 +21,7 @@ from finbot.clock import iso_utc
 from finbot.errors import DataError
 from finbot.i18n import N_, Message, error_message
 from finbot.schema import BARS_FILE_SCHEMA, SCHEMA_VERSION, conform
-from finbot.storage import files, refill
+from finbot.storage import files, months, refill
 from finbot.storage.validation import validate_bars
 from finbot.timeframes import TIMEFRAMES, duration_ms
 
@@ -153,8 +153,9 @@ def _verify_series(
         report.rows += frame.height
         for text in _bar_file_problems(frame, metadata, year, month, timeframe, coin):
             report.problem(path, text)
-        if "ts" in frame.columns:
-            stamps.append(conform(frame)["ts"] if frame.schema["ts"].is_temporal() else frame["ts"])
+        if "ts" in frame.columns:  # a file's TIMESTAMP as epoch milliseconds, as conform reads it
+            ts = frame["ts"]
+            stamps.append(ts.dt.epoch("ms") if ts.dtype.is_temporal() else ts)
     if timeframe in TIMEFRAMES and stamps:
         gap = _gaps(pl.concat(stamps).unique().sort(), duration_ms(timeframe), coin, timeframe)
         if gap:
@@ -184,7 +185,7 @@ def _bar_file_problems(
             Message(N_("ts: not strictly increasing (duplicate or unsorted timestamps)"))
         )
     outside = frame.filter(
-        (ts < files.month_start_ms(year, month)) | (ts >= files.month_end_ms(year, month))
+        (ts < months.month_start_ms(year, month)) | (ts >= months.month_end_ms(year, month))
     ).height
     if outside:
         problems.append(
@@ -194,7 +195,7 @@ def _bar_file_problems(
                 month=f"{year}-{month:02d}",
             )
         )
-    for reason, count in validate_bars(conform(frame)).rejected.items():
+    for reason, count in validate_bars(frame).rejected.items():
         problems.append(Message(N_("{n} rows with {reason}"), n=count, reason=Message(reason)))
     return problems
 

@@ -12,7 +12,7 @@ import pytest
 
 from finbot.errors import UsageError
 from finbot.schema import SCHEMA_VERSION
-from finbot.storage import files
+from finbot.storage import files, months
 from finbot.storage.dataset import ParquetDataset
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.storage import HOUR_MS, JAN_2024_MS, make_bars
@@ -23,7 +23,7 @@ DAY_MS = 24 * HOUR_MS
 
 
 def _month_file(store: BarStore, coin: str, tf: str, year: int, month: int) -> Path:
-    return files.month_dir(store.series_dir(coin, tf), year, month) / files.PART_FILE
+    return months.month_dir(store.series_dir(coin, tf), year, month) / files.PART_FILE
 
 
 def test_clean_store_verifies_ok(bar_store: BarStore) -> None:
