@@ -6,25 +6,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.paths import Paths
 from tests.fixtures.alerts import Receiver
+from tests.fixtures.cli import invoke
 
 pytestmark = pytest.mark.integration
 TOKEN_URL = "tgram://123456:ABCDEF-secret-token/987654"
-
-
-def _invoke(home: Paths, *args: str, lang: str = "en"):
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", lang, *args])
 
 
 @pytest.mark.usefixtures("db_backend")
 def test_test_alert_reaches_the_url_given_and_lands_in_the_history(
     home: Paths, receiver: Receiver
 ) -> None:
-    result = _invoke(home, "alerts", "test", "--url", receiver.url)
+    result = invoke(home, "alerts", "test", "--url", receiver.url)
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "json://****: sent after 1 attempt(s)"
     assert receiver.wait_for(1) == [
@@ -36,11 +31,11 @@ def test_test_alert_reaches_the_url_given_and_lands_in_the_history(
             "type": "info",
         }
     ]
-    history = json.loads(_invoke(home, "alerts", "history", "--json").stdout)["alerts"]
+    history = json.loads(invoke(home, "alerts", "history", "--json").stdout)["alerts"]
     assert [(h["kind"], h["status"], h["channel"]) for h in history] == [
         ("test", "sent", "json://****")
     ]
-    french = _invoke(home, "alertes", "historique", lang="fr")
+    french = invoke(home, "alertes", "historique", lang="fr")
     assert french.exit_code == 0 and "json://****" in french.stdout and "heure" in french.stdout
 
 
@@ -53,7 +48,7 @@ def test_a_channel_that_fails_the_test_exits_1_in_one_line(
         )
     )
     monkeypatch.setenv("FINBOT_ALERT_URLS", down_url)
-    result = _invoke(home, "alerts", "test", "--json")
+    result = invoke(home, "alerts", "test", "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout.splitlines()[0])
     assert data["failed"] == 1 and data["deliveries"][0]["attempts"] == 2
@@ -64,25 +59,25 @@ def test_a_channel_that_fails_the_test_exits_1_in_one_line(
 
 
 def test_no_channel_is_a_configuration_error(home: Paths) -> None:
-    result = _invoke(home, "alertes", "test", lang="fr")
+    result = invoke(home, "alertes", "test", lang="fr")
     assert result.exit_code == 2
     assert "aucun canal d'alerte" in result.stderr
 
 
 def test_list_masks_every_channel(home: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FINBOT_ALERT_URLS", f"{TOKEN_URL}, ntfy://user:pass@example.org/topic")
-    data = json.loads(_invoke(home, "alerts", "list", "--json").stdout)
+    data = json.loads(invoke(home, "alerts", "list", "--json").stdout)
     assert data["channels"] == ["tgram://****", "ntfy://****"]
     assert data["rules"]["decisions"]["alert_level"] == 0.8
     assert data["rules"]["collector_failures"]["after_failures"] == 3
-    text = _invoke(home, "alertes", "liste", lang="fr").stdout
+    text = invoke(home, "alertes", "liste", lang="fr").stdout
     assert "Canaux : tgram://****, ntfy://****" in text
-    for shown in (text, _invoke(home, "settings", "--json").stdout):
+    for shown in (text, invoke(home, "settings", "--json").stdout):
         assert "secret-token" not in shown and "pass@" not in shown
 
 
 def test_a_url_apprise_does_not_know_is_a_configuration_error(home: Paths) -> None:
-    result = _invoke(home, "alerts", "test", "--url", "nosuchscheme://secret-token@host")
+    result = invoke(home, "alerts", "test", "--url", "nosuchscheme://secret-token@host")
     assert result.exit_code == 2
     assert "alert channel nosuchscheme://****: not an apprise URL" in result.stderr
     assert "secret-token" not in result.output

@@ -7,20 +7,15 @@ import json
 from collections.abc import Callable
 
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.config import load_settings
 from finbot.paths import Paths
 from finbot.replay import ReplayServer
 from finbot.replay.synthetic import DAY_MS, generate_history
+from tests.fixtures.cli import invoke
 from tests.fixtures.replay import REPLAY_END_MS, History
 
 pytestmark = pytest.mark.integration
-
-
-def invoke(home: Paths, *args: str, lang: str = "en"):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", lang, *args])
 
 
 @pytest.fixture

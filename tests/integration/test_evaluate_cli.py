@@ -8,16 +8,11 @@ import json
 import re
 
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.paths import Paths
+from tests.fixtures.cli import invoke
 
 pytestmark = pytest.mark.integration
-
-
-def invoke(home: Paths, *args: str, lang: str = "en"):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", lang, *args])
 
 
 NEW_KEYS = {

@@ -9,12 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.paths import Paths
 from finbot.storage.parquet_writer import BarStore
 from finbot.timeframes import HOUR_MS
+from tests.fixtures.cli import invoke
 from tests.unit.prediction.test_pooled_training import lead_lag
 
 pytestmark = pytest.mark.integration
@@ -33,10 +32,6 @@ def lead_lag_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
     for coin, bars in lead_lag(N, 3, start_ms=(now // HOUR_MS - N) * HOUR_MS).items():
         store.upsert(coin, "1h", bars)
     return paths
-
-
-def invoke(home: Paths, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", "en", *args])
 
 
 def test_evaluate_all_serves_pooled_where_it_wins(lead_lag_home: Paths) -> None:

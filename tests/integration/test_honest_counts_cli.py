@@ -8,16 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.paths import Paths
+from tests.fixtures.cli import invoke
 
 pytestmark = pytest.mark.integration
-
-
-def invoke(home: Paths, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", "en", *args])
 
 
 def test_best_prints_one_line_for_the_coins_without_models(trained_home: Paths) -> None:

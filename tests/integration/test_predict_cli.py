@@ -9,12 +9,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.paths import Paths
 from finbot.prediction.tracking.prediction_tracker import PredictionTracker
 from finbot.storage.db import engine_for
+from tests.fixtures.cli import invoke
 
 pytestmark = pytest.mark.integration
 PRICE_KEYS = {
@@ -38,10 +37,6 @@ def test_price_keys_are_the_design_contract():
     from finbot.prediction.questions import PRICE_JSON_KEYS
 
     assert set(PRICE_JSON_KEYS) == PRICE_KEYS
-
-
-def invoke(home: Paths, *args: str, lang: str = "en"):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", lang, *args])
 
 
 def recorded(home: Paths) -> list[dict]:  # type: ignore[type-arg]

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.paths import Paths
 from finbot.storage.parquet_writer import BarStore
+from tests.fixtures.cli import invoke
 from tests.fixtures.storage import make_bars
 
 pytestmark = pytest.mark.integration
@@ -25,17 +24,13 @@ GOOD_CSV = (
 BAD_CSV = GOOD_CSV + "2024-01-01T02:00:00Z,101,100,99,102,1\n"  # line 4: high below close
 
 
-def _invoke(home: Paths, *args: str, lang: str = "en"):
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", lang, *args])
-
-
 def _store(home: Paths) -> BarStore:
     return BarStore(home.parquet_dir, quarantine_dir=home.quarantine_dir)
 
 
 def test_verify_json_on_a_clean_store(home: Paths) -> None:
     _store(home).upsert("bitcoin", "1h", make_bars(50))
-    result = _invoke(home, "storage", "verify", "--json")
+    result = invoke(home, "storage", "verify", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["ok"] is True and data["rows"] == 50 and data["partitions"] == 1
@@ -48,13 +43,13 @@ def test_verify_reports_and_quarantines_a_corrupt_file(home: Paths, lang: str) -
     store.upsert("bitcoin", "1h", make_bars(24 * 40))
     damaged = next(store.root.rglob("month=01/part.parquet"))
     damaged.write_bytes(b"\0" * 100)
-    result = _invoke(home, "storage", "verify", "--json", lang=lang)
+    result = invoke(home, "storage", "verify", "--json", lang=lang)
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert data["ok"] is False
     assert data["problems"][0]["path"] == str(damaged)
     assert (home.quarantine_dir / damaged.relative_to(store.root)).exists()
-    text = _invoke(home, "storage", "verify", lang=lang)
+    text = invoke(home, "storage", "verify", lang=lang)
     assert text.exit_code == 1  # the month stays reported until the backfill refills it
     said = {
         "en": "bitcoin 1h 2024-01: quarantined, not refilled yet",
@@ -69,21 +64,21 @@ def test_verify_text_lists_problems_and_gaps(home: Paths) -> None:
     store.upsert("bitcoin", "1h", make_bars(10).filter(~make_bars(10)["ts"].is_in([3, 4])))
     bars = make_bars(10)
     store.upsert("ethereum", "1h", bars.filter(bars["ts"] != bars["ts"][4]))
-    result = _invoke(home, "storage", "verify")
+    result = invoke(home, "storage", "verify")
     assert result.exit_code == 0 and "1 missing bars in 1 gaps" in result.stdout
 
 
 def test_summary_json(home: Paths) -> None:
     _store(home).upsert("ethereum", "1d", make_bars(3, step_ms=86_400_000))
-    data = json.loads(_invoke(home, "storage", "summary", "--json").stdout)
+    data = json.loads(invoke(home, "storage", "summary", "--json").stdout)
     assert data["ethereum"]["1d"]["rows"] == 3
     assert data["ethereum"]["1d"]["newest"] == "2024-01-03T00:00:00Z"
-    assert "ETH " in _invoke(home, "storage", "summary").stdout  # symbols at 80 columns
+    assert "ETH " in invoke(home, "storage", "summary").stdout  # symbols at 80 columns
 
 
 def test_summary_of_an_empty_store(home: Paths) -> None:
-    assert json.loads(_invoke(home, "storage", "summary", "--json").stdout) == {}
-    assert "vide" in _invoke(home, "storage", "summary", lang="fr").stdout
+    assert json.loads(invoke(home, "storage", "summary", "--json").stdout) == {}
+    assert "vide" in invoke(home, "storage", "summary", lang="fr").stdout
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
@@ -91,17 +86,17 @@ def test_retention_uses_the_settings(home: Paths, dry_run: bool) -> None:
     store = _store(home)
     store.upsert("bitcoin", "5m", make_bars(12 * 24 * 40, step_ms=300_000))  # default: 30 days
     args = ["storage", "retention", "--json"] + (["--dry-run"] if dry_run else [])
-    data = json.loads(_invoke(home, *args).stdout)
+    data = json.loads(invoke(home, *args).stdout)
     assert data["keep_days"]["5m"] == 30 and data["keep_days"]["1d"] is None
     assert data["removed"]["5m"] == 12 * 24 * 31 and data["dry_run"] is dry_run
     assert store.read("bitcoin", "5m").height == 12 * 24 * (40 if dry_run else 9)
-    assert "5m" in _invoke(home, "storage", "retention", "--dry-run").stdout
+    assert "5m" in invoke(home, "storage", "retention", "--dry-run").stdout
 
 
 def test_import_csv_json(home: Paths, tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     path.write_text(GOOD_CSV)
-    result = _invoke(
+    result = invoke(
         home,
         "import-csv",
         str(path),
@@ -128,7 +123,7 @@ def test_import_csv_with_bad_rows_exits_2_and_changes_nothing(
     path = tmp_path / "bad.csv"
     path.write_text(BAD_CSV)
     args = ["import-csv", str(path), "--coin", "bitcoin", "--timeframe", "1h"]
-    result = _invoke(home, *args, *(["--json"] if as_json else []))
+    result = invoke(home, *args, *(["--json"] if as_json else []))
     assert result.exit_code == 2
     assert "line 4: high: expected >= max(open, close)" in result.stderr
     assert "nothing imported" in result.stderr
@@ -137,7 +132,7 @@ def test_import_csv_with_bad_rows_exits_2_and_changes_nothing(
         data = json.loads(result.stdout)
         assert data["ok"] is False and data["errors"][0]["line"] == 4
     assert not home.parquet_dir.exists() or not list(home.parquet_dir.rglob("*.parquet"))
-    skipped = _invoke(home, *args, "--skip-bad", lang="fr")
+    skipped = invoke(home, *args, "--skip-bad", lang="fr")
     assert skipped.exit_code == 0 and "2 barres ajoutées" in skipped.stdout
 
 
@@ -154,14 +149,14 @@ def test_import_csv_bad_options_exit_2(
 ) -> None:
     path = tmp_path / "b.csv"
     path.write_text(GOOD_CSV)
-    result = _invoke(home, "import-csv", str(path), *args)
+    result = invoke(home, "import-csv", str(path), *args)
     assert result.exit_code == 2 and message in " ".join(result.stderr.replace("│", " ").split())
 
 
 def test_many_bad_rows_are_capped_in_the_listing(home: Paths, tmp_path: Path) -> None:
     path = tmp_path / "many.csv"
     path.write_text("timestamp,open,high,low,close,volume\n" + "x,1,1,1,1,1\n" * 30)
-    result = _invoke(home, "import-csv", str(path), "--coin", "btc", "--timeframe", "1h")
+    result = invoke(home, "import-csv", str(path), "--coin", "btc", "--timeframe", "1h")
     assert result.exit_code == 2
     assert "line 21:" in result.stderr and "line 22:" not in result.stderr
     assert "and 10 more rejected rows" in result.stderr
@@ -218,12 +213,12 @@ def test_import_real_files(
         "binance",
         "--json",
     ]
-    data = json.loads(_invoke(home, *args).stdout)
+    data = json.loads(invoke(home, *args).stdout)
     assert data["coin"] == expected_id and data["rejected"] == 0
     assert data["inserted"] == data["rows_read"] - data["duplicates"] > 1000
-    again = json.loads(_invoke(home, *args).stdout)
+    again = json.loads(invoke(home, *args).stdout)
     assert again["inserted"] == 0 and again["unchanged"] == data["inserted"]
     bars = _store(home).read(expected_id, timeframe)
     assert bars.height == data["inserted"] and bars["ts"].is_sorted()
-    verify = json.loads(_invoke(home, "storage", "verify", "--json").stdout)
+    verify = json.loads(invoke(home, "storage", "verify", "--json").stdout)
     assert verify["ok"] and verify["rows"] == bars.height

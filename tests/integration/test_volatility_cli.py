@@ -7,22 +7,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from finbot.cli.app import app
 from finbot.paths import Paths
 from finbot.prediction.tracking.prediction_tracker import PredictionTracker
 from finbot.prediction.volatility import VolatilityStore
 from finbot.storage import engine_for
 from finbot.storage.parquet_writer import BarStore
 from tests.fixtures.bars import planted_signal
+from tests.fixtures.cli import invoke
 
 pytestmark = pytest.mark.integration
 NEW_KEYS = {"volatility", "volatility_model", "volatility_note", "p_up", "p_down", "probability"}
-
-
-def invoke(home: Paths, *args: str, lang: str = "en"):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["--home", str(home.home), "--lang", lang, *args])
 
 
 def predict_json(home: Paths, *args: str) -> dict:  # type: ignore[type-arg]

@@ -8,7 +8,6 @@ beside the tracker's table, in the home's schema on PostgreSQL.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypedDict
@@ -73,16 +72,12 @@ class AlertCounts(TypedDict):
     last_failure_ms: int | None
 
 
-_CREATE = threading.Lock()
-
-
 class AlertLog:
     """The alert tables of one database engine."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        with _CREATE:
-            ensure_tables(engine, AlertRow, AlertMark)
+        ensure_tables(engine, AlertRow, AlertMark)  # a creation race is ensure_tables' own
 
     def record(self, delivery: Delivery) -> None:
         with session_scope(self.engine) as session:

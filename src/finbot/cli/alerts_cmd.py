@@ -37,8 +37,9 @@ def _send_test(app_ctx: AppContext, urls: tuple[str, ...]) -> list[dict[str, Any
     services = app_ctx.services
     alerts = services.settings.general.alerts
     sender = AlertDispatcher(urls, alerts, services.alert_log)
-    title, body = render(probe_alert(), alerts.lang or app_ctx.lang)
-    sender.submit(Outgoing(probe_alert(), title, body, now_ms(services.clock)))
+    probe = probe_alert()
+    title, body = render(probe, alerts.lang or app_ctx.lang)
+    sender.submit(Outgoing(probe, title, body, now_ms(services.clock)))
     delivery = alerts.delivery
     sender.close(delivery.timeout_sec * delivery.max_attempts + delivery.backoff_sec * 8 + 5)
     return list(reversed(services.alert_log.recent(len(urls))))

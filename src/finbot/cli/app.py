@@ -20,7 +20,7 @@ from finbot.cli.command_help import apply_command_help, framework_language
 from finbot.cli.context import AppContext
 from finbot.cli.usage_errors import is_usage_error, usage_failure
 from finbot.config import detect_lang
-from finbot.i18n import DOMAIN, LOCALE_DIR, Failure, describe, translate
+from finbot.i18n import Failure, describe, translate
 from finbot.paths import Paths
 
 _ARGS = "finbot.args"
@@ -51,7 +51,7 @@ class _FinbotGroup(TyperGroup):
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         typed = list(sys.argv[1:] if args is None else args)
         lang = detect_lang(_lang_arg(typed), Paths.resolve(_home_arg(typed)))
-        with framework_language(lang, DOMAIN, LOCALE_DIR):  # Click's own words too
+        with framework_language(lang):  # Click's own words too
             return super().main(typed, *rest, **options)
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

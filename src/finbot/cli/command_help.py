@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from finbot.i18n import N_, catalog, translate
+from finbot.i18n import DOMAIN, LOCALE_DIR, N_, catalog, translate
 
 # Where the English of a command's page is kept once the page has been translated, so that a
 # later run in another language (the tests invoke one command tree many times) starts again
@@ -75,7 +75,7 @@ def apply_command_help(group: Any, lang: str, ctx: Any, prefix: str = "") -> Non
     if not prefix:
         _translate_page(group, lang, ctx)
     for name, command in getattr(group, "commands", {}).items():
-        key = prefix + GROUP_ALIASES.get(name, name) if not prefix else prefix + name
+        key = prefix + name if prefix else GROUP_ALIASES.get(name, name)
         if key in COMMAND_HELP:
             command.short_help = translate(lang, COMMAND_HELP[key])
         _translate_page(command, lang, ctx)
@@ -126,7 +126,7 @@ def _source(command: Any, default: str) -> str:
 
 
 @contextmanager
-def framework_language(lang: str, domain: str, locale_dir: Path) -> Iterator[None]:
+def framework_language(lang: str) -> Iterator[None]:
     """Typer's own messages in ``lang`` for the ``with`` block.
 
     Typer calls ``gettext.gettext``, which reads the process-wide text domain in the language the
@@ -134,8 +134,8 @@ def framework_language(lang: str, domain: str, locale_dir: Path) -> Iterator[Non
     catalog holds those messages, see ``scripts/messages.py``) and put back afterwards."""
     previous_domain = gettext.textdomain()
     previous_language = os.environ.get("LANGUAGE")
-    gettext.bindtextdomain(domain, str(locale_dir))
-    gettext.textdomain(domain)
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = lang
     try:
         yield

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from finbot.config import Settings
 from finbot.errors import FinbotError
-from finbot.i18n import Display, in_language, translate, translate_context
+from finbot.i18n import Display, error_message, in_language, translate, translate_context
 from finbot.paths import Paths
 from finbot.services import Services
 
@@ -75,10 +75,7 @@ class AppContext:
 
     def error_text(self, exc: FinbotError) -> str:
         """finbot's error ``exc`` as one line in the user's language."""
-        if exc.template is None:
-            return str(exc)
-        values = {k: in_language(self.lang, v) for k, v in exc.values.items()}
-        return translate(self.lang, exc.template, **values)
+        return self.line(error_message(exc))
 
     def emit_json(self, data: object) -> None:
         """One JSON object on stdout and nothing else (the ``--json`` contract)."""

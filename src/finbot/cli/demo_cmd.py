@@ -179,17 +179,16 @@ def _empty_table(app_ctx: AppContext, rows: list[AnswerRow], data_label: str) ->
 
 def _answer_cells(r: AnswerRow, lang: str, symbols: dict[str, str]) -> tuple[str, ...]:
     """One answer as the table's cells."""
-    from finbot.cli.predict_lines import number
     from finbot.prediction.decision import Action
 
     iv = r["interval"]
-    interval = "—" if iv is None else f"{number(iv['low'], lang)}–{number(iv['high'], lang)}"
+    interval = "—" if iv is None else f"{number(lang, iv['low'])}–{number(lang, iv['high'])}"
     action = Action(r["decision"]).text(lang)
     return (
         symbols.get(r["coin"], r["coin"][:6]),
         r["horizon"],
-        number(r["last_price"], lang),
-        number(r["predicted_price"], lang),
+        number(lang, r["last_price"]),
+        number(lang, r["predicted_price"]),
         percent(lang, r["change_pct"] / 100, 2, signed=True),
         interval,
         percent(lang, r["confidence"] / 100, 0),

@@ -47,12 +47,16 @@ if TYPE_CHECKING:
 ALL = "all"
 
 
+def _wants_all(names: list[str]) -> bool:
+    return any(n.lower() == ALL for n in names)
+
+
 def _coins(app_ctx: AppContext, names: list[str]) -> list[str]:
     """``--coin``: repeated, or ``all`` (every configured coin with bars at the timeframe)."""
     from finbot.config import resolve_coin
 
     coins = app_ctx.settings.coins
-    if any(n.lower() == ALL for n in names):
+    if _wants_all(names):
         return list(coins.ids)
     return list(dict.fromkeys(resolve_coin(coins, n).id for n in names))
 
@@ -178,9 +182,7 @@ def evaluate_command(
     from finbot.prediction.tracking import evaluations_json, write_report
 
     app_ctx = context.get(ctx)
-    names = _coins(app_ctx, coin)
-    explicit = not any(n.lower() == ALL for n in coin)
-    frames = _frames(app_ctx, names, timeframe, bars, explicit)
+    frames = _frames(app_ctx, _coins(app_ctx, coin), timeframe, bars, not _wants_all(coin))
     horizons = _horizons(app_ctx, horizon, timeframe)
     evaluations = _run(
         app_ctx, frames, timeframe, horizons, _config(app_ctx, algorithm, folds, window)

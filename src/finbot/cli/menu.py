@@ -209,13 +209,9 @@ def show_status(app_ctx: AppContext) -> None:
 def show_models(app_ctx: AppContext) -> None:
     """Each live model with its test MAE divided by the naive baseline's (< 1 = edge), as
     ``finbot models list``."""
-    from finbot.cli.models_cmd import models_table
+    from finbot.cli.models_cmd import print_models
 
-    rows = app_ctx.services.model_store.list_models()
-    if not rows:
-        app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'"))
-        return
-    app_ctx.console.print(models_table(app_ctx, rows))
+    print_models(app_ctx, app_ctx.services.model_store.list_models())
 
 
 def show_confidence(app_ctx: AppContext) -> None:

@@ -25,6 +25,11 @@ def list_command(
     if as_json:
         app_ctx.emit_json(rows)
         return
+    print_models(app_ctx, rows)
+
+
+def print_models(app_ctx: context.AppContext, rows: list[Any]) -> None:
+    """The live models' table, or the hint to train when there is none yet."""
     if not rows:
         app_ctx.console.print(app_ctx.tr("no models yet: run 'finbot train'"))
         return

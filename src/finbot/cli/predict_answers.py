@@ -13,11 +13,10 @@ from finbot.cli.predict_lines import (
     detail_lines,
     horizon_words,
     price_line,
-    signed_pct,
     stale_lines,
 )
 from finbot.errors import FinbotError, UsageError
-from finbot.i18n import N_, localise_number
+from finbot.i18n import N_, localise_number, percent
 
 if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
@@ -98,7 +97,7 @@ def _print_decision(app_ctx: AppContext, decision: Decision) -> None:
         app_ctx.tr(
             "Overall: {act} — expected net return {net} — confidence {conf} % — {risk}",
             act=action,
-            net=signed_pct(decision.expected_net_return, lang),
+            net=percent(lang, decision.expected_net_return, signed=True),
             conf=f"{decision.confidence:.0f}",
             risk=decision.risk_note(lang),
         ),
@@ -251,8 +250,8 @@ def ask_best(app_ctx: AppContext, as_json: bool) -> None:
                 "{decision}",
                 coin=coin_name(app_ctx, r["coin"]),
                 horizon=horizon_words(r["horizon"], lang),
-                change=signed_pct(r["change_pct"] / 100, lang),
-                net=signed_pct(r["expected_net_return_per_hour"], lang),
+                change=percent(lang, r["change_pct"] / 100, signed=True),
+                net=percent(lang, r["expected_net_return_per_hour"], signed=True),
                 confidence=app_ctx.display.number(r["confidence"], 0),
                 decision=action,
             )

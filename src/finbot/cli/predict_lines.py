@@ -6,26 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from finbot import i18n as formatting
 from finbot.cli.context import AppContext
-from finbot.i18n import translate_context
+from finbot.i18n import money, number, percent, translate_context
 
 if TYPE_CHECKING:
     from finbot.prediction.questions import Assessment, Freshness
-
-
-def number(value: float, lang: str, digits: int | None = None) -> str:
-    """``50,250`` in English, ``50 250`` in French (decimals by magnitude unless given)."""
-    return formatting.number(lang, value, digits)
-
-
-def signed_pct(fraction: float, lang: str) -> str:
-    return formatting.percent(lang, fraction, 2, signed=True)
-
-
-def pct(fraction: float, lang: str) -> str:
-    """``0.47 %`` in English, ``0,47 %`` in French."""
-    return formatting.percent(lang, fraction, 2)
 
 
 def horizon_words(horizon: str, lang: str) -> str:
@@ -52,7 +37,7 @@ def price_line(app_ctx: AppContext, a: Assessment) -> str:
 
     lang, p = app_ctx.lang, a.prediction
     interval = (
-        f"[{number(a.low_price, lang)} ; {number(a.high_price, lang)}]"
+        f"[{number(lang, a.low_price)} ; {number(lang, a.high_price)}]"
         if math.isfinite(a.high_return)
         else "[—]"
     )
@@ -61,8 +46,8 @@ def price_line(app_ctx: AppContext, a: Assessment) -> str:
         "{name} in {h}: {price} $ ({chg}) — {lvl} % interval {iv} — confidence {conf} % — {act}",
         name=coin_name(app_ctx, p.coin),
         h=horizon_words(p.horizon, lang),
-        price=number(p.predicted_price, lang),
-        chg=signed_pct(math.expm1(p.predicted_return), lang),
+        price=number(lang, p.predicted_price),
+        chg=percent(lang, math.expm1(p.predicted_return), signed=True),
         lvl=f"{a.level * 100:.0f}",
         iv=interval,
         conf=f"{a.confidence.score:.0f}",
@@ -79,15 +64,15 @@ def eur_beside(app_ctx: AppContext, a: Assessment) -> str:
     p = a.prediction
     return "\n" + app_ctx.tr(
         "  {price} $ = {eur} (EUR/USD {rate})",
-        price=number(p.predicted_price, app_ctx.lang),
-        eur=formatting.money(app_ctx.lang, p.predicted_price * rate, "EUR"),
-        rate=number(1 / rate, app_ctx.lang, 4),
+        price=number(app_ctx.lang, p.predicted_price),
+        eur=money(app_ctx.lang, p.predicted_price * rate, "EUR"),
+        rate=number(app_ctx.lang, 1 / rate, 4),
     )
 
 
-def eur(lang: str, value: float) -> str:
+def _eur(lang: str, value: float) -> str:
     """An amount in euros as ``lang`` writes it: ``500.00 EUR`` / ``500,00 €``."""
-    return formatting.money(lang, value, "EUR")
+    return money(lang, value, "EUR")
 
 
 def amount_line(app_ctx: AppContext, ans: Any, amount: float, horizon: str) -> str:
@@ -95,12 +80,12 @@ def amount_line(app_ctx: AppContext, ans: Any, amount: float, horizon: str) -> s
     lang = app_ctx.lang
     return app_ctx.tr(
         "{amt} → {val} in {h}; costs {cost}; net profit {net} (target {tgt})",
-        amt=eur(lang, amount),
-        val=eur(lang, ans.value_eur),
+        amt=_eur(lang, amount),
+        val=_eur(lang, ans.value_eur),
         h=horizon_words(horizon, lang),
-        cost=eur(lang, ans.assessment.costs.total_eur),
-        net=eur(lang, ans.net_profit_eur),
-        tgt="—" if ans.target_eur is None else eur(lang, ans.target_eur),
+        cost=_eur(lang, ans.assessment.costs.total_eur),
+        net=_eur(lang, ans.net_profit_eur),
+        tgt="—" if ans.target_eur is None else _eur(lang, ans.target_eur),
     )
 
 
@@ -108,21 +93,21 @@ def detail_lines(app_ctx: AppContext, a: Assessment) -> list[str]:
     from finbot.cli.forecast_lines import volatility_line
 
     lang, p = app_ctx.lang, a.prediction
-    err = "—" if a.expected_error_frac is None else pct(a.expected_error_frac, lang)
+    err = "—" if a.expected_error_frac is None else percent(lang, a.expected_error_frac)
     lines = [
         app_ctx.tr(
             "  now {last} $ ({src} at {asof}); model {model} {version} ({tf}), MAE vs naive "
             "{ratio}, expected error {err} (max {max}); round-trip costs {cost}",
-            last=number(p.last_price, lang),
+            last=number(lang, p.last_price),
             src=_source_words(app_ctx, a.freshness, p.timeframe),
             asof=_when(app_ctx, p.as_of),
             model=p.model,
             version=p.model_version,
             tf=p.timeframe,
-            ratio=number(p.mae_ratio, lang, 3),
+            ratio=number(lang, p.mae_ratio, 3),
             err=err,
-            max=pct(a.thresholds.max_error_frac, lang),
-            cost=pct(a.costs.fraction, lang),
+            max=percent(lang, a.thresholds.max_error_frac),
+            cost=percent(lang, a.costs.fraction),
         )
     ]
     lines.append(volatility_line(app_ctx, a))

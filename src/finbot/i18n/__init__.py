@@ -6,14 +6,12 @@ from finbot.i18n.failures import Failure, describe, failure_line
 from finbot.i18n.formatting import (
     Display,
     Number,
-    auto_digits,
     local_time,
     localise_number,
     localise_values,
     money,
     number,
     percent,
-    zone,
 )
 from finbot.i18n.messages import (
     DOMAIN,
@@ -35,7 +33,6 @@ __all__ = [
     "Message",
     "N_",
     "Number",
-    "auto_digits",
     "catalog",
     "describe",
     "error_message",
@@ -49,5 +46,4 @@ __all__ = [
     "percent",
     "translate",
     "translate_context",
-    "zone",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from finbot.errors import FinbotError
-from finbot.i18n.messages import N_, Message, in_language, translate
+from finbot.i18n.messages import N_, Message, translate
 
 DRIVERS = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pymysql": "pymysql"}
 
@@ -30,9 +30,8 @@ class Failure:
     values: Mapping[str, object] = field(default_factory=dict)
 
     def text(self, lang: str) -> str:
-        """The line in ``lang``."""
-        values = {k: in_language(lang, v) for k, v in self.values.items()}
-        return translate(lang, self.message, **values)
+        """The line in ``lang`` (``translate`` says each value in ``lang`` too)."""
+        return translate(lang, self.message, **self.values)
 
 
 def failure_line(exc: BaseException) -> str:

@@ -35,7 +35,7 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(lang if lang in SPOKEN else "en")
 
 
-def auto_digits(value: float) -> int:
+def _auto_digits(value: float) -> int:
     """Decimals by magnitude, as a price reads: 59,673 / 150.01 / 0.5502 / 0.000012."""
     size = abs(value)
     return 0 if size >= 1000 else 2 if size >= 1 else 4 if size >= 0.01 else 6
@@ -43,7 +43,7 @@ def auto_digits(value: float) -> int:
 
 def number(lang: str, value: float, digits: int | None = None, *, signed: bool = False) -> str:
     """``value`` with ``digits`` decimals (by magnitude when ``None``), grouped per ``lang``."""
-    places = auto_digits(value) if digits is None else digits
+    places = _auto_digits(value) if digits is None else digits
     decimals = "." + "0" * places if places else ""
     pattern = f"#,##0{decimals}"
     if signed:
@@ -126,15 +126,10 @@ def localise_values(lang: str, values: dict[str, object]) -> dict[str, object]:
     return {k: localise_number(lang, v) if isinstance(v, str) else v for k, v in values.items()}
 
 
-def zone(name: str) -> ZoneInfo:
-    """The display time zone ``name`` (IANA, e.g. ``Europe/Paris``)."""
-    return ZoneInfo(name)
-
-
 def local_time(ms: int, tz: str = "UTC", *, compact: bool = False) -> str:
     """Epoch milliseconds (UTC) in the display zone ``tz``: ``2026-12-01 09:00 CET``, or with
     ``compact`` the short form tables use at 80 columns (``12-01 09:00``)."""
-    when = datetime.fromtimestamp(ms / 1000, tz=UTC).astimezone(zone(tz))
+    when = datetime.fromtimestamp(ms / 1000, tz=UTC).astimezone(ZoneInfo(tz))
     if compact:
         return when.strftime("%m-%d %H:%M")
     return when.strftime("%Y-%m-%d %H:%M ") + (when.tzname() or tz)

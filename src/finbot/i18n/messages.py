@@ -72,7 +72,7 @@ class Message(str):
 
     def in_language(self, lang: str) -> str:
         """The line in ``lang``; values that are Messages themselves are translated too."""
-        return catalog(lang).gettext(self.template).format(**_said(lang, self.values))
+        return translate(lang, self.template, **self.values)
 
 
 def in_language(lang: str, line: object) -> object:
