@@ -15,7 +15,7 @@ from finbot.cli import context
 from finbot.cli.context import AppContext
 from finbot.cli.evaluate_view import print_coin, print_skipped
 from finbot.errors import DataError
-from finbot.i18n import N_
+from finbot.i18n import N_, failure_line
 from finbot.timeframes import Timeframe
 
 
@@ -239,7 +239,7 @@ def _keep_latest(app_ctx: AppContext, evaluations: list[Evaluation]) -> None:
         try:
             save_evaluation(app_ctx.paths, {**ev.to_json(), "equity": curves})
         except OSError as exc:  # the answer still shows
-            app_ctx.err.print(app_ctx.tr("warning: evaluation not kept ({e})", e=exc))
+            app_ctx.err.print(app_ctx.tr("warning: evaluation not kept ({e})", e=failure_line(exc)))
 
 
 def confidence_metrics_command(

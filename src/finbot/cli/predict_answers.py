@@ -16,7 +16,7 @@ from finbot.cli.predict_lines import (
     stale_lines,
 )
 from finbot.errors import FinbotError, UsageError
-from finbot.i18n import N_, localise_number, percent
+from finbot.i18n import N_, failure_line, localise_number, percent
 
 if TYPE_CHECKING:
     from finbot.prediction.decision import Decision
@@ -43,7 +43,7 @@ def _record(
         app_ctx.err.print(
             app_ctx.tr(
                 "warning: prediction not recorded ({e})",
-                e=exc,
+                e=failure_line(exc),
             )
         )
 

@@ -132,20 +132,20 @@ def tracker_command(
 
 def _print_reliability(app_ctx: AppContext, table: ReliabilityJson) -> None:
     """Confidence against how often the stated outcome happened (30 days)."""
-    from rich.table import Table
+    from finbot.ops.tables import RIGHT, compact_table
 
     if not table["bins"]:
         app_ctx.console.print(app_ctx.tr("confidence reliability: no resolved answers yet"))
         return
-    out = Table(title=app_ctx.tr("Confidence reliability (30 days)"))
-    for col in (app_ctx.tr("confidence"), "n", app_ctx.tr("mean"), app_ctx.tr("happened")):
-        out.add_column(col)
+    tr, show = app_ctx.tr, app_ctx.display
+    headers = [tr("confidence"), RIGHT + "n", RIGHT + tr("mean"), RIGHT + tr("happened")]
+    out = compact_table(tr("Confidence reliability (30 days)"), headers)
     for b in table["bins"]:
         out.add_row(
-            f"{b['low']:.0%}–{b['high']:.0%}",
-            str(b["n"]),
-            f"{b['mean_confidence']:.0%}",
-            f"{b['frequency']:.0%}",
+            f"{show.percent(b['low'], 0)}–{show.percent(b['high'], 0)}",
+            show.number(b["n"], 0),
+            show.percent(b["mean_confidence"], 0),
+            show.percent(b["frequency"], 0),
         )
     app_ctx.console.print(out)
     gap = table["gap"] or 0.0

@@ -159,7 +159,7 @@ def _train_all(
 
 def _pooled_status(app_ctx: context.AppContext, result: dict[str, Any]) -> str:
     """One pooled result: served or kept aside, with its MAE ratio to naive."""
-    ratio = format(result["mae_ratio"], ".4f")
+    ratio = Number(result["mae_ratio"], 4)
     if result["served"]:
         return app_ctx.tr("pooled ratio {r} (served)", r=ratio)
     return app_ctx.tr(
