@@ -9,8 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
-from finbot.errors import UsageError
-from finbot.i18n import N_
 from finbot.timeframes import Timeframe
 from finbot.web import queries
 from finbot.web.responses import SafeJSONResponse
@@ -184,10 +182,6 @@ async def bars(
 ) -> Response:
     st = _state(request)
     cid = queries.coin_id(st.services, coin)
-    if start is not None and end is not None and start > end:
-        raise UsageError(
-            N_("start: expected start <= end, got {start} > {end}"), start=start, end=end
-        )
     key = ("bars", cid, timeframe.value, start, end, limit)
     return await _json(
         request, key, lambda: queries.bars(st.services, cid, timeframe.value, start, end, limit)
