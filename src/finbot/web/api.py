@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 
 from finbot.timeframes import Timeframe
 from finbot.web import queries
-from finbot.web.responses import SafeJSONResponse
+from finbot.web.responses import SafeJSONResponse, error_response
 from finbot.web.state import DashboardState, state_of
 
 router = APIRouter(prefix="/api/v1", tags=["finbot"])
@@ -105,9 +105,9 @@ def retrain(
     st = _state(request)
     cookie = request.cookies.get("finbot_session")
     if not st.guard.authenticated(cookie, authorization):
-        return SafeJSONResponse(_error("auth", "log in first (token required)"), status_code=401)
+        return error_response("auth", "log in first (token required)", 401)
     if not st.guard.csrf_ok(cookie, authorization, csrf):
-        return SafeJSONResponse(_error("csrf", "missing or wrong CSRF field"), status_code=403)
+        return error_response("csrf", "missing or wrong CSRF field", 403)
     cid, at = queries.coin_id(st.services, coin), queries.horizon(st.services, horizon)
     started = st.trainer.start(cid, at)
     return SafeJSONResponse({"coin": cid, "horizon": at, "started": started}, status_code=202)
@@ -192,7 +192,3 @@ async def bars(
 async def events(request: Request) -> StreamingResponse:
     stream = _state(request).live.events()
     return StreamingResponse(stream, media_type="text/event-stream")
-
-
-def _error(kind: str, message: str) -> dict[str, Any]:
-    return {"error": {"type": kind, "message": message}}
