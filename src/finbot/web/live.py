@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from finbot.ops.reports import evaluations_dir
 from finbot.paths import Paths
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ def read_stamps(paths: Paths) -> dict[str, tuple[int, int]]:
         "bars": _tree_stamp(paths.parquet_dir),
         "models": _tree_stamp(paths.models_dir),
         "db": db_stamp,
-        "evaluations": _tree_stamp(paths.reports_dir / "evaluations"),
+        "evaluations": _tree_stamp(evaluations_dir(paths)),
     }
 
 
