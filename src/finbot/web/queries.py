@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from finbot.clock import now_ms
 from finbot.errors import UsageError
 from finbot.i18n import N_, error_message
-from finbot.services import live_sources
 
 if TYPE_CHECKING:
     from finbot.prediction.tracking import ReliabilityJson
@@ -49,11 +48,11 @@ def status(services: Services) -> dict[str, object]:
 
 def predictions(services: Services) -> dict[str, Any]:
     """Every coin × horizon's ``predict --json`` object, and what could not be answered."""
-    from finbot.ops.answers import assess_many
+    from finbot.ops.answers import assess_many, question_sources
     from finbot.prediction import questions as q
 
     settings = services.settings
-    sources = live_sources(services)
+    sources, _ = question_sources(services)
     missing: list[dict[str, str]] = []
     assessed = assess_many(
         settings,
@@ -68,11 +67,11 @@ def predictions(services: Services) -> dict[str, Any]:
 def price(services: Services, coin: str, at: str | None) -> dict[str, Any]:
     """``predict --coin C [--horizon H] --json``."""
     from finbot.errors import FinbotError
-    from finbot.ops.answers import assess_many, coin_json
+    from finbot.ops.answers import assess_many, coin_json, question_sources
     from finbot.prediction import questions as q
 
     settings = services.settings
-    sources = live_sources(services)
+    sources, _ = question_sources(services)
     if at is not None:
         return dict(q.price_json(q.assess(settings, sources, coin, at)))
     assessed = assess_many(settings, sources, [coin], list(settings.general.horizons))
@@ -85,28 +84,29 @@ def price(services: Services, coin: str, at: str | None) -> dict[str, Any]:
 
 def amount(services: Services, coin: str, at: str, amount_eur: float | None) -> dict[str, Any]:
     """``predict --kind amount --json``."""
-    from finbot.ops.answers import amount_answer
+    from finbot.ops.answers import amount_answer, question_sources
 
-    sources = live_sources(services)
+    sources, _ = question_sources(services)
     return dict(amount_answer(services.settings, sources, coin, at, amount_eur).to_json())
 
 
 def when(services: Services, coin: str, gain: float) -> dict[str, Any]:
     """``predict --kind when --gain X --json``."""
+    from finbot.ops.answers import question_sources
     from finbot.prediction import questions as q
 
-    sources = live_sources(services)
+    sources, _ = question_sources(services)
     return dict(q.when(services.settings, sources, coin, gain).to_json())
 
 
 def best(services: Services) -> dict[str, Any]:
     """``predict --kind best --json``."""
     from finbot.errors import FinbotError, ModelError
-    from finbot.ops.answers import assess_many
+    from finbot.ops.answers import assess_many, question_sources
     from finbot.prediction import questions as q
 
     settings = services.settings
-    sources = live_sources(services)
+    sources, _ = question_sources(services)
     coins, horizons = list(settings.coins.ids), list(settings.general.horizons)
     missing: list[str] = []
 
