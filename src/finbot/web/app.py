@@ -65,7 +65,6 @@ def create_app(
     )
     app.state.finbot = DashboardState(
         services=services,
-        settings=settings,
         guard=Guard(token=token, read_needs_token=not is_loopback(settings.host)),
         live=live,
         trainer=Retrainer(services),
