@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from finbot.timeframes import Timeframe
 from finbot.web import queries
 from finbot.web.responses import SafeJSONResponse, error_response
+from finbot.web.security import SESSION_COOKIE
 from finbot.web.state import DashboardState, state_of
 
 router = APIRouter(prefix="/api/v1", tags=["finbot"])
@@ -103,7 +104,7 @@ def retrain(
     authorization: Annotated[str | None, Header()] = None,
 ) -> SafeJSONResponse:
     st = _state(request)
-    cookie = request.cookies.get("finbot_session")
+    cookie = request.cookies.get(SESSION_COOKIE)
     if not st.guard.authenticated(cookie, authorization):
         return error_response("auth", "log in first (token required)", 401)
     if not st.guard.csrf_ok(cookie, authorization, csrf):
