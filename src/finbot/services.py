@@ -11,7 +11,7 @@ this object: it receives the typed collaborators it needs (a store, a tracker,
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -308,12 +308,14 @@ def live_sources(services: Services) -> Sources:
         calibration=read_calibration,
         bars=bars,
         spread=_spread_source(services),
-        eur_per_usd=lambda: stored_fx(
-            services.fx_cache_file,
-            services.datasets.prices,
-            services.settings.coins.ids,
-            now_ms(clock),
-        ),
+        eur_per_usd=cache(
+            lambda: stored_fx(
+                services.fx_cache_file,
+                services.datasets.prices,
+                services.settings.coins.ids,
+                now_ms(clock),
+            )
+        ),  # read once per set of answers (a sources object serves one command or answer)
         freshness=_freshness_source(services),
         volatility=lambda coin, h: volatility_view(vol_store, bar_store, coin, h),
     )
