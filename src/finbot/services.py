@@ -204,6 +204,10 @@ class Services:
     @cached_property
     def alert_dispatcher(self) -> AlertDispatcher:
         """A sender to the configured channels; its owner flushes it (``close`` does not)."""
+        return self.new_alert_dispatcher()
+
+    def new_alert_dispatcher(self) -> AlertDispatcher:
+        """A new sender (its queue and thread) to the configured channels, into ``alert_log``."""
         from finbot.alerts import AlertDispatcher
 
         settings = self.settings
