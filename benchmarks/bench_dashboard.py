@@ -56,8 +56,13 @@ def _settings(home: Path, enabled: bool) -> None:
     (home / "config" / "settings.json").write_text(json.dumps(data), "utf-8")
 
 
+def _env(home: Path) -> dict[str, str]:
+    """The environment of a finbot process on the copy: quiet, CoinGecko at the dead port."""
+    return {**os.environ, **quiet_env(home), "FINBOT_COINGECKO_URL": f"{DEAD}/api/v3"}
+
+
 def _serve(home: Path) -> tuple[subprocess.Popen[str], str]:
-    env = {**os.environ, **quiet_env(home), "FINBOT_COINGECKO_URL": f"{DEAD}/api/v3"}
+    env = _env(home)
     args = [str(FINBOT), "--home", str(home), "--lang", "en", "dashboard", "--port", "0"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     assert proc.stdout is not None
@@ -68,10 +73,11 @@ def _serve(home: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, line.split("Dashboard: ")[1].strip().rstrip("/")
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGINT)
+def _stop(proc: subprocess.Popen[Any], sig: int = signal.SIGINT, wait_s: float = 30) -> None:
+    """Ask ``proc`` to stop with ``sig``; killed when it has not within ``wait_s``."""
+    proc.send_signal(sig)
     try:
-        proc.wait(30)
+        proc.wait(wait_s)
     except subprocess.TimeoutExpired:
         proc.kill()
 
@@ -196,7 +202,7 @@ def _bot_rss(home: Path, enabled: bool, settle: float = 12.0) -> float:
     import psutil
 
     _settings(home, enabled)
-    env = {**os.environ, **quiet_env(home), "FINBOT_COINGECKO_URL": f"{DEAD}/api/v3"}
+    env = _env(home)
     args = [str(FINBOT), "--home", str(home), "start", "--foreground", "--no-setup", "--no-menu"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
@@ -207,11 +213,7 @@ def _bot_rss(home: Path, enabled: bool, settle: float = 12.0) -> float:
                 httpx.get(where["url"].rstrip("/") + path, timeout=120).raise_for_status()
         return float(psutil.Process(proc.pid).memory_info().rss) / 2**20
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc, signal.SIGTERM, 60)
 
 
 def bench_rss(home: Path) -> dict[str, Any]:

@@ -11,7 +11,7 @@ this object: it receives the typed collaborators it needs (a store, a tracker,
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -204,6 +204,10 @@ class Services:
     @cached_property
     def alert_dispatcher(self) -> AlertDispatcher:
         """A sender to the configured channels; its owner flushes it (``close`` does not)."""
+        return self.new_alert_dispatcher()
+
+    def new_alert_dispatcher(self) -> AlertDispatcher:
+        """A new sender (its queue and thread) to the configured channels, into ``alert_log``."""
         from finbot.alerts import AlertDispatcher
 
         settings = self.settings
@@ -308,12 +312,14 @@ def live_sources(services: Services) -> Sources:
         calibration=read_calibration,
         bars=bars,
         spread=_spread_source(services),
-        eur_per_usd=lambda: stored_fx(
-            services.fx_cache_file,
-            services.datasets.prices,
-            services.settings.coins.ids,
-            now_ms(clock),
-        ),
+        eur_per_usd=cache(
+            lambda: stored_fx(
+                services.fx_cache_file,
+                services.datasets.prices,
+                services.settings.coins.ids,
+                now_ms(clock),
+            )
+        ),  # read once per set of answers (a sources object serves one command or answer)
         freshness=_freshness_source(services),
         volatility=lambda coin, h: volatility_view(vol_store, bar_store, coin, h),
     )

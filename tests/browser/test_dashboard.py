@@ -17,10 +17,8 @@ from typer.testing import CliRunner
 
 from finbot.cli.app import app
 from finbot.storage import BarStore
-from finbot.timeframes import HOUR_MS
 from tests.fixtures.answers import same
-from tests.fixtures.bars import random_walk
-from tests.fixtures.dashboard import Served
+from tests.fixtures.dashboard import Served, append_bars
 
 pytestmark = pytest.mark.browser
 PAGES = {
@@ -151,10 +149,7 @@ def test_a_live_update_arrives_after_a_write(dashboard: Served, browser: Any) ->
     el = drawn(browser)
     wait(browser, lambda d: "on" in d.find_element(By.ID, "live").get_attribute("class"))
     before = int(el.get_attribute("data-bars"))
-    store = BarStore(dashboard.paths.parquet_dir)
-    last = store.last_ts("bitcoin", "1h")
-    assert last is not None
-    store.upsert("bitcoin", "1h", random_walk(4, 7, timeframe="1h", start_ms=last + HOUR_MS))
+    append_bars(dashboard.paths, "bitcoin", 4, 7)
     wait(
         browser,
         lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-live-version")) >= 1,
@@ -162,7 +157,7 @@ def test_a_live_update_arrives_after_a_write(dashboard: Served, browser: Any) ->
     assert int(chart(browser).get_attribute("data-bars")) == before + 4  # no reload
     browser.get(dashboard.url)
     wait(browser, lambda d: "on" in d.find_element(By.ID, "live").get_attribute("class"))
-    store.upsert("bitcoin", "1h", random_walk(1, 8, timeframe="1h", start_ms=last + 5 * HOUR_MS))
+    append_bars(dashboard.paths, "bitcoin", 1, 8)
     wait(
         browser,
         lambda d: int(d.find_element(By.TAG_NAME, "body").get_attribute("data-live-version")) >= 1,

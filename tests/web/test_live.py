@@ -11,20 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from finbot.storage import BarStore
-from finbot.timeframes import HOUR_MS
 from finbot.web.live import Broadcaster
-from tests.fixtures.bars import random_walk
-from tests.fixtures.dashboard import Served
+from tests.fixtures.dashboard import Served, append_bars
 
 pytestmark = pytest.mark.integration
-
-
-def write_bars(served: Served) -> None:
-    store = BarStore(served.paths.parquet_dir)
-    last = store.last_ts("bitcoin", "1h")
-    assert last is not None
-    store.upsert("bitcoin", "1h", random_walk(3, 99, timeframe="1h", start_ms=last + HOUR_MS))
 
 
 def read_events(served: Served, out: list[dict[str, Any]], want: int) -> None:
@@ -51,7 +41,7 @@ def test_every_stream_hears_a_write(dashboard: Served) -> None:
             break
         time.sleep(0.05)
     before = dashboard.get_json("/api/v1/bars?coin=bitcoin&timeframe=1h&limit=5000")["count"]
-    write_bars(dashboard)
+    append_bars(dashboard.paths, "bitcoin", 3, 99)
     for t in threads:
         t.join(30)
     for events in streams:
@@ -74,13 +64,6 @@ def test_one_build_per_update_for_every_client(trained_home: Any) -> None:
         assert live.cached("grid", build) == 1
     assert len(builds) == 1
     assert not live.poll_once()  # nothing written: same version, same answer
-    write_bars_at(trained_home)
+    append_bars(trained_home, "ethereum", 2, 5)
     assert live.poll_once() and live.changed == ["bars"]
     assert live.cached("grid", build) == 2
-
-
-def write_bars_at(paths: Any) -> None:
-    store = BarStore(paths.parquet_dir)
-    last = store.last_ts("ethereum", "1h")
-    assert last is not None
-    store.upsert("ethereum", "1h", random_walk(2, 5, timeframe="1h", start_ms=last + HOUR_MS))

@@ -28,8 +28,6 @@ class DispatcherPool:
         self._senders: dict[SenderKey, AlertDispatcher] = {}
 
     def get(self, services: Services) -> AlertDispatcher:
-        from finbot.alerts import AlertDispatcher
-
         settings = services.settings
         key: SenderKey = (
             str(services.paths.home),
@@ -40,10 +38,7 @@ class DispatcherPool:
         with self._lock:
             sender = self._senders.get(key)
             if sender is None:
-                sender = AlertDispatcher(
-                    settings.secrets.alert_urls, settings.general.alerts, services.alert_log
-                )
-                self._senders[key] = sender
+                sender = self._senders[key] = services.new_alert_dispatcher()
             return sender
 
     def close_all(self, timeout_s: float) -> None:

@@ -15,11 +15,11 @@ def url_file(paths: Paths) -> Path:
 
 
 def write_url(paths: Paths, url: str, *, loopback: bool) -> None:
+    from finbot.storage import write_atomic
+
     target = url_file(paths)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"url": url, "pid": os.getpid(), "loopback": loopback}), "utf-8")
-    os.replace(tmp, target)
+    write_atomic(target, json.dumps({"url": url, "pid": os.getpid(), "loopback": loopback}))
 
 
 def clear_url(paths: Paths) -> None:

@@ -174,17 +174,15 @@ class LanguageFormatter(logging.Formatter):
         self.lang = lang
 
     def format(self, record: logging.LogRecord) -> str:
-        args = record.args if isinstance(record.args, tuple) else None
         if self.lang == "en" or not _translatable(record):
             return super().format(record)
-        shown = logging.makeLogRecord(record.__dict__)
-        shown.msg = self._shown(record.msg)
-        shown.args = tuple(self._shown(a) for a in args) if args is not None else record.args
-        return super().format(shown)
+        from finbot.i18n import in_language
 
-    def _shown(self, value: object) -> object:
-        translate = getattr(value, "in_language", None)
-        return translate(self.lang) if callable(translate) else value
+        shown = logging.makeLogRecord(record.__dict__)
+        shown.msg = in_language(self.lang, record.msg)
+        if isinstance(record.args, tuple):
+            shown.args = tuple(in_language(self.lang, a) for a in record.args)
+        return super().format(shown)
 
 
 LEVEL_NAMES = {  # the console's level words, in the catalog

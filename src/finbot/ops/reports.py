@@ -4,7 +4,6 @@ latest walk-forward evaluations (each ``finbot evaluate`` keeps its result as th
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,12 +33,12 @@ def evaluations_dir(paths: Paths) -> Path:
 
 def save_evaluation(paths: Paths, data: dict[str, Any]) -> Path:
     """Keep ``evaluate --json``'s object as the latest of its coin and timeframe (atomically)."""
+    from finbot.storage import write_atomic
+
     folder = evaluations_dir(paths)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{data['coin']}-{data['timeframe']}.json"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
-    os.replace(tmp, target)
+    write_atomic(target, json.dumps(data, default=str))
     return target
 
 

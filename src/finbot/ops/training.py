@@ -205,13 +205,15 @@ def train_pool(services: Services, horizon: str) -> list[dict[str, Any]]:
     from finbot.prediction.training import train_pooled_all
 
     training = services.settings.general.training
+    if not training.pooled:  # before reading every coin's last bar for nothing
+        return []
     coins = [
         c
         for c, _ in trainable(
             services.bar_store, [(c, horizon) for c in services.settings.coins.ids]
         )
     ]
-    if not training.pooled or len(coins) < 2:
+    if len(coins) < 2:
         return []
     return train_pooled_all(services.bar_store, services.model_store, training, coins, [horizon])
 

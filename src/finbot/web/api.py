@@ -9,11 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
-from finbot.errors import UsageError
-from finbot.i18n import N_
 from finbot.timeframes import Timeframe
 from finbot.web import queries
-from finbot.web.responses import SafeJSONResponse
+from finbot.web.responses import SafeJSONResponse, error_response
+from finbot.web.security import SESSION_COOKIE
 from finbot.web.state import DashboardState, state_of
 
 router = APIRouter(prefix="/api/v1", tags=["finbot"])
@@ -105,11 +104,11 @@ def retrain(
     authorization: Annotated[str | None, Header()] = None,
 ) -> SafeJSONResponse:
     st = _state(request)
-    cookie = request.cookies.get("finbot_session")
+    cookie = request.cookies.get(SESSION_COOKIE)
     if not st.guard.authenticated(cookie, authorization):
-        return SafeJSONResponse(_error("auth", "log in first (token required)"), status_code=401)
+        return error_response("auth", "log in first (token required)", 401)
     if not st.guard.csrf_ok(cookie, authorization, csrf):
-        return SafeJSONResponse(_error("csrf", "missing or wrong CSRF field"), status_code=403)
+        return error_response("csrf", "missing or wrong CSRF field", 403)
     cid, at = queries.coin_id(st.services, coin), queries.horizon(st.services, horizon)
     started = st.trainer.start(cid, at)
     return SafeJSONResponse({"coin": cid, "horizon": at, "started": started}, status_code=202)
@@ -184,10 +183,6 @@ async def bars(
 ) -> Response:
     st = _state(request)
     cid = queries.coin_id(st.services, coin)
-    if start is not None and end is not None and start > end:
-        raise UsageError(
-            N_("start: expected start <= end, got {start} > {end}"), start=start, end=end
-        )
     key = ("bars", cid, timeframe.value, start, end, limit)
     return await _json(
         request, key, lambda: queries.bars(st.services, cid, timeframe.value, start, end, limit)
@@ -198,7 +193,3 @@ async def bars(
 async def events(request: Request) -> StreamingResponse:
     stream = _state(request).live.events()
     return StreamingResponse(stream, media_type="text/event-stream")
-
-
-def _error(kind: str, message: str) -> dict[str, Any]:
-    return {"error": {"type": kind, "message": message}}

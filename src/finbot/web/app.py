@@ -25,7 +25,7 @@ from finbot.i18n import N_, failure_line
 from finbot.i18n import Message as Line  # starlette.types names its ASGI messages Message
 from finbot.services import Services
 from finbot.web.live import Broadcaster
-from finbot.web.responses import SafeJSONResponse
+from finbot.web.responses import SafeJSONResponse, error_response
 from finbot.web.security import SECURITY_HEADERS, SESSION_COOKIE, Guard
 from finbot.web.state import DashboardState, Retrainer, state_of
 
@@ -65,7 +65,6 @@ def create_app(
     )
     app.state.finbot = DashboardState(
         services=services,
-        settings=settings,
         guard=Guard(token=token, read_needs_token=not is_loopback(settings.host)),
         live=live,
         trainer=Retrainer(services),
@@ -113,14 +112,10 @@ class GuardMiddleware:
     @staticmethod
     def _refusal(path: str) -> Response:
         if path.startswith("/api/"):
-            response = SafeJSONResponse(_error("auth", "token required"), status_code=401)
+            response = error_response("auth", "token required", 401)
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
         return RedirectResponse("/login", status_code=303)
-
-
-def _error(kind: str, message: str) -> dict[str, dict[str, str]]:
-    return {"error": {"type": kind, "message": message}}
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -130,15 +125,15 @@ def _install_errors(app: FastAPI) -> None:
         for e in exc.errors():
             where = ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body"))
             parts.append(f"{where}: {e.get('msg', 'invalid')}")
-        return SafeJSONResponse(_error("usage", "; ".join(parts)), status_code=422)
+        return error_response("usage", "; ".join(parts), 422)
 
     async def finbot_error(_request: Request, exc: Exception) -> SafeJSONResponse:
         code = 422 if isinstance(exc, UsageError) else 409
-        return SafeJSONResponse(_error(type(exc).__name__, str(exc)), status_code=code)
+        return error_response(type(exc).__name__, str(exc), code)
 
     async def unexpected(_request: Request, exc: Exception) -> SafeJSONResponse:
         log.error("%s", Line(N_("dashboard request failed: {error}"), error=failure_line(exc)))
-        return SafeJSONResponse(_error("internal", type(exc).__name__), status_code=500)
+        return error_response("internal", type(exc).__name__, 500)
 
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(FinbotError, finbot_error)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from finbot.ops.reports import evaluations_dir
 from finbot.paths import Paths
 
 T = TypeVar("T")
@@ -52,14 +53,15 @@ def read_stamps(paths: Paths) -> dict[str, tuple[int, int]]:
     db_stamp = (0, 0)
     for f in (db, db.with_name(db.name + "-wal")):
         try:
-            db_stamp = (max(db_stamp[0], f.stat().st_mtime_ns), db_stamp[1] + f.stat().st_size)
+            st = f.stat()
         except OSError:
             continue
+        db_stamp = (max(db_stamp[0], st.st_mtime_ns), db_stamp[1] + st.st_size)
     return {
         "bars": _tree_stamp(paths.parquet_dir),
         "models": _tree_stamp(paths.models_dir),
         "db": db_stamp,
-        "evaluations": _tree_stamp(paths.reports_dir / "evaluations"),
+        "evaluations": _tree_stamp(evaluations_dir(paths)),
     }
 
 

@@ -8,6 +8,7 @@ show the API's objects; ``static/app.js`` draws the charts and follows the live 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,6 +62,14 @@ def lang_of(request: Request, st: DashboardState) -> str:
 def render(request: Request, template: str, page: str, **values: Any) -> HTMLResponse:
     """The page in the visitor's language; the HTML is built once per store update (and at
     most ``STATUS_MAX_AGE`` old) for each address, language and session."""
+    return render_built(request, template, page, lambda: values)
+
+
+def render_built(
+    request: Request, template: str, page: str, build: Callable[[], dict[str, Any]]
+) -> HTMLResponse:
+    """As ``render``, with the page's values from ``build()``, called only when the HTML is
+    built (a cached page answers without computing them again)."""
     st = state_of(request.app)
     lang = lang_of(request, st)
     session = request.cookies.get(SESSION_COOKIE)
@@ -78,7 +87,7 @@ def render(request: Request, template: str, page: str, **values: Any) -> HTMLRes
             "logged_in": st.guard.authenticated(session, None),
             "csrf": st.guard.csrf_for(session),
             # a line built by library code (an error) in the page's language
-            **{k: in_language(lang, v) if isinstance(v, str) else v for k, v in values.items()},
+            **{k: in_language(lang, v) if isinstance(v, str) else v for k, v in build().items()},
         }
         return _env().get_template(template).render(**context)
 
@@ -133,10 +142,12 @@ def questions(
 ) -> HTMLResponse:
     st = state_of(request.app)
     asked = {"kind": kind, "coin": coin, "horizon": horizon, "amount_eur": amount_eur, "gain": gain}
-    answer, error = (None, None) if kind is None else _safe(lambda: _ask(st, asked))
-    return render(
-        request, "questions.html", "questions", asked=asked, answer=answer, error=error, kinds=KINDS
-    )
+
+    def values() -> dict[str, Any]:  # the question answered only when the page is built
+        answer, error = (None, None) if kind is None else _safe(lambda: _ask(st, asked))
+        return {"asked": asked, "answer": answer, "error": error, "kinds": KINDS}
+
+    return render_built(request, "questions.html", "questions", values)
 
 
 def _ask(st: DashboardState, asked: dict[str, Any]) -> dict[str, Any]:

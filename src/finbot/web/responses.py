@@ -25,3 +25,9 @@ class SafeJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
         text = json.dumps(finite(content), ensure_ascii=False, allow_nan=False, default=str)
         return text.encode("utf-8")
+
+
+def error_response(kind: str, message: str, status_code: int) -> SafeJSONResponse:
+    """The dashboard's error answer: ``{"error": {"type": kind, "message": message}}``."""
+    body = {"error": {"type": kind, "message": message}}
+    return SafeJSONResponse(body, status_code=status_code)

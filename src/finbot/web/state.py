@@ -1,5 +1,5 @@
-"""What one served dashboard holds: the home's services, its settings, the guard, the live
-poller and the retrain worker (kept on ``app.state``, no module globals)."""
+"""What one served dashboard holds: the home's services, the guard, the live poller and the
+retrain worker (kept on ``app.state``, no module globals)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from finbot.config import DashboardSettings
 from finbot.i18n import N_, Message, failure_line
 from finbot.services import Services
 from finbot.web.live import Broadcaster
@@ -68,7 +67,6 @@ class Retrainer:
 @dataclass
 class DashboardState:
     services: Services
-    settings: DashboardSettings
     guard: Guard
     live: Broadcaster
     trainer: Retrainer
